@@ -1,0 +1,226 @@
+//! Commands a user can bind to a key or type on the `:` command line.
+//!
+//! Both paths go through `Command::parse`, so a keymap can only name what is
+//! listed in `COMMANDS`; internal events are not commands.
+
+use std::fmt;
+
+/// Something the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Quit,
+    Help,
+    CommandLine,
+    Filter,
+    Close,
+    Tab(String),
+    TabNext,
+    TabPrev,
+    Theme(String),
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Note,
+    Export,
+    ToggleOrder,
+    LevelMore,
+    LevelLess,
+    Submit,
+    Cancel,
+    Complete,
+    HistoryPrev,
+    HistoryNext,
+    /// Does nothing: binding a key to it unbinds the key.
+    Noop,
+}
+
+/// Documentation of one command: its name, argument and what it does.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub arg: Option<&'static str>,
+    pub desc: &'static str,
+    /// Whether the shipped `keymaps.toml` binds it.
+    pub bound_by_default: bool,
+}
+
+const fn spec(
+    name: &'static str,
+    arg: Option<&'static str>,
+    desc: &'static str,
+    bound_by_default: bool,
+) -> CommandSpec {
+    CommandSpec {
+        name,
+        arg,
+        desc,
+        bound_by_default,
+    }
+}
+
+/// Every command, as `:help`, completion and the keymap check know them.
+pub const COMMANDS: &[CommandSpec] = &[
+    spec("quit", None, "Quit opsdeck", true),
+    spec("help", None, "Show the keys of this screen", true),
+    spec("command_line", None, "Open the command line", true),
+    spec("filter", None, "Filter the list", true),
+    spec("close", None, "Close the overlay or clear the filter", true),
+    spec("tab", Some("<number|name>"), "Go to a tab", true),
+    spec("tab_next", None, "Next tab", true),
+    spec("tab_prev", None, "Previous tab", true),
+    spec("theme", Some("<name>"), "Switch the colour theme", false),
+    spec("up", None, "Move up", true),
+    spec("down", None, "Move down", true),
+    spec("top", None, "Go to the first row", true),
+    spec("bottom", None, "Go to the last row", true),
+    spec("page_up", None, "Page up", true),
+    spec("page_down", None, "Page down", true),
+    spec("note", None, "Add a note to the timeline", true),
+    spec("export", None, "Export the timeline as Markdown", true),
+    spec("toggle_order", None, "Newest or oldest first", true),
+    spec("level_more", None, "Show more log levels", true),
+    spec("level_less", None, "Show fewer log levels", true),
+    spec("submit", None, "Accept the input", true),
+    spec("cancel", None, "Cancel the input", true),
+    spec("complete", None, "Complete the command", true),
+    spec("history_prev", None, "Previous command in history", true),
+    spec("history_next", None, "Next command in history", true),
+    spec("noop", None, "Do nothing (unbinds a key)", false),
+];
+
+impl Command {
+    /// Parses `name [arg]` as written after `:` or in a keymap's `run`.
+    pub fn parse(input: &str) -> Result<Command, String> {
+        let input = input.trim();
+        let (name, arg) = match input.split_once(char::is_whitespace) {
+            Some((n, a)) => (n, a.trim()),
+            None => (input, ""),
+        };
+        let no_arg = |c: Command| {
+            if arg.is_empty() {
+                Ok(c)
+            } else {
+                Err(format!("{name} takes no argument"))
+            }
+        };
+        let with_arg = |f: fn(String) -> Command, what: &str| {
+            if arg.is_empty() {
+                Err(format!("{name} needs {what}"))
+            } else {
+                Ok(f(arg.to_string()))
+            }
+        };
+        match name {
+            "quit" | "q" | "q!" => no_arg(Command::Quit),
+            "help" => no_arg(Command::Help),
+            "command_line" => no_arg(Command::CommandLine),
+            "filter" => no_arg(Command::Filter),
+            "close" => no_arg(Command::Close),
+            "tab" => with_arg(Command::Tab, "a tab number or name"),
+            "tab_next" => no_arg(Command::TabNext),
+            "tab_prev" => no_arg(Command::TabPrev),
+            "theme" => with_arg(Command::Theme, "a theme name"),
+            "up" => no_arg(Command::Up),
+            "down" => no_arg(Command::Down),
+            "top" => no_arg(Command::Top),
+            "bottom" => no_arg(Command::Bottom),
+            "page_up" => no_arg(Command::PageUp),
+            "page_down" => no_arg(Command::PageDown),
+            "note" => no_arg(Command::Note),
+            "export" => no_arg(Command::Export),
+            "toggle_order" => no_arg(Command::ToggleOrder),
+            "level_more" => no_arg(Command::LevelMore),
+            "level_less" => no_arg(Command::LevelLess),
+            "submit" => no_arg(Command::Submit),
+            "cancel" => no_arg(Command::Cancel),
+            "complete" => no_arg(Command::Complete),
+            "history_prev" => no_arg(Command::HistoryPrev),
+            "history_next" => no_arg(Command::HistoryNext),
+            "noop" => no_arg(Command::Noop),
+            "" => Err("empty command".to_string()),
+            other => Err(format!("unknown command {other:?}")),
+        }
+    }
+
+    /// The documented name of this command.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::Help => "help",
+            Command::CommandLine => "command_line",
+            Command::Filter => "filter",
+            Command::Close => "close",
+            Command::Tab(_) => "tab",
+            Command::TabNext => "tab_next",
+            Command::TabPrev => "tab_prev",
+            Command::Theme(_) => "theme",
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::Top => "top",
+            Command::Bottom => "bottom",
+            Command::PageUp => "page_up",
+            Command::PageDown => "page_down",
+            Command::Note => "note",
+            Command::Export => "export",
+            Command::ToggleOrder => "toggle_order",
+            Command::LevelMore => "level_more",
+            Command::LevelLess => "level_less",
+            Command::Submit => "submit",
+            Command::Cancel => "cancel",
+            Command::Complete => "complete",
+            Command::HistoryPrev => "history_prev",
+            Command::HistoryNext => "history_next",
+            Command::Noop => "noop",
+        }
+    }
+
+    pub fn spec(&self) -> Option<&'static CommandSpec> {
+        COMMANDS.iter().find(|s| s.name == self.name())
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Tab(a) | Command::Theme(a) => write!(f, "{} {a}", self.name()),
+            _ => f.write_str(self.name()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_command_parses() {
+        for spec in COMMANDS {
+            let text = match spec.arg {
+                Some(_) => format!("{} x", spec.name),
+                None => spec.name.to_string(),
+            };
+            let cmd = Command::parse(&text).unwrap();
+            assert_eq!(cmd.name(), spec.name);
+            assert_eq!(Command::parse(&cmd.to_string()).unwrap(), cmd);
+        }
+    }
+
+    #[test]
+    fn bad_commands_say_why() {
+        assert_eq!(
+            Command::parse("quitt").unwrap_err(),
+            "unknown command \"quitt\""
+        );
+        assert_eq!(
+            Command::parse("tab").unwrap_err(),
+            "tab needs a tab number or name"
+        );
+        assert_eq!(
+            Command::parse("quit now").unwrap_err(),
+            "quit takes no argument"
+        );
+    }
+}

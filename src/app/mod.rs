@@ -1,0 +1,292 @@
+//! The pure core of the console: `App::update(event) -> Vec<Effect>`.
+//! Keys, source updates and clock ticks go in; effects come out for the
+//! runtime to carry out. No terminal, no tokio, no I/O here.
+
+pub mod command;
+pub mod input;
+pub mod run_command;
+pub mod schedule;
+pub mod tab;
+
+use crate::config::keymap::{Keymap, Lookup};
+use crate::config::keys::KeyPress;
+use crate::config::problem::Problem;
+use crate::config::settings::Settings;
+use crate::config::theme::{Theme, ThemeSet};
+use crate::config::{Loaded, color::ColorSupport};
+use crate::model::Model;
+use crate::update::{Severity, Update};
+use chrono::{DateTime, Utc};
+use command::Command;
+use input::{InputKind, LineInput};
+use std::path::PathBuf;
+use tab::Tab;
+use tui_logger::TuiWidgetState;
+
+/// Something that happened, for the app to react to.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyPress),
+    /// A left click at a terminal cell.
+    Click {
+        column: u16,
+        row: u16,
+    },
+    Scroll {
+        down: bool,
+    },
+    Update(Update),
+    /// The 1 Hz clock.
+    Tick(DateTime<Utc>),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// A file the app asked to write was written (or not).
+    Written {
+        path: PathBuf,
+        result: Result<(), String>,
+    },
+}
+
+/// Something the runtime must do for the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Quit,
+    /// Write a file (timeline export); the outcome comes back as `Event::Written`.
+    WriteFile {
+        path: PathBuf,
+        contents: String,
+    },
+}
+
+/// An overlay over the active tab.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    None,
+    Help { scroll: u16 },
+    Input(LineInput),
+}
+
+/// A one-line message in the footer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub severity: Severity,
+    pub text: String,
+}
+
+/// View state of the Console tab.
+pub struct ConsoleView {
+    pub level: tui_logger::LevelFilter,
+    pub widget: TuiWidgetState,
+}
+
+impl std::fmt::Debug for ConsoleView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsoleView")
+            .field("level", &self.level)
+            .finish()
+    }
+}
+
+/// Options that do not come from files.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub readonly: bool,
+    pub mouse: bool,
+    pub user: String,
+}
+
+/// The whole console state: model, view, keymap, theme.
+#[derive(Debug)]
+pub struct App {
+    pub model: Model,
+    pub tab: Tab,
+    pub overlay: Overlay,
+    pub keymap: Keymap,
+    pub themes: ThemeSet,
+    pub theme: Theme,
+    pub color_support: ColorSupport,
+    pub settings: Settings,
+    pub options: Options,
+    pub problems: Vec<Problem>,
+    pub status: Option<Status>,
+    pub pending_keys: Vec<KeyPress>,
+    pub now: DateTime<Utc>,
+    pub size: (u16, u16),
+    pub console: ConsoleView,
+    pub history: Vec<String>,
+    pub export_dir: PathBuf,
+}
+
+impl App {
+    pub fn new(loaded: Loaded, options: Options, now: DateTime<Utc>) -> App {
+        let mut model = Model::default();
+        model.timeline.newest_first = loaded.settings.timeline_newest_first;
+        let level = tui_logger::LevelFilter::Info;
+        let export_dir = loaded
+            .settings
+            .export_dir
+            .clone()
+            .unwrap_or_else(crate::config::paths::state_dir);
+        let mut app = App {
+            model,
+            tab: Tab::Timeline,
+            overlay: Overlay::None,
+            keymap: loaded.keymap,
+            themes: loaded.themes,
+            theme: loaded.theme,
+            color_support: loaded.color_support,
+            settings: loaded.settings,
+            options,
+            problems: loaded.problems,
+            status: None,
+            pending_keys: Vec::new(),
+            now,
+            size: (80, 24),
+            console: ConsoleView {
+                level,
+                widget: console_widget_state(level),
+            },
+            history: Vec::new(),
+            export_dir,
+        };
+        app.options.readonly |= app.settings.readonly;
+        if let Some(first) = app.problems.first() {
+            let more = app.problems.len() - 1;
+            let suffix = if more > 0 {
+                format!(" (+{more} more: see Console)")
+            } else {
+                String::new()
+            };
+            app.status = Some(Status {
+                severity: Severity::Warn,
+                text: format!("{first}{suffix}"),
+            });
+        }
+        app
+    }
+
+    /// Reacts to one event. Returns what the runtime must do.
+    pub fn update(&mut self, event: Event) -> Vec<Effect> {
+        match event {
+            Event::Key(key) => self.on_key(key),
+            Event::Click { column, row } => {
+                if let Some(tab) = crate::ui::layout::tab_at(self, column, row) {
+                    self.tab = tab;
+                }
+                Vec::new()
+            }
+            Event::Scroll { down } => {
+                let cmd = if down { Command::Down } else { Command::Up };
+                self.run(cmd)
+            }
+            Event::Update(update) => {
+                self.model.apply(update);
+                self.fit_cursor();
+                Vec::new()
+            }
+            Event::Tick(now) => {
+                self.now = now;
+                Vec::new()
+            }
+            Event::Resize { width, height } => {
+                self.size = (width, height);
+                self.fit_cursor();
+                Vec::new()
+            }
+            Event::Written { path, result } => {
+                match result {
+                    Ok(()) => {
+                        tracing::info!(path = %path.display(), "timeline exported");
+                        self.say(
+                            Severity::Info,
+                            format!("timeline exported to {}", path.display()),
+                        );
+                    }
+                    Err(e) => {
+                        tracing::error!(path = %path.display(), error = %e, "timeline export failed");
+                        self.say(
+                            Severity::Crit,
+                            format!("export to {} failed: {e}", path.display()),
+                        );
+                    }
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Keymap contexts consulted for the next key, most specific first.
+    pub fn contexts(&self) -> Vec<&'static str> {
+        match &self.overlay {
+            Overlay::Input(_) => vec!["input"],
+            Overlay::Help { .. } => vec!["help", "global"],
+            Overlay::None => vec![self.tab.context(), "global"],
+        }
+    }
+
+    fn on_key(&mut self, key: KeyPress) -> Vec<Effect> {
+        let contexts = self.contexts();
+        self.pending_keys.push(key);
+        match self.keymap.lookup(&contexts, &self.pending_keys) {
+            Lookup::Run(cmd) => {
+                self.pending_keys.clear();
+                self.run(cmd)
+            }
+            Lookup::Pending => Vec::new(),
+            Lookup::Unbound => {
+                let had_prefix = self.pending_keys.len() > 1;
+                self.pending_keys.clear();
+                if had_prefix {
+                    // The sequence broke off: the last key may start something new.
+                    return self.on_key(key);
+                }
+                if let Overlay::Input(line) = &mut self.overlay {
+                    if line.edit(key) {
+                        self.on_input_changed();
+                    }
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    pub fn say(&mut self, severity: Severity, text: impl Into<String>) {
+        self.status = Some(Status {
+            severity,
+            text: text.into(),
+        });
+    }
+
+    /// Rows of the active list that fit on screen.
+    pub fn page_rows(&self) -> usize {
+        usize::from(crate::ui::layout::list_rows(self.size))
+    }
+
+    fn fit_cursor(&mut self) {
+        let rows = self.page_rows();
+        let t = &mut self.model.timeline;
+        t.cursor.clamp(t.visible_len());
+        t.cursor.scroll_into_view(rows);
+    }
+
+    fn on_input_changed(&mut self) {
+        if let Overlay::Input(line) = &self.overlay {
+            if matches!(line.kind, InputKind::Filter { .. }) {
+                let text = line.value().to_string();
+                self.model.timeline.set_filter(&text);
+                self.fit_cursor();
+            }
+        }
+    }
+
+    pub fn set_console_level(&mut self, level: tui_logger::LevelFilter) {
+        self.console.level = level;
+        self.console.widget = console_widget_state(level);
+    }
+}
+
+fn console_widget_state(level: tui_logger::LevelFilter) -> TuiWidgetState {
+    TuiWidgetState::new().set_default_display_level(level)
+}

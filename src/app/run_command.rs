@@ -1,0 +1,251 @@
+//! What each command does to the app.
+
+use super::command::{COMMANDS, Command};
+use super::input::{InputKind, LineInput};
+use super::tab::Tab;
+use super::{App, Effect, Overlay};
+use crate::update::{Origin, Severity, TimelineEntry};
+use tui_logger::{LevelFilter, TuiWidgetEvent};
+
+impl App {
+    /// Runs a command from a key or the command line.
+    pub fn run(&mut self, cmd: Command) -> Vec<Effect> {
+        match cmd {
+            Command::Quit => return vec![Effect::Quit],
+            Command::Help => {
+                self.overlay = match self.overlay {
+                    Overlay::Help { .. } => Overlay::None,
+                    _ => Overlay::Help { scroll: 0 },
+                }
+            }
+            Command::CommandLine => self.open_input(InputKind::Command, ""),
+            Command::Filter => self.open_filter(),
+            Command::Close => self.close(),
+            Command::Tab(arg) => match Tab::find(&arg) {
+                Some(tab) => self.switch_tab(tab),
+                None => self.say(Severity::Warn, format!("no tab {arg:?}")),
+            },
+            Command::TabNext => self.switch_tab(self.tab.next()),
+            Command::TabPrev => self.switch_tab(self.tab.prev()),
+            Command::Theme(name) => self.switch_theme(&name),
+            Command::Up => self.move_by(-1),
+            Command::Down => self.move_by(1),
+            Command::PageUp => self.move_by(-(self.page_rows() as isize)),
+            Command::PageDown => self.move_by(self.page_rows() as isize),
+            Command::Top => self.move_by(isize::MIN / 2),
+            Command::Bottom => self.move_by(isize::MAX / 2),
+            Command::Note => self.open_input(InputKind::Note, ""),
+            Command::Export => return self.export(),
+            Command::ToggleOrder => self.model.timeline.toggle_order(),
+            Command::LevelMore => self.step_level(true),
+            Command::LevelLess => self.step_level(false),
+            Command::Submit => return self.submit(),
+            Command::Cancel => self.cancel_input(),
+            Command::Complete => self.complete(),
+            Command::HistoryPrev | Command::HistoryNext => {
+                let older = cmd == Command::HistoryPrev;
+                if let Overlay::Input(line) = &mut self.overlay {
+                    if line.kind == InputKind::Command {
+                        line.history(&self.history, older);
+                    }
+                }
+            }
+            Command::Noop => {}
+        }
+        Vec::new()
+    }
+
+    fn open_input(&mut self, kind: InputKind, text: &str) {
+        self.overlay = Overlay::Input(LineInput::new(kind, text));
+    }
+
+    fn open_filter(&mut self) {
+        match self.tab {
+            Tab::Timeline => {
+                let previous = self.model.timeline.filter().to_string();
+                self.open_input(
+                    InputKind::Filter {
+                        previous: previous.clone(),
+                    },
+                    &previous,
+                );
+            }
+            Tab::Console => self.say(Severity::Info, "the Console filters by level: + and -"),
+        }
+    }
+
+    fn close(&mut self) {
+        if !matches!(self.overlay, Overlay::None) {
+            self.overlay = Overlay::None;
+        } else if !self.model.timeline.filter().is_empty() && self.tab == Tab::Timeline {
+            self.model.timeline.set_filter("");
+        } else {
+            self.status = None;
+        }
+    }
+
+    fn switch_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+        self.overlay = Overlay::None;
+    }
+
+    fn switch_theme(&mut self, name: &str) {
+        match self.themes.resolve(name, self.color_support) {
+            Ok((theme, problems)) => {
+                self.theme = theme;
+                match problems.first() {
+                    Some(p) => self.say(Severity::Warn, p.to_string()),
+                    None => self.say(Severity::Info, format!("theme {name}")),
+                }
+                for p in problems {
+                    tracing::warn!("{p}");
+                }
+            }
+            Err(e) => self.say(Severity::Warn, e),
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        if let Overlay::Help { scroll } = &mut self.overlay {
+            let next = i64::from(*scroll) + delta.clamp(-1000, 1000) as i64;
+            *scroll = next.clamp(0, i64::from(u16::MAX)) as u16;
+            return;
+        }
+        match self.tab {
+            Tab::Timeline => {
+                let rows = self.page_rows();
+                let t = &mut self.model.timeline;
+                t.cursor.move_by(delta, t.visible_len());
+                t.cursor.scroll_into_view(rows);
+            }
+            Tab::Console => {
+                let event = if delta < 0 {
+                    TuiWidgetEvent::PrevPageKey
+                } else if delta >= isize::MAX / 2 {
+                    TuiWidgetEvent::EscapeKey
+                } else {
+                    TuiWidgetEvent::NextPageKey
+                };
+                self.console.widget.transition(event);
+            }
+        }
+    }
+
+    fn step_level(&mut self, more: bool) {
+        const LEVELS: [LevelFilter; 6] = [
+            LevelFilter::Off,
+            LevelFilter::Error,
+            LevelFilter::Warn,
+            LevelFilter::Info,
+            LevelFilter::Debug,
+            LevelFilter::Trace,
+        ];
+        let i = LEVELS
+            .iter()
+            .position(|l| *l == self.console.level)
+            .unwrap_or(3);
+        let next = if more {
+            (i + 1).min(LEVELS.len() - 1)
+        } else {
+            i.saturating_sub(1)
+        };
+        self.set_console_level(LEVELS[next]);
+        self.say(
+            Severity::Info,
+            format!("console shows {} and above", LEVELS[next]),
+        );
+    }
+
+    fn export(&mut self) -> Vec<Effect> {
+        let name = format!("timeline-{}.md", self.now.format("%Y%m%dT%H%M%SZ"));
+        let path = self.export_dir.join(name);
+        let contents = self.model.timeline.to_markdown(self.now);
+        vec![Effect::WriteFile { path, contents }]
+    }
+
+    fn submit(&mut self) -> Vec<Effect> {
+        let Overlay::Input(line) = std::mem::replace(&mut self.overlay, Overlay::None) else {
+            return Vec::new();
+        };
+        let text = line.value().trim().to_string();
+        match line.kind {
+            InputKind::Command => {
+                if text.is_empty() {
+                    return Vec::new();
+                }
+                self.history.retain(|h| *h != text);
+                self.history.push(text.clone());
+                match Command::parse(&text) {
+                    Ok(cmd) => return self.run(cmd),
+                    Err(e) => self.say(Severity::Warn, format!(":{text}: {e}")),
+                }
+            }
+            InputKind::Filter { .. } => self.model.timeline.set_filter(&text),
+            InputKind::Note => {
+                if !text.is_empty() {
+                    self.model.timeline.push(TimelineEntry {
+                        at: self.now,
+                        severity: Severity::Info,
+                        origin: Origin::Note(self.options.user.clone()),
+                        text,
+                    });
+                    self.say(Severity::Info, "note added to the timeline");
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn cancel_input(&mut self) {
+        if let Overlay::Input(line) = std::mem::replace(&mut self.overlay, Overlay::None) {
+            if let InputKind::Filter { previous } = line.kind {
+                self.model.timeline.set_filter(&previous);
+            }
+        }
+    }
+
+    fn complete(&mut self) {
+        let themes = self.themes.names();
+        if let Overlay::Input(line) = &mut self.overlay {
+            if line.kind == InputKind::Command {
+                line.complete(|text| completions(text, &themes));
+            }
+        }
+    }
+}
+
+/// Candidates for the last word of a command line.
+pub fn completions(text: &str, themes: &[String]) -> Vec<String> {
+    let (head, word) = match text.split_once(' ') {
+        Some((h, w)) => (Some(h), w.trim_start()),
+        None => (None, text),
+    };
+    let pool: Vec<String> = match head {
+        None => COMMANDS
+            .iter()
+            .filter(|s| {
+                !matches!(
+                    s.name,
+                    "submit"
+                        | "cancel"
+                        | "complete"
+                        | "history_prev"
+                        | "history_next"
+                        | "noop"
+                        | "command_line"
+                )
+            })
+            .map(|s| {
+                if s.arg.is_some() {
+                    format!("{} ", s.name)
+                } else {
+                    s.name.to_string()
+                }
+            })
+            .collect(),
+        Some("tab") => Tab::ALL.iter().map(|t| t.name().to_string()).collect(),
+        Some("theme") => themes.to_vec(),
+        Some(_) => Vec::new(),
+    };
+    pool.into_iter().filter(|c| c.starts_with(word)).collect()
+}

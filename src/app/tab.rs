@@ -1,0 +1,56 @@
+//! The tabs of the console, in tab-bar order.
+
+/// A screen of the console. Numbered from 1 in the tab bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tab {
+    Timeline,
+    Console,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 2] = [Tab::Timeline, Tab::Console];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tab::Timeline => "timeline",
+            Tab::Console => "console",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Timeline => "Timeline",
+            Tab::Console => "Console",
+        }
+    }
+
+    /// The keymap layer of this tab.
+    pub fn context(self) -> &'static str {
+        self.name()
+    }
+
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    /// By 1-based number or by name (prefixes accepted when unambiguous).
+    pub fn find(arg: &str) -> Option<Tab> {
+        if let Ok(n) = arg.parse::<usize>() {
+            return n.checked_sub(1).and_then(|i| Tab::ALL.get(i).copied());
+        }
+        let arg = arg.to_ascii_lowercase();
+        let mut hits = Tab::ALL.iter().filter(|t| t.name().starts_with(&arg));
+        match (hits.next(), hits.next()) {
+            (Some(t), None) => Some(*t),
+            _ => Tab::ALL.iter().find(|t| t.name() == arg).copied(),
+        }
+    }
+
+    pub fn next(self) -> Tab {
+        Tab::ALL[(self.index() + 1) % Tab::ALL.len()]
+    }
+
+    pub fn prev(self) -> Tab {
+        Tab::ALL[(self.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+    }
+}

@@ -1,0 +1,89 @@
+//! `opsdeck check`: validate the user's files and report what is wrong.
+
+use crate::config::{Loaded, Locations};
+use std::fmt::Write;
+
+/// The report `check` prints, and whether everything was fine.
+pub fn report(loc: &Locations, loaded: &Loaded) -> (String, bool) {
+    let mut out = String::new();
+    let _ = writeln!(out, "opsdeck check");
+    let file_state = |p: &std::path::Path| {
+        if p.exists() {
+            "found"
+        } else {
+            "not found (defaults)"
+        }
+    };
+    let keymap = loc.dir.join("keymaps.toml");
+    let themes = loc.dir.join("themes");
+    let _ = writeln!(
+        out,
+        "  config   {}  {}",
+        loc.config_file.display(),
+        file_state(&loc.config_file)
+    );
+    let _ = writeln!(
+        out,
+        "  keymap   {}  {}",
+        keymap.display(),
+        file_state(&keymap)
+    );
+    let _ = writeln!(
+        out,
+        "  themes   {}  {}",
+        themes.display(),
+        file_state(&themes)
+    );
+    let _ = writeln!(
+        out,
+        "  theme    {} (available: {})",
+        loaded.theme.name,
+        loaded.themes.names().join(", ")
+    );
+    let _ = writeln!(out, "  sources  none configured (each source is optional)");
+    if loaded.problems.is_empty() {
+        let _ = writeln!(out, "\nno problems found");
+        return (out, true);
+    }
+    let _ = writeln!(out, "\n{} problem(s):", loaded.problems.len());
+    let rows: Vec<[String; 4]> = loaded
+        .problems
+        .iter()
+        .map(|p| {
+            [
+                p.file.display().to_string(),
+                p.line.map(|l| l.to_string()).unwrap_or_else(|| "-".into()),
+                if p.key.is_empty() {
+                    "-".into()
+                } else {
+                    p.key.clone()
+                },
+                p.message.clone(),
+            ]
+        })
+        .collect();
+    let header = ["FILE", "LINE", "KEY", "PROBLEM"].map(String::from);
+    let widths: Vec<usize> = (0..3)
+        .map(|i| {
+            rows.iter()
+                .chain([&header])
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in [&header].into_iter().chain(rows.iter()) {
+        let _ = writeln!(
+            out,
+            "  {:<w0$}  {:<w1$}  {:<w2$}  {}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+    }
+    (out, false)
+}

@@ -1,0 +1,238 @@
+//! The simulated world of the demo incident, and the story beats that change it.
+//! Actions (later) change the world too, so the story can react to them.
+
+use crate::update::{AlertSummary, Origin, Severity, SourceId, TimelineEntry, Update};
+use chrono::{DateTime, Utc};
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+/// Services of the demo cluster.
+pub const SERVICES: &[&str] = &[
+    "api-gateway",
+    "order-service",
+    "payment-service",
+    "inventory-service",
+    "analytics-service",
+];
+pub const NAMESPACE: &str = "production";
+pub const CONTEXT: &str = "demo";
+
+/// State of payment-service's pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentPods {
+    Healthy,
+    Crashing,
+}
+
+/// What is true in the demo cluster right now.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub payment: PaymentPods,
+    pub payment_pod_names: Vec<String>,
+    pub breaker_open: bool,
+    pub lag: u64,
+    pub db_blocked: u32,
+    pub alerts: Vec<AlertSummary>,
+}
+
+impl World {
+    pub fn new(rng: &mut ChaCha8Rng) -> World {
+        let replica_set = suffix(rng, 9);
+        let payment_pod_names = (0..3)
+            .map(|_| format!("payment-service-{replica_set}-{}", suffix(rng, 5)))
+            .collect();
+        World {
+            payment: PaymentPods::Healthy,
+            payment_pod_names,
+            breaker_open: false,
+            lag: 0,
+            db_blocked: 0,
+            alerts: Vec::new(),
+        }
+    }
+}
+
+/// A step of the scripted incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Beat {
+    Begin,
+    PaymentRollout,
+    PaymentMemoryHigh,
+    PaymentOomKilled,
+    PaymentCrashLoop,
+    BreakerOpens,
+    PaymentAlert,
+    LagCrossesThreshold,
+    SeqScanBlocks,
+    LatencyAndErrors,
+    ErrorsInLogs,
+    LagGrowing,
+    BreakerProbeFails,
+    AutoRollback,
+    PaymentRecovered,
+    BreakerCloses,
+    LagDraining,
+    SeqScanFinished,
+    AlertsResolved,
+    End,
+}
+
+/// The incident script: (seconds into the cycle, beat).
+pub const SCRIPT: &[(u64, Beat)] = &[
+    (0, Beat::Begin),
+    (15, Beat::PaymentRollout),
+    (40, Beat::PaymentMemoryHigh),
+    (55, Beat::PaymentOomKilled),
+    (70, Beat::PaymentCrashLoop),
+    (85, Beat::BreakerOpens),
+    (95, Beat::PaymentAlert),
+    (105, Beat::LagCrossesThreshold),
+    (125, Beat::SeqScanBlocks),
+    (140, Beat::LatencyAndErrors),
+    (160, Beat::ErrorsInLogs),
+    (180, Beat::LagGrowing),
+    (205, Beat::BreakerProbeFails),
+    (270, Beat::AutoRollback),
+    (290, Beat::PaymentRecovered),
+    (305, Beat::BreakerCloses),
+    (330, Beat::LagDraining),
+    (350, Beat::SeqScanFinished),
+    (380, Beat::AlertsResolved),
+    (400, Beat::End),
+];
+
+/// Length of one loop of the script, in simulated seconds.
+pub const CYCLE_SECS: u64 = 420;
+
+fn suffix(rng: &mut ChaCha8Rng, len: usize) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    (0..len)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+fn entry(at: DateTime<Utc>, severity: Severity, source: SourceId, text: String) -> Update {
+    Update::Timeline(TimelineEntry {
+        at,
+        severity,
+        origin: Origin::Source(source),
+        text,
+    })
+}
+
+impl World {
+    /// Plays one beat: changes the world and says what happened.
+    pub fn play(&mut self, beat: Beat, at: DateTime<Utc>, rng: &mut ChaCha8Rng) -> Vec<Update> {
+        use Severity::{Crit, Info, Warn};
+        use SourceId::{Actuator, Demo, Kafka, Kubernetes, Postgres, Prometheus};
+        let pod = self.payment_pod_names[0].clone();
+        match beat {
+            Beat::Begin => vec![entry(at, Info, Demo, format!(
+                "scenario \"checkout degradation\" begins: normal traffic on {} in {NAMESPACE}",
+                SERVICES.join(", ")
+            ))],
+            Beat::PaymentRollout => vec![entry(at, Info, Kubernetes,
+                "deployment payment-service rolled out payment-service:2.14.0 (3/3 ready)".into())],
+            Beat::PaymentMemoryHigh => {
+                let pct = rng.random_range(88..97);
+                vec![entry(at, Warn, Prometheus, format!("{pod} memory at {pct}% of its 512Mi limit"))]
+            }
+            Beat::PaymentOomKilled => {
+                self.payment = PaymentPods::Crashing;
+                vec![entry(at, Crit, Kubernetes, format!("pod {pod} OOMKilled (exit code 137), restarting"))]
+            }
+            Beat::PaymentCrashLoop => {
+                let restarts = rng.random_range(3..6);
+                vec![entry(at, Crit, Kubernetes, format!(
+                    "pod {pod} CrashLoopBackOff: back-off 40s restarting failed container ({restarts} restarts)"
+                ))]
+            }
+            Beat::BreakerOpens => {
+                self.breaker_open = true;
+                let rate = 50.0 + f64::from(rng.random_range(5..40u32)) + 0.5;
+                vec![entry(at, Crit, Actuator, format!(
+                    "order-service paymentService CLOSED → OPEN, failure rate {rate:.1}% > 50%"
+                ))]
+            }
+            Beat::PaymentAlert => {
+                self.alerts.push(AlertSummary {
+                    name: "PaymentServiceErrors".into(),
+                    severity: Crit,
+                    service: "payment-service".into(),
+                    since: at,
+                });
+                vec![
+                    entry(at, Crit, Prometheus, "alert PaymentServiceErrors firing for payment-service".into()),
+                    Update::Alerts(self.alerts.clone()),
+                ]
+            }
+            Beat::LagCrossesThreshold => {
+                self.lag = rng.random_range(1_100..1_500);
+                vec![entry(at, Warn, Kafka, format!(
+                    "lag on order-events for group order-processing-group crossed 1000 ({})", self.lag
+                ))]
+            }
+            Beat::SeqScanBlocks => {
+                self.db_blocked = rng.random_range(5..10);
+                let pid = rng.random_range(4000..5000);
+                vec![entry(at, Crit, Postgres, format!(
+                    "orders-db: sequential scan on orders (pid {pid}) blocks {} backends", self.db_blocked
+                ))]
+            }
+            Beat::LatencyAndErrors => {
+                let p95 = rng.random_range(380..620);
+                let err = f64::from(rng.random_range(80..160u32)) / 10.0;
+                self.alerts.push(AlertSummary {
+                    name: "CheckoutLatencySLO".into(),
+                    severity: Warn,
+                    service: "api-gateway".into(),
+                    since: at,
+                });
+                vec![
+                    entry(at, Crit, Prometheus, format!(
+                        "api-gateway p95 latency {p95} ms > 100 ms SLO; payment-service error ratio {err:.1}% > 0.1%"
+                    )),
+                    Update::Alerts(self.alerts.clone()),
+                ]
+            }
+            Beat::ErrorsInLogs => {
+                let corr = format!("c0rr-{}-{}", suffix(rng, 4), suffix(rng, 4));
+                vec![entry(at, Warn, Kubernetes, format!(
+                    "order-service logs: CallNotPermittedException on paymentService (correlation_id {corr})"
+                ))]
+            }
+            Beat::LagGrowing => {
+                self.lag = self.lag * 6 + rng.random_range(0..900);
+                vec![entry(at, Crit, Kafka, format!(
+                    "order-processing-group lag {} and growing (consumers cannot complete payments)", self.lag
+                ))]
+            }
+            Beat::BreakerProbeFails => vec![entry(at, Warn, Actuator,
+                "order-service paymentService OPEN → HALF_OPEN → OPEN (probe calls failed)".into())],
+            Beat::AutoRollback => vec![entry(at, Info, Kubernetes,
+                "deployment payment-service rolled back to payment-service:2.13.4 by the deploy pipeline".into())],
+            Beat::PaymentRecovered => {
+                self.payment = PaymentPods::Healthy;
+                vec![entry(at, Info, Kubernetes, "deployment payment-service 3/3 ready".into())]
+            }
+            Beat::BreakerCloses => {
+                self.breaker_open = false;
+                vec![entry(at, Info, Actuator, "order-service paymentService HALF_OPEN → CLOSED".into())]
+            }
+            Beat::LagDraining => {
+                self.lag /= 4;
+                vec![entry(at, Info, Kafka, format!("order-processing-group lag draining: {}", self.lag))]
+            }
+            Beat::SeqScanFinished => {
+                self.db_blocked = 0;
+                vec![entry(at, Info, Postgres, "orders-db: blocking query finished, no blocked backends".into())]
+            }
+            Beat::AlertsResolved => {
+                self.alerts.clear();
+                vec![entry(at, Info, Prometheus, "all alerts resolved".into()), Update::Alerts(Vec::new())]
+            }
+            Beat::End => vec![entry(at, Info, Demo,
+                "incident resolved; the scenario starts again in 20 s".into())],
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! opsdeck: a terminal live-ops console for microservice incidents.
+//!
+//! Sources (and the demo engine) send `update::Update`s over a channel; the
+//! single app loop applies them to the `model`, maps keys to commands through
+//! the `config::keymap`, and draws with `ui`. See DESIGN.md for the whole picture.
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod logging;
+pub mod model;
+pub mod runtime;
+pub mod terminal;
+pub mod ui;
+pub mod update;

@@ -1,0 +1,81 @@
+use clap::Parser;
+use opsdeck::app::{App, Options};
+use opsdeck::cli::{Cli, Mode};
+use opsdeck::config::color::ColorSupport;
+use opsdeck::config::{self, Locations};
+use opsdeck::demo::{self, DemoOptions};
+use tokio::sync::mpsc;
+
+/// Capacity of the update channel; sources wait (never the UI) when it is full.
+const UPDATE_CHANNEL: usize = 4096;
+
+fn main() -> color_eyre::Result<()> {
+    let cli = Cli::parse();
+    install_hooks()?;
+    let loc = Locations::new(cli.global.config.clone());
+    let loaded = config::load(&loc, cli.global.theme.as_deref(), ColorSupport::from_env());
+
+    if let Some(Mode::Check) = cli.command {
+        let (report, ok) = opsdeck::check::report(&loc, &loaded);
+        print!("{report}");
+        std::process::exit(if ok { 0 } else { 1 });
+    }
+
+    opsdeck::logging::init(cli.global.log_file.as_deref())?;
+    for problem in &loaded.problems {
+        tracing::warn!("{problem}");
+    }
+    let options = Options {
+        readonly: cli.global.readonly,
+        mouse: !cli.global.no_mouse && loaded.settings.mouse,
+        user: current_user(),
+    };
+    let app = App::new(loaded, options, chrono::Utc::now());
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let (tx, rx) = mpsc::channel(UPDATE_CHANNEL);
+        if let Some(Mode::Demo(args)) = &cli.command {
+            tracing::info!(
+                seed = args.seed,
+                speed = args.speed,
+                "demo incident starting"
+            );
+            demo::spawn(
+                DemoOptions {
+                    seed: args.seed,
+                    speed: args.speed,
+                    looping: !args.no_loop,
+                },
+                tx,
+            );
+        } else {
+            tracing::info!("no sources configured yet: the Timeline and Console are live");
+            drop(tx);
+        }
+        opsdeck::runtime::run(app, rx).await
+    })?;
+    runtime.shutdown_background();
+    Ok(())
+}
+
+/// color-eyre reports, with the terminal restored first so they are readable.
+fn install_hooks() -> color_eyre::Result<()> {
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().into_hooks();
+    eyre_hook.install()?;
+    let panic_hook = panic_hook.into_panic_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        opsdeck::terminal::restore();
+        panic_hook(info);
+    }));
+    Ok(())
+}
+
+fn current_user() -> String {
+    ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}

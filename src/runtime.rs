@@ -1,0 +1,130 @@
+//! The event loop: terminal input, source updates, the clock and signals in;
+//! the app's effects carried out; a frame drawn only when something changed.
+
+use crate::app::schedule::{Frame, RenderSchedule};
+use crate::app::{App, Effect, Event};
+use crate::config::keys::KeyPress;
+use crate::terminal::TerminalGuard;
+use crate::update::Update;
+use chrono::Utc;
+use crossterm::event::{
+    Event as TermEvent, EventStream, KeyEventKind, MouseButton, MouseEventKind,
+};
+use futures::StreamExt;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// Updates handled before the loop gives the terminal a turn.
+const UPDATE_BATCH: usize = 1024;
+
+/// Runs the console until the user quits or a signal arrives.
+pub async fn run(mut app: App, mut updates: mpsc::Receiver<Update>) -> color_eyre::Result<()> {
+    let (_guard, mut terminal) = TerminalGuard::enter(app.options.mouse)?;
+    let size = terminal.size()?;
+    app.update(Event::Resize {
+        width: size.width,
+        height: size.height,
+    });
+    let mut input = EventStream::new();
+    let mut schedule = RenderSchedule::new(app.settings.fps);
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let (written_tx, mut written_rx) = mpsc::channel::<(PathBuf, Result<(), String>)>(8);
+
+    loop {
+        let wake = match schedule.poll(Instant::now().into_std()) {
+            Frame::Draw => {
+                terminal.draw(|f| crate::ui::draw(f, &app))?;
+                schedule.drawn(Instant::now().into_std());
+                None
+            }
+            Frame::At(at) => Some(Instant::from_std(at)),
+            Frame::Idle => None,
+        };
+        let mut effects = Vec::new();
+        tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(ev)) => {
+                    if let Some(ev) = translate(ev) {
+                        effects = app.update(ev);
+                        schedule.mark_dirty();
+                    }
+                }
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(update) = updates.recv() => {
+                effects.extend(app.update(Event::Update(update)));
+                for _ in 0..UPDATE_BATCH {
+                    match updates.try_recv() {
+                        Ok(update) => effects.extend(app.update(Event::Update(update))),
+                        Err(_) => break,
+                    }
+                }
+                schedule.mark_dirty();
+            }
+            _ = clock.tick() => {
+                app.update(Event::Tick(Utc::now()));
+                schedule.mark_dirty();
+            }
+            Some((path, result)) = written_rx.recv() => {
+                effects = app.update(Event::Written { path, result });
+                schedule.mark_dirty();
+            }
+            _ = sleep_until(wake) => {}
+            _ = sigterm.recv() => { tracing::info!("SIGTERM: leaving"); return Ok(()) }
+            _ = sighup.recv() => { tracing::info!("SIGHUP: terminal gone, leaving"); return Ok(()) }
+        }
+        for effect in effects {
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::WriteFile { path, contents } => {
+                    let tx = written_tx.clone();
+                    tokio::spawn(async move {
+                        let result = write_file(&path, contents).await.map_err(|e| e.to_string());
+                        let _ = tx.send((path, result)).await;
+                    });
+                }
+            }
+        }
+    }
+}
+
+async fn sleep_until(wake: Option<Instant>) {
+    match wake {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn write_file(path: &std::path::Path, contents: String) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir).await?;
+    }
+    tokio::fs::write(path, contents).await
+}
+
+/// Terminal events the app cares about.
+fn translate(ev: TermEvent) -> Option<Event> {
+    match ev {
+        TermEvent::Key(k) if k.kind != KeyEventKind::Release => {
+            Some(Event::Key(KeyPress::from_event(&k)))
+        }
+        TermEvent::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => Some(Event::Click {
+                column: m.column,
+                row: m.row,
+            }),
+            MouseEventKind::ScrollDown => Some(Event::Scroll { down: true }),
+            MouseEventKind::ScrollUp => Some(Event::Scroll { down: false }),
+            _ => None,
+        },
+        TermEvent::Resize(width, height) => Some(Event::Resize { width, height }),
+        _ => None,
+    }
+}

@@ -1,0 +1,60 @@
+//! The top line: scope, source badges, read-only, alerts, clock.
+
+use crate::app::App;
+use crate::model::health::Badge;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut spans = vec![Span::styled(" opsdeck ", t.title)];
+    let scope = match (&app.model.context, &app.model.namespace) {
+        (Some(c), Some(n)) => format!("{c}/{n}"),
+        (Some(c), None) => c.clone(),
+        _ => "no context".to_string(),
+    };
+    spans.push(Span::styled(format!("{scope} "), t.header));
+    let badges = app.model.health.badges(app.now);
+    if badges.is_empty() {
+        spans.push(Span::styled("no sources ", t.muted));
+    }
+    for (source, badge) in badges {
+        let (mark, style) = match badge {
+            Badge::Ok => ("ok", t.ok),
+            Badge::Stale => ("stale", t.stale),
+            Badge::Error(_) => ("error", t.crit),
+            Badge::Off => ("off", t.muted),
+        };
+        spans.push(Span::styled(format!("[{source} {mark}]"), style));
+        spans.push(Span::raw(" "));
+    }
+    if app.options.readonly {
+        spans.push(Span::styled(" READ-ONLY ", t.readonly));
+        spans.push(Span::raw(" "));
+    }
+    let alerts = app.model.alerts.len();
+    let alert_style = if alerts > 0 { t.crit } else { t.muted };
+    spans.push(Span::styled(format!("{alerts} alerts"), alert_style));
+    if !app.problems.is_empty() {
+        spans.push(Span::styled(
+            format!("  ⚠ {} config problems", app.problems.len()),
+            t.warn,
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.header), area);
+
+    let clock = if app.settings.clock_utc {
+        format!("{} UTC ", app.now.format("%H:%M:%S"))
+    } else {
+        format!(
+            "{} ",
+            app.now.with_timezone(&chrono::Local).format("%H:%M:%S %Z")
+        )
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(clock, t.header)).alignment(Alignment::Right),
+        area,
+    );
+}

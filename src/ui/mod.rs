@@ -1,0 +1,64 @@
+//! Drawing: pure functions of `&App` onto a `Frame`. Nothing here mutates
+//! state, locks, sends, or does I/O.
+
+pub mod console;
+pub mod footer;
+pub mod header;
+pub mod help;
+pub mod layout;
+pub mod tabs;
+pub mod timeline;
+
+use crate::app::tab::Tab;
+use crate::app::{App, Overlay};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(app.theme.text), area);
+    if layout::too_small(area) {
+        return draw_too_small(frame, area, app);
+    }
+    let a = layout::areas(area);
+    header::draw(frame, a.header, app);
+    tabs::draw(frame, a.tabs, app);
+    match app.tab {
+        Tab::Timeline => timeline::draw(frame, a.body, app),
+        Tab::Console => console::draw(frame, a.body, app),
+    }
+    footer::draw(frame, a.status, a.hints, app);
+    if let Overlay::Help { scroll } = app.overlay {
+        help::draw(frame, a.body, app, scroll);
+    }
+}
+
+fn draw_too_small(frame: &mut Frame, area: Rect, app: &App) {
+    let (w, h) = layout::MIN_SIZE;
+    let text = vec![
+        Line::styled(
+            format!("terminal too small: {w}x{h} needed"),
+            app.theme.warn,
+        ),
+        Line::styled(
+            format!("(now {}x{})", area.width, area.height),
+            app.theme.muted,
+        ),
+    ];
+    let y = area.height.saturating_sub(2) / 2;
+    let rect = Rect::new(
+        area.x,
+        area.y + y,
+        area.width,
+        area.height.saturating_sub(y),
+    );
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        rect,
+    );
+}

@@ -1,0 +1,240 @@
+//! The app driven without a terminal: keys and updates in, state and effects out.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod support;
+
+use opsdeck::app::tab::Tab;
+use opsdeck::app::{Effect, Event, Overlay};
+use opsdeck::config::keymap::Keymap;
+use opsdeck::update::{Origin, Severity};
+use std::path::Path;
+use support::*;
+
+#[test]
+fn q_and_ctrl_c_quit() {
+    let mut app = app((80, 24));
+    assert_eq!(keys(&mut app, &["q"]), vec![Effect::Quit]);
+    assert_eq!(keys(&mut app, &["<C-c>"]), vec![Effect::Quit]);
+}
+
+#[test]
+fn q_types_into_an_open_input_instead_of_quitting() {
+    let mut app = app((80, 24));
+    keys(&mut app, &["n"]);
+    assert!(keys(&mut app, &["q"]).is_empty());
+    let Overlay::Input(line) = &app.overlay else {
+        panic!("input closed")
+    };
+    assert_eq!(line.value(), "q");
+}
+
+#[test]
+fn tabs_switch_by_number_name_cycle_and_click() {
+    let mut app = app((80, 24));
+    keys(&mut app, &["2"]);
+    assert_eq!(app.tab, Tab::Console);
+    keys(&mut app, &["<Tab>"]);
+    assert_eq!(app.tab, Tab::Timeline);
+    keys(&mut app, &["<S-Tab>"]);
+    assert_eq!(app.tab, Tab::Console);
+    keys(&mut app, &[":"]);
+    typed(&mut app, "tab timeline");
+    keys(&mut app, &["<Enter>"]);
+    assert_eq!(app.tab, Tab::Timeline);
+    // " 1 Timeline " spans columns 0..12, then a space, then " 2 Console ".
+    app.update(Event::Click { column: 15, row: 1 });
+    assert_eq!(app.tab, Tab::Console);
+    app.update(Event::Click { column: 3, row: 1 });
+    assert_eq!(app.tab, Tab::Timeline);
+    app.update(Event::Click { column: 3, row: 5 });
+    assert_eq!(app.tab, Tab::Timeline);
+}
+
+#[test]
+fn a_note_is_multi_word_saved_with_enter_and_dropped_with_esc() {
+    let mut app = app((80, 24));
+    keys(&mut app, &["n"]);
+    typed(&mut app, "paged the payments team");
+    keys(&mut app, &["<Enter>"]);
+    let e = app.model.timeline.row(0).unwrap();
+    assert_eq!(e.text, "paged the payments team");
+    assert_eq!(e.origin, Origin::Note("oncall".into()));
+    assert_eq!(e.severity, Severity::Info);
+    keys(&mut app, &["n"]);
+    typed(&mut app, "never mind");
+    keys(&mut app, &["<Esc>"]);
+    assert_eq!(app.model.timeline.len(), 1);
+    assert!(matches!(app.overlay, Overlay::None));
+}
+
+#[test]
+fn the_filter_is_live_enter_keeps_it_esc_restores_it() {
+    let mut app = app((80, 24));
+    play_demo(&mut app, 200);
+    let all = app.model.timeline.visible_len();
+    keys(&mut app, &["/"]);
+    typed(&mut app, "kafka");
+    assert_eq!(app.model.timeline.visible_len(), 2, "live while typing");
+    keys(&mut app, &["<Enter>"]);
+    assert_eq!(app.model.timeline.filter(), "kafka");
+    keys(&mut app, &["/"]);
+    typed(&mut app, "x");
+    keys(&mut app, &["<Esc>"]);
+    assert_eq!(
+        app.model.timeline.filter(),
+        "kafka",
+        "Esc in the input restores"
+    );
+    keys(&mut app, &["<Esc>"]);
+    assert_eq!(app.model.timeline.visible_len(), all, "Esc outside clears");
+}
+
+#[test]
+fn navigation_keys_move_the_selection() {
+    let mut app = app((80, 24));
+    play_demo(&mut app, 400);
+    let n = app.model.timeline.visible_len();
+    assert!(n > 15);
+    keys(&mut app, &["j", "j", "<Down>"]);
+    assert_eq!(app.model.timeline.cursor.selected, 3);
+    keys(&mut app, &["k"]);
+    assert_eq!(app.model.timeline.cursor.selected, 2);
+    keys(&mut app, &["G"]);
+    assert_eq!(app.model.timeline.cursor.selected, n - 1);
+    keys(&mut app, &["g"]);
+    assert_eq!(app.model.timeline.cursor.selected, 0);
+    keys(&mut app, &["<PageDown>"]);
+    assert_eq!(app.model.timeline.cursor.selected, app.page_rows());
+    keys(&mut app, &["<End>", "<PageUp>"]);
+    assert_eq!(app.model.timeline.cursor.selected, n - 1 - app.page_rows());
+    keys(&mut app, &["<Home>"]);
+    assert_eq!(app.model.timeline.cursor.selected, 0);
+}
+
+#[test]
+fn export_asks_the_runtime_to_write_markdown_and_reports_the_path() {
+    let mut app = app((80, 24));
+    play_demo(&mut app, 100);
+    app.export_dir = "/tmp/exports".into();
+    let effects = keys(&mut app, &["e"]);
+    let [Effect::WriteFile { path, contents }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(path.starts_with("/tmp/exports") && path.extension().unwrap() == "md");
+    assert!(contents.contains("| OOMKilled") || contents.contains("OOMKilled (exit code 137)"));
+    app.update(Event::Written {
+        path: path.clone(),
+        result: Ok(()),
+    });
+    let status = app.status.clone().unwrap();
+    assert!(
+        status.text.contains(path.to_str().unwrap()),
+        "{}",
+        status.text
+    );
+}
+
+#[test]
+fn command_line_history_and_errors() {
+    let mut app = app((80, 24));
+    keys(&mut app, &[":"]);
+    typed(&mut app, "theme light");
+    keys(&mut app, &["<Enter>"]);
+    assert_eq!(app.theme.name, "light");
+    keys(&mut app, &[":"]);
+    typed(&mut app, "bogus");
+    keys(&mut app, &["<Enter>"]);
+    assert!(
+        app.status
+            .clone()
+            .unwrap()
+            .text
+            .contains("unknown command \"bogus\"")
+    );
+    keys(&mut app, &[":", "<Up>", "<Up>"]);
+    let Overlay::Input(line) = &app.overlay else {
+        panic!()
+    };
+    assert_eq!(line.value(), "theme light");
+    keys(&mut app, &["<Esc>", ":"]);
+    typed(&mut app, "theme nope");
+    keys(&mut app, &["<Enter>"]);
+    assert!(
+        app.status
+            .clone()
+            .unwrap()
+            .text
+            .contains("unknown theme \"nope\"")
+    );
+    assert_eq!(app.theme.name, "light");
+}
+
+#[test]
+fn help_toggles_and_esc_closes_every_overlay() {
+    let mut app = app((80, 24));
+    keys(&mut app, &["?"]);
+    assert!(matches!(app.overlay, Overlay::Help { .. }));
+    keys(&mut app, &["j"]);
+    assert!(matches!(app.overlay, Overlay::Help { scroll: 1 }));
+    keys(&mut app, &["<Esc>"]);
+    assert!(matches!(app.overlay, Overlay::None));
+    keys(&mut app, &[":"]);
+    keys(&mut app, &["<Esc>"]);
+    assert!(matches!(app.overlay, Overlay::None));
+}
+
+#[test]
+fn every_default_key_can_be_rebound_for_tmux_users() {
+    let user = r#"
+[global]
+prepend_keymap = [
+  { on = "<C-a>", run = "noop" },
+  { on = "<C-j>", run = "down" },
+  { on = "x", run = "quit" },
+  { on = "q", run = "noop" },
+]
+"#;
+    let (keymap, problems) = Keymap::load(Some((Path::new("keymaps.toml"), user)));
+    assert!(problems.is_empty());
+    let mut app = app((80, 24));
+    app.keymap = keymap;
+    play_demo(&mut app, 100);
+    assert!(keys(&mut app, &["q"]).is_empty());
+    keys(&mut app, &["<C-j>"]);
+    assert_eq!(app.model.timeline.cursor.selected, 1);
+    assert_eq!(keys(&mut app, &["x"]), vec![Effect::Quit]);
+    let hints = opsdeck::ui::footer::hint_line(&app).to_string();
+    assert!(
+        hints.contains("x Quit") && !hints.contains("q Quit"),
+        "{hints}"
+    );
+}
+
+#[test]
+fn new_entries_do_not_steal_the_selection() {
+    let mut app = app((80, 24));
+    play_demo(&mut app, 100);
+    keys(&mut app, &["j", "j"]);
+    let before = app.model.timeline.selected().unwrap().text.clone();
+    play_demo(&mut app, 200);
+    assert_eq!(app.model.timeline.selected().unwrap().text, before);
+}
+
+#[test]
+fn config_problems_show_in_the_footer_at_start() {
+    let mut loaded =
+        opsdeck::config::defaults("dark", opsdeck::config::color::ColorSupport::TrueColor);
+    let (_, problems) = Keymap::load(Some((
+        Path::new("/home/u/keymaps.toml"),
+        "[global]\nkeymap = [{ on = \"q\", run = \"quitt\" }]\n",
+    )));
+    loaded.problems = problems;
+    let app = opsdeck::app::App::new(loaded, Default::default(), t0());
+    let status = app.status.unwrap();
+    assert_eq!(status.severity, Severity::Warn);
+    assert_eq!(
+        status.text,
+        "/home/u/keymaps.toml:2 global.keymap[0]: unknown command \"quitt\" (entry skipped)"
+    );
+}

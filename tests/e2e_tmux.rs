@@ -1,0 +1,152 @@
+//! The real binary in a real terminal (tmux): start, look, keys, quit, and
+//! the terminal is given back on every way out.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod support;
+
+use support::tmux::{Tmux, available, opsdeck_line};
+
+#[test]
+fn demo_starts_shows_help_exports_and_quits_cleanly() {
+    if !available("demo_starts_shows_help_exports_and_quits_cleanly") {
+        return;
+    }
+    let xdg = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("demo", 100, 30);
+    let log = xdg.path().join("opsdeck.log");
+    tmux.run_line(&opsdeck_line(
+        xdg.path(),
+        &format!("demo --speed 20 --log-file {}", log.display()),
+    ));
+
+    let pane = tmux.wait_for("OOMKilled", 30);
+    assert!(pane.contains("opsdeck demo/production"), "header:\n{pane}");
+    assert!(
+        pane.contains("1 Timeline") && pane.contains("2 Console"),
+        "tab bar:\n{pane}"
+    );
+    assert!(pane.contains("? Help"), "footer hints:\n{pane}");
+    assert_eq!(tmux.display("#{alternate_on}"), "1");
+
+    tmux.keys(&["?"]);
+    tmux.wait_for("Help — Timeline", 10);
+    tmux.keys(&["Escape"]);
+
+    tmux.keys(&["e"]);
+    let pane = tmux.wait_for("timeline exported to", 10);
+    let exported = std::fs::read_dir(xdg.path().join("state/opsdeck"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let md = std::fs::read_to_string(&exported).unwrap();
+    assert!(
+        md.starts_with("# Incident timeline") && md.contains("OOMKilled"),
+        "{md}"
+    );
+    assert!(pane.contains("timeline-"), "{pane}");
+
+    tmux.keys(&["q"]);
+    let pane = tmux.wait_for("EXITED:0", 10);
+    assert!(
+        !pane.contains("1 Timeline"),
+        "the alternate screen was left:\n{pane}"
+    );
+    assert_eq!(tmux.display("#{alternate_on}"), "0");
+    assert_eq!(tmux.child_pid(), None, "opsdeck has exited");
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.contains("demo incident starting") && log.contains("timeline exported"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_broken_user_keymap_still_starts_and_says_what_is_wrong() {
+    if !available("a_broken_user_keymap_still_starts_and_says_what_is_wrong") {
+        return;
+    }
+    let xdg = tempfile::tempdir().unwrap();
+    let dir = xdg.path().join("config/opsdeck");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("keymaps.toml"), "[global]\nprepend_keymap = [\n  { on = \"x\", run = \"quitt\" },\n  { on = \"Q\", run = \"quit\" },\n]\n").unwrap();
+    let tmux = Tmux::start("badkeymap", 120, 30);
+    tmux.run_line(&opsdeck_line(xdg.path(), "demo"));
+    let pane = tmux.wait_for("unknown command \"quitt\"", 30);
+    assert!(
+        pane.contains("keymaps.toml:3 global.prepend_keymap[0]"),
+        "{pane}"
+    );
+    assert!(pane.contains("1 config problems"), "{pane}");
+    tmux.keys(&["Q"]);
+    tmux.wait_for("EXITED:0", 10);
+}
+
+#[test]
+fn sigterm_and_sighup_give_the_terminal_back() {
+    if !available("sigterm_and_sighup_give_the_terminal_back") {
+        return;
+    }
+    for signal in ["TERM", "HUP"] {
+        let xdg = tempfile::tempdir().unwrap();
+        let tmux = Tmux::start(&format!("sig{signal}"), 100, 30);
+        tmux.run_line(&opsdeck_line(xdg.path(), "demo --no-mouse"));
+        tmux.wait_for("1 Timeline", 30);
+        let pid = tmux.child_pid().expect("opsdeck runs under the shell");
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        // "EXITED:$?" is on the typed line too: wait for the printed code.
+        tmux.wait_for("EXITED:0", 10);
+        assert_eq!(tmux.display("#{alternate_on}"), "0", "SIG{signal}");
+    }
+}
+
+#[test]
+fn a_tiny_terminal_is_told_it_is_too_small() {
+    if !available("a_tiny_terminal_is_told_it_is_too_small") {
+        return;
+    }
+    let xdg = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("tiny", 60, 20);
+    tmux.run_line(&opsdeck_line(xdg.path(), "demo"));
+    tmux.wait_for("terminal too small: 80x24 needed", 30);
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0", 10);
+}
+
+#[test]
+fn check_reports_problems_and_fails() {
+    let xdg = tempfile::tempdir().unwrap();
+    let dir = xdg.path().join("config/opsdeck");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "[ui]\nthme = \"dark\"\n").unwrap();
+    let run = |xdg: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+            .arg("check")
+            .env("XDG_CONFIG_HOME", xdg.join("config"))
+            .output()
+            .unwrap()
+    };
+    let out = run(xdg.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("ui.thme") && stdout.contains("unknown key"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("config.toml  2"), "line column:\n{stdout}");
+
+    std::fs::write(dir.join("config.toml"), "[ui]\ntheme = \"light\"\n").unwrap();
+    let out = run(xdg.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -1,0 +1,178 @@
+//! Snapshots of every screen of the foundation, at 80x24 and 160x48, plus
+//! style asserts on key cells (text snapshots do not show colour).
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod support;
+
+use insta::assert_snapshot;
+use opsdeck::config::color::ColorSupport;
+use opsdeck::update::{HealthReport, SourceId, Update};
+use ratatui::style::Color;
+use support::*;
+
+const SMALL: (u16, u16) = (80, 24);
+const WIDE: (u16, u16) = (160, 48);
+
+#[test]
+fn timeline_populated() {
+    for size in [SMALL, WIDE] {
+        let mut app = app(size);
+        play_demo(&mut app, 200);
+        let name = format!("timeline_populated_{}x{}", size.0, size.1);
+        assert_snapshot!(name, render(&app).backend());
+    }
+}
+
+#[test]
+fn timeline_empty() {
+    assert_snapshot!(render(&app(SMALL)).backend());
+}
+
+#[test]
+fn timeline_filtered_oldest_first_with_selection() {
+    let mut app = app(SMALL);
+    play_demo(&mut app, 200);
+    keys(&mut app, &["/"]);
+    typed(&mut app, "payment");
+    keys(&mut app, &["<Enter>", "o", "j"]);
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
+fn timeline_filter_without_match() {
+    let mut app = app(SMALL);
+    play_demo(&mut app, 100);
+    keys(&mut app, &["/"]);
+    typed(&mut app, "zzz");
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
+fn console_empty() {
+    let mut app = app(SMALL);
+    keys(&mut app, &["2"]);
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
+fn help_overlay() {
+    for size in [SMALL, WIDE] {
+        let mut app = app(size);
+        play_demo(&mut app, 60);
+        keys(&mut app, &["?"]);
+        assert_snapshot!(
+            format!("help_{}x{}", size.0, size.1),
+            render(&app).backend()
+        );
+    }
+}
+
+#[test]
+fn command_line_with_completion() {
+    let mut app = app(SMALL);
+    keys(&mut app, &[":"]);
+    typed(&mut app, "t");
+    keys(&mut app, &["<Tab>"]);
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
+fn note_entry() {
+    let mut app = app(SMALL);
+    play_demo(&mut app, 60);
+    keys(&mut app, &["n"]);
+    typed(&mut app, "rolled back payment-service by hand");
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
+fn too_small_screen() {
+    let app = app((60, 20));
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
+fn header_badges_readonly_and_problems() {
+    let mut app = app(WIDE);
+    app.options.readonly = true;
+    app.update(opsdeck::app::Event::Update(Update::Health(HealthReport {
+        source: SourceId::Prometheus,
+        at: t0(),
+        error: Some("connection refused".into()),
+        interval: std::time::Duration::from_secs(15),
+    })));
+    app.update(opsdeck::app::Event::Update(Update::Health(HealthReport {
+        source: SourceId::Demo,
+        at: t0() - chrono::Duration::seconds(60),
+        error: None,
+        interval: std::time::Duration::from_secs(5),
+    })));
+    let first_line: String = screen(&app).lines().next().unwrap().to_string();
+    assert_snapshot!(first_line);
+}
+
+/// Finds the first cell of `needle` on screen.
+fn find(app: &opsdeck::app::App, needle: &str) -> (u16, u16) {
+    let text = screen(app);
+    for (y, line) in text.lines().enumerate() {
+        if let Some(byte) = line.find(needle) {
+            let x = line[..byte].chars().count();
+            return (x as u16, y as u16);
+        }
+    }
+    panic!("{needle:?} not on screen:\n{text}");
+}
+
+#[test]
+fn critical_entries_use_the_theme_crit_colour() {
+    let mut app = app(WIDE);
+    play_demo(&mut app, 60);
+    let terminal = render(&app);
+    let buf = terminal.backend().buffer();
+    let (x, y) = find(&app, "OOMKilled");
+    assert_eq!(buf[(x, y)].fg, app.theme.crit.fg.unwrap());
+    let (x, y) = find(&app, "rolled out payment-service");
+    assert_eq!(buf[(x, y)].fg, app.theme.text.fg.unwrap());
+    assert_ne!(app.theme.crit.fg, app.theme.text.fg);
+}
+
+#[test]
+fn the_mono_theme_uses_no_colour_at_all() {
+    let mut app = app_with("mono", ColorSupport::Mono, WIDE);
+    play_demo(&mut app, 200);
+    keys(&mut app, &["?"]);
+    let terminal = render(&app);
+    for cell in terminal.backend().buffer().content() {
+        assert_eq!(
+            (cell.fg, cell.bg),
+            (Color::Reset, Color::Reset),
+            "cell {:?}",
+            cell.symbol()
+        );
+    }
+    keys(&mut app, &["<Esc>"]);
+    let terminal = render(&app);
+    let (x, y) = find(&app, "OOMKilled");
+    assert!(
+        terminal.backend().buffer()[(x, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::BOLD)
+    );
+}
+
+#[test]
+fn sixteen_colour_terminals_get_only_ansi_colours() {
+    let mut app = app_with("dark", ColorSupport::Ansi16, WIDE);
+    play_demo(&mut app, 200);
+    let terminal = render(&app);
+    for cell in terminal.backend().buffer().content() {
+        for c in [cell.fg, cell.bg] {
+            assert!(
+                !matches!(c, Color::Rgb(..) | Color::Indexed(_)),
+                "{c:?} at {:?}",
+                cell.symbol()
+            );
+        }
+    }
+}
