@@ -25,12 +25,12 @@ fn timeline_app(entries: usize, filter: &str) -> App {
         SourceId::Postgres,
     ];
     for i in 0..entries {
-        app.update(Event::Update(Update::Timeline(TimelineEntry {
-            at: t0 + chrono::Duration::milliseconds(i as i64 * 250),
-            severity: [Severity::Info, Severity::Warn, Severity::Crit][i % 3],
-            origin: Origin::Source(sources[i % sources.len()]),
-            text: format!("pod payment-service-7d9f-{i:05} restarted after OOMKilled (exit code 137), restarts {i}"),
-        })));
+        app.update(Event::Update(Update::Timeline(TimelineEntry::new(
+            t0 + chrono::Duration::milliseconds(i as i64 * 250),
+            [Severity::Info, Severity::Warn, Severity::Crit][i % 3],
+            Origin::Source(sources[i % sources.len()]),
+            format!("pod payment-service-7d9f-{i:05} restarted after OOMKilled (exit code 137), restarts {i}"),
+        ))));
     }
     app.model.timeline.set_filter(filter);
     app

@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod logging;
 pub mod model;
+pub mod remediation;
 pub mod runtime;
 pub mod terminal;
 pub mod ui;

@@ -3,7 +3,13 @@ use opsdeck::app::{App, Options};
 use opsdeck::cli::{Cli, Mode};
 use opsdeck::config::color::ColorSupport;
 use opsdeck::config::{self, Locations};
+use opsdeck::demo::executor::DemoExecutor;
 use opsdeck::demo::{self, DemoOptions};
+use opsdeck::remediation::audit::{AuditLog, host_name};
+use opsdeck::remediation::executor::{Executor, Unconfigured};
+use opsdeck::remediation::run::Services;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Capacity of the update channel; sources wait (never the UI) when it is full.
@@ -30,32 +36,55 @@ fn main() -> color_eyre::Result<()> {
         mouse: !cli.global.no_mouse && loaded.settings.mouse,
         user: current_user(),
     };
-    let app = App::new(loaded, options, chrono::Utc::now());
+    let mut app = App::new(loaded, options, chrono::Utc::now());
+
+    let audit_path = app
+        .settings
+        .audit_log
+        .clone()
+        .unwrap_or_else(|| opsdeck::config::paths::state_dir().join("audit.jsonl"));
+    let audit = match AuditLog::open(&audit_path) {
+        Ok(log) => Some(log),
+        Err(e) => {
+            tracing::error!("audit log unwritable, every action will be refused: {e}");
+            app.audit_error = Some(e);
+            None
+        }
+    };
+    let timeout = Duration::from_secs(u64::from(app.settings.action_timeout_secs));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         let (tx, rx) = mpsc::channel(UPDATE_CHANNEL);
-        if let Some(Mode::Demo(args)) = &cli.command {
+        let executor: Arc<dyn Executor> = if let Some(Mode::Demo(args)) = &cli.command {
             tracing::info!(
                 seed = args.seed,
                 speed = args.speed,
                 "demo incident starting"
             );
-            demo::spawn(
-                DemoOptions {
-                    seed: args.seed,
-                    speed: args.speed,
-                    looping: !args.no_loop,
-                },
-                tx,
-            );
+            let (actions_tx, actions_rx) = mpsc::channel(8);
+            let options = DemoOptions {
+                seed: args.seed,
+                speed: args.speed,
+                looping: !args.no_loop,
+            };
+            demo::spawn(options, tx, actions_rx);
+            Arc::new(DemoExecutor::new(actions_tx))
         } else {
             tracing::info!("no sources configured yet: the Timeline and Console are live");
             drop(tx);
-        }
-        opsdeck::runtime::run(app, rx).await
+            Arc::new(Unconfigured)
+        };
+        let services = Services {
+            executor,
+            audit,
+            user: current_user(),
+            host: host_name(),
+            timeout,
+        };
+        opsdeck::runtime::run(app, rx, services).await
     })?;
     runtime.shutdown_background();
     Ok(())

@@ -4,6 +4,7 @@
 use crate::app::schedule::{Frame, RenderSchedule};
 use crate::app::{App, Effect, Event};
 use crate::config::keys::KeyPress;
+use crate::remediation::run::{self, Services};
 use crate::terminal::TerminalGuard;
 use crate::update::Update;
 use chrono::Utc;
@@ -11,7 +12,6 @@ use crossterm::event::{
     Event as TermEvent, EventStream, KeyEventKind, MouseButton, MouseEventKind,
 };
 use futures::StreamExt;
-use std::path::PathBuf;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -21,7 +21,11 @@ use tokio::time::Instant;
 const UPDATE_BATCH: usize = 1024;
 
 /// Runs the console until the user quits or a signal arrives.
-pub async fn run(mut app: App, mut updates: mpsc::Receiver<Update>) -> color_eyre::Result<()> {
+pub async fn run(
+    mut app: App,
+    mut updates: mpsc::Receiver<Update>,
+    services: Services,
+) -> color_eyre::Result<()> {
     let (_guard, mut terminal) = TerminalGuard::enter(app.options.mouse)?;
     let size = terminal.size()?;
     app.update(Event::Resize {
@@ -34,7 +38,8 @@ pub async fn run(mut app: App, mut updates: mpsc::Receiver<Update>) -> color_eyr
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
-    let (written_tx, mut written_rx) = mpsc::channel::<(PathBuf, Result<(), String>)>(8);
+    // Results of work the app asked for (exports, pre-checks, actions).
+    let (results_tx, mut results_rx) = mpsc::channel::<Event>(64);
 
     loop {
         let wake = match schedule.poll(Instant::now().into_std()) {
@@ -72,8 +77,8 @@ pub async fn run(mut app: App, mut updates: mpsc::Receiver<Update>) -> color_eyr
                 app.update(Event::Tick(Utc::now()));
                 schedule.mark_dirty();
             }
-            Some((path, result)) = written_rx.recv() => {
-                effects = app.update(Event::Written { path, result });
+            Some(event) = results_rx.recv() => {
+                effects = app.update(event);
                 schedule.mark_dirty();
             }
             _ = sleep_until(wake) => {}
@@ -81,16 +86,64 @@ pub async fn run(mut app: App, mut updates: mpsc::Receiver<Update>) -> color_eyr
             _ = sighup.recv() => { tracing::info!("SIGHUP: terminal gone, leaving"); return Ok(()) }
         }
         for effect in effects {
-            match effect {
-                Effect::Quit => return Ok(()),
-                Effect::WriteFile { path, contents } => {
-                    let tx = written_tx.clone();
-                    tokio::spawn(async move {
-                        let result = write_file(&path, contents).await.map_err(|e| e.to_string());
-                        let _ = tx.send((path, result)).await;
-                    });
-                }
+            if let Effect::Quit = effect {
+                return Ok(());
             }
+            carry_out(effect, &services, &results_tx);
+        }
+    }
+}
+
+/// Starts the work an effect asks for; its result comes back as an `Event`.
+fn carry_out(effect: Effect, services: &Services, results: &mpsc::Sender<Event>) {
+    let (services, tx) = (services.clone(), results.clone());
+    match effect {
+        Effect::Quit => {}
+        Effect::WriteFile { path, contents } => {
+            tokio::spawn(async move {
+                let result = write_file(&path, contents).await.map_err(|e| e.to_string());
+                let _ = tx.send(Event::Written { path, result }).await;
+            });
+        }
+        Effect::Precheck { id, plan } => {
+            tokio::spawn(async move {
+                let (permission, dry_run) = run::precheck(&services, &plan).await;
+                let _ = tx
+                    .send(Event::Prechecked {
+                        id,
+                        permission,
+                        dry_run,
+                    })
+                    .await;
+            });
+        }
+        Effect::Execute {
+            id,
+            plan,
+            decisions,
+        } => {
+            tokio::spawn(async move {
+                let outcome = run::execute(&services, &plan, &decisions).await;
+                let _ = tx
+                    .send(Event::ActionDone {
+                        id,
+                        plan: Box::new(plan),
+                        outcome,
+                    })
+                    .await;
+            });
+        }
+        Effect::Audit {
+            plan,
+            decisions,
+            event,
+            detail,
+        } => {
+            tokio::spawn(async move {
+                if let Err(e) = run::audit(&services, &plan, &decisions, event, detail).await {
+                    tracing::error!("audit line failed: {e}");
+                }
+            });
         }
     }
 }

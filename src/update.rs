@@ -3,6 +3,8 @@
 //! Every backend task (and the demo engine) speaks only this type, so the app
 //! never waits on the network and tests can script a whole incident.
 
+use crate::model::workloads::Workloads;
+use crate::remediation::plan::ActionPlan;
 use chrono::{DateTime, Utc};
 use std::fmt;
 use std::time::Duration;
@@ -98,6 +100,25 @@ pub struct TimelineEntry {
     pub severity: Severity,
     pub origin: Origin,
     pub text: String,
+    /// For an executed action: the plan that undoes it, offered by `u`.
+    pub undo: Option<Box<ActionPlan>>,
+}
+
+impl TimelineEntry {
+    pub fn new(
+        at: DateTime<Utc>,
+        severity: Severity,
+        origin: Origin,
+        text: impl Into<String>,
+    ) -> Self {
+        TimelineEntry {
+            at,
+            severity,
+            origin,
+            text: text.into(),
+            undo: None,
+        }
+    }
 }
 
 /// A firing alert as the header counts it.
@@ -116,6 +137,8 @@ pub enum Update {
     Timeline(TimelineEntry),
     /// The full set of alerts firing now (latest wins).
     Alerts(Vec<AlertSummary>),
+    /// Deployments and pods (latest wins).
+    Workloads(Workloads),
     /// The Kubernetes context and namespace the data is about.
     Scope {
         context: String,

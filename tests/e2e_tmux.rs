@@ -37,10 +37,14 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
     let pane = tmux.wait_for("timeline exported to", 10);
     let exported = std::fs::read_dir(xdg.path().join("state/opsdeck"))
         .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("timeline-")
+        })
+        .expect("an export file");
     let md = std::fs::read_to_string(&exported).unwrap();
     assert!(
         md.starts_with("# Incident timeline") && md.contains("OOMKilled"),
@@ -149,4 +153,53 @@ fn check_reports_problems_and_fails() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+#[test]
+fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
+    if !available("restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers") {
+        return;
+    }
+    let xdg = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("restart", 110, 34);
+    tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 10"));
+    tmux.wait_for("CrashLoopBackOff", 30);
+    tmux.keys(&[":"]);
+    tmux.keys(&["-l", "restart deploy/payment-service"]);
+    tmux.keys(&["Enter"]);
+    let pane = tmux.wait_for("type \"payment-service\" to confirm", 10);
+    assert!(
+        pane.contains(
+            "kubectl --context demo -n production rollout restart deploy/payment-service"
+        ),
+        "{pane}"
+    );
+    tmux.keys(&["y"]);
+    let pane = tmux.capture();
+    assert!(
+        !pane.contains("done: restart"),
+        "y must not confirm a protected target:\n{pane}"
+    );
+    tmux.keys(&["BSpace"]);
+    tmux.keys(&["-l", "payment-service"]);
+    tmux.keys(&["Tab", "Enter"]);
+    tmux.wait_for("done: restart", 10);
+    tmux.keys(&["Escape"]);
+    let pane = tmux.wait_for("deployment payment-service 3/3 ready", 20);
+    assert!(pane.contains("opsdeck"), "{pane}");
+    tmux.wait_for("HALF_OPEN → CLOSED", 20);
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0", 10);
+
+    let audit = std::fs::read_to_string(xdg.path().join("state/opsdeck/audit.jsonl")).unwrap();
+    let events: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["started", "ok"], "{audit}");
+    assert_eq!(events[1]["plan"]["action"]["deployment"], "payment-service");
 }

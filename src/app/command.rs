@@ -35,6 +35,33 @@ pub enum Command {
     HistoryNext,
     /// Does nothing: binding a key to it unbinds the key.
     Noop,
+    /// A remediation, always through the plan and the guard chain.
+    /// `typed` is set by a keymap entry that demands the typed name.
+    Act {
+        request: ActionRequest,
+        typed: bool,
+    },
+    /// Confirm a low-risk plan (`y`).
+    Confirm,
+    /// Move the dialog focus between Cancel and Confirm.
+    FocusNext,
+}
+
+/// Which remediation the user asked for, with its arguments as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionRequest {
+    Scale {
+        deployment: String,
+        replicas: String,
+    },
+    Restart {
+        deployment: String,
+    },
+    Delete {
+        pod: String,
+    },
+    /// The inverse of the selected (or else the latest) undoable action.
+    Undo,
 }
 
 /// Documentation of one command: its name, argument and what it does.
@@ -89,6 +116,27 @@ pub const COMMANDS: &[CommandSpec] = &[
     spec("history_prev", None, "Previous command in history", true),
     spec("history_next", None, "Next command in history", true),
     spec("noop", None, "Do nothing (unbinds a key)", false),
+    spec(
+        "scale",
+        Some("deploy/<name> <n|+n|-n>"),
+        "Scale a deployment",
+        false,
+    ),
+    spec(
+        "restart",
+        Some("deploy/<name>"),
+        "Rollout-restart a deployment",
+        false,
+    ),
+    spec("delete", Some("pod/<name>"), "Delete a pod", false),
+    spec("undo", None, "Undo the selected action", true),
+    spec("confirm", None, "Confirm the action", true),
+    spec(
+        "focus_next",
+        None,
+        "Switch between Cancel and Confirm",
+        true,
+    ),
 ];
 
 impl Command {
@@ -140,6 +188,32 @@ impl Command {
             "history_prev" => no_arg(Command::HistoryPrev),
             "history_next" => no_arg(Command::HistoryNext),
             "noop" => no_arg(Command::Noop),
+            "confirm" => no_arg(Command::Confirm),
+            "focus_next" => no_arg(Command::FocusNext),
+            "undo" => no_arg(Command::Act {
+                request: ActionRequest::Undo,
+                typed: false,
+            }),
+            "scale" => {
+                let mut words = arg.split_whitespace();
+                match (words.next(), words.next(), words.next()) {
+                    (Some(d), Some(n), None) => Ok(act(ActionRequest::Scale {
+                        deployment: strip_kind(d, &["deploy/", "deployment/", "deployments/"]),
+                        replicas: n.to_string(),
+                    })),
+                    _ => Err("usage: scale deploy/<name> <n|+n|-n>".into()),
+                }
+            }
+            "restart" => one_word(arg, "restart deploy/<name>").map(|d| {
+                act(ActionRequest::Restart {
+                    deployment: strip_kind(d, &["deploy/", "deployment/", "deployments/"]),
+                })
+            }),
+            "delete" => one_word(arg, "delete pod/<name>").map(|p| {
+                act(ActionRequest::Delete {
+                    pod: strip_kind(p, &["pod/", "pods/", "po/"]),
+                })
+            }),
             "" => Err("empty command".to_string()),
             other => Err(format!("unknown command {other:?}")),
         }
@@ -174,6 +248,14 @@ impl Command {
             Command::HistoryPrev => "history_prev",
             Command::HistoryNext => "history_next",
             Command::Noop => "noop",
+            Command::Confirm => "confirm",
+            Command::FocusNext => "focus_next",
+            Command::Act { request, .. } => match request {
+                ActionRequest::Scale { .. } => "scale",
+                ActionRequest::Restart { .. } => "restart",
+                ActionRequest::Delete { .. } => "delete",
+                ActionRequest::Undo => "undo",
+            },
         }
     }
 
@@ -182,10 +264,42 @@ impl Command {
     }
 }
 
+fn act(request: ActionRequest) -> Command {
+    Command::Act {
+        request,
+        typed: false,
+    }
+}
+
+fn strip_kind(word: &str, prefixes: &[&str]) -> String {
+    prefixes
+        .iter()
+        .find_map(|p| word.strip_prefix(p))
+        .unwrap_or(word)
+        .to_string()
+}
+
+fn one_word<'a>(arg: &'a str, usage: &str) -> Result<&'a str, String> {
+    let mut words = arg.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some(w), None) => Ok(w),
+        _ => Err(format!("usage: {usage}")),
+    }
+}
+
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Command::Tab(a) | Command::Theme(a) => write!(f, "{} {a}", self.name()),
+            Command::Act { request, .. } => match request {
+                ActionRequest::Scale {
+                    deployment,
+                    replicas,
+                } => write!(f, "scale deploy/{deployment} {replicas}"),
+                ActionRequest::Restart { deployment } => write!(f, "restart deploy/{deployment}"),
+                ActionRequest::Delete { pod } => write!(f, "delete pod/{pod}"),
+                ActionRequest::Undo => f.write_str("undo"),
+            },
             _ => f.write_str(self.name()),
         }
     }
@@ -199,6 +313,7 @@ mod tests {
     fn every_documented_command_parses() {
         for spec in COMMANDS {
             let text = match spec.arg {
+                Some(_) if spec.name == "scale" => "scale deploy/x 3".to_string(),
                 Some(_) => format!("{} x", spec.name),
                 None => spec.name.to_string(),
             };
@@ -206,6 +321,31 @@ mod tests {
             assert_eq!(cmd.name(), spec.name);
             assert_eq!(Command::parse(&cmd.to_string()).unwrap(), cmd);
         }
+    }
+
+    #[test]
+    fn action_commands_take_kubectl_style_targets() {
+        assert_eq!(
+            Command::parse("scale deploy/order-consumer +2").unwrap(),
+            act(ActionRequest::Scale {
+                deployment: "order-consumer".into(),
+                replicas: "+2".into()
+            })
+        );
+        assert_eq!(
+            Command::parse("restart payment-service").unwrap(),
+            act(ActionRequest::Restart {
+                deployment: "payment-service".into()
+            })
+        );
+        assert_eq!(
+            Command::parse("delete pod/x").unwrap().to_string(),
+            "delete pod/x"
+        );
+        assert_eq!(
+            Command::parse("scale deploy/x").unwrap_err(),
+            "usage: scale deploy/<name> <n|+n|-n>"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! runtime to carry out. No terminal, no tokio, no I/O here.
 
 pub mod command;
+pub mod dialog;
 pub mod input;
 pub mod run_command;
 pub mod schedule;
@@ -15,10 +16,16 @@ use crate::config::settings::Settings;
 use crate::config::theme::{Theme, ThemeSet};
 use crate::config::{Loaded, color::ColorSupport};
 use crate::model::Model;
+use crate::remediation::audit::AuditEvent;
+use crate::remediation::executor::{Check, Outcome};
+use crate::remediation::guard::Decision;
+use crate::remediation::plan::ActionPlan;
 use crate::update::{Severity, Update};
 use chrono::{DateTime, Utc};
 use command::Command;
+use dialog::ActionDialog;
 use input::{InputKind, LineInput};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use tab::Tab;
 use tui_logger::TuiWidgetState;
@@ -47,6 +54,18 @@ pub enum Event {
         path: PathBuf,
         result: Result<(), String>,
     },
+    /// The permission check and dry run of dialog `id` came back.
+    Prechecked {
+        id: u64,
+        permission: Check,
+        dry_run: Check,
+    },
+    /// An executed plan ended; its audit line is already on disk.
+    ActionDone {
+        id: u64,
+        plan: Box<ActionPlan>,
+        outcome: Outcome,
+    },
 }
 
 /// Something the runtime must do for the app.
@@ -58,6 +77,24 @@ pub enum Effect {
         path: PathBuf,
         contents: String,
     },
+    /// Ask the executor for its permission check and dry run.
+    Precheck {
+        id: u64,
+        plan: ActionPlan,
+    },
+    /// Carry out a confirmed plan: audit, execute with a timeout, audit again.
+    Execute {
+        id: u64,
+        plan: ActionPlan,
+        decisions: Vec<Decision>,
+    },
+    /// Write an audit line for an attempt that did not execute.
+    Audit {
+        plan: ActionPlan,
+        decisions: Vec<Decision>,
+        event: AuditEvent,
+        detail: Option<String>,
+    },
 }
 
 /// An overlay over the active tab.
@@ -66,6 +103,7 @@ pub enum Overlay {
     None,
     Help { scroll: u16 },
     Input(LineInput),
+    Action(Box<ActionDialog>),
 }
 
 /// A one-line message in the footer.
@@ -117,6 +155,11 @@ pub struct App {
     pub console: ConsoleView,
     pub history: Vec<String>,
     pub export_dir: PathBuf,
+    /// Why the audit log cannot be written; every action is refused then.
+    pub audit_error: Option<String>,
+    /// When each action last ran on each target (`ActionPlan::cooldown_key`).
+    pub cooldowns: HashMap<String, DateTime<Utc>>,
+    pub next_action_id: u64,
 }
 
 impl App {
@@ -150,6 +193,9 @@ impl App {
             },
             history: Vec::new(),
             export_dir,
+            audit_error: None,
+            cooldowns: HashMap::new(),
+            next_action_id: 0,
         };
         app.options.readonly |= app.settings.readonly;
         if let Some(first) = app.problems.first() {
@@ -214,6 +260,15 @@ impl App {
                 }
                 Vec::new()
             }
+            Event::Prechecked {
+                id,
+                permission,
+                dry_run,
+            } => self.on_prechecked(id, permission, dry_run),
+            Event::ActionDone { id, plan, outcome } => {
+                self.on_action_done(id, *plan, outcome);
+                Vec::new()
+            }
         }
     }
 
@@ -222,6 +277,8 @@ impl App {
         match &self.overlay {
             Overlay::Input(_) => vec!["input"],
             Overlay::Help { .. } => vec!["help", "global"],
+            Overlay::Action(d) if d.wants_typing() => vec!["confirm_typed"],
+            Overlay::Action(_) => vec!["confirm"],
             Overlay::None => vec![self.tab.context(), "global"],
         }
     }
@@ -242,10 +299,16 @@ impl App {
                     // The sequence broke off: the last key may start something new.
                     return self.on_key(key);
                 }
-                if let Overlay::Input(line) = &mut self.overlay {
-                    if line.edit(key) {
-                        self.on_input_changed();
+                let edited = match &mut self.overlay {
+                    Overlay::Input(line) => line.edit(key),
+                    Overlay::Action(d) if d.wants_typing() => {
+                        type_into(&mut d.typed, key);
+                        false
                     }
+                    _ => false,
+                };
+                if edited {
+                    self.on_input_changed();
                 }
                 Vec::new()
             }
@@ -284,6 +347,24 @@ impl App {
     pub fn set_console_level(&mut self, level: tui_logger::LevelFilter) {
         self.console.level = level;
         self.console.widget = console_widget_state(level);
+    }
+}
+
+/// Edits a plain text field: printable characters and Backspace.
+fn type_into(text: &mut String, key: KeyPress) {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .mods
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            text.push(c)
+        }
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        _ => {}
     }
 }
 

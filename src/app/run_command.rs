@@ -1,9 +1,11 @@
 //! What each command does to the app.
 
 use super::command::{COMMANDS, Command};
+use super::dialog::Stage;
 use super::input::{InputKind, LineInput};
 use super::tab::Tab;
 use super::{App, Effect, Overlay};
+use crate::model::workloads::Workloads;
 use crate::update::{Origin, Severity, TimelineEntry};
 use tui_logger::{LevelFilter, TuiWidgetEvent};
 
@@ -20,6 +22,9 @@ impl App {
             }
             Command::CommandLine => self.open_input(InputKind::Command, ""),
             Command::Filter => self.open_filter(),
+            Command::Close if matches!(self.overlay, Overlay::Action(_)) => {
+                return self.cancel_action();
+            }
             Command::Close => self.close(),
             Command::Tab(arg) => match Tab::find(&arg) {
                 Some(tab) => self.switch_tab(tab),
@@ -39,8 +44,21 @@ impl App {
             Command::ToggleOrder => self.model.timeline.toggle_order(),
             Command::LevelMore => self.step_level(true),
             Command::LevelLess => self.step_level(false),
+            Command::Submit if matches!(self.overlay, Overlay::Action(_)) => {
+                return self.press_focused();
+            }
+            Command::Cancel if matches!(self.overlay, Overlay::Action(_)) => {
+                return self.cancel_action();
+            }
             Command::Submit => return self.submit(),
             Command::Cancel => self.cancel_input(),
+            Command::Act { request, typed } => return self.request_action(request, typed),
+            Command::Confirm => return self.confirm_action(true),
+            Command::FocusNext => {
+                if let Overlay::Action(d) = &mut self.overlay {
+                    d.focus_confirm = !d.focus_confirm;
+                }
+            }
             Command::Complete => self.complete(),
             Command::HistoryPrev | Command::HistoryNext => {
                 let older = cmd == Command::HistoryPrev;
@@ -53,6 +71,18 @@ impl App {
             Command::Noop => {}
         }
         Vec::new()
+    }
+
+    /// Enter in the action dialog: press the focused button, or close a finished dialog.
+    fn press_focused(&mut self) -> Vec<Effect> {
+        let Overlay::Action(d) = &self.overlay else {
+            return Vec::new();
+        };
+        match (&d.stage, d.focus_confirm) {
+            (Stage::Checking | Stage::Ready, true) => self.confirm_action(false),
+            (Stage::Running { .. }, _) => Vec::new(),
+            _ => self.cancel_action(),
+        }
     }
 
     fn open_input(&mut self, kind: InputKind, text: &str) {
@@ -183,12 +213,12 @@ impl App {
             InputKind::Filter { .. } => self.model.timeline.set_filter(&text),
             InputKind::Note => {
                 if !text.is_empty() {
-                    self.model.timeline.push(TimelineEntry {
-                        at: self.now,
-                        severity: Severity::Info,
-                        origin: Origin::Note(self.options.user.clone()),
+                    self.model.timeline.push(TimelineEntry::new(
+                        self.now,
+                        Severity::Info,
+                        Origin::Note(self.options.user.clone()),
                         text,
-                    });
+                    ));
                     self.say(Severity::Info, "note added to the timeline");
                 }
             }
@@ -206,16 +236,17 @@ impl App {
 
     fn complete(&mut self) {
         let themes = self.themes.names();
+        let targets = &self.model.workloads;
         if let Overlay::Input(line) = &mut self.overlay {
             if line.kind == InputKind::Command {
-                line.complete(|text| completions(text, &themes));
+                line.complete(|text| completions(text, &themes, targets));
             }
         }
     }
 }
 
 /// Candidates for the last word of a command line.
-pub fn completions(text: &str, themes: &[String]) -> Vec<String> {
+pub fn completions(text: &str, themes: &[String], targets: &Workloads) -> Vec<String> {
     let (head, word) = match text.split_once(' ') {
         Some((h, w)) => (Some(h), w.trim_start()),
         None => (None, text),
@@ -245,6 +276,16 @@ pub fn completions(text: &str, themes: &[String]) -> Vec<String> {
             .collect(),
         Some("tab") => Tab::ALL.iter().map(|t| t.name().to_string()).collect(),
         Some("theme") => themes.to_vec(),
+        Some("scale") | Some("restart") if !word.contains(' ') => targets
+            .deployments
+            .iter()
+            .map(|d| format!("deploy/{}", d.name))
+            .collect(),
+        Some("delete") => targets
+            .pods
+            .iter()
+            .map(|p| format!("pod/{}", p.name))
+            .collect(),
         Some(_) => Vec::new(),
     };
     pool.into_iter().filter(|c| c.starts_with(word)).collect()

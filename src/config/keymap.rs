@@ -12,7 +12,15 @@ use toml_edit::{Table, Value};
 pub const DEFAULT_KEYMAP: &str = include_str!("../../keymaps.toml");
 
 /// Contexts a keymap may bind keys in.
-pub const CONTEXTS: &[&str] = &["global", "timeline", "console", "help", "input"];
+pub const CONTEXTS: &[&str] = &[
+    "global",
+    "timeline",
+    "console",
+    "help",
+    "input",
+    "confirm",
+    "confirm_typed",
+];
 
 /// One key (or key sequence) bound to a command.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,8 +196,10 @@ fn parse_binding(value: &Value) -> Result<Binding, String> {
         .as_inline_table()
         .ok_or("expected { on = ..., run = ..., desc = ... }")?;
     for (key, _) in table.iter() {
-        if !matches!(key, "on" | "run" | "desc") {
-            return Err(format!("unknown field {key:?}; expected on, run, desc"));
+        if !matches!(key, "on" | "run" | "desc" | "confirm") {
+            return Err(format!(
+                "unknown field {key:?}; expected on, run, desc, confirm"
+            ));
         }
     }
     let on = match table.get("on") {
@@ -213,7 +223,19 @@ fn parse_binding(value: &Value) -> Result<Binding, String> {
         .ok_or("missing run")?
         .as_str()
         .ok_or("run: expected a string")?;
-    let run = Command::parse(run)?;
+    let mut run = Command::parse(run)?;
+    if let Some(confirm) = table.get("confirm") {
+        match (confirm.as_str(), &mut run) {
+            (Some("typed"), Command::Act { typed, .. }) => *typed = true,
+            (Some("typed"), _) => return Err("confirm applies only to actions".into()),
+            (Some("key"), _) => {
+                return Err(
+                    "confirm = \"key\" would weaken the guard; only \"typed\" is allowed".into(),
+                );
+            }
+            _ => return Err("confirm: expected \"typed\"".into()),
+        }
+    }
     let desc = match table.get("desc") {
         Some(d) => d.as_str().ok_or("desc: expected a string")?.to_string(),
         None => run.spec().map(|s| s.desc.to_string()).unwrap_or_default(),
@@ -315,7 +337,7 @@ keymap = []
             [
                 "keymaps.toml:3 global.prepend_keymap[0]: unknown command \"quitt\" (entry skipped)",
                 "keymaps.toml:4 global.prepend_keymap[1]: unknown key \"<Nope>\" (entry skipped)",
-                "keymaps.toml:7 bogus: unknown context; expected one of global, timeline, console, help, input",
+                "keymaps.toml:7 bogus: unknown context; expected one of global, timeline, console, help, input, confirm, confirm_typed",
             ]
         );
         assert_eq!(
@@ -326,6 +348,30 @@ keymap = []
             km.lookup(&["global"], &[key("q")]),
             Lookup::Run(Command::Quit)
         );
+    }
+
+    #[test]
+    fn a_binding_can_demand_a_stricter_confirmation_never_a_weaker_one() {
+        let user = r#"[timeline]
+prepend_keymap = [
+  { on = "R", run = "restart deploy/payment-service", confirm = "typed" },
+  { on = "S", run = "scale deploy/api 2", confirm = "key" },
+  { on = "Q", run = "quit", confirm = "typed" },
+]
+"#;
+        let (km, problems) = Keymap::load(Some((Path::new("k.toml"), user)));
+        let texts: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+        assert_eq!(
+            texts,
+            [
+                "confirm = \"key\" would weaken the guard; only \"typed\" is allowed (entry skipped)",
+                "confirm applies only to actions (entry skipped)",
+            ]
+        );
+        match km.lookup(&["timeline"], &[key("R")]) {
+            Lookup::Run(Command::Act { typed, .. }) => assert!(typed),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -18,6 +18,16 @@ pub struct Settings {
     pub timeline_newest_first: bool,
     /// Where `e` writes timeline exports; `None` means the state directory.
     pub export_dir: Option<PathBuf>,
+    /// Contexts or namespaces (glob patterns) that demand the typed target name.
+    pub protected: Vec<String>,
+    /// The same action on the same target is refused for this long.
+    pub cooldown_secs: u32,
+    /// How long an action may run before it is reported as timed out.
+    pub action_timeout_secs: u32,
+    /// Audit log path; `None` means `$XDG_STATE_HOME/opsdeck/audit.jsonl`.
+    pub audit_log: Option<PathBuf>,
+    /// Kube contexts in which opsdeck is read-only.
+    pub readonly_contexts: Vec<String>,
 }
 
 impl Default for Settings {
@@ -30,6 +40,11 @@ impl Default for Settings {
             clock_utc: true,
             timeline_newest_first: true,
             export_dir: None,
+            protected: vec!["prod*".into(), "*-prod".into(), "production".into()],
+            cooldown_secs: 60,
+            action_timeout_secs: 30,
+            audit_log: None,
+            readonly_contexts: Vec::new(),
         }
     }
 }
@@ -47,7 +62,11 @@ impl Settings {
             Err(p) => return (settings, vec![p]),
         };
         let root = doc.as_table();
-        r.check_keys(root, "", &["readonly", "ui", "timeline"]);
+        r.check_keys(
+            root,
+            "",
+            &["readonly", "ui", "timeline", "actions", "contexts"],
+        );
         r.bool(root, "", "readonly", &mut settings.readonly);
         if let Some(ui) = r.section(root, "ui") {
             r.check_keys(ui, "ui.", &["theme", "mouse", "fps", "clock"]);
@@ -74,6 +93,53 @@ impl Settings {
             r.string(t, "timeline.", "export_dir", &mut dir);
             if !dir.is_empty() {
                 settings.export_dir = Some(PathBuf::from(dir));
+            }
+        }
+        if let Some(a) = r.section(root, "actions") {
+            r.check_keys(
+                a,
+                "actions.",
+                &["protected", "cooldown_secs", "timeout_secs", "audit_log"],
+            );
+            r.strings(a, "actions.", "protected", &mut settings.protected);
+            r.int(
+                a,
+                "actions.",
+                "cooldown_secs",
+                0..=86_400,
+                &mut settings.cooldown_secs,
+            );
+            r.int(
+                a,
+                "actions.",
+                "timeout_secs",
+                1..=3_600,
+                &mut settings.action_timeout_secs,
+            );
+            let mut path = String::new();
+            r.string(a, "actions.", "audit_log", &mut path);
+            if !path.is_empty() {
+                settings.audit_log = Some(PathBuf::from(path));
+            }
+        }
+        if let Some(contexts) = r.section(root, "contexts") {
+            for (name, item) in contexts.iter() {
+                let prefix = format!("contexts.{name}.");
+                let Some(ctx) = item.as_table() else {
+                    r.report(
+                        contexts,
+                        "contexts.",
+                        name,
+                        "expected a section like [contexts.\"name\"]",
+                    );
+                    continue;
+                };
+                r.check_keys(ctx, &prefix, &["readonly"]);
+                let mut readonly = false;
+                r.bool(ctx, &prefix, "readonly", &mut readonly);
+                if readonly {
+                    settings.readonly_contexts.push(name.to_string());
+                }
             }
         }
         let mut problems = r.problems;
@@ -133,6 +199,20 @@ impl Reader<'_> {
         }
     }
 
+    fn strings(&mut self, t: &Table, prefix: &str, key: &str, out: &mut Vec<String>) {
+        if let Some(item) = t.get(key) {
+            let list = item.as_array().and_then(|a| {
+                a.iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect::<Option<Vec<_>>>()
+            });
+            match list {
+                Some(v) => *out = v,
+                None => self.report(t, prefix, key, "expected an array of strings"),
+            }
+        }
+    }
+
     fn int(
         &mut self,
         t: &Table,
@@ -185,6 +265,23 @@ mod tests {
         assert!(s.readonly && !s.mouse && !s.clock_utc && !s.timeline_newest_first);
         assert_eq!((s.theme.as_str(), s.fps), ("light", 10));
         assert_eq!(s.export_dir, Some(PathBuf::from("/tmp/x")));
+    }
+
+    #[test]
+    fn actions_and_per_context_readonly() {
+        let (s, p) = load(
+            "[actions]\nprotected = [\"live-*\"]\ncooldown_secs = 5\ntimeout_secs = 9\naudit_log = \"/a.jsonl\"\n[contexts.\"prod-eu\"]\nreadonly = true\n[contexts.dev]\nreadonly = false\n",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(s.protected, ["live-*"]);
+        assert_eq!((s.cooldown_secs, s.action_timeout_secs), (5, 9));
+        assert_eq!(s.audit_log, Some(PathBuf::from("/a.jsonl")));
+        assert_eq!(s.readonly_contexts, ["prod-eu"]);
+        let (_, p) = load("[actions]\nprotected = \"prod\"\n");
+        assert_eq!(
+            p,
+            ["config.toml:2 actions.protected: expected an array of strings"]
+        );
     }
 
     #[test]

@@ -5,8 +5,12 @@
 //! updates it emits (and their timestamps) do not depend on how often it is
 //! advanced. `spawn` drives it from a tokio task.
 
+pub mod actions;
+pub mod cluster;
+pub mod executor;
 pub mod world;
 
+use crate::remediation::plan::Action;
 use crate::update::{HealthReport, SourceId, Update};
 use chrono::{DateTime, Utc};
 use rand::SeedableRng;
@@ -32,6 +36,22 @@ impl Generator for Heartbeat {
             error: None,
             interval: Duration::from_secs(5),
         })]
+    }
+}
+
+/// Sends the cluster's deployments and pods every two seconds (latest wins).
+struct WorkloadsFeed {
+    second: u64,
+}
+
+impl Generator for WorkloadsFeed {
+    fn tick(&mut self, world: &World, _: DateTime<Utc>, _: &mut ChaCha8Rng) -> Vec<Update> {
+        self.second += 1;
+        if self.second % 2 == 1 {
+            vec![Update::Workloads(world.cluster.snapshot())]
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -78,7 +98,7 @@ impl DemoEngine {
             start,
             rng,
             world,
-            generators: vec![Box::new(Heartbeat)],
+            generators: vec![Box::new(Heartbeat), Box::new(WorkloadsFeed { second: 0 })],
             next_second: 0,
             beats_played: 0,
             started: false,
@@ -131,6 +151,7 @@ impl DemoEngine {
                 }
                 (_, Some(s)) => {
                     let at = self.at(s);
+                    out.extend(self.world.follow_ups(s, at, &mut self.rng));
                     for g in &mut self.generators {
                         out.extend(g.tick(&self.world, at, &mut self.rng));
                     }
@@ -141,17 +162,45 @@ impl DemoEngine {
         }
         out
     }
+
+    /// Applies an action now (`real_elapsed` since the start): the world
+    /// changes at once and its follow-ups come with later `advance` calls.
+    pub fn act(
+        &mut self,
+        action: &Action,
+        real_elapsed: Duration,
+    ) -> (Result<String, String>, Vec<Update>) {
+        let mut updates = self.advance(real_elapsed);
+        let now = self.next_second;
+        let result = self.world.act(action, now, &mut self.rng);
+        if result.is_ok() {
+            updates.push(Update::Workloads(self.world.cluster.snapshot()));
+        }
+        (result, updates)
+    }
 }
 
-/// Runs the engine in real time, sending its updates until the receiver is gone.
-pub fn spawn(options: DemoOptions, tx: mpsc::Sender<Update>) -> tokio::task::JoinHandle<()> {
+/// Runs the engine in real time, sending its updates until the receiver is
+/// gone, and carrying out the actions the demo executor forwards.
+pub fn spawn(
+    options: DemoOptions,
+    tx: mpsc::Sender<Update>,
+    mut actions: mpsc::Receiver<executor::DemoRequest>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let started = tokio::time::Instant::now();
         let mut engine = DemoEngine::new(options, Utc::now());
         let mut interval = tokio::time::interval(Duration::from_millis(100));
         loop {
-            interval.tick().await;
-            for update in engine.advance(started.elapsed()) {
+            let updates = tokio::select! {
+                _ = interval.tick() => engine.advance(started.elapsed()),
+                Some(request) = actions.recv() => {
+                    let (result, updates) = engine.act(&request.action, started.elapsed());
+                    let _ = request.reply.send(result);
+                    updates
+                }
+            };
+            for update in updates {
                 if tx.send(update).await.is_err() {
                     return;
                 }
@@ -264,6 +313,74 @@ mod tests {
         });
         assert_eq!(oom, Some(start + chrono::Duration::milliseconds(5_500)));
         assert_eq!(engine.world().payment, world::PaymentPods::Crashing);
+    }
+
+    #[test]
+    fn restarting_payment_service_brings_its_pods_back_and_the_breaker_closes() {
+        let start = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        let mut engine = DemoEngine::new(
+            DemoOptions {
+                seed: 1,
+                speed: 1.0,
+                looping: false,
+            },
+            start,
+        );
+        engine.advance(Duration::from_secs(100));
+        assert_eq!(engine.world().payment, world::PaymentPods::Crashing);
+        assert!(engine.world().breaker_open);
+        let restart = Action::RolloutRestart {
+            deployment: "payment-service".into(),
+        };
+        let (result, updates) = engine.act(&restart, Duration::from_secs(100));
+        assert_eq!(result.unwrap(), "deployment.apps/payment-service restarted");
+        let Some(Update::Workloads(w)) = updates.last() else {
+            panic!("no snapshot")
+        };
+        assert!(
+            w.pods
+                .iter()
+                .filter(|p| p.name.starts_with("payment-service"))
+                .all(|p| p.status == "ContainerCreating")
+        );
+        let later = timeline_texts(&engine.advance(Duration::from_secs(150)));
+        assert!(
+            later
+                .iter()
+                .any(|t| t == "deployment payment-service 3/3 ready"),
+            "{later:?}"
+        );
+        assert!(
+            later.iter().any(|t| t.contains("HALF_OPEN → CLOSED")),
+            "{later:?}"
+        );
+        assert!(
+            later.iter().any(|t| t.contains("lag draining")),
+            "{later:?}"
+        );
+        assert_eq!(engine.world().payment, world::PaymentPods::Healthy);
+        assert!(
+            !later.iter().any(|t| t.contains("p95 latency")),
+            "payment is fixed: {later:?}"
+        );
+        let rest = timeline_texts(&engine.advance(Duration::from_secs(400)));
+        assert!(
+            !rest.iter().any(|t| t.contains("rolled back")),
+            "nothing left to roll back: {rest:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_targets_fail_like_the_api_server() {
+        let mut engine = DemoEngine::new(
+            DemoOptions::default(),
+            Utc.timestamp_opt(1_800_000_000, 0).unwrap(),
+        );
+        let (result, _) = engine.act(
+            &Action::DeletePod { pod: "nope".into() },
+            Duration::from_secs(1),
+        );
+        assert_eq!(result.unwrap_err(), "pods \"nope\" not found in production");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The simulated world of the demo incident, and the story beats that change it.
 //! Actions (later) change the world too, so the story can react to them.
 
+use super::cluster::{Cluster, suffix};
 use crate::update::{AlertSummary, Origin, Severity, SourceId, TimelineEntry, Update};
 use chrono::{DateTime, Utc};
 use rand::RngExt;
@@ -17,37 +18,64 @@ pub const SERVICES: &[&str] = &[
 pub const NAMESPACE: &str = "production";
 pub const CONTEXT: &str = "demo";
 
-/// State of payment-service's pods.
+/// State of payment-service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentPods {
     Healthy,
     Crashing,
 }
 
+/// Something that happens a while after an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FollowUp {
+    PodsReady { deployment: String },
+    ReplacePod { deployment: String },
+    BreakerCloses,
+    LagDrains,
+}
+
 /// What is true in the demo cluster right now.
 #[derive(Debug, Clone)]
 pub struct World {
     pub payment: PaymentPods,
-    pub payment_pod_names: Vec<String>,
+    pub cluster: Cluster,
     pub breaker_open: bool,
     pub lag: u64,
     pub db_blocked: u32,
     pub alerts: Vec<AlertSummary>,
+    /// Follow-ups of actions, by simulated second.
+    pub pending: Vec<(u64, FollowUp)>,
 }
 
 impl World {
     pub fn new(rng: &mut ChaCha8Rng) -> World {
-        let replica_set = suffix(rng, 9);
-        let payment_pod_names = (0..3)
-            .map(|_| format!("payment-service-{replica_set}-{}", suffix(rng, 5)))
-            .collect();
         World {
             payment: PaymentPods::Healthy,
-            payment_pod_names,
+            cluster: Cluster::new(NAMESPACE, rng),
             breaker_open: false,
             lag: 0,
             db_blocked: 0,
             alerts: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    fn payment_pod(&self, i: usize) -> String {
+        self.cluster
+            .get("payment-service")
+            .and_then(|d| d.pods.get(i))
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| "payment-service".into())
+    }
+
+    fn set_payment_pod(&mut self, i: usize, status: &str, restarts: u32) {
+        if let Some(p) = self
+            .cluster
+            .get_mut("payment-service")
+            .and_then(|d| d.pods.get_mut(i))
+        {
+            p.status = status.into();
+            p.restarts = p.restarts.max(restarts);
         }
     }
 }
@@ -104,20 +132,13 @@ pub const SCRIPT: &[(u64, Beat)] = &[
 /// Length of one loop of the script, in simulated seconds.
 pub const CYCLE_SECS: u64 = 420;
 
-fn suffix(rng: &mut ChaCha8Rng, len: usize) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    (0..len)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect()
-}
-
 fn entry(at: DateTime<Utc>, severity: Severity, source: SourceId, text: String) -> Update {
-    Update::Timeline(TimelineEntry {
+    Update::Timeline(TimelineEntry::new(
         at,
         severity,
-        origin: Origin::Source(source),
+        Origin::Source(source),
         text,
-    })
+    ))
 }
 
 impl World {
@@ -125,34 +146,77 @@ impl World {
     pub fn play(&mut self, beat: Beat, at: DateTime<Utc>, rng: &mut ChaCha8Rng) -> Vec<Update> {
         use Severity::{Crit, Info, Warn};
         use SourceId::{Actuator, Demo, Kafka, Kubernetes, Postgres, Prometheus};
-        let pod = self.payment_pod_names[0].clone();
+        let pod = self.payment_pod(0);
         match beat {
-            Beat::Begin => vec![entry(at, Info, Demo, format!(
-                "scenario \"checkout degradation\" begins: normal traffic on {} in {NAMESPACE}",
-                SERVICES.join(", ")
-            ))],
-            Beat::PaymentRollout => vec![entry(at, Info, Kubernetes,
-                "deployment payment-service rolled out payment-service:2.14.0 (3/3 ready)".into())],
+            // Payment is fixed (a user restarted it): its consequences stop.
+            Beat::PaymentAlert
+            | Beat::BreakerOpens
+            | Beat::LagCrossesThreshold
+            | Beat::LatencyAndErrors
+            | Beat::ErrorsInLogs
+            | Beat::LagGrowing
+                if self.payment == PaymentPods::Healthy =>
+            {
+                Vec::new()
+            }
+            Beat::Begin => vec![entry(
+                at,
+                Info,
+                Demo,
+                format!(
+                    "scenario \"checkout degradation\" begins: normal traffic on {} in {NAMESPACE}",
+                    SERVICES.join(", ")
+                ),
+            )],
+            Beat::PaymentRollout => vec![entry(
+                at,
+                Info,
+                Kubernetes,
+                "deployment payment-service rolled out payment-service:2.14.0 (3/3 ready)".into(),
+            )],
             Beat::PaymentMemoryHigh => {
                 let pct = rng.random_range(88..97);
-                vec![entry(at, Warn, Prometheus, format!("{pod} memory at {pct}% of its 512Mi limit"))]
+                vec![entry(
+                    at,
+                    Warn,
+                    Prometheus,
+                    format!("{pod} memory at {pct}% of its 512Mi limit"),
+                )]
             }
             Beat::PaymentOomKilled => {
                 self.payment = PaymentPods::Crashing;
-                vec![entry(at, Crit, Kubernetes, format!("pod {pod} OOMKilled (exit code 137), restarting"))]
+                self.set_payment_pod(0, "OOMKilled", 1);
+                vec![entry(
+                    at,
+                    Crit,
+                    Kubernetes,
+                    format!("pod {pod} OOMKilled (exit code 137), restarting"),
+                )]
             }
             Beat::PaymentCrashLoop => {
                 let restarts = rng.random_range(3..6);
-                vec![entry(at, Crit, Kubernetes, format!(
-                    "pod {pod} CrashLoopBackOff: back-off 40s restarting failed container ({restarts} restarts)"
-                ))]
+                self.set_payment_pod(0, "CrashLoopBackOff", restarts);
+                self.set_payment_pod(1, "OOMKilled", 1);
+                vec![entry(
+                    at,
+                    Crit,
+                    Kubernetes,
+                    format!(
+                        "pod {pod} CrashLoopBackOff: back-off 40s restarting failed container ({restarts} restarts)"
+                    ),
+                )]
             }
             Beat::BreakerOpens => {
                 self.breaker_open = true;
                 let rate = 50.0 + f64::from(rng.random_range(5..40u32)) + 0.5;
-                vec![entry(at, Crit, Actuator, format!(
-                    "order-service paymentService CLOSED → OPEN, failure rate {rate:.1}% > 50%"
-                ))]
+                vec![entry(
+                    at,
+                    Crit,
+                    Actuator,
+                    format!(
+                        "order-service paymentService CLOSED → OPEN, failure rate {rate:.1}% > 50%"
+                    ),
+                )]
             }
             Beat::PaymentAlert => {
                 self.alerts.push(AlertSummary {
@@ -162,22 +226,39 @@ impl World {
                     since: at,
                 });
                 vec![
-                    entry(at, Crit, Prometheus, "alert PaymentServiceErrors firing for payment-service".into()),
+                    entry(
+                        at,
+                        Crit,
+                        Prometheus,
+                        "alert PaymentServiceErrors firing for payment-service".into(),
+                    ),
                     Update::Alerts(self.alerts.clone()),
                 ]
             }
             Beat::LagCrossesThreshold => {
                 self.lag = rng.random_range(1_100..1_500);
-                vec![entry(at, Warn, Kafka, format!(
-                    "lag on order-events for group order-processing-group crossed 1000 ({})", self.lag
-                ))]
+                vec![entry(
+                    at,
+                    Warn,
+                    Kafka,
+                    format!(
+                        "lag on order-events for group order-processing-group crossed 1000 ({})",
+                        self.lag
+                    ),
+                )]
             }
             Beat::SeqScanBlocks => {
                 self.db_blocked = rng.random_range(5..10);
                 let pid = rng.random_range(4000..5000);
-                vec![entry(at, Crit, Postgres, format!(
-                    "orders-db: sequential scan on orders (pid {pid}) blocks {} backends", self.db_blocked
-                ))]
+                vec![entry(
+                    at,
+                    Crit,
+                    Postgres,
+                    format!(
+                        "orders-db: sequential scan on orders (pid {pid}) blocks {} backends",
+                        self.db_blocked
+                    ),
+                )]
             }
             Beat::LatencyAndErrors => {
                 let p95 = rng.random_range(380..620);
@@ -189,50 +270,111 @@ impl World {
                     since: at,
                 });
                 vec![
-                    entry(at, Crit, Prometheus, format!(
-                        "api-gateway p95 latency {p95} ms > 100 ms SLO; payment-service error ratio {err:.1}% > 0.1%"
-                    )),
+                    entry(
+                        at,
+                        Crit,
+                        Prometheus,
+                        format!(
+                            "api-gateway p95 latency {p95} ms > 100 ms SLO; payment-service error ratio {err:.1}% > 0.1%"
+                        ),
+                    ),
                     Update::Alerts(self.alerts.clone()),
                 ]
             }
             Beat::ErrorsInLogs => {
                 let corr = format!("c0rr-{}-{}", suffix(rng, 4), suffix(rng, 4));
-                vec![entry(at, Warn, Kubernetes, format!(
-                    "order-service logs: CallNotPermittedException on paymentService (correlation_id {corr})"
-                ))]
+                vec![entry(
+                    at,
+                    Warn,
+                    Kubernetes,
+                    format!(
+                        "order-service logs: CallNotPermittedException on paymentService (correlation_id {corr})"
+                    ),
+                )]
             }
             Beat::LagGrowing => {
                 self.lag = self.lag * 6 + rng.random_range(0..900);
-                vec![entry(at, Crit, Kafka, format!(
-                    "order-processing-group lag {} and growing (consumers cannot complete payments)", self.lag
-                ))]
+                vec![entry(
+                    at,
+                    Crit,
+                    Kafka,
+                    format!(
+                        "order-processing-group lag {} and growing (consumers cannot complete payments)",
+                        self.lag
+                    ),
+                )]
             }
-            Beat::BreakerProbeFails => vec![entry(at, Warn, Actuator,
-                "order-service paymentService OPEN → HALF_OPEN → OPEN (probe calls failed)".into())],
-            Beat::AutoRollback => vec![entry(at, Info, Kubernetes,
-                "deployment payment-service rolled back to payment-service:2.13.4 by the deploy pipeline".into())],
+            Beat::BreakerProbeFails if !self.breaker_open => Vec::new(),
+            Beat::BreakerProbeFails => vec![entry(
+                at,
+                Warn,
+                Actuator,
+                "order-service paymentService OPEN → HALF_OPEN → OPEN (probe calls failed)".into(),
+            )],
+            // Someone already fixed it: the pipeline has nothing to roll back.
+            Beat::AutoRollback | Beat::PaymentRecovered if self.payment == PaymentPods::Healthy => {
+                Vec::new()
+            }
+            Beat::AutoRollback => {
+                if let Some(d) = self.cluster.get_mut("payment-service") {
+                    d.restart(rng);
+                }
+                vec![entry(at, Info, Kubernetes,
+                "deployment payment-service rolled back to payment-service:2.13.4 by the deploy pipeline".into())]
+            }
             Beat::PaymentRecovered => {
                 self.payment = PaymentPods::Healthy;
-                vec![entry(at, Info, Kubernetes, "deployment payment-service 3/3 ready".into())]
+                if let Some(d) = self.cluster.get_mut("payment-service") {
+                    d.settle("Running");
+                }
+                vec![entry(
+                    at,
+                    Info,
+                    Kubernetes,
+                    "deployment payment-service 3/3 ready".into(),
+                )]
             }
+            Beat::BreakerCloses if !self.breaker_open => Vec::new(),
             Beat::BreakerCloses => {
                 self.breaker_open = false;
-                vec![entry(at, Info, Actuator, "order-service paymentService HALF_OPEN → CLOSED".into())]
+                vec![entry(
+                    at,
+                    Info,
+                    Actuator,
+                    "order-service paymentService HALF_OPEN → CLOSED".into(),
+                )]
             }
             Beat::LagDraining => {
                 self.lag /= 4;
-                vec![entry(at, Info, Kafka, format!("order-processing-group lag draining: {}", self.lag))]
+                vec![entry(
+                    at,
+                    Info,
+                    Kafka,
+                    format!("order-processing-group lag draining: {}", self.lag),
+                )]
             }
             Beat::SeqScanFinished => {
                 self.db_blocked = 0;
-                vec![entry(at, Info, Postgres, "orders-db: blocking query finished, no blocked backends".into())]
+                vec![entry(
+                    at,
+                    Info,
+                    Postgres,
+                    "orders-db: blocking query finished, no blocked backends".into(),
+                )]
             }
             Beat::AlertsResolved => {
                 self.alerts.clear();
-                vec![entry(at, Info, Prometheus, "all alerts resolved".into()), Update::Alerts(Vec::new())]
+                vec![
+                    entry(at, Info, Prometheus, "all alerts resolved".into()),
+                    Update::Alerts(Vec::new()),
+                ]
             }
-            Beat::End => vec![entry(at, Info, Demo,
-                "incident resolved; the scenario starts again in 20 s".into())],
+            Beat::End => vec![entry(
+                at,
+                Info,
+                Demo,
+                "incident resolved; the scenario starts again in 20 s".into(),
+            )],
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod cursor;
 pub mod health;
 pub mod timeline;
+pub mod workloads;
 
 use crate::update::{AlertSummary, Update};
 use health::Health;
@@ -16,6 +17,7 @@ pub struct Model {
     pub alerts: Vec<AlertSummary>,
     pub context: Option<String>,
     pub namespace: Option<String>,
+    pub workloads: workloads::Workloads,
 }
 
 impl Model {
@@ -24,6 +26,7 @@ impl Model {
             Update::Health(report) => self.health.apply(report),
             Update::Timeline(entry) => self.timeline.push(entry),
             Update::Alerts(alerts) => self.alerts = alerts,
+            Update::Workloads(w) => self.workloads = w,
             Update::Scope { context, namespace } => {
                 self.context = Some(context);
                 self.namespace = Some(namespace);

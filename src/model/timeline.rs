@@ -210,12 +210,12 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn entry(sec: i64, text: &str) -> TimelineEntry {
-        TimelineEntry {
-            at: Utc.timestamp_opt(1_800_000_000 + sec, 0).unwrap(),
-            severity: Severity::Info,
-            origin: Origin::Source(SourceId::Demo),
-            text: text.to_string(),
-        }
+        TimelineEntry::new(
+            Utc.timestamp_opt(1_800_000_000 + sec, 0).unwrap(),
+            Severity::Info,
+            Origin::Source(SourceId::Demo),
+            text,
+        )
     }
 
     #[test]

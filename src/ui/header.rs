@@ -30,7 +30,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::styled(format!("[{source} {mark}]"), style));
         spans.push(Span::raw(" "));
     }
-    if app.options.readonly {
+    if app.audit_error.is_some() {
+        spans.push(Span::styled(" AUDIT LOG UNWRITABLE: actions off ", t.crit));
+        spans.push(Span::raw(" "));
+    }
+    if app.readonly() {
         spans.push(Span::styled(" READ-ONLY ", t.readonly));
         spans.push(Span::raw(" "));
     }

@@ -2,6 +2,7 @@
 //! state, locks, sends, or does I/O.
 
 pub mod console;
+pub mod dialog;
 pub mod footer;
 pub mod header;
 pub mod help;
@@ -31,8 +32,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Tab::Console => console::draw(frame, a.body, app),
     }
     footer::draw(frame, a.status, a.hints, app);
-    if let Overlay::Help { scroll } = app.overlay {
-        help::draw(frame, a.body, app, scroll);
+    match &app.overlay {
+        Overlay::Help { scroll } => help::draw(frame, a.body, app, *scroll),
+        Overlay::Action(d) => dialog::draw(frame, a.body, app, d),
+        Overlay::None | Overlay::Input(_) => {}
     }
 }
 

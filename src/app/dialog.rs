@@ -1,0 +1,384 @@
+//! The action dialog: a plan, the guard chain's decisions as they come in,
+//! and the confirmation. The only way to an `Effect::Execute`.
+
+use super::command::ActionRequest;
+use super::{App, Effect, Overlay};
+use crate::remediation::audit::AuditEvent;
+use crate::remediation::executor::{Check, Outcome};
+use crate::remediation::guard::{self, Decision, GuardContext, Step};
+use crate::remediation::plan::{self, Action, ActionPlan, Confirm, Scope};
+use crate::update::{Origin, Severity, TimelineEntry};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// Where an attempt is in the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    /// Waiting for the permission check and the dry run.
+    Checking,
+    /// Waiting for the user's confirmation.
+    Ready,
+    Running {
+        since: DateTime<Utc>,
+    },
+    Done {
+        ok: bool,
+        message: String,
+    },
+    Refused {
+        reason: String,
+    },
+}
+
+/// An open action dialog.
+#[derive(Debug, Clone)]
+pub struct ActionDialog {
+    pub id: u64,
+    pub plan: ActionPlan,
+    pub confirm: Confirm,
+    pub confirm_why: Option<String>,
+    pub decisions: Vec<Decision>,
+    pub stage: Stage,
+    /// What the user typed for a typed confirmation.
+    pub typed: String,
+    /// False: Cancel has the focus (the default).
+    pub focus_confirm: bool,
+}
+
+impl ActionDialog {
+    /// Whether the Confirm button can be pressed now.
+    pub fn can_confirm(&self) -> bool {
+        self.stage == Stage::Ready && guard::confirmed(self.confirm, &self.plan, &self.typed)
+    }
+
+    /// Whether keys type into the name field.
+    pub fn wants_typing(&self) -> bool {
+        self.confirm == Confirm::Typed && matches!(self.stage, Stage::Checking | Stage::Ready)
+    }
+}
+
+impl App {
+    /// Whether actions are refused for read-only: flag, config, or context.
+    pub fn readonly(&self) -> bool {
+        self.options.readonly
+            || self
+                .model
+                .context
+                .as_ref()
+                .is_some_and(|c| self.settings.readonly_contexts.contains(c))
+    }
+
+    fn scope(&self) -> Scope<'_> {
+        Scope {
+            context: self.model.context.as_deref().unwrap_or("default"),
+            namespace: self.model.namespace.as_deref().unwrap_or("default"),
+            workloads: &self.model.workloads,
+        }
+    }
+
+    /// Turns a request into a plan and opens the dialog on it.
+    pub(super) fn request_action(&mut self, request: ActionRequest, typed: bool) -> Vec<Effect> {
+        let plan = match request {
+            ActionRequest::Undo => return self.undo(),
+            ActionRequest::Scale {
+                deployment,
+                replicas,
+            } => {
+                let current = self
+                    .model
+                    .workloads
+                    .deployment(self.scope().namespace, &deployment)
+                    .map(|d| d.replicas);
+                match (current, target_replicas(&replicas, current.unwrap_or(0))) {
+                    (_, Err(e)) => Err(e),
+                    (_, Ok(n)) => plan::scale(&self.scope(), &deployment, n),
+                }
+            }
+            ActionRequest::Restart { deployment } => {
+                plan::rollout_restart(&self.scope(), &deployment)
+            }
+            ActionRequest::Delete { pod } => plan::delete_pod(&self.scope(), &pod),
+        };
+        match plan {
+            Ok(mut plan) => {
+                if typed {
+                    plan.demanded = Some(Confirm::Typed);
+                }
+                self.open_action(plan)
+            }
+            Err(e) => {
+                self.say(Severity::Warn, e);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Opens the dialog and runs the steps that need no backend.
+    pub fn open_action(&mut self, plan: ActionPlan) -> Vec<Effect> {
+        self.next_action_id += 1;
+        let id = self.next_action_id;
+        let (confirm, confirm_why) = guard::confirmation(&plan, &self.settings.protected);
+        let decisions = guard::before_checks(&plan, &self.guard_context(&plan));
+        let mut dialog = ActionDialog {
+            id,
+            plan,
+            confirm,
+            confirm_why,
+            decisions,
+            stage: Stage::Checking,
+            typed: String::new(),
+            focus_confirm: false,
+        };
+        let mut effects = Vec::new();
+        if let Some(refusal) = dialog.decisions.iter().find(|d| !d.passed).cloned() {
+            effects.extend(self.refuse(&mut dialog, &refusal));
+        } else {
+            effects.push(Effect::Precheck {
+                id,
+                plan: dialog.plan.clone(),
+            });
+        }
+        self.overlay = Overlay::Action(Box::new(dialog));
+        effects
+    }
+
+    fn guard_context(&self, plan: &ActionPlan) -> GuardContext<'_> {
+        GuardContext {
+            readonly: self.readonly(),
+            audit_error: self.audit_error.as_deref(),
+            protected: &self.settings.protected,
+            target_exists: self.target_exists(plan),
+            failed_preconditions: Vec::new(),
+        }
+    }
+
+    fn target_exists(&self, plan: &ActionPlan) -> bool {
+        let w = &self.model.workloads;
+        let ns = &plan.target.namespace;
+        match &plan.action {
+            Action::Scale { deployment, .. } | Action::RolloutRestart { deployment } => {
+                w.deployment(ns, deployment).is_some()
+            }
+            Action::DeletePod { pod } => w.pod(ns, pod).is_some(),
+        }
+    }
+
+    /// Ends the attempt with a refusal: in the dialog, the Timeline and the audit log.
+    fn refuse(&mut self, dialog: &mut ActionDialog, refusal: &Decision) -> Vec<Effect> {
+        let reason = format!("{}: {}", refusal.step.label(), refusal.detail);
+        dialog.stage = Stage::Refused {
+            reason: reason.clone(),
+        };
+        self.model.timeline.push(TimelineEntry::new(
+            self.now,
+            Severity::Warn,
+            Origin::Opsdeck,
+            format!("refused: {} ({reason})", dialog.plan.effect),
+        ));
+        tracing::warn!(plan = %dialog.plan.effect, "action refused: {reason}");
+        self.audit_effect(dialog, AuditEvent::Refused, Some(reason))
+    }
+
+    fn audit_effect(
+        &self,
+        dialog: &ActionDialog,
+        event: AuditEvent,
+        detail: Option<String>,
+    ) -> Vec<Effect> {
+        if self.audit_error.is_some() {
+            return Vec::new();
+        }
+        vec![Effect::Audit {
+            plan: dialog.plan.clone(),
+            decisions: dialog.decisions.clone(),
+            event,
+            detail,
+        }]
+    }
+
+    /// The permission check and dry run came back.
+    pub(super) fn on_prechecked(
+        &mut self,
+        id: u64,
+        permission: Check,
+        dry_run: Check,
+    ) -> Vec<Effect> {
+        let Overlay::Action(mut dialog) = std::mem::replace(&mut self.overlay, Overlay::None)
+        else {
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        if dialog.id == id && dialog.stage == Stage::Checking {
+            for (step, check) in [(Step::Permission, permission), (Step::DryRun, dry_run)] {
+                let decision = match check {
+                    Check::Passed(d) => Decision::pass(step, d),
+                    Check::Unsupported(d) => Decision::pass(step, format!("not checked: {d}")),
+                    Check::Refused(d) => {
+                        Decision::refuse(step, crate::remediation::redact::redact(&d))
+                    }
+                };
+                let refused = !decision.passed;
+                dialog.decisions.push(decision.clone());
+                if refused {
+                    effects.extend(self.refuse(&mut dialog, &decision));
+                    break;
+                }
+            }
+            if dialog.stage == Stage::Checking {
+                dialog.stage = Stage::Ready;
+            }
+        }
+        self.overlay = Overlay::Action(dialog);
+        effects
+    }
+
+    /// `y`, or Enter on Confirm: the last checks, then the only Execute.
+    pub(super) fn confirm_action(&mut self, via_key: bool) -> Vec<Effect> {
+        let Overlay::Action(mut dialog) = std::mem::replace(&mut self.overlay, Overlay::None)
+        else {
+            return Vec::new();
+        };
+        let allowed = dialog.can_confirm() && (!via_key || dialog.confirm == Confirm::Key);
+        if !allowed {
+            self.overlay = Overlay::Action(dialog);
+            return Vec::new();
+        }
+        let mut effects = Vec::new();
+        // Things may have changed while the dialog was open: check again.
+        let again = guard::before_checks(&dialog.plan, &self.guard_context(&dialog.plan));
+        let key = dialog.plan.cooldown_key();
+        let last = self
+            .cooldowns
+            .get(&key)
+            .and_then(|t| (self.now - *t).to_std().ok());
+        let window = Duration::from_secs(u64::from(self.settings.cooldown_secs));
+        let checks = again.into_iter().filter(|d| !d.passed).chain([
+            Decision::pass(
+                Step::Confirmation,
+                match dialog.confirm {
+                    Confirm::Key => "confirmed with y".to_string(),
+                    Confirm::Typed => format!("typed {:?}", dialog.typed),
+                },
+            ),
+            guard::cooldown(last, window),
+        ]);
+        for d in checks {
+            let refused = !d.passed;
+            dialog.decisions.push(d.clone());
+            if refused {
+                effects.extend(self.refuse(&mut dialog, &d));
+                self.overlay = Overlay::Action(dialog);
+                return effects;
+            }
+        }
+        self.cooldowns.insert(key, self.now);
+        dialog.stage = Stage::Running { since: self.now };
+        effects.push(Effect::Execute {
+            id: dialog.id,
+            plan: dialog.plan.clone(),
+            decisions: dialog.decisions.clone(),
+        });
+        self.overlay = Overlay::Action(dialog);
+        effects
+    }
+
+    /// Esc or Cancel: nothing runs; the attempt is audited.
+    pub(super) fn cancel_action(&mut self) -> Vec<Effect> {
+        let Overlay::Action(dialog) = std::mem::replace(&mut self.overlay, Overlay::None) else {
+            return Vec::new();
+        };
+        match dialog.stage {
+            // It keeps running; its outcome goes to the Timeline.
+            Stage::Running { .. } => Vec::new(),
+            Stage::Done { .. } | Stage::Refused { .. } => Vec::new(),
+            Stage::Checking | Stage::Ready => {
+                self.audit_effect(&dialog, AuditEvent::Cancelled, None)
+            }
+        }
+    }
+
+    /// The runtime reports how an execution ended (after the audit line is on disk).
+    pub(super) fn on_action_done(&mut self, id: u64, plan: ActionPlan, outcome: Outcome) {
+        let (ok, severity, text) = match &outcome {
+            Outcome::Ok(msg) => (
+                true,
+                Severity::Info,
+                format!("done: {} — {msg}", plan.effect),
+            ),
+            Outcome::Failed(msg) => (
+                false,
+                Severity::Crit,
+                format!("failed: {} — {msg}", plan.effect),
+            ),
+            Outcome::TimedOut(d) => (
+                false,
+                Severity::Crit,
+                format!(
+                    "timed out after {}s: {} (it may still complete; not retried)",
+                    d.as_secs(),
+                    plan.effect
+                ),
+            ),
+            Outcome::NotRun(msg) => (
+                false,
+                Severity::Crit,
+                format!("not run: {} — {msg}", plan.effect),
+            ),
+        };
+        let mut entry = TimelineEntry::new(self.now, severity, Origin::Opsdeck, text.clone());
+        if ok {
+            entry.undo = plan.undo.clone();
+        }
+        self.model.timeline.push(entry);
+        if ok {
+            tracing::info!("{text}");
+        } else {
+            tracing::error!("{text}");
+        }
+        if let Overlay::Action(dialog) = &mut self.overlay {
+            if dialog.id == id {
+                dialog.stage = Stage::Done { ok, message: text };
+            }
+        }
+    }
+
+    /// Offers the inverse of the selected Timeline entry's action, or else the latest.
+    fn undo(&mut self) -> Vec<Effect> {
+        let tl = &self.model.timeline;
+        let selected = tl.selected().and_then(|e| e.undo.clone());
+        let latest = || tl.entries().iter().rev().find_map(|e| e.undo.clone());
+        let Some(inverse) = selected.or_else(latest) else {
+            self.say(
+                Severity::Info,
+                "nothing to undo: no reversible action has run",
+            );
+            return Vec::new();
+        };
+        // Plan it again from what is true now (the replica count may have moved).
+        let replanned = match &inverse.action {
+            Action::Scale { deployment, to, .. } => plan::scale(&self.scope(), deployment, *to),
+            _ => Ok(*inverse),
+        };
+        match replanned {
+            Ok(plan) => self.open_action(plan),
+            Err(e) => {
+                self.say(Severity::Warn, format!("cannot undo: {e}"));
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// `6` sets, `+2` / `-1` adjust the current count.
+fn target_replicas(arg: &str, current: u32) -> Result<u32, String> {
+    let bad = || format!("replicas must be a number, +n or -n, not {arg:?}");
+    if let Some(n) = arg.strip_prefix('+') {
+        let n: u32 = n.parse().map_err(|_| bad())?;
+        return current.checked_add(n).ok_or_else(bad);
+    }
+    if let Some(n) = arg.strip_prefix('-') {
+        let n: u32 = n.parse().map_err(|_| bad())?;
+        return Ok(current.saturating_sub(n));
+    }
+    arg.parse().map_err(|_| bad())
+}

@@ -1,0 +1,177 @@
+//! How the demo world reacts to remediation actions, after realistic delays.
+
+use super::world::{FollowUp, NAMESPACE, PaymentPods, World};
+use crate::remediation::plan::Action;
+use crate::update::{Origin, Severity, SourceId, TimelineEntry, Update};
+use chrono::{DateTime, Utc};
+use rand_chacha::ChaCha8Rng;
+
+/// Seconds until new pods are Running.
+const POD_START_SECS: u64 = 20;
+
+fn entry(at: DateTime<Utc>, severity: Severity, source: SourceId, text: String) -> Update {
+    Update::Timeline(TimelineEntry::new(
+        at,
+        severity,
+        Origin::Source(source),
+        text,
+    ))
+}
+
+impl World {
+    /// Applies an action at simulated second `now`; later effects are queued.
+    pub fn act(
+        &mut self,
+        action: &Action,
+        now: u64,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<String, String> {
+        match action {
+            Action::RolloutRestart { deployment } => {
+                let d = self
+                    .cluster
+                    .get_mut(deployment)
+                    .ok_or_else(|| not_found("deployments", deployment))?;
+                d.restart(rng);
+                self.pending.push((
+                    now + POD_START_SECS,
+                    FollowUp::PodsReady {
+                        deployment: deployment.clone(),
+                    },
+                ));
+                Ok(format!("deployment.apps/{deployment} restarted"))
+            }
+            Action::Scale { deployment, to, .. } => {
+                let d = self
+                    .cluster
+                    .get_mut(deployment)
+                    .ok_or_else(|| not_found("deployments", deployment))?;
+                d.scale(*to, rng);
+                self.pending.push((
+                    now + POD_START_SECS / 2,
+                    FollowUp::PodsReady {
+                        deployment: deployment.clone(),
+                    },
+                ));
+                if deployment == "order-consumer" && self.lag > 0 {
+                    self.pending
+                        .push((now + POD_START_SECS, FollowUp::LagDrains));
+                }
+                Ok(format!("deployment.apps/{deployment} scaled"))
+            }
+            Action::DeletePod { pod } => {
+                let owner = self
+                    .cluster
+                    .owner_of(pod)
+                    .map(|d| d.name.clone())
+                    .ok_or_else(|| not_found("pods", pod))?;
+                if let Some(d) = self.cluster.get_mut(&owner) {
+                    d.pods.retain(|p| &p.name != pod);
+                }
+                self.pending
+                    .push((now + 5, FollowUp::ReplacePod { deployment: owner }));
+                Ok(format!("pod \"{pod}\" deleted"))
+            }
+        }
+    }
+
+    /// Plays the follow-ups due at simulated second `now`.
+    pub fn follow_ups(&mut self, now: u64, at: DateTime<Utc>, rng: &mut ChaCha8Rng) -> Vec<Update> {
+        let (due, later): (Vec<_>, Vec<_>) = self.pending.drain(..).partition(|(t, _)| *t <= now);
+        self.pending = later;
+        let mut out = Vec::new();
+        for (_, follow_up) in due {
+            out.extend(self.follow_up(follow_up, now, at, rng));
+        }
+        out
+    }
+
+    fn follow_up(
+        &mut self,
+        f: FollowUp,
+        now: u64,
+        at: DateTime<Utc>,
+        rng: &mut ChaCha8Rng,
+    ) -> Vec<Update> {
+        match f {
+            FollowUp::PodsReady { deployment } => {
+                let Some(d) = self.cluster.get_mut(&deployment) else {
+                    return Vec::new();
+                };
+                d.settle("Running");
+                let text = format!(
+                    "deployment {deployment} {}/{} ready",
+                    d.pods.len(),
+                    d.replicas
+                );
+                let mut out = vec![entry(at, Severity::Info, SourceId::Kubernetes, text)];
+                if deployment == "payment-service" && self.payment == PaymentPods::Crashing {
+                    self.payment = PaymentPods::Healthy;
+                    out.push(entry(
+                        at,
+                        Severity::Info,
+                        SourceId::Prometheus,
+                        "payment-service error ratio back under 0.1%".into(),
+                    ));
+                    self.alerts.retain(|a| a.service != "payment-service");
+                    out.push(Update::Alerts(self.alerts.clone()));
+                    self.pending.push((now + 10, FollowUp::BreakerCloses));
+                    self.pending.push((now + 20, FollowUp::LagDrains));
+                }
+                out
+            }
+            FollowUp::ReplacePod { deployment } => {
+                let crashing =
+                    deployment == "payment-service" && self.payment == PaymentPods::Crashing;
+                let Some(d) = self.cluster.get_mut(&deployment) else {
+                    return Vec::new();
+                };
+                let status = if crashing {
+                    "CrashLoopBackOff"
+                } else {
+                    "Running"
+                };
+                let pod = super::cluster::new_pod(&deployment, &d.hash.clone(), status, rng);
+                let text = format!("pod {} replaces the deleted one ({status})", pod.name);
+                d.pods.push(pod);
+                vec![entry(
+                    at,
+                    if crashing {
+                        Severity::Warn
+                    } else {
+                        Severity::Info
+                    },
+                    SourceId::Kubernetes,
+                    text,
+                )]
+            }
+            FollowUp::BreakerCloses if self.breaker_open => {
+                self.breaker_open = false;
+                vec![entry(
+                    at,
+                    Severity::Info,
+                    SourceId::Actuator,
+                    "order-service paymentService OPEN → HALF_OPEN → CLOSED".into(),
+                )]
+            }
+            FollowUp::BreakerCloses => Vec::new(),
+            FollowUp::LagDrains => {
+                let consumers = self.cluster.get("order-consumer").map_or(0, |d| d.replicas);
+                self.lag = self.lag * 3 / (3 + u64::from(consumers));
+                vec![entry(
+                    at,
+                    Severity::Info,
+                    SourceId::Kafka,
+                    format!(
+                        "order-processing-group lag draining with {consumers} consumers: {}",
+                        self.lag
+                    ),
+                )]
+            }
+        }
+    }
+}
+
+fn not_found(resource: &str, name: &str) -> String {
+    format!("{resource} \"{name}\" not found in {NAMESPACE}")
+}

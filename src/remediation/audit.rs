@@ -1,0 +1,160 @@
+//! The append-only audit log: one JSON line per attempt, each written and
+//! fsync'd before the action is reported done.
+
+use super::guard::Decision;
+use super::plan::ActionPlan;
+use chrono::{DateTime, Utc};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// What happened to an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditEvent {
+    Refused,
+    Cancelled,
+    /// About to execute: written first so a crash mid-action leaves a trace.
+    Started,
+    Ok,
+    Failed,
+    TimedOut,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditRecord<'a> {
+    pub time: DateTime<Utc>,
+    pub user: &'a str,
+    pub host: &'a str,
+    pub context: &'a str,
+    pub event: AuditEvent,
+    pub plan: &'a ActionPlan,
+    pub guards: &'a [Decision],
+    pub result: Option<&'a str>,
+}
+
+/// The audit file, opened once at start-up to prove it is writable.
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    path: PathBuf,
+}
+
+impl AuditLog {
+    /// Creates the file (mode 0600) and its directory if needed.
+    pub fn open(path: &Path) -> Result<AuditLog, String> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        Self::open_append(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(AuditLog {
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn open_append(path: &Path) -> std::io::Result<File> {
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one record and waits until it is on disk.
+    pub fn append(&self, record: &AuditRecord<'_>) -> Result<(), String> {
+        let mut line = serde_json::to_string(record).map_err(|e| e.to_string())?;
+        line.push('\n');
+        let mut file =
+            Self::open_append(&self.path).map_err(|e| format!("{}: {e}", self.path.display()))?;
+        file.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
+        file.sync_data()
+            .map_err(|e| format!("fsync {}: {e}", self.path.display()))
+    }
+}
+
+/// This machine's host name, for audit lines.
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::workloads::{Deployment, Workloads};
+    use crate::remediation::guard::{Decision, Step};
+    use crate::remediation::plan::{Scope, scale};
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn lines_are_appended_as_json_in_a_private_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/audit.jsonl");
+        let log = AuditLog::open(&path).unwrap();
+        let w = Workloads {
+            deployments: vec![Deployment {
+                name: "api".into(),
+                namespace: "dev".into(),
+                replicas: 1,
+                ready: 1,
+            }],
+            pods: vec![],
+        };
+        let plan = scale(
+            &Scope {
+                context: "c",
+                namespace: "dev",
+                workloads: &w,
+            },
+            "api",
+            2,
+        )
+        .unwrap();
+        let guards = [Decision::pass(Step::ReadOnly, "off")];
+        for event in [AuditEvent::Started, AuditEvent::Ok] {
+            let r = AuditRecord {
+                time: Utc::now(),
+                user: "ana",
+                host: "bastion",
+                context: "c",
+                event,
+                plan: &plan,
+                guards: &guards,
+                result: Some("scaled"),
+            };
+            log.append(&r).unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1]["event"], "ok");
+        assert_eq!(lines[1]["plan"]["action"]["kind"], "scale");
+        assert_eq!(
+            lines[1]["plan"]["cli"],
+            "kubectl --context c -n dev scale deploy/api --replicas=2"
+        );
+        assert_eq!(lines[0]["guards"][0]["step"], "read_only");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn an_unwritable_place_is_an_error_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("audit.jsonl")).unwrap();
+        let err = AuditLog::open(&dir.path().join("audit.jsonl")).unwrap_err();
+        assert!(err.contains("audit.jsonl"), "{err}");
+    }
+}

@@ -1,0 +1,52 @@
+//! The backends that carry out plans. Each one offers a permission check and
+//! a dry run where it can; the runtime calls them off the UI loop.
+
+use super::plan::ActionPlan;
+use futures::future::BoxFuture;
+use std::time::Duration;
+
+/// How an execution ended, as the runtime reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Ok(String),
+    Failed(String),
+    TimedOut(Duration),
+    /// The audit line could not be written first, so nothing was done.
+    NotRun(String),
+}
+
+/// The answer of a permission check or a dry run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    Passed(String),
+    Refused(String),
+    /// The backend cannot tell: the chain goes on and says so.
+    Unsupported(String),
+}
+
+/// Carries out actions of the kinds it knows.
+pub trait Executor: Send + Sync {
+    /// E.g. Kubernetes `SelfSubjectAccessReview` for the exact verb and resource.
+    fn permission<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check>;
+    /// E.g. Kubernetes `dryRun=All`.
+    fn dry_run<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check>;
+    /// Does it. `Ok` carries the backend's confirmation, `Err` its message.
+    fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>>;
+}
+
+/// Used when no backend for actions is configured: refuses, never pretends.
+pub struct Unconfigured;
+
+impl Executor for Unconfigured {
+    fn permission<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        Box::pin(async { Check::Refused("no backend is configured for this action".into()) })
+    }
+
+    fn dry_run<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        Box::pin(async { Check::Refused("no backend is configured for this action".into()) })
+    }
+
+    fn execute<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
+        Box::pin(async { Err("no backend is configured for this action".into()) })
+    }
+}

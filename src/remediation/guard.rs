@@ -1,0 +1,286 @@
+//! The guard chain: every reason an action may not run, checked in order.
+//! Pure: the app calls it with what it knows; async checks (permission, dry
+//! run) arrive as results and are recorded here as decisions.
+
+use super::plan::{ActionPlan, Confirm, Risk};
+use std::time::Duration;
+
+/// The steps of the chain, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Audit,
+    ReadOnly,
+    Target,
+    Precondition,
+    Permission,
+    DryRun,
+    Confirmation,
+    Cooldown,
+}
+
+impl Step {
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Audit => "audit log",
+            Step::ReadOnly => "read-only",
+            Step::Target => "target",
+            Step::Precondition => "preconditions",
+            Step::Permission => "permission",
+            Step::DryRun => "dry run",
+            Step::Confirmation => "confirmation",
+            Step::Cooldown => "cooldown",
+        }
+    }
+}
+
+/// What one step decided.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Decision {
+    pub step: Step,
+    pub passed: bool,
+    pub detail: String,
+}
+
+impl Decision {
+    pub fn pass(step: Step, detail: impl Into<String>) -> Self {
+        Decision {
+            step,
+            passed: true,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn refuse(step: Step, detail: impl Into<String>) -> Self {
+        Decision {
+            step,
+            passed: false,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// What the app knows when it checks a plan.
+#[derive(Debug, Clone)]
+pub struct GuardContext<'a> {
+    pub readonly: bool,
+    /// Why the audit log cannot be written, if it cannot.
+    pub audit_error: Option<&'a str>,
+    pub protected: &'a [String],
+    pub target_exists: bool,
+    /// Failed preconditions supplied by the action (e.g. "group must be Empty").
+    pub failed_preconditions: Vec<String>,
+}
+
+/// Steps that run before anything is sent anywhere. Stops at the first refusal.
+pub fn before_checks(plan: &ActionPlan, ctx: &GuardContext<'_>) -> Vec<Decision> {
+    let mut out = Vec::new();
+    let checks: [(Step, Result<String, String>); 4] = [
+        (
+            Step::Audit,
+            match ctx.audit_error {
+                Some(e) => Err(format!(
+                    "the audit log cannot be written ({e}); no action may run unaudited"
+                )),
+                None => Ok("writable".into()),
+            },
+        ),
+        (
+            Step::ReadOnly,
+            if ctx.readonly {
+                Err("opsdeck is read-only (--readonly or readonly in config)".into())
+            } else {
+                Ok("off".into())
+            },
+        ),
+        (
+            Step::Target,
+            if ctx.target_exists {
+                Ok(format!("{} exists", plan.target.name))
+            } else {
+                Err("target no longer exists".into())
+            },
+        ),
+        (
+            Step::Precondition,
+            if ctx.failed_preconditions.is_empty() {
+                Ok("met".into())
+            } else {
+                Err(ctx.failed_preconditions.join("; "))
+            },
+        ),
+    ];
+    for (step, result) in checks {
+        match result {
+            Ok(detail) => out.push(Decision::pass(step, detail)),
+            Err(detail) => {
+                out.push(Decision::refuse(step, detail));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The confirmation the plan needs: the strictest of risk, protected
+/// context/namespace and what the keymap demanded.
+pub fn confirmation(plan: &ActionPlan, protected: &[String]) -> (Confirm, Option<String>) {
+    let mut level = Confirm::Key;
+    let mut why = None;
+    if plan.risk == Risk::High {
+        level = Confirm::Typed;
+        why = Some("high risk".to_string());
+    }
+    for name in [&plan.target.context, &plan.target.namespace] {
+        if let Some(p) = protected.iter().find(|p| glob_match(p, name)) {
+            level = Confirm::Typed;
+            why = Some(format!("{name:?} is protected ({p})"));
+            break;
+        }
+    }
+    if plan.demanded == Some(Confirm::Typed) && level == Confirm::Key {
+        level = Confirm::Typed;
+        why = Some("the key binding asks for it".to_string());
+    }
+    (level, why)
+}
+
+/// Whether what the user did confirms the plan.
+pub fn confirmed(level: Confirm, plan: &ActionPlan, typed: &str) -> bool {
+    match level {
+        Confirm::Key => true,
+        Confirm::Typed => typed == plan.target.name,
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(i) => rest = &rest[i + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Refuses a repeat of the same action on the same target within the window.
+pub fn cooldown(last_run_ago: Option<Duration>, window: Duration) -> Decision {
+    match last_run_ago {
+        Some(ago) if ago < window => {
+            let left = (window - ago).as_secs().max(1);
+            Decision::refuse(
+                Step::Cooldown,
+                format!(
+                    "the same action ran on this target {}s ago; wait {left}s",
+                    ago.as_secs()
+                ),
+            )
+        }
+        _ => Decision::pass(Step::Cooldown, "clear"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::workloads::{Deployment, Workloads};
+    use crate::remediation::plan::{Scope, scale};
+
+    fn plan(namespace: &str, to: u32) -> ActionPlan {
+        let w = Workloads {
+            deployments: vec![Deployment {
+                name: "api".into(),
+                namespace: namespace.into(),
+                replicas: 2,
+                ready: 2,
+            }],
+            pods: vec![],
+        };
+        scale(
+            &Scope {
+                context: "staging",
+                namespace,
+                workloads: &w,
+            },
+            "api",
+            to,
+        )
+        .unwrap()
+    }
+
+    fn ctx(protected: &[String]) -> GuardContext<'_> {
+        GuardContext {
+            readonly: false,
+            audit_error: None,
+            protected,
+            target_exists: true,
+            failed_preconditions: vec![],
+        }
+    }
+
+    #[test]
+    fn globs_match_like_shell_stars() {
+        assert!(glob_match("prod*", "production"));
+        assert!(glob_match("*-prod", "eu-prod"));
+        assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(!glob_match("*-prod", "prod-eu"));
+        assert!(!glob_match("production", "production-2"));
+        assert!(!glob_match("a*a", "a"));
+    }
+
+    #[test]
+    fn the_chain_stops_at_the_first_refusal_in_order() {
+        let p = plan("dev", 3);
+        let mut c = ctx(&[]);
+        c.readonly = true;
+        c.target_exists = false;
+        let d = before_checks(&p, &c);
+        assert_eq!(d.last().unwrap().step, Step::ReadOnly);
+        assert!(!d.last().unwrap().passed);
+        c.audit_error = Some("permission denied");
+        let d = before_checks(&p, &c);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].detail.contains("no action may run unaudited"));
+        c.audit_error = None;
+        c.readonly = false;
+        assert_eq!(
+            before_checks(&p, &c).last().unwrap().detail,
+            "target no longer exists"
+        );
+    }
+
+    #[test]
+    fn protected_namespaces_and_high_risk_need_the_typed_name() {
+        let protected = vec!["prod*".to_string(), "*-prod".into(), "production".into()];
+        assert_eq!(confirmation(&plan("dev", 3), &protected).0, Confirm::Key);
+        let (level, why) = confirmation(&plan("production", 3), &protected);
+        assert_eq!(level, Confirm::Typed);
+        assert!(why.unwrap().contains("protected"));
+        assert_eq!(confirmation(&plan("dev", 0), &protected).0, Confirm::Typed);
+        let mut demanded = plan("dev", 3);
+        demanded.demanded = Some(Confirm::Typed);
+        assert_eq!(confirmation(&demanded, &protected).0, Confirm::Typed);
+        let p = plan("production", 3);
+        assert!(!confirmed(Confirm::Typed, &p, "ap"));
+        assert!(confirmed(Confirm::Typed, &p, "api"));
+    }
+
+    #[test]
+    fn cooldown_reports_the_time_left() {
+        let d = cooldown(Some(Duration::from_secs(15)), Duration::from_secs(60));
+        assert!(!d.passed);
+        assert!(d.detail.ends_with("wait 45s"), "{}", d.detail);
+        assert!(cooldown(Some(Duration::from_secs(61)), Duration::from_secs(60)).passed);
+        assert!(cooldown(None, Duration::from_secs(60)).passed);
+    }
+}

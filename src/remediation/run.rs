@@ -1,0 +1,94 @@
+//! Carrying out plans off the UI loop: pre-checks, and execution wrapped in
+//! audit lines (the first before anything is done, the last before the
+//! outcome is reported) with a timeout. Nothing here retries.
+
+use super::audit::{AuditEvent, AuditLog, AuditRecord};
+use super::executor::{Check, Executor, Outcome};
+use super::guard::Decision;
+use super::plan::ActionPlan;
+use super::redact::redact;
+use chrono::Utc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the runtime needs to carry out actions.
+#[derive(Clone)]
+pub struct Services {
+    pub executor: Arc<dyn Executor>,
+    /// `None` when the audit log could not be opened: nothing may run.
+    pub audit: Option<AuditLog>,
+    pub user: String,
+    pub host: String,
+    pub timeout: Duration,
+}
+
+/// Permission check and dry run, each bounded by the action timeout.
+pub async fn precheck(s: &Services, plan: &ActionPlan) -> (Check, Check) {
+    let bounded = |f| async move {
+        tokio::time::timeout(s.timeout, f)
+            .await
+            .unwrap_or_else(|_| Check::Unsupported("no answer in time".into()))
+    };
+    tokio::join!(
+        bounded(s.executor.permission(plan)),
+        bounded(s.executor.dry_run(plan))
+    )
+}
+
+/// Writes one audit line on a blocking thread (it fsyncs).
+pub async fn audit(
+    s: &Services,
+    plan: &ActionPlan,
+    decisions: &[Decision],
+    event: AuditEvent,
+    result: Option<String>,
+) -> Result<(), String> {
+    let Some(log) = s.audit.clone() else {
+        return Err("no audit log".into());
+    };
+    let (plan, decisions, user, host) = (
+        plan.clone(),
+        decisions.to_vec(),
+        s.user.clone(),
+        s.host.clone(),
+    );
+    tokio::task::spawn_blocking(move || {
+        log.append(&AuditRecord {
+            time: Utc::now(),
+            user: &user,
+            host: &host,
+            context: &plan.target.context,
+            event,
+            plan: &plan,
+            guards: &decisions,
+            result: result.as_deref(),
+        })
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// Audits, executes with a timeout, audits the result; then returns.
+pub async fn execute(s: &Services, plan: &ActionPlan, decisions: &[Decision]) -> Outcome {
+    if let Err(e) = audit(s, plan, decisions, AuditEvent::Started, None).await {
+        return Outcome::NotRun(format!("the audit log could not be written ({e})"));
+    }
+    let outcome = match tokio::time::timeout(s.timeout, s.executor.execute(plan)).await {
+        Ok(Ok(msg)) => Outcome::Ok(redact(&msg)),
+        Ok(Err(msg)) => Outcome::Failed(redact(&msg)),
+        Err(_) => Outcome::TimedOut(s.timeout),
+    };
+    let (event, text) = match &outcome {
+        Outcome::Ok(m) => (AuditEvent::Ok, m.clone()),
+        Outcome::Failed(m) => (AuditEvent::Failed, m.clone()),
+        Outcome::TimedOut(d) => (
+            AuditEvent::TimedOut,
+            format!("no answer in {}s", d.as_secs()),
+        ),
+        Outcome::NotRun(m) => (AuditEvent::Refused, m.clone()),
+    };
+    if let Err(e) = audit(s, plan, decisions, event, Some(text)).await {
+        tracing::error!("audit line for the result of {:?} failed: {e}", plan.effect);
+    }
+    outcome
+}

@@ -1,0 +1,161 @@
+//! The action dialog: the whole plan, each guard decision, the confirmation.
+
+use crate::app::App;
+use crate::app::dialog::{ActionDialog, Stage};
+use crate::remediation::plan::{Confirm, Risk};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &ActionDialog) {
+    let t = &app.theme;
+    let width = area.width.saturating_sub(4).min(96);
+    let height = area.height.min(22);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    let p = &d.plan;
+    let (risk_text, risk_style) = match p.risk {
+        Risk::Low => ("low", t.ok),
+        Risk::High => ("HIGH", t.crit),
+    };
+    let field = |name: &str| Span::styled(format!("{name:<9}"), t.muted);
+    let mut lines = vec![
+        Line::from(vec![
+            field("target"),
+            Span::styled(p.target.to_string(), t.text),
+        ]),
+        Line::from(vec![
+            field("effect"),
+            Span::styled(p.effect.clone(), t.accent),
+        ]),
+        Line::from(vec![
+            field("risk"),
+            Span::styled(risk_text, risk_style),
+            Span::styled(
+                p.risk_reason
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default(),
+                t.muted,
+            ),
+        ]),
+        Line::from(vec![
+            field("undo"),
+            Span::styled(p.undo_text.clone(), t.text),
+        ]),
+        Line::from(vec![field("command"), Span::styled(p.cli.clone(), t.key)]),
+        Line::default(),
+    ];
+    for decision in &d.decisions {
+        let (mark, style) = if decision.passed {
+            ("ok  ", t.ok)
+        } else {
+            ("NO  ", t.crit)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(mark, style),
+            Span::styled(format!("{:<14}", decision.step.label()), t.muted),
+            Span::styled(
+                decision.detail.clone(),
+                if decision.passed { t.text } else { t.crit },
+            ),
+        ]));
+    }
+    if d.stage == Stage::Checking {
+        lines.push(Line::styled("…   checking permission and dry run", t.muted));
+    }
+    lines.push(Line::default());
+    lines.extend(stage_lines(app, d));
+    let title = Line::from(vec![
+        Span::styled(format!(" {} ", p.action.verb().replace('_', " ")), t.title),
+        Span::styled(format!("{} ", p.target.name), t.accent),
+    ]);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if p.risk == Risk::High {
+            t.crit
+        } else {
+            t.accent
+        })
+        .title(title);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .style(t.text)
+            .wrap(Wrap { trim: false }),
+        popup,
+    );
+}
+
+fn stage_lines(app: &App, d: &ActionDialog) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    match &d.stage {
+        Stage::Checking | Stage::Ready => {
+            let mut out = Vec::new();
+            if d.confirm == Confirm::Typed {
+                let why = d.confirm_why.clone().unwrap_or_default();
+                out.push(Line::styled(
+                    format!("type {:?} to confirm ({why}):", d.plan.target.name),
+                    t.warn,
+                ));
+                out.push(Line::from(vec![
+                    Span::styled("> ", t.key),
+                    Span::styled(format!("{}_", d.typed), t.input),
+                ]));
+            }
+            out.push(buttons(app, d));
+            out
+        }
+        Stage::Running { since } => {
+            let secs = (app.now - *since).num_seconds().max(0);
+            let spin = SPINNER[(secs as usize) % SPINNER.len()];
+            vec![Line::styled(
+                format!("{spin} running… {secs}s (the console stays live; Esc hides this)"),
+                t.accent,
+            )]
+        }
+        Stage::Done { ok, message } => vec![
+            Line::styled(message.clone(), if *ok { t.ok } else { t.crit }),
+            Line::styled("Enter or Esc closes", t.muted),
+        ],
+        Stage::Refused { reason } => vec![
+            Line::styled(format!("refused — {reason}"), t.crit),
+            Line::styled("nothing was done. Enter or Esc closes", t.muted),
+        ],
+    }
+}
+
+fn buttons(app: &App, d: &ActionDialog) -> Line<'static> {
+    let t = &app.theme;
+    let focus = |on: bool, base: Style| {
+        if on {
+            base.add_modifier(Modifier::REVERSED)
+        } else {
+            base
+        }
+    };
+    let confirm_style = if d.can_confirm() {
+        t.ok
+    } else {
+        t.muted.add_modifier(Modifier::CROSSED_OUT)
+    };
+    let hint = match d.confirm {
+        Confirm::Key => "   y confirms · Tab moves · Esc cancels",
+        Confirm::Typed => "   Tab to Confirm, Enter · Esc cancels",
+    };
+    Line::from(vec![
+        Span::styled("[ Cancel ]", focus(!d.focus_confirm, t.text)),
+        Span::raw("  "),
+        Span::styled("[ Confirm ]", focus(d.focus_confirm, confirm_style)),
+        Span::styled(hint, t.muted),
+    ])
+}

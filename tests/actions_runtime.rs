@@ -1,0 +1,189 @@
+//! Execution off the UI loop: the audit line is on disk before the action
+//! runs and before its outcome is reported; timeouts and backend errors are
+//! reported (secrets redacted) and never retried.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use futures::future::BoxFuture;
+use opsdeck::model::workloads::{Deployment, Workloads};
+use opsdeck::remediation::audit::AuditLog;
+use opsdeck::remediation::executor::{Check, Executor, Outcome};
+use opsdeck::remediation::guard::{Decision, Step};
+use opsdeck::remediation::plan::{ActionPlan, Scope, scale};
+use opsdeck::remediation::run::{self, Services};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// An executor that answers as told and records what it saw of the audit file.
+struct Backend {
+    audit_path: PathBuf,
+    reply: Result<String, String>,
+    delay: Duration,
+    calls: AtomicUsize,
+    audit_lines_at_execute: Mutex<Option<usize>>,
+}
+
+impl Executor for Backend {
+    fn permission<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        Box::pin(async { Check::Passed("allowed".into()) })
+    }
+    fn dry_run<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        Box::pin(async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Check::Passed("late".into())
+        })
+    }
+    fn execute<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
+        Box::pin(async move {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let lines = std::fs::read_to_string(&self.audit_path)
+                .map(|t| t.lines().count())
+                .unwrap_or(0);
+            *self.audit_lines_at_execute.lock().unwrap() = Some(lines);
+            tokio::time::sleep(self.delay).await;
+            self.reply.clone()
+        })
+    }
+}
+
+fn plan() -> ActionPlan {
+    let w = Workloads {
+        deployments: vec![Deployment {
+            name: "order-consumer".into(),
+            namespace: "production".into(),
+            replicas: 3,
+            ready: 3,
+        }],
+        pods: vec![],
+    };
+    scale(
+        &Scope {
+            context: "prod-eu",
+            namespace: "production",
+            workloads: &w,
+        },
+        "order-consumer",
+        6,
+    )
+    .unwrap()
+}
+
+fn setup(
+    reply: Result<String, String>,
+    delay: Duration,
+    with_audit: bool,
+) -> (tempfile::TempDir, Arc<Backend>, Services) {
+    let dir = tempfile::tempdir().unwrap();
+    let audit_path = dir.path().join("audit.jsonl");
+    let backend = Arc::new(Backend {
+        audit_path: audit_path.clone(),
+        reply,
+        delay,
+        calls: AtomicUsize::new(0),
+        audit_lines_at_execute: Mutex::new(None),
+    });
+    let services = Services {
+        executor: backend.clone(),
+        audit: with_audit.then(|| AuditLog::open(&audit_path).unwrap()),
+        user: "ana".into(),
+        host: "bastion-1".into(),
+        timeout: Duration::from_millis(300),
+    };
+    (dir, backend, services)
+}
+
+fn audit_lines(dir: &tempfile::TempDir) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.path().join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn decisions() -> Vec<Decision> {
+    vec![Decision::pass(
+        Step::Confirmation,
+        "typed \"order-consumer\"",
+    )]
+}
+
+#[tokio::test]
+async fn the_audit_line_is_on_disk_before_the_action_and_before_the_outcome() {
+    let (dir, backend, services) = setup(
+        Ok("deployment.apps/order-consumer scaled".into()),
+        Duration::ZERO,
+        true,
+    );
+    let outcome = run::execute(&services, &plan(), &decisions()).await;
+    assert_eq!(
+        outcome,
+        Outcome::Ok("deployment.apps/order-consumer scaled".into())
+    );
+    assert_eq!(
+        *backend.audit_lines_at_execute.lock().unwrap(),
+        Some(1),
+        "started line written first"
+    );
+    let lines = audit_lines(&dir);
+    assert_eq!(
+        lines.len(),
+        2,
+        "the result line exists when execute returns"
+    );
+    assert_eq!(lines[0]["event"], "started");
+    assert_eq!(lines[1]["event"], "ok");
+    assert_eq!(lines[1]["user"], "ana");
+    assert_eq!(lines[1]["host"], "bastion-1");
+    assert_eq!(lines[1]["context"], "prod-eu");
+    assert_eq!(lines[1]["guards"][0]["detail"], "typed \"order-consumer\"");
+    assert_eq!(lines[1]["result"], "deployment.apps/order-consumer scaled");
+}
+
+#[tokio::test]
+async fn a_slow_backend_times_out_and_is_not_retried() {
+    let (dir, backend, services) = setup(Ok("late".into()), Duration::from_secs(5), true);
+    let outcome = run::execute(&services, &plan(), &decisions()).await;
+    assert_eq!(outcome, Outcome::TimedOut(Duration::from_millis(300)));
+    assert_eq!(backend.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(audit_lines(&dir)[1]["event"], "timed_out");
+}
+
+#[tokio::test]
+async fn backend_errors_are_shown_verbatim_with_secrets_redacted() {
+    let (dir, backend, services) = setup(
+        Err("dial postgres://ops:hunter2@10.0.0.5:5432/orders: connection refused".into()),
+        Duration::ZERO,
+        true,
+    );
+    let outcome = run::execute(&services, &plan(), &decisions()).await;
+    assert_eq!(
+        outcome,
+        Outcome::Failed("dial postgres://ops:***@10.0.0.5:5432/orders: connection refused".into())
+    );
+    assert_eq!(
+        backend.calls.load(Ordering::SeqCst),
+        1,
+        "a failed action is not retried"
+    );
+    let text = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert!(!text.contains("hunter2"));
+    assert_eq!(audit_lines(&dir)[1]["event"], "failed");
+}
+
+#[tokio::test]
+async fn without_an_audit_log_nothing_runs() {
+    let (_dir, backend, services) = setup(Ok("x".into()), Duration::ZERO, false);
+    let outcome = run::execute(&services, &plan(), &decisions()).await;
+    assert!(matches!(outcome, Outcome::NotRun(_)), "{outcome:?}");
+    assert_eq!(backend.calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn prechecks_that_do_not_answer_in_time_say_so() {
+    let (_dir, _backend, services) = setup(Ok("x".into()), Duration::ZERO, true);
+    let (permission, dry_run) = run::precheck(&services, &plan()).await;
+    assert_eq!(permission, Check::Passed("allowed".into()));
+    assert_eq!(dry_run, Check::Unsupported("no answer in time".into()));
+}
