@@ -13,6 +13,7 @@ pub mod logging;
 pub mod model;
 pub mod remediation;
 pub mod runtime;
+pub mod sanitize;
 pub mod terminal;
 pub mod ui;
 pub mod update;

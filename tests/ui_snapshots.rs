@@ -176,3 +176,29 @@ fn sixteen_colour_terminals_get_only_ansi_colours() {
         }
     }
 }
+
+#[test]
+fn hostile_backend_text_never_reaches_the_terminal() {
+    let mut app = app(SMALL);
+    let hostile = "\x1b]0;pwned\x07pod \x1b[2Jcrash\rOVERWRITE\x1b]52;c;ZXZpbA==\x1b\\ \x07\x08\u{202e}evil\x1bP+q\x1b\\";
+    app.update(opsdeck::app::Event::Update(Update::Timeline(
+        opsdeck::update::TimelineEntry::new(
+            t0(),
+            opsdeck::update::Severity::Crit,
+            opsdeck::update::Origin::Source(SourceId::Kubernetes),
+            hostile,
+        ),
+    )));
+    let terminal = render(&app);
+    for cell in terminal.backend().buffer().content() {
+        assert!(
+            !cell
+                .symbol()
+                .chars()
+                .any(|c| c.is_control() || c == '\u{202e}'),
+            "{:?}",
+            cell.symbol()
+        );
+    }
+    assert!(screen(&app).contains("crash"));
+}

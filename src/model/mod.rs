@@ -24,13 +24,62 @@ impl Model {
     pub fn apply(&mut self, update: Update) {
         match update {
             Update::Health(report) => self.health.apply(report),
-            Update::Timeline(entry) => self.timeline.push(entry),
-            Update::Alerts(alerts) => self.alerts = alerts,
+            Update::Timeline(mut entry) => {
+                entry.text = safe(&entry.text);
+                self.timeline.push(entry)
+            }
+            Update::Alerts(mut alerts) => {
+                for a in &mut alerts {
+                    a.name = safe(&a.name);
+                    a.service = safe(&a.service);
+                }
+                self.alerts = alerts
+            }
             Update::Workloads(w) => self.workloads = w,
             Update::Scope { context, namespace } => {
-                self.context = Some(context);
-                self.namespace = Some(namespace);
+                self.context = Some(safe(&context));
+                self.namespace = Some(safe(&namespace));
             }
         }
+    }
+}
+
+/// Longest text kept from one backend message on a Timeline row.
+const MAX_TEXT_BYTES: usize = 4096;
+
+/// Backend text as the terminal may show it: no escape sequences or
+/// controls, bounded length (see `sanitize`).
+fn safe(text: &str) -> String {
+    crate::sanitize::sanitize_str_capped(text, MAX_TEXT_BYTES).into_text()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::update::{Origin, Severity, SourceId, TimelineEntry};
+
+    #[test]
+    fn hostile_backend_text_is_made_safe_before_it_is_stored() {
+        let mut m = Model::default();
+        let hostile = "pod \x1b[2J\x1b]52;c;ZXZpbA==\x07x\rOVERWRITE\x1b[31mred\x1b[0m";
+        m.apply(Update::Timeline(TimelineEntry::new(
+            chrono::Utc::now(),
+            Severity::Warn,
+            Origin::Source(SourceId::Kubernetes),
+            hostile,
+        )));
+        let text = &m.timeline.entries()[0].text;
+        assert!(!text.chars().any(|c| c.is_control()), "{text:?}");
+        assert!(
+            text.contains("red") && text.contains("OVERWRITE"),
+            "{text:?}"
+        );
+        m.apply(Update::Timeline(TimelineEntry::new(
+            chrono::Utc::now(),
+            Severity::Warn,
+            Origin::Source(SourceId::Kubernetes),
+            "x".repeat(1 << 20),
+        )));
+        assert!(m.timeline.entries()[1].text.len() < MAX_TEXT_BYTES + 64);
     }
 }
