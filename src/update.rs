@@ -3,7 +3,7 @@
 //! Every backend task (and the demo engine) speaks only this type, so the app
 //! never waits on the network and tests can script a whole incident.
 
-use crate::model::workloads::Workloads;
+use crate::model::workloads::KubeUpdate;
 use crate::remediation::plan::ActionPlan;
 use chrono::{DateTime, Utc};
 use std::fmt;
@@ -137,8 +137,8 @@ pub enum Update {
     Timeline(TimelineEntry),
     /// The full set of alerts firing now (latest wins).
     Alerts(Vec<AlertSummary>),
-    /// Deployments and pods (latest wins).
-    Workloads(Workloads),
+    /// Deployments, pods, events, metrics.
+    Kube(KubeUpdate),
     /// The Kubernetes context and namespace the data is about.
     Scope {
         context: String,

@@ -7,6 +7,7 @@ mod support;
 
 use opsdeck::app::dialog::Stage;
 use opsdeck::app::{App, Effect, Event, Overlay};
+use opsdeck::model::workloads::KubeUpdate;
 use opsdeck::remediation::executor::{Check, Outcome};
 use opsdeck::remediation::plan::{Action, ActionPlan};
 use support::*;
@@ -74,7 +75,7 @@ fn pod_name(app: &App) -> String {
     app.model
         .workloads
         .pods
-        .iter()
+        .values()
         .find(|p| p.name.starts_with("inventory"))
         .unwrap()
         .name
@@ -288,9 +289,13 @@ fn a_target_that_vanished_before_confirmation_is_refused() {
     let mut app = unprotected();
     let pod = pod_name(&app);
     open(&mut app, &format!("delete pod/{pod}"));
-    let mut w = app.model.workloads.clone();
-    w.pods.retain(|p| p.name != pod);
-    app.update(Event::Update(opsdeck::update::Update::Workloads(w)));
+    let gone = ("production".to_string(), pod.clone());
+    app.update(Event::Update(opsdeck::update::Update::Kube(
+        KubeUpdate::PodsChanged {
+            upserted: vec![],
+            deleted: vec![gone],
+        },
+    )));
     assert!(executes(&keys(&mut app, &["y"])).is_empty());
     let Stage::Refused { reason } = stage(&app) else {
         panic!()
@@ -335,13 +340,19 @@ fn undo_offers_the_inverse_through_the_same_chain() {
     });
     keys(&mut app, &["<Esc>"]);
     // The world catches up: 6 replicas now.
-    let mut w = app.model.workloads.clone();
-    w.deployments
-        .iter_mut()
-        .find(|d| d.name == "order-consumer")
+    let mut d = app
+        .model
+        .workloads
+        .deployment("production", "order-consumer")
         .unwrap()
-        .replicas = 6;
-    app.update(Event::Update(opsdeck::update::Update::Workloads(w)));
+        .clone();
+    d.replicas = 6;
+    app.update(Event::Update(opsdeck::update::Update::Kube(
+        KubeUpdate::DeploymentsChanged {
+            upserted: vec![d],
+            deleted: vec![],
+        },
+    )));
     keys(&mut app, &["g"]);
     let effects = keys(&mut app, &["u"]);
     assert!(

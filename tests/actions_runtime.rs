@@ -49,15 +49,16 @@ impl Executor for Backend {
 }
 
 fn plan() -> ActionPlan {
-    let w = Workloads {
-        deployments: vec![Deployment {
+    let w = Workloads::with(
+        vec![Deployment {
             name: "order-consumer".into(),
             namespace: "production".into(),
             replicas: 3,
             ready: 3,
+            ..Default::default()
         }],
-        pods: vec![],
-    };
+        vec![],
+    );
     scale(
         &Scope {
             context: "prod-eu",

@@ -279,12 +279,12 @@ pub fn completions(text: &str, themes: &[String], targets: &Workloads) -> Vec<St
         Some("scale") | Some("restart") if !word.contains(' ') => targets
             .deployments
             .iter()
-            .map(|d| format!("deploy/{}", d.name))
+            .map(|(_, d)| format!("deploy/{}", d.name))
             .collect(),
         Some("delete") => targets
             .pods
             .iter()
-            .map(|p| format!("pod/{}", p.name))
+            .map(|(_, p)| format!("pod/{}", p.name))
             .collect(),
         Some(_) => Vec::new(),
     };

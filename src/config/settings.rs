@@ -28,6 +28,21 @@ pub struct Settings {
     pub audit_log: Option<PathBuf>,
     /// Kube contexts in which opsdeck is read-only.
     pub readonly_contexts: Vec<String>,
+    pub kubernetes: KubeSettings,
+}
+
+/// `[kubernetes]`: which cluster and namespace to watch. Every field is
+/// optional; the kubeconfig's current context is the default.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KubeSettings {
+    /// Off unless a kubeconfig is found or this section says `enabled = true`.
+    pub enabled: Option<bool>,
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    pub all_namespaces: bool,
+    /// How often pod metrics are polled.
+    pub metrics_interval_secs: u32,
 }
 
 impl Default for Settings {
@@ -45,6 +60,10 @@ impl Default for Settings {
             action_timeout_secs: 30,
             audit_log: None,
             readonly_contexts: Vec::new(),
+            kubernetes: KubeSettings {
+                metrics_interval_secs: 15,
+                ..KubeSettings::default()
+            },
         }
     }
 }
@@ -65,7 +84,14 @@ impl Settings {
         r.check_keys(
             root,
             "",
-            &["readonly", "ui", "timeline", "actions", "contexts"],
+            &[
+                "readonly",
+                "ui",
+                "timeline",
+                "actions",
+                "contexts",
+                "kubernetes",
+            ],
         );
         r.bool(root, "", "readonly", &mut settings.readonly);
         if let Some(ui) = r.section(root, "ui") {
@@ -121,6 +147,42 @@ impl Settings {
             if !path.is_empty() {
                 settings.audit_log = Some(PathBuf::from(path));
             }
+        }
+        if let Some(k) = r.section(root, "kubernetes") {
+            let keys = [
+                "enabled",
+                "kubeconfig",
+                "context",
+                "namespace",
+                "all_namespaces",
+                "metrics_interval_secs",
+            ];
+            r.check_keys(k, "kubernetes.", &keys);
+            let ks = &mut settings.kubernetes;
+            if k.contains_key("enabled") {
+                let mut enabled = true;
+                r.bool(k, "kubernetes.", "enabled", &mut enabled);
+                ks.enabled = Some(enabled);
+            }
+            let mut text = String::new();
+            r.string(k, "kubernetes.", "kubeconfig", &mut text);
+            ks.kubeconfig = (!text.is_empty()).then(|| PathBuf::from(&text));
+            for (key, out) in [
+                ("context", &mut ks.context),
+                ("namespace", &mut ks.namespace),
+            ] {
+                let mut v = String::new();
+                r.string(k, "kubernetes.", key, &mut v);
+                *out = (!v.is_empty()).then_some(v);
+            }
+            r.bool(k, "kubernetes.", "all_namespaces", &mut ks.all_namespaces);
+            r.int(
+                k,
+                "kubernetes.",
+                "metrics_interval_secs",
+                1..=3_600,
+                &mut ks.metrics_interval_secs,
+            );
         }
         if let Some(contexts) = r.section(root, "contexts") {
             for (name, item) in contexts.iter() {
@@ -282,6 +344,25 @@ mod tests {
             p,
             ["config.toml:2 actions.protected: expected an array of strings"]
         );
+    }
+
+    #[test]
+    fn kubernetes_section() {
+        let (s, p) = load(
+            "[kubernetes]\ncontext = \"prod-eu\"\nnamespace = \"payments\"\nall_namespaces = true\nkubeconfig = \"/k/config\"\n",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let k = s.kubernetes;
+        assert_eq!(
+            (
+                k.context.as_deref(),
+                k.namespace.as_deref(),
+                k.all_namespaces
+            ),
+            (Some("prod-eu"), Some("payments"), true)
+        );
+        assert_eq!(k.kubeconfig, Some(PathBuf::from("/k/config")));
+        assert_eq!(k.metrics_interval_secs, 15);
     }
 
     #[test]

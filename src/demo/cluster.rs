@@ -1,6 +1,9 @@
 //! The demo cluster's deployments and pods, which beats and actions change.
 
-use crate::model::workloads::{Deployment, Pod, Workloads};
+use crate::model::workloads::{
+    Container, Deployment, KubeEvent, KubeUpdate, Pod, PodMetrics, Termination,
+};
+use chrono::{DateTime, Utc};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
@@ -10,6 +13,21 @@ pub struct SimPod {
     pub name: String,
     pub status: String,
     pub restarts: u32,
+    pub created: Option<DateTime<Utc>>,
+    pub last_termination: Option<Termination>,
+}
+
+impl SimPod {
+    /// Records a crash: OOMKilled with exit code 137, as the kernel does it.
+    pub fn oom_killed(&mut self, at: DateTime<Utc>, status: &str, restarts: u32) {
+        self.status = status.into();
+        self.restarts = self.restarts.max(restarts);
+        self.last_termination = Some(Termination {
+            reason: "OOMKilled".into(),
+            exit_code: 137,
+            finished_at: Some(at),
+        });
+    }
 }
 
 /// One simulated deployment and its pods.
@@ -22,21 +40,28 @@ pub struct SimDeployment {
     pub pods: Vec<SimPod>,
 }
 
-/// Every deployment of the demo namespace.
+/// Every deployment of the demo namespace, and its Warning events.
 #[derive(Debug, Clone)]
 pub struct Cluster {
     pub namespace: String,
     pub deployments: Vec<SimDeployment>,
+    pub events: Vec<KubeEvent>,
 }
 
-/// Deployments of the demo and their replica counts.
-const DEPLOYMENTS: &[(&str, u32)] = &[
-    ("api-gateway", 3),
-    ("order-service", 3),
-    ("payment-service", 3),
-    ("inventory-service", 2),
-    ("analytics-service", 1),
-    ("order-consumer", 3),
+/// Deployments of the demo: name, replicas, image tag, memory limit (MiB).
+const DEPLOYMENTS: &[(&str, u32, &str, u64)] = &[
+    ("api-gateway", 3, "1.42.0", 256),
+    ("order-service", 3, "3.1.0", 768),
+    ("payment-service", 3, "2.14.0", 512),
+    ("inventory-service", 2, "1.8.2", 512),
+    ("analytics-service", 1, "0.9.7", 1024),
+    ("order-consumer", 3, "3.1.0", 384),
+];
+
+const NODES: &[&str] = &[
+    "ip-10-0-12-35.ec2.internal",
+    "ip-10-0-14-7.ec2.internal",
+    "ip-10-0-19-201.ec2.internal",
 ];
 
 pub fn suffix(rng: &mut ChaCha8Rng, len: usize) -> String {
@@ -50,7 +75,7 @@ impl Cluster {
     pub fn new(namespace: &str, rng: &mut ChaCha8Rng) -> Cluster {
         let deployments = DEPLOYMENTS
             .iter()
-            .map(|(name, replicas)| {
+            .map(|(name, replicas, _, _)| {
                 let hash = suffix(rng, 9);
                 let pods = (0..*replicas)
                     .map(|_| new_pod(name, &hash, "Running", rng))
@@ -66,7 +91,32 @@ impl Cluster {
         Cluster {
             namespace: namespace.into(),
             deployments,
+            events: Vec::new(),
         }
+    }
+
+    /// Adds (or bumps) a Warning event about a pod.
+    pub fn warn(&mut self, pod: &str, reason: &str, message: String, at: DateTime<Utc>) {
+        if let Some(e) = self
+            .events
+            .iter_mut()
+            .find(|e| e.object_name == pod && e.reason == reason)
+        {
+            e.count += 1;
+            e.last_seen = Some(at);
+            e.message = message;
+            return;
+        }
+        self.events.push(KubeEvent {
+            namespace: self.namespace.clone(),
+            object_kind: "Pod".into(),
+            object_name: pod.into(),
+            warning: true,
+            reason: reason.into(),
+            message,
+            count: 1,
+            last_seen: Some(at),
+        });
     }
 
     pub fn get_mut(&mut self, name: &str) -> Option<&mut SimDeployment> {
@@ -84,26 +134,90 @@ impl Cluster {
             .find(|d| d.pods.iter().any(|p| p.name == pod))
     }
 
-    /// What the Pods tab and the action planner see.
-    pub fn snapshot(&self) -> Workloads {
-        let mut w = Workloads::default();
-        for d in &self.deployments {
+    /// What the Pods tab and the action planner see, as a Kubernetes source would send it.
+    pub fn snapshot(&self, now: DateTime<Utc>) -> Vec<KubeUpdate> {
+        let mut deployments = Vec::new();
+        let mut pods = Vec::new();
+        let mut metrics = Vec::new();
+        for (i, d) in self.deployments.iter().enumerate() {
+            let (_, _, tag, mem_mib) = DEPLOYMENTS
+                .iter()
+                .find(|x| x.0 == d.name)
+                .copied()
+                .unwrap_or(("", 1, "latest", 512));
+            let image = format!("registry.example/{}:{tag}", d.name);
             let ready = d.pods.iter().filter(|p| p.status == "Running").count() as u32;
-            w.deployments.push(Deployment {
+            deployments.push(Deployment {
                 name: d.name.clone(),
                 namespace: self.namespace.clone(),
                 replicas: d.replicas,
                 ready,
+                updated: d.pods.len() as u32,
+                available: ready,
+                image: image.clone(),
+                stuck: None,
+                selector: [("app".to_string(), d.name.clone())].into(),
             });
-            w.pods.extend(d.pods.iter().map(|p| Pod {
-                name: p.name.clone(),
-                namespace: self.namespace.clone(),
-                deployment: Some(d.name.clone()),
-                status: p.status.clone(),
-                restarts: p.restarts,
-            }));
+            for (j, p) in d.pods.iter().enumerate() {
+                let running = p.status == "Running";
+                let state = match p.status.as_str() {
+                    "Running" => "Running".to_string(),
+                    "OOMKilled" => "Terminated: OOMKilled (137)".to_string(),
+                    other => format!("Waiting: {other}"),
+                };
+                let container = Container {
+                    name: d.name.clone(),
+                    image: image.clone(),
+                    ready: running,
+                    restarts: p.restarts,
+                    state,
+                    last_termination: p.last_termination.clone(),
+                    probes: vec![
+                        "liveness http-get :8080/actuator/health/liveness".into(),
+                        "readiness http-get :8080/actuator/health/readiness".into(),
+                    ],
+                    cpu_limit_millis: Some(500),
+                    memory_limit_bytes: Some(mem_mib << 20),
+                };
+                pods.push(Pod {
+                    name: p.name.clone(),
+                    namespace: self.namespace.clone(),
+                    deployment: Some(d.name.clone()),
+                    status: p.status.clone(),
+                    ready: u32::from(running),
+                    total: 1,
+                    restarts: p.restarts,
+                    last_restart: p.last_termination.as_ref().and_then(|t| t.finished_at),
+                    last_termination: p.last_termination.clone(),
+                    created: p.created.or(Some(now - chrono::Duration::hours(3))),
+                    node: Some(NODES[(i + j) % NODES.len()].to_string()),
+                    labels: [("app".to_string(), d.name.clone())].into(),
+                    containers: vec![container],
+                    conditions: vec![("PodScheduled".into(), true), ("Ready".into(), running)],
+                });
+                if running {
+                    // Memory near the limit for a service about to be OOMKilled.
+                    let share = if d.name == "payment-service" {
+                        88
+                    } else {
+                        35 + (j as u64 * 7) % 20
+                    };
+                    metrics.push(PodMetrics {
+                        namespace: self.namespace.clone(),
+                        pod: p.name.clone(),
+                        cpu_millis: 40 + (i as u64 * 37 + j as u64 * 11) % 300,
+                        memory_bytes: (mem_mib << 20) * share / 100,
+                        at: Some(now),
+                    });
+                }
+            }
         }
-        w
+        vec![
+            KubeUpdate::Deployments(deployments),
+            KubeUpdate::Pods(pods),
+            KubeUpdate::Events(self.events.clone()),
+            KubeUpdate::Metrics(Ok(metrics)),
+        ]
     }
 }
 
@@ -112,6 +226,8 @@ pub fn new_pod(deployment: &str, hash: &str, status: &str, rng: &mut ChaCha8Rng)
         name: format!("{deployment}-{hash}-{}", suffix(rng, 5)),
         status: status.into(),
         restarts: 0,
+        created: None,
+        last_termination: None,
     }
 }
 

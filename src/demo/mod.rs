@@ -45,10 +45,15 @@ struct WorkloadsFeed {
 }
 
 impl Generator for WorkloadsFeed {
-    fn tick(&mut self, world: &World, _: DateTime<Utc>, _: &mut ChaCha8Rng) -> Vec<Update> {
+    fn tick(&mut self, world: &World, at: DateTime<Utc>, _: &mut ChaCha8Rng) -> Vec<Update> {
         self.second += 1;
         if self.second % 2 == 1 {
-            vec![Update::Workloads(world.cluster.snapshot())]
+            world
+                .cluster
+                .snapshot(at)
+                .into_iter()
+                .map(Update::Kube)
+                .collect()
         } else {
             Vec::new()
         }
@@ -174,7 +179,14 @@ impl DemoEngine {
         let now = self.next_second;
         let result = self.world.act(action, now, &mut self.rng);
         if result.is_ok() {
-            updates.push(Update::Workloads(self.world.cluster.snapshot()));
+            let at = self.at(now);
+            updates.extend(
+                self.world
+                    .cluster
+                    .snapshot(at)
+                    .into_iter()
+                    .map(Update::Kube),
+            );
         }
         (result, updates)
     }
@@ -334,12 +346,15 @@ mod tests {
         };
         let (result, updates) = engine.act(&restart, Duration::from_secs(100));
         assert_eq!(result.unwrap(), "deployment.apps/payment-service restarted");
-        let Some(Update::Workloads(w)) = updates.last() else {
-            panic!("no snapshot")
-        };
+        let pods = updates
+            .iter()
+            .find_map(|u| match u {
+                Update::Kube(crate::model::workloads::KubeUpdate::Pods(p)) => Some(p.clone()),
+                _ => None,
+            })
+            .expect("a pods snapshot");
         assert!(
-            w.pods
-                .iter()
+            pods.iter()
                 .filter(|p| p.name.starts_with("payment-service"))
                 .all(|p| p.status == "ContainerCreating")
         );

@@ -68,15 +68,29 @@ impl World {
             .unwrap_or_else(|| "payment-service".into())
     }
 
-    fn set_payment_pod(&mut self, i: usize, status: &str, restarts: u32) {
-        if let Some(p) = self
+    /// Marks payment-service pod `i` OOMKilled, with its Warning event.
+    fn crash_payment_pod(&mut self, i: usize, status: &str, restarts: u32, at: DateTime<Utc>) {
+        let Some(p) = self
             .cluster
             .get_mut("payment-service")
             .and_then(|d| d.pods.get_mut(i))
-        {
-            p.status = status.into();
-            p.restarts = p.restarts.max(restarts);
-        }
+        else {
+            return;
+        };
+        p.oom_killed(at, status, restarts);
+        let name = p.name.clone();
+        let (reason, message) = if status == "CrashLoopBackOff" {
+            (
+                "BackOff",
+                "Back-off restarting failed container payment-service".to_string(),
+            )
+        } else {
+            (
+                "OOMKilling",
+                "Memory cgroup out of memory: Killed process 1 (java)".to_string(),
+            )
+        };
+        self.cluster.warn(&name, reason, message, at);
     }
 }
 
@@ -185,7 +199,7 @@ impl World {
             }
             Beat::PaymentOomKilled => {
                 self.payment = PaymentPods::Crashing;
-                self.set_payment_pod(0, "OOMKilled", 1);
+                self.crash_payment_pod(0, "OOMKilled", 1, at);
                 vec![entry(
                     at,
                     Crit,
@@ -195,8 +209,8 @@ impl World {
             }
             Beat::PaymentCrashLoop => {
                 let restarts = rng.random_range(3..6);
-                self.set_payment_pod(0, "CrashLoopBackOff", restarts);
-                self.set_payment_pod(1, "OOMKilled", 1);
+                self.crash_payment_pod(0, "CrashLoopBackOff", restarts, at);
+                self.crash_payment_pod(1, "OOMKilled", 1, at);
                 vec![entry(
                     at,
                     Crit,

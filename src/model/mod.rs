@@ -35,7 +35,7 @@ impl Model {
                 }
                 self.alerts = alerts
             }
-            Update::Workloads(w) => self.workloads = w,
+            Update::Kube(k) => self.workloads.apply(k),
             Update::Scope { context, namespace } => {
                 self.context = Some(safe(&context));
                 self.namespace = Some(safe(&namespace));

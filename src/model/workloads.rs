@@ -1,43 +1,244 @@
-//! Deployments and pods as actions need them: names to target and complete,
-//! replica counts to plan a scale and its undo. The Pods tab builds on this.
+//! Deployments, pods, events and pod metrics from Kubernetes (or the demo):
+//! what the Pods tab shows and what actions target.
 
-/// A deployment and its replica counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deployment {
-    pub name: String,
-    pub namespace: String,
-    pub replicas: u32,
-    pub ready: u32,
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// How a container last ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Termination {
+    /// OOMKilled, Error, Completed, ...
+    pub reason: String,
+    pub exit_code: i32,
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
-/// A pod and the deployment that owns it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One container of a pod.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub ready: bool,
+    pub restarts: u32,
+    /// As kubectl describes it: `Running`, `Waiting: CrashLoopBackOff`, `Terminated: OOMKilled (137)`.
+    pub state: String,
+    pub last_termination: Option<Termination>,
+    /// One line per probe, e.g. `liveness http-get :8080/actuator/health/liveness`.
+    pub probes: Vec<String>,
+    pub cpu_limit_millis: Option<u64>,
+    pub memory_limit_bytes: Option<u64>,
+}
+
+/// A pod as the Pods tab lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pod {
     pub name: String,
     pub namespace: String,
+    /// The owning deployment (through its ReplicaSet), if any.
     pub deployment: Option<String>,
-    /// Status as kubectl prints it: Running, CrashLoopBackOff, OOMKilled, ...
+    /// Status as kubectl prints it: Running, CrashLoopBackOff, OOMKilled, Pending, Terminating, ...
     pub status: String,
+    pub ready: u32,
+    pub total: u32,
     pub restarts: u32,
+    pub last_restart: Option<DateTime<Utc>>,
+    pub last_termination: Option<Termination>,
+    pub created: Option<DateTime<Utc>>,
+    pub node: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub containers: Vec<Container>,
+    /// Condition type and whether it is true (Ready, PodScheduled, ...).
+    pub conditions: Vec<(String, bool)>,
 }
 
-/// The latest snapshot of deployments and pods (latest wins).
+/// A deployment and its rollout state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deployment {
+    pub name: String,
+    pub namespace: String,
+    /// Desired replicas.
+    pub replicas: u32,
+    pub ready: u32,
+    pub updated: u32,
+    pub available: u32,
+    pub image: String,
+    /// Set when the rollout is stuck: the Progressing condition's reason and message.
+    pub stuck: Option<String>,
+    pub selector: BTreeMap<String, String>,
+}
+
+/// A Kubernetes event about an object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KubeEvent {
+    pub namespace: String,
+    pub object_kind: String,
+    pub object_name: String,
+    pub warning: bool,
+    pub reason: String,
+    pub message: String,
+    pub count: u32,
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+/// CPU and memory of one pod from `metrics.k8s.io`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodMetrics {
+    pub namespace: String,
+    pub pod: String,
+    pub cpu_millis: u64,
+    pub memory_bytes: u64,
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// What a Kubernetes source (or the demo) reports. Lists replace; changes
+/// apply on top, so a 10,000-pod cluster does not resend everything.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KubeUpdate {
+    /// Every pod in scope (after a list or relist).
+    Pods(Vec<Pod>),
+    PodsChanged {
+        upserted: Vec<Pod>,
+        deleted: Vec<(String, String)>,
+    },
+    Deployments(Vec<Deployment>),
+    DeploymentsChanged {
+        upserted: Vec<Deployment>,
+        deleted: Vec<(String, String)>,
+    },
+    Events(Vec<KubeEvent>),
+    /// `Err` when the metrics API is missing or refused: a note, not an error.
+    Metrics(Result<Vec<PodMetrics>, String>),
+}
+
+/// The latest deployments, pods, events and metrics, by (namespace, name).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Workloads {
-    pub deployments: Vec<Deployment>,
-    pub pods: Vec<Pod>,
+    pub deployments: BTreeMap<(String, String), Deployment>,
+    pub pods: BTreeMap<(String, String), Pod>,
+    pub events: Vec<KubeEvent>,
+    pub metrics: BTreeMap<(String, String), PodMetrics>,
+    /// Why there are no metrics, when the API did not answer.
+    pub metrics_note: Option<String>,
+}
+
+fn key(namespace: &str, name: &str) -> (String, String) {
+    (namespace.to_string(), name.to_string())
 }
 
 impl Workloads {
+    /// Workloads holding exactly these deployments and pods.
+    pub fn with(deployments: Vec<Deployment>, pods: Vec<Pod>) -> Workloads {
+        let mut w = Workloads::default();
+        w.apply(KubeUpdate::Deployments(deployments));
+        w.apply(KubeUpdate::Pods(pods));
+        w
+    }
+
+    pub fn apply(&mut self, update: KubeUpdate) {
+        match update {
+            KubeUpdate::Pods(pods) => {
+                self.pods = pods
+                    .into_iter()
+                    .map(|p| (key(&p.namespace, &p.name), p))
+                    .collect();
+            }
+            KubeUpdate::PodsChanged { upserted, deleted } => {
+                for p in upserted {
+                    self.pods.insert(key(&p.namespace, &p.name), p);
+                }
+                for k in deleted {
+                    self.pods.remove(&k);
+                }
+            }
+            KubeUpdate::Deployments(ds) => {
+                self.deployments = ds
+                    .into_iter()
+                    .map(|d| (key(&d.namespace, &d.name), d))
+                    .collect();
+            }
+            KubeUpdate::DeploymentsChanged { upserted, deleted } => {
+                for d in upserted {
+                    self.deployments.insert(key(&d.namespace, &d.name), d);
+                }
+                for k in deleted {
+                    self.deployments.remove(&k);
+                }
+            }
+            KubeUpdate::Events(events) => self.events = events,
+            KubeUpdate::Metrics(Ok(ms)) => {
+                self.metrics = ms
+                    .into_iter()
+                    .map(|m| (key(&m.namespace, &m.pod), m))
+                    .collect();
+                self.metrics_note = None;
+            }
+            KubeUpdate::Metrics(Err(note)) => {
+                self.metrics.clear();
+                self.metrics_note = Some(note);
+            }
+        }
+    }
+
     pub fn deployment(&self, namespace: &str, name: &str) -> Option<&Deployment> {
-        self.deployments
-            .iter()
-            .find(|d| d.namespace == namespace && d.name == name)
+        self.deployments.get(&key(namespace, name))
     }
 
     pub fn pod(&self, namespace: &str, name: &str) -> Option<&Pod> {
-        self.pods
-            .iter()
-            .find(|p| p.namespace == namespace && p.name == name)
+        self.pods.get(&key(namespace, name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(name: &str) -> Pod {
+        Pod {
+            name: name.into(),
+            namespace: "prod".into(),
+            status: "Running".into(),
+            ..Pod::default()
+        }
+    }
+
+    #[test]
+    fn lists_replace_and_changes_apply_on_top() {
+        let mut w = Workloads::default();
+        w.apply(KubeUpdate::Pods(vec![pod("a"), pod("b")]));
+        w.apply(KubeUpdate::PodsChanged {
+            upserted: vec![
+                Pod {
+                    status: "OOMKilled".into(),
+                    ..pod("a")
+                },
+                pod("c"),
+            ],
+            deleted: vec![("prod".into(), "b".into())],
+        });
+        assert_eq!(w.pods.len(), 2);
+        assert_eq!(w.pod("prod", "a").unwrap().status, "OOMKilled");
+        assert!(w.pod("prod", "b").is_none());
+        w.apply(KubeUpdate::Pods(vec![pod("z")]));
+        assert_eq!(w.pods.len(), 1, "a relist replaces what was there");
+    }
+
+    #[test]
+    fn a_missing_metrics_api_is_a_note() {
+        let mut w = Workloads::default();
+        w.apply(KubeUpdate::Metrics(Ok(vec![PodMetrics {
+            namespace: "prod".into(),
+            pod: "a".into(),
+            cpu_millis: 5,
+            ..Default::default()
+        }])));
+        assert_eq!(w.metrics.len(), 1);
+        w.apply(KubeUpdate::Metrics(Err(
+            "metrics.k8s.io is not served".into()
+        )));
+        assert!(w.metrics.is_empty());
+        assert_eq!(
+            w.metrics_note.as_deref(),
+            Some("metrics.k8s.io is not served")
+        );
     }
 }

@@ -100,15 +100,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state/audit.jsonl");
         let log = AuditLog::open(&path).unwrap();
-        let w = Workloads {
-            deployments: vec![Deployment {
+        let w = Workloads::with(
+            vec![Deployment {
                 name: "api".into(),
                 namespace: "dev".into(),
                 replicas: 1,
                 ready: 1,
+                ..Default::default()
             }],
-            pods: vec![],
-        };
+            vec![],
+        );
         let plan = scale(
             &Scope {
                 context: "c",

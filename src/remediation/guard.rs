@@ -197,15 +197,16 @@ mod tests {
     use crate::remediation::plan::{Scope, scale};
 
     fn plan(namespace: &str, to: u32) -> ActionPlan {
-        let w = Workloads {
-            deployments: vec![Deployment {
+        let w = Workloads::with(
+            vec![Deployment {
                 name: "api".into(),
                 namespace: namespace.into(),
                 replicas: 2,
                 ready: 2,
+                ..Default::default()
             }],
-            pods: vec![],
-        };
+            vec![],
+        );
         scale(
             &Scope {
                 context: "staging",

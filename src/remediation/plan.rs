@@ -248,20 +248,22 @@ mod tests {
     use crate::model::workloads::{Deployment, Pod};
 
     fn workloads() -> Workloads {
-        Workloads {
-            deployments: vec![Deployment {
+        Workloads::with(
+            vec![Deployment {
                 name: "order-consumer".into(),
                 namespace: "production".into(),
                 replicas: 3,
                 ready: 3,
+                ..Default::default()
             }],
-            pods: vec![
+            vec![
                 Pod {
                     name: "order-consumer-1".into(),
                     namespace: "production".into(),
                     deployment: Some("order-consumer".into()),
                     status: "Running".into(),
                     restarts: 0,
+                    ..Default::default()
                 },
                 Pod {
                     name: "debug-shell".into(),
@@ -269,9 +271,10 @@ mod tests {
                     deployment: None,
                     status: "Running".into(),
                     restarts: 0,
+                    ..Default::default()
                 },
             ],
-        }
+        )
     }
 
     fn scope(w: &Workloads) -> Scope<'_> {
