@@ -278,13 +278,13 @@ pub fn completions(text: &str, themes: &[String], targets: &Workloads) -> Vec<St
         Some("theme") => themes.to_vec(),
         Some("scale") | Some("restart") if !word.contains(' ') => targets
             .deployments
-            .iter()
-            .map(|(_, d)| format!("deploy/{}", d.name))
+            .values()
+            .map(|d| format!("deploy/{}", d.name))
             .collect(),
         Some("delete") => targets
             .pods
-            .iter()
-            .map(|(_, p)| format!("pod/{}", p.name))
+            .values()
+            .map(|p| format!("pod/{}", p.name))
             .collect(),
         Some(_) => Vec::new(),
     };
