@@ -32,20 +32,22 @@ fn q_types_into_an_open_input_instead_of_quitting() {
 #[test]
 fn tabs_switch_by_number_name_cycle_and_click() {
     let mut app = app((80, 24));
-    keys(&mut app, &["2"]);
+    keys(&mut app, &["3"]);
     assert_eq!(app.tab, Tab::Console);
     keys(&mut app, &["<Tab>"]);
-    assert_eq!(app.tab, Tab::Timeline);
+    assert_eq!(app.tab, Tab::Pods);
     keys(&mut app, &["<S-Tab>"]);
     assert_eq!(app.tab, Tab::Console);
     keys(&mut app, &[":"]);
     typed(&mut app, "tab timeline");
     keys(&mut app, &["<Enter>"]);
     assert_eq!(app.tab, Tab::Timeline);
-    // " 1 Timeline " spans columns 0..12, then a space, then " 2 Console ".
-    app.update(Event::Click { column: 15, row: 1 });
+    // " 1 Pods " spans columns 0..8, " 2 Timeline " 9..21, " 3 Console " 22..33.
+    app.update(Event::Click { column: 25, row: 1 });
     assert_eq!(app.tab, Tab::Console);
     app.update(Event::Click { column: 3, row: 1 });
+    assert_eq!(app.tab, Tab::Pods);
+    app.update(Event::Click { column: 12, row: 1 });
     assert_eq!(app.tab, Tab::Timeline);
     app.update(Event::Click { column: 3, row: 5 });
     assert_eq!(app.tab, Tab::Timeline);

@@ -23,15 +23,18 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
     let pane = tmux.wait_for("OOMKilled", 30);
     assert!(pane.contains("opsdeck demo/production"), "header:\n{pane}");
     assert!(
-        pane.contains("1 Timeline") && pane.contains("2 Console"),
+        pane.contains("1 Pods") && pane.contains("2 Timeline") && pane.contains("3 Console"),
         "tab bar:\n{pane}"
     );
     assert!(pane.contains("? Help"), "footer hints:\n{pane}");
     assert_eq!(tmux.display("#{alternate_on}"), "1");
 
     tmux.keys(&["?"]);
-    tmux.wait_for("Help — Timeline", 10);
+    tmux.wait_for("Help — Pods", 10);
     tmux.keys(&["Escape"]);
+    tmux.pause();
+    tmux.keys(&["2"]);
+    tmux.wait_for("Timeline ", 10);
 
     tmux.keys(&["e"]);
     let pane = tmux.wait_for("timeline exported to", 10);
@@ -97,7 +100,7 @@ fn sigterm_and_sighup_give_the_terminal_back() {
         let xdg = tempfile::tempdir().unwrap();
         let tmux = Tmux::start(&format!("sig{signal}"), 100, 30);
         tmux.run_line(&opsdeck_line(xdg.path(), "demo --no-mouse"));
-        tmux.wait_for("1 Timeline", 30);
+        tmux.wait_for("1 Pods", 30);
         let pid = tmux.child_pid().expect("opsdeck runs under the shell");
         let status = std::process::Command::new("kill")
             .args([&format!("-{signal}"), &pid.to_string()])
@@ -185,6 +188,8 @@ fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
     tmux.keys(&["Tab", "Enter"]);
     tmux.wait_for("done: restart", 10);
     tmux.keys(&["Escape"]);
+    tmux.pause();
+    tmux.keys(&["2"]);
     let pane = tmux.wait_for("deployment payment-service 3/3 ready", 20);
     assert!(pane.contains("opsdeck"), "{pane}");
     tmux.wait_for("HALF_OPEN → CLOSED", 20);

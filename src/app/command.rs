@@ -45,6 +45,16 @@ pub enum Command {
     Confirm,
     /// Move the dialog focus between Cancel and Confirm.
     FocusNext,
+    /// Pods tab: show pods, deployments or events.
+    View(String),
+    SortNext,
+    SortReverse,
+    /// Pods tab: show or hide the selected row's detail.
+    Detail,
+    /// Events view: Warnings only, or all events.
+    ToggleWarnings,
+    /// Opens `:scale deploy/<selected> ` for the count.
+    ScalePrompt,
 }
 
 /// Which remediation the user asked for, with its arguments as typed.
@@ -120,21 +130,47 @@ pub const COMMANDS: &[CommandSpec] = &[
         "scale",
         Some("deploy/<name> <n|+n|-n>"),
         "Scale a deployment",
-        false,
+        true,
     ),
     spec(
         "restart",
         Some("deploy/<name>"),
         "Rollout-restart a deployment",
-        false,
+        true,
     ),
-    spec("delete", Some("pod/<name>"), "Delete a pod", false),
+    spec(
+        "delete",
+        Some("pod/<name>"),
+        "Delete a pod (the selected one)",
+        true,
+    ),
     spec("undo", None, "Undo the selected action", true),
     spec("confirm", None, "Confirm the action", true),
     spec(
         "focus_next",
         None,
         "Switch between Cancel and Confirm",
+        true,
+    ),
+    spec(
+        "view",
+        Some("<pods|deploy|events>"),
+        "Pods tab: what to list",
+        true,
+    ),
+    spec("sort_next", None, "Sort by the next column", true),
+    spec("sort_reverse", None, "Reverse the sort", true),
+    spec("detail", None, "Show the selected row in detail", true),
+    spec(
+        "toggle_warnings",
+        None,
+        "Events: Warnings only or all",
+        true,
+    ),
+    spec(
+        "scale_prompt",
+        None,
+        "Scale the selected deployment to ...",
         true,
     ),
 ];
@@ -189,6 +225,15 @@ impl Command {
             "history_next" => no_arg(Command::HistoryNext),
             "noop" => no_arg(Command::Noop),
             "confirm" => no_arg(Command::Confirm),
+            "view" => with_arg(Command::View, "pods, deploy or events"),
+            "pods" => no_arg(Command::View("pods".into())),
+            "deploy" | "deployments" => no_arg(Command::View("deploy".into())),
+            "events" => no_arg(Command::View("events".into())),
+            "sort_next" => no_arg(Command::SortNext),
+            "sort_reverse" => no_arg(Command::SortReverse),
+            "detail" => no_arg(Command::Detail),
+            "toggle_warnings" => no_arg(Command::ToggleWarnings),
+            "scale_prompt" => no_arg(Command::ScalePrompt),
             "focus_next" => no_arg(Command::FocusNext),
             "undo" => no_arg(Command::Act {
                 request: ActionRequest::Undo,
@@ -201,15 +246,20 @@ impl Command {
                         deployment: strip_kind(d, &["deploy/", "deployment/", "deployments/"]),
                         replicas: n.to_string(),
                     })),
+                    // One argument: the count, for the selected deployment.
+                    (Some(n), None, None) if looks_like_count(n) => Ok(act(ActionRequest::Scale {
+                        deployment: String::new(),
+                        replicas: n.to_string(),
+                    })),
                     _ => Err("usage: scale deploy/<name> <n|+n|-n>".into()),
                 }
             }
-            "restart" => one_word(arg, "restart deploy/<name>").map(|d| {
+            "restart" => optional_word(arg, "restart deploy/<name>").map(|d| {
                 act(ActionRequest::Restart {
                     deployment: strip_kind(d, &["deploy/", "deployment/", "deployments/"]),
                 })
             }),
-            "delete" => one_word(arg, "delete pod/<name>").map(|p| {
+            "delete" => optional_word(arg, "delete pod/<name>").map(|p| {
                 act(ActionRequest::Delete {
                     pod: strip_kind(p, &["pod/", "pods/", "po/"]),
                 })
@@ -250,6 +300,12 @@ impl Command {
             Command::Noop => "noop",
             Command::Confirm => "confirm",
             Command::FocusNext => "focus_next",
+            Command::View(_) => "view",
+            Command::SortNext => "sort_next",
+            Command::SortReverse => "sort_reverse",
+            Command::Detail => "detail",
+            Command::ToggleWarnings => "toggle_warnings",
+            Command::ScalePrompt => "scale_prompt",
             Command::Act { request, .. } => match request {
                 ActionRequest::Scale { .. } => "scale",
                 ActionRequest::Restart { .. } => "restart",
@@ -279,10 +335,17 @@ fn strip_kind(word: &str, prefixes: &[&str]) -> String {
         .to_string()
 }
 
-fn one_word<'a>(arg: &'a str, usage: &str) -> Result<&'a str, String> {
+fn looks_like_count(word: &str) -> bool {
+    let digits = word.trim_start_matches(['+', '-']);
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// No word means "the selected row".
+fn optional_word<'a>(arg: &'a str, usage: &str) -> Result<&'a str, String> {
     let mut words = arg.split_whitespace();
     match (words.next(), words.next()) {
         (Some(w), None) => Ok(w),
+        (None, _) => Ok(""),
         _ => Err(format!("usage: {usage}")),
     }
 }
@@ -290,7 +353,9 @@ fn one_word<'a>(arg: &'a str, usage: &str) -> Result<&'a str, String> {
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Command::Tab(a) | Command::Theme(a) => write!(f, "{} {a}", self.name()),
+            Command::Tab(a) | Command::Theme(a) | Command::View(a) => {
+                write!(f, "{} {a}", self.name())
+            }
             Command::Act { request, .. } => match request {
                 ActionRequest::Scale {
                     deployment,

@@ -5,6 +5,7 @@
 pub mod command;
 pub mod dialog;
 pub mod input;
+pub mod pods;
 pub mod run_command;
 pub mod schedule;
 pub mod tab;
@@ -174,7 +175,7 @@ impl App {
             .unwrap_or_else(crate::config::paths::state_dir);
         let mut app = App {
             model,
-            tab: Tab::Timeline,
+            tab: Tab::Pods,
             overlay: Overlay::None,
             keymap: loaded.keymap,
             themes: loaded.themes,
@@ -332,13 +333,20 @@ impl App {
         let t = &mut self.model.timeline;
         t.cursor.clamp(t.visible_len());
         t.cursor.scroll_into_view(rows);
+        let v = &mut self.model.pods_view;
+        v.cursor.clamp(v.len());
+        v.cursor.scroll_into_view(rows);
     }
 
     fn on_input_changed(&mut self) {
         if let Overlay::Input(line) = &self.overlay {
             if matches!(line.kind, InputKind::Filter { .. }) {
                 let text = line.value().to_string();
-                self.model.timeline.set_filter(&text);
+                if self.tab == Tab::Pods {
+                    self.set_pods_filter(&text);
+                } else {
+                    self.model.timeline.set_filter(&text);
+                }
                 self.fit_cursor();
             }
         }

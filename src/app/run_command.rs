@@ -52,7 +52,16 @@ impl App {
             }
             Command::Submit => return self.submit(),
             Command::Cancel => self.cancel_input(),
-            Command::Act { request, typed } => return self.request_action(request, typed),
+            Command::Act { request, typed } => match self.with_selection(request) {
+                Ok(request) => return self.request_action(request, typed),
+                Err(e) => self.say(Severity::Warn, e),
+            },
+            Command::View(which) => self.set_pods_mode(&which),
+            Command::SortNext => self.pods_sort(false),
+            Command::SortReverse => self.pods_sort(true),
+            Command::Detail => self.model.pods_view.detail = !self.model.pods_view.detail,
+            Command::ToggleWarnings => self.toggle_warnings(),
+            Command::ScalePrompt => self.scale_prompt(),
             Command::Confirm => return self.confirm_action(true),
             Command::FocusNext => {
                 if let Overlay::Action(d) = &mut self.overlay {
@@ -91,6 +100,15 @@ impl App {
 
     fn open_filter(&mut self) {
         match self.tab {
+            Tab::Pods => {
+                let previous = self.model.pods_view.filter.text.clone();
+                self.open_input(
+                    InputKind::Filter {
+                        previous: previous.clone(),
+                    },
+                    &previous,
+                );
+            }
             Tab::Timeline => {
                 let previous = self.model.timeline.filter().to_string();
                 self.open_input(
@@ -107,6 +125,10 @@ impl App {
     fn close(&mut self) {
         if !matches!(self.overlay, Overlay::None) {
             self.overlay = Overlay::None;
+        } else if self.tab == Tab::Pods && self.model.pods_view.detail {
+            self.model.pods_view.detail = false;
+        } else if self.tab == Tab::Pods && !self.model.pods_view.filter.text.is_empty() {
+            self.set_pods_filter("");
         } else if !self.model.timeline.filter().is_empty() && self.tab == Tab::Timeline {
             self.model.timeline.set_filter("");
         } else {
@@ -142,6 +164,13 @@ impl App {
             return;
         }
         match self.tab {
+            Tab::Pods => {
+                let rows = self.page_rows();
+                let v = &mut self.model.pods_view;
+                let len = v.len();
+                v.cursor.move_by(delta, len);
+                v.cursor.scroll_into_view(rows);
+            }
             Tab::Timeline => {
                 let rows = self.page_rows();
                 let t = &mut self.model.timeline;
@@ -210,6 +239,7 @@ impl App {
                     Err(e) => self.say(Severity::Warn, format!(":{text}: {e}")),
                 }
             }
+            InputKind::Filter { .. } if self.tab == Tab::Pods => self.set_pods_filter(&text),
             InputKind::Filter { .. } => self.model.timeline.set_filter(&text),
             InputKind::Note => {
                 if !text.is_empty() {
@@ -229,7 +259,11 @@ impl App {
     fn cancel_input(&mut self) {
         if let Overlay::Input(line) = std::mem::replace(&mut self.overlay, Overlay::None) {
             if let InputKind::Filter { previous } = line.kind {
-                self.model.timeline.set_filter(&previous);
+                if self.tab == Tab::Pods {
+                    self.set_pods_filter(&previous);
+                } else {
+                    self.model.timeline.set_filter(&previous);
+                }
             }
         }
     }
@@ -275,6 +309,7 @@ pub fn completions(text: &str, themes: &[String], targets: &Workloads) -> Vec<St
             })
             .collect(),
         Some("tab") => Tab::ALL.iter().map(|t| t.name().to_string()).collect(),
+        Some("view") => ["pods", "deploy", "events"].map(String::from).to_vec(),
         Some("theme") => themes.to_vec(),
         Some("scale") | Some("restart") if !word.contains(' ') => targets
             .deployments

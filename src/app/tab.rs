@@ -3,15 +3,17 @@
 /// A screen of the console. Numbered from 1 in the tab bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
+    Pods,
     Timeline,
     Console,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 2] = [Tab::Timeline, Tab::Console];
+    pub const ALL: [Tab; 3] = [Tab::Pods, Tab::Timeline, Tab::Console];
 
     pub fn name(self) -> &'static str {
         match self {
+            Tab::Pods => "pods",
             Tab::Timeline => "timeline",
             Tab::Console => "console",
         }
@@ -19,6 +21,7 @@ impl Tab {
 
     pub fn title(self) -> &'static str {
         match self {
+            Tab::Pods => "Pods",
             Tab::Timeline => "Timeline",
             Tab::Console => "Console",
         }

@@ -2,6 +2,7 @@
 
 pub mod cursor;
 pub mod health;
+pub mod pods_view;
 pub mod timeline;
 pub mod workloads;
 
@@ -18,6 +19,7 @@ pub struct Model {
     pub context: Option<String>,
     pub namespace: Option<String>,
     pub workloads: workloads::Workloads,
+    pub pods_view: pods_view::PodsView,
 }
 
 impl Model {
@@ -35,7 +37,10 @@ impl Model {
                 }
                 self.alerts = alerts
             }
-            Update::Kube(k) => self.workloads.apply(k),
+            Update::Kube(k) => {
+                self.workloads.apply(k);
+                self.pods_view.refresh(&self.workloads);
+            }
             Update::Scope { context, namespace } => {
                 self.context = Some(safe(&context));
                 self.namespace = Some(safe(&namespace));

@@ -79,24 +79,23 @@ fn draw_completions(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(Line::from(spans)).style(t.input), area);
 }
 
-/// Hints for the focused context, then the global essentials.
+/// `?` first (it lists everything), then the focused context's keys, then
+/// the other global essentials; the line is cut at the screen's edge.
 pub fn hint_line(app: &App) -> Line<'static> {
     let t = &app.theme;
     let contexts = app.contexts();
     let effective = app.keymap.effective(&contexts);
     let mut shown: Vec<&Command> = Vec::new();
     let mut spans = Vec::new();
-    let essentials = [
-        Command::Help,
-        Command::CommandLine,
-        Command::Filter,
-        Command::Quit,
-    ];
+    let essentials = [Command::CommandLine, Command::Filter, Command::Quit];
+    let help = effective
+        .iter()
+        .filter(|(ctx, b)| *ctx == "global" && b.run == Command::Help);
     let specific = effective.iter().filter(|(ctx, _)| *ctx != "global");
     let global = effective
         .iter()
         .filter(|(ctx, b)| *ctx == "global" && essentials.contains(&b.run));
-    for (_, b) in specific.chain(global) {
+    for (_, b) in help.chain(specific).chain(global) {
         if shown.contains(&&b.run) {
             continue;
         }

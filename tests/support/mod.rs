@@ -30,11 +30,20 @@ pub fn app_with(theme: &str, support: ColorSupport, (w, h): (u16, u16)) -> App {
         width: w,
         height: h,
     });
+    // Most tests are about the Timeline; Pods tests switch with `pods_app`.
+    app.tab = opsdeck::app::tab::Tab::Timeline;
     app
 }
 
 pub fn app((w, h): (u16, u16)) -> App {
     app_with("dark", ColorSupport::TrueColor, (w, h))
+}
+
+/// An app on the Pods tab.
+pub fn pods_app(size: (u16, u16)) -> App {
+    let mut app = app(size);
+    app.tab = opsdeck::app::tab::Tab::Pods;
+    app
 }
 
 /// Plays the demo incident into the app for `secs` seconds at 1x.

@@ -71,6 +71,12 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Lets the program read what was sent before the next key: Escape
+    /// followed at once by a key reads as Alt+key, as in any terminal.
+    pub fn pause(&self) {
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
     pub fn capture(&self) -> String {
         let out = self
             .cmd()

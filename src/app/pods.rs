@@ -1,0 +1,114 @@
+//! What the Pods tab does with commands: views, sorting, detail, and
+//! resolving "the selected row" for actions.
+
+use super::command::ActionRequest;
+use super::input::{InputKind, LineInput};
+use super::{App, Overlay};
+use crate::model::pods_view::{PodFilter, PodsMode};
+use crate::update::Severity;
+
+impl App {
+    pub(super) fn set_pods_mode(&mut self, which: &str) {
+        let mode = match which {
+            "pods" | "po" | "pod" => PodsMode::Pods,
+            "deploy" | "deployments" | "deployment" | "deploys" => PodsMode::Deployments,
+            "events" | "ev" | "event" => PodsMode::Events,
+            other => {
+                return self.say(
+                    Severity::Warn,
+                    format!("no view {other:?}: pods, deploy or events"),
+                );
+            }
+        };
+        self.tab = super::tab::Tab::Pods;
+        let v = &mut self.model.pods_view;
+        if v.mode != mode {
+            v.mode = mode;
+            v.cursor = Default::default();
+            v.refresh_from_top(&self.model.workloads);
+        }
+    }
+
+    pub(super) fn pods_sort(&mut self, reverse: bool) {
+        let v = &mut self.model.pods_view;
+        if reverse {
+            v.descending = !v.descending;
+        } else {
+            v.sort_next();
+        }
+        v.refresh_from_top(&self.model.workloads);
+    }
+
+    pub(super) fn toggle_warnings(&mut self) {
+        let v = &mut self.model.pods_view;
+        v.warnings_only = !v.warnings_only;
+        v.refresh_from_top(&self.model.workloads);
+    }
+
+    pub(super) fn set_pods_filter(&mut self, text: &str) {
+        self.model.pods_view.filter = PodFilter::parse(text);
+        self.model.pods_view.refresh_from_top(&self.model.workloads);
+    }
+
+    /// Fills in the target of an action given without one from the selection.
+    pub(super) fn with_selection(&self, request: ActionRequest) -> Result<ActionRequest, String> {
+        let v = &self.model.pods_view;
+        let selected = v.selected_key();
+        let selected_deployment = || -> Result<String, String> {
+            let (ns, name) = selected.ok_or("nothing selected")?;
+            match v.mode {
+                PodsMode::Deployments => Ok(name.clone()),
+                _ => self
+                    .model
+                    .workloads
+                    .pod(ns, name)
+                    .and_then(|p| p.deployment.clone())
+                    .ok_or_else(|| format!("pod {name} has no owning deployment")),
+            }
+        };
+        Ok(match request {
+            ActionRequest::Restart { deployment } if deployment.is_empty() => {
+                ActionRequest::Restart {
+                    deployment: selected_deployment()?,
+                }
+            }
+            ActionRequest::Scale {
+                deployment,
+                replicas,
+            } if deployment.is_empty() => ActionRequest::Scale {
+                deployment: selected_deployment()?,
+                replicas,
+            },
+            ActionRequest::Delete { pod } if pod.is_empty() => match (v.mode, selected) {
+                (PodsMode::Pods, Some((_, name))) => ActionRequest::Delete { pod: name.clone() },
+                _ => return Err("select a pod in the pods view to delete it".into()),
+            },
+            other => other,
+        })
+    }
+
+    pub(super) fn scale_prompt(&mut self) {
+        let v = &self.model.pods_view;
+        let Some((ns, name)) = v.selected_key() else {
+            return self.say(Severity::Info, "nothing selected");
+        };
+        let deployment = match v.mode {
+            PodsMode::Deployments => Some(name.clone()),
+            _ => self
+                .model
+                .workloads
+                .pod(ns, name)
+                .and_then(|p| p.deployment.clone()),
+        };
+        match deployment {
+            Some(d) => {
+                let text = format!("scale deploy/{d} ");
+                self.overlay = Overlay::Input(LineInput::new(InputKind::Command, &text));
+            }
+            None => self.say(
+                Severity::Warn,
+                format!("pod {name} has no owning deployment"),
+            ),
+        }
+    }
+}

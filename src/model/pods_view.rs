@@ -1,0 +1,408 @@
+//! The Pods tab's view of the workloads: which rows, in which order, and the
+//! selection. Recomputed when data or view settings change, never per frame.
+
+use super::cursor::ListCursor;
+use super::workloads::{Pod, Workloads};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// Which list the tab shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodsMode {
+    Pods,
+    Deployments,
+    Events,
+}
+
+/// Pod table columns, for sorting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodColumn {
+    Name,
+    Ready,
+    Status,
+    Restarts,
+    Age,
+    Node,
+    Cpu,
+    Memory,
+}
+
+impl PodColumn {
+    pub const ALL: [PodColumn; 8] = [
+        PodColumn::Name,
+        PodColumn::Ready,
+        PodColumn::Status,
+        PodColumn::Restarts,
+        PodColumn::Age,
+        PodColumn::Node,
+        PodColumn::Cpu,
+        PodColumn::Memory,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            PodColumn::Name => "NAME",
+            PodColumn::Ready => "READY",
+            PodColumn::Status => "STATUS",
+            PodColumn::Restarts => "RESTARTS",
+            PodColumn::Age => "AGE",
+            PodColumn::Node => "NODE",
+            PodColumn::Cpu => "CPU",
+            PodColumn::Memory => "MEM",
+        }
+    }
+}
+
+/// A parsed `/` filter: substring, `!` negation, or `-l` label selector.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodFilter {
+    pub text: String,
+    needle: String,
+    negate: bool,
+    /// (key, value, equal) from `-l app=x,tier!=db`; an empty value means "has the key".
+    labels: Vec<(String, String, bool)>,
+}
+
+impl PodFilter {
+    pub fn parse(text: &str) -> PodFilter {
+        let trimmed = text.trim();
+        let mut f = PodFilter {
+            text: trimmed.to_string(),
+            ..PodFilter::default()
+        };
+        if let Some(sel) = trimmed.strip_prefix("-l").map(str::trim) {
+            for term in sel.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                let (k, v, eq) = match (term.split_once("!="), term.split_once('=')) {
+                    (Some((k, v)), _) => (k, v, false),
+                    (None, Some((k, v))) => (k, v.trim_start_matches('='), true),
+                    (None, None) => (term, "", true),
+                };
+                f.labels
+                    .push((k.trim().to_string(), v.trim().to_string(), eq));
+            }
+        } else if let Some(rest) = trimmed.strip_prefix('!') {
+            f.negate = true;
+            f.needle = rest.to_lowercase();
+        } else {
+            f.needle = trimmed.to_lowercase();
+        }
+        f
+    }
+
+    pub fn matches(&self, pod: &Pod) -> bool {
+        if !self.labels.is_empty() {
+            return self
+                .labels
+                .iter()
+                .all(|(k, v, eq)| match (pod.labels.get(k), v.is_empty()) {
+                    (Some(_), true) => *eq,
+                    (None, true) => !*eq,
+                    (Some(actual), false) => (actual == v) == *eq,
+                    (None, false) => !*eq,
+                });
+        }
+        if self.needle.is_empty() {
+            return true;
+        }
+        let hit = [&pod.name, &pod.status]
+            .into_iter()
+            .chain(pod.node.as_ref())
+            .chain(pod.deployment.as_ref())
+            .any(|s| s.to_lowercase().contains(&self.needle));
+        hit != self.negate
+    }
+}
+
+type Key = (String, String);
+
+/// Rows of the Pods tab and how they are chosen.
+#[derive(Debug, Clone)]
+pub struct PodsView {
+    pub mode: PodsMode,
+    pub sort: PodColumn,
+    pub descending: bool,
+    pub filter: PodFilter,
+    /// Events view: Warnings only (default) or all.
+    pub warnings_only: bool,
+    pub detail: bool,
+    pub cursor: ListCursor,
+    /// Keys of the visible rows of the current mode, in order.
+    rows: Vec<Key>,
+    /// Indices into `Workloads::events`, Warnings first, newest first.
+    event_rows: Vec<usize>,
+}
+
+impl Default for PodsView {
+    fn default() -> Self {
+        PodsView {
+            mode: PodsMode::Pods,
+            sort: PodColumn::Name,
+            descending: false,
+            filter: PodFilter::default(),
+            warnings_only: true,
+            detail: false,
+            cursor: ListCursor::default(),
+            rows: Vec::new(),
+            event_rows: Vec::new(),
+        }
+    }
+}
+
+impl PodsView {
+    pub fn rows(&self) -> &[Key] {
+        &self.rows
+    }
+
+    pub fn event_rows(&self) -> &[usize] {
+        &self.event_rows
+    }
+
+    pub fn len(&self) -> usize {
+        match self.mode {
+            PodsMode::Events => self.event_rows.len(),
+            _ => self.rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The selected row's key (pod or deployment), keeping it across refreshes.
+    pub fn selected_key(&self) -> Option<&Key> {
+        match self.mode {
+            PodsMode::Events => None,
+            _ => self.rows.get(self.cursor.selected),
+        }
+    }
+
+    /// Recomputes the rows after the user changed sort, filter or view:
+    /// the selection goes to the first row.
+    pub fn refresh_from_top(&mut self, w: &Workloads) {
+        self.cursor = ListCursor::default();
+        self.rows.clear();
+        self.refresh(w);
+    }
+
+    /// Recomputes the rows, keeping the selection on the same object.
+    pub fn refresh(&mut self, w: &Workloads) {
+        let selected = self.selected_key().cloned();
+        self.rows = match self.mode {
+            PodsMode::Pods | PodsMode::Events => {
+                let mut keys: Vec<&Pod> =
+                    w.pods.values().filter(|p| self.filter.matches(p)).collect();
+                keys.sort_by(|a, b| self.compare(a, b, &w.metrics));
+                keys.into_iter()
+                    .map(|p| (p.namespace.clone(), p.name.clone()))
+                    .collect()
+            }
+            PodsMode::Deployments => {
+                let needle = self.filter.needle.as_str();
+                w.deployments
+                    .values()
+                    .filter(|d| {
+                        needle.is_empty()
+                            || d.name.to_lowercase().contains(needle) != self.filter.negate
+                    })
+                    .map(|d| (d.namespace.clone(), d.name.clone()))
+                    .collect()
+            }
+        };
+        let mut events: Vec<usize> = (0..w.events.len())
+            .filter(|&i| !self.warnings_only || w.events[i].warning)
+            .collect();
+        events.sort_by(|&a, &b| {
+            let (a, b) = (&w.events[a], &w.events[b]);
+            b.warning
+                .cmp(&a.warning)
+                .then(b.last_seen.cmp(&a.last_seen))
+        });
+        self.event_rows = events;
+        if let Some(key) = selected {
+            if let Some(i) = self.rows.iter().position(|k| *k == key) {
+                self.cursor.selected = i;
+            }
+        }
+        self.cursor.clamp(self.len());
+    }
+
+    fn compare(
+        &self,
+        a: &Pod,
+        b: &Pod,
+        metrics: &BTreeMap<Key, super::workloads::PodMetrics>,
+    ) -> Ordering {
+        let metric = |p: &Pod, cpu: bool| {
+            metrics
+                .get(&(p.namespace.clone(), p.name.clone()))
+                .map(|m| if cpu { m.cpu_millis } else { m.memory_bytes })
+        };
+        let by = match self.sort {
+            PodColumn::Name => Ordering::Equal,
+            PodColumn::Ready => (a.ready, a.total).cmp(&(b.ready, b.total)),
+            PodColumn::Status => health_rank(a)
+                .cmp(&health_rank(b))
+                .then(a.status.cmp(&b.status)),
+            PodColumn::Restarts => a.restarts.cmp(&b.restarts),
+            // Age: oldest first means the earliest creation time first.
+            PodColumn::Age => a.created.cmp(&b.created),
+            PodColumn::Node => a.node.cmp(&b.node),
+            PodColumn::Cpu => metric(a, true).cmp(&metric(b, true)),
+            PodColumn::Memory => metric(a, false).cmp(&metric(b, false)),
+        };
+        let by = if self.descending { by.reverse() } else { by };
+        by.then_with(|| a.namespace.cmp(&b.namespace))
+            .then_with(|| a.name.cmp(&b.name))
+    }
+
+    /// Next sort column; numbers sort biggest first, names A to Z.
+    pub fn sort_next(&mut self) {
+        let i = PodColumn::ALL
+            .iter()
+            .position(|c| *c == self.sort)
+            .unwrap_or(0);
+        self.sort = PodColumn::ALL[(i + 1) % PodColumn::ALL.len()];
+        // Status sorts trouble first (ascending rank); counts biggest first.
+        self.descending = matches!(
+            self.sort,
+            PodColumn::Restarts | PodColumn::Cpu | PodColumn::Memory
+        );
+    }
+}
+
+/// Lower is worse, so sorting by status puts trouble first.
+pub fn health_rank(p: &Pod) -> u8 {
+    match p.status.as_str() {
+        "Running" if p.ready == p.total => 3,
+        "Completed" | "Succeeded" => 4,
+        "Running" | "Pending" | "ContainerCreating" | "PodInitializing" | "Terminating" => 2,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::workloads::{KubeEvent, KubeUpdate};
+
+    fn pod(name: &str, status: &str, restarts: u32, app: &str) -> Pod {
+        Pod {
+            name: name.into(),
+            namespace: "prod".into(),
+            status: status.into(),
+            ready: u32::from(status == "Running"),
+            total: 1,
+            restarts,
+            labels: [("app".to_string(), app.to_string())].into(),
+            deployment: Some(app.into()),
+            ..Pod::default()
+        }
+    }
+
+    fn workloads() -> Workloads {
+        let mut w = Workloads::default();
+        w.apply(KubeUpdate::Pods(vec![
+            pod("api-1", "Running", 0, "api"),
+            pod("pay-1", "CrashLoopBackOff", 7, "payment"),
+            pod("pay-2", "OOMKilled", 2, "payment"),
+            pod("web-1", "Running", 1, "web"),
+        ]));
+        w
+    }
+
+    fn names(v: &PodsView) -> Vec<&str> {
+        v.rows().iter().map(|(_, n)| n.as_str()).collect()
+    }
+
+    #[test]
+    fn filters_by_substring_negation_and_label_selector() {
+        let w = workloads();
+        let mut v = PodsView::default();
+        for (filter, expected) in [
+            ("pay", vec!["pay-1", "pay-2"]),
+            ("crashloop", vec!["pay-1"]),
+            ("!running", vec!["pay-1", "pay-2"]),
+            ("-l app=payment", vec!["pay-1", "pay-2"]),
+            ("-l app!=payment", vec!["api-1", "web-1"]),
+            ("-l app", vec!["api-1", "pay-1", "pay-2", "web-1"]),
+            ("-l app=payment,tier=db", vec![]),
+            ("", vec!["api-1", "pay-1", "pay-2", "web-1"]),
+        ] {
+            v.filter = PodFilter::parse(filter);
+            v.refresh(&w);
+            assert_eq!(names(&v), expected, "filter {filter:?}");
+        }
+    }
+
+    #[test]
+    fn sorting_by_status_puts_trouble_first_and_restarts_biggest_first() {
+        let w = workloads();
+        let mut v = PodsView {
+            sort: PodColumn::Status,
+            descending: false,
+            ..PodsView::default()
+        };
+        v.refresh(&w);
+        assert_eq!(names(&v)[..2], ["pay-1", "pay-2"]);
+        v.sort = PodColumn::Restarts;
+        v.descending = true;
+        v.refresh(&w);
+        assert_eq!(names(&v), ["pay-1", "pay-2", "web-1", "api-1"]);
+    }
+
+    #[test]
+    fn the_selection_stays_on_its_pod_across_refreshes() {
+        let mut w = workloads();
+        let mut v = PodsView::default();
+        v.refresh(&w);
+        v.cursor.selected = 2;
+        assert_eq!(v.selected_key().unwrap().1, "pay-2");
+        w.apply(KubeUpdate::PodsChanged {
+            upserted: vec![pod("aaa-0", "Pending", 0, "x")],
+            deleted: vec![],
+        });
+        v.refresh(&w);
+        assert_eq!(v.selected_key().unwrap().1, "pay-2");
+        w.apply(KubeUpdate::PodsChanged {
+            upserted: vec![],
+            deleted: vec![("prod".into(), "web-1".into())],
+        });
+        v.cursor.selected = 4;
+        v.refresh(&w);
+        assert_eq!(v.cursor.selected, 3, "clamped when the list shrinks");
+    }
+
+    #[test]
+    fn events_show_warnings_first_newest_first() {
+        let mut w = workloads();
+        let t = |s| chrono::DateTime::from_timestamp(s, 0);
+        w.apply(KubeUpdate::Events(vec![
+            KubeEvent {
+                reason: "Pulled".into(),
+                last_seen: t(30),
+                ..Default::default()
+            },
+            KubeEvent {
+                reason: "BackOff".into(),
+                warning: true,
+                last_seen: t(10),
+                ..Default::default()
+            },
+            KubeEvent {
+                reason: "OOMKilling".into(),
+                warning: true,
+                last_seen: t(20),
+                ..Default::default()
+            },
+        ]));
+        let mut v = PodsView {
+            mode: PodsMode::Events,
+            ..PodsView::default()
+        };
+        v.refresh(&w);
+        assert_eq!(v.event_rows(), [2, 1]);
+        v.warnings_only = false;
+        v.refresh(&w);
+        assert_eq!(v.event_rows(), [2, 1, 0]);
+    }
+}

@@ -1,0 +1,176 @@
+//! The Pods tab on the demo cluster: views, sorting, filtering, detail, and
+//! actions on the selected row going through the guarded path.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod support;
+
+use insta::assert_snapshot;
+use opsdeck::app::{App, Effect, Overlay};
+use opsdeck::model::pods_view::PodsMode;
+use opsdeck::remediation::plan::Action;
+use support::*;
+
+/// The demo 100 s in: payment-service OOMKilled and crash-looping.
+fn incident(size: (u16, u16)) -> App {
+    let mut app = pods_app(size);
+    play_demo(&mut app, 100);
+    app
+}
+
+fn sorted_by_status(app: &mut App) {
+    keys(app, &["o", "o"]);
+    assert_eq!(app.model.pods_view.sort.title(), "STATUS");
+}
+
+fn selected_pod(app: &App) -> String {
+    app.model.pods_view.selected_key().unwrap().1.clone()
+}
+
+fn dialog_action(app: &App) -> Action {
+    match &app.overlay {
+        Overlay::Action(d) => d.plan.action.clone(),
+        other => panic!("no action dialog: {other:?}"),
+    }
+}
+
+#[test]
+fn pods_sorted_by_status_put_the_crash_first() {
+    for size in [(80, 24), (160, 48)] {
+        let mut app = incident(size);
+        sorted_by_status(&mut app);
+        assert!(selected_pod(&app).starts_with("payment-service"));
+        assert_snapshot!(
+            format!("pods_by_status_{}x{}", size.0, size.1),
+            render(&app).backend()
+        );
+    }
+}
+
+#[test]
+fn a_crash_looping_pod_is_drawn_in_the_crit_style() {
+    let mut app = incident((160, 48));
+    sorted_by_status(&mut app);
+    let terminal = render(&app);
+    let text = screen(&app);
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("CrashLoopBackOff"))
+        .unwrap();
+    let x = line[..line.find("CrashLoopBackOff").unwrap()]
+        .chars()
+        .count() as u16;
+    assert_eq!(
+        terminal.backend().buffer()[(x, y as u16)].fg,
+        app.theme.crit.fg.unwrap()
+    );
+}
+
+#[test]
+fn the_detail_pane_shows_containers_last_state_and_warning_events() {
+    let mut app = incident((160, 48));
+    sorted_by_status(&mut app);
+    keys(&mut app, &["<Enter>"]);
+    let text = screen(&app);
+    assert!(
+        text.contains("last state: Terminated OOMKilled (exit code 137)"),
+        "{text}"
+    );
+    assert!(text.contains("BackOff"), "{text}");
+    assert!(text.contains("deploy/payment-service: 3 desired"), "{text}");
+    assert_snapshot!(render(&app).backend());
+    keys(&mut app, &["<Esc>"]);
+    assert!(!app.model.pods_view.detail, "Esc closes the detail first");
+}
+
+#[test]
+fn deployments_and_events_views() {
+    let mut app = incident((120, 30));
+    keys(&mut app, &["d"]);
+    assert_eq!(app.model.pods_view.mode, PodsMode::Deployments);
+    assert_snapshot!("deployments", render(&app).backend());
+    keys(&mut app, &["e"]);
+    assert_eq!(app.model.pods_view.mode, PodsMode::Events);
+    assert_snapshot!("warning_events", render(&app).backend());
+    keys(&mut app, &[":"]);
+    typed(&mut app, "pods");
+    keys(&mut app, &["<Enter>"]);
+    assert_eq!(app.model.pods_view.mode, PodsMode::Pods);
+}
+
+#[test]
+fn the_filter_takes_substrings_negation_and_label_selectors() {
+    let mut app = incident((120, 30));
+    keys(&mut app, &["/"]);
+    typed(&mut app, "-l app=payment-service");
+    assert_eq!(app.model.pods_view.len(), 3, "live while typing");
+    keys(&mut app, &["<Enter>"]);
+    assert_snapshot!(render(&app).backend());
+    keys(&mut app, &["/", "<C-u>"]);
+    typed(&mut app, "!Running");
+    keys(&mut app, &["<Enter>"]);
+    assert!(
+        app.model
+            .pods_view
+            .rows()
+            .iter()
+            .all(|(_, n)| n.starts_with("payment-service"))
+    );
+    keys(&mut app, &["<Esc>"]);
+    assert_eq!(app.model.pods_view.len(), app.model.workloads.pods.len());
+}
+
+#[test]
+fn actions_on_the_selected_pod_plan_against_its_deployment() {
+    let mut app = incident((120, 30));
+    sorted_by_status(&mut app);
+    let pod = selected_pod(&app);
+    let effects = keys(&mut app, &["R"]);
+    assert!(effects.iter().all(|e| !matches!(e, Effect::Execute { .. })));
+    assert_eq!(
+        dialog_action(&app),
+        Action::RolloutRestart {
+            deployment: "payment-service".into()
+        }
+    );
+    keys(&mut app, &["<Esc>"]);
+    keys(&mut app, &["+"]);
+    assert_eq!(
+        dialog_action(&app),
+        Action::Scale {
+            deployment: "payment-service".into(),
+            from: 3,
+            to: 4
+        }
+    );
+    keys(&mut app, &["<Esc>"]);
+    keys(&mut app, &["X"]);
+    assert_eq!(dialog_action(&app), Action::DeletePod { pod });
+    keys(&mut app, &["<Esc>"]);
+    keys(&mut app, &["s"]);
+    let Overlay::Input(line) = &app.overlay else {
+        panic!()
+    };
+    assert_eq!(line.value(), "scale deploy/payment-service ");
+}
+
+#[test]
+fn deleting_needs_a_pod_selected() {
+    let mut app = incident((120, 30));
+    keys(&mut app, &["d", "X"]);
+    assert!(matches!(app.overlay, Overlay::None));
+    assert!(app.status.clone().unwrap().text.contains("select a pod"));
+    keys(&mut app, &["G", "R"]);
+    assert!(
+        matches!(dialog_action(&app), Action::RolloutRestart { .. }),
+        "restart acts on the selected deployment"
+    );
+}
+
+#[test]
+fn without_kubernetes_the_tab_says_how_to_configure_it() {
+    let app = pods_app((80, 24));
+    assert!(screen(&app).contains("Kubernetes is not configured"));
+    assert_snapshot!(render(&app).backend());
+}
