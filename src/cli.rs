@@ -28,6 +28,15 @@ pub struct GlobalArgs {
     /// Do not capture the mouse (lets the terminal select text)
     #[arg(long, global = true)]
     pub no_mouse: bool,
+    /// Kubernetes context (default: the kubeconfig's current context)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Kubernetes namespace (default: the context's namespace)
+    #[arg(long, short = 'n', global = true, value_name = "NAME")]
+    pub namespace: Option<String>,
+    /// Watch every namespace
+    #[arg(long, short = 'A', global = true)]
+    pub all_namespaces: bool,
     /// Also write opsdeck's own log to this file
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,

@@ -84,7 +84,7 @@ fn main() -> color_eyre::Result<()> {
             host: host_name(),
             timeout,
         };
-        opsdeck::runtime::run(app, rx, services).await
+        opsdeck::runtime::run(app, rx, services, Default::default()).await
     })?;
     runtime.shutdown_background();
     Ok(())

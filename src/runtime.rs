@@ -6,7 +6,7 @@ use crate::app::{App, Effect, Event};
 use crate::config::keys::KeyPress;
 use crate::remediation::run::{self, Services};
 use crate::terminal::TerminalGuard;
-use crate::update::Update;
+use crate::update::{ScopeChange, Update};
 use chrono::Utc;
 use crossterm::event::{
     Event as TermEvent, EventStream, KeyEventKind, MouseButton, MouseEventKind,
@@ -21,10 +21,17 @@ use tokio::time::Instant;
 const UPDATE_BATCH: usize = 1024;
 
 /// Runs the console until the user quits or a signal arrives.
+/// Channels from the UI back to sources (None when no source listens).
+#[derive(Debug, Clone, Default)]
+pub struct SourceControl {
+    pub scope: Option<mpsc::Sender<ScopeChange>>,
+}
+
 pub async fn run(
     mut app: App,
     mut updates: mpsc::Receiver<Update>,
     services: Services,
+    control: SourceControl,
 ) -> color_eyre::Result<()> {
     let (_guard, mut terminal) = TerminalGuard::enter(app.options.mouse)?;
     let size = terminal.size()?;
@@ -89,16 +96,28 @@ pub async fn run(
             if let Effect::Quit = effect {
                 return Ok(());
             }
-            carry_out(effect, &services, &results_tx);
+            carry_out(effect, &services, &control, &results_tx);
         }
     }
 }
 
 /// Starts the work an effect asks for; its result comes back as an `Event`.
-fn carry_out(effect: Effect, services: &Services, results: &mpsc::Sender<Event>) {
+fn carry_out(
+    effect: Effect,
+    services: &Services,
+    control: &SourceControl,
+    results: &mpsc::Sender<Event>,
+) {
     let (services, tx) = (services.clone(), results.clone());
     match effect {
         Effect::Quit => {}
+        Effect::SetScope { context, namespace } => {
+            if let Some(scope) = control.scope.clone() {
+                tokio::spawn(async move {
+                    let _ = scope.send(ScopeChange { context, namespace }).await;
+                });
+            }
+        }
         Effect::WriteFile { path, contents } => {
             tokio::spawn(async move {
                 let result = write_file(&path, contents).await.map_err(|e| e.to_string());

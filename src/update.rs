@@ -130,6 +130,14 @@ pub struct AlertSummary {
     pub since: DateTime<Utc>,
 }
 
+/// A request from the UI to a source to watch another context or namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeChange {
+    pub context: Option<String>,
+    /// `all` for every namespace.
+    pub namespace: Option<String>,
+}
+
 /// Everything a source can tell the app.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
@@ -139,6 +147,8 @@ pub enum Update {
     Alerts(Vec<AlertSummary>),
     /// Deployments, pods, events, metrics.
     Kube(KubeUpdate),
+    /// The contexts of the kubeconfig, for `:ctx` completion.
+    Contexts(Vec<String>),
     /// The Kubernetes context and namespace the data is about.
     Scope {
         context: String,

@@ -174,3 +174,52 @@ fn without_kubernetes_the_tab_says_how_to_configure_it() {
     assert!(screen(&app).contains("Kubernetes is not configured"));
     assert_snapshot!(render(&app).backend());
 }
+
+#[test]
+fn ctx_and_ns_switch_a_live_source_and_say_why_not_in_the_demo() {
+    let mut app = incident((120, 30));
+    keys(&mut app, &[":"]);
+    typed(&mut app, "ns staging");
+    assert!(keys(&mut app, &["<Enter>"]).is_empty());
+    assert!(
+        app.status
+            .clone()
+            .unwrap()
+            .text
+            .contains("demo has one context")
+    );
+    app.update(opsdeck::app::Event::Update(
+        opsdeck::update::Update::Contexts(vec!["prod-eu".into(), "staging-eu".into()]),
+    ));
+    keys(&mut app, &[":"]);
+    typed(&mut app, "ctx st");
+    keys(&mut app, &["<Tab>"]);
+    let effects = keys(&mut app, &["<Enter>"]);
+    assert_eq!(
+        effects,
+        vec![Effect::SetScope {
+            context: Some("staging-eu".into()),
+            namespace: None
+        }]
+    );
+    keys(&mut app, &[":"]);
+    typed(&mut app, "ctx nope");
+    assert!(keys(&mut app, &["<Enter>"]).is_empty());
+    assert!(
+        app.status
+            .clone()
+            .unwrap()
+            .text
+            .contains("no context \"nope\"")
+    );
+    keys(&mut app, &[":"]);
+    typed(&mut app, "ns all");
+    let effects = keys(&mut app, &["<Enter>"]);
+    assert_eq!(
+        effects,
+        vec![Effect::SetScope {
+            context: None,
+            namespace: Some("all".into())
+        }]
+    );
+}

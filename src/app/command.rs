@@ -55,6 +55,10 @@ pub enum Command {
     ToggleWarnings,
     /// Opens `:scale deploy/<selected> ` for the count.
     ScalePrompt,
+    /// Switch the Kubernetes context (restarts the watchers).
+    Context(String),
+    /// Switch the namespace (`all` for every namespace).
+    Namespace(String),
 }
 
 /// Which remediation the user asked for, with its arguments as typed.
@@ -147,6 +151,13 @@ pub const COMMANDS: &[CommandSpec] = &[
     spec("undo", None, "Undo the selected action", true),
     spec("confirm", None, "Confirm the action", true),
     spec(
+        "ctx",
+        Some("<context>"),
+        "Switch the Kubernetes context",
+        false,
+    ),
+    spec("ns", Some("<namespace|all>"), "Switch the namespace", false),
+    spec(
         "focus_next",
         None,
         "Switch between Cancel and Confirm",
@@ -234,6 +245,8 @@ impl Command {
             "detail" => no_arg(Command::Detail),
             "toggle_warnings" => no_arg(Command::ToggleWarnings),
             "scale_prompt" => no_arg(Command::ScalePrompt),
+            "ctx" | "context" => with_arg(Command::Context, "a context name"),
+            "ns" | "namespace" => with_arg(Command::Namespace, "a namespace, or all"),
             "focus_next" => no_arg(Command::FocusNext),
             "undo" => no_arg(Command::Act {
                 request: ActionRequest::Undo,
@@ -306,6 +319,8 @@ impl Command {
             Command::Detail => "detail",
             Command::ToggleWarnings => "toggle_warnings",
             Command::ScalePrompt => "scale_prompt",
+            Command::Context(_) => "ctx",
+            Command::Namespace(_) => "ns",
             Command::Act { request, .. } => match request {
                 ActionRequest::Scale { .. } => "scale",
                 ActionRequest::Restart { .. } => "restart",
@@ -353,7 +368,11 @@ fn optional_word<'a>(arg: &'a str, usage: &str) -> Result<&'a str, String> {
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Command::Tab(a) | Command::Theme(a) | Command::View(a) => {
+            Command::Tab(a)
+            | Command::Theme(a)
+            | Command::View(a)
+            | Command::Context(a)
+            | Command::Namespace(a) => {
                 write!(f, "{} {a}", self.name())
             }
             Command::Act { request, .. } => match request {

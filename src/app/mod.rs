@@ -89,6 +89,11 @@ pub enum Effect {
         plan: ActionPlan,
         decisions: Vec<Decision>,
     },
+    /// Switch the Kubernetes source to another context and/or namespace.
+    SetScope {
+        context: Option<String>,
+        namespace: Option<String>,
+    },
     /// Write an audit line for an attempt that did not execute.
     Audit {
         plan: ActionPlan,

@@ -87,6 +87,34 @@ impl App {
         })
     }
 
+    /// `:ctx` / `:ns`: only a live Kubernetes source can switch scope.
+    pub(super) fn switch_scope(
+        &mut self,
+        context: Option<String>,
+        namespace: Option<String>,
+    ) -> Vec<super::Effect> {
+        if self.model.contexts.is_empty() {
+            self.say(
+                Severity::Info,
+                "no live Kubernetes source: the demo has one context and namespace",
+            );
+            return Vec::new();
+        }
+        if let Some(c) = &context {
+            if !self.model.contexts.contains(c) {
+                self.say(
+                    Severity::Warn,
+                    format!("no context {c:?} in the kubeconfig"),
+                );
+                return Vec::new();
+            }
+        }
+        self.tab = super::tab::Tab::Pods;
+        let what = context.clone().or(namespace.clone()).unwrap_or_default();
+        self.say(Severity::Info, format!("switching to {what}…"));
+        vec![super::Effect::SetScope { context, namespace }]
+    }
+
     pub(super) fn scale_prompt(&mut self) {
         let v = &self.model.pods_view;
         let Some((ns, name)) = v.selected_key() else {

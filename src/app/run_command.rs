@@ -62,6 +62,8 @@ impl App {
             Command::Detail => self.model.pods_view.detail = !self.model.pods_view.detail,
             Command::ToggleWarnings => self.toggle_warnings(),
             Command::ScalePrompt => self.scale_prompt(),
+            Command::Context(name) => return self.switch_scope(Some(name), None),
+            Command::Namespace(name) => return self.switch_scope(None, Some(name)),
             Command::Confirm => return self.confirm_action(true),
             Command::FocusNext => {
                 if let Overlay::Action(d) = &mut self.overlay {
@@ -271,16 +273,22 @@ impl App {
     fn complete(&mut self) {
         let themes = self.themes.names();
         let targets = &self.model.workloads;
+        let contexts = &self.model.contexts;
         if let Overlay::Input(line) = &mut self.overlay {
             if line.kind == InputKind::Command {
-                line.complete(|text| completions(text, &themes, targets));
+                line.complete(|text| completions(text, &themes, targets, contexts));
             }
         }
     }
 }
 
 /// Candidates for the last word of a command line.
-pub fn completions(text: &str, themes: &[String], targets: &Workloads) -> Vec<String> {
+pub fn completions(
+    text: &str,
+    themes: &[String],
+    targets: &Workloads,
+    contexts: &[String],
+) -> Vec<String> {
     let (head, word) = match text.split_once(' ') {
         Some((h, w)) => (Some(h), w.trim_start()),
         None => (None, text),
@@ -310,6 +318,13 @@ pub fn completions(text: &str, themes: &[String], targets: &Workloads) -> Vec<St
             .collect(),
         Some("tab") => Tab::ALL.iter().map(|t| t.name().to_string()).collect(),
         Some("view") => ["pods", "deploy", "events"].map(String::from).to_vec(),
+        Some("ctx") | Some("context") => contexts.to_vec(),
+        Some("ns") | Some("namespace") => {
+            let mut ns: Vec<String> = targets.pods.keys().map(|(ns, _)| ns.clone()).collect();
+            ns.dedup();
+            ns.push("all".into());
+            ns
+        }
         Some("theme") => themes.to_vec(),
         Some("scale") | Some("restart") if !word.contains(' ') => targets
             .deployments

@@ -19,6 +19,8 @@ pub struct Model {
     pub context: Option<String>,
     pub namespace: Option<String>,
     pub workloads: workloads::Workloads,
+    /// Kubeconfig contexts a live source can switch to (empty in the demo).
+    pub contexts: Vec<String>,
     pub pods_view: pods_view::PodsView,
 }
 
@@ -37,6 +39,7 @@ impl Model {
                 }
                 self.alerts = alerts
             }
+            Update::Contexts(c) => self.contexts = c,
             Update::Kube(k) => {
                 self.workloads.apply(k);
                 self.pods_view.refresh(&self.workloads);
