@@ -61,6 +61,12 @@ pub struct DemoArgs {
     /// Play the incident once instead of looping
     #[arg(long)]
     pub no_loop: bool,
+    /// Log lines per simulated second across the demo's pods
+    #[arg(long, default_value_t = 20, value_name = "LINES")]
+    pub log_rate: u32,
+    /// Stress: this many log lines per second (overrides --log-rate)
+    #[arg(long, value_name = "LINES")]
+    pub firehose: Option<u32>,
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {

@@ -69,6 +69,7 @@ fn main() -> color_eyre::Result<()> {
                 seed: args.seed,
                 speed: args.speed,
                 looping: !args.no_loop,
+                log_rate: args.firehose.unwrap_or(args.log_rate),
             };
             demo::spawn(options, tx, actions_rx);
             Arc::new(DemoExecutor::new(actions_tx))

@@ -36,6 +36,24 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// The OSC 52 sequence that asks the terminal (or tmux with
+/// `set-clipboard on`) to put `text` on the clipboard; works over ssh.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine;
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )
+}
+
+/// Writes the OSC 52 sequence between frames.
+pub fn copy_to_clipboard(text: &str) -> io::Result<()> {
+    use std::io::Write;
+    let mut out = io::stdout();
+    out.write_all(osc52(text).as_bytes())?;
+    out.flush()
+}
+
 /// Leaves every mode opsdeck may have entered. Safe to call more than once,
 /// and from the panic hook; errors are ignored (the tty may be gone: ssh drop).
 pub fn restore() {
@@ -46,4 +64,12 @@ pub fn restore() {
         LeaveAlternateScreen,
         cursor::Show
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn osc52_carries_base64_text() {
+        assert_eq!(super::osc52("hi\n"), "\x1b]52;c;aGkK\x07");
+    }
 }

@@ -3,6 +3,7 @@
 //! Every backend task (and the demo engine) speaks only this type, so the app
 //! never waits on the network and tests can script a whole incident.
 
+use crate::model::logs::LogsUpdate;
 use crate::model::workloads::KubeUpdate;
 use crate::remediation::plan::ActionPlan;
 use chrono::{DateTime, Utc};
@@ -147,6 +148,8 @@ pub enum Update {
     Alerts(Vec<AlertSummary>),
     /// Deployments, pods, events, metrics.
     Kube(KubeUpdate),
+    /// Log lines from followed pods.
+    Logs(LogsUpdate),
     /// The contexts of the kubeconfig, for `:ctx` completion.
     Contexts(Vec<String>),
     /// The Kubernetes context and namespace the data is about.

@@ -32,7 +32,7 @@ fn q_types_into_an_open_input_instead_of_quitting() {
 #[test]
 fn tabs_switch_by_number_name_cycle_and_click() {
     let mut app = app((80, 24));
-    keys(&mut app, &["3"]);
+    keys(&mut app, &["4"]);
     assert_eq!(app.tab, Tab::Console);
     keys(&mut app, &["<Tab>"]);
     assert_eq!(app.tab, Tab::Pods);
@@ -42,15 +42,21 @@ fn tabs_switch_by_number_name_cycle_and_click() {
     typed(&mut app, "tab timeline");
     keys(&mut app, &["<Enter>"]);
     assert_eq!(app.tab, Tab::Timeline);
-    // " 1 Pods " spans columns 0..8, " 2 Timeline " 9..21, " 3 Console " 22..33.
-    app.update(Event::Click { column: 25, row: 1 });
+    // " 1 Pods " 0..8, " 2 Logs " 9..17, " 3 Timeline " 18..30, " 4 Console " 31..42.
+    app.update(Event::Click { column: 35, row: 1 });
     assert_eq!(app.tab, Tab::Console);
     app.update(Event::Click { column: 3, row: 1 });
     assert_eq!(app.tab, Tab::Pods);
+    app.update(Event::Click { column: 22, row: 1 });
+    assert_eq!(app.tab, Tab::Timeline);
     app.update(Event::Click { column: 12, row: 1 });
-    assert_eq!(app.tab, Tab::Timeline);
+    assert_eq!(app.tab, Tab::Logs);
     app.update(Event::Click { column: 3, row: 5 });
-    assert_eq!(app.tab, Tab::Timeline);
+    assert_eq!(
+        app.tab,
+        Tab::Logs,
+        "a click outside the tab bar changes nothing"
+    );
 }
 
 #[test]

@@ -55,6 +55,28 @@ pub enum Command {
     ToggleWarnings,
     /// Opens `:scale deploy/<selected> ` for the count.
     ScalePrompt,
+    /// Follow the logs of `deploy/x`, `pod/x`, `-l key=value` or `all`.
+    Logs(String),
+    /// Follow the logs of the Pods tab's selected pod or deployment.
+    LogsSelected,
+    /// Logs: level filter `e`, `w`, `i` or `a`.
+    LogLevel(String),
+    Wrap,
+    ScrollLeft,
+    ScrollRight,
+    /// Logs: search (n / N jump between matches).
+    Find,
+    FindNext,
+    FindPrev,
+    NextError,
+    /// Logs: show only the selected line's request (its correlation id), or stop.
+    Pivot,
+    /// Copy the selected line (OSC 52: works over ssh and in tmux).
+    Copy,
+    /// Copy every visible line.
+    CopyView,
+    /// Save the visible lines to a file.
+    SaveLogs,
     /// Switch the Kubernetes context (restarts the watchers).
     Context(String),
     /// Switch the namespace (`all` for every namespace).
@@ -151,6 +173,40 @@ pub const COMMANDS: &[CommandSpec] = &[
     spec("undo", None, "Undo the selected action", true),
     spec("confirm", None, "Confirm the action", true),
     spec(
+        "logs",
+        Some("<deploy/x|pod/x|-l k=v|all>"),
+        "Follow logs",
+        false,
+    ),
+    spec(
+        "log_level",
+        Some("<e|w|i|a>"),
+        "Logs: errors, warnings+, info+ or all",
+        true,
+    ),
+    spec("wrap", None, "Logs: wrap long lines", true),
+    spec(
+        "logs_selected",
+        None,
+        "Follow the logs of the selection",
+        true,
+    ),
+    spec("scroll_left", None, "Logs: scroll left", true),
+    spec("scroll_right", None, "Logs: scroll right", true),
+    spec("find", None, "Logs: search", true),
+    spec("find_next", None, "Logs: next match", true),
+    spec("find_prev", None, "Logs: previous match", true),
+    spec("next_error", None, "Logs: next error", true),
+    spec(
+        "pivot",
+        None,
+        "Logs: follow this request across pods (or stop)",
+        true,
+    ),
+    spec("copy", None, "Copy the selected line", true),
+    spec("copy_view", None, "Copy the visible lines", true),
+    spec("save_logs", None, "Save the visible lines to a file", true),
+    spec(
         "ctx",
         Some("<context>"),
         "Switch the Kubernetes context",
@@ -245,6 +301,24 @@ impl Command {
             "detail" => no_arg(Command::Detail),
             "toggle_warnings" => no_arg(Command::ToggleWarnings),
             "scale_prompt" => no_arg(Command::ScalePrompt),
+            "logs" => Ok(Command::Logs(if arg.is_empty() {
+                "all".into()
+            } else {
+                arg.to_string()
+            })),
+            "log_level" => with_arg(Command::LogLevel, "e, w, i or a"),
+            "wrap" => no_arg(Command::Wrap),
+            "logs_selected" => no_arg(Command::LogsSelected),
+            "scroll_left" => no_arg(Command::ScrollLeft),
+            "scroll_right" => no_arg(Command::ScrollRight),
+            "find" => no_arg(Command::Find),
+            "find_next" => no_arg(Command::FindNext),
+            "find_prev" => no_arg(Command::FindPrev),
+            "next_error" => no_arg(Command::NextError),
+            "pivot" => no_arg(Command::Pivot),
+            "copy" => no_arg(Command::Copy),
+            "copy_view" => no_arg(Command::CopyView),
+            "save_logs" => no_arg(Command::SaveLogs),
             "ctx" | "context" => with_arg(Command::Context, "a context name"),
             "ns" | "namespace" => with_arg(Command::Namespace, "a namespace, or all"),
             "focus_next" => no_arg(Command::FocusNext),
@@ -319,6 +393,20 @@ impl Command {
             Command::Detail => "detail",
             Command::ToggleWarnings => "toggle_warnings",
             Command::ScalePrompt => "scale_prompt",
+            Command::Logs(_) => "logs",
+            Command::LogLevel(_) => "log_level",
+            Command::Wrap => "wrap",
+            Command::LogsSelected => "logs_selected",
+            Command::ScrollLeft => "scroll_left",
+            Command::ScrollRight => "scroll_right",
+            Command::Find => "find",
+            Command::FindNext => "find_next",
+            Command::FindPrev => "find_prev",
+            Command::NextError => "next_error",
+            Command::Pivot => "pivot",
+            Command::Copy => "copy",
+            Command::CopyView => "copy_view",
+            Command::SaveLogs => "save_logs",
             Command::Context(_) => "ctx",
             Command::Namespace(_) => "ns",
             Command::Act { request, .. } => match request {
@@ -372,7 +460,9 @@ impl fmt::Display for Command {
             | Command::Theme(a)
             | Command::View(a)
             | Command::Context(a)
-            | Command::Namespace(a) => {
+            | Command::Namespace(a)
+            | Command::Logs(a)
+            | Command::LogLevel(a) => {
                 write!(f, "{} {a}", self.name())
             }
             Command::Act { request, .. } => match request {

@@ -14,6 +14,8 @@ pub enum InputKind {
         previous: String,
     },
     Note,
+    /// Logs search.
+    Find,
 }
 
 impl InputKind {
@@ -22,6 +24,7 @@ impl InputKind {
             InputKind::Command => ":",
             InputKind::Filter { .. } => "/",
             InputKind::Note => "note: ",
+            InputKind::Find => "find: ",
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod command;
 pub mod dialog;
 pub mod input;
+pub mod logs;
 pub mod pods;
 pub mod run_command;
 pub mod schedule;
@@ -89,6 +90,8 @@ pub enum Effect {
         plan: ActionPlan,
         decisions: Vec<Decision>,
     },
+    /// Put text on the clipboard of the user's terminal (OSC 52).
+    Clipboard(String),
     /// Switch the Kubernetes source to another context and/or namespace.
     SetScope {
         context: Option<String>,
@@ -234,7 +237,11 @@ impl App {
                 self.run(cmd)
             }
             Event::Update(update) => {
+                let kube = matches!(update, Update::Kube(_));
                 self.model.apply(update);
+                if kube {
+                    self.rescope_logs();
+                }
                 self.fit_cursor();
                 Vec::new()
             }
@@ -341,6 +348,9 @@ impl App {
         let v = &mut self.model.pods_view;
         v.cursor.clamp(v.len());
         v.cursor.scroll_into_view(rows);
+        let l = &mut self.model.logs;
+        l.cursor.clamp(l.visible_len());
+        l.cursor.scroll_into_view(rows);
     }
 
     fn on_input_changed(&mut self) {
@@ -349,6 +359,9 @@ impl App {
                 let text = line.value().to_string();
                 if self.tab == Tab::Pods {
                     self.set_pods_filter(&text);
+                } else if self.tab == Tab::Logs {
+                    // A half-typed pattern may not compile yet: keep the last good one.
+                    let _ = self.model.logs.set_filter(&text);
                 } else {
                     self.model.timeline.set_filter(&text);
                 }

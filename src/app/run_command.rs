@@ -62,6 +62,22 @@ impl App {
             Command::Detail => self.model.pods_view.detail = !self.model.pods_view.detail,
             Command::ToggleWarnings => self.toggle_warnings(),
             Command::ScalePrompt => self.scale_prompt(),
+            Command::Logs(target) => self.follow_logs(&target),
+            Command::LogLevel(which) => self.set_log_level(&which),
+            Command::Wrap => self.model.logs.wrap = !self.model.logs.wrap,
+            Command::LogsSelected => self.open_logs_for_selection(),
+            Command::ScrollLeft => {
+                self.model.logs.hscroll = self.model.logs.hscroll.saturating_sub(8)
+            }
+            Command::ScrollRight => self.model.logs.hscroll += 8,
+            Command::Find => self.open_find(),
+            Command::FindNext => self.find_next(true),
+            Command::FindPrev => self.find_next(false),
+            Command::NextError => self.next_error(),
+            Command::Pivot => self.pivot(),
+            Command::Copy => return self.copy(false),
+            Command::CopyView => return self.copy(true),
+            Command::SaveLogs => return self.save_logs(),
             Command::Context(name) => return self.switch_scope(Some(name), None),
             Command::Namespace(name) => return self.switch_scope(None, Some(name)),
             Command::Confirm => return self.confirm_action(true),
@@ -102,6 +118,20 @@ impl App {
 
     fn open_filter(&mut self) {
         match self.tab {
+            Tab::Logs => {
+                let previous = self
+                    .model
+                    .logs
+                    .filter_text()
+                    .unwrap_or_default()
+                    .to_string();
+                self.open_input(
+                    InputKind::Filter {
+                        previous: previous.clone(),
+                    },
+                    &previous,
+                );
+            }
             Tab::Pods => {
                 let previous = self.model.pods_view.filter.text.clone();
                 self.open_input(
@@ -166,6 +196,18 @@ impl App {
             return;
         }
         match self.tab {
+            Tab::Logs => {
+                let rows = self.page_rows();
+                let l = &mut self.model.logs;
+                if delta >= isize::MAX / 2 {
+                    // G / End: back to the newest line, following.
+                    l.resume();
+                } else {
+                    l.pause();
+                    l.cursor.move_by(delta, l.visible_len());
+                }
+                l.cursor.scroll_into_view(rows);
+            }
             Tab::Pods => {
                 let rows = self.page_rows();
                 let v = &mut self.model.pods_view;
@@ -242,6 +284,15 @@ impl App {
                 }
             }
             InputKind::Filter { .. } if self.tab == Tab::Pods => self.set_pods_filter(&text),
+            InputKind::Filter { .. } if self.tab == Tab::Logs => {
+                if let Err(e) = self.model.logs.set_filter(&text) {
+                    self.say(Severity::Warn, e);
+                }
+            }
+            InputKind::Find => match self.model.logs.set_search(&text) {
+                Ok(()) => self.find_next(true),
+                Err(e) => self.say(Severity::Warn, e),
+            },
             InputKind::Filter { .. } => self.model.timeline.set_filter(&text),
             InputKind::Note => {
                 if !text.is_empty() {
@@ -263,6 +314,8 @@ impl App {
             if let InputKind::Filter { previous } = line.kind {
                 if self.tab == Tab::Pods {
                     self.set_pods_filter(&previous);
+                } else if self.tab == Tab::Logs {
+                    let _ = self.model.logs.set_filter(&previous);
                 } else {
                     self.model.timeline.set_filter(&previous);
                 }

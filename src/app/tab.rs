@@ -4,16 +4,18 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
     Pods,
+    Logs,
     Timeline,
     Console,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Pods, Tab::Timeline, Tab::Console];
+    pub const ALL: [Tab; 4] = [Tab::Pods, Tab::Logs, Tab::Timeline, Tab::Console];
 
     pub fn name(self) -> &'static str {
         match self {
             Tab::Pods => "pods",
+            Tab::Logs => "logs",
             Tab::Timeline => "timeline",
             Tab::Console => "console",
         }
@@ -22,6 +24,7 @@ impl Tab {
     pub fn title(self) -> &'static str {
         match self {
             Tab::Pods => "Pods",
+            Tab::Logs => "Logs",
             Tab::Timeline => "Timeline",
             Tab::Console => "Console",
         }

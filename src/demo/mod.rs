@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod cluster;
 pub mod executor;
+pub mod logs;
 pub mod world;
 
 use crate::remediation::plan::Action;
@@ -68,6 +69,8 @@ pub struct DemoOptions {
     pub speed: f64,
     /// Start the script again after it ends.
     pub looping: bool,
+    /// Log lines per simulated second across all pods.
+    pub log_rate: u32,
 }
 
 impl Default for DemoOptions {
@@ -76,6 +79,7 @@ impl Default for DemoOptions {
             seed: 7,
             speed: 1.0,
             looping: true,
+            log_rate: 20,
         }
     }
 }
@@ -103,7 +107,11 @@ impl DemoEngine {
             start,
             rng,
             world,
-            generators: vec![Box::new(Heartbeat), Box::new(WorkloadsFeed { second: 0 })],
+            generators: vec![
+                Box::new(Heartbeat),
+                Box::new(WorkloadsFeed { second: 0 }),
+                Box::new(logs::LogFeed::new(options.seed, options.log_rate)),
+            ],
             next_second: 0,
             beats_played: 0,
             started: false,
@@ -251,6 +259,7 @@ mod tests {
             seed: 42,
             speed: 10.0,
             looping: true,
+            ..DemoOptions::default()
         };
         let coarse = run(opts, &[5_000, 50_000, 90_000]);
         let fine: Vec<u64> = (1..=900).map(|i| i * 100).collect();
@@ -269,6 +278,7 @@ mod tests {
                 seed: 1,
                 speed: 10.0,
                 looping: false,
+                ..DemoOptions::default()
             },
             &[50_000],
         );
@@ -277,6 +287,7 @@ mod tests {
                 seed: 2,
                 speed: 10.0,
                 looping: false,
+                ..DemoOptions::default()
             },
             &[50_000],
         );
@@ -291,6 +302,7 @@ mod tests {
                 seed: 3,
                 speed: 100.0,
                 looping: false,
+                ..DemoOptions::default()
             },
             &[10_000],
         ));
@@ -315,6 +327,7 @@ mod tests {
                 seed: 1,
                 speed: 10.0,
                 looping: false,
+                ..DemoOptions::default()
             },
             start,
         );
@@ -335,6 +348,7 @@ mod tests {
                 seed: 1,
                 speed: 1.0,
                 looping: false,
+                ..DemoOptions::default()
             },
             start,
         );
@@ -405,6 +419,7 @@ mod tests {
                 seed: 1,
                 speed: 100.0,
                 looping: false,
+                ..DemoOptions::default()
             },
             &[30_000],
         );

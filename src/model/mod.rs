@@ -2,6 +2,7 @@
 
 pub mod cursor;
 pub mod health;
+pub mod logs;
 pub mod pods_view;
 pub mod timeline;
 pub mod workloads;
@@ -22,6 +23,7 @@ pub struct Model {
     /// Kubeconfig contexts a live source can switch to (empty in the demo).
     pub contexts: Vec<String>,
     pub pods_view: pods_view::PodsView,
+    pub logs: logs::Logs,
 }
 
 impl Model {
@@ -40,6 +42,7 @@ impl Model {
                 self.alerts = alerts
             }
             Update::Contexts(c) => self.contexts = c,
+            Update::Logs(l) => self.logs.apply(l),
             Update::Kube(k) => {
                 self.workloads.apply(k);
                 self.pods_view.refresh(&self.workloads);

@@ -7,6 +7,7 @@ pub mod footer;
 pub mod header;
 pub mod help;
 pub mod layout;
+pub mod logs;
 pub mod pods;
 pub mod tabs;
 pub mod timeline;
@@ -30,6 +31,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     tabs::draw(frame, a.tabs, app);
     match app.tab {
         Tab::Pods => pods::draw(frame, a.body, app),
+        Tab::Logs => logs::draw(frame, a.body, app),
         Tab::Timeline => timeline::draw(frame, a.body, app),
         Tab::Console => console::draw(frame, a.body, app),
     }

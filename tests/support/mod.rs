@@ -53,6 +53,7 @@ pub fn play_demo(app: &mut App, secs: u64) {
             seed: 7,
             speed: 1.0,
             looping: true,
+            ..DemoOptions::default()
         },
         t0(),
     );

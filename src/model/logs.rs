@@ -1,0 +1,532 @@
+//! The Logs tab's buffer: a bounded ring of parsed lines from many pods,
+//! with level, regex and correlation filters, search, and follow/pause.
+
+use super::cursor::ListCursor;
+use crate::sanitize::SafeText;
+use crate::sources::log_line::Level;
+use chrono::{DateTime, Utc};
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Lines kept before the oldest are dropped (counted and shown).
+pub const DEFAULT_CAPACITY: usize = 200_000;
+
+/// One log record of one container, possibly with continuation lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    pub pod: String,
+    pub container: String,
+    pub time: Option<DateTime<Utc>>,
+    pub level: Level,
+    pub message: SafeText,
+    /// Other structured fields, `key=value`.
+    pub fields: String,
+    pub correlation: Option<String>,
+    /// Lines that continue this record (a stack trace).
+    pub extra: Vec<SafeText>,
+    /// True for a line that continues the previous record of its stream.
+    pub continuation: bool,
+    /// A note from opsdeck about the stream (pod joined, stream ended, error).
+    pub note: bool,
+}
+
+/// What a log source sends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogsUpdate {
+    Lines(Vec<LogLine>),
+    /// How far behind real time a stream is, in seconds.
+    Behind {
+        pod: String,
+        secs: u64,
+    },
+}
+
+/// Which levels to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelFilter {
+    All,
+    InfoAndUp,
+    WarnAndUp,
+    ErrorOnly,
+}
+
+impl LevelFilter {
+    fn admits(self, level: Level) -> bool {
+        let rank = |l: Level| match l {
+            Level::Trace => 0,
+            Level::Debug => 1,
+            Level::Info | Level::Unknown => 2,
+            Level::Warn => 3,
+            Level::Error | Level::Fatal => 4,
+        };
+        let min = match self {
+            LevelFilter::All => 0,
+            LevelFilter::InfoAndUp => 2,
+            LevelFilter::WarnAndUp => 3,
+            LevelFilter::ErrorOnly => 4,
+        };
+        rank(level) >= min
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LevelFilter::All => "all",
+            LevelFilter::InfoAndUp => "info+",
+            LevelFilter::WarnAndUp => "warn+",
+            LevelFilter::ErrorOnly => "errors",
+        }
+    }
+}
+
+/// The log buffer and how it is viewed.
+#[derive(Debug, Clone)]
+pub struct Logs {
+    lines: VecDeque<LogLine>,
+    /// Sequence number of `lines[0]`; sequence numbers never repeat.
+    first_seq: u64,
+    capacity: usize,
+    pub dropped: u64,
+    pub level: LevelFilter,
+    filter: Option<Regex>,
+    pub correlation: Option<String>,
+    /// Sequence numbers of the lines that pass the filters, ascending.
+    matching: VecDeque<u64>,
+    /// Follow the newest line; when false the view stays put.
+    pub follow: bool,
+    /// Lines that arrived (and matched) since following stopped.
+    pub new_while_paused: u64,
+    pub cursor: ListCursor,
+    pub wrap: bool,
+    pub hscroll: usize,
+    pub search: Option<Regex>,
+    /// Streams that are behind real time, by pod.
+    pub behind: BTreeMap<String, u64>,
+    /// Which pods are followed (`None`: every pod that logs).
+    pub scope: Option<LogScope>,
+}
+
+/// The pods the tab follows, as the user asked for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogScope {
+    /// What the user typed: `deploy/order-service`, `-l app=payment`, `pod/x`.
+    pub label: String,
+    pub pods: BTreeSet<String>,
+}
+
+impl Default for Logs {
+    fn default() -> Self {
+        Logs::with_capacity(DEFAULT_CAPACITY)
+    }
+}
+
+impl Logs {
+    pub fn with_capacity(capacity: usize) -> Logs {
+        Logs {
+            lines: VecDeque::new(),
+            first_seq: 0,
+            capacity: capacity.max(1),
+            dropped: 0,
+            level: LevelFilter::All,
+            filter: None,
+            correlation: None,
+            matching: VecDeque::new(),
+            follow: true,
+            new_while_paused: 0,
+            cursor: ListCursor::default(),
+            wrap: false,
+            hscroll: 0,
+            search: None,
+            behind: BTreeMap::new(),
+            scope: None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    pub fn visible_len(&self) -> usize {
+        self.matching.len()
+    }
+
+    pub fn filter_text(&self) -> Option<&str> {
+        self.filter.as_ref().map(Regex::as_str)
+    }
+
+    /// The line at visible row `row`.
+    pub fn row(&self, row: usize) -> Option<&LogLine> {
+        let seq = *self.matching.get(row)?;
+        self.lines.get((seq - self.first_seq) as usize)
+    }
+
+    pub fn selected(&self) -> Option<&LogLine> {
+        self.row(self.cursor.selected)
+    }
+
+    pub fn apply(&mut self, update: LogsUpdate) {
+        match update {
+            LogsUpdate::Lines(lines) => {
+                for line in lines {
+                    self.push(line);
+                }
+                self.trim();
+                if self.follow {
+                    self.cursor.to_last(self.visible_len());
+                }
+            }
+            LogsUpdate::Behind { pod, secs } if secs > 0 => {
+                self.behind.insert(pod, secs);
+            }
+            LogsUpdate::Behind { pod, .. } => {
+                self.behind.remove(&pod);
+            }
+        }
+    }
+
+    fn push(&mut self, line: LogLine) {
+        if line.continuation {
+            // Attach to the latest record of the same stream, looking back a little.
+            let owner = self
+                .lines
+                .iter_mut()
+                .rev()
+                .take(256)
+                .find(|l| l.pod == line.pod && l.container == line.container && !l.note);
+            if let Some(owner) = owner {
+                owner.extra.push(line.message);
+                return;
+            }
+        }
+        let seq = self.first_seq + self.lines.len() as u64;
+        if self.admits(&line) {
+            self.matching.push_back(seq);
+            if !self.follow {
+                self.new_while_paused += 1;
+            }
+        }
+        self.lines.push_back(line);
+    }
+
+    fn trim(&mut self) {
+        let mut removed_rows = 0;
+        while self.lines.len() > self.capacity {
+            self.lines.pop_front();
+            self.dropped += 1;
+            if self.matching.front() == Some(&self.first_seq) {
+                self.matching.pop_front();
+                removed_rows += 1;
+            }
+            self.first_seq += 1;
+        }
+        // Keep the selection on the same line while older ones go.
+        self.cursor.selected = self.cursor.selected.saturating_sub(removed_rows);
+        self.cursor.top = self.cursor.top.saturating_sub(removed_rows);
+    }
+
+    fn admits(&self, line: &LogLine) -> bool {
+        if let Some(scope) = &self.scope {
+            if !scope.pods.contains(&line.pod) {
+                return false;
+            }
+        }
+        if line.note {
+            return self.correlation.is_none();
+        }
+        if !self.level.admits(line.level) {
+            return false;
+        }
+        if let Some(id) = &self.correlation {
+            if line.correlation.as_deref() != Some(id.as_str())
+                && !line.message.as_str().contains(id.as_str())
+            {
+                return false;
+            }
+        }
+        match &self.filter {
+            Some(re) => {
+                re.is_match(line.message.as_str())
+                    || re.is_match(&line.pod)
+                    || re.is_match(&line.fields)
+            }
+            None => true,
+        }
+    }
+
+    fn recompute(&mut self) {
+        let selected_seq = self.matching.get(self.cursor.selected).copied();
+        self.matching = (0..self.lines.len())
+            .filter(|&i| self.admits(&self.lines[i]))
+            .map(|i| self.first_seq + i as u64)
+            .collect();
+        match (self.follow, selected_seq) {
+            (true, _) | (false, None) => self.cursor.to_last(self.visible_len()),
+            (false, Some(seq)) => {
+                self.cursor.selected = self
+                    .matching
+                    .partition_point(|&s| s < seq)
+                    .min(self.visible_len().saturating_sub(1));
+            }
+        }
+    }
+
+    /// Sets the regex filter; an invalid pattern is an error and changes nothing.
+    pub fn set_filter(&mut self, pattern: &str) -> Result<(), String> {
+        self.filter = compile(pattern)?;
+        self.recompute();
+        Ok(())
+    }
+
+    pub fn set_level(&mut self, level: LevelFilter) {
+        self.level = level;
+        self.recompute();
+    }
+
+    /// Follows another set of pods (the buffer keeps every line).
+    pub fn set_scope(&mut self, scope: Option<LogScope>) {
+        self.scope = scope;
+        self.recompute();
+    }
+
+    /// Pods joined or left the scope: (joined, left).
+    pub fn rescope(&mut self, pods: BTreeSet<String>) -> (Vec<String>, Vec<String>) {
+        let Some(scope) = &mut self.scope else {
+            return (Vec::new(), Vec::new());
+        };
+        let joined = pods.difference(&scope.pods).cloned().collect();
+        let left = scope.pods.difference(&pods).cloned().collect();
+        scope.pods = pods;
+        self.recompute();
+        (joined, left)
+    }
+
+    /// Shows only the lines of one request, across every pod.
+    pub fn pivot(&mut self, id: Option<String>) {
+        self.correlation = id;
+        self.recompute();
+    }
+
+    pub fn set_search(&mut self, pattern: &str) -> Result<(), String> {
+        self.search = compile(pattern)?;
+        Ok(())
+    }
+
+    /// Stops following; the view stays on the current line.
+    pub fn pause(&mut self) {
+        if self.follow {
+            self.follow = false;
+            self.new_while_paused = 0;
+        }
+    }
+
+    /// Back to the newest line, following.
+    pub fn resume(&mut self) {
+        self.follow = true;
+        self.new_while_paused = 0;
+        self.cursor.to_last(self.visible_len());
+    }
+
+    /// The next (or previous) visible row after the selection matching `pred`.
+    pub fn find_row(&self, forward: bool, pred: impl Fn(&LogLine) -> bool) -> Option<usize> {
+        let n = self.visible_len();
+        let start = self.cursor.selected;
+        let rows: Box<dyn Iterator<Item = usize>> = if forward {
+            Box::new((start + 1..n).chain(0..start))
+        } else {
+            Box::new((0..start).rev().chain((start + 1..n).rev()))
+        };
+        rows.into_iter().find(|&r| self.row(r).is_some_and(&pred))
+    }
+
+    /// Whether a line matches the search (message or continuation lines).
+    pub fn search_hit(&self, line: &LogLine) -> bool {
+        self.search.as_ref().is_some_and(|re| {
+            re.is_match(line.message.as_str()) || line.extra.iter().any(|e| re.is_match(e.as_str()))
+        })
+    }
+
+    /// The visible lines as plain text, for copy and save.
+    pub fn visible_text(&self) -> String {
+        let mut out = String::new();
+        for row in 0..self.visible_len() {
+            if let Some(l) = self.row(row) {
+                out.push_str(&plain(l));
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// One line as text: time, pod, container, level, message, fields, trace.
+pub fn plain(l: &LogLine) -> String {
+    let time = l
+        .time
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ ").to_string())
+        .unwrap_or_default();
+    let mut s = format!(
+        "{time}{} {} {} {}",
+        l.pod,
+        l.container,
+        l.level.as_str(),
+        l.message.as_str()
+    );
+    if !l.fields.is_empty() {
+        s.push(' ');
+        s.push_str(&l.fields);
+    }
+    for e in &l.extra {
+        s.push('\n');
+        s.push_str(e.as_str());
+    }
+    s
+}
+
+fn compile(pattern: &str) -> Result<Option<Regex>, String> {
+    if pattern.is_empty() {
+        return Ok(None);
+    }
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(1 << 20)
+        .build()
+        .map(Some)
+        .map_err(|e| format!("bad pattern: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sanitize::sanitize_str;
+
+    fn line(pod: &str, level: Level, msg: &str) -> LogLine {
+        LogLine {
+            pod: pod.into(),
+            container: "app".into(),
+            time: None,
+            level,
+            message: sanitize_str(msg),
+            fields: String::new(),
+            correlation: None,
+            extra: Vec::new(),
+            continuation: false,
+            note: false,
+        }
+    }
+
+    fn texts(l: &Logs) -> Vec<String> {
+        (0..l.visible_len())
+            .map(|r| l.row(r).unwrap().message.as_str().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_buffer_is_bounded_and_counts_what_it_drops() {
+        let mut logs = Logs::with_capacity(3);
+        logs.apply(LogsUpdate::Lines(
+            (0..5)
+                .map(|i| line("a", Level::Info, &format!("m{i}")))
+                .collect(),
+        ));
+        assert_eq!(texts(&logs), ["m2", "m3", "m4"]);
+        assert_eq!(logs.dropped, 2);
+        assert_eq!(logs.cursor.selected, 2, "following the newest");
+    }
+
+    #[test]
+    fn stack_traces_stay_with_the_line_that_started_them() {
+        let mut logs = Logs::default();
+        let mut cont = line(
+            "pay",
+            Level::Unknown,
+            "\tat com.example.Ledger.load(Ledger.java:88)",
+        );
+        cont.continuation = true;
+        logs.apply(LogsUpdate::Lines(vec![
+            line(
+                "pay",
+                Level::Error,
+                "java.lang.OutOfMemoryError: Java heap space",
+            ),
+            line("api", Level::Info, "GET /orders 200"),
+            cont,
+        ]));
+        assert_eq!(logs.visible_len(), 2);
+        assert_eq!(logs.row(0).unwrap().extra.len(), 1);
+    }
+
+    #[test]
+    fn level_regex_and_correlation_filters() {
+        let mut logs = Logs::default();
+        let mut a = line("order", Level::Error, "payment failed");
+        a.correlation = Some("c0rr-1".into());
+        let mut b = line("payment", Level::Info, "charge started");
+        b.correlation = Some("c0rr-1".into());
+        logs.apply(LogsUpdate::Lines(vec![
+            a,
+            b,
+            line("api", Level::Warn, "slow request"),
+            line("api", Level::Debug, "tick"),
+        ]));
+        logs.set_level(LevelFilter::WarnAndUp);
+        assert_eq!(texts(&logs), ["payment failed", "slow request"]);
+        logs.set_level(LevelFilter::All);
+        logs.set_filter("^(charge|tick)").unwrap();
+        assert_eq!(texts(&logs), ["charge started", "tick"]);
+        assert!(logs.set_filter("(").is_err());
+        assert_eq!(
+            logs.filter_text(),
+            Some("^(charge|tick)"),
+            "a bad pattern changes nothing"
+        );
+        logs.set_filter("").unwrap();
+        logs.pivot(Some("c0rr-1".into()));
+        assert_eq!(texts(&logs), ["payment failed", "charge started"]);
+    }
+
+    #[test]
+    fn pausing_keeps_the_view_and_counts_new_lines() {
+        let mut logs = Logs::default();
+        logs.apply(LogsUpdate::Lines(vec![
+            line("a", Level::Info, "1"),
+            line("a", Level::Info, "2"),
+        ]));
+        logs.pause();
+        logs.cursor.selected = 0;
+        logs.apply(LogsUpdate::Lines(vec![
+            line("a", Level::Info, "3"),
+            line("a", Level::Info, "4"),
+        ]));
+        assert_eq!(logs.cursor.selected, 0);
+        assert_eq!(logs.new_while_paused, 2);
+        logs.resume();
+        assert_eq!(logs.cursor.selected, 3);
+        assert_eq!(logs.new_while_paused, 0);
+    }
+
+    #[test]
+    fn search_jumps_between_matches_and_wraps() {
+        let mut logs = Logs::default();
+        logs.apply(LogsUpdate::Lines(
+            ["ok", "timeout a", "ok", "timeout b"]
+                .iter()
+                .map(|m| line("a", Level::Info, m))
+                .collect(),
+        ));
+        logs.pause();
+        logs.cursor.selected = 0;
+        logs.set_search("timeout").unwrap();
+        let next = logs.find_row(true, |l| logs.search_hit(l)).unwrap();
+        assert_eq!(next, 1);
+        logs.cursor.selected = 3;
+        assert_eq!(
+            logs.find_row(true, |l| logs.search_hit(l)),
+            Some(1),
+            "wraps around"
+        );
+        assert_eq!(logs.find_row(false, |l| l.level == Level::Error), None);
+    }
+}
