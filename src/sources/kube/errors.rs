@@ -2,7 +2,6 @@
 //! `forbidden: list pods in production (pods is forbidden: User ...)`.
 //! Every text passes through `redact`, so no credential reaches the screen.
 
-use crate::remediation::redact::redact;
 use kube::runtime::watcher;
 
 /// The call that failed, in RBAC words.
@@ -97,12 +96,54 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
                 .unwrap_or(text),
             _ => text,
         };
-        if !own.is_empty() && !parts.iter().any(|p| p.contains(&own)) {
+        // A bare type name (`ServiceError`, `HyperError`) tells the reader nothing.
+        let type_name = !own.contains(' ') && own.ends_with("Error");
+        if !own.is_empty() && !type_name && !parts.iter().any(|p| p.contains(&own)) {
             parts.push(own);
         }
         next = e.source();
     }
     redact(&parts.join(": "))
+}
+
+/// Kubeconfig keys whose values are credentials.
+const SECRET_KEYS: [&str; 6] = [
+    "token:",
+    "client-key-data:",
+    "password:",
+    "id-token:",
+    "refresh-token:",
+    "access-token:",
+];
+
+/// `redact`, plus the credential fields of a kubeconfig, which a YAML parse
+/// error may quote (`token: abc` becomes `token: ***`).
+pub fn redact(text: &str) -> String {
+    let mut out = crate::remediation::redact::redact(text);
+    for key in SECRET_KEYS {
+        let mut masked = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(i) = rest.find(key) {
+            let (head, tail) = rest.split_at(i + key.len());
+            masked.push_str(head);
+            let value_start = tail.len() - tail.trim_start_matches([' ', '"', '\'']).len();
+            masked.push_str(&tail[..value_start]);
+            let value = &tail[value_start..];
+            // A quoted value ends at its quote; a plain one at a blank or delimiter.
+            let end = match tail[..value_start].chars().last() {
+                Some(q @ ('"' | '\'')) => value.find(q),
+                _ => value.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '}')),
+            }
+            .unwrap_or(value.len());
+            if end > 0 {
+                masked.push_str("***");
+            }
+            rest = &value[end..];
+        }
+        masked.push_str(rest);
+        out = masked;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -175,5 +216,16 @@ mod tests {
             text,
             "client error (Connect): Connection refused; sent Bearer ***"
         );
+    }
+
+    #[test]
+    fn kubeconfig_credentials_are_redacted() {
+        assert_eq!(
+            redact(
+                "invalid type at line 9: \"token: abc.def\", client-key-data:LS0t password: 'x y'"
+            ),
+            "invalid type at line 9: \"token: ***\", client-key-data:*** password: '***'"
+        );
+        assert_eq!(redact("token: "), "token: ");
     }
 }

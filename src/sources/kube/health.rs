@@ -34,9 +34,11 @@ impl HealthState {
         self.errors.remove(stream);
     }
 
-    pub fn failed(&mut self, stream: &'static str, error: String) {
+    /// Records an error; true when it is new for that stream (worth a log
+    /// line: a watcher retrying a 403 fails the same way every few seconds).
+    pub fn failed(&mut self, stream: &'static str, error: String) -> bool {
         self.heard = true;
-        self.errors.insert(stream, error);
+        self.errors.insert(stream, error.clone()) != Some(error)
     }
 
     /// The regular report is due.
@@ -121,12 +123,13 @@ mod tests {
         h.ok("pods");
         assert_eq!(error_of(h.report()), Some(None));
         assert_eq!(error_of(h.report()), None, "unchanged and not due");
-        h.failed("events", "forbidden: list events in prod".into());
+        assert!(h.failed("events", "forbidden: list events in prod".into()));
+        assert!(!h.failed("events", "forbidden: list events in prod".into()));
         assert_eq!(
             error_of(h.report()),
             Some(Some("forbidden: list events in prod".into()))
         );
-        h.failed("ping", "cannot reach the API server".into());
+        assert!(h.failed("ping", "cannot reach the API server".into()));
         assert_eq!(
             error_of(h.report()),
             Some(Some("cannot reach the API server".into()))

@@ -51,7 +51,16 @@ pub async fn probe(settings: &KubeSettings, overrides: &KubeOverrides) -> Vec<Pr
         }
     };
     let (version, took) = timed(conn.client.apiserver_version()).await;
-    match version.and_then(|v| v.map_err(|e| chain(&e))) {
+    let version = version.and_then(|v| {
+        v.map_err(|e| match e {
+            kube::Error::Api(status) => format!(
+                "the API server answered {} {}: {}",
+                status.code, status.reason, status.message
+            ),
+            other => format!("cannot reach the API server: {}", chain(&other)),
+        })
+    });
+    match version {
         Ok(v) => rows.push(row(
             "api server",
             true,

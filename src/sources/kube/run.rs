@@ -67,6 +67,7 @@ pub async fn run(
                 return;
             }
         }
+        switched = true;
         match watch_scope(&conn, metrics_every, &tx, &mut commands).await {
             Next::Stop => return,
             Next::Namespace(ns) => {
@@ -78,6 +79,8 @@ pub async fn run(
                 match connect::reconnect(&conn, &context, keep).await {
                     Ok(next) => conn = next,
                     Err(e) => {
+                        // Still the same scope: its rows stay until relisted.
+                        switched = false;
                         tracing::warn!("kubernetes: cannot switch to context {context}: {e}");
                         let entry = TimelineEntry::new(
                             Utc::now(),
@@ -92,7 +95,6 @@ pub async fn run(
                 }
             }
         }
-        switched = true;
     }
 }
 
@@ -162,8 +164,9 @@ async fn watch_scope(
             Some(ping) = pings.recv() => match ping {
                 Ok(()) => state.health.ok("ping"),
                 Err(e) => {
-                    tracing::warn!("kubernetes: {e}");
-                    state.health.failed("ping", e);
+                    if state.health.failed("ping", e.clone()) {
+                        tracing::warn!("kubernetes: {e}");
+                    }
                 }
             },
             _ = health_tick.tick() => state.health.tick(),

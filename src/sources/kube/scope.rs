@@ -56,8 +56,9 @@ impl ScopeState {
             Ok(_) => self.health.ok(stream),
             Err(e) => match describe_watch(e, stream, self.namespace.as_deref()) {
                 Some(text) => {
-                    tracing::warn!("kubernetes: {text}");
-                    self.health.failed(stream, text);
+                    if self.health.failed(stream, text.clone()) {
+                        tracing::warn!("kubernetes: {text}");
+                    }
                 }
                 None => tracing::debug!("kubernetes: {stream} watch expired, relisting"),
             },
