@@ -5,21 +5,21 @@
 //! `connect` makes a `KubeConnection`; `spawn` runs the source on it and
 //! returns a `KubeHandle` through which the UI changes namespace or context.
 
-pub mod access;
+pub(crate) mod access;
 pub mod connect;
 pub mod convert;
-pub mod errors;
-pub mod events;
-pub mod health;
-pub mod metrics;
+pub(crate) mod errors;
+mod events;
+mod health;
+mod metrics;
 pub mod probe;
 pub mod quantity;
-pub mod raw;
+mod raw;
 mod run;
-pub mod scope;
+mod scope;
 pub mod status;
-pub mod table;
-pub mod transitions;
+mod table;
+mod transitions;
 
 pub use connect::{KubeConnection, KubeOverrides, connect, list_contexts};
 pub use probe::{ProbeRow, probe};

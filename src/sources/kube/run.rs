@@ -43,15 +43,15 @@ pub async fn run(
     mut commands: mpsc::Receiver<KubeCommand>,
 ) {
     let mut explicit = conn.choice.namespace_is_explicit();
-    let mut switched = false;
+    // Set when the scope changed: the old scope's rows must not show under
+    // the new scope's name while the new lists load.
+    let mut clear = false;
     loop {
         let mut intro = vec![Update::Scope {
             context: conn.context.clone(),
             namespace: conn.namespace.clone().unwrap_or_else(|| "all".into()),
         }];
-        if switched {
-            // The old scope's rows must not show under the new scope's name
-            // while the new lists load.
+        if std::mem::take(&mut clear) {
             intro.extend(
                 [
                     KubeUpdate::Deployments(Vec::new()),
@@ -67,20 +67,22 @@ pub async fn run(
                 return;
             }
         }
-        switched = true;
         match watch_scope(&conn, metrics_every, &tx, &mut commands).await {
             Next::Stop => return,
             Next::Namespace(ns) => {
                 conn.namespace = ns;
                 explicit = true;
+                clear = true;
             }
             Next::Context(context) => {
                 let keep = explicit.then(|| conn.namespace.clone());
                 match connect::reconnect(&conn, &context, keep).await {
-                    Ok(next) => conn = next,
+                    Ok(next) => {
+                        conn = next;
+                        clear = true;
+                    }
+                    // Still the same scope: its rows stay while it relists.
                     Err(e) => {
-                        // Still the same scope: its rows stay until relisted.
-                        switched = false;
                         tracing::warn!("kubernetes: cannot switch to context {context}: {e}");
                         let entry = TimelineEntry::new(
                             Utc::now(),

@@ -117,10 +117,6 @@ impl Transitions {
     pub fn retain(&mut self, listed: &std::collections::HashSet<Key>) {
         self.pods.retain(|k, _| listed.contains(k));
     }
-
-    pub fn clear(&mut self) {
-        self.pods.clear();
-    }
 }
 
 fn waiting_reason(c: &ContainerStatus) -> Option<&str> {
