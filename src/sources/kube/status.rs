@@ -21,6 +21,7 @@ pub struct Printed {
 /// The pod reason the node controller sets when it loses a node.
 const NODE_LOST: &str = "NodeLost";
 
+/// The columns kubectl prints for `pod`.
 pub fn print(pod: &Pod) -> Printed {
     let spec = pod.spec.as_ref();
     let status = pod.status.as_ref();
