@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod executor;
 pub mod guard;
+pub mod kube_executor;
 pub mod plan;
 pub mod redact;
 pub mod run;

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, clippy::unwrap_used)]
 
+// Not every test crate uses every re-export of the server.
+#[allow(unused_imports)]
+pub mod kube_server;
 pub mod tmux;
 
 use chrono::{DateTime, TimeZone, Utc};
