@@ -1,10 +1,19 @@
 //! `opsdeck check`: validate the user's files and report what is wrong.
 
 use crate::config::{Loaded, Locations};
+use crate::sources::kube::ProbeRow;
 use std::fmt::Write;
 
+/// Probe results of one source, and whether a failure there counts as wrong
+/// (it does not for a source nobody configured).
+pub struct SourceProbes {
+    pub source: &'static str,
+    pub rows: Vec<ProbeRow>,
+    pub required: bool,
+}
+
 /// The report `check` prints, and whether everything was fine.
-pub fn report(loc: &Locations, loaded: &Loaded) -> (String, bool) {
+pub fn report(loc: &Locations, loaded: &Loaded, probes: &[SourceProbes]) -> (String, bool) {
     let mut out = String::new();
     let _ = writeln!(out, "opsdeck check");
     let file_state = |p: &std::path::Path| {
@@ -40,10 +49,28 @@ pub fn report(loc: &Locations, loaded: &Loaded) -> (String, bool) {
         loaded.theme.name,
         loaded.themes.names().join(", ")
     );
-    let _ = writeln!(out, "  sources  none configured (each source is optional)");
+    let mut ok = true;
+    for p in probes {
+        let _ = writeln!(out, "\n{}:", p.source);
+        for r in &p.rows {
+            let mark = match (r.ok, p.required) {
+                (true, _) => "ok  ",
+                (false, true) => "FAIL",
+                (false, false) => "skip",
+            };
+            let _ = writeln!(
+                out,
+                "  {mark} {:<36} {:>6} ms  {}",
+                r.check,
+                r.took.as_millis(),
+                r.detail
+            );
+            ok &= r.ok || !p.required;
+        }
+    }
     if loaded.problems.is_empty() {
-        let _ = writeln!(out, "\nno problems found");
-        return (out, true);
+        let _ = writeln!(out, "\nno problems in the config, keymap and themes");
+        return (out, ok);
     }
     let _ = writeln!(out, "\n{} problem(s):", loaded.problems.len());
     let rows: Vec<[String; 4]> = loaded

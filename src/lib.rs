@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod live;
 pub mod logging;
 pub mod model;
 pub mod remediation;

@@ -6,8 +6,10 @@ use opsdeck::config::{self, Locations};
 use opsdeck::demo::executor::DemoExecutor;
 use opsdeck::demo::{self, DemoOptions};
 use opsdeck::remediation::audit::{AuditLog, host_name};
-use opsdeck::remediation::executor::{Executor, Unconfigured};
+use opsdeck::remediation::executor::{Deferred, Executor, Unconfigured};
 use opsdeck::remediation::run::Services;
+use opsdeck::runtime::SourceControl;
+use opsdeck::sources::kube::KubeOverrides;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -22,7 +24,8 @@ fn main() -> color_eyre::Result<()> {
     let loaded = config::load(&loc, cli.global.theme.as_deref(), ColorSupport::from_env());
 
     if let Some(Mode::Check) = cli.command {
-        let (report, ok) = opsdeck::check::report(&loc, &loaded);
+        let probes = probe_sources(&loaded.settings, &cli)?;
+        let (report, ok) = opsdeck::check::report(&loc, &loaded, &probes);
         print!("{report}");
         std::process::exit(if ok { 0 } else { 1 });
     }
@@ -53,6 +56,20 @@ fn main() -> color_eyre::Result<()> {
     };
     let timeout = Duration::from_secs(u64::from(app.settings.action_timeout_secs));
 
+    let settings = app.settings.clone();
+    if settings.kubernetes.enabled == Some(false) && cli.command.is_none() {
+        app.model
+            .health
+            .set_off(opsdeck::update::SourceId::Kubernetes);
+    }
+    let overrides = KubeOverrides {
+        kubeconfig: None,
+        context: cli.global.context.clone(),
+        namespace: cli.global.namespace.clone(),
+        all_namespaces: cli.global.all_namespaces,
+    };
+    let mut control = SourceControl::default();
+
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -73,10 +90,21 @@ fn main() -> color_eyre::Result<()> {
             };
             demo::spawn(options, tx, actions_rx);
             Arc::new(DemoExecutor::new(actions_tx))
-        } else {
-            tracing::info!("no sources configured yet: the Timeline and Console are live");
+        } else if settings.kubernetes.enabled == Some(false) {
             drop(tx);
             Arc::new(Unconfigured)
+        } else {
+            let deferred = Arc::new(Deferred::new("Kubernetes"));
+            let (scope_tx, scope_rx) = mpsc::channel(4);
+            control.scope = Some(scope_tx);
+            tokio::spawn(opsdeck::live::run_kube(
+                settings,
+                overrides,
+                tx,
+                deferred.clone(),
+                scope_rx,
+            ));
+            deferred
         };
         let services = Services {
             executor,
@@ -85,7 +113,7 @@ fn main() -> color_eyre::Result<()> {
             host: host_name(),
             timeout,
         };
-        opsdeck::runtime::run(app, rx, services, Default::default()).await
+        opsdeck::runtime::run(app, rx, services, control).await
     })?;
     runtime.shutdown_background();
     Ok(())
@@ -101,6 +129,34 @@ fn install_hooks() -> color_eyre::Result<()> {
         panic_hook(info);
     }));
     Ok(())
+}
+
+/// One probe table per configured source; a source nobody configured is
+/// probed too, but its failure does not fail `check`.
+fn probe_sources(
+    settings: &opsdeck::config::settings::Settings,
+    cli: &Cli,
+) -> color_eyre::Result<Vec<opsdeck::check::SourceProbes>> {
+    let ks = &settings.kubernetes;
+    if ks.enabled == Some(false) {
+        return Ok(Vec::new());
+    }
+    let overrides = KubeOverrides {
+        kubeconfig: None,
+        context: cli.global.context.clone(),
+        namespace: cli.global.namespace.clone(),
+        all_namespaces: cli.global.all_namespaces,
+    };
+    let required = ks.enabled == Some(true) || ks.context.is_some() || overrides.context.is_some();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let rows = runtime.block_on(opsdeck::sources::kube::probe(ks, &overrides));
+    Ok(vec![opsdeck::check::SourceProbes {
+        source: "Kubernetes",
+        rows,
+        required,
+    }])
 }
 
 fn current_user() -> String {

@@ -50,3 +50,52 @@ impl Executor for Unconfigured {
         Box::pin(async { Err("no backend is configured for this action".into()) })
     }
 }
+
+/// An executor that is not there yet (the backend is still connecting):
+/// refuses with that reason, then delegates once `set` is called.
+#[derive(Default)]
+pub struct Deferred {
+    inner: std::sync::OnceLock<std::sync::Arc<dyn Executor>>,
+    waiting_for: String,
+}
+
+impl Deferred {
+    pub fn new(waiting_for: impl Into<String>) -> Self {
+        Deferred {
+            inner: std::sync::OnceLock::new(),
+            waiting_for: waiting_for.into(),
+        }
+    }
+
+    /// Makes `executor` carry out every later plan.
+    pub fn set(&self, executor: std::sync::Arc<dyn Executor>) {
+        let _ = self.inner.set(executor);
+    }
+
+    fn not_yet(&self) -> String {
+        format!("{} is not connected (yet)", self.waiting_for)
+    }
+}
+
+impl Executor for Deferred {
+    fn permission<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        match self.inner.get() {
+            Some(e) => e.permission(plan),
+            None => Box::pin(async move { Check::Refused(self.not_yet()) }),
+        }
+    }
+
+    fn dry_run<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        match self.inner.get() {
+            Some(e) => e.dry_run(plan),
+            None => Box::pin(async move { Check::Refused(self.not_yet()) }),
+        }
+    }
+
+    fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
+        match self.inner.get() {
+            Some(e) => e.execute(plan),
+            None => Box::pin(async move { Err(self.not_yet()) }),
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! Starting the live sources of `opsdeck` (not the demo): each one connects
+//! in the background, so a slow or dead backend never delays the console.
+
+use crate::config::settings::Settings;
+use crate::remediation::executor::Deferred;
+use crate::remediation::kube_executor::KubeExecutor;
+use crate::sources::kube::{self, KubeCommand, KubeOverrides};
+use crate::update::{HealthReport, ScopeChange, SourceId, Update};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Connects to Kubernetes and runs its source until `tx` closes. Actions go
+/// to `executor` once connected; `scopes` carries `:ctx` / `:ns` requests.
+pub async fn run_kube(
+    settings: Settings,
+    overrides: KubeOverrides,
+    tx: mpsc::Sender<Update>,
+    executor: Arc<Deferred>,
+    mut scopes: mpsc::Receiver<ScopeChange>,
+) {
+    let ks = &settings.kubernetes;
+    let conn = match kube::connect(ks, &overrides).await {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::warn!("Kubernetes: {e}");
+            let report = HealthReport {
+                source: SourceId::Kubernetes,
+                at: chrono::Utc::now(),
+                error: Some(e),
+                interval: Duration::from_secs(10),
+            };
+            let _ = tx.send(Update::Health(report)).await;
+            return;
+        }
+    };
+    tracing::info!(context = %conn.context, "Kubernetes connected");
+    executor.set(Arc::new(KubeExecutor::new(&conn)));
+    let _ = tx
+        .send(Update::Contexts(kube::list_contexts(ks, &overrides)))
+        .await;
+    let handle = kube::spawn(conn, ks, tx.clone());
+    while let Some(change) = scopes.recv().await {
+        if let Some(context) = change.context {
+            let _ = handle.commands.send(KubeCommand::SetContext(context)).await;
+        }
+        if let Some(ns) = change.namespace {
+            let ns = (ns != "all").then_some(ns);
+            let _ = handle.commands.send(KubeCommand::SetNamespace(ns)).await;
+        }
+    }
+    // The UI is gone; dropping the handle stops the source.
+    drop(handle);
+}

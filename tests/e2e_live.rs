@@ -1,0 +1,109 @@
+//! Live `opsdeck` (not the demo) in tmux against the Kubernetes test API
+//! server: the Pods tab fills from the watch, follows changes, and a restart
+//! reaches the server only after the typed confirmation.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod support;
+
+use serde_json::{Value, json};
+use support::kube_server::KubeTestServer;
+use support::tmux::{Tmux, available, opsdeck_line};
+
+const NS: &str = "production";
+
+fn fixture_pod() -> Value {
+    serde_json::from_str(include_str!("fixtures/kube/pod-oomkilled-crashloop.json")).unwrap()
+}
+
+fn pod(name: &str, app: &str) -> Value {
+    json!({
+        "metadata": {"name": name, "namespace": NS, "labels": {"app": app, "pod-template-hash": "5c6d7e8f9"},
+                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{app}-5c6d7e8f9"),
+                                          "uid": "u-1", "controller": true}]},
+        "spec": {"nodeName": "node-1", "containers": [{"name": app, "image": format!("registry.example/{app}:1.0")}]},
+        "status": {"phase": "Running", "containerStatuses": [{
+            "name": app, "image": format!("registry.example/{app}:1.0"), "imageID": "", "ready": true, "restartCount": 0,
+            "state": {"running": {"startedAt": "2026-11-21T07:00:09Z"}}}]},
+    })
+}
+
+fn deployment(name: &str, replicas: i64) -> Value {
+    json!({
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name}},
+                              "spec": {"containers": [{"name": name, "image": format!("registry.example/{name}:2.4.1")}]}}},
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_pods_follow_the_cluster_and_a_restart_needs_the_typed_name() {
+    if !available("live_pods_follow_the_cluster_and_a_restart_needs_the_typed_name") {
+        return;
+    }
+    let server = KubeTestServer::start().await;
+    server.add_deployment(deployment("payment-service", 3));
+    server.add_deployment(deployment("order-service", 2));
+    server.add_pod(fixture_pod());
+    server.add_pod(pod("order-service-5c6d7e8f9-abcde", "order-service"));
+    let xdg = tempfile::tempdir().unwrap();
+    let kubeconfig = server.write_kubeconfig(xdg.path(), NS);
+    let line = format!("KUBECONFIG={} {}", kubeconfig.display(), opsdeck_line(xdg.path(), ""));
+
+    let tmux = tokio::task::spawn_blocking(move || {
+        let tmux = Tmux::start("live", 120, 32);
+        tmux.run_line(&line);
+        let pane = tmux.wait_for("order-service-5c6d7e8f9-abcde", 30);
+        assert!(pane.contains("CrashLoopBackOff"), "{pane}");
+        assert!(pane.contains("test/production"), "header scope:\n{pane}");
+        tmux.wait_for("[kube ok]", 30);
+        tmux
+    })
+    .await
+    .unwrap();
+
+    server.delete_pod(NS, "order-service-5c6d7e8f9-abcde");
+    let tmux = tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while tmux.capture().contains("order-service-5c6d7e8f9-abcde") {
+            assert!(std::time::Instant::now() < deadline, "the deleted pod stayed:\n{}", tmux.capture());
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        tmux.keys(&[":"]);
+        tmux.keys(&["-l", "restart deploy/payment-service"]);
+        tmux.keys(&["Enter"]);
+        let pane = tmux.wait_for("type \"payment-service\" to confirm", 20);
+        assert!(pane.contains("kubectl --context test -n production rollout restart deploy/payment-service"), "{pane}");
+        assert!(pane.contains("permission    allowed"), "SelfSubjectAccessReview shown:\n{pane}");
+        tmux
+    })
+    .await
+    .unwrap();
+
+    let mutating: Vec<_> = server.requests().into_iter().filter(|r| r.is_mutating() && !r.is_dry_run()).collect();
+    assert!(mutating.is_empty(), "nothing changed before confirmation: {mutating:?}");
+    assert!(server.requests().iter().any(|r| r.is_dry_run()), "the dry run was sent");
+
+    let tmux = tokio::task::spawn_blocking(move || {
+        tmux.keys(&["-l", "payment-service"]);
+        tmux.keys(&["Tab", "Enter"]);
+        tmux.wait_for("done: restart", 20);
+        tmux
+    })
+    .await
+    .unwrap();
+    let d = server.deployment(NS, "payment-service");
+    assert!(
+        d["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"].is_string(),
+        "{d}"
+    );
+    tokio::task::spawn_blocking(move || {
+        tmux.keys(&["Escape"]);
+        tmux.pause();
+        tmux.keys(&["q"]);
+        tmux.wait_for("EXITED:0", 10);
+    })
+    .await
+    .unwrap();
+}
