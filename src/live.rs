@@ -18,6 +18,7 @@ pub async fn run_kube(
     tx: mpsc::Sender<Update>,
     executor: Arc<Deferred>,
     mut scopes: mpsc::Receiver<ScopeChange>,
+    logs: mpsc::Receiver<kube::logs::FollowLogs>,
 ) {
     let ks = &settings.kubernetes;
     let conn = match kube::connect(ks, &overrides).await {
@@ -39,6 +40,7 @@ pub async fn run_kube(
     let _ = tx
         .send(Update::Contexts(kube::list_contexts(ks, &overrides)))
         .await;
+    let log_streams = tokio::spawn(kube::logs::run(conn.client.clone(), tx.clone(), logs));
     let handle = kube::spawn(conn, ks, tx.clone());
     while let Some(change) = scopes.recv().await {
         if let Some(context) = change.context {
@@ -51,4 +53,5 @@ pub async fn run_kube(
     }
     // The UI is gone; dropping the handle stops the source.
     drop(handle);
+    log_streams.abort();
 }

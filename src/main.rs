@@ -97,12 +97,15 @@ fn main() -> color_eyre::Result<()> {
             let deferred = Arc::new(Deferred::new("Kubernetes"));
             let (scope_tx, scope_rx) = mpsc::channel(4);
             control.scope = Some(scope_tx);
+            let (logs_tx, logs_rx) = mpsc::channel(4);
+            control.logs = Some(logs_tx);
             tokio::spawn(opsdeck::live::run_kube(
                 settings,
                 overrides,
                 tx,
                 deferred.clone(),
                 scope_rx,
+                logs_rx,
             ));
             deferred
         };

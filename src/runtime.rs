@@ -25,6 +25,7 @@ const UPDATE_BATCH: usize = 1024;
 #[derive(Debug, Clone, Default)]
 pub struct SourceControl {
     pub scope: Option<mpsc::Sender<ScopeChange>>,
+    pub logs: Option<mpsc::Sender<crate::sources::kube::logs::FollowLogs>>,
 }
 
 pub async fn run(
@@ -122,6 +123,13 @@ fn carry_out(
     let (services, tx) = (services.clone(), results.clone());
     match effect {
         Effect::Quit => {}
+        Effect::FollowLogs(request) => {
+            if let Some(logs) = control.logs.clone() {
+                tokio::spawn(async move {
+                    let _ = logs.send(request).await;
+                });
+            }
+        }
         Effect::Clipboard(text) => {
             if let Err(e) = crate::terminal::copy_to_clipboard(&text) {
                 tracing::warn!("copy to the clipboard failed: {e}");

@@ -49,7 +49,11 @@ async fn live_pods_follow_the_cluster_and_a_restart_needs_the_typed_name() {
     server.add_pod(pod("order-service-5c6d7e8f9-abcde", "order-service"));
     let xdg = tempfile::tempdir().unwrap();
     let kubeconfig = server.write_kubeconfig(xdg.path(), NS);
-    let line = format!("KUBECONFIG={} {}", kubeconfig.display(), opsdeck_line(xdg.path(), ""));
+    let line = format!(
+        "KUBECONFIG={} {}",
+        kubeconfig.display(),
+        opsdeck_line(xdg.path(), "")
+    );
 
     let tmux = tokio::task::spawn_blocking(move || {
         let tmux = Tmux::start("live", 120, 32);
@@ -67,23 +71,45 @@ async fn live_pods_follow_the_cluster_and_a_restart_needs_the_typed_name() {
     let tmux = tokio::task::spawn_blocking(move || {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while tmux.capture().contains("order-service-5c6d7e8f9-abcde") {
-            assert!(std::time::Instant::now() < deadline, "the deleted pod stayed:\n{}", tmux.capture());
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the deleted pod stayed:\n{}",
+                tmux.capture()
+            );
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
         tmux.keys(&[":"]);
         tmux.keys(&["-l", "restart deploy/payment-service"]);
         tmux.keys(&["Enter"]);
         let pane = tmux.wait_for("type \"payment-service\" to confirm", 20);
-        assert!(pane.contains("kubectl --context test -n production rollout restart deploy/payment-service"), "{pane}");
-        assert!(pane.contains("permission    allowed"), "SelfSubjectAccessReview shown:\n{pane}");
+        assert!(
+            pane.contains(
+                "kubectl --context test -n production rollout restart deploy/payment-service"
+            ),
+            "{pane}"
+        );
+        assert!(
+            pane.contains("permission    allowed"),
+            "SelfSubjectAccessReview shown:\n{pane}"
+        );
         tmux
     })
     .await
     .unwrap();
 
-    let mutating: Vec<_> = server.requests().into_iter().filter(|r| r.is_mutating() && !r.is_dry_run()).collect();
-    assert!(mutating.is_empty(), "nothing changed before confirmation: {mutating:?}");
-    assert!(server.requests().iter().any(|r| r.is_dry_run()), "the dry run was sent");
+    let mutating: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.is_mutating() && !r.is_dry_run())
+        .collect();
+    assert!(
+        mutating.is_empty(),
+        "nothing changed before confirmation: {mutating:?}"
+    );
+    assert!(
+        server.requests().iter().any(|r| r.is_dry_run()),
+        "the dry run was sent"
+    );
 
     let tmux = tokio::task::spawn_blocking(move || {
         tmux.keys(&["-l", "payment-service"]);
@@ -95,7 +121,8 @@ async fn live_pods_follow_the_cluster_and_a_restart_needs_the_typed_name() {
     .unwrap();
     let d = server.deployment(NS, "payment-service");
     assert!(
-        d["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"].is_string(),
+        d["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"]
+            .is_string(),
         "{d}"
     );
     tokio::task::spawn_blocking(move || {

@@ -6,6 +6,7 @@ use super::tab::Tab;
 use super::{App, Effect, Overlay};
 use crate::model::logs::{LevelFilter, LogScope, LogsUpdate, plain};
 use crate::model::pods_view::PodFilter;
+use crate::sources::kube::logs::{FollowLogs, LogOptions, LogTarget};
 use crate::sources::log_line::Level;
 use crate::sources::logs::note;
 use crate::update::{Origin, Severity, TimelineEntry};
@@ -15,15 +16,27 @@ use std::collections::BTreeSet;
 const MAX_COPY_BYTES: usize = 100_000;
 
 impl App {
-    /// `:logs deploy/x`, `pod/x`, `-l k=v` or `all`; `L` on the Pods tab.
-    pub(super) fn follow_logs(&mut self, target: &str) {
-        let target = target.trim();
+    /// `:logs deploy/x`, `pod/x`, `-l k=v` or `all`, with `-c CONTAINER`,
+    /// `--previous`, `--since 5m`, `--tail N`; `L` on the Pods tab.
+    pub(super) fn follow_logs(&mut self, args: &str) -> Vec<Effect> {
+        let (target, options) = match parse_logs_args(args) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                self.say(Severity::Warn, e);
+                return Vec::new();
+            }
+        };
         self.tab = Tab::Logs;
+        self.log_options = options;
         if target == "all" {
             self.model.logs.set_scope(None);
-            return self.say(Severity::Info, "following every pod");
+            self.say(
+                Severity::Info,
+                "following every pod (live clusters: name a deployment or selector)",
+            );
+            return self.follow_effect();
         }
-        let pods = self.scope_pods(target);
+        let pods = self.scope_pods(&target);
         if pods.is_empty() {
             self.say(
                 Severity::Warn,
@@ -31,9 +44,42 @@ impl App {
             );
         }
         self.model.logs.set_scope(Some(LogScope {
-            label: target.to_string(),
+            label: target,
             pods,
         }));
+        self.follow_effect()
+    }
+
+    /// Which containers the live source should stream for the scope.
+    fn follow_effect(&self) -> Vec<Effect> {
+        let Some(scope) = &self.model.logs.scope else {
+            return vec![Effect::FollowLogs(FollowLogs {
+                targets: Vec::new(),
+                options: self.log_options.1.clone(),
+            })];
+        };
+        let (container, options) = &self.log_options;
+        let targets = self
+            .model
+            .workloads
+            .pods
+            .values()
+            .filter(|p| scope.pods.contains(&p.name))
+            .flat_map(|p| {
+                p.containers
+                    .iter()
+                    .filter(|c| container.as_ref().is_none_or(|want| &c.name == want))
+                    .map(|c| LogTarget {
+                        namespace: p.namespace.clone(),
+                        pod: p.name.clone(),
+                        container: c.name.clone(),
+                    })
+            })
+            .collect();
+        vec![Effect::FollowLogs(FollowLogs {
+            targets,
+            options: options.clone(),
+        })]
     }
 
     /// The pods a scope selects now, from the workloads the model knows.
@@ -59,12 +105,15 @@ impl App {
     }
 
     /// After a Kubernetes update: pods that joined or left the followed set.
-    pub(super) fn rescope_logs(&mut self) {
+    pub(super) fn rescope_logs(&mut self) -> Vec<Effect> {
         let Some(label) = self.model.logs.scope.as_ref().map(|s| s.label.clone()) else {
-            return;
+            return Vec::new();
         };
         let pods = self.scope_pods(&label);
         let (joined, left) = self.model.logs.rescope(pods);
+        if joined.is_empty() && left.is_empty() {
+            return Vec::new();
+        }
         let mut notes = Vec::new();
         for (pods, verb) in [(joined, "joined"), (left, "left")] {
             for pod in pods {
@@ -78,20 +127,22 @@ impl App {
                 ));
             }
         }
-        if !notes.is_empty() {
-            self.model.logs.apply(LogsUpdate::Lines(notes));
-        }
+        self.model.logs.apply(LogsUpdate::Lines(notes));
+        self.follow_effect()
     }
 
     /// `L` on the Pods tab: the selected deployment's pods, or the selected pod.
-    pub(super) fn open_logs_for_selection(&mut self) {
+    pub(super) fn open_logs_for_selection(&mut self) -> Vec<Effect> {
         let v = &self.model.pods_view;
         let target = match (v.mode, v.selected_key()) {
             (crate::model::pods_view::PodsMode::Deployments, Some((_, d))) => format!("deploy/{d}"),
             (_, Some((_, p))) => format!("pod/{p}"),
-            _ => return self.say(Severity::Info, "nothing selected"),
+            _ => {
+                self.say(Severity::Info, "nothing selected");
+                return Vec::new();
+            }
         };
-        self.follow_logs(&target);
+        self.follow_logs(&target)
     }
 
     pub(super) fn set_log_level(&mut self, which: &str) {
@@ -128,7 +179,7 @@ impl App {
             Some(row) => {
                 self.model.logs.pause();
                 self.model.logs.cursor.selected = row;
-                let rows = self.page_rows();
+                let rows = usize::from(crate::ui::layout::log_rows(self.size));
                 self.model.logs.cursor.scroll_into_view(rows);
             }
             None => self.say(Severity::Info, format!("no {what}")),
@@ -208,5 +259,81 @@ impl App {
             path,
             contents: self.model.logs.visible_text(),
         }]
+    }
+}
+
+/// `deploy/x -c app --previous --since 5m --tail 100` → target and options.
+pub fn parse_logs_args(args: &str) -> Result<(String, (Option<String>, LogOptions)), String> {
+    let mut target = None;
+    let mut container = None;
+    let mut options = LogOptions::default();
+    let mut words = args.split_whitespace();
+    while let Some(w) = words.next() {
+        match w {
+            "--previous" | "-p" => options.previous = true,
+            "-c" | "--container" => {
+                container = Some(words.next().ok_or("-c needs a container name")?.to_string())
+            }
+            "--since" => {
+                options.since_seconds = Some(duration_secs(
+                    words.next().ok_or("--since needs 1m, 5m, 15m, 1h...")?,
+                )?)
+            }
+            "--tail" => {
+                let n = words.next().ok_or("--tail needs a number")?;
+                options.tail_lines = Some(
+                    n.parse()
+                        .map_err(|_| format!("--tail needs a number, not {n:?}"))?,
+                );
+            }
+            "-l" => {
+                let sel = words.next().ok_or("-l needs a selector like app=payment")?;
+                target = Some(format!("-l {sel}"));
+            }
+            other if target.is_none() => target = Some(other.to_string()),
+            other => {
+                return Err(format!(
+                    "unexpected {other:?}: :logs deploy/NAME [-c CONTAINER] [--previous] [--since 5m] [--tail N]"
+                ));
+            }
+        }
+    }
+    Ok((target.unwrap_or_else(|| "all".into()), (container, options)))
+}
+
+fn duration_secs(text: &str) -> Result<i64, String> {
+    let bad = || format!("bad duration {text:?}: use 30s, 5m, 1h");
+    let (n, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+    let n: i64 = n.parse().map_err(|_| bad())?;
+    match unit {
+        "s" => Ok(n),
+        "m" => Ok(n * 60),
+        "h" => Ok(n * 3600),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_arguments_like_stern_and_kubectl() {
+        let (target, (container, o)) =
+            parse_logs_args("deploy/order-service -c app --since 5m --tail 50").unwrap();
+        assert_eq!(
+            (target.as_str(), container.as_deref()),
+            ("deploy/order-service", Some("app"))
+        );
+        assert_eq!(
+            (o.since_seconds, o.tail_lines, o.previous),
+            (Some(300), Some(50), false)
+        );
+        let (target, (_, o)) = parse_logs_args("-l app=payment --previous").unwrap();
+        assert_eq!(target, "-l app=payment");
+        assert!(o.previous);
+        assert_eq!(parse_logs_args("").unwrap().0, "all");
+        assert!(parse_logs_args("deploy/x --since 5 minutes").is_err());
+        assert!(parse_logs_args("deploy/x pod/y").is_err());
     }
 }

@@ -90,6 +90,8 @@ pub enum Effect {
         plan: ActionPlan,
         decisions: Vec<Decision>,
     },
+    /// Stream exactly these containers' logs (live Kubernetes only).
+    FollowLogs(crate::sources::kube::logs::FollowLogs),
     /// Put text on the clipboard of the user's terminal (OSC 52).
     Clipboard(String),
     /// Switch the Kubernetes source to another context and/or namespace.
@@ -169,6 +171,8 @@ pub struct App {
     /// When each action last ran on each target (`ActionPlan::cooldown_key`).
     pub cooldowns: HashMap<String, DateTime<Utc>>,
     pub next_action_id: u64,
+    /// Container choice and stream options of the followed logs.
+    pub log_options: (Option<String>, crate::sources::kube::logs::LogOptions),
 }
 
 impl App {
@@ -205,6 +209,7 @@ impl App {
             audit_error: None,
             cooldowns: HashMap::new(),
             next_action_id: 0,
+            log_options: Default::default(),
         };
         app.options.readonly |= app.settings.readonly;
         if let Some(first) = app.problems.first() {
@@ -239,11 +244,13 @@ impl App {
             Event::Update(update) => {
                 let kube = matches!(update, Update::Kube(_));
                 self.model.apply(update);
-                if kube {
-                    self.rescope_logs();
-                }
+                let effects = if kube {
+                    self.rescope_logs()
+                } else {
+                    Vec::new()
+                };
                 self.fit_cursor();
-                Vec::new()
+                effects
             }
             Event::Tick(now) => {
                 self.now = now;
@@ -348,9 +355,10 @@ impl App {
         let v = &mut self.model.pods_view;
         v.cursor.clamp(v.len());
         v.cursor.scroll_into_view(rows);
+        let log_rows = usize::from(crate::ui::layout::log_rows(self.size));
         let l = &mut self.model.logs;
         l.cursor.clamp(l.visible_len());
-        l.cursor.scroll_into_view(rows);
+        l.cursor.scroll_into_view(log_rows);
     }
 
     fn on_input_changed(&mut self) {

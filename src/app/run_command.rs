@@ -62,10 +62,10 @@ impl App {
             Command::Detail => self.model.pods_view.detail = !self.model.pods_view.detail,
             Command::ToggleWarnings => self.toggle_warnings(),
             Command::ScalePrompt => self.scale_prompt(),
-            Command::Logs(target) => self.follow_logs(&target),
+            Command::Logs(target) => return self.follow_logs(&target),
             Command::LogLevel(which) => self.set_log_level(&which),
             Command::Wrap => self.model.logs.wrap = !self.model.logs.wrap,
-            Command::LogsSelected => self.open_logs_for_selection(),
+            Command::LogsSelected => return self.open_logs_for_selection(),
             Command::ScrollLeft => {
                 self.model.logs.hscroll = self.model.logs.hscroll.saturating_sub(8)
             }
@@ -197,7 +197,7 @@ impl App {
         }
         match self.tab {
             Tab::Logs => {
-                let rows = self.page_rows();
+                let rows = usize::from(crate::ui::layout::log_rows(self.size));
                 let l = &mut self.model.logs;
                 if delta >= isize::MAX / 2 {
                     // G / End: back to the newest line, following.

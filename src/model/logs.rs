@@ -228,13 +228,15 @@ impl Logs {
     }
 
     fn admits(&self, line: &LogLine) -> bool {
+        // Notes (a pod joined or left, a stream ended) say something about
+        // the scope itself: shown unless one request is being followed.
+        if line.note {
+            return self.correlation.is_none();
+        }
         if let Some(scope) = &self.scope {
             if !scope.pods.contains(&line.pod) {
                 return false;
             }
-        }
-        if line.note {
-            return self.correlation.is_none();
         }
         if !self.level.admits(line.level) {
             return false;

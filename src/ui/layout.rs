@@ -45,6 +45,15 @@ pub fn list_rows((width, height): (u16, u16)) -> u16 {
         .max(1)
 }
 
+/// Log lines that fit in the body: minus its border only.
+pub fn log_rows((width, height): (u16, u16)) -> u16 {
+    areas(Rect::new(0, 0, width, height))
+        .body
+        .height
+        .saturating_sub(2)
+        .max(1)
+}
+
 /// The label of a tab in the tab bar, e.g. ` 1 Timeline `.
 pub fn tab_label(tab: Tab) -> String {
     format!(" {} {} ", tab.index() + 1, tab.title())

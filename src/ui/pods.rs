@@ -81,6 +81,12 @@ fn title(app: &App) -> Line<'static> {
     }
     if let Some(note) = &w.metrics_note {
         spans.push(Span::styled(format!("· {note} "), t.stale));
+    } else if let Some(newest) = w.metrics.values().filter_map(|m| m.at).max() {
+        // Metrics are samples: say how old they are.
+        spans.push(Span::styled(
+            format!("· metrics {} old ", age(Some(newest), app.now)),
+            t.muted,
+        ));
     }
     Line::from(spans)
 }

@@ -11,6 +11,7 @@ pub mod convert;
 pub(crate) mod errors;
 mod events;
 mod health;
+pub mod logs;
 mod metrics;
 pub mod probe;
 pub mod quantity;

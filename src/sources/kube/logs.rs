@@ -1,0 +1,227 @@
+//! Following pod logs through the Kubernetes log API (`follow=true`), as
+//! stern does: one stream per pod container, lines parsed and batched off
+//! the UI loop, streams resumed when a container restarts.
+
+use crate::model::logs::{LogLine, LogsUpdate};
+use crate::sources::logs::{note, to_log_line};
+use crate::update::Update;
+use chrono::Utc;
+use futures::AsyncBufReadExt;
+use k8s_openapi::api::core::v1::Pod;
+use kube::Api;
+use kube::api::LogParams;
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Lines sent together; a stream never waits longer than `BATCH_WAIT`.
+const BATCH_LINES: usize = 500;
+const BATCH_WAIT: Duration = Duration::from_millis(100);
+/// A stream this far behind real time is reported.
+const BEHIND_AFTER_SECS: i64 = 5;
+
+/// One container to follow.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LogTarget {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+}
+
+/// How to start each stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogOptions {
+    /// The last terminated container (the OOMKilled one).
+    pub previous: bool,
+    pub since_seconds: Option<i64>,
+    pub tail_lines: Option<i64>,
+}
+
+/// Follow exactly these containers (streams not listed are stopped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowLogs {
+    pub targets: Vec<LogTarget>,
+    pub options: LogOptions,
+}
+
+/// Runs the log streams the UI asks for until `requests` closes.
+pub async fn run(
+    client: kube::Client,
+    tx: mpsc::Sender<Update>,
+    mut requests: mpsc::Receiver<FollowLogs>,
+) {
+    let mut streams: HashMap<LogTarget, (LogOptions, JoinHandle<()>)> = HashMap::new();
+    while let Some(request) = requests.recv().await {
+        streams.retain(|target, (options, task)| {
+            let keep = request.targets.contains(target) && *options == request.options;
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+        for target in request.targets {
+            if streams.contains_key(&target) {
+                continue;
+            }
+            let task = tokio::spawn(follow(
+                client.clone(),
+                target.clone(),
+                request.options.clone(),
+                tx.clone(),
+            ));
+            streams.insert(target, (request.options.clone(), task));
+        }
+    }
+    for (_, (_, task)) in streams {
+        task.abort();
+    }
+}
+
+/// Streams one container; a stream that ends is marked and, unless it was
+/// the previous container, resumed on the new one.
+async fn follow(client: kube::Client, t: LogTarget, options: LogOptions, tx: mpsc::Sender<Update>) {
+    let api: Api<Pod> = Api::namespaced(client, &t.namespace);
+    let mut first = true;
+    loop {
+        let params = LogParams {
+            container: Some(t.container.clone()),
+            follow: !options.previous,
+            previous: options.previous,
+            // After a resume, only what the new container wrote.
+            since_seconds: if first {
+                options.since_seconds
+            } else {
+                Some(5)
+            },
+            tail_lines: if first {
+                options.tail_lines.or(Some(200))
+            } else {
+                None
+            },
+            timestamps: true,
+            ..LogParams::default()
+        };
+        first = false;
+        let ended = match api.log_stream(&t.pod, &params).await {
+            Ok(reader) => {
+                stream(reader, &t, &tx).await;
+                "log stream ended"
+            }
+            Err(kube::Error::Api(status)) if status.code == 404 => {
+                send(
+                    &tx,
+                    vec![note(
+                        &t.pod,
+                        &t.container,
+                        Utc::now(),
+                        "pod is gone: stream closed",
+                    )],
+                )
+                .await;
+                return;
+            }
+            Err(e) => {
+                let text = format!(
+                    "log stream error: {}",
+                    crate::remediation::redact::redact(&e.to_string())
+                );
+                send(&tx, vec![note(&t.pod, &t.container, Utc::now(), &text)]).await;
+                "log stream failed"
+            }
+        };
+        if options.previous {
+            send(
+                &tx,
+                vec![note(
+                    &t.pod,
+                    &t.container,
+                    Utc::now(),
+                    "end of the previous container's log",
+                )],
+            )
+            .await;
+            return;
+        }
+        send(
+            &tx,
+            vec![note(
+                &t.pod,
+                &t.container,
+                Utc::now(),
+                &format!("{ended}; resuming"),
+            )],
+        )
+        .await;
+        if tx.is_closed() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+async fn send(tx: &mpsc::Sender<Update>, lines: Vec<LogLine>) {
+    let _ = tx.send(Update::Logs(LogsUpdate::Lines(lines))).await;
+}
+
+/// Reads raw lines (invalid UTF-8 is the sanitizer's business) and sends
+/// them in batches at most `BATCH_WAIT` after a batch's first line.
+async fn stream(
+    reader: impl futures::AsyncBufRead + Unpin,
+    t: &LogTarget,
+    tx: &mpsc::Sender<Update>,
+) {
+    let mut reader = reader;
+    let mut buf = Vec::new();
+    let mut batch = Vec::new();
+    let mut deadline: Option<tokio::time::Instant> = None;
+    let mut behind_reported = 0;
+    loop {
+        let wait = deadline.map_or(BATCH_WAIT, |d| {
+            d.saturating_duration_since(tokio::time::Instant::now())
+        });
+        // A cancelled read keeps what it read in `buf`, so nothing is lost.
+        let read = tokio::time::timeout(wait, reader.read_until(b'\n', &mut buf)).await;
+        let ended = matches!(read, Ok(Ok(0)) | Ok(Err(_)));
+        if let Ok(Ok(n)) = read {
+            if n > 0 {
+                let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
+                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                batch.push(to_log_line(&t.pod, &t.container, raw, &[]));
+                buf.clear();
+                deadline.get_or_insert_with(|| tokio::time::Instant::now() + BATCH_WAIT);
+            }
+        }
+        let due = deadline.is_some_and(|d| tokio::time::Instant::now() >= d);
+        if !batch.is_empty() && (ended || due || batch.len() >= BATCH_LINES) {
+            deadline = None;
+            if let Some(at) = batch.last().and_then(|l| l.time) {
+                let behind = (Utc::now() - at).num_seconds();
+                let secs = if behind > BEHIND_AFTER_SECS {
+                    behind as u64
+                } else {
+                    0
+                };
+                if secs != behind_reported {
+                    behind_reported = secs;
+                    let _ = tx
+                        .send(Update::Logs(LogsUpdate::Behind {
+                            pod: t.pod.clone(),
+                            secs,
+                        }))
+                        .await;
+                }
+            }
+            if tx
+                .send(Update::Logs(LogsUpdate::Lines(std::mem::take(&mut batch))))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        if ended {
+            return;
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Following pod logs through the test API server's log endpoint: two pods
+//! streaming, one deleted, one added; `previous`; the query parameters sent.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod support;
+
+use opsdeck::config::settings::KubeSettings;
+use opsdeck::model::logs::{Logs, LogsUpdate};
+use opsdeck::sources::kube::logs::{FollowLogs, LogOptions, LogTarget, run};
+use opsdeck::sources::kube::{KubeOverrides, connect};
+use opsdeck::sources::log_line::Level;
+use opsdeck::update::Update;
+use serde_json::{Value, json};
+use std::time::Duration;
+use support::kube_server::KubeTestServer;
+use tokio::sync::mpsc;
+
+const NS: &str = "production";
+
+fn pod(name: &str) -> Value {
+    json!({
+        "metadata": {"name": name, "namespace": NS, "labels": {"app": "order-service"}},
+        "spec": {"containers": [{"name": "app", "image": "registry.example/order-service:3.1.0"}]},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "app", "image": "x", "imageID": "", "ready": true,
+                   "restartCount": 0, "state": {"running": {"startedAt": "2026-11-21T07:00:09Z"}}}]},
+    })
+}
+
+fn target(pod: &str) -> LogTarget {
+    LogTarget {
+        namespace: NS.into(),
+        pod: pod.into(),
+        container: "app".into(),
+    }
+}
+
+struct Follower {
+    logs: Logs,
+    rx: mpsc::Receiver<Update>,
+    requests: mpsc::Sender<FollowLogs>,
+}
+
+impl Follower {
+    async fn start(server: &KubeTestServer, dir: &std::path::Path) -> Follower {
+        let kubeconfig = server.write_kubeconfig(dir, NS);
+        let overrides = KubeOverrides {
+            kubeconfig: Some(kubeconfig),
+            ..KubeOverrides::default()
+        };
+        let conn = connect(&KubeSettings::default(), &overrides).await.unwrap();
+        let (tx, rx) = mpsc::channel(64);
+        let (requests, requests_rx) = mpsc::channel(4);
+        tokio::spawn(run(conn.client.clone(), tx, requests_rx));
+        Follower {
+            logs: Logs::default(),
+            rx,
+            requests,
+        }
+    }
+
+    async fn follow(&self, pods: &[&str], options: LogOptions) {
+        let targets = pods.iter().map(|p| target(p)).collect();
+        self.requests
+            .send(FollowLogs { targets, options })
+            .await
+            .unwrap();
+    }
+
+    /// Applies updates until a visible line contains `needle`.
+    async fn until(&mut self, needle: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while !(0..self.logs.visible_len())
+            .any(|r| self.logs.row(r).unwrap().message.as_str().contains(needle))
+        {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(Update::Logs(u))) => self.logs.apply(u),
+                Ok(Some(_)) => {}
+                _ => panic!(
+                    "{needle:?} never arrived; have:\n{}",
+                    self.logs.visible_text()
+                ),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_pods_stream_one_goes_one_comes_and_lines_are_parsed() {
+    let server = KubeTestServer::start().await;
+    server.add_pod(pod("order-1"));
+    server.add_pod(pod("order-2"));
+    server.push_log(NS, "order-1", "app", r#"{"timestamp": "2026-11-21T10:07:58.231Z", "level": "error", "event": "Payment call failed", "correlation_id": "c0rr-1"}"#);
+    server.push_log(NS, "order-2", "app", "2026-11-21 10:07:58.301  WARN 1 --- [nio-8080-exec-7] o.s.Resolver : slow \x1b[31mred\x1b[0m");
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Follower::start(&server, dir.path()).await;
+    f.follow(&["order-1", "order-2"], LogOptions::default())
+        .await;
+    f.until("Payment call failed").await;
+    f.until("slow red").await;
+    let error = (0..f.logs.visible_len())
+        .map(|r| f.logs.row(r).unwrap())
+        .find(|l| l.pod == "order-1")
+        .unwrap();
+    assert_eq!(error.level, Level::Error);
+    assert_eq!(error.correlation.as_deref(), Some("c0rr-1"));
+    assert!(
+        error.time.is_some(),
+        "timestamps=true gives each line its kubelet time"
+    );
+
+    // Lines pushed later arrive while following.
+    server.push_log(NS, "order-2", "app", "later line");
+    f.until("later line").await;
+
+    // A deleted pod's stream ends and is marked; a new pod is followed when asked.
+    server.delete_pod(NS, "order-1");
+    f.until("log stream ended; resuming").await;
+    f.until("pod is gone: stream closed").await;
+    server.add_pod(pod("order-3"));
+    server.push_log(NS, "order-3", "app", "hello from order-3");
+    f.follow(&["order-2", "order-3"], LogOptions::default())
+        .await;
+    f.until("hello from order-3").await;
+
+    let log_requests: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/log"))
+        .collect();
+    let first = &log_requests[0];
+    assert_eq!(first.query_param("follow").as_deref(), Some("true"));
+    assert_eq!(first.query_param("timestamps").as_deref(), Some("true"));
+    assert_eq!(first.query_param("container").as_deref(), Some("app"));
+    assert_eq!(first.query_param("tailLines").as_deref(), Some("200"));
+}
+
+#[tokio::test]
+async fn the_previous_container_and_since_seconds() {
+    let server = KubeTestServer::start().await;
+    server.add_pod(pod("pay-1"));
+    server.push_log(
+        NS,
+        "pay-1",
+        "app",
+        "java.lang.OutOfMemoryError: Java heap space",
+    );
+    server.push_log(
+        NS,
+        "pay-1",
+        "app",
+        "\tat com.example.payment.LedgerCache.load(LedgerCache.java:88)",
+    );
+    server.restart_container_log(NS, "pay-1", "app");
+    server.push_log(NS, "pay-1", "app", "started again");
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Follower::start(&server, dir.path()).await;
+    f.follow(
+        &["pay-1"],
+        LogOptions {
+            previous: true,
+            since_seconds: Some(3600),
+            tail_lines: None,
+        },
+    )
+    .await;
+    f.until("end of the previous container's log").await;
+    let oom = (0..f.logs.visible_len())
+        .map(|r| f.logs.row(r).unwrap())
+        .find(|l| l.message.as_str().contains("OutOfMemoryError"))
+        .unwrap();
+    assert_eq!(oom.extra.len(), 1, "the stack trace stays with its line");
+    assert!(
+        !f.logs.visible_text().contains("started again"),
+        "previous means the terminated container only"
+    );
+    let req = server
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/log"))
+        .unwrap();
+    assert_eq!(req.query_param("previous").as_deref(), Some("true"));
+    assert_eq!(req.query_param("sinceSeconds").as_deref(), Some("3600"));
+    let _ = LogsUpdate::Behind {
+        pod: String::new(),
+        secs: 0,
+    };
+}
