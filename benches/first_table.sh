@@ -31,5 +31,18 @@ sleep 5 # steady state: watches open, metrics polled
 tmux -L opsdeck-bench send-keys q
 for _ in $(seq 1 100); do [ -s "$work/time.txt" ] && break; sleep 0.1; done
 
+grep -o "pods list complete: .*" "$work/opsdeck.log" | head -1
 grep -o "first pods table: .*" "$work/opsdeck.log"
+# From the list reply (the source's last page converted) to the first table.
+python3 - "$work/opsdeck.log" <<'PY'
+import re, sys, datetime
+t = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"(\S+)\s+INFO\s+(pods list complete|first pods table)", line)
+    if m and m.group(2) not in t:
+        t[m.group(2)] = datetime.datetime.fromisoformat(m.group(1).replace("Z", "+00:00"))
+if len(t) == 2:
+    ms = (t["first pods table"] - t["pods list complete"]).total_seconds() * 1000
+    print(f"list reply to first table: {ms:.0f} ms")
+PY
 grep "Maximum resident set size" "$work/time.txt"

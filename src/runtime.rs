@@ -50,6 +50,7 @@ pub async fn run(
     let (results_tx, mut results_rx) = mpsc::channel::<Event>(64);
     let started = Instant::now();
     let mut first_table_logged = false;
+    let mut ticks: u64 = 0;
 
     loop {
         let wake = match schedule.poll(Instant::now().into_std()) {
@@ -93,7 +94,12 @@ pub async fn run(
                 schedule.mark_dirty();
             }
             _ = clock.tick() => {
-                app.update(Event::Tick(Utc::now()));
+                let now = Utc::now();
+                ticks += 1;
+                if ticks % 10 == 0 {
+                    report_log_lag(&app, now);
+                }
+                app.update(Event::Tick(now));
                 schedule.mark_dirty();
             }
             Some(event) = results_rx.recv() => {
@@ -188,6 +194,24 @@ fn carry_out(
                 }
             });
         }
+    }
+}
+
+/// How far the newest log line is behind real time (benches/firehose.sh).
+fn report_log_lag(app: &App, now: chrono::DateTime<Utc>) {
+    let logs = &app.model.logs;
+    let newest = (0..logs.visible_len())
+        .rev()
+        .take(1)
+        .filter_map(|r| logs.row(r)?.time)
+        .next();
+    if let Some(newest) = newest {
+        tracing::debug!(
+            "logs: {} lines buffered, {} dropped, newest {} ms behind",
+            logs.len(),
+            logs.dropped,
+            (now - newest).num_milliseconds()
+        );
     }
 }
 

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Issue 5's stress run: `opsdeck demo --firehose 20000` for 60 s must stay
+# within 1 s of real time with flat RSS. Prints, every 10 s, how far the
+# newest log line is behind real time and the process RSS. Usage: firehose.sh [RATE] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rate="${1:-20000}"
+secs="${2:-60}"
+command -v tmux >/dev/null || { echo "needs tmux"; exit 2; }
+cargo build --release --quiet --bin opsdeck
+work="$(mktemp -d)"
+cleanup() { tmux -L opsdeck-firehose kill-server 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+tmux -L opsdeck-firehose -f /dev/null new-session -d -x 160 -y 48 \
+  "env XDG_CONFIG_HOME=$work/c XDG_STATE_HOME=$work/s $PWD/target/release/opsdeck demo --firehose $rate --log-file $work/opsdeck.log"
+sleep 1
+tmux -L opsdeck-firehose send-keys 2 # the Logs tab, drawing
+pid="$(pgrep -n -f "opsdeck demo --firehose $rate")"
+for t in $(seq 10 10 "$secs"); do
+  sleep 10
+  rss="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
+  lag="$(grep -o 'logs: .*' "$work/opsdeck.log" | tail -1)"
+  echo "t=${t}s rss=${rss}kB ${lag}"
+done
+tmux -L opsdeck-firehose send-keys q
