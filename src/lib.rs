@@ -14,6 +14,7 @@ pub mod model;
 pub mod remediation;
 pub mod runtime;
 pub mod sanitize;
+pub mod sources;
 pub mod terminal;
 pub mod ui;
 pub mod update;

@@ -3,6 +3,7 @@
 //! Every backend task (and the demo engine) speaks only this type, so the app
 //! never waits on the network and tests can script a whole incident.
 
+use crate::model::heatmap::PromUpdate;
 use crate::model::workloads::KubeUpdate;
 use crate::remediation::plan::ActionPlan;
 use chrono::{DateTime, Utc};
@@ -139,6 +140,8 @@ pub enum Update {
     Alerts(Vec<AlertSummary>),
     /// Deployments, pods, events, metrics.
     Kube(KubeUpdate),
+    /// Heatmap grids, latency buckets and alerts from Prometheus.
+    Prometheus(PromUpdate),
     /// The Kubernetes context and namespace the data is about.
     Scope {
         context: String,

@@ -2,6 +2,7 @@
 
 pub mod cursor;
 pub mod health;
+pub mod heatmap;
 pub mod pods_view;
 pub mod timeline;
 pub mod workloads;
@@ -20,6 +21,7 @@ pub struct Model {
     pub namespace: Option<String>,
     pub workloads: workloads::Workloads,
     pub pods_view: pods_view::PodsView,
+    pub heatmap: heatmap::Heatmap,
 }
 
 impl Model {
@@ -41,6 +43,7 @@ impl Model {
                 self.workloads.apply(k);
                 self.pods_view.refresh(&self.workloads);
             }
+            Update::Prometheus(p) => self.heatmap.apply(p),
             Update::Scope { context, namespace } => {
                 self.context = Some(safe(&context));
                 self.namespace = Some(safe(&namespace));
