@@ -4,3 +4,4 @@
 
 mod body_preview;
 pub mod prom_reply;
+pub mod prometheus;
