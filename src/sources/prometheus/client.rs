@@ -133,7 +133,19 @@ impl PromClient {
                 self.timeout.as_secs_f64()
             )
         } else {
-            error_text(e)
+            // reqwest's own message quotes the whole URL, query included,
+            // which would crowd out the cause; name the kind instead.
+            let kind = if e.is_connect() {
+                "cannot connect"
+            } else if e.is_body() || e.is_decode() {
+                "reading the reply failed"
+            } else {
+                "request failed"
+            };
+            match std::error::Error::source(e) {
+                Some(cause) => format!("{kind}: {}", error_text(cause)),
+                None => kind.to_string(),
+            }
         }
     }
 }
