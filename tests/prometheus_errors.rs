@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use opsdeck::config::settings::PromSettings;
 use opsdeck::model::Model;
 use opsdeck::model::heatmap::Metric;
-use opsdeck::sources::prometheus::{Poller, probe};
+use opsdeck::sources::prometheus::{Poller, PromClient, probe};
 use opsdeck::update::{SourceId, Update};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use support::http::{Reply, json, param, serve};
+use support::http::{Reply, json, param, serve, serve_recording};
 
 fn settings(addr: SocketAddr) -> PromSettings {
     PromSettings {
@@ -186,4 +186,26 @@ async fn probe_names_the_query_that_returns_nothing() {
     assert!(!by("p95").ok);
     assert_eq!(by("error_ratio").detail, "error_ratio returns no series");
     assert_eq!(by("alerts").detail, "0 active");
+}
+
+#[tokio::test]
+async fn the_token_and_headers_are_sent_and_never_shown() {
+    let (addr, heads) = serve_recording(|_| {
+        json(
+            401,
+            r#"{"status":"error","errorType":"unauthorized","error":"bad token"}"#,
+        )
+    });
+    let mut s = settings(addr);
+    s.headers.insert("X-Scope-OrgID".into(), "payments".into());
+    let client = PromClient::with_token(&s, Some("tok-3f9a")).unwrap();
+    let error = client.alerts().await.unwrap_err();
+    assert_eq!(error, "Prometheus error (unauthorized): bad token");
+    let head = heads.lock().unwrap()[0].to_lowercase();
+    assert!(
+        head.contains("authorization: bearer tok-3f9a\r\n"),
+        "{head}"
+    );
+    assert!(head.contains("x-scope-orgid: payments\r\n"), "{head}");
+    assert!(!format!("{client:?}").contains("tok-3f9a"));
 }

@@ -23,6 +23,10 @@ use std::collections::BTreeMap;
 /// Longest backend text (service name, alert summary, error) kept.
 const MAX_TEXT_BYTES: usize = 1024;
 
+/// Most bucket series kept for the drill-down (services × `le` bounds);
+/// the rest are counted in `Heatmap::dropped_buckets`.
+pub const MAX_BUCKET_SERIES: usize = 10_000;
+
 /// What the Prometheus source reports after its queries.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PromUpdate {
@@ -65,10 +69,12 @@ pub struct Timed<T> {
 pub struct Heatmap {
     grids: BTreeMap<Metric, Timed<Grid>>,
     buckets: Option<Timed<(Columns, Vec<BucketSeries>)>>,
+    /// Bucket series left out of the latest drill-down data.
+    pub dropped_buckets: usize,
     pub alerts: Vec<PromAlert>,
     pub alerts_at: Option<DateTime<Utc>>,
-    /// Warnings Prometheus attached to the latest results.
-    pub warnings: Vec<String>,
+    /// Warnings Prometheus attached to each metric's latest result.
+    warnings: BTreeMap<Metric, Vec<String>>,
     /// The error of the latest poll, when it failed; the data above is then
     /// the last good data.
     pub error: Option<Timed<String>>,
@@ -90,13 +96,16 @@ impl Heatmap {
                 }
                 let data = Grid::build(metric, columns, &series, &self.slos);
                 self.grids.insert(metric, Timed { at, data });
-                self.warnings = warnings.iter().map(|w| safe(w)).collect();
+                self.warnings
+                    .insert(metric, warnings.iter().map(|w| safe(w)).collect());
             }
             PromUpdate::Buckets {
                 at,
                 columns,
                 mut series,
             } => {
+                self.dropped_buckets = series.len().saturating_sub(MAX_BUCKET_SERIES);
+                series.truncate(MAX_BUCKET_SERIES);
                 for s in &mut series {
                     s.service = safe(&s.service);
                 }
@@ -131,6 +140,14 @@ impl Heatmap {
     /// The latest good grid of a metric.
     pub fn grid(&self, metric: Metric) -> Option<&Grid> {
         self.grids.get(&metric).map(|t| &t.data)
+    }
+
+    /// Prometheus' warnings about the latest result of `metric`.
+    pub fn warnings(&self, metric: Metric) -> &[String] {
+        self.warnings
+            .get(&metric)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// When the grid of `metric` was fetched.
@@ -182,7 +199,7 @@ mod tests {
                 name: "orders\x1b[2J".into(),
                 points: vec![(60.0, value)],
             }],
-            warnings: vec![],
+            warnings: vec!["result truncated\x07".into()],
         }
     }
 
@@ -201,6 +218,9 @@ mod tests {
         let g = h.grid(Metric::P95).unwrap();
         assert_eq!(g.rows[0].cells, [None, Some(0.3)]);
         assert!(!g.rows[0].service.contains('\x1b'));
+        let warning = &h.warnings(Metric::P95)[0];
+        assert!(warning.starts_with("result truncated") && !warning.chars().any(char::is_control));
+        assert!(h.warnings(Metric::Rate).is_empty());
         assert_eq!(
             h.age(Metric::P95, at(15)),
             Some(chrono::Duration::seconds(15))

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What the handler answers.
@@ -27,12 +27,32 @@ pub fn serve<F>(handler: F) -> SocketAddr
 where
     F: Fn(&str) -> Option<Reply> + Send + Sync + 'static,
 {
+    serve_recording(handler).0
+}
+
+/// Like `serve`, also keeping each request's line and headers, as sent.
+pub fn serve_recording<F>(handler: F) -> (SocketAddr, Arc<Mutex<Vec<String>>>)
+where
+    F: Fn(&str) -> Option<Reply> + Send + Sync + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    serve_on(listener, handler)
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&heads);
+    let addr = serve_on_recording(listener, handler, Some(seen));
+    (addr, heads)
 }
 
 /// Serves on `listener` (e.g. bound to a port a test server scrapes).
 pub fn serve_on<F>(listener: TcpListener, handler: F) -> SocketAddr
+where
+    F: Fn(&str) -> Option<Reply> + Send + Sync + 'static,
+{
+    serve_on_recording(listener, handler, None)
+}
+
+type Heads = Option<Arc<Mutex<Vec<String>>>>;
+
+fn serve_on_recording<F>(listener: TcpListener, handler: F, heads: Heads) -> SocketAddr
 where
     F: Fn(&str) -> Option<Reply> + Send + Sync + 'static,
 {
@@ -41,22 +61,28 @@ where
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let handler = Arc::clone(&handler);
-            std::thread::spawn(move || answer(stream, &*handler));
+            let heads = heads.clone();
+            std::thread::spawn(move || answer(stream, &*handler, heads));
         }
     });
     addr
 }
 
-fn answer(stream: TcpStream, handler: &dyn Fn(&str) -> Option<Reply>) {
+fn answer(stream: TcpStream, handler: &dyn Fn(&str) -> Option<Reply>, heads: Heads) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
         return;
     }
-    // Skip the headers; these tests send no bodies.
+    // Read the headers; these tests send no bodies.
+    let mut head = request_line.clone();
     let mut line = String::new();
     while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) && line != "\r\n" {
+        head.push_str(&line);
         line.clear();
+    }
+    if let Some(heads) = heads {
+        heads.lock().unwrap().push(head);
     }
     let target = request_line.split(' ').nth(1).unwrap_or("/").to_string();
     let Some(reply) = handler(&target) else {

@@ -87,7 +87,11 @@ pub fn bucket_points(points: &[(f64, f64)], columns: &Columns) -> Vec<Option<f64
 /// One service's row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// The service, as SLOs and the drill-down know it.
     pub service: String,
+    /// What the row shows: the service, with `#2`, `#3` for the second and
+    /// third series of one service (a template that does not aggregate).
+    pub name: String,
     pub cells: Vec<Option<f64>>,
     /// Some cell is +Inf or -Inf (shown with a marker, not as a colour).
     pub has_infinite: bool,
@@ -129,7 +133,7 @@ impl Grid {
             .map(|s| {
                 let n = seen.entry(s.name.as_str()).or_insert(0);
                 *n += 1;
-                let service = if *n == 1 {
+                let name = if *n == 1 {
                     s.name.clone()
                 } else {
                     format!("{} #{n}", s.name)
@@ -137,7 +141,8 @@ impl Grid {
                 let cells = bucket_points(&s.points, &columns);
                 let has_infinite = cells.iter().flatten().any(|v| v.is_infinite());
                 Row {
-                    service,
+                    service: s.name.clone(),
+                    name,
                     cells,
                     has_infinite,
                 }
@@ -145,7 +150,7 @@ impl Grid {
             .collect();
         rows.sort_by(|a, b| {
             let (ka, kb) = (badness(a, metric, slos), badness(b, metric, slos));
-            kb.total_cmp(&ka).then_with(|| a.service.cmp(&b.service))
+            kb.total_cmp(&ka).then_with(|| a.name.cmp(&b.name))
         });
         let dropped = rows.len().saturating_sub(MAX_ROWS);
         rows.truncate(MAX_ROWS);
@@ -170,13 +175,8 @@ impl Grid {
     /// The colour class of one cell of a row.
     pub fn level(&self, row: &Row, column: usize, slos: &SloTable) -> Level {
         let value = row.cells.get(column).copied().flatten();
-        level(value, slos.get(base_name(&row.service), self.metric))
+        level(value, slos.get(&row.service, self.metric))
     }
-}
-
-/// The service a row is about, without a duplicate suffix.
-fn base_name(row_name: &str) -> &str {
-    row_name.split(" #").next().unwrap_or(row_name)
 }
 
 /// How bad a row is now: its last value against its SLO (or the value
@@ -189,7 +189,7 @@ fn badness(row: &Row, metric: Metric, slos: &SloTable) -> f64 {
     if value.is_infinite() {
         return f64::INFINITY;
     }
-    match slos.get(base_name(&row.service), metric) {
+    match slos.get(&row.service, metric) {
         Some(slo) => slo.usage(value),
         None => value,
     }
@@ -321,7 +321,10 @@ mod tests {
             &[series("a", &[(1000.0, 1.0)]), series("a", &[(1000.0, 2.0)])],
             &SloTable::default(),
         );
-        assert_eq!(g.rows[0].service, "a #2");
-        assert_eq!(g.rows[1].service, "a");
+        assert_eq!(
+            (g.rows[0].name.as_str(), g.rows[0].service.as_str()),
+            ("a #2", "a")
+        );
+        assert_eq!(g.rows[1].name, "a");
     }
 }

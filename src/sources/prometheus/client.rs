@@ -29,6 +29,19 @@ impl PromClient {
     /// A client for `settings.url`, reading the bearer token from the named
     /// environment variable now. Errors name what is wrong, never a secret.
     pub fn new(settings: &PromSettings) -> Result<PromClient, String> {
+        let token = match &settings.bearer_token_env {
+            Some(var) => Some(
+                std::env::var(var)
+                    .map_err(|_| format!("prometheus.bearer_token_env: {var} is not set"))?,
+            ),
+            None => None,
+        };
+        PromClient::with_token(settings, token.as_deref())
+    }
+
+    /// A client with the bearer token given here (read from wherever the
+    /// caller keeps secrets); `settings.bearer_token_env` is not read.
+    pub fn with_token(settings: &PromSettings, token: Option<&str>) -> Result<PromClient, String> {
         let base = settings
             .url
             .clone()
@@ -41,11 +54,9 @@ impl PromClient {
                 .map_err(|_| format!("prometheus.headers.{name}: not a valid header value"))?;
             headers.insert(name, value);
         }
-        if let Some(var) = &settings.bearer_token_env {
-            let token = std::env::var(var)
-                .map_err(|_| format!("prometheus.bearer_token_env: {var} is not set"))?;
+        if let Some(token) = token {
             let mut value = HeaderValue::from_str(&format!("Bearer {}", token.trim()))
-                .map_err(|_| format!("the token in {var} is not a valid header value"))?;
+                .map_err(|_| "the bearer token is not a valid header value".to_string())?;
             // Keeps it out of reqwest's and our Debug output.
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
