@@ -209,3 +209,42 @@ async fn the_token_and_headers_are_sent_and_never_shown() {
     assert!(head.contains("x-scope-orgid: payments\r\n"), "{head}");
     assert!(!format!("{client:?}").contains("tok-3f9a"));
 }
+
+#[tokio::test]
+async fn spawn_without_a_url_reports_once_and_stops() {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+    let task = opsdeck::sources::prometheus::spawn(PromSettings::default(), tx);
+    let Some(Update::Health(h)) = rx.recv().await else {
+        panic!("expected a health report");
+    };
+    assert_eq!(h.error.as_deref(), Some("prometheus.url is not set"));
+    assert!(rx.recv().await.is_none());
+    task.await.unwrap();
+}
+
+#[tokio::test]
+async fn spawn_polls_at_the_interval_until_the_receiver_goes() {
+    let addr = serve(|target| {
+        if target.starts_with("/api/v1/alerts") {
+            return json(200, r#"{"status":"success","data":{"alerts":[]}}"#);
+        }
+        json(
+            200,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#,
+        )
+    });
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let task = opsdeck::sources::prometheus::spawn(settings(addr), tx);
+    let mut healthy = 0;
+    while healthy < 2 {
+        if let Some(Update::Health(h)) = rx.recv().await {
+            assert_eq!(h.error, None);
+            healthy += 1;
+        }
+    }
+    drop(rx);
+    tokio::time::timeout(std::time::Duration::from_secs(5), task)
+        .await
+        .unwrap()
+        .unwrap();
+}
