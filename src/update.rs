@@ -3,6 +3,7 @@
 //! Every backend task (and the demo engine) speaks only this type, so the app
 //! never waits on the network and tests can script a whole incident.
 
+use crate::model::heatmap::PromUpdate;
 use crate::model::logs::LogsUpdate;
 use crate::model::workloads::KubeUpdate;
 use crate::remediation::plan::ActionPlan;
@@ -152,6 +153,8 @@ pub enum Update {
     Logs(LogsUpdate),
     /// The contexts of the kubeconfig, for `:ctx` completion.
     Contexts(Vec<String>),
+    /// Heatmap grids, latency buckets and alerts from Prometheus.
+    Prometheus(PromUpdate),
     /// The Kubernetes context and namespace the data is about.
     Scope {
         context: String,

@@ -52,9 +52,89 @@ install_missing() {
 # --- what the tests need --------------------------------------------------
 need tmux tmux
 need pgrep procps
+need prometheus prometheus
 install_missing
 
-# --- servers (none yet: the foundation needs tmux only) ------------------
+# --- servers ----------------------------------------------------------------
+
+# free_port: prints a loopback TCP port nobody listens on right now.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# http_ok PORT PATH: true when 127.0.0.1:PORT answers PATH with 200.
+http_ok() {
+  local status
+  status="$(
+    { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || exit 1
+    printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+    head -n 1 <&3
+  )" || return 1
+  [[ "$status" == *" 200 "* ]]
+}
+
+# Prometheus scraping the exporter that tests/prometheus_live.rs serves on
+# OPSDECK_TEST_EXPORTER_PORT, with an alert rule that fires when the
+# exporter's "payments" service answers 5xx.
+start_prometheus() {
+  local dir="$WORK_DIR/prometheus" port exporter_port pid
+  mkdir -p "$dir/data"
+  port="$(free_port)"
+  exporter_port="$(free_port)"
+  while [ "$exporter_port" = "$port" ]; do exporter_port="$(free_port)"; done
+  cat >"$dir/rules.yml" <<'YAML'
+groups:
+  - name: opsdeck-test
+    interval: 1s
+    rules:
+      - alert: PaymentsErrors
+        expr: sum by (service) (rate(http_server_requests_seconds_count{service="payments",status=~"5.."}[30s])) > 0
+        for: 2s
+        labels:
+          severity: critical
+        annotations:
+          summary: payments answers 5xx
+YAML
+  cat >"$dir/prometheus.yml" <<YAML
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $dir/rules.yml
+scrape_configs:
+  - job_name: opsdeck-test
+    static_configs:
+      - targets: ["127.0.0.1:$exporter_port"]
+YAML
+  prometheus \
+    --config.file="$dir/prometheus.yml" \
+    --storage.tsdb.path="$dir/data" \
+    --web.listen-address="127.0.0.1:$port" \
+    >"$dir/prometheus.log" 2>&1 &
+  pid=$!
+  STARTED_PIDS+=("$pid")
+  for _ in $(seq 1 150); do
+    if http_ok "$port" /-/ready; then
+      export OPSDECK_TEST_PROMETHEUS_URL="http://127.0.0.1:$port"
+      export OPSDECK_TEST_EXPORTER_PORT="$exporter_port"
+      echo "run-all: prometheus on 127.0.0.1:$port (pid $pid), exporter port $exporter_port"
+      return
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  echo "run-all: prometheus did not become ready; its log:" >&2
+  cat "$dir/prometheus.log" >&2
+  exit 1
+}
+start_prometheus
 
 # --- the suite --------------------------------------------------------------
 export OPSDECK_TEST_WORK_DIR="$WORK_DIR"

@@ -1,6 +1,8 @@
 //! `config.toml`: every section optional, every unknown key reported.
 
 use super::problem::{Problem, SourceText};
+use crate::model::heatmap::{Metric, Window};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use toml_edit::{Item, Table};
 
@@ -29,6 +31,7 @@ pub struct Settings {
     /// Kube contexts in which opsdeck is read-only.
     pub readonly_contexts: Vec<String>,
     pub kubernetes: KubeSettings,
+    pub prometheus: PromSettings,
 }
 
 /// `[kubernetes]`: which cluster and namespace to watch. Every field is
@@ -44,6 +47,44 @@ pub struct KubeSettings {
     /// How often pod metrics are polled.
     pub metrics_interval_secs: u32,
 }
+
+/// `[prometheus]`: where the Heatmap's data comes from. Off while `url` is
+/// unset. Secrets are named by environment variable, never written here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromSettings {
+    /// Base URL, e.g. `http://prometheus.monitoring:9090`.
+    pub url: Option<String>,
+    /// The environment variable holding a bearer token.
+    pub bearer_token_env: Option<String>,
+    /// Extra request headers (e.g. a tenant id for a Prometheus-compatible proxy).
+    pub headers: BTreeMap<String, String>,
+    /// The label that names a service; `job`, then `app`, are the fallbacks.
+    pub service_label: String,
+    pub interval_secs: u32,
+    pub window: Window,
+    /// PromQL replacing a metric's default query; `{label}` and `{range}`
+    /// are filled in (see `sources::prometheus::queries`).
+    pub queries: BTreeMap<Metric, String>,
+}
+
+impl Default for PromSettings {
+    fn default() -> Self {
+        PromSettings {
+            url: None,
+            bearer_token_env: None,
+            headers: BTreeMap::new(),
+            service_label: "service".into(),
+            interval_secs: 15,
+            window: Window::default(),
+            queries: BTreeMap::new(),
+        }
+    }
+}
+
+/// Headers that carry credentials: refused inline like `bearer_token`.
+const SECRET_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cookie"];
+
+const INLINE_SECRET: &str = "inline secrets are not accepted; use bearer_token_env";
 
 impl Default for Settings {
     fn default() -> Self {
@@ -64,6 +105,7 @@ impl Default for Settings {
                 metrics_interval_secs: 15,
                 ..KubeSettings::default()
             },
+            prometheus: PromSettings::default(),
         }
     }
 }
@@ -91,6 +133,7 @@ impl Settings {
                 "actions",
                 "contexts",
                 "kubernetes",
+                "prometheus",
             ],
         );
         r.bool(root, "", "readonly", &mut settings.readonly);
@@ -184,6 +227,9 @@ impl Settings {
                 &mut ks.metrics_interval_secs,
             );
         }
+        if let Some(p) = r.section(root, "prometheus") {
+            r.prometheus(p, &mut settings.prometheus);
+        }
         if let Some(contexts) = r.section(root, "contexts") {
             for (name, item) in contexts.iter() {
                 let prefix = format!("contexts.{name}.");
@@ -241,6 +287,89 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    fn prometheus(&mut self, p: &Table, ps: &mut PromSettings) {
+        const PRE: &str = "prometheus.";
+        let keys = [
+            "url",
+            "bearer_token_env",
+            "headers",
+            "service_label",
+            "interval_secs",
+            "window",
+            "queries",
+        ];
+        for (key, _) in p.iter() {
+            if key == "bearer_token" {
+                self.report(p, PRE, key, INLINE_SECRET);
+            } else if !keys.contains(&key) {
+                let msg = format!("unknown key; expected one of {}", keys.join(", "));
+                self.report(p, PRE, key, &msg);
+            }
+        }
+        let mut url = String::new();
+        self.string(p, PRE, "url", &mut url);
+        if !url.is_empty() {
+            if url.starts_with("http://") || url.starts_with("https://") {
+                ps.url = Some(url.trim_end_matches('/').to_string());
+            } else {
+                self.report(p, PRE, "url", "expected an http:// or https:// URL");
+            }
+        }
+        let mut env = String::new();
+        self.string(p, PRE, "bearer_token_env", &mut env);
+        ps.bearer_token_env = (!env.is_empty()).then_some(env);
+        self.string(p, PRE, "service_label", &mut ps.service_label);
+        self.int(p, PRE, "interval_secs", 1..=3_600, &mut ps.interval_secs);
+        let mut window = ps.window.label().to_string();
+        self.string(p, PRE, "window", &mut window);
+        match Window::parse(&window) {
+            Some(w) => ps.window = w,
+            None => self.report(p, PRE, "window", "expected \"15m\", \"1h\" or \"6h\""),
+        }
+        if let Some(h) = self.subtable(p, PRE, "headers") {
+            let h = &h;
+            let prefix = format!("{PRE}headers.");
+            for (name, value) in h.iter() {
+                if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+                    self.report(h, &prefix, name, INLINE_SECRET);
+                    continue;
+                }
+                match value.as_str() {
+                    Some(v) => {
+                        ps.headers.insert(name.to_string(), v.to_string());
+                    }
+                    None => self.report(h, &prefix, name, "expected a string"),
+                }
+            }
+        }
+        if let Some(q) = self.subtable(p, PRE, "queries") {
+            let q = &q;
+            let prefix = format!("{PRE}queries.");
+            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
+            self.check_keys(q, &prefix, &names);
+            for metric in Metric::ALL {
+                let mut query = String::new();
+                self.string(q, &prefix, metric.key(), &mut query);
+                if !query.trim().is_empty() {
+                    ps.queries.insert(metric, query);
+                }
+            }
+        }
+    }
+
+    /// A table under `key`: a section `[prefix.key]` or an inline `key = { .. }`.
+    fn subtable(&mut self, t: &Table, prefix: &str, key: &str) -> Option<Table> {
+        let item = t.get(key)?;
+        if let Some(sub) = item.as_table() {
+            return Some(sub.clone());
+        }
+        if let Some(inline) = item.as_inline_table() {
+            return Some(inline.clone().into_table());
+        }
+        self.report(t, prefix, key, "expected a table of strings");
+        None
     }
 
     fn bool(&mut self, t: &Table, prefix: &str, key: &str, out: &mut bool) {
@@ -379,5 +508,46 @@ mod tests {
         );
         assert_eq!(s.theme, "dark");
         assert!(!s.timeline_newest_first);
+    }
+
+    #[test]
+    fn prometheus_section() {
+        let (s, p) = load(
+            "[prometheus]\nurl = \"http://prom:9090/\"\nbearer_token_env = \"PROM_TOKEN\"\nservice_label = \"app\"\ninterval_secs = 30\nwindow = \"6h\"\nheaders = { X-Scope-OrgID = \"team-a\" }\n[prometheus.queries]\np99 = \"max by ({label}) (x)\"\n",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let ps = s.prometheus;
+        assert_eq!(ps.url.as_deref(), Some("http://prom:9090"));
+        assert_eq!(ps.bearer_token_env.as_deref(), Some("PROM_TOKEN"));
+        assert_eq!((ps.service_label.as_str(), ps.interval_secs), ("app", 30));
+        assert_eq!(ps.window, Window::H6);
+        assert_eq!(ps.headers["X-Scope-OrgID"], "team-a");
+        assert_eq!(ps.queries[&Metric::P99], "max by ({label}) (x)");
+        let d = Settings::default().prometheus;
+        assert_eq!(
+            (d.service_label.as_str(), d.interval_secs, d.window),
+            ("service", 15, Window::H1)
+        );
+    }
+
+    #[test]
+    fn prometheus_refuses_inline_secrets_and_reports_bad_values() {
+        let (s, p) = load(
+            "[prometheus]\nurl = \"prom:9090\"\nbearer_token = \"s3cr3t\"\nwindow = \"2h\"\n\n[prometheus.headers]\nAuthorization = \"Bearer s3cr3t\"\nX-Team = 3\n[prometheus.queries]\np50 = \"x\"\n",
+        );
+        assert_eq!(
+            p,
+            [
+                "config.toml:2 prometheus.url: expected an http:// or https:// URL",
+                "config.toml:3 prometheus.bearer_token: inline secrets are not accepted; use bearer_token_env",
+                "config.toml:4 prometheus.window: expected \"15m\", \"1h\" or \"6h\"",
+                "config.toml:7 prometheus.headers.Authorization: inline secrets are not accepted; use bearer_token_env",
+                "config.toml:8 prometheus.headers.X-Team: expected a string",
+                "config.toml:10 prometheus.queries.p50: unknown key; expected one of p95, p99, error_ratio, availability, rate",
+            ]
+        );
+        assert!(!p.iter().any(|l| l.contains("s3cr3t")));
+        assert_eq!(s.prometheus.url, None);
+        assert!(s.prometheus.headers.is_empty());
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod cursor;
 pub mod health;
+pub mod heatmap;
 pub mod logs;
 pub mod pods_view;
 pub mod timeline;
@@ -24,6 +25,7 @@ pub struct Model {
     pub contexts: Vec<String>,
     pub pods_view: pods_view::PodsView,
     pub logs: logs::Logs,
+    pub heatmap: heatmap::Heatmap,
 }
 
 impl Model {
@@ -47,6 +49,7 @@ impl Model {
                 self.workloads.apply(k);
                 self.pods_view.refresh(&self.workloads);
             }
+            Update::Prometheus(p) => self.heatmap.apply(p),
             Update::Scope { context, namespace } => {
                 self.context = Some(safe(&context));
                 self.namespace = Some(safe(&namespace));

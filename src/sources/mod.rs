@@ -2,6 +2,9 @@
 //! and its retries, and sends plain `Update`s to the app loop; parsing of
 //! replies lives here as pure functions tested on real reply samples.
 
+mod body_preview;
 pub mod kube;
 pub mod log_line;
 pub mod logs;
+pub mod prom_reply;
+pub mod prometheus;

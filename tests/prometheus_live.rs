@@ -1,0 +1,200 @@
+//! The Heatmap end to end against a real Prometheus (started by
+//! tests/run-all.sh, scraping the exporter this test serves): the grid cells
+//! are exactly what Prometheus computes for the same query at the same
+//! time, the climbing service sorts first and turns bad, and its alert shows
+//! as firing with a Timeline entry.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod support;
+
+use opsdeck::config::settings::PromSettings;
+use opsdeck::model::Model;
+use opsdeck::model::heatmap::{Level, Metric, Window, service_name};
+use opsdeck::sources::prometheus::queries::{name_keys, query_for, rate_range};
+use opsdeck::sources::prometheus::{PromClient, probe, spawn};
+use opsdeck::update::{Severity, Update};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// The Prometheus URL and exporter port from run-all.sh, or None (skip)
+/// outside CI.
+fn environment() -> Option<(String, u16)> {
+    let url = std::env::var("OPSDECK_TEST_PROMETHEUS_URL").ok();
+    let port = std::env::var("OPSDECK_TEST_EXPORTER_PORT").ok();
+    match (url, port) {
+        (Some(url), Some(port)) => Some((url, port.parse().unwrap())),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!(
+                "OPSDECK_TEST_PROMETHEUS_URL and OPSDECK_TEST_EXPORTER_PORT must be set under CI (run tests/run-all.sh)"
+            )
+        }
+        _ => {
+            eprintln!(
+                "skipped: OPSDECK_TEST_PROMETHEUS_URL is unset; tests/run-all.sh starts a Prometheus"
+            );
+            None
+        }
+    }
+}
+
+/// The column a comparison may use: its time is far enough behind the
+/// poll that every sample Prometheus will ever have for it is in.
+fn settled_cell(model: &Model, metric: Metric, service: &str) -> Option<(usize, f64)> {
+    let grid = model.heatmap.grid(metric)?;
+    let fetched = model.heatmap.fetched_at(metric)?.timestamp() as f64;
+    let row = grid.rows.iter().find(|r| r.service == service)?;
+    (0..grid.columns.count)
+        .rev()
+        .filter(|&c| grid.columns.time_of(c) <= fetched - 3.0)
+        .find_map(|c| row.cells[c].map(|v| (c, v)))
+}
+
+fn same(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heatmap_matches_prometheus_and_the_alert_fires() {
+    let Some((url, port)) = environment() else {
+        return;
+    };
+    support::exporter::start(port);
+    let settings = PromSettings {
+        url: Some(url),
+        interval_secs: 2,
+        window: Window::M15,
+        ..PromSettings::default()
+    };
+    let (tx, mut rx) = mpsc::channel(256);
+    let task = spawn(settings.clone(), tx);
+    let mut model = Model::default();
+    let deadline = Instant::now() + Duration::from_secs(150);
+    let mut last_error = None;
+    let ready = loop {
+        assert!(
+            Instant::now() < deadline,
+            "the heatmap never showed the incident; last error {last_error:?}; payments p95 {:?}; alerts {:?}",
+            settled_cell(&model, Metric::P95, "payments"),
+            model.heatmap.alerts
+        );
+        let Ok(Some(update)) = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await
+        else {
+            panic!("the source stopped sending");
+        };
+        let end_of_poll = matches!(update, Update::Health(_));
+        model.apply(update);
+        if !end_of_poll {
+            continue;
+        }
+        last_error = model.heatmap.error.as_ref().map(|e| e.data.clone());
+        let p95_bad = settled_cell(&model, Metric::P95, "payments").is_some_and(|(_, v)| v >= 0.5);
+        let errors =
+            settled_cell(&model, Metric::ErrorRatio, "payments").is_some_and(|(_, v)| v > 0.001);
+        let orders_clean = settled_cell(&model, Metric::ErrorRatio, "orders").is_some();
+        let firing = model.heatmap.firing().any(|a| a.name == "PaymentsErrors");
+        if p95_bad && errors && orders_clean && firing {
+            break model;
+        }
+    };
+    task.abort();
+    let model = ready;
+
+    // The climbing service leads the p95 grid and is coloured bad.
+    let grid = model.heatmap.grid(Metric::P95).unwrap();
+    assert_eq!(grid.rows[0].service, "payments", "{:?}", grid.rows);
+    let (col, _) = settled_cell(&model, Metric::P95, "payments").unwrap();
+    assert!(matches!(
+        grid.level(&grid.rows[0], col, &model.heatmap.slos),
+        Level::Bad | Level::Infinite
+    ));
+    // No 5xx at all is a ratio of 0, not a gap.
+    assert_eq!(
+        settled_cell(&model, Metric::ErrorRatio, "orders")
+            .unwrap()
+            .1,
+        0.0
+    );
+
+    // Every settled cell equals Prometheus' own answer at that instant.
+    let client = PromClient::new(&settings).unwrap();
+    let keys = name_keys(&settings.service_label);
+    let step = Duration::from_secs_f64(grid.columns.step);
+    let mut compared = 0;
+    for metric in Metric::ALL {
+        let g = model.heatmap.grid(metric).unwrap();
+        let expr = query_for(
+            metric,
+            &BTreeMap::new(),
+            &settings.service_label,
+            &rate_range(step),
+        );
+        for service in ["api-gateway", "orders", "payments", "opsdeck-test"] {
+            let Some((c, cell)) = settled_cell(&model, metric, service) else {
+                continue;
+            };
+            let reply = client
+                .query(&expr, Some(g.columns.time_of(c)))
+                .await
+                .unwrap();
+            let direct = reply
+                .data
+                .iter()
+                .find(|s| service_name(&s.labels, &keys) == service)
+                .and_then(|s| s.last_value())
+                .unwrap_or_else(|| panic!("{metric:?} {service}: no direct value"));
+            assert!(
+                same(cell, direct),
+                "{metric:?} {service}: heatmap {cell}, Prometheus {direct}"
+            );
+            compared += 1;
+        }
+    }
+    // p95, p99, error ratio and rate of three services; availability of the job.
+    assert!(compared >= 13, "compared only {compared} cells");
+
+    // The drill-down splits the climbing service's requests over its buckets.
+    let drill = model.heatmap.drill_down("payments").unwrap();
+    let shares: f64 = drill.rows.iter().filter_map(|r| r.cells[col]).sum();
+    assert!((shares - 1.0).abs() < 1e-6, "shares add up to {shares}");
+    assert_eq!(drill.rows.last().unwrap().le, f64::INFINITY);
+
+    // The alert: firing, critical, about payments, on the Timeline and in the header.
+    let alert = model
+        .heatmap
+        .firing()
+        .find(|a| a.name == "PaymentsErrors")
+        .unwrap();
+    assert_eq!(
+        (alert.severity, alert.service.as_str()),
+        (Severity::Crit, "payments")
+    );
+    assert_eq!(alert.summary, "payments answers 5xx");
+    assert!(alert.since.is_some());
+    assert!(model.alerts.iter().any(|a| a.name == "PaymentsErrors"));
+    let entries: Vec<&str> = model
+        .timeline
+        .entries()
+        .iter()
+        .map(|e| e.text.as_str())
+        .filter(|t| t.contains("PaymentsErrors"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert!(entries[0].starts_with("alert PaymentsErrors firing for payments since "));
+
+    // `opsdeck check` sees the same server and queries.
+    let rows = probe(&settings).await;
+    for what in [
+        "buildinfo",
+        "p95",
+        "error_ratio",
+        "availability",
+        "rate",
+        "buckets",
+        "alerts",
+    ] {
+        let row = rows.iter().find(|r| r.what == what).unwrap();
+        assert!(row.ok, "{row:?}");
+    }
+}
