@@ -94,6 +94,9 @@ fn main() -> color_eyre::Result<()> {
             drop(tx);
             Arc::new(Unconfigured)
         } else {
+            if settings.prometheus.url.is_some() {
+                opsdeck::sources::prometheus::spawn(settings.prometheus.clone(), tx.clone());
+            }
             let deferred = Arc::new(Deferred::new("Kubernetes"));
             let (scope_tx, scope_rx) = mpsc::channel(4);
             control.scope = Some(scope_tx);
@@ -140,26 +143,45 @@ fn probe_sources(
     settings: &opsdeck::config::settings::Settings,
     cli: &Cli,
 ) -> color_eyre::Result<Vec<opsdeck::check::SourceProbes>> {
-    let ks = &settings.kubernetes;
-    if ks.enabled == Some(false) {
-        return Ok(Vec::new());
-    }
-    let overrides = KubeOverrides {
-        kubeconfig: None,
-        context: cli.global.context.clone(),
-        namespace: cli.global.namespace.clone(),
-        all_namespaces: cli.global.all_namespaces,
-    };
-    let required = ks.enabled == Some(true) || ks.context.is_some() || overrides.context.is_some();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let rows = runtime.block_on(opsdeck::sources::kube::probe(ks, &overrides));
-    Ok(vec![opsdeck::check::SourceProbes {
-        source: "Kubernetes",
-        rows,
-        required,
-    }])
+    let mut probes = Vec::new();
+    let ks = &settings.kubernetes;
+    if ks.enabled != Some(false) {
+        let overrides = KubeOverrides {
+            kubeconfig: None,
+            context: cli.global.context.clone(),
+            namespace: cli.global.namespace.clone(),
+            all_namespaces: cli.global.all_namespaces,
+        };
+        let required =
+            ks.enabled == Some(true) || ks.context.is_some() || overrides.context.is_some();
+        let rows = runtime.block_on(opsdeck::sources::kube::probe(ks, &overrides));
+        probes.push(opsdeck::check::SourceProbes {
+            source: "Kubernetes",
+            rows,
+            required,
+        });
+    }
+    if settings.prometheus.url.is_some() {
+        let rows = runtime
+            .block_on(opsdeck::sources::prometheus::probe(&settings.prometheus))
+            .into_iter()
+            .map(|r| opsdeck::sources::kube::ProbeRow {
+                check: r.what,
+                ok: r.ok,
+                detail: r.detail,
+                took: r.took,
+            })
+            .collect();
+        probes.push(opsdeck::check::SourceProbes {
+            source: "Prometheus",
+            rows,
+            required: true,
+        });
+    }
+    Ok(probes)
 }
 
 fn current_user() -> String {

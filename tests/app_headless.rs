@@ -32,7 +32,7 @@ fn q_types_into_an_open_input_instead_of_quitting() {
 #[test]
 fn tabs_switch_by_number_name_cycle_and_click() {
     let mut app = app((80, 24));
-    keys(&mut app, &["4"]);
+    keys(&mut app, &["5"]);
     assert_eq!(app.tab, Tab::Console);
     keys(&mut app, &["<Tab>"]);
     assert_eq!(app.tab, Tab::Pods);
@@ -42,15 +42,17 @@ fn tabs_switch_by_number_name_cycle_and_click() {
     typed(&mut app, "tab timeline");
     keys(&mut app, &["<Enter>"]);
     assert_eq!(app.tab, Tab::Timeline);
-    // " 1 Pods " 0..8, " 2 Logs " 9..17, " 3 Timeline " 18..30, " 4 Console " 31..42.
-    app.update(Event::Click { column: 35, row: 1 });
-    assert_eq!(app.tab, Tab::Console);
-    app.update(Event::Click { column: 3, row: 1 });
-    assert_eq!(app.tab, Tab::Pods);
-    app.update(Event::Click { column: 22, row: 1 });
-    assert_eq!(app.tab, Tab::Timeline);
-    app.update(Event::Click { column: 12, row: 1 });
-    assert_eq!(app.tab, Tab::Logs);
+    // " 1 Pods " 0..8, " 2 Heatmap " 9..20, " 3 Logs " 21..29, " 4 Timeline " 30..42, " 5 Console " 43..54.
+    for (column, tab) in [
+        (46, Tab::Console),
+        (3, Tab::Pods),
+        (12, Tab::Heatmap),
+        (33, Tab::Timeline),
+        (24, Tab::Logs),
+    ] {
+        app.update(Event::Click { column, row: 1 });
+        assert_eq!(app.tab, tab, "click at column {column}");
+    }
     app.update(Event::Click { column: 3, row: 5 });
     assert_eq!(
         app.tab,

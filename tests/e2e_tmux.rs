@@ -24,9 +24,10 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
     assert!(pane.contains("opsdeck demo/production"), "header:\n{pane}");
     assert!(
         pane.contains("1 Pods")
-            && pane.contains("2 Logs")
-            && pane.contains("3 Timeline")
-            && pane.contains("4 Console"),
+            && pane.contains("2 Heatmap")
+            && pane.contains("3 Logs")
+            && pane.contains("4 Timeline")
+            && pane.contains("5 Console"),
         "tab bar:\n{pane}"
     );
     assert!(pane.contains("? Help"), "footer hints:\n{pane}");
@@ -36,7 +37,7 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
     tmux.wait_for("Help — Pods", 10);
     tmux.keys(&["Escape"]);
     tmux.pause();
-    tmux.keys(&["3"]);
+    tmux.keys(&["4"]);
     tmux.wait_for("Timeline ", 10);
 
     tmux.keys(&["e"]);
@@ -61,7 +62,7 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
     tmux.keys(&["q"]);
     let pane = tmux.wait_for("EXITED:0", 10);
     assert!(
-        !pane.contains("3 Timeline"),
+        !pane.contains("4 Timeline"),
         "the alternate screen was left:\n{pane}"
     );
     assert_eq!(tmux.display("#{alternate_on}"), "0");
@@ -192,7 +193,7 @@ fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
     tmux.wait_for("done: restart", 10);
     tmux.keys(&["Escape"]);
     tmux.pause();
-    tmux.keys(&["3"]);
+    tmux.keys(&["4"]);
     let pane = tmux.wait_for("deployment payment-service 3/3 ready", 20);
     assert!(pane.contains("opsdeck"), "{pane}");
     tmux.wait_for("HALF_OPEN → CLOSED", 20);

@@ -57,6 +57,8 @@ pub enum Command {
     ScalePrompt,
     /// Follow the logs of `deploy/x`, `pod/x`, `-l key=value` or `all`.
     Logs(String),
+    /// Heatmap: the next metric (p95, p99, error ratio, availability, rate).
+    Metric,
     /// Follow the logs of the Pods tab's selected pod or deployment.
     LogsSelected,
     /// Logs: level filter `e`, `w`, `i` or `a`.
@@ -185,6 +187,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         true,
     ),
     spec("wrap", None, "Logs: wrap long lines", true),
+    spec("metric", None, "Heatmap: next metric", true),
     spec(
         "logs_selected",
         None,
@@ -308,6 +311,7 @@ impl Command {
             })),
             "log_level" => with_arg(Command::LogLevel, "e, w, i or a"),
             "wrap" => no_arg(Command::Wrap),
+            "metric" => no_arg(Command::Metric),
             "logs_selected" => no_arg(Command::LogsSelected),
             "scroll_left" => no_arg(Command::ScrollLeft),
             "scroll_right" => no_arg(Command::ScrollRight),
@@ -396,6 +400,7 @@ impl Command {
             Command::Logs(_) => "logs",
             Command::LogLevel(_) => "log_level",
             Command::Wrap => "wrap",
+            Command::Metric => "metric",
             Command::LogsSelected => "logs_selected",
             Command::ScrollLeft => "scroll_left",
             Command::ScrollRight => "scroll_right",

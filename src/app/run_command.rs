@@ -25,6 +25,9 @@ impl App {
             Command::Close if matches!(self.overlay, Overlay::Action(_)) => {
                 return self.cancel_action();
             }
+            Command::Close if self.tab == Tab::Heatmap && self.model.heatmap_view.drill => {
+                self.model.heatmap_view.drill = false;
+            }
             Command::Close => self.close(),
             Command::Tab(arg) => match Tab::find(&arg) {
                 Some(tab) => self.switch_tab(tab),
@@ -59,6 +62,9 @@ impl App {
             Command::View(which) => self.set_pods_mode(&which),
             Command::SortNext => self.pods_sort(false),
             Command::SortReverse => self.pods_sort(true),
+            Command::Detail if self.tab == Tab::Heatmap => {
+                self.model.heatmap_view.drill = !self.model.heatmap_view.drill;
+            }
             Command::Detail => self.model.pods_view.detail = !self.model.pods_view.detail,
             Command::ToggleWarnings => self.toggle_warnings(),
             Command::ScalePrompt => self.scale_prompt(),
@@ -66,10 +72,20 @@ impl App {
             Command::LogLevel(which) => self.set_log_level(&which),
             Command::Wrap => self.model.logs.wrap = !self.model.logs.wrap,
             Command::LogsSelected => return self.open_logs_for_selection(),
+            Command::ScrollLeft | Command::ScrollRight if self.tab == Tab::Heatmap => {
+                let view = &mut self.model.heatmap_view;
+                let count = self
+                    .model
+                    .heatmap
+                    .grid(view.metric)
+                    .map_or(0, |g| g.columns.count);
+                view.move_col(if cmd == Command::ScrollLeft { -1 } else { 1 }, count);
+            }
             Command::ScrollLeft => {
                 self.model.logs.hscroll = self.model.logs.hscroll.saturating_sub(8)
             }
             Command::ScrollRight => self.model.logs.hscroll += 8,
+            Command::Metric => self.model.heatmap_view.next_metric(),
             Command::Find => self.open_find(),
             Command::FindNext => self.find_next(true),
             Command::FindPrev => self.find_next(false),
@@ -151,6 +167,10 @@ impl App {
                 );
             }
             Tab::Console => self.say(Severity::Info, "the Console filters by level: + and -"),
+            Tab::Heatmap => self.say(
+                Severity::Info,
+                "the heatmap shows every service, worst first: m changes the metric",
+            ),
         }
     }
 
@@ -196,6 +216,18 @@ impl App {
             return;
         }
         match self.tab {
+            Tab::Heatmap => {
+                let view = &mut self.model.heatmap_view;
+                let rows = self
+                    .model
+                    .heatmap
+                    .grid(view.metric)
+                    .map_or(0, |g| g.rows.len());
+                view.row = view
+                    .row
+                    .saturating_add_signed(delta)
+                    .min(rows.saturating_sub(1));
+            }
             Tab::Logs => {
                 let rows = usize::from(crate::ui::layout::log_rows(self.size));
                 let l = &mut self.model.logs;

@@ -4,17 +4,25 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
     Pods,
+    Heatmap,
     Logs,
     Timeline,
     Console,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Pods, Tab::Logs, Tab::Timeline, Tab::Console];
+    pub const ALL: [Tab; 5] = [
+        Tab::Pods,
+        Tab::Heatmap,
+        Tab::Logs,
+        Tab::Timeline,
+        Tab::Console,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Tab::Pods => "pods",
+            Tab::Heatmap => "heatmap",
             Tab::Logs => "logs",
             Tab::Timeline => "timeline",
             Tab::Console => "console",
@@ -24,6 +32,7 @@ impl Tab {
     pub fn title(self) -> &'static str {
         match self {
             Tab::Pods => "Pods",
+            Tab::Heatmap => "Heatmap",
             Tab::Logs => "Logs",
             Tab::Timeline => "Timeline",
             Tab::Console => "Console",

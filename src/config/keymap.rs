@@ -15,6 +15,7 @@ pub const DEFAULT_KEYMAP: &str = include_str!("../../keymaps.toml");
 pub const CONTEXTS: &[&str] = &[
     "global",
     "pods",
+    "heatmap",
     "logs",
     "timeline",
     "console",
@@ -339,7 +340,7 @@ keymap = []
             [
                 "keymaps.toml:3 global.prepend_keymap[0]: unknown command \"quitt\" (entry skipped)",
                 "keymaps.toml:4 global.prepend_keymap[1]: unknown key \"<Nope>\" (entry skipped)",
-                "keymaps.toml:7 bogus: unknown context; expected one of global, pods, logs, timeline, console, help, input, confirm, confirm_typed",
+                "keymaps.toml:7 bogus: unknown context; expected one of global, pods, heatmap, logs, timeline, console, help, input, confirm, confirm_typed",
             ]
         );
         assert_eq!(

@@ -9,6 +9,7 @@ pub mod actions;
 pub mod cluster;
 pub mod executor;
 pub mod logs;
+pub mod metrics;
 pub mod world;
 
 use crate::remediation::plan::Action;
@@ -111,6 +112,7 @@ impl DemoEngine {
                 Box::new(Heartbeat),
                 Box::new(WorkloadsFeed { second: 0 }),
                 Box::new(logs::LogFeed::new(options.seed, options.log_rate)),
+                Box::new(metrics::MetricsFeed::new(options.seed)),
             ],
             next_second: 0,
             beats_played: 0,

@@ -3,6 +3,7 @@
 pub mod cursor;
 pub mod health;
 pub mod heatmap;
+pub mod heatmap_view;
 pub mod logs;
 pub mod pods_view;
 pub mod timeline;
@@ -25,6 +26,7 @@ pub struct Model {
     pub contexts: Vec<String>,
     pub pods_view: pods_view::PodsView,
     pub logs: logs::Logs,
+    pub heatmap_view: heatmap_view::HeatmapView,
     pub heatmap: heatmap::Heatmap,
 }
 

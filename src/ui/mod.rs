@@ -5,6 +5,7 @@ pub mod console;
 pub mod dialog;
 pub mod footer;
 pub mod header;
+pub mod heatmap;
 pub mod help;
 pub mod layout;
 pub mod logs;
@@ -31,6 +32,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     tabs::draw(frame, a.tabs, app);
     match app.tab {
         Tab::Pods => pods::draw(frame, a.body, app),
+        Tab::Heatmap => heatmap::draw(frame, a.body, app),
         Tab::Logs => logs::draw(frame, a.body, app),
         Tab::Timeline => timeline::draw(frame, a.body, app),
         Tab::Console => console::draw(frame, a.body, app),

@@ -1,0 +1,307 @@
+//! The Heatmap tab: services × time coloured against each service's SLO,
+//! the latency-bucket drill-down, and the firing alerts.
+
+use crate::app::App;
+use crate::model::heatmap::{BucketGrid, Grid, Level, Metric, Slo, le_label};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+/// Width of the service-name column.
+const LABEL: usize = 20;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let alerts_height = (app.model.heatmap.alerts.len().min(5) as u16 + 2).max(3);
+    let [grid_area, alerts_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(alerts_height)]).areas(area);
+    let view = &app.model.heatmap_view;
+    let hm = &app.model.heatmap;
+    let mut title = vec![
+        Span::styled(" Heatmap ", t.title),
+        Span::styled(
+            format!("{} ({}) ", view.metric.label(), unit_label(view.metric)),
+            t.muted,
+        ),
+    ];
+    if let Some(grid) = hm.grid(view.metric) {
+        let c = grid.columns;
+        let minutes = (c.step * c.count as f64 / 60.0).round();
+        title.push(Span::styled(
+            format!("· window {minutes}m, step {}s ", c.step),
+            t.muted,
+        ));
+    }
+    if let Some(age) = hm.age(view.metric, app.now) {
+        title.push(Span::styled(
+            format!("· {}s old ", age.num_seconds().max(0)),
+            t.muted,
+        ));
+    }
+    if let Some(err) = &hm.error {
+        title.push(Span::styled(
+            format!("· stale since {}: {} ", err.at.format("%H:%M:%S"), err.data),
+            t.crit,
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border)
+        .title(Line::from(title));
+    let inner = block.inner(grid_area);
+    frame.render_widget(block, grid_area);
+    let lines = if view.drill {
+        drill_lines(app, inner)
+    } else {
+        grid_lines(app, inner)
+    };
+    frame.render_widget(Paragraph::new(lines), inner);
+    alerts(frame, alerts_area, app);
+}
+
+fn unit_label(metric: Metric) -> &'static str {
+    match metric {
+        Metric::P95 | Metric::P99 => "ms",
+        Metric::ErrorRatio | Metric::Availability => "%",
+        Metric::Rate => "req/s",
+    }
+}
+
+/// A cell's character and style: the heat ramp with colour, shades without.
+fn cell(app: &App, level: Level) -> (char, Style) {
+    let t = &app.theme;
+    let ramp = &t.heat;
+    if ramp.len() >= 3 {
+        let pick = |i: usize| Style::default().fg(ramp[i]);
+        return match level {
+            Level::Good => ('█', pick(0)),
+            Level::Near => ('█', pick(ramp.len() / 2)),
+            Level::Bad => ('█', pick(ramp.len() - 1)),
+            Level::Gap => ('·', t.muted),
+            Level::Infinite => ('▲', t.crit),
+        };
+    }
+    match level {
+        Level::Good => ('░', t.ok),
+        Level::Near => ('▒', t.warn),
+        Level::Bad => ('█', t.crit),
+        Level::Gap => (' ', t.muted),
+        Level::Infinite => ('▲', t.crit),
+    }
+}
+
+fn grid_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let view = &app.model.heatmap_view;
+    let Some(grid) = app.model.heatmap.grid(view.metric) else {
+        return vec![Line::styled(
+            "No data yet. Prometheus is set with [prometheus] url = \"http://...\" in config.toml (the demo fills this tab).",
+            t.muted,
+        )];
+    };
+    if grid.rows.is_empty() {
+        return vec![Line::styled(
+            format!("The {} query returned no series.", view.metric.label()),
+            t.warn,
+        )];
+    }
+    let cols = grid.columns.count;
+    let fit = usize::from(area.width).saturating_sub(LABEL + 1).min(cols);
+    let first = cols - fit;
+    let selected_col = view.column(cols);
+    let height = usize::from(area.height).saturating_sub(3);
+    let (rows, note) = grid.visible(height);
+    let mut lines = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        let mut spans = vec![Span::styled(
+            format!("{:<w$} ", truncate(&row.name, LABEL), w = LABEL),
+            if r == view.row { t.selection } else { t.text },
+        )];
+        for c in first..cols {
+            let (ch, mut style) = cell(app, grid.level(row, c, &app.model.heatmap.slos));
+            if r == view.row && c == selected_col {
+                style = style
+                    .patch(t.selection)
+                    .add_modifier(ratatui::style::Modifier::REVERSED);
+            }
+            spans.push(Span::styled(ch.to_string(), style));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::from(legend(app, grid, first, note)));
+    lines.push(status(
+        app,
+        grid,
+        rows.get(view.row).map(|r| r.name.as_str()),
+        selected_col,
+    ));
+    lines
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+fn legend(app: &App, grid: &Grid, first: usize, note: Option<String>) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let mut spans = vec![Span::raw(" ".repeat(LABEL + 1))];
+    for (level, label) in [
+        (Level::Good, " within SLO  "),
+        (Level::Near, " near  "),
+        (Level::Bad, " over  "),
+        (Level::Gap, " no data  "),
+        (Level::Infinite, " +Inf  "),
+    ] {
+        let (ch, style) = cell(app, level);
+        spans.push(Span::styled(ch.to_string(), style));
+        spans.push(Span::styled(label, t.muted));
+    }
+    let from = chrono::DateTime::from_timestamp(grid.columns.time_of(first) as i64, 0)
+        .map(|d| d.format("%H:%M").to_string())
+        .unwrap_or_default();
+    spans.push(Span::styled(
+        format!("from {from} · step {}s", grid.columns.step as i64),
+        t.muted,
+    ));
+    if let Some(note) = note {
+        spans.push(Span::styled(format!(" · {note}"), t.warn));
+    }
+    spans
+}
+
+fn status(app: &App, grid: &Grid, service: Option<&str>, col: usize) -> Line<'static> {
+    let t = &app.theme;
+    let Some(row) = service.and_then(|s| grid.rows.iter().find(|r| r.name == s)) else {
+        return Line::default();
+    };
+    let when = chrono::DateTime::from_timestamp(grid.columns.time_of(col) as i64, 0)
+        .map(|d| d.format("%H:%M:%S").to_string())
+        .unwrap_or_default();
+    let value = row.cells.get(col).copied().flatten();
+    let shown = match value {
+        None => "no data".to_string(),
+        Some(v) if v.is_infinite() => "+Inf (top of the histogram)".to_string(),
+        Some(v) => grid.metric.unit().format(v),
+    };
+    let slo = match app.model.heatmap.slos.get(&row.service, grid.metric) {
+        Some(Slo::Below(x)) => format!("SLO < {}", grid.metric.unit().format(x)),
+        Some(Slo::Above(x)) => format!("SLO > {}", grid.metric.unit().format(x)),
+        None => "no SLO".to_string(),
+    };
+    let level = grid.level(row, col, &app.model.heatmap.slos);
+    let style = match level {
+        Level::Bad | Level::Infinite => t.crit,
+        Level::Near => t.warn,
+        _ => t.text,
+    };
+    Line::from(vec![
+        Span::styled(format!("{} ", row.name), t.accent),
+        Span::styled(format!("at {when}: "), t.muted),
+        Span::styled(shown, style),
+        Span::styled(
+            format!("  ({slo}) · Enter: latency buckets · m: metric"),
+            t.muted,
+        ),
+    ])
+}
+
+fn drill_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let view = &app.model.heatmap_view;
+    let service = app
+        .model
+        .heatmap
+        .grid(view.metric)
+        .and_then(|g| g.rows.get(view.row))
+        .map(|r| r.service.clone());
+    let Some(grid) = service
+        .as_deref()
+        .and_then(|s| app.model.heatmap.drill_down(s))
+    else {
+        return vec![Line::styled(
+            "No latency histogram for this service. Esc goes back.",
+            t.muted,
+        )];
+    };
+    let mut lines = vec![Line::styled(
+        format!(
+            "{}: share of requests per latency bucket (Esc goes back)",
+            grid.service
+        ),
+        t.title,
+    )];
+    lines.extend(bucket_rows(app, &grid, area));
+    lines
+}
+
+fn bucket_rows(app: &App, grid: &BucketGrid, area: Rect) -> Vec<Line<'static>> {
+    let cols = grid.columns.count;
+    let fit = usize::from(area.width).saturating_sub(LABEL + 1).min(cols);
+    let ramp: Vec<Color> = app.theme.heat.clone();
+    let shades = [' ', '░', '▒', '▓', '█'];
+    grid.rows
+        .iter()
+        .rev()
+        .map(|row| {
+            let mut spans = vec![Span::styled(
+                format!("{:>w$} ", le_label(row.le), w = LABEL),
+                app.theme.muted,
+            )];
+            for c in (cols - fit)..cols {
+                let span = match row.cells.get(c).copied().flatten() {
+                    None => Span::styled("·", app.theme.muted),
+                    Some(share) if ramp.len() >= 2 => {
+                        let i =
+                            ((share.clamp(0.0, 1.0)) * (ramp.len() - 1) as f64).round() as usize;
+                        Span::styled("█", Style::default().fg(ramp[i]))
+                    }
+                    Some(share) => Span::raw(
+                        shades[((share.clamp(0.0, 1.0)) * 4.0).round() as usize].to_string(),
+                    ),
+                };
+                spans.push(span);
+            }
+            Line::from(spans)
+        })
+        .collect()
+}
+
+fn alerts(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let alerts = &app.model.heatmap.alerts;
+    let mut lines = Vec::new();
+    for a in alerts
+        .iter()
+        .take(usize::from(area.height.saturating_sub(2)))
+    {
+        let since = a
+            .since
+            .map(|s| format!("since {}", s.format("%H:%M:%S")))
+            .unwrap_or_default();
+        let style = match a.severity {
+            crate::update::Severity::Crit => t.crit,
+            crate::update::Severity::Warn => t.warn,
+            crate::update::Severity::Info => t.text,
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:<8} ", format!("{:?}", a.state).to_lowercase()),
+                style,
+            ),
+            Span::styled(format!("{:<24} ", a.name), style),
+            Span::styled(format!("{:<18} ", a.service), t.accent),
+            Span::styled(format!("{since}  "), t.muted),
+            Span::styled(a.summary.clone(), t.text),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("No alert firing or pending.", t.muted));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border)
+        .title(Span::styled(format!(" Alerts {} ", alerts.len()), t.title));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,115 @@
+//! The Heatmap tab on the demo's metrics: the red band as the incident
+//! unfolds, the cursor's exact value, the drill-down, alerts, mono.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod support;
+
+use insta::assert_snapshot;
+use opsdeck::app::App;
+use opsdeck::app::tab::Tab;
+use opsdeck::config::color::ColorSupport;
+use opsdeck::model::heatmap::{Level, Metric};
+use ratatui::style::Color;
+use support::*;
+
+fn heatmap_app(theme: &str, support: ColorSupport, size: (u16, u16), secs: u64) -> App {
+    let mut app = app_with(theme, support, size);
+    play_demo(&mut app, secs);
+    app.tab = Tab::Heatmap;
+    app
+}
+
+#[test]
+fn payment_service_turns_red_and_sorts_first_with_gaps_never_drawn_as_zero() {
+    let app = heatmap_app("dark", ColorSupport::TrueColor, (120, 32), 150);
+    let grid = app.model.heatmap.grid(Metric::ErrorRatio).unwrap();
+    let worst = &grid.rows[0];
+    assert_eq!(worst.service, "payment-service");
+    let last = grid.columns.count - 1;
+    assert_eq!(grid.level(worst, last, &app.model.heatmap.slos), Level::Bad);
+    let healthy = grid
+        .rows
+        .iter()
+        .find(|r| r.service == "inventory-service")
+        .unwrap();
+    assert_eq!(
+        grid.level(healthy, last, &app.model.heatmap.slos),
+        Level::Good
+    );
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
+fn the_red_band_uses_the_top_of_the_theme_heat_ramp() {
+    let mut app = heatmap_app("dark", ColorSupport::TrueColor, (120, 32), 150);
+    keys(&mut app, &["m", "m"]);
+    assert_eq!(app.model.heatmap_view.metric, Metric::ErrorRatio);
+    let terminal = render(&app);
+    let text = screen(&app);
+    let y = text
+        .lines()
+        .position(|l| l.contains("payment-service"))
+        .unwrap() as u16;
+    let buf = terminal.backend().buffer();
+    let last_cell = (0..120u16)
+        .rev()
+        .find(|&x| buf[(x, y)].symbol() == "█")
+        .unwrap();
+    assert_eq!(buf[(last_cell, y)].fg, *app.theme.heat.last().unwrap());
+}
+
+#[test]
+fn the_cursor_shows_the_exact_value_and_moves_through_time() {
+    let mut app = heatmap_app("dark", ColorSupport::TrueColor, (120, 32), 150);
+    assert!(
+        screen(&app).contains("(SLO < 100ms)"),
+        "api-gateway's SLO:\n{}",
+        screen(&app)
+    );
+    keys(&mut app, &["h", "h", "j"]);
+    assert_eq!(app.model.heatmap_view.row, 1);
+    assert_eq!(app.model.heatmap_view.col, Some(57));
+    let status = screen(&app);
+    assert!(
+        status
+            .lines()
+            .any(|l| l.contains(" at ") && l.contains("SLO")),
+        "{status}"
+    );
+}
+
+#[test]
+fn enter_drills_down_to_latency_buckets_and_esc_comes_back() {
+    let mut app = heatmap_app("dark", ColorSupport::TrueColor, (120, 32), 150);
+    keys(&mut app, &["<Enter>"]);
+    assert!(app.model.heatmap_view.drill);
+    let text = screen(&app);
+    assert!(
+        text.contains("share of requests per latency bucket"),
+        "{text}"
+    );
+    assert!(text.contains("+Inf ") && text.contains("≤250ms "), "{text}");
+    assert_snapshot!("drill_down", render(&app).backend());
+    keys(&mut app, &["<Esc>"]);
+    assert!(!app.model.heatmap_view.drill);
+}
+
+#[test]
+fn mono_draws_levels_with_shades_and_no_colour() {
+    let app = heatmap_app("mono", ColorSupport::Mono, (120, 32), 150);
+    let terminal = render(&app);
+    for cell in terminal.backend().buffer().content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset));
+    }
+    let text = screen(&app);
+    assert!(text.contains('█') && text.contains('░'), "{text}");
+    assert_snapshot!(render(&app).backend());
+}
+
+#[test]
+fn without_prometheus_the_tab_says_how_to_configure_it() {
+    let mut app = app((100, 30));
+    app.tab = Tab::Heatmap;
+    assert!(screen(&app).contains("[prometheus] url"));
+}
