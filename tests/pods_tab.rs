@@ -223,3 +223,52 @@ fn ctx_and_ns_switch_a_live_source_and_say_why_not_in_the_demo() {
         }]
     );
 }
+
+#[test]
+fn with_every_namespace_watched_actions_target_the_objects_own_namespace() {
+    use opsdeck::model::workloads::{Deployment, KubeUpdate, Pod};
+    use opsdeck::update::Update;
+    let mut app = pods_app((120, 30));
+    app.update(opsdeck::app::Event::Update(Update::Scope {
+        context: "prod-eu".into(),
+        namespace: "all".into(),
+    }));
+    let deployment = |ns: &str| Deployment {
+        name: "api".into(),
+        namespace: ns.into(),
+        replicas: 2,
+        ready: 2,
+        ..Default::default()
+    };
+    let pod = |ns: &str, name: &str| Pod {
+        name: name.into(),
+        namespace: ns.into(),
+        deployment: Some("api".into()),
+        status: "Running".into(),
+        ..Default::default()
+    };
+    app.update(opsdeck::app::Event::Update(Update::Kube(
+        KubeUpdate::Deployments(vec![deployment("team-a"), deployment("team-b")]),
+    )));
+    app.update(opsdeck::app::Event::Update(Update::Kube(KubeUpdate::Pods(
+        vec![pod("team-a", "api-1"), pod("team-b", "api-2")],
+    ))));
+    keys(&mut app, &["j", "X"]);
+    let Overlay::Action(d) = &app.overlay else {
+        panic!("{:?}", app.status)
+    };
+    assert_eq!(d.plan.target.namespace, "team-b");
+    assert!(
+        d.plan.cli.contains("-n team-b delete pod api-2"),
+        "{}",
+        d.plan.cli
+    );
+    keys(&mut app, &["<Esc>", "R"]);
+    let Overlay::Action(d) = &app.overlay else {
+        panic!("{:?}", app.status)
+    };
+    assert_eq!(
+        d.plan.target.namespace, "team-b",
+        "the selected pod's deployment, not its namesake"
+    );
+}

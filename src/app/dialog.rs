@@ -76,6 +76,45 @@ impl App {
         }
     }
 
+    /// The scope of an action on `name`: the watched namespace, or, when
+    /// every namespace is watched (`-A`), the object's own namespace (the
+    /// selected row's first).
+    fn scope_for(&self, name: &str, pod: bool) -> Scope<'_> {
+        let mut scope = self.scope();
+        if scope.namespace != "all" {
+            return scope;
+        }
+        let w = &self.model.workloads;
+        let exists = |ns: &str| {
+            if pod {
+                w.pod(ns, name).is_some()
+            } else {
+                w.deployment(ns, name).is_some()
+            }
+        };
+        let selected = self
+            .model
+            .pods_view
+            .selected_key()
+            .map(|(ns, _)| ns.as_str())
+            .filter(|ns| exists(ns));
+        let found = if pod {
+            w.pods
+                .keys()
+                .find(|(_, n)| n == name)
+                .map(|(ns, _)| ns.as_str())
+        } else {
+            w.deployments
+                .keys()
+                .find(|(_, n)| n == name)
+                .map(|(ns, _)| ns.as_str())
+        };
+        if let Some(ns) = selected.or(found) {
+            scope.namespace = ns;
+        }
+        scope
+    }
+
     /// Turns a request into a plan and opens the dialog on it.
     pub(super) fn request_action(&mut self, request: ActionRequest, typed: bool) -> Vec<Effect> {
         let plan = match request {
@@ -87,17 +126,17 @@ impl App {
                 let current = self
                     .model
                     .workloads
-                    .deployment(self.scope().namespace, &deployment)
+                    .deployment(self.scope_for(&deployment, false).namespace, &deployment)
                     .map(|d| d.replicas);
                 match (current, target_replicas(&replicas, current.unwrap_or(0))) {
                     (_, Err(e)) => Err(e),
-                    (_, Ok(n)) => plan::scale(&self.scope(), &deployment, n),
+                    (_, Ok(n)) => plan::scale(&self.scope_for(&deployment, false), &deployment, n),
                 }
             }
             ActionRequest::Restart { deployment } => {
-                plan::rollout_restart(&self.scope(), &deployment)
+                plan::rollout_restart(&self.scope_for(&deployment, false), &deployment)
             }
-            ActionRequest::Delete { pod } => plan::delete_pod(&self.scope(), &pod),
+            ActionRequest::Delete { pod } => plan::delete_pod(&self.scope_for(&pod, true), &pod),
         };
         match plan {
             Ok(mut plan) => {
@@ -356,7 +395,14 @@ impl App {
         };
         // Plan it again from what is true now (the replica count may have moved).
         let replanned = match &inverse.action {
-            Action::Scale { deployment, to, .. } => plan::scale(&self.scope(), deployment, *to),
+            Action::Scale { deployment, to, .. } => plan::scale(
+                &Scope {
+                    namespace: &inverse.target.namespace,
+                    ..self.scope()
+                },
+                deployment,
+                *to,
+            ),
             _ => Ok(*inverse),
         };
         match replanned {
