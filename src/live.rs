@@ -40,7 +40,13 @@ pub async fn run_kube(
     let _ = tx
         .send(Update::Contexts(kube::list_contexts(ks, &overrides)))
         .await;
-    let log_streams = tokio::spawn(kube::logs::run(conn.client.clone(), tx.clone(), logs));
+    let fields = settings.correlation_fields.clone();
+    let log_streams = tokio::spawn(kube::logs::run(
+        conn.client.clone(),
+        tx.clone(),
+        logs,
+        fields,
+    ));
     let handle = kube::spawn(conn, ks, tx.clone());
     while let Some(change) = scopes.recv().await {
         if let Some(context) = change.context {

@@ -51,7 +51,12 @@ impl Follower {
         let conn = connect(&KubeSettings::default(), &overrides).await.unwrap();
         let (tx, rx) = mpsc::channel(64);
         let (requests, requests_rx) = mpsc::channel(4);
-        tokio::spawn(run(conn.client.clone(), tx, requests_rx));
+        tokio::spawn(run(
+            conn.client.clone(),
+            tx,
+            requests_rx,
+            vec!["correlation_id".into()],
+        ));
         Follower {
             logs: Logs::default(),
             rx,

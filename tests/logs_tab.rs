@@ -235,3 +235,34 @@ fn hostile_and_huge_lines_are_drawn_safely() {
     keys(&mut app, &["W"]);
     render(&app);
 }
+
+#[test]
+fn times_toggle_and_the_buffer_size_comes_from_config() {
+    let mut app = logs_app((100, 30), 10);
+    // Rows start with the time column, then lose it (messages may carry their own).
+    let first_row = |app: &App| screen(app).lines().nth(3).unwrap().to_string();
+    assert!(
+        first_row(&app).starts_with("│10:00:"),
+        "{}",
+        first_row(&app)
+    );
+    keys(&mut app, &["T"]);
+    assert!(
+        !first_row(&app).starts_with("│10:00:"),
+        "{}",
+        first_row(&app)
+    );
+    let (settings, problems) =
+        opsdeck::config::settings::Settings::load(opsdeck::config::problem::SourceText::new(
+            std::path::Path::new("config.toml"),
+            "[logs]\nbuffer_lines = 1000\n",
+        ));
+    assert!(problems.is_empty());
+    let mut loaded =
+        opsdeck::config::defaults("dark", opsdeck::config::color::ColorSupport::TrueColor);
+    loaded.settings = settings;
+    let mut small = App::new(loaded, Default::default(), t0());
+    play_demo(&mut small, 100);
+    assert_eq!(small.model.logs.len(), 1000);
+    assert!(small.model.logs.dropped > 0);
+}

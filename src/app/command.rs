@@ -57,6 +57,8 @@ pub enum Command {
     ScalePrompt,
     /// Follow the logs of `deploy/x`, `pod/x`, `-l key=value` or `all`.
     Logs(String),
+    /// Logs: show or hide each line's time.
+    Timestamps,
     /// Heatmap: the next metric (p95, p99, error ratio, availability, rate).
     Metric,
     /// Follow the logs of the Pods tab's selected pod or deployment.
@@ -188,6 +190,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     spec("wrap", None, "Logs: wrap long lines", true),
     spec("metric", None, "Heatmap: next metric", true),
+    spec("timestamps", None, "Logs: show or hide times", true),
     spec(
         "logs_selected",
         None,
@@ -312,6 +315,7 @@ impl Command {
             "log_level" => with_arg(Command::LogLevel, "e, w, i or a"),
             "wrap" => no_arg(Command::Wrap),
             "metric" => no_arg(Command::Metric),
+            "timestamps" => no_arg(Command::Timestamps),
             "logs_selected" => no_arg(Command::LogsSelected),
             "scroll_left" => no_arg(Command::ScrollLeft),
             "scroll_right" => no_arg(Command::ScrollRight),
@@ -401,6 +405,7 @@ impl Command {
             Command::LogLevel(_) => "log_level",
             Command::Wrap => "wrap",
             Command::Metric => "metric",
+            Command::Timestamps => "timestamps",
             Command::LogsSelected => "logs_selected",
             Command::ScrollLeft => "scroll_left",
             Command::ScrollRight => "scroll_right",

@@ -178,6 +178,8 @@ pub struct App {
 impl App {
     pub fn new(loaded: Loaded, options: Options, now: DateTime<Utc>) -> App {
         let mut model = Model::default();
+        model.logs =
+            crate::model::logs::Logs::with_capacity(loaded.settings.log_buffer_lines as usize);
         model.timeline.newest_first = loaded.settings.timeline_newest_first;
         let level = tui_logger::LevelFilter::Info;
         let export_dir = loaded

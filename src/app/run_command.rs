@@ -86,6 +86,7 @@ impl App {
             }
             Command::ScrollRight => self.model.logs.hscroll += 8,
             Command::Metric => self.model.heatmap_view.next_metric(),
+            Command::Timestamps => self.model.logs.show_time = !self.model.logs.show_time,
             Command::Find => self.open_find(),
             Command::FindNext => self.find_next(true),
             Command::FindPrev => self.find_next(false),

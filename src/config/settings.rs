@@ -32,6 +32,10 @@ pub struct Settings {
     pub readonly_contexts: Vec<String>,
     pub kubernetes: KubeSettings,
     pub prometheus: PromSettings,
+    /// Lines the Logs tab keeps before dropping the oldest.
+    pub log_buffer_lines: u32,
+    /// JSON fields that carry a request's id, first present wins.
+    pub correlation_fields: Vec<String>,
 }
 
 /// `[kubernetes]`: which cluster and namespace to watch. Every field is
@@ -106,6 +110,16 @@ impl Default for Settings {
                 ..KubeSettings::default()
             },
             prometheus: PromSettings::default(),
+            log_buffer_lines: 200_000,
+            correlation_fields: [
+                "correlation_id",
+                "request_id",
+                "trace_id",
+                "trace.id",
+                "traceId",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }
@@ -134,6 +148,7 @@ impl Settings {
                 "contexts",
                 "kubernetes",
                 "prometheus",
+                "logs",
             ],
         );
         r.bool(root, "", "readonly", &mut settings.readonly);
@@ -229,6 +244,22 @@ impl Settings {
         }
         if let Some(p) = r.section(root, "prometheus") {
             r.prometheus(p, &mut settings.prometheus);
+        }
+        if let Some(l) = r.section(root, "logs") {
+            r.check_keys(l, "logs.", &["buffer_lines", "correlation_fields"]);
+            r.int(
+                l,
+                "logs.",
+                "buffer_lines",
+                1_000..=5_000_000,
+                &mut settings.log_buffer_lines,
+            );
+            r.strings(
+                l,
+                "logs.",
+                "correlation_fields",
+                &mut settings.correlation_fields,
+            );
         }
         if let Some(contexts) = r.section(root, "contexts") {
             for (name, item) in contexts.iter() {

@@ -97,6 +97,8 @@ pub struct Logs {
     pub new_while_paused: u64,
     pub cursor: ListCursor,
     pub wrap: bool,
+    /// Show each line's time.
+    pub show_time: bool,
     pub hscroll: usize,
     pub search: Option<Regex>,
     /// Streams that are behind real time, by pod.
@@ -134,6 +136,7 @@ impl Logs {
             new_while_paused: 0,
             cursor: ListCursor::default(),
             wrap: false,
+            show_time: true,
             hscroll: 0,
             search: None,
             behind: BTreeMap::new(),

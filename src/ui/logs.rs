@@ -148,10 +148,11 @@ fn push_record(
 ) {
     let t = &app.theme;
     let logs = &app.model.logs;
-    let time = line
-        .time
-        .map(|t| t.format("%H:%M:%S%.3f ").to_string())
-        .unwrap_or_else(|| " ".repeat(13));
+    let time = match (logs.show_time, line.time) {
+        (false, _) => String::new(),
+        (true, Some(t)) => t.format("%H:%M:%S%.3f ").to_string(),
+        (true, None) => " ".repeat(13),
+    };
     let mut prefix = vec![
         Span::styled(time, t.muted),
         Span::styled(

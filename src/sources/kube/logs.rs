@@ -46,11 +46,15 @@ pub struct FollowLogs {
 }
 
 /// Runs the log streams the UI asks for until `requests` closes.
+/// `correlation_fields`: JSON fields that carry a request id (config
+/// `[logs] correlation_fields`; empty means the defaults).
 pub async fn run(
     client: kube::Client,
     tx: mpsc::Sender<Update>,
     mut requests: mpsc::Receiver<FollowLogs>,
+    correlation_fields: Vec<String>,
 ) {
+    let fields = std::sync::Arc::new(correlation_fields);
     let mut streams: HashMap<LogTarget, (LogOptions, JoinHandle<()>)> = HashMap::new();
     while let Some(request) = requests.recv().await {
         streams.retain(|target, (options, task)| {
@@ -69,6 +73,7 @@ pub async fn run(
                 target.clone(),
                 request.options.clone(),
                 tx.clone(),
+                fields.clone(),
             ));
             streams.insert(target, (request.options.clone(), task));
         }
@@ -80,7 +85,13 @@ pub async fn run(
 
 /// Streams one container; a stream that ends is marked and, unless it was
 /// the previous container, resumed on the new one.
-async fn follow(client: kube::Client, t: LogTarget, options: LogOptions, tx: mpsc::Sender<Update>) {
+async fn follow(
+    client: kube::Client,
+    t: LogTarget,
+    options: LogOptions,
+    tx: mpsc::Sender<Update>,
+    fields: std::sync::Arc<Vec<String>>,
+) {
     let api: Api<Pod> = Api::namespaced(client, &t.namespace);
     let mut first = true;
     loop {
@@ -105,7 +116,7 @@ async fn follow(client: kube::Client, t: LogTarget, options: LogOptions, tx: mps
         first = false;
         let ended = match api.log_stream(&t.pod, &params).await {
             Ok(reader) => {
-                stream(reader, &t, &tx).await;
+                stream(reader, &t, &tx, &fields).await;
                 "log stream ended"
             }
             Err(kube::Error::Api(status)) if status.code == 404 => {
@@ -170,7 +181,9 @@ async fn stream(
     reader: impl futures::AsyncBufRead + Unpin,
     t: &LogTarget,
     tx: &mpsc::Sender<Update>,
+    fields: &[String],
 ) {
+    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
     let mut reader = reader;
     let mut buf = Vec::new();
     let mut batch = Vec::new();
@@ -187,7 +200,7 @@ async fn stream(
             if n > 0 {
                 let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-                batch.push(to_log_line(&t.pod, &t.container, raw, &[]));
+                batch.push(to_log_line(&t.pod, &t.container, raw, &fields));
                 buf.clear();
                 deadline.get_or_insert_with(|| tokio::time::Instant::now() + BATCH_WAIT);
             }
