@@ -31,6 +31,14 @@ fn following_every_pod_at_80x24_and_160x48() {
     for size in [(80, 24), (160, 48)] {
         let app = logs_app(size, 100);
         assert!(app.model.logs.follow);
+        if size.0 >= 120 {
+            let text = screen(&app);
+            assert!(
+                text.lines()
+                    .any(|l| l.contains("order-service-") && l.contains(" order-service ")),
+                "the container column:\n{text}"
+            );
+        }
         assert_snapshot!(
             format!("logs_following_{}x{}", size.0, size.1),
             render(&app).backend()

@@ -16,6 +16,9 @@ use regex::Regex;
 
 /// Width of the pod column.
 const POD_WIDTH: usize = 24;
+/// Width of the container column, shown from `CONTAINER_MIN_WIDTH` columns.
+const CONTAINER_WIDTH: usize = 16;
+const CONTAINER_MIN_WIDTH: usize = 118;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
@@ -160,6 +163,14 @@ fn push_record(
             pod_color(app, &line.pod),
         ),
     ];
+    // The container column only where the message keeps enough room.
+    if width >= CONTAINER_MIN_WIDTH {
+        let container: String = line.container.chars().take(CONTAINER_WIDTH).collect();
+        prefix.push(Span::styled(
+            format!("{container:<w$} ", w = CONTAINER_WIDTH),
+            t.muted,
+        ));
+    }
     if line.note {
         prefix.push(Span::styled("── ", t.muted));
     } else {
