@@ -10,6 +10,24 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+/// Runs the Prometheus source, restarting it when the Heatmap asks for
+/// another window, until `windows` closes.
+pub async fn run_prometheus(
+    mut settings: crate::config::settings::PromSettings,
+    tx: mpsc::Sender<Update>,
+    mut windows: mpsc::Receiver<crate::model::heatmap::Window>,
+) {
+    loop {
+        let task = crate::sources::prometheus::spawn(settings.clone(), tx.clone());
+        let next = windows.recv().await;
+        task.abort();
+        match next {
+            Some(window) => settings.window = window,
+            None => return,
+        }
+    }
+}
+
 /// Connects to Kubernetes and runs its source until `tx` closes. Actions go
 /// to `executor` once connected; `scopes` carries `:ctx` / `:ns` requests.
 pub async fn run_kube(

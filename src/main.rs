@@ -40,6 +40,9 @@ fn main() -> color_eyre::Result<()> {
         user: current_user(),
     };
     let mut app = App::new(loaded, options, chrono::Utc::now());
+    if cli.command.is_none() && app.settings.prometheus.url.is_some() {
+        app.prom_window = Some(app.settings.prometheus.window);
+    }
 
     let audit_path = app
         .settings
@@ -95,7 +98,13 @@ fn main() -> color_eyre::Result<()> {
             Arc::new(Unconfigured)
         } else {
             if settings.prometheus.url.is_some() {
-                opsdeck::sources::prometheus::spawn(settings.prometheus.clone(), tx.clone());
+                let (window_tx, window_rx) = mpsc::channel(4);
+                control.prom_window = Some(window_tx);
+                tokio::spawn(opsdeck::live::run_prometheus(
+                    settings.prometheus.clone(),
+                    tx.clone(),
+                    window_rx,
+                ));
             }
             let deferred = Arc::new(Deferred::new("Kubernetes"));
             let (scope_tx, scope_rx) = mpsc::channel(4);

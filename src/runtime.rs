@@ -26,6 +26,7 @@ const UPDATE_BATCH: usize = 1024;
 pub struct SourceControl {
     pub scope: Option<mpsc::Sender<ScopeChange>>,
     pub logs: Option<mpsc::Sender<crate::sources::kube::logs::FollowLogs>>,
+    pub prom_window: Option<mpsc::Sender<crate::model::heatmap::Window>>,
 }
 
 pub async fn run(
@@ -129,6 +130,13 @@ fn carry_out(
     let (services, tx) = (services.clone(), results.clone());
     match effect {
         Effect::Quit => {}
+        Effect::SetWindow(window) => {
+            if let Some(tx) = control.prom_window.clone() {
+                tokio::spawn(async move {
+                    let _ = tx.send(window).await;
+                });
+            }
+        }
         Effect::FollowLogs(request) => {
             if let Some(logs) = control.logs.clone() {
                 tokio::spawn(async move {

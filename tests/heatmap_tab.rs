@@ -41,22 +41,25 @@ fn payment_service_turns_red_and_sorts_first_with_gaps_never_drawn_as_zero() {
 }
 
 #[test]
-fn the_red_band_uses_the_top_of_the_theme_heat_ramp() {
+fn the_red_band_uses_the_top_of_the_theme_heat_ramp_two_services_per_line() {
     let mut app = heatmap_app("dark", ColorSupport::TrueColor, (120, 32), 150);
     keys(&mut app, &["m", "m"]);
     assert_eq!(app.model.heatmap_view.metric, Metric::ErrorRatio);
     let terminal = render(&app);
     let text = screen(&app);
-    let y = text
-        .lines()
-        .position(|l| l.contains("payment-service"))
-        .unwrap() as u16;
+    // payment-service is worst: the upper half of the first line.
+    let y = text.lines().position(|l| l.contains("payment-s/")).unwrap() as u16;
     let buf = terminal.backend().buffer();
     let last_cell = (0..120u16)
         .rev()
-        .find(|&x| buf[(x, y)].symbol() == "█")
+        .find(|&x| buf[(x, y)].symbol() == "▀")
         .unwrap();
     assert_eq!(buf[(last_cell, y)].fg, *app.theme.heat.last().unwrap());
+    assert_ne!(
+        buf[(last_cell, y)].bg,
+        Color::Reset,
+        "the lower half is the second service"
+    );
 }
 
 #[test]
@@ -112,4 +115,23 @@ fn without_prometheus_the_tab_says_how_to_configure_it() {
     let mut app = app((100, 30));
     app.tab = Tab::Heatmap;
     assert!(screen(&app).contains("[prometheus] url"));
+}
+
+#[test]
+fn brackets_change_a_live_window_and_say_the_demo_window_is_fixed() {
+    use opsdeck::app::Effect;
+    use opsdeck::model::heatmap::Window;
+    let mut app = heatmap_app("dark", ColorSupport::TrueColor, (120, 32), 20);
+    assert!(keys(&mut app, &["]"]).is_empty());
+    assert!(app.status.clone().unwrap().text.contains("fixed"));
+    app.prom_window = Some(Window::H1);
+    assert_eq!(keys(&mut app, &["]"]), vec![Effect::SetWindow(Window::H6)]);
+    assert_eq!(keys(&mut app, &["["]), vec![Effect::SetWindow(Window::H1)]);
+    assert_eq!(
+        keys(&mut app, &["[", "["]),
+        vec![
+            Effect::SetWindow(Window::M15),
+            Effect::SetWindow(Window::M15)
+        ]
+    );
 }

@@ -57,6 +57,9 @@ pub enum Command {
     ScalePrompt,
     /// Follow the logs of `deploy/x`, `pod/x`, `-l key=value` or `all`.
     Logs(String),
+    /// Heatmap: a longer or shorter window (15m, 1h, 6h).
+    WindowNext,
+    WindowPrev,
     /// Logs: show or hide each line's time.
     Timestamps,
     /// Heatmap: the next metric (p95, p99, error ratio, availability, rate).
@@ -190,6 +193,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     spec("wrap", None, "Logs: wrap long lines", true),
     spec("metric", None, "Heatmap: next metric", true),
+    spec("window_next", None, "Heatmap: longer window", true),
+    spec("window_prev", None, "Heatmap: shorter window", true),
     spec("timestamps", None, "Logs: show or hide times", true),
     spec(
         "logs_selected",
@@ -315,6 +320,8 @@ impl Command {
             "log_level" => with_arg(Command::LogLevel, "e, w, i or a"),
             "wrap" => no_arg(Command::Wrap),
             "metric" => no_arg(Command::Metric),
+            "window_next" => no_arg(Command::WindowNext),
+            "window_prev" => no_arg(Command::WindowPrev),
             "timestamps" => no_arg(Command::Timestamps),
             "logs_selected" => no_arg(Command::LogsSelected),
             "scroll_left" => no_arg(Command::ScrollLeft),
@@ -405,6 +412,8 @@ impl Command {
             Command::LogLevel(_) => "log_level",
             Command::Wrap => "wrap",
             Command::Metric => "metric",
+            Command::WindowNext => "window_next",
+            Command::WindowPrev => "window_prev",
             Command::Timestamps => "timestamps",
             Command::LogsSelected => "logs_selected",
             Command::ScrollLeft => "scroll_left",

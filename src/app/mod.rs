@@ -92,6 +92,8 @@ pub enum Effect {
     },
     /// Stream exactly these containers' logs (live Kubernetes only).
     FollowLogs(crate::sources::kube::logs::FollowLogs),
+    /// Ask the Prometheus source for another window.
+    SetWindow(crate::model::heatmap::Window),
     /// Put text on the clipboard of the user's terminal (OSC 52).
     Clipboard(String),
     /// Switch the Kubernetes source to another context and/or namespace.
@@ -171,6 +173,9 @@ pub struct App {
     /// When each action last ran on each target (`ActionPlan::cooldown_key`).
     pub cooldowns: HashMap<String, DateTime<Utc>>,
     pub next_action_id: u64,
+    /// The Heatmap window asked of a live Prometheus source (`None`: no
+    /// live source, e.g. the demo, whose window is fixed).
+    pub prom_window: Option<crate::model::heatmap::Window>,
     /// Container choice and stream options of the followed logs.
     pub log_options: (Option<String>, crate::sources::kube::logs::LogOptions),
 }
@@ -212,6 +217,7 @@ impl App {
             cooldowns: HashMap::new(),
             next_action_id: 0,
             log_options: Default::default(),
+            prom_window: None,
         };
         app.options.readonly |= app.settings.readonly;
         if let Some(first) = app.problems.first() {

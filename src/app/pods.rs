@@ -115,6 +115,28 @@ impl App {
         vec![super::Effect::SetScope { context, namespace }]
     }
 
+    /// `[` / `]` on the Heatmap: 15m, 1h, 6h.
+    pub(super) fn step_window(&mut self, longer: bool) -> Vec<super::Effect> {
+        use crate::model::heatmap::Window;
+        let Some(current) = self.prom_window else {
+            self.say(
+                Severity::Info,
+                "this source's window is fixed (the demo shows 15m)",
+            );
+            return Vec::new();
+        };
+        let i = Window::ALL.iter().position(|w| *w == current).unwrap_or(1);
+        let next = if longer {
+            (i + 1).min(Window::ALL.len() - 1)
+        } else {
+            i.saturating_sub(1)
+        };
+        let window = Window::ALL[next];
+        self.prom_window = Some(window);
+        self.say(Severity::Info, format!("heatmap window {}", window.label()));
+        vec![super::Effect::SetWindow(window)]
+    }
+
     pub(super) fn scale_prompt(&mut self) {
         let v = &self.model.pods_view;
         let Some((ns, name)) = v.selected_key() else {

@@ -86,6 +86,9 @@ impl App {
             }
             Command::ScrollRight => self.model.logs.hscroll += 8,
             Command::Metric => self.model.heatmap_view.next_metric(),
+            Command::WindowNext | Command::WindowPrev => {
+                return self.step_window(cmd == Command::WindowNext);
+            }
             Command::Timestamps => self.model.logs.show_time = !self.model.logs.show_time,
             Command::Find => self.open_find(),
             Command::FindNext => self.find_next(true),

@@ -112,9 +112,14 @@ fn grid_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
     let first = cols - fit;
     let selected_col = view.column(cols);
     let height = usize::from(area.height).saturating_sub(3);
-    let (rows, note) = grid.visible(height);
-    let mut lines = Vec::new();
-    for (r, row) in rows.iter().enumerate() {
+    let half_blocks = app.theme.heat.len() >= 3;
+    let (rows, note) = grid.visible(if half_blocks { height * 2 } else { height });
+    let mut lines = if half_blocks {
+        paired_rows(app, grid, rows, first, selected_col)
+    } else {
+        Vec::new()
+    };
+    for (r, row) in rows.iter().enumerate().filter(|_| !half_blocks) {
         let mut spans = vec![Span::styled(
             format!("{:<w$} ", truncate(&row.name, LABEL), w = LABEL),
             if r == view.row { t.selection } else { t.text },
@@ -137,6 +142,56 @@ fn grid_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
         rows.get(view.row).map(|r| r.name.as_str()),
         selected_col,
     ));
+    lines
+}
+
+/// Two services per line with half blocks: the upper one is the glyph's
+/// foreground, the lower its background. A gap leaves its half empty. The
+/// cursor's column is marked under the grid; its exact value is below.
+fn paired_rows(
+    app: &App,
+    grid: &Grid,
+    rows: &[crate::model::heatmap::Row],
+    first: usize,
+    selected_col: usize,
+) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let view = &app.model.heatmap_view;
+    let color = |row: Option<&crate::model::heatmap::Row>, c: usize| -> Color {
+        let Some(row) = row else { return Color::Reset };
+        match grid.level(row, c, &app.model.heatmap.slos) {
+            Level::Gap => Color::Reset,
+            Level::Infinite => t.crit.fg.unwrap_or(Color::Reset),
+            level => cell(app, level).1.fg.unwrap_or(Color::Reset),
+        }
+    };
+    let half = LABEL / 2;
+    let mut lines = Vec::new();
+    for (k, pair) in rows.chunks(2).enumerate() {
+        let (top, bottom) = (pair.first(), pair.get(1));
+        let label = format!(
+            "{:<w$} ",
+            format!(
+                "{}/{}",
+                truncate(top.map_or("", |r| r.name.as_str()), half - 1),
+                truncate(bottom.map_or("", |r| r.name.as_str()), half - 1)
+            ),
+            w = LABEL
+        );
+        let selected = view.row / 2 == k;
+        let mut spans = vec![Span::styled(
+            label,
+            if selected { t.selection } else { t.text },
+        )];
+        for c in first..grid.columns.count {
+            let style = Style::default().fg(color(top, c)).bg(color(bottom, c));
+            spans.push(Span::styled("▀", style));
+        }
+        lines.push(Line::from(spans));
+    }
+    let mut marker = " ".repeat(LABEL + 1 + selected_col.saturating_sub(first));
+    marker.push('^');
+    lines.push(Line::styled(marker, t.accent));
     lines
 }
 
