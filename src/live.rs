@@ -11,18 +11,23 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Runs the Prometheus source, restarting it when the Heatmap asks for
-/// another window, until `windows` closes.
+/// another window or column count, until `views` closes.
 pub async fn run_prometheus(
     mut settings: crate::config::settings::PromSettings,
     tx: mpsc::Sender<Update>,
-    mut windows: mpsc::Receiver<crate::model::heatmap::Window>,
+    mut views: mpsc::Receiver<(crate::model::heatmap::Window, usize)>,
 ) {
+    let mut columns = crate::sources::prometheus::DEFAULT_COLUMNS;
     loop {
-        let task = crate::sources::prometheus::spawn(settings.clone(), tx.clone());
-        let next = windows.recv().await;
+        let task =
+            crate::sources::prometheus::spawn_with_columns(settings.clone(), columns, tx.clone());
+        let next = views.recv().await;
         task.abort();
         match next {
-            Some(window) => settings.window = window,
+            Some((window, cols)) => {
+                settings.window = window;
+                columns = cols;
+            }
             None => return,
         }
     }

@@ -99,7 +99,7 @@ fn main() -> color_eyre::Result<()> {
         } else {
             if settings.prometheus.url.is_some() {
                 let (window_tx, window_rx) = mpsc::channel(4);
-                control.prom_window = Some(window_tx);
+                control.prom_view = Some(window_tx);
                 tokio::spawn(opsdeck::live::run_prometheus(
                     settings.prometheus.clone(),
                     tx.clone(),

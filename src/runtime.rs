@@ -26,7 +26,7 @@ const UPDATE_BATCH: usize = 1024;
 pub struct SourceControl {
     pub scope: Option<mpsc::Sender<ScopeChange>>,
     pub logs: Option<mpsc::Sender<crate::sources::kube::logs::FollowLogs>>,
-    pub prom_window: Option<mpsc::Sender<crate::model::heatmap::Window>>,
+    pub prom_view: Option<mpsc::Sender<(crate::model::heatmap::Window, usize)>>,
 }
 
 pub async fn run(
@@ -130,10 +130,10 @@ fn carry_out(
     let (services, tx) = (services.clone(), results.clone());
     match effect {
         Effect::Quit => {}
-        Effect::SetWindow(window) => {
-            if let Some(tx) = control.prom_window.clone() {
+        Effect::PromView { window, columns } => {
+            if let Some(tx) = control.prom_view.clone() {
                 tokio::spawn(async move {
-                    let _ = tx.send(window).await;
+                    let _ = tx.send((window, columns)).await;
                 });
             }
         }

@@ -125,13 +125,34 @@ fn brackets_change_a_live_window_and_say_the_demo_window_is_fixed() {
     assert!(keys(&mut app, &["]"]).is_empty());
     assert!(app.status.clone().unwrap().text.contains("fixed"));
     app.prom_window = Some(Window::H1);
-    assert_eq!(keys(&mut app, &["]"]), vec![Effect::SetWindow(Window::H6)]);
-    assert_eq!(keys(&mut app, &["["]), vec![Effect::SetWindow(Window::H1)]);
+    let view = |window| Effect::PromView {
+        window,
+        columns: 97,
+    };
+    assert_eq!(keys(&mut app, &["]"]), vec![view(Window::H6)]);
+    assert_eq!(keys(&mut app, &["["]), vec![view(Window::H1)]);
     assert_eq!(
         keys(&mut app, &["[", "["]),
-        vec![
-            Effect::SetWindow(Window::M15),
-            Effect::SetWindow(Window::M15)
-        ]
+        vec![view(Window::M15), view(Window::M15)]
+    );
+    // A resize asks for as many columns as now fit.
+    let effects = app.update(opsdeck::app::Event::Resize {
+        width: 200,
+        height: 50,
+    });
+    assert_eq!(
+        effects,
+        vec![Effect::PromView {
+            window: Window::M15,
+            columns: 177
+        }]
+    );
+    assert!(
+        app.update(opsdeck::app::Event::Resize {
+            width: 200,
+            height: 40
+        })
+        .is_empty(),
+        "same width: nothing to ask"
     );
 }

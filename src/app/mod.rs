@@ -92,8 +92,11 @@ pub enum Effect {
     },
     /// Stream exactly these containers' logs (live Kubernetes only).
     FollowLogs(crate::sources::kube::logs::FollowLogs),
-    /// Ask the Prometheus source for another window.
-    SetWindow(crate::model::heatmap::Window),
+    /// Ask the Prometheus source for another window or column count.
+    PromView {
+        window: crate::model::heatmap::Window,
+        columns: usize,
+    },
     /// Put text on the clipboard of the user's terminal (OSC 52).
     Clipboard(String),
     /// Switch the Kubernetes source to another context and/or namespace.
@@ -176,6 +179,8 @@ pub struct App {
     /// The Heatmap window asked of a live Prometheus source (`None`: no
     /// live source, e.g. the demo, whose window is fixed).
     pub prom_window: Option<crate::model::heatmap::Window>,
+    /// Time columns asked of the live Prometheus source (fits the width).
+    pub prom_columns: usize,
     /// Container choice and stream options of the followed logs.
     pub log_options: (Option<String>, crate::sources::kube::logs::LogOptions),
 }
@@ -218,6 +223,7 @@ impl App {
             next_action_id: 0,
             log_options: Default::default(),
             prom_window: None,
+            prom_columns: 0,
         };
         app.options.readonly |= app.settings.readonly;
         if let Some(first) = app.problems.first() {
@@ -267,7 +273,7 @@ impl App {
             Event::Resize { width, height } => {
                 self.size = (width, height);
                 self.fit_cursor();
-                Vec::new()
+                self.prom_view(false)
             }
             Event::Written { path, result } => {
                 match result {

@@ -134,7 +134,21 @@ impl App {
         let window = Window::ALL[next];
         self.prom_window = Some(window);
         self.say(Severity::Info, format!("heatmap window {}", window.label()));
-        vec![super::Effect::SetWindow(window)]
+        self.prom_view(true)
+    }
+
+    /// Asks a live Prometheus source for the window and as many columns as
+    /// the Heatmap has room for, when either changed (or `force`).
+    pub(super) fn prom_view(&mut self, force: bool) -> Vec<super::Effect> {
+        let Some(window) = self.prom_window else {
+            return Vec::new();
+        };
+        let columns = crate::ui::heatmap::columns_for(self.size.0);
+        if columns == self.prom_columns && !force {
+            return Vec::new();
+        }
+        self.prom_columns = columns;
+        vec![super::Effect::PromView { window, columns }]
     }
 
     pub(super) fn scale_prompt(&mut self) {

@@ -25,9 +25,18 @@ use tokio::task::JoinHandle;
 /// that makes polling impossible (no URL, token variable unset) is
 /// reported once as the source's health error.
 pub fn spawn(settings: PromSettings, tx: mpsc::Sender<Update>) -> JoinHandle<()> {
+    spawn_with_columns(settings, DEFAULT_COLUMNS, tx)
+}
+
+/// As `spawn`, with as many time columns as the Heatmap has room for.
+pub fn spawn_with_columns(
+    settings: PromSettings,
+    columns: usize,
+    tx: mpsc::Sender<Update>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let interval = std::time::Duration::from_secs(u64::from(settings.interval_secs));
-        let mut poller = match Poller::new(&settings, DEFAULT_COLUMNS) {
+        let mut poller = match Poller::new(&settings, columns) {
             Ok(p) => p,
             Err(error) => {
                 let report = HealthReport {
