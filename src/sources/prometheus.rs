@@ -10,6 +10,7 @@ mod client;
 mod poll;
 mod probe;
 pub mod queries;
+pub mod tail;
 
 pub use client::{PromClient, request_timeout};
 pub use poll::{DEFAULT_COLUMNS, Poller};

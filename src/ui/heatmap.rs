@@ -136,7 +136,7 @@ fn grid_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
                     .patch(t.selection)
                     .add_modifier(ratatui::style::Modifier::REVERSED);
             }
-            spans.push(Span::styled(ch.to_string(), style));
+            push_run(&mut spans, ch, style);
         }
         lines.push(Line::from(spans));
     }
@@ -190,7 +190,7 @@ fn paired_rows(
         )];
         for c in first..grid.columns.count {
             let style = Style::default().fg(color(top, c)).bg(color(bottom, c));
-            spans.push(Span::styled("▀", style));
+            push_run(&mut spans, '▀', style);
         }
         lines.push(Line::from(spans));
     }
@@ -198,6 +198,18 @@ fn paired_rows(
     marker.push('^');
     lines.push(Line::styled(marker, t.accent));
     lines
+}
+
+/// Appends a cell, extending the last span when it has the same style: a
+/// wide grid is a few runs per row, not one span per cell.
+fn push_run(spans: &mut Vec<Span<'static>>, ch: char, style: Style) {
+    if let Some(last) = spans.last_mut() {
+        if last.style == style {
+            last.content.to_mut().push(ch);
+            return;
+        }
+    }
+    spans.push(Span::styled(ch.to_string(), style));
 }
 
 fn truncate(s: &str, n: usize) -> String {

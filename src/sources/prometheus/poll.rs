@@ -4,6 +4,7 @@
 use super::super::prom_reply::{self, Series};
 use super::client::PromClient;
 use super::queries::{buckets_query, name_keys, query_for, rate_range};
+use super::tail::{RangeCache, merge, tail};
 use crate::config::settings::PromSettings;
 use crate::model::heatmap::{
     AlertState, BucketSeries, Columns, Metric, NamedSeries, PromAlert, PromUpdate, newly_firing,
@@ -24,6 +25,9 @@ pub struct Poller {
     columns: usize,
     /// Alerts of the previous successful alerts poll, to spot new firing ones.
     previous_alerts: Vec<PromAlert>,
+    /// Each metric's series as of the last poll, so the next one fetches
+    /// only the new tail of the window.
+    cache: std::collections::BTreeMap<Metric, RangeCache>,
 }
 
 impl Poller {
@@ -34,6 +38,7 @@ impl Poller {
             settings: settings.clone(),
             columns,
             previous_alerts: Vec::new(),
+            cache: std::collections::BTreeMap::new(),
         })
     }
 
@@ -62,9 +67,10 @@ impl Poller {
         let label = label.as_str();
         let keys = name_keys(label);
         let client = &self.client;
-        let metric_queries = Metric::ALL.map(|m| {
+        let fetch = Metric::ALL.map(|m| tail(self.cache.get(&m), &columns));
+        let metric_queries = Metric::ALL.into_iter().zip(fetch).map(|(m, fetch)| {
             let expr = query_for(m, &self.settings.queries, label, &range);
-            async move { (m, client.query_range(&expr, &columns).await) }
+            async move { (m, fetch, client.query_range(&expr, &fetch).await) }
         });
         let buckets_expr = buckets_query(label, &range);
         let (metrics, buckets, alerts) = futures::join!(
@@ -75,16 +81,25 @@ impl Poller {
 
         let mut updates = Vec::new();
         let mut errors = Vec::new();
-        for (metric, result) in metrics {
+        for (metric, fetched, result) in metrics {
             match result {
-                Ok(reply) => updates.push(Update::Prometheus(PromUpdate::Range {
-                    metric,
-                    at: now,
-                    columns,
-                    series: reply.data.iter().map(|s| named(s, &keys)).collect(),
-                    warnings: reply.warnings,
-                })),
-                Err(e) => errors.push(format!("{}: {e}", metric.key())),
+                Ok(reply) => {
+                    let new = reply.data.iter().map(|s| named(s, &keys)).collect();
+                    let merged = merge(self.cache.remove(&metric), columns, &fetched, new);
+                    updates.push(Update::Prometheus(PromUpdate::Range {
+                        metric,
+                        at: now,
+                        columns,
+                        series: merged.series.clone(),
+                        warnings: reply.warnings,
+                    }));
+                    self.cache.insert(metric, merged);
+                }
+                Err(e) => {
+                    // The next poll fetches the whole window again.
+                    self.cache.remove(&metric);
+                    errors.push(format!("{}: {e}", metric.key()));
+                }
             }
         }
         match buckets {
