@@ -156,3 +156,76 @@ fn brackets_change_a_live_window_and_say_the_demo_window_is_fixed() {
         "same width: nothing to ask"
     );
 }
+
+#[test]
+fn gaps_nan_and_infinity_are_drawn_as_such_never_as_zero() {
+    use opsdeck::app::Event;
+    use opsdeck::model::heatmap::{Columns, NamedSeries, PromUpdate};
+    use opsdeck::update::Update;
+    let mut app = app_with("mono", ColorSupport::Mono, (100, 24));
+    app.tab = Tab::Heatmap;
+    let columns = Columns::ending_at(t0().timestamp() as f64, 15.0, 10);
+    let points = |values: &[f64]| {
+        values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_sign_negative())
+            .map(|(i, v)| (columns.time_of(i), *v))
+            .collect()
+    };
+    // -1 marks a missing sample (left out of the series).
+    let series = vec![NamedSeries {
+        name: "checkout".into(),
+        points: points(&[
+            0.05,
+            -1.0,
+            f64::NAN,
+            0.05,
+            f64::INFINITY,
+            0.05,
+            0.05,
+            0.05,
+            0.05,
+            0.05,
+        ]),
+    }];
+    app.update(Event::Update(Update::Prometheus(PromUpdate::Range {
+        metric: Metric::P95,
+        at: t0(),
+        columns,
+        series,
+        warnings: vec![],
+    })));
+    let text = screen(&app);
+    let row = text.lines().find(|l| l.contains("checkout")).unwrap();
+    let cells: String = row.chars().skip(22).take(10).collect();
+    assert_eq!(
+        cells, "░  ░▲░░░░░",
+        "missing and NaN are gaps, +Inf is marked:\n{text}"
+    );
+    assert_snapshot!(render(&app).backend());
+
+    // With colour, a gap leaves its half block empty (the terminal's own background).
+    let mut app = app_with("dark", ColorSupport::TrueColor, (100, 24));
+    app.tab = Tab::Heatmap;
+    let series = vec![NamedSeries {
+        name: "checkout".into(),
+        points: points(&[0.05, -1.0, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05]),
+    }];
+    app.update(Event::Update(Update::Prometheus(PromUpdate::Range {
+        metric: Metric::P95,
+        at: t0(),
+        columns,
+        series,
+        warnings: vec![],
+    })));
+    let terminal = render(&app);
+    let y = screen(&app)
+        .lines()
+        .position(|l| l.contains("checkout/"))
+        .unwrap() as u16;
+    let buf = terminal.backend().buffer();
+    let first = (0..100u16).find(|&x| buf[(x, y)].symbol() == "▀").unwrap();
+    assert_ne!(buf[(first, y)].fg, Color::Reset);
+    assert_eq!(buf[(first + 1, y)].fg, Color::Reset, "the missing sample");
+}
