@@ -1,22 +1,13 @@
 //! How the demo world reacts to remediation actions, after realistic delays.
 
-use super::world::{FollowUp, NAMESPACE, PaymentPods, World};
+use super::world::{FollowUp, NAMESPACE, PaymentPods, World, entry};
 use crate::remediation::plan::Action;
-use crate::update::{Origin, Severity, SourceId, TimelineEntry, Update};
+use crate::update::{Severity, SourceId, Update};
 use chrono::{DateTime, Utc};
 use rand_chacha::ChaCha8Rng;
 
 /// Seconds until new pods are Running.
 const POD_START_SECS: u64 = 20;
-
-fn entry(at: DateTime<Utc>, severity: Severity, source: SourceId, text: String) -> Update {
-    Update::Timeline(TimelineEntry::new(
-        at,
-        severity,
-        Origin::Source(source),
-        text,
-    ))
-}
 
 impl World {
     /// Applies an action at simulated second `now`; later effects are queued.

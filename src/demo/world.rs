@@ -146,7 +146,13 @@ pub const SCRIPT: &[(u64, Beat)] = &[
 /// Length of one loop of the script, in simulated seconds.
 pub const CYCLE_SECS: u64 = 420;
 
-fn entry(at: DateTime<Utc>, severity: Severity, source: SourceId, text: String) -> Update {
+/// A Timeline entry from one of the demo's simulated sources.
+pub(super) fn entry(
+    at: DateTime<Utc>,
+    severity: Severity,
+    source: SourceId,
+    text: String,
+) -> Update {
     Update::Timeline(TimelineEntry::new(
         at,
         severity,
