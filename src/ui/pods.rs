@@ -117,6 +117,23 @@ fn health_style(app: &App, p: &Pod) -> Style {
     }
 }
 
+/// The first visible row and how many rows fit under the column header.
+fn window(area: Rect, v: &crate::model::pods_view::PodsView) -> (usize, usize) {
+    (
+        v.cursor.top.min(v.len().saturating_sub(1)),
+        usize::from(area.height.saturating_sub(1)),
+    )
+}
+
+/// The selected row in the theme's selection style.
+fn highlight<'a>(row: Row<'a>, selected: bool, app: &App) -> Row<'a> {
+    if selected {
+        row.style(app.theme.selection)
+    } else {
+        row
+    }
+}
+
 /// `3d`, `4h`, `12m`, `40s`, as kubectl prints ages.
 pub fn age(since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     let Some(since) = since else {
@@ -184,8 +201,7 @@ fn pods_table(frame: &mut Frame, area: Rect, app: &App) {
     // Narrow terminals keep the name readable: extra columns only when they fit.
     let with_last = area.width >= 118;
     let wide = area.width >= 158;
-    let rows_fit = usize::from(area.height.saturating_sub(1));
-    let top = v.cursor.top.min(v.len().saturating_sub(1));
+    let (top, rows_fit) = window(area, v);
     let rows = v
         .rows()
         .iter()
@@ -226,11 +242,7 @@ fn pods_table(frame: &mut Frame, area: Rect, app: &App) {
             cells.push(Span::styled(cpu, t.text));
             cells.push(Span::styled(mem, t.text));
             let row = Row::new(cells);
-            Some(if i == v.cursor.selected {
-                row.style(t.selection)
-            } else {
-                row
-            })
+            Some(highlight(row, i == v.cursor.selected, app))
         });
     let mut header = vec!["NAME", "READY", "STATUS", "RESTARTS"];
     let mut widths = vec![
@@ -266,8 +278,7 @@ fn deployments_table(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let v = &app.model.pods_view;
     let w = &app.model.workloads;
-    let rows_fit = usize::from(area.height.saturating_sub(1));
-    let top = v.cursor.top.min(v.len().saturating_sub(1));
+    let (top, rows_fit) = window(area, v);
     let rows = v
         .rows()
         .iter()
@@ -293,11 +304,7 @@ fn deployments_table(frame: &mut Frame, area: Rect, app: &App) {
                 Span::styled(status, style),
                 Span::styled(d.image.clone(), t.muted),
             ]);
-            Some(if i == v.cursor.selected {
-                row.style(t.selection)
-            } else {
-                row
-            })
+            Some(highlight(row, i == v.cursor.selected, app))
         });
     let widths = [
         Constraint::Fill(1),
@@ -328,8 +335,7 @@ fn events_table(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let v = &app.model.pods_view;
     let w = &app.model.workloads;
-    let rows_fit = usize::from(area.height.saturating_sub(1));
-    let top = v.cursor.top.min(v.len().saturating_sub(1));
+    let (top, rows_fit) = window(area, v);
     let rows = v
         .event_rows()
         .iter()
@@ -352,11 +358,7 @@ fn events_table(frame: &mut Frame, area: Rect, app: &App) {
                 Span::styled(e.count.to_string(), t.text),
                 Span::styled(e.message.clone(), t.text),
             ]);
-            Some(if i == v.cursor.selected {
-                row.style(t.selection)
-            } else {
-                row
-            })
+            Some(highlight(row, i == v.cursor.selected, app))
         });
     let widths = [
         Constraint::Length(5),

@@ -2,7 +2,7 @@
 //! stern does: one stream per pod container, lines parsed and batched off
 //! the UI loop, streams resumed when a container restarts.
 
-use crate::model::logs::{LogLine, LogsUpdate};
+use crate::model::logs::LogsUpdate;
 use crate::sources::logs::{note, to_log_line};
 use crate::update::Update;
 use chrono::Utc;
@@ -120,16 +120,7 @@ async fn follow(
                 "log stream ended"
             }
             Err(kube::Error::Api(status)) if status.code == 404 => {
-                send(
-                    &tx,
-                    vec![note(
-                        &t.pod,
-                        &t.container,
-                        Utc::now(),
-                        "pod is gone: stream closed",
-                    )],
-                )
-                .await;
+                note_to(&tx, &t, "pod is gone: stream closed").await;
                 return;
             }
             Err(e) => {
@@ -137,33 +128,15 @@ async fn follow(
                     "log stream error: {}",
                     crate::remediation::redact::redact(&e.to_string())
                 );
-                send(&tx, vec![note(&t.pod, &t.container, Utc::now(), &text)]).await;
+                note_to(&tx, &t, &text).await;
                 "log stream failed"
             }
         };
         if options.previous {
-            send(
-                &tx,
-                vec![note(
-                    &t.pod,
-                    &t.container,
-                    Utc::now(),
-                    "end of the previous container's log",
-                )],
-            )
-            .await;
+            note_to(&tx, &t, "end of the previous container's log").await;
             return;
         }
-        send(
-            &tx,
-            vec![note(
-                &t.pod,
-                &t.container,
-                Utc::now(),
-                &format!("{ended}; resuming"),
-            )],
-        )
-        .await;
+        note_to(&tx, &t, &format!("{ended}; resuming")).await;
         if tx.is_closed() {
             return;
         }
@@ -171,8 +144,10 @@ async fn follow(
     }
 }
 
-async fn send(tx: &mpsc::Sender<Update>, lines: Vec<LogLine>) {
-    let _ = tx.send(Update::Logs(LogsUpdate::Lines(lines))).await;
+/// A note from opsdeck on this stream's lines (ended, resumed, gone, error).
+async fn note_to(tx: &mpsc::Sender<Update>, t: &LogTarget, text: &str) {
+    let line = note(&t.pod, &t.container, Utc::now(), text);
+    let _ = tx.send(Update::Logs(LogsUpdate::Lines(vec![line]))).await;
 }
 
 /// Reads raw lines (invalid UTF-8 is the sanitizer's business) and sends
