@@ -42,6 +42,7 @@ pub async fn run_kube(
     executor: Arc<Deferred>,
     mut scopes: mpsc::Receiver<ScopeChange>,
     logs: mpsc::Receiver<kube::logs::FollowLogs>,
+    link: tokio::sync::watch::Sender<Option<kube::KubeConnection>>,
 ) {
     let ks = &settings.kubernetes;
     let conn = match kube::connect(ks, &overrides).await {
@@ -60,6 +61,8 @@ pub async fn run_kube(
     };
     tracing::info!(context = %conn.context, "Kubernetes connected");
     executor.set(Arc::new(KubeExecutor::new(&conn)));
+    // The breakers source reads pods' actuators through this connection.
+    let _ = link.send(Some(conn.clone()));
     let _ = tx
         .send(Update::Contexts(kube::list_contexts(ks, &overrides)))
         .await;
@@ -83,4 +86,52 @@ pub async fn run_kube(
     // The UI is gone; dropping the handle stops the source.
     drop(handle);
     log_streams.abort();
+}
+
+/// Starts the breakers source when `[breakers]` configures one; returns
+/// the executor of breaker actions (over the same transport).
+pub fn start_breakers(
+    settings: &Settings,
+    link: crate::sources::breakers::KubeLink,
+    tx: mpsc::Sender<Update>,
+) -> Option<Arc<dyn crate::remediation::executor::Executor>> {
+    let b = &settings.breakers;
+    if !b.enabled() {
+        return None;
+    }
+    let interval = Duration::from_secs(u64::from(b.interval_secs));
+    let token = match &b.bearer_token_env {
+        Some(var) => match std::env::var(var) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                let report = HealthReport {
+                    source: SourceId::Actuator,
+                    at: chrono::Utc::now(),
+                    error: Some(format!("breakers.bearer_token_env: {var} is not set")),
+                    interval,
+                };
+                let _ = tx.try_send(Update::Health(report));
+                return None;
+            }
+        },
+        None => None,
+    };
+    let timeout = crate::sources::prometheus::request_timeout(interval).max(Duration::from_secs(3));
+    let transport = match crate::sources::breakers::Transport::new(link.clone(), token, timeout) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!("breakers: {e}");
+            return None;
+        }
+    };
+    tokio::spawn(crate::sources::breakers::run(
+        b.clone(),
+        settings.prometheus.clone(),
+        transport.clone(),
+        link,
+        tx,
+    ));
+    Some(Arc::new(
+        crate::remediation::actuator_executor::ActuatorExecutor::new(transport),
+    ))
 }

@@ -6,7 +6,8 @@ use opsdeck::config::{self, Locations};
 use opsdeck::demo::executor::DemoExecutor;
 use opsdeck::demo::{self, DemoOptions};
 use opsdeck::remediation::audit::{AuditLog, host_name};
-use opsdeck::remediation::executor::{Deferred, Executor, Unconfigured};
+use opsdeck::remediation::executor::{Deferred, Executor, Router, Unconfigured};
+use opsdeck::remediation::plan::Backend;
 use opsdeck::remediation::run::Services;
 use opsdeck::runtime::SourceControl;
 use opsdeck::sources::kube::KubeOverrides;
@@ -106,6 +107,8 @@ fn main() -> color_eyre::Result<()> {
                     window_rx,
                 ));
             }
+            let (link_tx, link_rx) = tokio::sync::watch::channel(None);
+            let breakers = opsdeck::live::start_breakers(&settings, link_rx, tx.clone());
             let deferred = Arc::new(Deferred::new("Kubernetes"));
             let (scope_tx, scope_rx) = mpsc::channel(4);
             control.scope = Some(scope_tx);
@@ -118,8 +121,13 @@ fn main() -> color_eyre::Result<()> {
                 deferred.clone(),
                 scope_rx,
                 logs_rx,
+                link_tx,
             ));
-            deferred
+            let mut router = Router::new().with(Backend::Kubernetes, deferred);
+            if let Some(b) = breakers {
+                router = router.with(Backend::Actuator, b);
+            }
+            Arc::new(router)
         };
         let services = Services {
             executor,
@@ -186,6 +194,22 @@ fn probe_sources(
             .collect();
         probes.push(opsdeck::check::SourceProbes {
             source: "Prometheus",
+            rows,
+            required: true,
+        });
+    }
+    if settings.breakers.enabled() {
+        let overrides = KubeOverrides {
+            kubeconfig: None,
+            context: cli.global.context.clone(),
+            namespace: cli.global.namespace.clone(),
+            all_namespaces: cli.global.all_namespaces,
+        };
+        let rows = runtime.block_on(opsdeck::sources::breakers::probe::probe(
+            settings, &overrides,
+        ));
+        probes.push(opsdeck::check::SourceProbes {
+            source: "Breakers",
             rows,
             required: true,
         });

@@ -3,6 +3,7 @@
 //! Every backend task (and the demo engine) speaks only this type, so the app
 //! never waits on the network and tests can script a whole incident.
 
+use crate::model::breakers::BreakersUpdate;
 use crate::model::heatmap::PromUpdate;
 use crate::model::logs::LogsUpdate;
 use crate::model::workloads::KubeUpdate;
@@ -155,6 +156,8 @@ pub enum Update {
     Contexts(Vec<String>),
     /// Heatmap grids, latency buckets and alerts from Prometheus.
     Prometheus(PromUpdate),
+    /// One poll of circuit breakers (actuator or Prometheus).
+    Breakers(BreakersUpdate),
     /// The Kubernetes context and namespace the data is about.
     Scope {
         context: String,

@@ -37,7 +37,7 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
     tmux.wait_for("Help — Pods", 10);
     tmux.keys(&["Escape"]);
     tmux.pause();
-    tmux.keys(&["4"]);
+    tmux.keys(&["5"]);
     tmux.wait_for("Timeline ", 10);
 
     tmux.keys(&["e"]);
@@ -193,7 +193,7 @@ fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
     tmux.wait_for("done: restart", 10);
     tmux.keys(&["Escape"]);
     tmux.pause();
-    tmux.keys(&["4"]);
+    tmux.keys(&["5"]);
     let pane = tmux.wait_for("deployment payment-service 3/3 ready", 20);
     assert!(pane.contains("opsdeck"), "{pane}");
     tmux.wait_for("HALF_OPEN → CLOSED", 20);

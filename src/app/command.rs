@@ -88,6 +88,8 @@ pub enum Command {
     Context(String),
     /// Switch the namespace (`all` for every namespace).
     Namespace(String),
+    /// Breakers: one row per service and breaker, or one per instance.
+    Group,
 }
 
 /// Which remediation the user asked for, with its arguments as typed.
@@ -105,6 +107,12 @@ pub enum ActionRequest {
     },
     /// The inverse of the selected (or else the latest) undoable action.
     Undo,
+    /// `close`, `force_open` or `disable` the selected breaker; `all`: on
+    /// every instance of its service.
+    Breaker {
+        update: String,
+        all: bool,
+    },
 }
 
 /// Documentation of one command: its name, argument and what it does.
@@ -246,6 +254,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         true,
     ),
     spec(
+        "breaker",
+        Some("<close|force_open|disable> [all]"),
+        "Change the selected breaker (all: on every pod)",
+        true,
+    ),
+    spec(
+        "group",
+        None,
+        "Breakers: one row per service, or per pod",
+        true,
+    ),
+    spec(
         "scale_prompt",
         None,
         "Scale the selected deployment to ...",
@@ -337,6 +357,21 @@ impl Command {
             "ctx" | "context" => with_arg(Command::Context, "a context name"),
             "ns" | "namespace" => with_arg(Command::Namespace, "a namespace, or all"),
             "focus_next" => no_arg(Command::FocusNext),
+            "group" => no_arg(Command::Group),
+            "breaker" => {
+                let mut words = arg.split_whitespace();
+                let usage = || "usage: breaker <close|force_open|disable> [all]".to_string();
+                let update = match words.next() {
+                    Some(u @ ("close" | "force_open" | "disable")) => u.to_string(),
+                    _ => return Err(usage()),
+                };
+                let all = match (words.next(), words.next()) {
+                    (None, _) => false,
+                    (Some("all"), None) => true,
+                    _ => return Err(usage()),
+                };
+                Ok(act(ActionRequest::Breaker { update, all }))
+            }
             "undo" => no_arg(Command::Act {
                 request: ActionRequest::Undo,
                 typed: false,
@@ -428,11 +463,13 @@ impl Command {
             Command::SaveLogs => "save_logs",
             Command::Context(_) => "ctx",
             Command::Namespace(_) => "ns",
+            Command::Group => "group",
             Command::Act { request, .. } => match request {
                 ActionRequest::Scale { .. } => "scale",
                 ActionRequest::Restart { .. } => "restart",
                 ActionRequest::Delete { .. } => "delete",
                 ActionRequest::Undo => "undo",
+                ActionRequest::Breaker { .. } => "breaker",
             },
         }
     }
@@ -492,6 +529,9 @@ impl fmt::Display for Command {
                 ActionRequest::Restart { deployment } => write!(f, "restart deploy/{deployment}"),
                 ActionRequest::Delete { pod } => write!(f, "delete pod/{pod}"),
                 ActionRequest::Undo => f.write_str("undo"),
+                ActionRequest::Breaker { update, all } => {
+                    write!(f, "breaker {update}{}", if *all { " all" } else { "" })
+                }
             },
             _ => f.write_str(self.name()),
         }
@@ -507,6 +547,7 @@ mod tests {
         for spec in COMMANDS {
             let text = match spec.arg {
                 Some(_) if spec.name == "scale" => "scale deploy/x 3".to_string(),
+                Some(_) if spec.name == "breaker" => "breaker force_open all".to_string(),
                 Some(_) => format!("{} x", spec.name),
                 None => spec.name.to_string(),
             };

@@ -137,6 +137,7 @@ impl App {
                 plan::rollout_restart(&self.scope_for(&deployment, false), &deployment)
             }
             ActionRequest::Delete { pod } => plan::delete_pod(&self.scope_for(&pod, true), &pod),
+            ActionRequest::Breaker { update, all } => self.breaker_plan(&update, all),
         };
         match plan {
             Ok(mut plan) => {
@@ -199,6 +200,16 @@ impl App {
                 w.deployment(ns, deployment).is_some()
             }
             Action::DeletePod { pod } => w.pod(ns, pod).is_some(),
+            Action::Breaker { breaker, calls } => calls.iter().all(|c| {
+                self.model
+                    .breakers
+                    .get(&crate::model::breakers::RowKey {
+                        service: c.service.clone(),
+                        instance: c.instance.clone(),
+                        breaker: breaker.clone(),
+                    })
+                    .is_some()
+            }),
         }
     }
 

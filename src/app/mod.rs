@@ -2,6 +2,7 @@
 //! Keys, source updates and clock ticks go in; effects come out for the
 //! runtime to carry out. No terminal, no tokio, no I/O here.
 
+pub mod breakers;
 pub mod command;
 pub mod dialog;
 pub mod input;
@@ -369,6 +370,9 @@ impl App {
         let v = &mut self.model.pods_view;
         v.cursor.clamp(v.len());
         v.cursor.scroll_into_view(rows);
+        let b = &mut self.model.breakers_view;
+        b.cursor.clamp(b.len());
+        b.cursor.scroll_into_view(rows);
         let log_rows = usize::from(crate::ui::layout::log_rows(self.size));
         let l = &mut self.model.logs;
         l.cursor.clamp(l.visible_len());
@@ -381,6 +385,8 @@ impl App {
                 let text = line.value().to_string();
                 if self.tab == Tab::Pods {
                     self.set_pods_filter(&text);
+                } else if self.tab == Tab::Breakers {
+                    self.set_breakers_filter(&text);
                 } else if self.tab == Tab::Logs {
                     // A half-typed pattern may not compile yet: keep the last good one.
                     let _ = self.model.logs.set_filter(&text);

@@ -65,7 +65,11 @@ impl App {
             Command::Detail if self.tab == Tab::Heatmap => {
                 self.model.heatmap_view.drill = !self.model.heatmap_view.drill;
             }
+            Command::Detail if self.tab == Tab::Breakers => {
+                self.model.breakers_view.detail = !self.model.breakers_view.detail;
+            }
             Command::Detail => self.model.pods_view.detail = !self.model.pods_view.detail,
+            Command::Group => self.toggle_breaker_groups(),
             Command::ToggleWarnings => self.toggle_warnings(),
             Command::ScalePrompt => self.scale_prompt(),
             Command::Logs(target) => return self.follow_logs(&target),
@@ -161,6 +165,15 @@ impl App {
                     &previous,
                 );
             }
+            Tab::Breakers => {
+                let previous = self.model.breakers_view.filter.clone();
+                self.open_input(
+                    InputKind::Filter {
+                        previous: previous.clone(),
+                    },
+                    &previous,
+                );
+            }
             Tab::Timeline => {
                 let previous = self.model.timeline.filter().to_string();
                 self.open_input(
@@ -185,6 +198,10 @@ impl App {
             self.model.pods_view.detail = false;
         } else if self.tab == Tab::Pods && !self.model.pods_view.filter.text.is_empty() {
             self.set_pods_filter("");
+        } else if self.tab == Tab::Breakers && self.model.breakers_view.detail {
+            self.model.breakers_view.detail = false;
+        } else if self.tab == Tab::Breakers && !self.model.breakers_view.filter.is_empty() {
+            self.set_breakers_filter("");
         } else if !self.model.timeline.filter().is_empty() && self.tab == Tab::Timeline {
             self.model.timeline.set_filter("");
         } else {
@@ -247,6 +264,13 @@ impl App {
             Tab::Pods => {
                 let rows = self.page_rows();
                 let v = &mut self.model.pods_view;
+                let len = v.len();
+                v.cursor.move_by(delta, len);
+                v.cursor.scroll_into_view(rows);
+            }
+            Tab::Breakers => {
+                let rows = self.page_rows();
+                let v = &mut self.model.breakers_view;
                 let len = v.len();
                 v.cursor.move_by(delta, len);
                 v.cursor.scroll_into_view(rows);
@@ -320,6 +344,9 @@ impl App {
                 }
             }
             InputKind::Filter { .. } if self.tab == Tab::Pods => self.set_pods_filter(&text),
+            InputKind::Filter { .. } if self.tab == Tab::Breakers => {
+                self.set_breakers_filter(&text)
+            }
             InputKind::Filter { .. } if self.tab == Tab::Logs => {
                 if let Err(e) = self.model.logs.set_filter(&text) {
                     self.say(Severity::Warn, e);

@@ -6,15 +6,17 @@ pub enum Tab {
     Pods,
     Heatmap,
     Logs,
+    Breakers,
     Timeline,
     Console,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Pods,
         Tab::Heatmap,
         Tab::Logs,
+        Tab::Breakers,
         Tab::Timeline,
         Tab::Console,
     ];
@@ -24,6 +26,7 @@ impl Tab {
             Tab::Pods => "pods",
             Tab::Heatmap => "heatmap",
             Tab::Logs => "logs",
+            Tab::Breakers => "breakers",
             Tab::Timeline => "timeline",
             Tab::Console => "console",
         }
@@ -34,6 +37,7 @@ impl Tab {
             Tab::Pods => "Pods",
             Tab::Heatmap => "Heatmap",
             Tab::Logs => "Logs",
+            Tab::Breakers => "Breakers",
             Tab::Timeline => "Timeline",
             Tab::Console => "Console",
         }

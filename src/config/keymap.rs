@@ -17,6 +17,7 @@ pub const CONTEXTS: &[&str] = &[
     "pods",
     "heatmap",
     "logs",
+    "breakers",
     "timeline",
     "console",
     "help",

@@ -1,5 +1,9 @@
 //! `config.toml`: every section optional, every unknown key reported.
 
+mod breakers;
+
+pub use breakers::{BreakerDiscovery, BreakerSettings};
+
 use super::problem::{Problem, SourceText};
 use crate::model::heatmap::{Metric, Window};
 use std::collections::BTreeMap;
@@ -36,6 +40,7 @@ pub struct Settings {
     pub log_buffer_lines: u32,
     /// JSON fields that carry a request's id, first present wins.
     pub correlation_fields: Vec<String>,
+    pub breakers: BreakerSettings,
 }
 
 /// `[kubernetes]`: which cluster and namespace to watch. Every field is
@@ -120,6 +125,7 @@ impl Default for Settings {
             ]
             .map(String::from)
             .to_vec(),
+            breakers: BreakerSettings::default(),
         }
     }
 }
@@ -149,6 +155,7 @@ impl Settings {
                 "kubernetes",
                 "prometheus",
                 "logs",
+                "breakers",
             ],
         );
         r.bool(root, "", "readonly", &mut settings.readonly);
@@ -260,6 +267,9 @@ impl Settings {
                 "correlation_fields",
                 &mut settings.correlation_fields,
             );
+        }
+        if let Some(b) = r.section(root, "breakers") {
+            r.breakers(b, &mut settings.breakers);
         }
         if let Some(contexts) = r.section(root, "contexts") {
             for (name, item) in contexts.iter() {

@@ -50,6 +50,7 @@ impl World {
                 }
                 Ok(format!("deployment.apps/{deployment} scaled"))
             }
+            Action::Breaker { breaker, calls } => self.set_breakers(breaker, calls, now),
             Action::DeletePod { pod } => {
                 let owner = self
                     .cluster
@@ -136,16 +137,21 @@ impl World {
                     text,
                 )]
             }
-            FollowUp::BreakerCloses if self.breaker_open => {
+            FollowUp::BreakerCloses => {
                 self.breaker_open = false;
-                vec![entry(
-                    at,
-                    Severity::Info,
-                    SourceId::Actuator,
-                    "order-service paymentService OPEN → HALF_OPEN → CLOSED".into(),
-                )]
+                self.breaker_pods
+                    .retain(|_, s| *s != crate::sources::actuator_reply::BreakerState::Closed);
+                Vec::new()
             }
-            FollowUp::BreakerCloses => Vec::new(),
+            FollowUp::BreakerReopens { pod } => {
+                if self.payment == PaymentPods::Crashing
+                    && self.breaker_pods.get(&pod)
+                        == Some(&crate::sources::actuator_reply::BreakerState::Closed)
+                {
+                    self.breaker_pods.remove(&pod);
+                }
+                Vec::new()
+            }
             FollowUp::LagDrains => {
                 let consumers = self.cluster.get("order-consumer").map_or(0, |d| d.replicas);
                 self.lag = self.lag * 3 / (3 + u64::from(consumers));
@@ -160,6 +166,45 @@ impl World {
                 )]
             }
         }
+    }
+}
+
+impl World {
+    /// CLOSE, FORCE_OPEN or DISABLE on order-service pods; a closed breaker
+    /// trips again after a while if payment is still down.
+    fn set_breakers(
+        &mut self,
+        breaker: &str,
+        calls: &[crate::remediation::plan::BreakerCall],
+        now: u64,
+    ) -> Result<String, String> {
+        use crate::sources::actuator_reply::UpdateState;
+        let pods: Vec<String> = self
+            .cluster
+            .get(super::breakers::SERVICE)
+            .map(|d| d.pods.iter().map(|p| p.name.clone()).collect())
+            .unwrap_or_default();
+        let mut done = Vec::new();
+        for c in calls {
+            if !pods.contains(&c.instance) {
+                return Err(format!("pods \"{}\" not found in {NAMESPACE}", c.instance));
+            }
+            if breaker != super::breakers::PAYMENT {
+                return Err(format!("{breaker}: the demo only changes paymentService"));
+            }
+            let state = c.update.resulting_state();
+            if c.update == UpdateState::Close && self.payment == PaymentPods::Crashing {
+                self.pending.push((
+                    now + 12,
+                    FollowUp::BreakerReopens {
+                        pod: c.instance.clone(),
+                    },
+                ));
+            }
+            done.push(format!("{}: {}", c.instance, state.as_str()));
+            self.breaker_pods.insert(c.instance.clone(), state);
+        }
+        Ok(format!("{breaker} {}", done.join(", ")))
     }
 }
 

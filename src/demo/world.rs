@@ -28,9 +28,17 @@ pub enum PaymentPods {
 /// Something that happens a while after an action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FollowUp {
-    PodsReady { deployment: String },
-    ReplacePod { deployment: String },
+    PodsReady {
+        deployment: String,
+    },
+    ReplacePod {
+        deployment: String,
+    },
     BreakerCloses,
+    /// A pod's manually closed breaker trips again (payment still down).
+    BreakerReopens {
+        pod: String,
+    },
     LagDrains,
 }
 
@@ -40,6 +48,9 @@ pub struct World {
     pub payment: PaymentPods,
     pub cluster: Cluster,
     pub breaker_open: bool,
+    /// paymentService states set on order-service pods by actions.
+    pub breaker_pods:
+        std::collections::BTreeMap<String, crate::sources::actuator_reply::BreakerState>,
     pub lag: u64,
     pub db_blocked: u32,
     pub alerts: Vec<AlertSummary>,
@@ -53,6 +64,7 @@ impl World {
             payment: PaymentPods::Healthy,
             cluster: Cluster::new(NAMESPACE, rng),
             breaker_open: false,
+            breaker_pods: Default::default(),
             lag: 0,
             db_blocked: 0,
             alerts: Vec::new(),
@@ -165,7 +177,7 @@ impl World {
     /// Plays one beat: changes the world and says what happened.
     pub fn play(&mut self, beat: Beat, at: DateTime<Utc>, rng: &mut ChaCha8Rng) -> Vec<Update> {
         use Severity::{Crit, Info, Warn};
-        use SourceId::{Actuator, Demo, Kafka, Kubernetes, Postgres, Prometheus};
+        use SourceId::{Demo, Kafka, Kubernetes, Postgres, Prometheus};
         let pod = self.payment_pod(0);
         match beat {
             // Payment is fixed (a user restarted it): its consequences stop.
@@ -226,17 +238,10 @@ impl World {
                     ),
                 )]
             }
+            // The breakers feed reports the transition, as a live poll would.
             Beat::BreakerOpens => {
                 self.breaker_open = true;
-                let rate = 50.0 + f64::from(rng.random_range(5..40u32)) + 0.5;
-                vec![entry(
-                    at,
-                    Crit,
-                    Actuator,
-                    format!(
-                        "order-service paymentService CLOSED → OPEN, failure rate {rate:.1}% > 50%"
-                    ),
-                )]
+                Vec::new()
             }
             Beat::PaymentAlert => {
                 self.alerts.push(AlertSummary {
@@ -324,13 +329,8 @@ impl World {
                     ),
                 )]
             }
-            Beat::BreakerProbeFails if !self.breaker_open => Vec::new(),
-            Beat::BreakerProbeFails => vec![entry(
-                at,
-                Warn,
-                Actuator,
-                "order-service paymentService OPEN → HALF_OPEN → OPEN (probe calls failed)".into(),
-            )],
+            // The feed shows probes as HALF_OPEN → OPEN on one pod at a time.
+            Beat::BreakerProbeFails => Vec::new(),
             // Someone already fixed it: the pipeline has nothing to roll back.
             Beat::AutoRollback | Beat::PaymentRecovered if self.payment == PaymentPods::Healthy => {
                 Vec::new()
@@ -354,15 +354,9 @@ impl World {
                     "deployment payment-service 3/3 ready".into(),
                 )]
             }
-            Beat::BreakerCloses if !self.breaker_open => Vec::new(),
             Beat::BreakerCloses => {
                 self.breaker_open = false;
-                vec![entry(
-                    at,
-                    Info,
-                    Actuator,
-                    "order-service paymentService HALF_OPEN → CLOSED".into(),
-                )]
+                Vec::new()
             }
             Beat::LagDraining => {
                 self.lag /= 4;

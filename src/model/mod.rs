@@ -1,5 +1,6 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
+pub mod breakers;
 pub mod cursor;
 pub mod health;
 pub mod heatmap;
@@ -28,6 +29,8 @@ pub struct Model {
     pub logs: logs::Logs,
     pub heatmap_view: heatmap_view::HeatmapView,
     pub heatmap: heatmap::Heatmap,
+    pub breakers: breakers::Breakers,
+    pub breakers_view: breakers::BreakersView,
 }
 
 impl Model {
@@ -52,6 +55,29 @@ impl Model {
                 self.pods_view.refresh(&self.workloads);
             }
             Update::Prometheus(p) => self.heatmap.apply(p),
+            Update::Breakers(mut b) => {
+                for o in &mut b.observations {
+                    o.key.service = safe(&o.key.service);
+                    o.key.instance = safe(&o.key.instance);
+                    o.key.breaker = safe(&o.key.breaker);
+                    o.target = safe(&o.target);
+                    if let crate::sources::actuator_reply::BreakerState::Unknown(t) =
+                        &mut o.figures.state
+                    {
+                        *t = safe(t);
+                    }
+                }
+                for (target, error) in &mut b.failures {
+                    *target = safe(target);
+                    *error = safe(error);
+                }
+                b.targets = b.targets.iter().map(|t| safe(t)).collect();
+                for mut entry in self.breakers.apply(b) {
+                    entry.text = safe(&entry.text);
+                    self.timeline.push(entry);
+                }
+                self.breakers_view.refresh(&self.breakers);
+            }
             Update::Scope { context, namespace } => {
                 self.context = Some(safe(&context));
                 self.namespace = Some(safe(&namespace));

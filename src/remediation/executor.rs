@@ -99,3 +99,42 @@ impl Executor for Deferred {
         }
     }
 }
+
+/// Sends each plan to the executor of its backend; a backend nobody
+/// configured refuses (see `Unconfigured`).
+#[derive(Default)]
+pub struct Router {
+    routes: std::collections::HashMap<super::plan::Backend, std::sync::Arc<dyn Executor>>,
+}
+
+impl Router {
+    pub fn new() -> Self {
+        Router::default()
+    }
+
+    pub fn with(mut self, backend: super::plan::Backend, e: std::sync::Arc<dyn Executor>) -> Self {
+        self.routes.insert(backend, e);
+        self
+    }
+
+    fn pick(&self, plan: &ActionPlan) -> &dyn Executor {
+        match self.routes.get(&plan.action.backend()) {
+            Some(e) => e.as_ref(),
+            None => &Unconfigured,
+        }
+    }
+}
+
+impl Executor for Router {
+    fn permission<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        self.pick(plan).permission(plan)
+    }
+
+    fn dry_run<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        self.pick(plan).dry_run(plan)
+    }
+
+    fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
+        self.pick(plan).execute(plan)
+    }
+}

@@ -73,6 +73,7 @@ impl KubeExecutor {
         let name = match &plan.action {
             Action::Scale { deployment, .. } | Action::RolloutRestart { deployment } => deployment,
             Action::DeletePod { pod } => pod,
+            Action::Breaker { .. } => return Err("not a Kubernetes action".into()),
         };
         Ok(Call {
             client: self.client(&plan.target.context).await?,
@@ -88,6 +89,8 @@ fn permission<'a>(action: &Action, namespace: &'a str, name: &'a str) -> Permiss
         Action::Scale { .. } => ("patch", "apps", "deployments", Some("scale")),
         Action::RolloutRestart { .. } => ("patch", "apps", "deployments", None),
         Action::DeletePod { .. } => ("delete", "", "pods", None),
+        // Through the pod proxy, a POST is `create` on `pods/proxy`.
+        Action::Breaker { .. } => ("create", "", "pods", Some("proxy")),
     };
     Permission {
         verb,
@@ -199,6 +202,8 @@ async fn perform(action: &Action, call: &Call<'_>, dry_run: bool) -> Result<Stri
                 Ok(format!("pod \"{name}\" deleted{grace}"))
             }
         }
+        // Never reached: `call` refuses plans that are not Kubernetes actions.
+        Action::Breaker { .. } => Ok(String::new()),
     }
 }
 

@@ -19,15 +19,56 @@ pub enum Action {
     DeletePod {
         pod: String,
     },
+    /// resilience4j state changes through the actuator, one call per instance.
+    Breaker {
+        breaker: String,
+        calls: Vec<BreakerCall>,
+    },
+}
+
+/// The kinds of backend that carry out actions (see `executor::Router`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Kubernetes,
+    Actuator,
+}
+
+/// One `POST /actuator/circuitbreakers/{name}` of a breaker plan.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BreakerCall {
+    pub service: String,
+    pub instance: String,
+    pub endpoint: crate::model::breakers::Endpoint,
+    pub update: crate::sources::actuator_reply::UpdateState,
+    /// The state before, as the table showed it (for the plan and undo).
+    pub from: String,
 }
 
 impl Action {
+    /// Which backend carries it out.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Action::Scale { .. } | Action::RolloutRestart { .. } | Action::DeletePod { .. } => {
+                Backend::Kubernetes
+            }
+            Action::Breaker { .. } => Backend::Actuator,
+        }
+    }
+
     /// A stable name of the kind of action (cooldown key, audit).
     pub fn verb(&self) -> &'static str {
         match self {
             Action::Scale { .. } => "scale",
             Action::RolloutRestart { .. } => "rollout_restart",
             Action::DeletePod { .. } => "delete_pod",
+            Action::Breaker { calls, .. } => match calls.first().map(|c| c.update) {
+                Some(crate::sources::actuator_reply::UpdateState::Close) => "breaker_close",
+                Some(crate::sources::actuator_reply::UpdateState::ForceOpen) => {
+                    "breaker_force_open"
+                }
+                Some(crate::sources::actuator_reply::UpdateState::Disable) => "breaker_disable",
+                None => "breaker",
+            },
         }
     }
 }

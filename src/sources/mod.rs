@@ -4,6 +4,7 @@
 
 pub mod actuator_reply;
 mod body_preview;
+pub mod breakers;
 pub mod exposition;
 pub mod kube;
 pub mod log_line;

@@ -14,28 +14,19 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &ActionDialog) {
     let t = &app.theme;
     let width = area.width.saturating_sub(4).min(96);
-    let height = area.height.min(22);
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
     let p = &d.plan;
     let (risk_text, risk_style) = match p.risk {
         Risk::Low => ("low", t.ok),
         Risk::High => ("HIGH", t.crit),
     };
     let field = |name: &str| Span::styled(format!("{name:<9}"), t.muted);
-    let mut lines = vec![
-        Line::from(vec![
-            field("target"),
-            Span::styled(p.target.to_string(), t.text),
-        ]),
-        Line::from(vec![
-            field("effect"),
-            Span::styled(p.effect.clone(), t.accent),
-        ]),
+    let mut lines = vec![Line::from(vec![
+        field("target"),
+        Span::styled(p.target.to_string(), t.text),
+    ])];
+    // Plans over several instances list each on a line of its own.
+    lines.extend(multiline(field("effect"), &p.effect, t.accent, field("")));
+    lines.extend(vec![
         Line::from(vec![
             field("risk"),
             Span::styled(risk_text, risk_style),
@@ -51,9 +42,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &ActionDialog) {
             field("undo"),
             Span::styled(p.undo_text.clone(), t.text),
         ]),
-        Line::from(vec![field("command"), Span::styled(p.cli.clone(), t.key)]),
-        Line::default(),
-    ];
+    ]);
+    lines.extend(multiline(field("command"), &p.cli, t.key, field("")));
+    lines.push(Line::default());
     for decision in &d.decisions {
         let (mark, style) = if decision.passed {
             ("ok  ", t.ok)
@@ -86,6 +77,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &ActionDialog) {
             t.accent
         })
         .title(title);
+    // Room for every line (plans over many pods are longer), within the body.
+    let height = area.height.min((lines.len() as u16 + 4).max(22));
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)
@@ -94,6 +93,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &ActionDialog) {
             .wrap(Wrap { trim: false }),
         popup,
     );
+}
+
+/// `text` split at newlines: the first line after `head`, the rest after `indent`.
+fn multiline(
+    head: Span<'static>,
+    text: &str,
+    style: Style,
+    indent: Span<'static>,
+) -> Vec<Line<'static>> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let lead = if i == 0 { head.clone() } else { indent.clone() };
+            Line::from(vec![lead, Span::styled(l.to_string(), style)])
+        })
+        .collect()
 }
 
 fn stage_lines(app: &App, d: &ActionDialog) -> Vec<Line<'static>> {

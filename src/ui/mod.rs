@@ -1,6 +1,7 @@
 //! Drawing: pure functions of `&App` onto a `Frame`. Nothing here mutates
 //! state, locks, sends, or does I/O.
 
+pub mod breakers;
 pub mod console;
 pub mod dialog;
 pub mod footer;
@@ -34,6 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Tab::Pods => pods::draw(frame, a.body, app),
         Tab::Heatmap => heatmap::draw(frame, a.body, app),
         Tab::Logs => logs::draw(frame, a.body, app),
+        Tab::Breakers => breakers::draw(frame, a.body, app),
         Tab::Timeline => timeline::draw(frame, a.body, app),
         Tab::Console => console::draw(frame, a.body, app),
     }

@@ -2,6 +2,8 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 // Not every test crate uses every re-export of the server.
+#[allow(unused_imports)]
+pub mod actuator_server;
 pub mod exporter;
 pub mod http;
 #[allow(unused_imports)]

@@ -5,7 +5,8 @@ use serde::Deserialize;
 use super::BreakerState;
 
 /// A state change an operator can ask of a breaker through the actuator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UpdateState {
     Close,
     ForceOpen,

@@ -1,0 +1,53 @@
+//! What the Breakers tab does with commands: filter, grouping, and turning
+//! the selection into a breaker plan.
+
+use super::App;
+use crate::model::breakers::{BreakerRow, VisibleRow};
+use crate::remediation::breaker_plan;
+use crate::remediation::plan::ActionPlan;
+use crate::sources::actuator_reply::UpdateState;
+
+impl App {
+    pub(super) fn set_breakers_filter(&mut self, text: &str) {
+        let v = &mut self.model.breakers_view;
+        v.filter = text.to_string();
+        v.cursor = Default::default();
+        v.refresh(&self.model.breakers);
+    }
+
+    pub(super) fn toggle_breaker_groups(&mut self) {
+        let v = &mut self.model.breakers_view;
+        v.grouped = !v.grouped;
+        v.refresh(&self.model.breakers);
+    }
+
+    /// `breaker close|force_open|disable [all]` on the selected row; a
+    /// grouped row means every instance.
+    pub(super) fn breaker_plan(&self, update: &str, all: bool) -> Result<ActionPlan, String> {
+        let update = match update {
+            "close" => UpdateState::Close,
+            "force_open" => UpdateState::ForceOpen,
+            "disable" => UpdateState::Disable,
+            other => {
+                return Err(format!(
+                    "no breaker change {other:?}: close, force_open or disable"
+                ));
+            }
+        };
+        if self.tab != super::tab::Tab::Breakers {
+            return Err("select a breaker on the Breakers tab first".into());
+        }
+        let b = &self.model.breakers;
+        let rows: Vec<&BreakerRow> = match self.model.breakers_view.selected() {
+            None => return Err("no breaker selected".into()),
+            Some(VisibleRow::Group(g)) => b.instances(&g.service, &g.breaker),
+            Some(VisibleRow::One(key)) if all => b.instances(&key.service, &key.breaker),
+            Some(VisibleRow::One(key)) => b.get(key).into_iter().collect(),
+        };
+        if rows.is_empty() {
+            return Err("this breaker is only seen through Prometheus: configure its actuator ([breakers] in config.toml) to change it".into());
+        }
+        let context = self.model.context.as_deref().unwrap_or("default");
+        breaker_plan::breaker_update(&rows, update, context)
+    }
+}

@@ -1,0 +1,120 @@
+//! `[breakers]`: where circuit breakers are read from.
+//!
+//! ```toml
+//! [breakers]
+//! interval_secs = 5
+//! prometheus = true                    # resilience4j_* series from [prometheus] url
+//! bearer_token_env = "ACTUATOR_TOKEN"  # for the URLs below
+//! [breakers.actuators]
+//! order-service = "http://order-service:8080/actuator"
+//! [breakers.discovery]                 # every matching pod, through the pod proxy
+//! selector = "app.kubernetes.io/part-of=shop"
+//! port = 8080
+//! path = "/actuator"
+//! ```
+
+use super::{INLINE_SECRET, Reader};
+use std::collections::BTreeMap;
+use toml_edit::Table;
+
+/// `[breakers]`. Off unless an actuator, discovery or `prometheus` is set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakerSettings {
+    /// Name → actuator base URL.
+    pub actuators: BTreeMap<String, String>,
+    pub discovery: Option<BreakerDiscovery>,
+    /// Read `resilience4j_circuitbreaker_*` from the `[prometheus]` server.
+    pub prometheus: bool,
+    pub interval_secs: u32,
+    /// The environment variable holding a bearer token for the URLs.
+    pub bearer_token_env: Option<String>,
+}
+
+impl Default for BreakerSettings {
+    fn default() -> Self {
+        BreakerSettings {
+            actuators: BTreeMap::new(),
+            discovery: None,
+            prometheus: false,
+            interval_secs: 5,
+            bearer_token_env: None,
+        }
+    }
+}
+
+impl BreakerSettings {
+    pub fn enabled(&self) -> bool {
+        !self.actuators.is_empty() || self.discovery.is_some() || self.prometheus
+    }
+}
+
+/// `[breakers.discovery]`: pods whose actuator is read through the pod proxy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakerDiscovery {
+    pub selector: String,
+    pub port: u16,
+    /// The actuator base path in the pod.
+    pub path: String,
+    /// `None`: the namespace Kubernetes is watched in.
+    pub namespace: Option<String>,
+}
+
+impl Reader<'_> {
+    pub(super) fn breakers(&mut self, b: &Table, out: &mut BreakerSettings) {
+        const PRE: &str = "breakers.";
+        let keys = [
+            "interval_secs",
+            "prometheus",
+            "bearer_token_env",
+            "actuators",
+            "discovery",
+        ];
+        for (key, _) in b.iter() {
+            if key == "bearer_token" {
+                self.report(b, PRE, key, INLINE_SECRET);
+            } else if !keys.contains(&key) {
+                let msg = format!("unknown key; expected one of {}", keys.join(", "));
+                self.report(b, PRE, key, &msg);
+            }
+        }
+        self.int(b, PRE, "interval_secs", 1..=3_600, &mut out.interval_secs);
+        self.bool(b, PRE, "prometheus", &mut out.prometheus);
+        let mut env = String::new();
+        self.string(b, PRE, "bearer_token_env", &mut env);
+        out.bearer_token_env = (!env.is_empty()).then_some(env);
+        if let Some(a) = self.subtable(b, PRE, "actuators") {
+            let prefix = format!("{PRE}actuators.");
+            for (name, value) in a.iter() {
+                match value.as_str() {
+                    Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                        out.actuators
+                            .insert(name.to_string(), url.trim_end_matches('/').to_string());
+                    }
+                    _ => self.report(&a, &prefix, name, "expected an http:// or https:// URL"),
+                }
+            }
+        }
+        if let Some(d) = self.subtable(b, PRE, "discovery") {
+            let prefix = format!("{PRE}discovery.");
+            self.check_keys(&d, &prefix, &["selector", "port", "path", "namespace"]);
+            let mut selector = String::new();
+            self.string(&d, &prefix, "selector", &mut selector);
+            let mut port = 8080;
+            self.int(&d, &prefix, "port", 1..=65_535, &mut port);
+            let mut path = "/actuator".to_string();
+            self.string(&d, &prefix, "path", &mut path);
+            let mut namespace = String::new();
+            self.string(&d, &prefix, "namespace", &mut namespace);
+            if selector.is_empty() {
+                self.report(b, PRE, "discovery", "needs selector = \"key=value\"");
+            } else {
+                out.discovery = Some(BreakerDiscovery {
+                    selector,
+                    port: u16::try_from(port).unwrap_or(8080),
+                    path: format!("/{}", path.trim_matches('/')),
+                    namespace: (!namespace.is_empty()).then_some(namespace),
+                });
+            }
+        }
+    }
+}

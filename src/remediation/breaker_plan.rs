@@ -1,0 +1,183 @@
+//! Plans for resilience4j breakers: `POST /actuator/circuitbreakers/{name}`
+//! with `{"updateState": ...}` on one instance or on every instance of a
+//! service, each listed with its state before and after.
+
+use super::plan::{Action, ActionPlan, BreakerCall, Risk, Target};
+use crate::model::breakers::{BreakerRow, Endpoint};
+use crate::sources::actuator_reply::{
+    BreakerState, UpdateState, update_state_body, update_state_path,
+};
+
+/// Plans `update` on `rows` (instances of one service's breaker). Rows
+/// already in the resulting state are left out; none left is an error.
+pub fn breaker_update(
+    rows: &[&BreakerRow],
+    update: UpdateState,
+    kube_context: &str,
+) -> Result<ActionPlan, String> {
+    let first = rows.first().ok_or("no breaker selected")?;
+    let (service, breaker) = (&first.key.service, &first.key.breaker);
+    let mut calls = Vec::new();
+    for row in rows {
+        if row.figures.state == update.resulting_state() {
+            continue;
+        }
+        let endpoint = row.endpoint.clone().ok_or_else(|| {
+            format!(
+                "{breaker} on {} is only seen through Prometheus: configure its actuator ([breakers] in config.toml) to change it",
+                row.key.instance
+            )
+        })?;
+        calls.push(BreakerCall {
+            service: row.key.service.clone(),
+            instance: row.key.instance.clone(),
+            endpoint,
+            update,
+            from: row.figures.state.as_str().to_string(),
+        });
+    }
+    if calls.is_empty() {
+        return Err(format!(
+            "{breaker} of {service} is already {}",
+            update.resulting_state().as_str()
+        ));
+    }
+    plan_calls(breaker, calls, kube_context)
+}
+
+/// A plan for exactly these calls (also used for undo, where each instance
+/// goes back to its own state).
+pub fn plan_calls(
+    breaker: &str,
+    calls: Vec<BreakerCall>,
+    kube_context: &str,
+) -> Result<ActionPlan, String> {
+    plan_with_undo(breaker, calls, kube_context, true)
+}
+
+fn plan_with_undo(
+    breaker: &str,
+    calls: Vec<BreakerCall>,
+    kube_context: &str,
+    with_undo: bool,
+) -> Result<ActionPlan, String> {
+    let first = calls.first().ok_or("nothing to change")?;
+    let service = first.service.clone();
+    let (namespace, context) = match &first.endpoint {
+        Endpoint::PodProxy { namespace, .. } => (namespace.clone(), kube_context.to_string()),
+        Endpoint::Url { .. } => (service.clone(), "actuator".to_string()),
+    };
+    let updates: Vec<UpdateState> = calls.iter().map(|c| c.update).collect();
+    let same = updates.windows(2).all(|w| w[0] == w[1]);
+    let head = if same {
+        format!("{} {breaker} of {service}", first.update.as_str())
+    } else {
+        format!("return {breaker} of {service} to its earlier states")
+    };
+    let mut effect = format!("{head} on {} instance(s):", calls.len());
+    for c in &calls {
+        effect.push_str(&format!(
+            "\n  {}: {} → {}",
+            c.instance,
+            c.from,
+            c.update.resulting_state().as_str()
+        ));
+    }
+    let risky: Vec<&str> = updates
+        .iter()
+        .filter_map(|u| match u {
+            UpdateState::ForceOpen => {
+                Some("FORCE_OPEN rejects every call until someone closes the breaker by hand")
+            }
+            UpdateState::Disable => {
+                Some("DISABLE lets every call through: nothing protects the caller any more")
+            }
+            UpdateState::Close => None,
+        })
+        .collect();
+    let (risk, risk_reason) = match risky.first() {
+        Some(why) => (Risk::High, Some(why.to_string())),
+        None => (Risk::Low, None),
+    };
+    let inverse: Vec<BreakerCall> = calls
+        .iter()
+        .filter_map(|c| {
+            let back = inverse_of(&BreakerState::parse(&c.from))?;
+            Some(BreakerCall {
+                update: back,
+                from: c.update.resulting_state().as_str().to_string(),
+                ..c.clone()
+            })
+        })
+        .collect();
+    let undo_text = if inverse.is_empty() {
+        "cannot be undone: the earlier state cannot be set through the actuator".to_string()
+    } else if calls.iter().any(|c| {
+        matches!(
+            BreakerState::parse(&c.from),
+            BreakerState::Open | BreakerState::HalfOpen
+        )
+    }) {
+        "undo forces OPEN instances back open (FORCED_OPEN: they stay open until closed by hand)"
+            .to_string()
+    } else {
+        "undo returns each instance to the state it had".to_string()
+    };
+    let cli = calls
+        .iter()
+        .map(|c| curl(c, breaker, kube_context))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut plan = ActionPlan {
+        action: Action::Breaker {
+            breaker: breaker.to_string(),
+            calls,
+        },
+        target: Target {
+            kind: "breaker".into(),
+            name: breaker.to_string(),
+            namespace,
+            context: context.clone(),
+        },
+        effect,
+        risk,
+        risk_reason,
+        undo_text,
+        undo: None,
+        cli,
+        demanded: None,
+    };
+    if with_undo && !inverse.is_empty() {
+        let mut undo = plan_with_undo(breaker, inverse, kube_context, false)?;
+        undo.undo_text = "to go back again, plan the change anew".into();
+        plan.undo = Some(Box::new(undo));
+    }
+    Ok(plan)
+}
+
+/// The change that brings a breaker back to `state`, if the actuator has one.
+/// OPEN and HALF_OPEN cannot be set: forcing open is the closest.
+fn inverse_of(state: &BreakerState) -> Option<UpdateState> {
+    match state {
+        BreakerState::Closed => Some(UpdateState::Close),
+        BreakerState::Open | BreakerState::HalfOpen | BreakerState::ForcedOpen => {
+            Some(UpdateState::ForceOpen)
+        }
+        BreakerState::Disabled => Some(UpdateState::Disable),
+        BreakerState::MetricsOnly | BreakerState::Unknown(_) => None,
+    }
+}
+
+/// What a human would paste for one call.
+fn curl(c: &BreakerCall, breaker: &str, kube_context: &str) -> String {
+    let body = update_state_body(c.update);
+    let path = update_state_path(&c.endpoint.base(), breaker);
+    match &c.endpoint {
+        Endpoint::Url { .. } => {
+            format!("curl -X POST -H 'Content-Type: application/json' -d '{body}' {path}")
+        }
+        Endpoint::PodProxy { .. } => {
+            format!("echo '{body}' | kubectl --context {kube_context} create --raw {path} -f -")
+        }
+    }
+}
