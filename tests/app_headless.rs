@@ -42,12 +42,14 @@ fn tabs_switch_by_number_name_cycle_and_click() {
     typed(&mut app, "tab timeline");
     keys(&mut app, &["<Enter>"]);
     assert_eq!(app.tab, Tab::Timeline);
-    // " 1 Pods " 0..8, " 2 Heatmap " 9..20, " 3 Logs " 21..29, " 4 Timeline " 30..42, " 5 Console " 43..54.
+    // " 1 Pods " 0..8, " 2 Heatmap " 9..20, " 3 Logs " 21..29, " 4 Breakers " 30..42,
+    // " 5 Timeline " 43..55, " 6 Console " 56..67.
     for (column, tab) in [
-        (46, Tab::Console),
+        (59, Tab::Console),
         (3, Tab::Pods),
         (12, Tab::Heatmap),
-        (33, Tab::Timeline),
+        (33, Tab::Breakers),
+        (46, Tab::Timeline),
         (24, Tab::Logs),
     ] {
         app.update(Event::Click { column, row: 1 });

@@ -174,10 +174,13 @@ async fn close_through_the_guard_chain_changes_the_breaker_and_undo_restores_it(
     let effects = keys(&mut a, &["y"]);
     drive(&mut a, &services, effects).await;
     assert_eq!(s.state(PAYMENT), "CLOSED");
+    let done = timeline(&a)
+        .into_iter()
+        .find(|t| t.starts_with("done:"))
+        .unwrap();
     assert!(
-        screen(&a).contains("paymentService order-service: CLOSED"),
-        "{}",
-        screen(&a)
+        done.ends_with("— paymentService order-service: CLOSED"),
+        "{done}"
     );
     keys(&mut a, &["<Esc>"]);
     poll_into(&mut a, &settings, &t, &link).await;
@@ -338,4 +341,27 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
     keys(&mut a, &["<Esc>"]);
     poll_into(&mut a, &settings, &t, &link).await;
     assert_eq!(a.model.breakers.rows.len(), 2);
+}
+
+#[tokio::test]
+async fn check_probes_read_and_write_without_changing_anything() {
+    use opsdeck::model::breakers::Endpoint;
+    use opsdeck::sources::breakers::probe::probe_actuator;
+    let s = server();
+    let t = transport(no_kube());
+    let endpoint = Endpoint::Url { base: s.base_url() };
+    s.calls(PAYMENT, 5, Call::Failure);
+    let rows = probe_actuator(&t, &endpoint, "order-service").await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows.iter().all(|r| r.ok), "{rows:?}");
+    assert!(rows[0].detail.contains("2 breaker(s)"), "{rows:?}");
+    assert_eq!(s.state(PAYMENT), "OPEN", "the write probe changes nothing");
+    s.set_mode(Mode::ReadOnly);
+    let rows = probe_actuator(&t, &endpoint, "order-service").await;
+    assert!(!rows[1].ok, "{rows:?}");
+    assert!(rows[1].detail.contains("405"), "{rows:?}");
+    s.set_mode(Mode::NotExposed);
+    let rows = probe_actuator(&t, &endpoint, "order-service").await;
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].detail.contains("not exposed"), "{rows:?}");
 }

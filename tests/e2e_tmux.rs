@@ -26,8 +26,9 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
         pane.contains("1 Pods")
             && pane.contains("2 Heatmap")
             && pane.contains("3 Logs")
-            && pane.contains("4 Timeline")
-            && pane.contains("5 Console"),
+            && pane.contains("4 Breakers")
+            && pane.contains("5 Timeline")
+            && pane.contains("6 Console"),
         "tab bar:\n{pane}"
     );
     assert!(pane.contains("? Help"), "footer hints:\n{pane}");
@@ -211,4 +212,37 @@ fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
         .collect();
     assert_eq!(kinds, ["started", "ok"], "{audit}");
     assert_eq!(events[1]["plan"]["action"]["deployment"], "payment-service");
+}
+
+#[test]
+fn closing_the_demo_breaker_on_every_pod_is_planned_confirmed_and_shown() {
+    if !available("closing_the_demo_breaker_on_every_pod_is_planned_confirmed_and_shown") {
+        return;
+    }
+    let xdg = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("breakers", 140, 40);
+    tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 10"));
+    tmux.wait_for("CrashLoopBackOff", 30);
+    tmux.keys(&["4"]);
+    tmux.wait_for("open ", 30);
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "payment"]);
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["C"]);
+    let pane = tmux.wait_for("CLOSE paymentService of order-service", 10);
+    assert!(
+        pane.contains("kubectl --context demo create --raw"),
+        "{pane}"
+    );
+    // production is a protected namespace: the breaker's name must be typed.
+    tmux.wait_for("to confirm", 10);
+    tmux.keys(&["-l", "paymentService"]);
+    tmux.keys(&["Tab", "Enter"]);
+    tmux.wait_for("done:", 10);
+    tmux.keys(&["Escape"]);
+    tmux.pause();
+    tmux.keys(&["5"]);
+    tmux.wait_for("→ CLOSED", 20);
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0", 10);
 }

@@ -223,7 +223,7 @@ impl App {
             self.now,
             Severity::Warn,
             Origin::Opsdeck,
-            format!("refused: {} ({reason})", dialog.plan.effect),
+            format!("refused: {} ({reason})", dialog.plan.summary()),
         ));
         tracing::warn!(plan = %dialog.plan.effect, "action refused: {reason}");
         self.audit_effect(dialog, AuditEvent::Refused, Some(reason))
@@ -353,12 +353,12 @@ impl App {
             Outcome::Ok(msg) => (
                 true,
                 Severity::Info,
-                format!("done: {} — {msg}", plan.effect),
+                format!("done: {} — {msg}", plan.summary()),
             ),
             Outcome::Failed(msg) => (
                 false,
                 Severity::Crit,
-                format!("failed: {} — {msg}", plan.effect),
+                format!("failed: {} — {msg}", plan.summary()),
             ),
             Outcome::TimedOut(d) => (
                 false,
@@ -366,13 +366,13 @@ impl App {
                 format!(
                     "timed out after {}s: {} (it may still complete; not retried)",
                     d.as_secs(),
-                    plan.effect
+                    plan.summary()
                 ),
             ),
             Outcome::NotRun(msg) => (
                 false,
                 Severity::Crit,
-                format!("not run: {} — {msg}", plan.effect),
+                format!("not run: {} — {msg}", plan.summary()),
             ),
         };
         let mut entry = TimelineEntry::new(self.now, severity, Origin::Opsdeck, text.clone());

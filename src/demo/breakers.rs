@@ -45,8 +45,8 @@ impl BreakersFeed {
         }
         let was = self.last.get(pod);
         if world.breaker_open {
-            // One pod at a time tries a few calls, and they fail.
-            let probing = (self.second / 30) as usize % 3 == i && self.second % 30 >= 20;
+            // Every two minutes one pod tries a few calls, and they fail.
+            let probing = (self.second / 120) as usize % 3 == i && self.second % 120 >= 100;
             if probing {
                 BreakerState::HalfOpen
             } else {

@@ -35,7 +35,9 @@ impl Executor for DemoExecutor {
     }
 
     fn dry_run<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check> {
-        Box::pin(async move { Check::Passed(format!("the demo cluster accepts: {}", plan.effect)) })
+        Box::pin(
+            async move { Check::Passed(format!("the demo cluster accepts: {}", plan.summary())) },
+        )
     }
 
     fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {

@@ -132,6 +132,12 @@ pub struct ActionPlan {
 }
 
 impl ActionPlan {
+    /// The effect's first line: plans over several instances list each
+    /// on the lines after it.
+    pub fn summary(&self) -> &str {
+        self.effect.lines().next().unwrap_or(&self.effect)
+    }
+
     /// Key identifying "the same action on the same target" for cooldowns.
     /// A scale counts with its target count: two people scaling to 6 is a
     /// repeat, scaling back to 3 (an undo) is not.

@@ -78,7 +78,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &ActionDialog) {
         })
         .title(title);
     // Room for every line (plans over many pods are longer), within the body.
-    let height = area.height.min((lines.len() as u16 + 4).max(22));
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let height = area.height.min((rows as u16 + 2).max(22));
     let popup = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,

@@ -9,6 +9,39 @@ use ratatui::widgets::Paragraph;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
+    let clock = if app.settings.clock_utc {
+        format!("{} UTC ", app.now.format("%H:%M:%S"))
+    } else {
+        format!(
+            "{} ",
+            app.now.with_timezone(&chrono::Local).format("%H:%M:%S %Z")
+        )
+    };
+    let room = usize::from(area.width).saturating_sub(clock.chars().count() + 1);
+    let mut spans = left_spans(app, false);
+    if Line::from(spans.clone()).width() > room {
+        // Too many sources for the width: healthy ones are summed up so
+        // the ones in trouble stay visible.
+        spans = left_spans(app, true);
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.header), area);
+    let clock = if app.settings.clock_utc {
+        format!("{} UTC ", app.now.format("%H:%M:%S"))
+    } else {
+        format!(
+            "{} ",
+            app.now.with_timezone(&chrono::Local).format("%H:%M:%S %Z")
+        )
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(clock, t.header)).alignment(Alignment::Right),
+        area,
+    );
+}
+
+/// Scope, badges, read-only, alerts; `compact` folds the `ok` badges into one.
+fn left_spans(app: &App, compact: bool) -> Vec<Span<'static>> {
+    let t = &app.theme;
     let mut spans = vec![Span::styled(" opsdeck ", t.title)];
     let scope = match (&app.model.context, &app.model.namespace) {
         (Some(c), Some(n)) => format!("{c}/{n}"),
@@ -20,8 +53,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     if badges.is_empty() {
         spans.push(Span::styled("no sources ", t.muted));
     }
+    let healthy = badges
+        .iter()
+        .filter(|(_, b)| matches!(b, Badge::Ok))
+        .count();
+    if compact && healthy > 0 {
+        spans.push(Span::styled(format!("[{healthy} ok]"), t.ok));
+        spans.push(Span::raw(" "));
+    }
     for (source, badge) in badges {
         let (mark, style) = match badge {
+            Badge::Ok if compact => continue,
             Badge::Ok => ("ok", t.ok),
             Badge::Stale => ("stale", t.stale),
             Badge::Error(_) => ("error", t.crit),
@@ -47,18 +89,5 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             t.warn,
         ));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.header), area);
-
-    let clock = if app.settings.clock_utc {
-        format!("{} UTC ", app.now.format("%H:%M:%S"))
-    } else {
-        format!(
-            "{} ",
-            app.now.with_timezone(&chrono::Local).format("%H:%M:%S %Z")
-        )
-    };
-    frame.render_widget(
-        Paragraph::new(Span::styled(clock, t.header)).alignment(Alignment::Right),
-        area,
-    );
+    spans
 }

@@ -139,7 +139,7 @@ fn transition_entry(
     let to_state = BreakerState::parse(to);
     let severity = match to_state {
         BreakerState::Open => Severity::Crit,
-        BreakerState::Closed => Severity::Info,
+        BreakerState::Closed | BreakerState::HalfOpen => Severity::Info,
         _ => Severity::Warn,
     };
     let mut text = format!("{service} {breaker} {from} → {to}");
