@@ -135,3 +135,24 @@ pub fn start_breakers(
         crate::remediation::actuator_executor::ActuatorExecutor::new(transport),
     ))
 }
+
+/// Starts the Kafka source when `[kafka]` names clusters; returns the
+/// executor of offset resets for the clusters whose secrets could be read.
+pub fn start_kafka(
+    settings: &Settings,
+    tx: mpsc::Sender<Update>,
+) -> Option<Arc<dyn crate::remediation::executor::Executor>> {
+    let k = &settings.kafka;
+    if k.clusters.is_empty() {
+        return None;
+    }
+    let configs: Vec<_> = k
+        .clusters
+        .iter()
+        .filter_map(|c| crate::sources::kafka::poll::cluster_config(c).ok())
+        .collect();
+    tokio::spawn(crate::sources::kafka::poll::run(k.clone(), tx));
+    Some(Arc::new(
+        crate::remediation::kafka_executor::KafkaExecutor::new(configs),
+    ))
+}

@@ -109,6 +109,7 @@ fn main() -> color_eyre::Result<()> {
             }
             let (link_tx, link_rx) = tokio::sync::watch::channel(None);
             let breakers = opsdeck::live::start_breakers(&settings, link_rx, tx.clone());
+            let kafka = opsdeck::live::start_kafka(&settings, tx.clone());
             let deferred = Arc::new(Deferred::new("Kubernetes"));
             let (scope_tx, scope_rx) = mpsc::channel(4);
             control.scope = Some(scope_tx);
@@ -126,6 +127,9 @@ fn main() -> color_eyre::Result<()> {
             let mut router = Router::new().with(Backend::Kubernetes, deferred);
             if let Some(b) = breakers {
                 router = router.with(Backend::Actuator, b);
+            }
+            if let Some(k) = kafka {
+                router = router.with(Backend::Kafka, k);
             }
             Arc::new(router)
         };
@@ -198,6 +202,24 @@ fn probe_sources(
             required: true,
         });
     }
+    for c in &settings.kafka.clusters {
+        let rows = match opsdeck::sources::kafka::poll::cluster_config(c) {
+            Ok(config) => {
+                kafka_probe_rows(runtime.block_on(opsdeck::sources::kafka::probe(&config)))
+            }
+            Err(e) => vec![opsdeck::sources::kube::ProbeRow {
+                check: "secrets".into(),
+                ok: false,
+                detail: e,
+                took: Duration::ZERO,
+            }],
+        };
+        probes.push(opsdeck::check::SourceProbes {
+            source: "Kafka",
+            rows,
+            required: true,
+        });
+    }
     if settings.breakers.enabled() {
         let overrides = KubeOverrides {
             kubeconfig: None,
@@ -215,6 +237,34 @@ fn probe_sources(
         });
     }
     Ok(probes)
+}
+
+/// Metadata reachable and broker count; whether groups can be listed.
+fn kafka_probe_rows(
+    r: opsdeck::sources::kafka::ProbeReport,
+) -> Vec<opsdeck::sources::kube::ProbeRow> {
+    use opsdeck::sources::kube::ProbeRow;
+    let mut rows = vec![ProbeRow {
+        check: format!("{}: metadata", r.cluster),
+        ok: r.metadata.is_ok(),
+        detail: match &r.metadata {
+            Ok((brokers, topics)) => format!("{brokers} broker(s), {topics} topic(s)"),
+            Err(e) => e.to_string(),
+        },
+        took: r.took,
+    }];
+    if let Some(listing) = &r.listing {
+        rows.push(ProbeRow {
+            check: format!("{}: list groups", r.cluster),
+            ok: listing.is_ok(),
+            detail: match listing {
+                Ok(n) => format!("{n} group(s)"),
+                Err(e) => format!("{e} (configured groups are still watched)"),
+            },
+            took: r.took,
+        });
+    }
+    rows
 }
 
 fn current_user() -> String {

@@ -4,6 +4,7 @@
 //! never waits on the network and tests can script a whole incident.
 
 use crate::model::breakers::BreakersUpdate;
+use crate::model::consumers::LagUpdate;
 use crate::model::heatmap::PromUpdate;
 use crate::model::logs::LogsUpdate;
 use crate::model::workloads::KubeUpdate;
@@ -158,6 +159,8 @@ pub enum Update {
     Prometheus(PromUpdate),
     /// One poll of circuit breakers (actuator or Prometheus).
     Breakers(BreakersUpdate),
+    /// One poll of a Kafka cluster's consumer groups.
+    Lag(LagUpdate),
     /// The Kubernetes context and namespace the data is about.
     Scope {
         context: String,

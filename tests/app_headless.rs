@@ -32,7 +32,7 @@ fn q_types_into_an_open_input_instead_of_quitting() {
 #[test]
 fn tabs_switch_by_number_name_cycle_and_click() {
     let mut app = app((80, 24));
-    keys(&mut app, &["6"]);
+    keys(&mut app, &["7"]);
     assert_eq!(app.tab, Tab::Console);
     keys(&mut app, &["<Tab>"]);
     assert_eq!(app.tab, Tab::Pods);
@@ -43,13 +43,14 @@ fn tabs_switch_by_number_name_cycle_and_click() {
     keys(&mut app, &["<Enter>"]);
     assert_eq!(app.tab, Tab::Timeline);
     // " 1 Pods " 0..8, " 2 Heatmap " 9..20, " 3 Logs " 21..29, " 4 Breakers " 30..42,
-    // " 5 Timeline " 43..55, " 6 Console " 56..67.
+    // " 5 Lag " 43..50, " 6 Timeline " 51..63, " 7 Console " 64..75.
     for (column, tab) in [
-        (59, Tab::Console),
+        (67, Tab::Console),
         (3, Tab::Pods),
         (12, Tab::Heatmap),
         (33, Tab::Breakers),
-        (46, Tab::Timeline),
+        (46, Tab::Lag),
+        (54, Tab::Timeline),
         (24, Tab::Logs),
     ] {
         app.update(Event::Click { column, row: 1 });

@@ -27,8 +27,9 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
             && pane.contains("2 Heatmap")
             && pane.contains("3 Logs")
             && pane.contains("4 Breakers")
-            && pane.contains("5 Timeline")
-            && pane.contains("6 Console"),
+            && pane.contains("5 Lag")
+            && pane.contains("6 Timeline")
+            && pane.contains("7 Console"),
         "tab bar:\n{pane}"
     );
     assert!(pane.contains("? Help"), "footer hints:\n{pane}");
@@ -38,7 +39,7 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
     tmux.wait_for("Help — Pods", 10);
     tmux.keys(&["Escape"]);
     tmux.pause();
-    tmux.keys(&["5"]);
+    tmux.keys(&["6"]);
     tmux.wait_for("Timeline ", 10);
 
     tmux.keys(&["e"]);
@@ -194,7 +195,7 @@ fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
     tmux.wait_for("done: restart", 10);
     tmux.keys(&["Escape"]);
     tmux.pause();
-    tmux.keys(&["5"]);
+    tmux.keys(&["6"]);
     let pane = tmux.wait_for("deployment payment-service 3/3 ready", 20);
     assert!(pane.contains("opsdeck"), "{pane}");
     tmux.wait_for("HALF_OPEN → CLOSED", 20);
@@ -241,7 +242,7 @@ fn closing_the_demo_breaker_on_every_pod_is_planned_confirmed_and_shown() {
     tmux.wait_for("done:", 10);
     tmux.keys(&["Escape"]);
     tmux.pause();
-    tmux.keys(&["5"]);
+    tmux.keys(&["6"]);
     tmux.wait_for("→ CLOSED", 20);
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0", 10);

@@ -53,6 +53,15 @@ install_missing() {
 need tmux tmux
 need pgrep procps
 need prometheus prometheus
+# rdkafka builds librdkafka against OpenSSL and zlib (headers, pkg-config).
+need_dev() {
+  if ! dpkg -s "$1" >/dev/null 2>&1; then
+    MISSING_PACKAGES+=("$1")
+  fi
+}
+need pkg-config pkg-config
+need_dev libssl-dev
+need_dev zlib1g-dev
 install_missing
 
 # --- servers ----------------------------------------------------------------
@@ -135,6 +144,66 @@ YAML
   exit 1
 }
 start_prometheus
+
+# --- Kafka: tansu ----------------------------------------------------------
+# For tests/run-all.sh, after free_port and before the suite. tansu is a
+# Kafka-protocol broker written in Rust; with in-memory storage it needs no
+# JVM and no data dir. It is built once with cargo into a cache outside the
+# project's target dir and reused from there.
+TANSU_VERSION=0.6.0
+TANSU_ROOT="${OPSDECK_TOOLS_DIR:-$HOME/.cache/opsdeck-tools}/tansu-$TANSU_VERSION"
+
+install_tansu() {
+  if [ -x "$TANSU_ROOT/bin/tansu" ]; then
+    return
+  fi
+  echo "run-all: building tansu $TANSU_VERSION into $TANSU_ROOT (once; several minutes)"
+  mkdir -p "$TANSU_ROOT"
+  if ! cargo install tansu --version "$TANSU_VERSION" --locked --features dynostore \
+    --root "$TANSU_ROOT" --target-dir "$TANSU_ROOT/build" \
+    >"$TANSU_ROOT/install.log" 2>&1; then
+    echo "run-all: installing tansu failed; the end of its log:" >&2
+    tail -n 40 "$TANSU_ROOT/install.log" >&2
+    exit 1
+  fi
+  # Only the binary is needed from here on.
+  rm -rf "$TANSU_ROOT/build"
+}
+
+# port_open PORT: true when something accepts connections on 127.0.0.1:PORT.
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# One broker, in memory, on a private loopback port; tests/kafka_tansu.rs
+# reads OPSDECK_TEST_KAFKA_BOOTSTRAP.
+start_tansu() {
+  local dir="$WORK_DIR/tansu" port pid
+  install_tansu
+  mkdir -p "$dir"
+  port="$(free_port)"
+  "$TANSU_ROOT/bin/tansu" broker \
+    --cluster-id opsdeck-test \
+    --listener-url "tcp://127.0.0.1:$port" \
+    --advertised-listener-url "tcp://127.0.0.1:$port" \
+    --storage-engine "memory://tansu/" \
+    >"$dir/tansu.log" 2>&1 &
+  pid=$!
+  STARTED_PIDS+=("$pid")
+  for _ in $(seq 1 150); do
+    if port_open "$port"; then
+      export OPSDECK_TEST_KAFKA_BOOTSTRAP="127.0.0.1:$port"
+      echo "run-all: tansu on 127.0.0.1:$port (pid $pid)"
+      return
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  echo "run-all: tansu did not start; its log:" >&2
+  cat "$dir/tansu.log" >&2
+  exit 1
+}
+start_tansu
 
 # --- the suite --------------------------------------------------------------
 export OPSDECK_TEST_WORK_DIR="$WORK_DIR"

@@ -90,6 +90,8 @@ pub enum Command {
     Namespace(String),
     /// Breakers: one row per service and breaker, or one per instance.
     Group,
+    /// Lag: opens `:reset earliest` for the selected group.
+    ResetPrompt,
 }
 
 /// Which remediation the user asked for, with its arguments as typed.
@@ -112,6 +114,12 @@ pub enum ActionRequest {
     Breaker {
         update: String,
         all: bool,
+    },
+    /// Reset the selected consumer group's offsets (`earliest`, `latest`,
+    /// `shift N`, a time), on `topic` or its only topic.
+    Reset {
+        to: String,
+        topic: Option<String>,
     },
 }
 
@@ -260,6 +268,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         true,
     ),
     spec(
+        "reset",
+        Some("<earliest|latest|shift N|TIME> [topic]"),
+        "Lag: reset the selected group's offsets",
+        false,
+    ),
+    spec(
+        "reset_prompt",
+        None,
+        "Lag: reset the selected group's offsets to ...",
+        true,
+    ),
+    spec(
         "group",
         None,
         "Breakers: one row per service, or per pod",
@@ -358,6 +378,22 @@ impl Command {
             "ns" | "namespace" => with_arg(Command::Namespace, "a namespace, or all"),
             "focus_next" => no_arg(Command::FocusNext),
             "group" => no_arg(Command::Group),
+            "reset_prompt" => no_arg(Command::ResetPrompt),
+            "reset" => {
+                let words: Vec<&str> = arg.split_whitespace().collect();
+                let usage = || "usage: reset <earliest|latest|shift N|TIME> [topic]".to_string();
+                let (to, rest) = match words.as_slice() {
+                    ["shift", n, rest @ ..] => (format!("shift {n}"), rest),
+                    [to, rest @ ..] => (to.to_string(), rest),
+                    [] => return Err(usage()),
+                };
+                let topic = match rest {
+                    [] => None,
+                    [t] => Some(t.to_string()),
+                    _ => return Err(usage()),
+                };
+                Ok(act(ActionRequest::Reset { to, topic }))
+            }
             "breaker" => {
                 let mut words = arg.split_whitespace();
                 let usage = || "usage: breaker <close|force_open|disable> [all]".to_string();
@@ -464,12 +500,14 @@ impl Command {
             Command::Context(_) => "ctx",
             Command::Namespace(_) => "ns",
             Command::Group => "group",
+            Command::ResetPrompt => "reset_prompt",
             Command::Act { request, .. } => match request {
                 ActionRequest::Scale { .. } => "scale",
                 ActionRequest::Restart { .. } => "restart",
                 ActionRequest::Delete { .. } => "delete",
                 ActionRequest::Undo => "undo",
                 ActionRequest::Breaker { .. } => "breaker",
+                ActionRequest::Reset { .. } => "reset",
             },
         }
     }
@@ -529,6 +567,10 @@ impl fmt::Display for Command {
                 ActionRequest::Restart { deployment } => write!(f, "restart deploy/{deployment}"),
                 ActionRequest::Delete { pod } => write!(f, "delete pod/{pod}"),
                 ActionRequest::Undo => f.write_str("undo"),
+                ActionRequest::Reset { to, topic } => match topic {
+                    Some(t) => write!(f, "reset {to} {t}"),
+                    None => write!(f, "reset {to}"),
+                },
                 ActionRequest::Breaker { update, all } => {
                     write!(f, "breaker {update}{}", if *all { " all" } else { "" })
                 }
@@ -548,6 +590,7 @@ mod tests {
             let text = match spec.arg {
                 Some(_) if spec.name == "scale" => "scale deploy/x 3".to_string(),
                 Some(_) if spec.name == "breaker" => "breaker force_open all".to_string(),
+                Some(_) if spec.name == "reset" => "reset shift -5 order-events".to_string(),
                 Some(_) => format!("{} x", spec.name),
                 None => spec.name.to_string(),
             };

@@ -138,6 +138,7 @@ impl App {
             }
             ActionRequest::Delete { pod } => plan::delete_pod(&self.scope_for(&pod, true), &pod),
             ActionRequest::Breaker { update, all } => self.breaker_plan(&update, all),
+            ActionRequest::Reset { to, topic } => self.reset_plan(&to, topic.as_deref()),
         };
         match plan {
             Ok(mut plan) => {
@@ -188,7 +189,7 @@ impl App {
             audit_error: self.audit_error.as_deref(),
             protected: &self.settings.protected,
             target_exists: self.target_exists(plan),
-            failed_preconditions: Vec::new(),
+            failed_preconditions: self.preconditions(plan),
         }
     }
 
@@ -200,6 +201,14 @@ impl App {
                 w.deployment(ns, deployment).is_some()
             }
             Action::DeletePod { pod } => w.pod(ns, pod).is_some(),
+            Action::ResetOffsets {
+                cluster,
+                group,
+                topic,
+                ..
+            } => self
+                .latest_group(cluster, group)
+                .is_some_and(|s| s.topic(topic).next().is_some()),
             Action::Breaker { breaker, calls } => calls.iter().all(|c| {
                 self.model
                     .breakers

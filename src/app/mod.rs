@@ -6,6 +6,7 @@ pub mod breakers;
 pub mod command;
 pub mod dialog;
 pub mod input;
+pub mod lag;
 pub mod logs;
 pub mod pods;
 pub mod run_command;
@@ -370,6 +371,9 @@ impl App {
         let v = &mut self.model.pods_view;
         v.cursor.clamp(v.len());
         v.cursor.scroll_into_view(rows);
+        let g = &mut self.model.lag_view;
+        g.cursor.clamp(g.len());
+        g.cursor.scroll_into_view(rows);
         let b = &mut self.model.breakers_view;
         b.cursor.clamp(b.len());
         b.cursor.scroll_into_view(rows);
@@ -387,6 +391,8 @@ impl App {
                     self.set_pods_filter(&text);
                 } else if self.tab == Tab::Breakers {
                     self.set_breakers_filter(&text);
+                } else if self.tab == Tab::Lag {
+                    self.set_lag_filter(&text);
                 } else if self.tab == Tab::Logs {
                     // A half-typed pattern may not compile yet: keep the last good one.
                     let _ = self.model.logs.set_filter(&text);

@@ -65,12 +65,18 @@ impl App {
             Command::Detail if self.tab == Tab::Heatmap => {
                 self.model.heatmap_view.drill = !self.model.heatmap_view.drill;
             }
+            Command::Detail if self.tab == Tab::Lag => {
+                self.model.lag_view.detail = !self.model.lag_view.detail;
+                self.model.lag_view.partition = 0;
+            }
             Command::Detail if self.tab == Tab::Breakers => {
                 self.model.breakers_view.detail = !self.model.breakers_view.detail;
             }
             Command::Detail => self.model.pods_view.detail = !self.model.pods_view.detail,
             Command::Group => self.toggle_breaker_groups(),
+            Command::ResetPrompt => self.reset_prompt(),
             Command::ToggleWarnings => self.toggle_warnings(),
+            Command::ScalePrompt if self.tab == Tab::Lag => self.scale_consumers_prompt(),
             Command::ScalePrompt => self.scale_prompt(),
             Command::Logs(target) => return self.follow_logs(&target),
             Command::LogLevel(which) => self.set_log_level(&which),
@@ -165,6 +171,15 @@ impl App {
                     &previous,
                 );
             }
+            Tab::Lag => {
+                let previous = self.model.lag_view.filter.clone();
+                self.open_input(
+                    InputKind::Filter {
+                        previous: previous.clone(),
+                    },
+                    &previous,
+                );
+            }
             Tab::Breakers => {
                 let previous = self.model.breakers_view.filter.clone();
                 self.open_input(
@@ -198,6 +213,10 @@ impl App {
             self.model.pods_view.detail = false;
         } else if self.tab == Tab::Pods && !self.model.pods_view.filter.text.is_empty() {
             self.set_pods_filter("");
+        } else if self.tab == Tab::Lag && self.model.lag_view.detail {
+            self.model.lag_view.detail = false;
+        } else if self.tab == Tab::Lag && !self.model.lag_view.filter.is_empty() {
+            self.set_lag_filter("");
         } else if self.tab == Tab::Breakers && self.model.breakers_view.detail {
             self.model.breakers_view.detail = false;
         } else if self.tab == Tab::Breakers && !self.model.breakers_view.filter.is_empty() {
@@ -268,6 +287,7 @@ impl App {
                 v.cursor.move_by(delta, len);
                 v.cursor.scroll_into_view(rows);
             }
+            Tab::Lag => self.move_lag(delta),
             Tab::Breakers => {
                 let rows = self.page_rows();
                 let v = &mut self.model.breakers_view;
@@ -344,6 +364,7 @@ impl App {
                 }
             }
             InputKind::Filter { .. } if self.tab == Tab::Pods => self.set_pods_filter(&text),
+            InputKind::Filter { .. } if self.tab == Tab::Lag => self.set_lag_filter(&text),
             InputKind::Filter { .. } if self.tab == Tab::Breakers => {
                 self.set_breakers_filter(&text)
             }

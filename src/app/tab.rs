@@ -7,16 +7,18 @@ pub enum Tab {
     Heatmap,
     Logs,
     Breakers,
+    Lag,
     Timeline,
     Console,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Pods,
         Tab::Heatmap,
         Tab::Logs,
         Tab::Breakers,
+        Tab::Lag,
         Tab::Timeline,
         Tab::Console,
     ];
@@ -27,6 +29,7 @@ impl Tab {
             Tab::Heatmap => "heatmap",
             Tab::Logs => "logs",
             Tab::Breakers => "breakers",
+            Tab::Lag => "lag",
             Tab::Timeline => "timeline",
             Tab::Console => "console",
         }
@@ -38,6 +41,7 @@ impl Tab {
             Tab::Heatmap => "Heatmap",
             Tab::Logs => "Logs",
             Tab::Breakers => "Breakers",
+            Tab::Lag => "Lag",
             Tab::Timeline => "Timeline",
             Tab::Console => "Console",
         }

@@ -1,8 +1,10 @@
 //! `config.toml`: every section optional, every unknown key reported.
 
 mod breakers;
+mod kafka;
 
 pub use breakers::{BreakerDiscovery, BreakerSettings};
+pub use kafka::{KafkaCluster, KafkaSettings};
 
 use super::problem::{Problem, SourceText};
 use crate::model::heatmap::{Metric, Window};
@@ -41,6 +43,7 @@ pub struct Settings {
     /// JSON fields that carry a request's id, first present wins.
     pub correlation_fields: Vec<String>,
     pub breakers: BreakerSettings,
+    pub kafka: KafkaSettings,
 }
 
 /// `[kubernetes]`: which cluster and namespace to watch. Every field is
@@ -126,6 +129,7 @@ impl Default for Settings {
             .map(String::from)
             .to_vec(),
             breakers: BreakerSettings::default(),
+            kafka: KafkaSettings::default(),
         }
     }
 }
@@ -156,6 +160,7 @@ impl Settings {
                 "prometheus",
                 "logs",
                 "breakers",
+                "kafka",
             ],
         );
         r.bool(root, "", "readonly", &mut settings.readonly);
@@ -267,6 +272,9 @@ impl Settings {
                 "correlation_fields",
                 &mut settings.correlation_fields,
             );
+        }
+        if let Some(k) = r.section(root, "kafka") {
+            r.kafka(k, &mut settings.kafka);
         }
         if let Some(b) = r.section(root, "breakers") {
             r.breakers(b, &mut settings.breakers);

@@ -51,6 +51,31 @@ impl World {
                 Ok(format!("deployment.apps/{deployment} scaled"))
             }
             Action::Breaker { breaker, calls } => self.set_breakers(breaker, calls, now),
+            Action::ResetOffsets { group, moves, .. } => {
+                // As the broker: offsets only move for a group without members.
+                if group != super::lag::ANALYTICS {
+                    return Err(format!(
+                        "group {group} is Stable with members: stop its consumers first"
+                    ));
+                }
+                if moves.is_empty() {
+                    return Err(
+                        "the demo cluster keeps no timestamps: reset to earliest, latest or shift"
+                            .into(),
+                    );
+                }
+                for m in moves {
+                    self.offset_resets.insert(m.partition, m.new);
+                }
+                Ok(format!(
+                    "committed {}",
+                    moves
+                        .iter()
+                        .map(|m| format!("p{}={}", m.partition, m.new))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }
             Action::DeletePod { pod } => {
                 let owner = self
                     .cluster

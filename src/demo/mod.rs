@@ -9,6 +9,7 @@ pub mod actions;
 pub mod breakers;
 pub mod cluster;
 pub mod executor;
+pub mod lag;
 pub mod logs;
 pub mod metrics;
 pub mod world;
@@ -115,6 +116,7 @@ impl DemoEngine {
                 Box::new(logs::LogFeed::new(options.seed, options.log_rate)),
                 Box::new(metrics::MetricsFeed::new(options.seed)),
                 Box::new(breakers::BreakersFeed::new()),
+                Box::new(lag::LagFeed::new()),
             ],
             next_second: 0,
             beats_played: 0,

@@ -51,6 +51,8 @@ pub struct World {
     /// paymentService states set on order-service pods by actions.
     pub breaker_pods:
         std::collections::BTreeMap<String, crate::sources::actuator_reply::BreakerState>,
+    /// analytics-etl offsets committed by a reset: partition → offset.
+    pub offset_resets: std::collections::BTreeMap<i32, i64>,
     pub lag: u64,
     pub db_blocked: u32,
     pub alerts: Vec<AlertSummary>,
@@ -65,6 +67,7 @@ impl World {
             cluster: Cluster::new(NAMESPACE, rng),
             breaker_open: false,
             breaker_pods: Default::default(),
+            offset_resets: Default::default(),
             lag: 0,
             db_blocked: 0,
             alerts: Vec::new(),

@@ -1,10 +1,12 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
 pub mod breakers;
+pub mod consumers;
 pub mod cursor;
 pub mod health;
 pub mod heatmap;
 pub mod heatmap_view;
+pub mod lag;
 pub mod logs;
 pub mod pods_view;
 pub mod timeline;
@@ -31,6 +33,8 @@ pub struct Model {
     pub heatmap: heatmap::Heatmap,
     pub breakers: breakers::Breakers,
     pub breakers_view: breakers::BreakersView,
+    pub consumers: consumers::Consumers,
+    pub lag_view: consumers::LagView,
 }
 
 impl Model {
@@ -55,6 +59,14 @@ impl Model {
                 self.pods_view.refresh(&self.workloads);
             }
             Update::Prometheus(p) => self.heatmap.apply(p),
+            Update::Lag(mut u) => {
+                sanitize_lag(&mut u);
+                for mut entry in self.consumers.apply(u) {
+                    entry.text = safe(&entry.text);
+                    self.timeline.push(entry);
+                }
+                self.lag_view.refresh(&self.consumers);
+            }
             Update::Breakers(mut b) => {
                 for o in &mut b.observations {
                     o.key.service = safe(&o.key.service);
@@ -81,6 +93,38 @@ impl Model {
             Update::Scope { context, namespace } => {
                 self.context = Some(safe(&context));
                 self.namespace = Some(safe(&namespace));
+            }
+        }
+    }
+}
+
+/// Group, member and topic names come from the brokers: made safe to show.
+fn sanitize_lag(u: &mut consumers::LagUpdate) {
+    u.cluster = safe(&u.cluster);
+    u.note = u.note.as_deref().map(safe);
+    for (group, e) in &mut u.failures {
+        *group = safe(group);
+        *e = safe(e);
+    }
+    for s in &mut u.dlq {
+        s.topic = safe(&s.topic);
+    }
+    for g in &mut u.groups {
+        g.group = safe(&g.group);
+        g.missing_topics = g.missing_topics.iter().map(|t| safe(t)).collect();
+        for p in &mut g.partitions {
+            p.tp.topic = safe(&p.tp.topic);
+            p.owner = p.owner.as_deref().map(safe);
+        }
+        if let Some(d) = &mut g.description {
+            d.id = safe(&d.id);
+            for m in &mut d.members {
+                m.member_id = safe(&m.member_id);
+                m.client_id = safe(&m.client_id);
+                m.host = safe(&m.host);
+                for tp in m.assignment.iter_mut().flatten() {
+                    tp.topic = safe(&tp.topic);
+                }
             }
         }
     }

@@ -73,7 +73,9 @@ impl KubeExecutor {
         let name = match &plan.action {
             Action::Scale { deployment, .. } | Action::RolloutRestart { deployment } => deployment,
             Action::DeletePod { pod } => pod,
-            Action::Breaker { .. } => return Err("not a Kubernetes action".into()),
+            Action::Breaker { .. } | Action::ResetOffsets { .. } => {
+                return Err("not a Kubernetes action".into());
+            }
         };
         Ok(Call {
             client: self.client(&plan.target.context).await?,
@@ -91,6 +93,7 @@ fn permission<'a>(action: &Action, namespace: &'a str, name: &'a str) -> Permiss
         Action::DeletePod { .. } => ("delete", "", "pods", None),
         // Through the pod proxy, a POST is `create` on `pods/proxy`.
         Action::Breaker { .. } => ("create", "", "pods", Some("proxy")),
+        Action::ResetOffsets { .. } => ("get", "", "pods", None),
     };
     Permission {
         verb,
@@ -203,7 +206,7 @@ async fn perform(action: &Action, call: &Call<'_>, dry_run: bool) -> Result<Stri
             }
         }
         // Never reached: `call` refuses plans that are not Kubernetes actions.
-        Action::Breaker { .. } => Ok(String::new()),
+        Action::Breaker { .. } | Action::ResetOffsets { .. } => Ok(String::new()),
     }
 }
 

@@ -24,6 +24,27 @@ pub enum Action {
         breaker: String,
         calls: Vec<BreakerCall>,
     },
+    /// Commit new offsets for a consumer group on one topic.
+    ResetOffsets {
+        cluster: String,
+        group: String,
+        topic: String,
+        /// `earliest`, `latest`, `shift N`, an RFC 3339 time, or `undo`.
+        spec: String,
+        /// The moves as planned; empty for a time (looked up when it runs).
+        moves: Vec<OffsetMove>,
+    },
+}
+
+/// One partition of an offset reset.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OffsetMove {
+    pub partition: i32,
+    /// `None`: the group never committed here.
+    pub current: Option<i64>,
+    pub new: i64,
+    pub low: i64,
+    pub high: i64,
 }
 
 /// The kinds of backend that carry out actions (see `executor::Router`).
@@ -31,6 +52,7 @@ pub enum Action {
 pub enum Backend {
     Kubernetes,
     Actuator,
+    Kafka,
 }
 
 /// One `POST /actuator/circuitbreakers/{name}` of a breaker plan.
@@ -52,6 +74,7 @@ impl Action {
                 Backend::Kubernetes
             }
             Action::Breaker { .. } => Backend::Actuator,
+            Action::ResetOffsets { .. } => Backend::Kafka,
         }
     }
 
@@ -69,6 +92,7 @@ impl Action {
                 Some(crate::sources::actuator_reply::UpdateState::Disable) => "breaker_disable",
                 None => "breaker",
             },
+            Action::ResetOffsets { .. } => "reset_offsets",
         }
     }
 }
@@ -144,6 +168,8 @@ impl ActionPlan {
     pub fn cooldown_key(&self) -> String {
         let verb = match &self.action {
             Action::Scale { to, .. } => format!("scale-to-{to}"),
+            // An undo (spec "undo") is not a repeat of the reset it undoes.
+            Action::ResetOffsets { spec, .. } => format!("reset-to-{spec}"),
             other => other.verb().to_string(),
         };
         format!(

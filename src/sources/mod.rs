@@ -6,6 +6,7 @@ pub mod actuator_reply;
 mod body_preview;
 pub mod breakers;
 pub mod exposition;
+pub mod kafka;
 pub mod kube;
 pub mod log_line;
 pub mod logs;

@@ -8,6 +8,7 @@ pub mod footer;
 pub mod header;
 pub mod heatmap;
 pub mod help;
+pub mod lag;
 pub mod layout;
 pub mod logs;
 pub mod pods;
@@ -36,6 +37,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Tab::Heatmap => heatmap::draw(frame, a.body, app),
         Tab::Logs => logs::draw(frame, a.body, app),
         Tab::Breakers => breakers::draw(frame, a.body, app),
+        Tab::Lag => lag::draw(frame, a.body, app),
         Tab::Timeline => timeline::draw(frame, a.body, app),
         Tab::Console => console::draw(frame, a.body, app),
     }

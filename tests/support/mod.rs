@@ -6,6 +6,7 @@
 pub mod actuator_server;
 pub mod exporter;
 pub mod http;
+pub mod kafka;
 #[allow(unused_imports)]
 pub mod kube_server;
 pub mod tmux;

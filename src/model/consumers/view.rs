@@ -1,0 +1,65 @@
+//! The Lag tab's list: groups worst first, the selection kept by key.
+
+use super::{Consumers, GroupKey};
+use crate::model::cursor::ListCursor;
+use crate::model::lag::Trend;
+
+#[derive(Debug, Clone, Default)]
+pub struct LagView {
+    pub cursor: ListCursor,
+    pub filter: String,
+    /// Showing the selected group's partitions.
+    pub detail: bool,
+    pub rows: Vec<GroupKey>,
+    /// Cursor of the partition table.
+    pub partition: usize,
+}
+
+impl LagView {
+    /// Groups in alert first, then growing or stalled, then by lag.
+    pub fn refresh(&mut self, c: &Consumers) {
+        let selected = self.rows.get(self.cursor.selected).cloned();
+        let needle = self.filter.to_lowercase();
+        let mut rows: Vec<(u8, i64, GroupKey)> = c
+            .summaries
+            .iter()
+            .filter(|((cluster, group), _)| {
+                needle.is_empty()
+                    || group.to_lowercase().contains(&needle)
+                    || cluster.to_lowercase().contains(&needle)
+            })
+            .map(|(key, s)| {
+                let rank = if s.alerts.lag_crit_since.is_some() {
+                    0
+                } else if s.alerts.rebalances.is_some()
+                    || matches!(s.trend, Trend::Growing | Trend::Stalled { .. })
+                {
+                    1
+                } else {
+                    2
+                };
+                (rank, -s.lag, key.clone())
+            })
+            .collect();
+        rows.sort();
+        self.rows = rows.into_iter().map(|(_, _, k)| k).collect();
+        if let Some(key) = selected {
+            if let Some(i) = self.rows.iter().position(|k| *k == key) {
+                self.cursor.selected = i;
+            }
+        }
+        self.cursor.clamp(self.rows.len());
+    }
+
+    pub fn selected(&self) -> Option<&GroupKey> {
+        self.rows.get(self.cursor.selected)
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}

@@ -1,0 +1,237 @@
+//! The bounded history of one group's samples and what the app asks of it.
+
+use super::backlog::{GroupLag, group_lag, total_lag};
+use super::rates::{Rates, rates};
+use super::rebalance::RebalanceCounter;
+use super::snapshot::GroupSnapshot;
+use super::sparkline::sparkline;
+use super::thresholds::{Alerts, Crossing, Thresholds, crossings, evaluate};
+use super::trend::{Trend, trend};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistorySettings {
+    /// Samples kept; the oldest is dropped beyond this.
+    pub capacity: usize,
+    pub thresholds: Thresholds,
+    /// Samples in a row without committed movement (with lag) to call a stall.
+    pub stall_samples: usize,
+    /// Intervals the rates are averaged over.
+    pub rate_span: usize,
+}
+
+impl Default for HistorySettings {
+    fn default() -> Self {
+        HistorySettings {
+            capacity: 120,
+            thresholds: Thresholds::default(),
+            stall_samples: 2,
+            rate_span: 5,
+        }
+    }
+}
+
+/// One group's recent samples, oldest first, with the state that must
+/// outlive them (when lag went above the limit, rebalances in the hour).
+#[derive(Debug, Clone)]
+pub struct GroupHistory {
+    settings: HistorySettings,
+    samples: Vec<GroupSnapshot>,
+    lag_above_since: Option<DateTime<Utc>>,
+    rebalances: RebalanceCounter,
+}
+
+impl GroupHistory {
+    pub fn new(settings: HistorySettings) -> Self {
+        GroupHistory {
+            settings,
+            samples: Vec::new(),
+            lag_above_since: None,
+            rebalances: RebalanceCounter::default(),
+        }
+    }
+
+    pub fn settings(&self) -> &HistorySettings {
+        &self.settings
+    }
+
+    /// Adds the next sample and returns the alert crossings it caused (write
+    /// one Timeline entry each). A sample older than the newest is ignored:
+    /// polls can finish out of order.
+    pub fn push(&mut self, snapshot: GroupSnapshot) -> Vec<Crossing> {
+        if self.latest().is_some_and(|l| snapshot.at < l.at) {
+            return Vec::new();
+        }
+        let before = self.alerts();
+        if total_lag(&snapshot) > self.settings.thresholds.lag {
+            self.lag_above_since.get_or_insert(snapshot.at);
+        } else {
+            self.lag_above_since = None;
+        }
+        self.rebalances.observe(&snapshot);
+        let at = snapshot.at;
+        let group = snapshot.group.clone();
+        self.samples.push(snapshot);
+        if self.samples.len() > self.settings.capacity.max(2) {
+            self.samples.remove(0);
+        }
+        let after = self.alerts();
+        crossings(&group, &self.settings.thresholds, &before, &after, at)
+    }
+
+    /// Oldest first.
+    pub fn samples(&self) -> &[GroupSnapshot] {
+        &self.samples
+    }
+
+    pub fn latest(&self) -> Option<&GroupSnapshot> {
+        self.samples.last()
+    }
+
+    pub fn lag(&self) -> Option<GroupLag> {
+        self.latest().map(group_lag)
+    }
+
+    /// Rates over the last `rate_span` intervals.
+    pub fn rates(&self) -> Rates {
+        let from = self
+            .samples
+            .len()
+            .saturating_sub(self.settings.rate_span.max(1) + 1);
+        rates(&self.samples[from..])
+    }
+
+    pub fn trend(&self) -> Trend {
+        trend(
+            &self.samples,
+            self.settings.rate_span,
+            self.settings.stall_samples,
+        )
+    }
+
+    /// When total lag last went above the threshold, if it still is.
+    pub fn lag_above_since(&self) -> Option<DateTime<Utc>> {
+        self.lag_above_since
+    }
+
+    pub fn rebalances_last_hour(&self) -> usize {
+        self.latest().map_or(0, |l| self.rebalances.last_hour(l.at))
+    }
+
+    /// The alerts as of the newest sample.
+    pub fn alerts(&self) -> Alerts {
+        match self.latest() {
+            Some(l) => evaluate(
+                &self.settings.thresholds,
+                self.lag_above_since,
+                self.rebalances.last_hour(l.at),
+                l.at,
+            ),
+            None => Alerts::default(),
+        }
+    }
+
+    /// Total lag of the last `n` samples, oldest first.
+    pub fn sparkline(&self, n: usize) -> Vec<u64> {
+        sparkline(&self.samples, n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::lag::samples::{at, described, simple};
+    use crate::model::lag::snapshot::GroupState;
+    use crate::model::lag::thresholds::{AlertKind, Edge};
+
+    fn history() -> GroupHistory {
+        GroupHistory::new(HistorySettings::default())
+    }
+
+    #[test]
+    fn capacity_bounds_the_samples() {
+        let mut h = GroupHistory::new(HistorySettings {
+            capacity: 3,
+            ..HistorySettings::default()
+        });
+        for t in 0..10 {
+            h.push(simple(t, t, t + 1));
+        }
+        assert_eq!(h.samples().len(), 3);
+        assert_eq!(h.samples()[0].at, at(7));
+    }
+
+    #[test]
+    fn out_of_order_sample_is_ignored() {
+        let mut h = history();
+        h.push(simple(10, 0, 5));
+        h.push(simple(5, 0, 9));
+        assert_eq!(h.samples().len(), 1);
+        assert_eq!(h.lag().map(|l| l.total), Some(5));
+    }
+
+    #[test]
+    fn lag_crit_crossing_fires_once_then_clears() {
+        let mut h = history();
+        let mut seen = Vec::new();
+        // Lag 1500 from t=0, polled every 60 s; crit after > 300 s (t=360).
+        for t in (0..=420).step_by(60) {
+            seen.extend(h.push(simple(t, 0, 1500)).into_iter().map(|c| (t, c.edge)));
+        }
+        assert_eq!(seen, vec![(360, Edge::Entered)]);
+        assert_eq!(h.alerts().lag_crit_since, Some(at(0)));
+        let left = h.push(simple(480, 1500, 1500));
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].kind, AlertKind::LagCrit);
+        assert_eq!(left[0].edge, Edge::Left);
+        assert_eq!(h.lag_above_since(), None);
+    }
+
+    #[test]
+    fn a_dip_restarts_the_lag_clock() {
+        let mut h = history();
+        h.push(simple(0, 0, 1500));
+        h.push(simple(200, 1000, 1500));
+        h.push(simple(250, 0, 3000));
+        h.push(simple(400, 0, 3000));
+        assert_eq!(h.lag_above_since(), Some(at(250)));
+        assert_eq!(h.alerts().lag_crit_since, None);
+    }
+
+    #[test]
+    fn lag_clock_survives_samples_falling_out_of_the_history() {
+        let mut h = GroupHistory::new(HistorySettings {
+            capacity: 2,
+            ..HistorySettings::default()
+        });
+        for t in 0..10 {
+            h.push(simple(t * 60, 0, 2000));
+        }
+        assert_eq!(h.alerts().lag_crit_since, Some(at(0)));
+    }
+
+    #[test]
+    fn many_rebalances_warn() {
+        let mut h = history();
+        let mut entered = 0;
+        for i in 0..7 {
+            let t = i * 100;
+            h.push(described(t, GroupState::Stable, &["a"]));
+            let c = h.push(described(t + 50, GroupState::PreparingRebalance, &["a"]));
+            entered += c.iter().filter(|c| c.kind == AlertKind::Rebalances).count();
+        }
+        assert_eq!(h.rebalances_last_hour(), 7);
+        assert_eq!(entered, 1);
+        assert_eq!(h.alerts().rebalances, Some(7));
+    }
+
+    #[test]
+    fn rates_trend_and_sparkline_come_from_the_samples() {
+        let mut h = history();
+        h.push(simple(0, 0, 100));
+        h.push(simple(10, 100, 150));
+        assert_eq!(h.rates().consume.per_sec(), Some(10.0));
+        assert!(matches!(h.trend(), Trend::Draining { .. }));
+        assert_eq!(h.sparkline(5), vec![100, 50]);
+    }
+}

@@ -1,0 +1,168 @@
+//! Consume and produce rates from the offsets' movement between samples.
+
+use super::snapshot::{GroupSnapshot, PartitionOffsets};
+
+/// Messages per second, or why there is no number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rate {
+    PerSec(f64),
+    /// An offset went backwards in the span (group reset elsewhere, topic
+    /// recreated): a rate across it would be a lie, negative or not.
+    Reset,
+    /// Fewer than two comparable samples.
+    Unknown,
+}
+
+impl Rate {
+    pub fn per_sec(self) -> Option<f64> {
+        match self {
+            Rate::PerSec(r) => Some(r),
+            Rate::Reset | Rate::Unknown => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rates {
+    /// Committed offsets advancing.
+    pub consume: Rate,
+    /// Log-end offsets advancing.
+    pub produce: Rate,
+}
+
+/// How one offset kind moved between two consecutive samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Moved(i64),
+    Backwards,
+    /// No partition had the offset in both samples.
+    NoBaseline,
+}
+
+fn committed(p: &PartitionOffsets) -> Option<i64> {
+    p.committed
+}
+
+fn high(p: &PartitionOffsets) -> Option<i64> {
+    Some(p.high)
+}
+
+/// Sums the movement over partitions present in both samples; partitions
+/// that appear or vanish between them carry no baseline and are skipped.
+fn step(
+    older: &GroupSnapshot,
+    newer: &GroupSnapshot,
+    pick: fn(&PartitionOffsets) -> Option<i64>,
+) -> Step {
+    let mut moved = 0;
+    let mut compared = false;
+    for (i, p) in newer.partitions.iter().enumerate() {
+        let Some(now) = pick(p) else { continue };
+        // Polls usually list the same partitions in the same order.
+        let same = older.partitions.get(i).filter(|o| o.tp == p.tp);
+        let Some(before) = same.or_else(|| older.partition(&p.tp)).and_then(pick) else {
+            continue;
+        };
+        if now < before {
+            return Step::Backwards;
+        }
+        moved += now - before;
+        compared = true;
+    }
+    if compared {
+        Step::Moved(moved)
+    } else {
+        Step::NoBaseline
+    }
+}
+
+fn rate(samples: &[GroupSnapshot], pick: fn(&PartitionOffsets) -> Option<i64>) -> Rate {
+    let mut moved = 0;
+    let mut millis = 0;
+    for pair in samples.windows(2) {
+        let [older, newer] = pair else { continue };
+        match step(older, newer, pick) {
+            Step::Backwards => return Rate::Reset,
+            Step::NoBaseline => {}
+            Step::Moved(n) => {
+                moved += n;
+                millis += (newer.at - older.at).num_milliseconds();
+            }
+        }
+    }
+    if millis <= 0 {
+        return Rate::Unknown;
+    }
+    Rate::PerSec(moved as f64 * 1000.0 / millis as f64)
+}
+
+/// Rates across consecutive `samples` (oldest first).
+pub fn rates(samples: &[GroupSnapshot]) -> Rates {
+    Rates {
+        consume: rate(samples, committed),
+        produce: rate(samples, high),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::lag::samples::{part, simple, snap};
+
+    #[test]
+    fn rates_are_deltas_over_time() {
+        let r = rates(&[simple(0, 100, 200), simple(10, 150, 300)]);
+        assert_eq!(r.consume, Rate::PerSec(5.0));
+        assert_eq!(r.produce, Rate::PerSec(10.0));
+    }
+
+    #[test]
+    fn rates_span_several_samples() {
+        let r = rates(&[simple(0, 0, 0), simple(5, 10, 50), simple(10, 40, 100)]);
+        assert_eq!(r.consume, Rate::PerSec(4.0));
+        assert_eq!(r.produce, Rate::PerSec(10.0));
+    }
+
+    #[test]
+    fn committed_going_back_is_a_reset_not_a_negative_rate() {
+        let r = rates(&[simple(0, 100, 200), simple(10, 20, 210)]);
+        assert_eq!(r.consume, Rate::Reset);
+        assert_eq!(r.produce, Rate::PerSec(1.0));
+    }
+
+    #[test]
+    fn recreated_topic_resets_both() {
+        let r = rates(&[simple(0, 100, 200), simple(5, 150, 250), simple(10, 150, 3)]);
+        assert_eq!(r.produce, Rate::Reset);
+        assert_eq!(r.consume, Rate::PerSec(5.0));
+    }
+
+    #[test]
+    fn one_sample_or_no_committed_offsets_is_unknown() {
+        assert_eq!(rates(&[simple(0, 1, 2)]).consume, Rate::Unknown);
+        let none = |t| snap(t, vec![part(0, None, 0, 10)]);
+        let r = rates(&[none(0), none(10)]);
+        assert_eq!(r.consume, Rate::Unknown);
+        assert_eq!(r.produce, Rate::PerSec(0.0));
+    }
+
+    #[test]
+    fn partitions_added_between_samples_have_no_baseline() {
+        let before = snap(0, vec![part(0, Some(10), 0, 20)]);
+        let after = snap(
+            10,
+            vec![part(0, Some(30), 0, 40), part(1, Some(500), 0, 900)],
+        );
+        let r = rates(&[before, after]);
+        assert_eq!(r.consume, Rate::PerSec(2.0));
+        assert_eq!(r.produce, Rate::PerSec(2.0));
+    }
+
+    #[test]
+    fn same_instant_is_unknown() {
+        assert_eq!(
+            rates(&[simple(5, 1, 2), simple(5, 3, 4)]).consume,
+            Rate::Unknown
+        );
+    }
+}

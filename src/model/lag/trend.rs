@@ -1,0 +1,164 @@
+//! Where a group's lag is heading: caught up, draining (and when it will be
+//! done), growing, or stalled.
+
+use super::backlog::total_lag;
+use super::rates::{Rate, rates};
+use super::snapshot::GroupSnapshot;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Trend {
+    CaughtUp,
+    /// Consuming faster than producing: lag / (consume − produce).
+    Draining {
+        eta: Duration,
+    },
+    /// Producing at least as fast as consuming, with lag.
+    Growing,
+    /// Committed offsets have not moved since `since` while there is lag.
+    Stalled {
+        since: DateTime<Utc>,
+    },
+    /// An offset went backwards within the rate span.
+    Reset,
+    /// Not enough samples yet.
+    Unknown,
+}
+
+/// Whether any committed offset differs between two samples.
+fn committed_moved(older: &GroupSnapshot, newer: &GroupSnapshot) -> bool {
+    newer.partitions.len() != older.partitions.len()
+        || newer.partitions.iter().enumerate().any(|(i, p)| {
+            let same = older.partitions.get(i).filter(|o| o.tp == p.tp);
+            same.or_else(|| older.partition(&p.tp)).map(|o| o.committed) != Some(p.committed)
+        })
+}
+
+/// The start of the run of samples, ending at the newest, in which committed
+/// offsets stayed put with lag in every one; `None` if that run is shorter
+/// than `min_samples` (at least 2).
+pub fn stalled_since(samples: &[GroupSnapshot], min_samples: usize) -> Option<DateTime<Utc>> {
+    let newest = samples.last()?;
+    if total_lag(newest) == 0 {
+        return None;
+    }
+    let mut run = 1;
+    for pair in samples.windows(2).rev() {
+        let [older, newer] = pair else { break };
+        if committed_moved(older, newer) || total_lag(older) == 0 {
+            break;
+        }
+        run += 1;
+    }
+    let start = samples.len() - run;
+    (run >= min_samples.max(2)).then(|| samples[start].at)
+}
+
+/// The trend over `samples` (oldest first): stall over the whole run, rates
+/// over the last `rate_span` intervals.
+pub fn trend(samples: &[GroupSnapshot], rate_span: usize, stall_samples: usize) -> Trend {
+    let Some(newest) = samples.last() else {
+        return Trend::Unknown;
+    };
+    let lag = total_lag(newest);
+    if lag == 0 {
+        return Trend::CaughtUp;
+    }
+    if let Some(since) = stalled_since(samples, stall_samples) {
+        return Trend::Stalled { since };
+    }
+    let from = samples.len().saturating_sub(rate_span.max(1) + 1);
+    let r = rates(&samples[from..]);
+    match (r.consume, r.produce) {
+        (Rate::Reset, _) | (_, Rate::Reset) => Trend::Reset,
+        (Rate::PerSec(consume), Rate::PerSec(produce)) if consume > produce => Trend::Draining {
+            eta: Duration::from_secs_f64(lag as f64 / (consume - produce)),
+        },
+        (Rate::PerSec(_), Rate::PerSec(_)) => Trend::Growing,
+        _ => Trend::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::lag::samples::{at, part, simple, snap};
+
+    #[test]
+    fn draining_eta_is_lag_over_net_rate() {
+        // consume 20/s, produce 10/s, lag 600 → 60 s.
+        let t = trend(
+            &[
+                simple(0, 0, 800),
+                simple(10, 200, 900),
+                simple(20, 400, 1000),
+            ],
+            5,
+            2,
+        );
+        assert_eq!(
+            t,
+            Trend::Draining {
+                eta: Duration::from_secs(60)
+            }
+        );
+    }
+
+    #[test]
+    fn producing_as_fast_as_consuming_is_growing() {
+        let t = trend(&[simple(0, 0, 100), simple(10, 100, 200)], 5, 2);
+        assert_eq!(t, Trend::Growing);
+    }
+
+    #[test]
+    fn no_lag_is_caught_up_even_when_idle() {
+        assert_eq!(
+            trend(&[simple(0, 10, 10), simple(10, 10, 10)], 5, 2),
+            Trend::CaughtUp
+        );
+    }
+
+    #[test]
+    fn committed_still_with_lag_is_stalled_from_the_first_still_sample() {
+        let samples = [
+            simple(0, 0, 50),
+            simple(10, 5, 60),
+            simple(20, 5, 70),
+            simple(30, 5, 80),
+        ];
+        assert_eq!(trend(&samples, 5, 2), Trend::Stalled { since: at(10) });
+        assert_eq!(stalled_since(&samples, 4), None);
+        assert_eq!(stalled_since(&samples, 3), Some(at(10)));
+    }
+
+    #[test]
+    fn a_single_sample_is_not_a_stall() {
+        assert_eq!(trend(&[simple(0, 0, 50)], 5, 2), Trend::Unknown);
+        assert_eq!(stalled_since(&[simple(0, 0, 50)], 1), None);
+    }
+
+    #[test]
+    fn never_committed_group_with_backlog_is_stalled() {
+        let s = |t| snap(t, vec![part(0, None, 0, 10)]);
+        assert_eq!(trend(&[s(0), s(5)], 5, 2), Trend::Stalled { since: at(0) });
+    }
+
+    #[test]
+    fn reset_in_span_is_reported() {
+        let t = trend(&[simple(0, 500, 900), simple(10, 0, 950)], 5, 2);
+        assert_eq!(t, Trend::Reset);
+    }
+
+    #[test]
+    fn rate_span_limits_how_far_back_rates_look() {
+        // The reset two intervals back is outside a span of 1.
+        let samples = [
+            simple(0, 500, 900),
+            simple(10, 0, 950),
+            simple(20, 100, 1000),
+        ];
+        assert_eq!(trend(&samples, 2, 2), Trend::Reset);
+        assert!(matches!(trend(&samples, 1, 2), Trend::Draining { .. }));
+    }
+}

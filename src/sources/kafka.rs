@@ -1,0 +1,26 @@
+//! The Kafka source: consumer groups, their committed offsets and the log
+//! watermarks, read with librdkafka. Every librdkafka call blocks, so each
+//! public function runs its calls on tokio's blocking pool, each call
+//! bounded by the cluster's timeout. Results are the lag model's plain data.
+
+mod assignment;
+mod client;
+pub mod config;
+pub mod error;
+pub mod groups;
+pub mod offsets;
+pub mod poll;
+pub mod probe;
+pub mod reset;
+pub mod reset_plan;
+pub mod topics;
+
+pub use assignment::decode_assignment;
+pub use config::{ClusterConfig, DEFAULT_TIMEOUT, is_secret_key};
+pub use error::{ErrorKind, SourceError};
+pub use groups::{describe_group, list_groups};
+pub use offsets::{WatchTopics, group_snapshot};
+pub use probe::{ProbeReport, probe};
+pub use reset::{Committed, PlannedReset, ResetSpec, execute, plan, undo};
+pub use reset_plan::{PlanRow, ResetPlan, ResetTarget, plan_reset, refusal};
+pub use topics::dead_letter_sizes;

@@ -1,0 +1,197 @@
+//! Offset resets: plan from a fresh snapshot, commit only while the group is
+//! Empty, read the offsets back, and undo by committing what was there.
+
+use super::client::{blocking, consumer};
+use super::config::ClusterConfig;
+use super::error::{ErrorKind, SourceError};
+use super::groups::describe_one;
+use super::offsets::{WatchTopics, committed_offsets, snapshot_now};
+use super::reset_plan::{PlanError, ResetPlan, ResetTarget, plan_reset, refusal};
+use crate::model::lag::{GroupSnapshot, TopicPartition};
+use chrono::{DateTime, Utc};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::{Offset, TopicPartitionList};
+use std::collections::{BTreeMap, HashMap};
+
+/// A reset as the user asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResetSpec {
+    Earliest,
+    Latest,
+    Shift(i64),
+    /// The first message at or after this time.
+    Timestamp(DateTime<Utc>),
+}
+
+/// A plan ready to show: what would move, and why it may not (yet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedReset {
+    /// What the plan was worked out from.
+    pub snapshot: GroupSnapshot,
+    pub plan: ResetPlan,
+    /// Set when executing now would be refused.
+    pub refusal: Option<String>,
+}
+
+/// Reads the group's offsets on `topic` and works out the reset; commits
+/// nothing.
+pub async fn plan(
+    cluster: &ClusterConfig,
+    group: &str,
+    topic: &str,
+    spec: &ResetSpec,
+) -> Result<PlannedReset, SourceError> {
+    let (group, topic, spec) = (group.to_string(), topic.to_string(), spec.clone());
+    blocking(cluster, move |cluster| {
+        let snapshot = snapshot_now(cluster, &group, &WatchTopics::Named(vec![topic.clone()]))?;
+        let target = match spec {
+            ResetSpec::Earliest => ResetTarget::Earliest,
+            ResetSpec::Latest => ResetTarget::Latest,
+            ResetSpec::Shift(n) => ResetTarget::Shift(n),
+            ResetSpec::Timestamp(at) => {
+                let partitions: Vec<i32> = snapshot.topic(&topic).map(|p| p.tp.partition).collect();
+                let client = consumer(cluster, None)?;
+                ResetTarget::Offsets(offsets_for_time(&client, cluster, &topic, &partitions, at)?)
+            }
+        };
+        let plan = plan_reset(&snapshot, &topic, &target).map_err(|e| match e {
+            PlanError::UnknownTopic(t) => {
+                SourceError::new(cluster, ErrorKind::Broker, format!("topic {t} not found"))
+            }
+        })?;
+        let members = snapshot.description.as_ref().map_or(0, |d| d.members.len());
+        let refusal = refusal(&group, snapshot.state(), members);
+        Ok(PlannedReset {
+            snapshot,
+            plan,
+            refusal,
+        })
+    })
+    .await
+}
+
+/// Per partition, the offset of the first message at or after `at`;
+/// partitions with none are left out (the plan sends them to the end).
+fn offsets_for_time(
+    client: &BaseConsumer,
+    cluster: &ClusterConfig,
+    topic: &str,
+    partitions: &[i32],
+    at: DateTime<Utc>,
+) -> Result<BTreeMap<i32, i64>, SourceError> {
+    let mut tpl = TopicPartitionList::new();
+    for &p in partitions {
+        tpl.add_partition_offset(topic, p, Offset::Offset(at.timestamp_millis()))
+            .map_err(|e| SourceError::from_kafka(cluster, "looking up offsets by time", &e))?;
+    }
+    let found = client
+        .offsets_for_times(tpl, cluster.timeout)
+        .map_err(|e| SourceError::from_kafka(cluster, "looking up offsets by time", &e))?;
+    Ok(found
+        .elements()
+        .iter()
+        .filter_map(|e| match e.offset() {
+            Offset::Offset(n) => Some((e.partition(), n)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Offsets read back after a commit: partition → committed.
+pub type Committed = BTreeMap<i32, Option<i64>>;
+
+/// Commits the plan's new offsets if the group is Empty right now, then
+/// reads them back; a read-back that differs is an error.
+pub async fn execute(cluster: &ClusterConfig, plan: &ResetPlan) -> Result<Committed, SourceError> {
+    let plan = plan.clone();
+    blocking(cluster, move |cluster| commit_plan(cluster, &plan)).await
+}
+
+/// Puts back the offsets `plan` found before it ran (same precondition).
+/// Partitions that had none keep the reset's offset: Kafka has no way to
+/// un-commit short of deleting the group.
+pub async fn undo(cluster: &ClusterConfig, plan: &ResetPlan) -> Result<Committed, SourceError> {
+    execute(cluster, &plan.undo()).await
+}
+
+fn commit_plan(cluster: &ClusterConfig, plan: &ResetPlan) -> Result<Committed, SourceError> {
+    let group = plan.group.as_str();
+    if plan.rows.is_empty() {
+        return Ok(Committed::new());
+    }
+    let client = consumer(cluster, Some(group))?;
+    let description = describe_one(&client, cluster, group).map_err(|e| match e.kind {
+        ErrorKind::ListingNotSupported => refused(cluster, refusal(group, None, 0)),
+        _ => e,
+    })?;
+    if let Some(reason) = refusal(group, Some(&description.state), description.members.len()) {
+        return Err(refused(cluster, Some(reason)));
+    }
+    let mut tpl = TopicPartitionList::new();
+    for row in &plan.rows {
+        tpl.add_partition_offset(&plan.topic, row.partition, Offset::Offset(row.new))
+            .map_err(|e| SourceError::from_kafka(cluster, "building the commit", &e))?;
+    }
+    client.commit(&tpl, CommitMode::Sync).map_err(|e| {
+        match e.rdkafka_error_code() {
+            // The coordinator only takes commits from outside an Empty group:
+            // a consumer joined between the check and the commit.
+            Some(
+                RDKafkaErrorCode::UnknownMemberId
+                | RDKafkaErrorCode::IllegalGeneration
+                | RDKafkaErrorCode::RebalanceInProgress,
+            ) => refused(
+                cluster,
+                Some(format!(
+                    "group {group} became active during the reset ({e}); nothing changed"
+                )),
+            ),
+            _ => SourceError::from_kafka(
+                cluster,
+                &format!("committing offsets of group {group}"),
+                &e,
+            ),
+        }
+    })?;
+    let layout = BTreeMap::from([(
+        plan.topic.clone(),
+        plan.rows.iter().map(|r| r.partition).collect::<Vec<_>>(),
+    )]);
+    let read: HashMap<TopicPartition, Option<i64>> =
+        committed_offsets(&client, cluster, group, &layout, &[plan.topic.as_str()])?;
+    let committed: Committed = plan
+        .rows
+        .iter()
+        .map(|r| {
+            let tp = TopicPartition::new(plan.topic.as_str(), r.partition);
+            (r.partition, read.get(&tp).copied().flatten())
+        })
+        .collect();
+    let differs: Vec<String> = plan
+        .rows
+        .iter()
+        .filter(|r| committed.get(&r.partition).copied().flatten() != Some(r.new))
+        .map(|r| r.partition.to_string())
+        .collect();
+    if !differs.is_empty() {
+        return Err(SourceError::new(
+            cluster,
+            ErrorKind::Broker,
+            format!(
+                "group {group}: committed offsets read back differ from the plan on {} partition(s) {}",
+                plan.topic,
+                differs.join(",")
+            ),
+        ));
+    }
+    Ok(committed)
+}
+
+fn refused(cluster: &ClusterConfig, reason: Option<String>) -> SourceError {
+    SourceError::new(
+        cluster,
+        ErrorKind::Refused,
+        reason.unwrap_or_else(|| "reset refused".to_string()),
+    )
+}

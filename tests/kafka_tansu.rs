@@ -1,0 +1,314 @@
+//! The Kafka source against a real broker protocol implementation (tansu,
+//! in memory; tests/run-all.sh starts it and sets
+//! OPSDECK_TEST_KAFKA_BOOTSTRAP): group listing with state and members,
+//! offset resets that really move committed offsets, undo, refusal while a
+//! member is active, and a topic recreated with more partitions.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use opsdeck::model::lag::{GroupHistory, GroupState, HistorySettings, Rate, TopicPartition};
+use opsdeck::sources::kafka::{self, ClusterConfig, ErrorKind, ResetSpec, WatchTopics};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+use support::kafka::{consume_and_commit, env_or_skip, eventually, group_consumer, produce};
+
+const VAR: &str = "OPSDECK_TEST_KAFKA_BOOTSTRAP";
+
+/// Names no other test (or earlier run against the same broker) uses.
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+fn admin(bootstrap: &str) -> AdminClient<DefaultClientContext> {
+    ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .unwrap()
+}
+
+async fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
+    let results = admin(bootstrap)
+        .create_topics(
+            &[NewTopic::new(topic, partitions, TopicReplication::Fixed(1))],
+            &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))),
+        )
+        .await
+        .unwrap();
+    for r in results {
+        r.unwrap();
+    }
+}
+
+async fn delete_topic(bootstrap: &str, topic: &str) {
+    let results = admin(bootstrap)
+        .delete_topics(
+            &[topic],
+            &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))),
+        )
+        .await
+        .unwrap();
+    for r in results {
+        r.unwrap();
+    }
+}
+
+/// A consumer subscribed to `topic` in `group`, polling on its own thread
+/// until dropped; dropping closes it, so it leaves the group.
+struct LiveConsumer {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl LiveConsumer {
+    fn start(bootstrap: &str, group: &str, topic: &str) -> Self {
+        let consumer: BaseConsumer = group_consumer(bootstrap, group);
+        consumer.subscribe(&[topic]).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                let _ = consumer.poll(Duration::from_millis(100));
+            }
+            consumer.unsubscribe();
+        });
+        LiveConsumer {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for LiveConsumer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn cluster(bootstrap: &str) -> ClusterConfig {
+    ClusterConfig::new("tansu", bootstrap)
+}
+
+/// The group's state and member count as listed, if it is listed.
+async fn listed(c: &ClusterConfig, group: &str) -> Option<(GroupState, usize)> {
+    let groups = kafka::list_groups(c).await.unwrap();
+    groups
+        .into_iter()
+        .find(|g| g.id == group)
+        .map(|g| (g.state, g.members.len()))
+}
+
+async fn committed(c: &ClusterConfig, group: &str, topic: &str) -> Vec<Option<i64>> {
+    let snap = kafka::group_snapshot(c, group, &WatchTopics::Named(vec![topic.into()]))
+        .await
+        .unwrap();
+    snap.partitions.iter().map(|p| p.committed).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_groups_with_state_and_members() {
+    let Some(bootstrap) = env_or_skip(VAR, "lists_groups_with_state_and_members") else {
+        return;
+    };
+    let (topic, group) = (unique("orders"), unique("billing"));
+    create_topic(&bootstrap, &topic, 2).await;
+    produce(&bootstrap, &topic, &[0, 1], 5);
+    // tansu lists only groups that have committed offsets (real Kafka lists
+    // any group its coordinators know), so commit before joining.
+    consume_and_commit(&bootstrap, &group, &topic, &[0, 1], 2);
+    let c = cluster(&bootstrap);
+
+    let live = LiveConsumer::start(&bootstrap, &group, &topic);
+    eventually("the group to be Stable with one member", || async {
+        listed(&c, &group).await == Some((GroupState::Stable, 1))
+    })
+    .await;
+    let description = kafka::describe_group(&c, &group).await.unwrap();
+    assert_eq!(description.protocol_type, "consumer");
+    let member = &description.members[0];
+    assert!(!member.member_id.is_empty());
+    // tansu 0.6 leaves client id, host and assignment empty in
+    // DescribeGroups (real Kafka fills them); what it does send must agree.
+    let partitions = vec![
+        TopicPartition::new(topic.as_str(), 0),
+        TopicPartition::new(topic.as_str(), 1),
+    ];
+    if let Some(assignment) = &member.assignment {
+        assert_eq!(assignment, &partitions);
+    }
+    if !member.client_id.is_empty() {
+        assert_eq!(member.client_id, "opsdeck-test");
+    }
+    let snap = kafka::group_snapshot(&c, &group, &WatchTopics::Discover)
+        .await
+        .unwrap();
+    assert_eq!(snap.topics(), vec![topic.as_str()]);
+    assert_eq!(snap.state(), Some(&GroupState::Stable));
+    let expected_owner = member.assignment.as_ref().map(|_| member.member_id.clone());
+    assert!(snap.partitions.iter().all(|p| p.owner == expected_owner));
+
+    drop(live);
+    eventually("the group to be Empty once its consumer closed", || async {
+        listed(&c, &group).await == Some((GroupState::Empty, 0))
+    })
+    .await;
+
+    let unknown = kafka::describe_group(&c, &unique("nobody")).await.unwrap();
+    assert_eq!(unknown.state, GroupState::Dead);
+
+    let report = kafka::probe(&c).await;
+    assert_eq!(report.metadata.as_ref().map(|m| m.0), Ok(1));
+    assert!(report.listing.unwrap().unwrap() >= 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_moves_committed_offsets_and_undo_restores_them() {
+    let Some(bootstrap) = env_or_skip(VAR, "reset_moves_committed_offsets_and_undo_restores_them")
+    else {
+        return;
+    };
+    let (topic, group) = (unique("orders"), unique("billing"));
+    create_topic(&bootstrap, &topic, 2).await;
+    produce(&bootstrap, &topic, &[0, 1], 20);
+    consume_and_commit(&bootstrap, &group, &topic, &[0, 1], 15);
+    let c = cluster(&bootstrap);
+    assert_eq!(
+        committed(&c, &group, &topic).await,
+        vec![Some(15), Some(15)]
+    );
+
+    let planned = kafka::plan(&c, &group, &topic, &ResetSpec::Earliest)
+        .await
+        .unwrap();
+    assert_eq!(planned.refusal, None);
+    assert_eq!(planned.plan.replayed(), 30);
+    let read_back = kafka::execute(&c, &planned.plan).await.unwrap();
+    assert_eq!(
+        read_back.values().copied().collect::<Vec<_>>(),
+        vec![Some(0), Some(0)]
+    );
+    assert_eq!(committed(&c, &group, &topic).await, vec![Some(0), Some(0)]);
+
+    kafka::undo(&c, &planned.plan).await.unwrap();
+    assert_eq!(
+        committed(&c, &group, &topic).await,
+        vec![Some(15), Some(15)]
+    );
+
+    let shift = kafka::plan(&c, &group, &topic, &ResetSpec::Shift(-5))
+        .await
+        .unwrap();
+    kafka::execute(&c, &shift.plan).await.unwrap();
+    assert_eq!(
+        committed(&c, &group, &topic).await,
+        vec![Some(10), Some(10)]
+    );
+
+    let latest = kafka::plan(&c, &group, &topic, &ResetSpec::Latest)
+        .await
+        .unwrap();
+    assert_eq!(latest.plan.skipped(), 20);
+    kafka::execute(&c, &latest.plan).await.unwrap();
+    assert_eq!(
+        committed(&c, &group, &topic).await,
+        vec![Some(20), Some(20)]
+    );
+
+    kafka::undo(&c, &latest.plan).await.unwrap();
+    assert_eq!(
+        committed(&c, &group, &topic).await,
+        vec![Some(10), Some(10)]
+    );
+
+    // By time: the first message written after `t` is the 21st.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let t = chrono::Utc::now();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    produce(&bootstrap, &topic, &[0, 1], 3);
+    let by_time = kafka::plan(&c, &group, &topic, &ResetSpec::Timestamp(t))
+        .await
+        .unwrap();
+    let news: Vec<i64> = by_time.plan.rows.iter().map(|r| r.new).collect();
+    assert_eq!(news, vec![20, 20]);
+    kafka::execute(&c, &by_time.plan).await.unwrap();
+    assert_eq!(
+        committed(&c, &group, &topic).await,
+        vec![Some(20), Some(20)]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_is_refused_while_a_member_is_active() {
+    let Some(bootstrap) = env_or_skip(VAR, "reset_is_refused_while_a_member_is_active") else {
+        return;
+    };
+    let (topic, group) = (unique("orders"), unique("billing"));
+    create_topic(&bootstrap, &topic, 1).await;
+    produce(&bootstrap, &topic, &[0], 10);
+    consume_and_commit(&bootstrap, &group, &topic, &[0], 7);
+    let c = cluster(&bootstrap);
+
+    let live = LiveConsumer::start(&bootstrap, &group, &topic);
+    eventually("the group to be Stable", || async {
+        matches!(listed(&c, &group).await, Some((GroupState::Stable, 1)))
+    })
+    .await;
+    let planned = kafka::plan(&c, &group, &topic, &ResetSpec::Earliest)
+        .await
+        .unwrap();
+    let reason = planned.refusal.clone().unwrap();
+    assert!(reason.contains("is Stable with 1 member"), "{reason}");
+    let err = kafka::execute(&c, &planned.plan).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Refused);
+    assert!(err.to_string().contains("Stable"), "{err}");
+    drop(live);
+    // The live consumer may have committed nothing (auto-commit is off).
+    assert_eq!(committed(&c, &group, &topic).await, vec![Some(7)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_topic_recreated_with_more_partitions_is_picked_up() {
+    let Some(bootstrap) = env_or_skip(VAR, "a_topic_recreated_with_more_partitions_is_picked_up")
+    else {
+        return;
+    };
+    let (topic, group) = (unique("orders"), unique("billing"));
+    create_topic(&bootstrap, &topic, 1).await;
+    produce(&bootstrap, &topic, &[0], 10);
+    consume_and_commit(&bootstrap, &group, &topic, &[0], 4);
+    let c = cluster(&bootstrap);
+    let watch = WatchTopics::Named(vec![topic.clone()]);
+    let mut history = GroupHistory::new(HistorySettings::default());
+    history.push(kafka::group_snapshot(&c, &group, &watch).await.unwrap());
+    assert_eq!(history.lag().unwrap().total, 6);
+
+    delete_topic(&bootstrap, &topic).await;
+    eventually("the topic to be reported missing", || async {
+        let snap = kafka::group_snapshot(&c, &group, &watch).await.unwrap();
+        snap.missing_topics == vec![topic.clone()] && snap.partitions.is_empty()
+    })
+    .await;
+
+    create_topic(&bootstrap, &topic, 3).await;
+    produce(&bootstrap, &topic, &[0, 1, 2], 2);
+    let snap = kafka::group_snapshot(&c, &group, &watch).await.unwrap();
+    assert_eq!(snap.partitions.len(), 3);
+    assert!(snap.missing_topics.is_empty());
+    assert!(snap.partitions.iter().all(|p| p.high == 2));
+    history.push(snap);
+    // The log end went from 10 to 2: a reset, never a negative rate.
+    assert_eq!(history.rates().produce, Rate::Reset);
+}
