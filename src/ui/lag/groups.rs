@@ -36,6 +36,20 @@ pub fn title(app: &App) -> Line<'static> {
             t.muted,
         ));
     }
+    // Data older than a few polls (a broker down): say how old.
+    if let Some(newest) = c
+        .groups
+        .values()
+        .filter_map(|h| h.latest())
+        .map(|s| s.at)
+        .max()
+    {
+        let polls = 3 * i64::from(app.settings.kafka.interval_secs);
+        if (app.now - newest).num_seconds() > polls {
+            let old = crate::ui::pods::age(Some(newest), app.now);
+            spans.push(Span::styled(format!("· data {old} old "), t.stale));
+        }
+    }
     if !v.filter.is_empty() {
         spans.push(Span::styled(
             format!("· filter \"{}\": {} ", v.filter, v.len()),

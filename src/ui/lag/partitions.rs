@@ -14,6 +14,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let Some(s) = app.selected_group() else {
         return;
     };
+    // The sample before the latest, for each partition's consume rate.
+    let previous = app.model.lag_view.selected().and_then(|k| {
+        let samples = app.model.consumers.groups.get(k)?.samples();
+        samples.len().checked_sub(2).and_then(|i| samples.get(i))
+    });
     let members = s
         .description
         .as_ref()
@@ -55,6 +60,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 Some(c) => (c.to_string(), lag.lag.to_string()),
                 None => ("none".to_string(), format!("{} (from log start)", lag.lag)),
             };
+            let rate = previous
+                .and_then(|before| {
+                    let old = before.partition(&p.tp)?.committed?;
+                    let secs = (s.at - before.at).num_milliseconds() as f64 / 1000.0;
+                    let now = p.committed?;
+                    Some(if now < old {
+                        "reset".to_string()
+                    } else if secs > 0.0 {
+                        format!("{:.1}/s", (now - old) as f64 / secs)
+                    } else {
+                        "-".to_string()
+                    })
+                })
+                .unwrap_or_else(|| "-".to_string());
             let row = Row::new(vec![
                 Line::from(p.tp.topic.clone()),
                 Line::from(p.tp.partition.to_string()),
@@ -71,6 +90,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     lag_text,
                     if lag.lag > 0 { t.warn } else { t.ok },
                 )),
+                Line::from(rate),
                 Line::from(Span::styled(owner, t.muted)),
             ]);
             if i == selected {
@@ -85,10 +105,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Length(10),
         Constraint::Length(10),
         Constraint::Length(26),
+        Constraint::Length(9),
         Constraint::Fill(1),
     ];
-    let header =
-        Row::new(["TOPIC", "PART", "COMMITTED", "LOG END", "LAG", "MEMBER"]).style(t.header);
+    let header = Row::new([
+        "TOPIC",
+        "PART",
+        "COMMITTED",
+        "LOG END",
+        "LAG",
+        "RATE",
+        "MEMBER",
+    ])
+    .style(t.header);
     frame.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),
         inner,
