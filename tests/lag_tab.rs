@@ -283,3 +283,12 @@ fn the_demo_group_lags_while_payment_is_down() {
     assert!(lag > 1000, "{row}");
     assert!(s.contains("order-events-dlq"), "{s}");
 }
+
+#[test]
+fn when_polls_stop_the_last_data_stays_with_its_age() {
+    let mut a = lagging((120, 30), 8);
+    a.update(Event::Tick(t0() + chrono::Duration::seconds(40 + 90)));
+    let s = screen(&a);
+    assert!(s.contains("data 95s old"), "last poll at 35 s: {s}");
+    assert!(s.contains("orders-svc"), "the last data is kept:\n{s}");
+}
