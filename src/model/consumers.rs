@@ -37,12 +37,13 @@ impl GroupSummary {
         // Totals without building the per-partition list: this runs for
         // every group on every poll.
         let latest = h.latest();
+        let (rates, trend) = h.rates_and_trend();
         GroupSummary {
             lag: latest.map_or(0, super::lag::total_lag),
             any_from_log_start: latest
                 .is_some_and(|l| l.partitions.iter().any(|p| p.committed.is_none())),
-            rates: h.rates(),
-            trend: h.trend(),
+            rates,
+            trend,
             alerts: h.alerts(),
             rebalances: h.rebalances_last_hour(),
             sparkline: h.sparkline(SPARK),

@@ -9,6 +9,9 @@ use super::thresholds::{Alerts, Crossing, Thresholds, crossings, evaluate};
 use super::trend::{Trend, trend};
 use chrono::{DateTime, Utc};
 
+/// Samples dropped at once when the history is over capacity.
+const TRIM_BATCH: usize = 16;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistorySettings {
     /// Samples kept; the oldest is dropped beyond this.
@@ -72,8 +75,11 @@ impl GroupHistory {
         let at = snapshot.at;
         let group = snapshot.group.clone();
         self.samples.push(snapshot);
-        if self.samples.len() > self.settings.capacity.max(2) {
-            self.samples.remove(0);
+        // Old samples go in batches: shifting the whole history on every
+        // poll of every group costs more than the rest of the poll.
+        let keep = self.settings.capacity.max(2);
+        if self.samples.len() >= keep + TRIM_BATCH {
+            self.samples.drain(..self.samples.len() - keep);
         }
         let after = self.alerts();
         crossings(&group, &self.settings.thresholds, &before, &after, at)
@@ -81,7 +87,8 @@ impl GroupHistory {
 
     /// Oldest first.
     pub fn samples(&self) -> &[GroupSnapshot] {
-        &self.samples
+        let keep = self.settings.capacity.max(2);
+        &self.samples[self.samples.len().saturating_sub(keep)..]
     }
 
     pub fn latest(&self) -> Option<&GroupSnapshot> {
@@ -94,16 +101,23 @@ impl GroupHistory {
 
     /// Rates over the last `rate_span` intervals.
     pub fn rates(&self) -> Rates {
-        let from = self
-            .samples
+        let samples = self.samples();
+        let from = samples
             .len()
             .saturating_sub(self.settings.rate_span.max(1) + 1);
-        rates(&self.samples[from..])
+        rates(&samples[from..])
+    }
+
+    /// Rates and trend with one pass over the span (the app wants both).
+    pub fn rates_and_trend(&self) -> (Rates, Trend) {
+        let r = self.rates();
+        let t = super::trend::trend_given_rates(self.samples(), r, self.settings.stall_samples);
+        (r, t)
     }
 
     pub fn trend(&self) -> Trend {
         trend(
-            &self.samples,
+            self.samples(),
             self.settings.rate_span,
             self.settings.stall_samples,
         )
@@ -133,7 +147,7 @@ impl GroupHistory {
 
     /// Total lag of the last `n` samples, oldest first.
     pub fn sparkline(&self, n: usize) -> Vec<u64> {
-        sparkline(&self.samples, n)
+        sparkline(self.samples(), n)
     }
 }
 
@@ -159,6 +173,14 @@ mod tests {
         }
         assert_eq!(h.samples().len(), 3);
         assert_eq!(h.samples()[0].at, at(7));
+        // Past a trim batch too, and the figures still come from the window.
+        for t in 10..60 {
+            h.push(simple(t, t * 2, t * 2 + 5));
+        }
+        assert_eq!(h.samples().len(), 3);
+        assert_eq!(h.samples()[0].at, at(57));
+        assert_eq!(h.rates().consume, super::super::Rate::PerSec(2.0));
+        assert_eq!(h.sparkline(10), vec![5, 5, 5]);
     }
 
     #[test]

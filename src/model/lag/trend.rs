@@ -57,6 +57,25 @@ pub fn stalled_since(samples: &[GroupSnapshot], min_samples: usize) -> Option<Da
 
 /// The trend over `samples` (oldest first): stall over the whole run, rates
 /// over the last `rate_span` intervals.
+/// As `trend`, reusing rates the caller already worked out over the same span.
+pub fn trend_given_rates(
+    samples: &[GroupSnapshot],
+    r: super::rates::Rates,
+    stall_samples: usize,
+) -> Trend {
+    let Some(newest) = samples.last() else {
+        return Trend::Unknown;
+    };
+    let lag = total_lag(newest);
+    if lag == 0 {
+        return Trend::CaughtUp;
+    }
+    if let Some(since) = stalled_since(samples, stall_samples) {
+        return Trend::Stalled { since };
+    }
+    with_rates(lag, r)
+}
+
 pub fn trend(samples: &[GroupSnapshot], rate_span: usize, stall_samples: usize) -> Trend {
     let Some(newest) = samples.last() else {
         return Trend::Unknown;
@@ -69,7 +88,12 @@ pub fn trend(samples: &[GroupSnapshot], rate_span: usize, stall_samples: usize) 
         return Trend::Stalled { since };
     }
     let from = samples.len().saturating_sub(rate_span.max(1) + 1);
-    let r = rates(&samples[from..]);
+    with_rates(lag, rates(&samples[from..]))
+}
+
+/// The trend when the rates over the span are already known (and the
+/// group is neither caught up nor stalled).
+fn with_rates(lag: i64, r: super::rates::Rates) -> Trend {
     match (r.consume, r.produce) {
         (Rate::Reset, _) | (_, Rate::Reset) => Trend::Reset,
         (Rate::PerSec(consume), Rate::PerSec(produce)) if consume > produce => Trend::Draining {
