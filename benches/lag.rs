@@ -62,8 +62,8 @@ fn poll(i: i64) -> LagUpdate {
 }
 
 fn bench(c: &mut Criterion) {
-    // A model already holding a full history (120 samples a group, as
-    // after 10 minutes of polling); each iteration applies the next poll.
+    // A model whose histories are full (10 minutes of polling, more than
+    // it keeps); each iteration applies the next poll.
     let mut model = Consumers::default();
     for i in 0..120 {
         model.apply(poll(i));

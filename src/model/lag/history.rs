@@ -14,7 +14,8 @@ const TRIM_BATCH: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistorySettings {
-    /// Samples kept; the oldest is dropped beyond this.
+    /// Samples kept; the oldest is dropped beyond this. Twice the sparkline:
+    /// rates need 6, and the lag and rebalance alerts keep their own state.
     pub capacity: usize,
     pub thresholds: Thresholds,
     /// Samples in a row without committed movement (with lag) to call a stall.
@@ -26,7 +27,7 @@ pub struct HistorySettings {
 impl Default for HistorySettings {
     fn default() -> Self {
         HistorySettings {
-            capacity: 120,
+            capacity: 24,
             thresholds: Thresholds::default(),
             stall_samples: 2,
             rate_span: 5,
