@@ -97,7 +97,7 @@ pub async fn run(
             _ = clock.tick() => {
                 let now = Utc::now();
                 ticks += 1;
-                if ticks % 10 == 0 {
+                if ticks.is_multiple_of(10) {
                     report_log_lag(&app, now);
                 }
                 app.update(Event::Tick(now));

@@ -49,6 +49,167 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${MISSING_PACKAGES[@]}" >/dev/null
 }
 
+# --- Postgres and Redis ------------------------------------------------------
+# PostgreSQL (with pg_stat_statements) and Redis for the Queries tab's tests:
+# `need_postgres_and_redis` queues their packages, `start_postgres` and
+# `start_redis` start them on private loopback ports.
+
+pg_bindir() {
+  local dir
+  # `|| true`: no server yet is an answer, not an error under `set -e`.
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+  if [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ]; then
+    echo "$dir"
+  fi
+}
+
+need_postgres_and_redis() {
+  # `command -v` accepts an absolute path, so this queues Debian's
+  # `postgresql` (the server with contrib, pg_stat_statements included)
+  # when no server is installed.
+  need "$(pg_bindir)/initdb" postgresql
+  need openssl openssl
+  need redis-server redis-server
+}
+
+# pg_test_certs DIR: a throwaway CA and a server certificate it signed for
+# 127.0.0.1 and localhost, so the tests can check verified TLS.
+pg_test_certs() {
+  local dir="$1"
+  mkdir -p "$dir"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=opsdeck test CA" -keyout "$dir/ca.key" -out "$dir/ca.crt" \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -subj "/CN=127.0.0.1" -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$dir/server.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+    -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$dir/server.crt" 2>/dev/null
+  chmod 600 "$dir/server.key"
+}
+
+# pg_run_as: the user the server runs as. PostgreSQL refuses to run as root,
+# so under root it is Debian's `postgres` user, or a system user made for it.
+pg_run_as() {
+  if [ "$(id -u)" -ne 0 ]; then
+    id -un
+  elif id postgres >/dev/null 2>&1; then
+    echo postgres
+  else
+    if ! id opsdeck-postgres >/dev/null 2>&1; then
+      useradd --system --user-group --no-create-home --shell /usr/sbin/nologin opsdeck-postgres
+    fi
+    echo opsdeck-postgres
+  fi
+}
+
+# as_pg_user USER COMMAND...: runs COMMAND as USER. setpriv execs in place
+# (no forking wrapper like su/runuser), so `$!` is the server's own PID and
+# `kill`/`wait` in run-all.sh's cleanup reach it.
+as_pg_user() {
+  local user="$1"
+  shift
+  if [ "$(id -u)" -ne 0 ]; then
+    exec "$@"
+  fi
+  exec setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
+    env HOME="$PG_DIR" "$@"
+}
+
+# A throwaway cluster on a private loopback port: trust for the `postgres`
+# superuser (what the tests' DSN names), SCRAM passwords for every other
+# role (so tests can check password handling against a real server), no
+# Unix socket outside the temporary directory, pg_stat_statements loaded,
+# TLS offered (plain connections still work) with a CA the tests trust.
+start_postgres() {
+  local bin user port pid
+  bin="$(pg_bindir)"
+  if [ -z "$bin" ]; then
+    echo "run-all: no PostgreSQL server under /usr/lib/postgresql" >&2
+    exit 1
+  fi
+  user="$(pg_run_as)"
+  PG_DIR="$WORK_DIR/postgres"
+  mkdir -p "$PG_DIR/data" "$PG_DIR/socket"
+  pg_test_certs "$PG_DIR/tls"
+  # mktemp made WORK_DIR 0700 root; the server's user needs to pass through.
+  chmod 711 "$WORK_DIR"
+  chmod 700 "$PG_DIR/data"
+  if [ "$(id -u)" -eq 0 ]; then chown -R "$user:" "$PG_DIR"; fi
+  (as_pg_user "$user" "$bin/initdb" --pgdata="$PG_DIR/data" --username=postgres \
+    --auth=trust --encoding=UTF8 --locale=C.UTF-8) >"$PG_DIR/initdb.log" 2>&1 || {
+    echo "run-all: initdb failed; its log:" >&2
+    cat "$PG_DIR/initdb.log" >&2
+    exit 1
+  }
+  cat >"$PG_DIR/data/pg_hba.conf" <<'HBA'
+local all postgres               trust
+host  all postgres 127.0.0.1/32  trust
+local all all                    scram-sha-256
+host  all all      127.0.0.1/32  scram-sha-256
+HBA
+  port="$(free_port)"
+  as_pg_user "$user" "$bin/postgres" -D "$PG_DIR/data" \
+    -c listen_addresses=127.0.0.1 -c port="$port" \
+    -c unix_socket_directories="$PG_DIR/socket" \
+    -c shared_preload_libraries=pg_stat_statements \
+    -c ssl=on -c ssl_cert_file="$PG_DIR/tls/server.crt" -c ssl_key_file="$PG_DIR/tls/server.key" \
+    -c pg_stat_statements.track=all \
+    -c max_connections=100 -c fsync=off -c synchronous_commit=off \
+    >"$PG_DIR/postgres.log" 2>&1 &
+  pid=$!
+  STARTED_PIDS+=("$pid")
+  for _ in $(seq 1 150); do
+    if "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres; then
+      export OPSDECK_TEST_POSTGRES_DSN="host=127.0.0.1 port=$port user=postgres dbname=postgres"
+      export OPSDECK_TEST_POSTGRES_CA="$PG_DIR/tls/ca.crt"
+      echo "run-all: postgres $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (pid $pid, user $user)"
+      return
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  echo "run-all: postgres did not become ready; its log:" >&2
+  cat "$PG_DIR/postgres.log" >&2
+  exit 1
+}
+
+# redis_ping PORT: true when 127.0.0.1:PORT answers PING with PONG.
+redis_ping() {
+  local reply
+  reply="$(
+    { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || exit 1
+    printf 'PING\r\n' >&3
+    timeout 2 head -c 7 <&3
+  )" || return 1
+  [[ "$reply" == "+PONG"* ]]
+}
+
+# A Redis that keeps nothing on disk and puts every command in SLOWLOG.
+start_redis() {
+  local dir="$WORK_DIR/redis" port pid
+  mkdir -p "$dir"
+  port="$(free_port)"
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" \
+    --save '' --appendonly no --slowlog-log-slower-than 0 --daemonize no \
+    >"$dir/redis.log" 2>&1 &
+  pid=$!
+  STARTED_PIDS+=("$pid")
+  for _ in $(seq 1 150); do
+    if redis_ping "$port"; then
+      export OPSDECK_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
+      echo "run-all: redis on 127.0.0.1:$port (pid $pid)"
+      return
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  echo "run-all: redis did not become ready; its log:" >&2
+  cat "$dir/redis.log" >&2
+  exit 1
+}
+
 # --- what the tests need --------------------------------------------------
 need tmux tmux
 need pgrep procps
@@ -62,6 +223,7 @@ need_dev() {
 need pkg-config pkg-config
 need_dev libssl-dev
 need_dev zlib1g-dev
+need_postgres_and_redis
 install_missing
 
 # --- servers ----------------------------------------------------------------
@@ -144,6 +306,8 @@ YAML
   exit 1
 }
 start_prometheus
+start_postgres
+start_redis
 
 # --- Kafka: tansu ----------------------------------------------------------
 # For tests/run-all.sh, after free_port and before the suite. tansu is a

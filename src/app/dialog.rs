@@ -394,10 +394,10 @@ impl App {
         } else {
             tracing::error!("{text}");
         }
-        if let Overlay::Action(dialog) = &mut self.overlay {
-            if dialog.id == id {
-                dialog.stage = Stage::Done { ok, message: text };
-            }
+        if let Overlay::Action(dialog) = &mut self.overlay
+            && dialog.id == id
+        {
+            dialog.stage = Stage::Done { ok, message: text };
         }
     }
 

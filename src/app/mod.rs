@@ -384,23 +384,23 @@ impl App {
     }
 
     fn on_input_changed(&mut self) {
-        if let Overlay::Input(line) = &self.overlay {
-            if matches!(line.kind, InputKind::Filter { .. }) {
-                let text = line.value().to_string();
-                if self.tab == Tab::Pods {
-                    self.set_pods_filter(&text);
-                } else if self.tab == Tab::Breakers {
-                    self.set_breakers_filter(&text);
-                } else if self.tab == Tab::Lag {
-                    self.set_lag_filter(&text);
-                } else if self.tab == Tab::Logs {
-                    // A half-typed pattern may not compile yet: keep the last good one.
-                    let _ = self.model.logs.set_filter(&text);
-                } else {
-                    self.model.timeline.set_filter(&text);
-                }
-                self.fit_cursor();
+        if let Overlay::Input(line) = &self.overlay
+            && matches!(line.kind, InputKind::Filter { .. })
+        {
+            let text = line.value().to_string();
+            if self.tab == Tab::Pods {
+                self.set_pods_filter(&text);
+            } else if self.tab == Tab::Breakers {
+                self.set_breakers_filter(&text);
+            } else if self.tab == Tab::Lag {
+                self.set_lag_filter(&text);
+            } else if self.tab == Tab::Logs {
+                // A half-typed pattern may not compile yet: keep the last good one.
+                let _ = self.model.logs.set_filter(&text);
+            } else {
+                self.model.timeline.set_filter(&text);
             }
+            self.fit_cursor();
         }
     }
 

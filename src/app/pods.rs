@@ -100,14 +100,14 @@ impl App {
             );
             return Vec::new();
         }
-        if let Some(c) = &context {
-            if !self.model.contexts.contains(c) {
-                self.say(
-                    Severity::Warn,
-                    format!("no context {c:?} in the kubeconfig"),
-                );
-                return Vec::new();
-            }
+        if let Some(c) = &context
+            && !self.model.contexts.contains(c)
+        {
+            self.say(
+                Severity::Warn,
+                format!("no context {c:?} in the kubeconfig"),
+            );
+            return Vec::new();
         }
         self.tab = super::tab::Tab::Pods;
         let what = context.clone().or(namespace.clone()).unwrap_or_default();

@@ -119,10 +119,10 @@ impl App {
             Command::Complete => self.complete(),
             Command::HistoryPrev | Command::HistoryNext => {
                 let older = cmd == Command::HistoryPrev;
-                if let Overlay::Input(line) = &mut self.overlay {
-                    if line.kind == InputKind::Command {
-                        line.history(&self.history, older);
-                    }
+                if let Overlay::Input(line) = &mut self.overlay
+                    && line.kind == InputKind::Command
+                {
+                    line.history(&self.history, older);
                 }
             }
             Command::Noop => {}
@@ -394,15 +394,15 @@ impl App {
     }
 
     fn cancel_input(&mut self) {
-        if let Overlay::Input(line) = std::mem::replace(&mut self.overlay, Overlay::None) {
-            if let InputKind::Filter { previous } = line.kind {
-                if self.tab == Tab::Pods {
-                    self.set_pods_filter(&previous);
-                } else if self.tab == Tab::Logs {
-                    let _ = self.model.logs.set_filter(&previous);
-                } else {
-                    self.model.timeline.set_filter(&previous);
-                }
+        if let Overlay::Input(line) = std::mem::replace(&mut self.overlay, Overlay::None)
+            && let InputKind::Filter { previous } = line.kind
+        {
+            if self.tab == Tab::Pods {
+                self.set_pods_filter(&previous);
+            } else if self.tab == Tab::Logs {
+                let _ = self.model.logs.set_filter(&previous);
+            } else {
+                self.model.timeline.set_filter(&previous);
             }
         }
     }
@@ -411,10 +411,10 @@ impl App {
         let themes = self.themes.names();
         let targets = &self.model.workloads;
         let contexts = &self.model.contexts;
-        if let Overlay::Input(line) = &mut self.overlay {
-            if line.kind == InputKind::Command {
-                line.complete(|text| completions(text, &themes, targets, contexts));
-            }
+        if let Overlay::Input(line) = &mut self.overlay
+            && line.kind == InputKind::Command
+        {
+            line.complete(|text| completions(text, &themes, targets, contexts));
         }
     }
 }

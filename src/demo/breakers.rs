@@ -70,7 +70,7 @@ impl Generator for BreakersFeed {
     fn tick(&mut self, world: &World, at: DateTime<Utc>, rng: &mut ChaCha8Rng) -> Vec<Update> {
         let second = self.second;
         self.second += 1;
-        if second % POLL_SECS != 0 {
+        if !second.is_multiple_of(POLL_SECS) {
             return Vec::new();
         }
         let pods: Vec<String> = world

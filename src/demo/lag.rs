@@ -106,7 +106,7 @@ impl Generator for LagFeed {
                 *slot = Some(*new);
             }
         }
-        if second % POLL_SECS != 0 {
+        if !second.is_multiple_of(POLL_SECS) {
             return Vec::new();
         }
         let replicas = world

@@ -88,19 +88,17 @@ impl LogFeed {
                 ));
             }
         }
-        if !open {
-            if let Some(pod) = self.pod(world, "payment-service") {
-                let body = format!(
-                    r#"{{"time":"{iso}","lvl":"info","msg":"charge authorised","correlation_id":"{id}","amount_cents":{}}}"#,
-                    self.rng.random_range(500..25_000)
-                );
-                out.push(to_log_line(
-                    &pod,
-                    "payment-service",
-                    &Self::raw(at, &body),
-                    &[],
-                ));
-            }
+        if !open && let Some(pod) = self.pod(world, "payment-service") {
+            let body = format!(
+                r#"{{"time":"{iso}","lvl":"info","msg":"charge authorised","correlation_id":"{id}","amount_cents":{}}}"#,
+                self.rng.random_range(500..25_000)
+            );
+            out.push(to_log_line(
+                &pod,
+                "payment-service",
+                &Self::raw(at, &body),
+                &[],
+            ));
         }
     }
 

@@ -174,7 +174,7 @@ impl Generator for MetricsFeed {
                 self.push(&normal, now - (i * STEP) as f64);
             }
         }
-        let due = self.second % STEP == 0;
+        let due = self.second.is_multiple_of(STEP);
         self.second += 1;
         if !due {
             return Vec::new();

@@ -236,20 +236,19 @@ impl Logs {
         if line.note {
             return self.correlation.is_none();
         }
-        if let Some(scope) = &self.scope {
-            if !scope.pods.contains(&line.pod) {
-                return false;
-            }
+        if let Some(scope) = &self.scope
+            && !scope.pods.contains(&line.pod)
+        {
+            return false;
         }
         if !self.level.admits(line.level) {
             return false;
         }
-        if let Some(id) = &self.correlation {
-            if line.correlation.as_deref() != Some(id.as_str())
-                && !line.message.as_str().contains(id.as_str())
-            {
-                return false;
-            }
+        if let Some(id) = &self.correlation
+            && line.correlation.as_deref() != Some(id.as_str())
+            && !line.message.as_str().contains(id.as_str())
+        {
+            return false;
         }
         match &self.filter {
             Some(re) => {

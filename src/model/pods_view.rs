@@ -218,10 +218,10 @@ impl PodsView {
                 .then(b.last_seen.cmp(&a.last_seen))
         });
         self.event_rows = events;
-        if let Some(key) = selected {
-            if let Some(i) = self.rows.iter().position(|k| *k == key) {
-                self.cursor.selected = i;
-            }
+        if let Some(key) = selected
+            && let Some(i) = self.rows.iter().position(|k| *k == key)
+        {
+            self.cursor.selected = i;
         }
         self.cursor.clamp(self.len());
     }

@@ -10,5 +10,8 @@ pub mod kafka;
 pub mod kube;
 pub mod log_line;
 pub mod logs;
+pub mod mongo;
+pub mod postgres;
 pub mod prom_reply;
 pub mod prometheus;
+pub mod redis;

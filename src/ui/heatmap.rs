@@ -203,11 +203,11 @@ fn paired_rows(
 /// Appends a cell, extending the last span when it has the same style: a
 /// wide grid is a few runs per row, not one span per cell.
 fn push_run(spans: &mut Vec<Span<'static>>, ch: char, style: Style) {
-    if let Some(last) = spans.last_mut() {
-        if last.style == style {
-            last.content.to_mut().push(ch);
-            return;
-        }
+    if let Some(last) = spans.last_mut()
+        && last.style == style
+    {
+        last.content.to_mut().push(ch);
+        return;
     }
     spans.push(Span::styled(ch.to_string(), style));
 }

@@ -9,6 +9,8 @@ pub mod http;
 pub mod kafka;
 #[allow(unused_imports)]
 pub mod kube_server;
+#[allow(unused_imports)]
+pub mod mongo_server;
 pub mod tmux;
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -43,10 +43,10 @@ impl LagView {
             .collect();
         rows.sort();
         self.rows = rows.into_iter().map(|(_, _, k)| k).collect();
-        if let Some(key) = selected {
-            if let Some(i) = self.rows.iter().position(|k| *k == key) {
-                self.cursor.selected = i;
-            }
+        if let Some(key) = selected
+            && let Some(i) = self.rows.iter().position(|k| *k == key)
+        {
+            self.cursor.selected = i;
         }
         self.cursor.clamp(self.rows.len());
     }

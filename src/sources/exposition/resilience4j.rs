@@ -69,10 +69,10 @@ pub fn resilience4j_breakers(samples: &[Sample]) -> BTreeMap<BreakerKey, Breaker
         let Some(key) = BreakerKey::of(sample) else {
             continue;
         };
-        if metric == "state" {
-            if let Some(state) = active_state(sample) {
-                active_states.entry(key.clone()).or_default().push(state);
-            }
+        if metric == "state"
+            && let Some(state) = active_state(sample)
+        {
+            active_states.entry(key.clone()).or_default().push(state);
         }
         apply(figures.entry(key).or_default(), metric, sample);
     }

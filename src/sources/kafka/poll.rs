@@ -60,10 +60,10 @@ async fn run_cluster(c: KafkaCluster, settings: KafkaSettings, tx: mpsc::Sender<
             Some(_) => (wait * 2).min(MAX_BACKOFF),
             None => interval,
         };
-        if let Some(update) = update {
-            if tx.send(Update::Lag(update)).await.is_err() {
-                return;
-            }
+        if let Some(update) = update
+            && tx.send(Update::Lag(update)).await.is_err()
+        {
+            return;
         }
         if tx.send(health(error, interval)).await.is_err() {
             return;

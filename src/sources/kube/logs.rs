@@ -171,14 +171,14 @@ async fn stream(
         // A cancelled read keeps what it read in `buf`, so nothing is lost.
         let read = tokio::time::timeout(wait, reader.read_until(b'\n', &mut buf)).await;
         let ended = matches!(read, Ok(Ok(0)) | Ok(Err(_)));
-        if let Ok(Ok(n)) = read {
-            if n > 0 {
-                let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
-                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-                batch.push(to_log_line(&t.pod, &t.container, raw, &fields));
-                buf.clear();
-                deadline.get_or_insert_with(|| tokio::time::Instant::now() + BATCH_WAIT);
-            }
+        if let Ok(Ok(n)) = read
+            && n > 0
+        {
+            let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            batch.push(to_log_line(&t.pod, &t.container, raw, &fields));
+            buf.clear();
+            deadline.get_or_insert_with(|| tokio::time::Instant::now() + BATCH_WAIT);
         }
         let due = deadline.is_some_and(|d| tokio::time::Instant::now() >= d);
         if !batch.is_empty() && (ended || due || batch.len() >= BATCH_LINES) {

@@ -65,10 +65,10 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
         registry.requests.push(line);
         (registry.mode, registry.now, registry.bearer_token.clone())
     };
-    if let Some(token) = token {
-        if let Some(refusal) = check_bearer(&request, &token) {
-            return refusal;
-        }
+    if let Some(token) = token
+        && let Some(refusal) = check_bearer(&request, &token)
+    {
+        return refusal;
     }
     let method = request.method().clone();
     match mode {

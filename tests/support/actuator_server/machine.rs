@@ -193,14 +193,13 @@ impl Breaker {
 
     /// The scheduled OPEN→HALF_OPEN transition, when it is due at `now`.
     pub fn tick(&mut self, now: Duration) {
-        if let Phase::Open { retry_at } = self.phase {
-            if self
+        if let Phase::Open { retry_at } = self.phase
+            && self
                 .config
                 .automatic_transition_from_open_to_half_open_enabled
-                && now >= retry_at
-            {
-                self.transition(now, State::HalfOpen);
-            }
+            && now >= retry_at
+        {
+            self.transition(now, State::HalfOpen);
         }
     }
 
