@@ -156,3 +156,40 @@ pub fn start_kafka(
         crate::remediation::kafka_executor::KafkaExecutor::new(configs),
     ))
 }
+
+/// Starts the Queries source when `[queries]` lists a target: adds the
+/// executors of database actions to `router`, and returns the channel the
+/// Queries tab asks for another statement order through.
+pub fn start_queries(
+    settings: &Settings,
+    tx: mpsc::Sender<Update>,
+    mut router: crate::remediation::executor::Router,
+) -> (
+    crate::remediation::executor::Router,
+    Option<tokio::sync::watch::Sender<crate::sources::postgres::StatementsOrder>>,
+) {
+    use crate::remediation::plan::Backend;
+    let q = &settings.queries;
+    if !q.enabled() {
+        return (router, None);
+    }
+    let (order_tx, order_rx) = tokio::sync::watch::channel(Default::default());
+    crate::sources::queries::spawn(q, tx, order_rx);
+    if !q.postgres.is_empty() {
+        router = router.with(
+            Backend::Postgres,
+            Arc::new(crate::remediation::pg_executor::PgExecutor::new(
+                &q.postgres,
+            )),
+        );
+    }
+    if !q.mongo.is_empty() {
+        router = router.with(
+            Backend::Mongo,
+            Arc::new(crate::remediation::mongo_executor::MongoExecutor::new(
+                &q.mongo,
+            )),
+        );
+    }
+    (router, Some(order_tx))
+}

@@ -6,7 +6,7 @@ use opsdeck::config::{self, Locations};
 use opsdeck::demo::executor::DemoExecutor;
 use opsdeck::demo::{self, DemoOptions};
 use opsdeck::remediation::audit::{AuditLog, host_name};
-use opsdeck::remediation::executor::{Deferred, Executor, Router, Unconfigured};
+use opsdeck::remediation::executor::{Deferred, Executor, Router};
 use opsdeck::remediation::plan::Backend;
 use opsdeck::remediation::run::Services;
 use opsdeck::runtime::SourceControl;
@@ -95,8 +95,11 @@ fn main() -> color_eyre::Result<()> {
             demo::spawn(options, tx, actions_rx);
             Arc::new(DemoExecutor::new(actions_tx))
         } else if settings.kubernetes.enabled == Some(false) {
-            drop(tx);
-            Arc::new(Unconfigured)
+            // The database targets need no cluster.
+            let (router, order) = opsdeck::live::start_queries(&settings, tx, Router::new());
+            control.queries_order = order;
+            // With no route, a plan is refused as unconfigured.
+            Arc::new(router)
         } else {
             if settings.prometheus.url.is_some() {
                 let (window_tx, window_rx) = mpsc::channel(4);
@@ -107,6 +110,7 @@ fn main() -> color_eyre::Result<()> {
                     window_rx,
                 ));
             }
+            let (queries, queries_tx) = (settings.clone(), tx.clone());
             let (link_tx, link_rx) = tokio::sync::watch::channel(None);
             let breakers = opsdeck::live::start_breakers(&settings, link_rx, tx.clone());
             let kafka = opsdeck::live::start_kafka(&settings, tx.clone());
@@ -125,6 +129,9 @@ fn main() -> color_eyre::Result<()> {
                 link_tx,
             ));
             let mut router = Router::new().with(Backend::Kubernetes, deferred);
+            let (with_queries, order) = opsdeck::live::start_queries(&queries, queries_tx, router);
+            router = with_queries;
+            control.queries_order = order;
             if let Some(b) = breakers {
                 router = router.with(Backend::Actuator, b);
             }
@@ -216,6 +223,14 @@ fn probe_sources(
         };
         probes.push(opsdeck::check::SourceProbes {
             source: "Kafka",
+            rows,
+            required: true,
+        });
+    }
+    if settings.queries.enabled() {
+        let rows = runtime.block_on(opsdeck::sources::queries::probe::probe(&settings.queries));
+        probes.push(opsdeck::check::SourceProbes {
+            source: "Queries",
             rows,
             required: true,
         });

@@ -27,6 +27,9 @@ pub struct SourceControl {
     pub scope: Option<mpsc::Sender<ScopeChange>>,
     pub logs: Option<mpsc::Sender<crate::sources::kube::logs::FollowLogs>>,
     pub prom_view: Option<mpsc::Sender<(crate::model::heatmap::Window, usize)>>,
+    /// The statement order the Postgres pollers read in.
+    pub queries_order:
+        Option<tokio::sync::watch::Sender<crate::sources::postgres::StatementsOrder>>,
 }
 
 pub async fn run(
@@ -142,6 +145,11 @@ fn carry_out(
                 tokio::spawn(async move {
                     let _ = logs.send(request).await;
                 });
+            }
+        }
+        Effect::QueriesOrder(order) => {
+            if let Some(tx) = &control.queries_order {
+                tx.send_replace(order);
             }
         }
         Effect::Clipboard(text) => {

@@ -7,6 +7,7 @@ use crate::model::breakers::BreakersUpdate;
 use crate::model::consumers::LagUpdate;
 use crate::model::heatmap::PromUpdate;
 use crate::model::logs::LogsUpdate;
+use crate::model::queries::QueriesUpdate;
 use crate::model::workloads::KubeUpdate;
 use crate::remediation::plan::ActionPlan;
 use chrono::{DateTime, Utc};
@@ -161,6 +162,8 @@ pub enum Update {
     Breakers(BreakersUpdate),
     /// One poll of a Kafka cluster's consumer groups.
     Lag(LagUpdate),
+    /// One poll of one database target (Postgres, MongoDB, Redis).
+    Queries(QueriesUpdate),
     /// The Kubernetes context and namespace the data is about.
     Scope {
         context: String,

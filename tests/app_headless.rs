@@ -32,7 +32,7 @@ fn q_types_into_an_open_input_instead_of_quitting() {
 #[test]
 fn tabs_switch_by_number_name_cycle_and_click() {
     let mut app = app((80, 24));
-    keys(&mut app, &["7"]);
+    keys(&mut app, &["8"]);
     assert_eq!(app.tab, Tab::Console);
     keys(&mut app, &["<Tab>"]);
     assert_eq!(app.tab, Tab::Pods);
@@ -42,16 +42,18 @@ fn tabs_switch_by_number_name_cycle_and_click() {
     typed(&mut app, "tab timeline");
     keys(&mut app, &["<Enter>"]);
     assert_eq!(app.tab, Tab::Timeline);
-    // " 1 Pods " 0..8, " 2 Heatmap " 9..20, " 3 Logs " 21..29, " 4 Breakers " 30..42,
-    // " 5 Lag " 43..50, " 6 Timeline " 51..63, " 7 Console " 64..75.
+    // Eight tabs fit 80 columns with compact labels: " 1 Pods" 0..7,
+    // " 2 Heatmap" 8..18, " 3 Logs" 19..26, " 4 Breakers" 27..38,
+    // " 5 Queries" 39..49, " 6 Lag" 50..56, " 7 Timeline" 57..68, " 8 Console" 69..79.
     for (column, tab) in [
-        (67, Tab::Console),
+        (72, Tab::Console),
         (3, Tab::Pods),
         (12, Tab::Heatmap),
-        (33, Tab::Breakers),
-        (46, Tab::Lag),
-        (54, Tab::Timeline),
-        (24, Tab::Logs),
+        (60, Tab::Timeline),
+        (52, Tab::Lag),
+        (44, Tab::Queries),
+        (30, Tab::Breakers),
+        (22, Tab::Logs),
     ] {
         app.update(Event::Click { column, row: 1 });
         assert_eq!(app.tab, tab, "click at column {column}");

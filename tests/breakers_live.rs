@@ -185,7 +185,7 @@ async fn close_through_the_guard_chain_changes_the_breaker_and_undo_restores_it(
     keys(&mut a, &["<Esc>"]);
     poll_into(&mut a, &settings, &t, &link).await;
     // Undo: OPEN cannot be set through the actuator, so it is forced open.
-    keys(&mut a, &["6"]);
+    keys(&mut a, &["7"]);
     let effects = keys(&mut a, &["u"]);
     let Overlay::Action(d) = &a.overlay else {
         panic!("no undo dialog: {:?}", a.status)

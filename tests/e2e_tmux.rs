@@ -27,9 +27,10 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
             && pane.contains("2 Heatmap")
             && pane.contains("3 Logs")
             && pane.contains("4 Breakers")
-            && pane.contains("5 Lag")
-            && pane.contains("6 Timeline")
-            && pane.contains("7 Console"),
+            && pane.contains("5 Queries")
+            && pane.contains("6 Lag")
+            && pane.contains("7 Timeline")
+            && pane.contains("8 Console"),
         "tab bar:\n{pane}"
     );
     assert!(pane.contains("? Help"), "footer hints:\n{pane}");
@@ -39,7 +40,7 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
     tmux.wait_for("Help — Pods", 10);
     tmux.keys(&["Escape"]);
     tmux.pause();
-    tmux.keys(&["6"]);
+    tmux.keys(&["7"]);
     tmux.wait_for("Timeline ", 10);
 
     tmux.keys(&["e"]);
@@ -64,7 +65,7 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
     tmux.keys(&["q"]);
     let pane = tmux.wait_for("EXITED:0", 10);
     assert!(
-        !pane.contains("4 Timeline"),
+        !pane.contains("7 Timeline"),
         "the alternate screen was left:\n{pane}"
     );
     assert_eq!(tmux.display("#{alternate_on}"), "0");
@@ -195,7 +196,7 @@ fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
     tmux.wait_for("done: restart", 10);
     tmux.keys(&["Escape"]);
     tmux.pause();
-    tmux.keys(&["6"]);
+    tmux.keys(&["7"]);
     let pane = tmux.wait_for("deployment payment-service 3/3 ready", 20);
     assert!(pane.contains("opsdeck"), "{pane}");
     tmux.wait_for("HALF_OPEN → CLOSED", 20);
@@ -242,8 +243,64 @@ fn closing_the_demo_breaker_on_every_pod_is_planned_confirmed_and_shown() {
     tmux.wait_for("done:", 10);
     tmux.keys(&["Escape"]);
     tmux.pause();
-    tmux.keys(&["6"]);
+    tmux.keys(&["7"]);
     tmux.wait_for("→ CLOSED", 20);
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0", 10);
+}
+
+#[test]
+fn terminating_the_demo_blocking_chain_root_is_typed_confirmed_and_the_chain_ends() {
+    if !available("terminating_the_demo_blocking_chain_root_is_typed_confirmed_and_the_chain_ends")
+    {
+        return;
+    }
+    let xdg = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("queries", 120, 36);
+    tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 20"));
+    tmux.wait_for("CrashLoopBackOff", 30);
+    tmux.keys(&["5", "l"]);
+    let pane = tmux.wait_for("◀ blocks", 30);
+    // The root's pid is random in the demo: read it off the tree.
+    let root: String = pane
+        .lines()
+        .find_map(|l| {
+            let at = l.find(" ◀ blocks")?;
+            let digits: String = l[..at]
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            Some(digits.chars().rev().collect())
+        })
+        .unwrap();
+    assert!(!root.is_empty(), "{pane}");
+    tmux.keys(&["g", "X"]);
+    let pane = tmux.wait_for("to confirm", 10);
+    assert!(
+        pane.contains(&format!("terminate pid {root} on orders-db")),
+        "{pane}"
+    );
+    assert!(
+        pane.contains("CREATE INDEX orders_status_created_idx"),
+        "{pane}"
+    );
+    tmux.keys(&["y"]);
+    tmux.pause();
+    let pane = tmux.capture();
+    assert!(
+        !pane.contains("done: terminate"),
+        "y must not confirm a terminate:\n{pane}"
+    );
+    // The y went into the name field.
+    tmux.keys(&["BSpace"]);
+    tmux.keys(&["-l", &root]);
+    tmux.keys(&["Tab", "Enter"]);
+    tmux.wait_for("done: terminate", 10);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("no lock waits", 20);
+    tmux.keys(&["7"]);
+    tmux.wait_for("orders-db: no blocked backends any more", 20);
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0", 10);
 }

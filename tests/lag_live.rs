@@ -165,7 +165,7 @@ async fn reset_through_the_guard_chain_moves_offsets_and_undo_restores_them() {
     drive(&mut a, &services, effects).await;
     assert_eq!(committed(&c, &group, &topic).await, vec![Some(0), Some(0)]);
 
-    keys(&mut a, &["<Esc>", "6"]);
+    keys(&mut a, &["<Esc>", "7"]);
     let effects = keys(&mut a, &["u"]);
     let Overlay::Action(d) = &a.overlay else {
         panic!("no undo dialog: {:?}", a.status)

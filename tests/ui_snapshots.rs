@@ -51,7 +51,7 @@ fn timeline_filter_without_match() {
 #[test]
 fn console_empty() {
     let mut app = app(SMALL);
-    keys(&mut app, &["7"]);
+    keys(&mut app, &["8"]);
     assert_snapshot!(render(&app).backend());
 }
 

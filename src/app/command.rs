@@ -92,6 +92,12 @@ pub enum Command {
     Group,
     /// Lag: opens `:reset earliest` for the selected group.
     ResetPrompt,
+    /// Queries: the next or previous database target.
+    TargetNext,
+    TargetPrev,
+    /// Queries: the next or previous view of the target.
+    ViewNext,
+    ViewPrev,
 }
 
 /// Which remediation the user asked for, with its arguments as typed.
@@ -121,6 +127,14 @@ pub enum ActionRequest {
         to: String,
         topic: Option<String>,
     },
+    /// `pg_cancel_backend` (or `pg_terminate_backend`) of the selected
+    /// backend; `root`: of the root of its blocking chain.
+    PgSignal {
+        terminate: bool,
+        root: bool,
+    },
+    /// MongoDB `killOp` of the selected op.
+    KillOp,
 }
 
 /// Documentation of one command: its name, argument and what it does.
@@ -248,8 +262,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     ),
     spec(
         "view",
-        Some("<pods|deploy|events>"),
-        "Pods tab: what to list",
+        Some("<pods|deploy|events|statements|activity|blocking|...>"),
+        "What to list (Pods tab, Queries tab)",
         true,
     ),
     spec("sort_next", None, "Sort by the next column", true),
@@ -283,6 +297,33 @@ pub const COMMANDS: &[CommandSpec] = &[
         "group",
         None,
         "Breakers: one row per service, or per pod",
+        true,
+    ),
+    spec(
+        "pg_cancel",
+        Some("[root]"),
+        "Cancel the selected backend's query (root: its chain's root)",
+        true,
+    ),
+    spec(
+        "pg_terminate",
+        Some("[root]"),
+        "Terminate the selected backend (root: its chain's root)",
+        true,
+    ),
+    spec("kill_op", None, "MongoDB: kill the selected op", true),
+    spec("target_next", None, "Queries: next database target", true),
+    spec(
+        "target_prev",
+        None,
+        "Queries: previous database target",
+        true,
+    ),
+    spec("view_next", None, "Queries: next view of the target", true),
+    spec(
+        "view_prev",
+        None,
+        "Queries: previous view of the target",
         true,
     ),
     spec(
@@ -343,7 +384,10 @@ impl Command {
             "history_next" => no_arg(Command::HistoryNext),
             "noop" => no_arg(Command::Noop),
             "confirm" => no_arg(Command::Confirm),
-            "view" => with_arg(Command::View, "pods, deploy or events"),
+            "view" => with_arg(
+                Command::View,
+                "pods, deploy or events (Queries: statements, activity, blocking, connections, ops, slow, replset)",
+            ),
             "pods" => no_arg(Command::View("pods".into())),
             "deploy" | "deployments" => no_arg(Command::View("deploy".into())),
             "events" => no_arg(Command::View("events".into())),
@@ -393,6 +437,22 @@ impl Command {
                     _ => return Err(usage()),
                 };
                 Ok(act(ActionRequest::Reset { to, topic }))
+            }
+            "target_next" => no_arg(Command::TargetNext),
+            "target_prev" => no_arg(Command::TargetPrev),
+            "view_next" => no_arg(Command::ViewNext),
+            "view_prev" => no_arg(Command::ViewPrev),
+            "kill_op" => no_arg(act(ActionRequest::KillOp)),
+            "pg_cancel" | "pg_terminate" => {
+                let root = match arg {
+                    "" => false,
+                    "root" => true,
+                    _ => return Err(format!("usage: {name} [root]")),
+                };
+                Ok(act(ActionRequest::PgSignal {
+                    terminate: name == "pg_terminate",
+                    root,
+                }))
             }
             "breaker" => {
                 let mut words = arg.split_whitespace();
@@ -501,6 +561,10 @@ impl Command {
             Command::Namespace(_) => "ns",
             Command::Group => "group",
             Command::ResetPrompt => "reset_prompt",
+            Command::TargetNext => "target_next",
+            Command::TargetPrev => "target_prev",
+            Command::ViewNext => "view_next",
+            Command::ViewPrev => "view_prev",
             Command::Act { request, .. } => match request {
                 ActionRequest::Scale { .. } => "scale",
                 ActionRequest::Restart { .. } => "restart",
@@ -508,6 +572,13 @@ impl Command {
                 ActionRequest::Undo => "undo",
                 ActionRequest::Breaker { .. } => "breaker",
                 ActionRequest::Reset { .. } => "reset",
+                ActionRequest::PgSignal {
+                    terminate: false, ..
+                } => "pg_cancel",
+                ActionRequest::PgSignal {
+                    terminate: true, ..
+                } => "pg_terminate",
+                ActionRequest::KillOp => "kill_op",
             },
         }
     }
@@ -574,6 +645,10 @@ impl fmt::Display for Command {
                 ActionRequest::Breaker { update, all } => {
                     write!(f, "breaker {update}{}", if *all { " all" } else { "" })
                 }
+                ActionRequest::PgSignal { root, .. } => {
+                    write!(f, "{}{}", self.name(), if *root { " root" } else { "" })
+                }
+                ActionRequest::KillOp => f.write_str("kill_op"),
             },
             _ => f.write_str(self.name()),
         }
@@ -591,6 +666,7 @@ mod tests {
                 Some(_) if spec.name == "scale" => "scale deploy/x 3".to_string(),
                 Some(_) if spec.name == "breaker" => "breaker force_open all".to_string(),
                 Some(_) if spec.name == "reset" => "reset shift -5 order-events".to_string(),
+                Some(_) if spec.name.starts_with("pg_") => format!("{} root", spec.name),
                 Some(_) => format!("{} x", spec.name),
                 None => spec.name.to_string(),
             };

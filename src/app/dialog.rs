@@ -7,6 +7,7 @@ use crate::remediation::audit::AuditEvent;
 use crate::remediation::executor::{Check, Outcome};
 use crate::remediation::guard::{self, Decision, GuardContext, Step};
 use crate::remediation::plan::{self, Action, ActionPlan, Confirm, Scope};
+use crate::remediation::query_plan;
 use crate::update::{Origin, Severity, TimelineEntry};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
@@ -139,6 +140,7 @@ impl App {
             ActionRequest::Delete { pod } => plan::delete_pod(&self.scope_for(&pod, true), &pod),
             ActionRequest::Breaker { update, all } => self.breaker_plan(&update, all),
             ActionRequest::Reset { to, topic } => self.reset_plan(&to, topic.as_deref()),
+            ActionRequest::PgSignal { .. } | ActionRequest::KillOp => self.query_plan(&request),
         };
         match plan {
             Ok(mut plan) => {
@@ -189,7 +191,12 @@ impl App {
             audit_error: self.audit_error.as_deref(),
             protected: &self.settings.protected,
             target_exists: self.target_exists(plan),
-            failed_preconditions: self.preconditions(plan),
+            failed_preconditions: match &plan.action {
+                Action::PgSignal { .. } | Action::MongoKillOp { .. } => {
+                    query_plan::failed_preconditions(plan, &self.model.queries)
+                }
+                _ => self.preconditions(plan),
+            },
         }
     }
 
@@ -219,6 +226,9 @@ impl App {
                     })
                     .is_some()
             }),
+            Action::PgSignal { .. } | Action::MongoKillOp { .. } => {
+                query_plan::target_exists(plan, &self.model.queries).unwrap_or(false)
+            }
         }
     }
 

@@ -9,6 +9,7 @@ pub mod input;
 pub mod lag;
 pub mod logs;
 pub mod pods;
+pub mod queries;
 pub mod run_command;
 pub mod schedule;
 pub mod tab;
@@ -101,6 +102,8 @@ pub enum Effect {
     },
     /// Put text on the clipboard of the user's terminal (OSC 52).
     Clipboard(String),
+    /// Ask the Postgres pollers for their top statements in this order.
+    QueriesOrder(crate::sources::postgres::StatementsOrder),
     /// Switch the Kubernetes source to another context and/or namespace.
     SetScope {
         context: Option<String>,
@@ -377,6 +380,9 @@ impl App {
         let b = &mut self.model.breakers_view;
         b.cursor.clamp(b.len());
         b.cursor.scroll_into_view(rows);
+        let q = &mut self.model.queries_view;
+        q.cursor.clamp(q.len());
+        q.cursor.scroll_into_view(rows);
         let log_rows = usize::from(crate::ui::layout::log_rows(self.size));
         let l = &mut self.model.logs;
         l.cursor.clamp(l.visible_len());

@@ -59,7 +59,15 @@ impl App {
                 Ok(request) => return self.request_action(request, typed),
                 Err(e) => self.say(Severity::Warn, e),
             },
+            Command::View(which) if self.tab == Tab::Queries => self.choose_queries_view(&which),
             Command::View(which) => self.set_pods_mode(&which),
+            Command::SortNext if self.tab == Tab::Queries => {
+                return self.cycle_statements_order();
+            }
+            Command::SortReverse if self.tab == Tab::Queries => self.say(
+                Severity::Info,
+                "statements are listed largest first; s changes the column",
+            ),
             Command::SortNext => self.pods_sort(false),
             Command::SortReverse => self.pods_sort(true),
             Command::Detail if self.tab == Tab::Heatmap => {
@@ -72,7 +80,17 @@ impl App {
             Command::Detail if self.tab == Tab::Breakers => {
                 self.model.breakers_view.detail = !self.model.breakers_view.detail;
             }
+            Command::Detail if self.tab == Tab::Queries => {
+                let v = &mut self.model.queries_view;
+                v.detail = !v.detail && !v.is_empty();
+            }
             Command::Detail => self.model.pods_view.detail = !self.model.pods_view.detail,
+            Command::TargetNext | Command::TargetPrev => {
+                self.step_queries_target(cmd == Command::TargetNext)
+            }
+            Command::ViewNext | Command::ViewPrev => {
+                self.step_queries_view(cmd == Command::ViewNext)
+            }
             Command::Group => self.toggle_breaker_groups(),
             Command::ResetPrompt => self.reset_prompt(),
             Command::ToggleWarnings => self.toggle_warnings(),
@@ -199,6 +217,10 @@ impl App {
                 );
             }
             Tab::Console => self.say(Severity::Info, "the Console filters by level: + and -"),
+            Tab::Queries => self.say(
+                Severity::Info,
+                "the Queries tab lists one target at a time: [ and ] switch targets, ← and → views",
+            ),
             Tab::Heatmap => self.say(
                 Severity::Info,
                 "the heatmap shows every service, worst first: m changes the metric",
@@ -221,6 +243,8 @@ impl App {
             self.model.breakers_view.detail = false;
         } else if self.tab == Tab::Breakers && !self.model.breakers_view.filter.is_empty() {
             self.set_breakers_filter("");
+        } else if self.tab == Tab::Queries && self.model.queries_view.detail {
+            self.model.queries_view.detail = false;
         } else if !self.model.timeline.filter().is_empty() && self.tab == Tab::Timeline {
             self.model.timeline.set_filter("");
         } else {
@@ -291,6 +315,13 @@ impl App {
             Tab::Breakers => {
                 let rows = self.page_rows();
                 let v = &mut self.model.breakers_view;
+                let len = v.len();
+                v.cursor.move_by(delta, len);
+                v.cursor.scroll_into_view(rows);
+            }
+            Tab::Queries => {
+                let rows = self.page_rows();
+                let v = &mut self.model.queries_view;
                 let len = v.len();
                 v.cursor.move_by(delta, len);
                 v.cursor.scroll_into_view(rows);
@@ -454,7 +485,20 @@ pub fn completions(
             })
             .collect(),
         Some("tab") => Tab::ALL.iter().map(|t| t.name().to_string()).collect(),
-        Some("view") => ["pods", "deploy", "events"].map(String::from).to_vec(),
+        Some("view") => [
+            "pods",
+            "deploy",
+            "events",
+            "statements",
+            "activity",
+            "blocking",
+            "connections",
+            "ops",
+            "slow",
+            "replset",
+        ]
+        .map(String::from)
+        .to_vec(),
         Some("ctx") | Some("context") => contexts.to_vec(),
         Some("ns") | Some("namespace") => {
             let mut ns: Vec<String> = targets.pods.keys().map(|(ns, _)| ns.clone()).collect();

@@ -7,17 +7,19 @@ pub enum Tab {
     Heatmap,
     Logs,
     Breakers,
+    Queries,
     Lag,
     Timeline,
     Console,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Pods,
         Tab::Heatmap,
         Tab::Logs,
         Tab::Breakers,
+        Tab::Queries,
         Tab::Lag,
         Tab::Timeline,
         Tab::Console,
@@ -29,6 +31,7 @@ impl Tab {
             Tab::Heatmap => "heatmap",
             Tab::Logs => "logs",
             Tab::Breakers => "breakers",
+            Tab::Queries => "queries",
             Tab::Lag => "lag",
             Tab::Timeline => "timeline",
             Tab::Console => "console",
@@ -41,6 +44,7 @@ impl Tab {
             Tab::Heatmap => "Heatmap",
             Tab::Logs => "Logs",
             Tab::Breakers => "Breakers",
+            Tab::Queries => "Queries",
             Tab::Lag => "Lag",
             Tab::Timeline => "Timeline",
             Tab::Console => "Console",

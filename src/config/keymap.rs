@@ -18,6 +18,7 @@ pub const CONTEXTS: &[&str] = &[
     "heatmap",
     "logs",
     "breakers",
+    "queries",
     "lag",
     "timeline",
     "console",
@@ -342,7 +343,7 @@ keymap = []
             [
                 "keymaps.toml:3 global.prepend_keymap[0]: unknown command \"quitt\" (entry skipped)",
                 "keymaps.toml:4 global.prepend_keymap[1]: unknown key \"<Nope>\" (entry skipped)",
-                "keymaps.toml:7 bogus: unknown context; expected one of global, pods, heatmap, logs, breakers, lag, timeline, console, help, input, confirm, confirm_typed",
+                "keymaps.toml:7 bogus: unknown context; expected one of global, pods, heatmap, logs, breakers, queries, lag, timeline, console, help, input, confirm, confirm_typed",
             ]
         );
         assert_eq!(

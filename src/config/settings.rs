@@ -2,9 +2,13 @@
 
 mod breakers;
 mod kafka;
+mod queries;
 
 pub use breakers::{BreakerDiscovery, BreakerSettings};
 pub use kafka::{KafkaCluster, KafkaSettings};
+pub use queries::{
+    MongoTargetSettings, PgTargetSettings, QueriesSettings, RedisTargetSettings, Secret,
+};
 
 use super::problem::{Problem, SourceText};
 use crate::model::heatmap::{Metric, Window};
@@ -44,6 +48,7 @@ pub struct Settings {
     pub correlation_fields: Vec<String>,
     pub breakers: BreakerSettings,
     pub kafka: KafkaSettings,
+    pub queries: QueriesSettings,
 }
 
 /// `[kubernetes]`: which cluster and namespace to watch. Every field is
@@ -130,6 +135,7 @@ impl Default for Settings {
             .to_vec(),
             breakers: BreakerSettings::default(),
             kafka: KafkaSettings::default(),
+            queries: QueriesSettings::default(),
         }
     }
 }
@@ -161,6 +167,7 @@ impl Settings {
                 "logs",
                 "breakers",
                 "kafka",
+                "queries",
             ],
         );
         r.bool(root, "", "readonly", &mut settings.readonly);
@@ -278,6 +285,9 @@ impl Settings {
         }
         if let Some(b) = r.section(root, "breakers") {
             r.breakers(b, &mut settings.breakers);
+        }
+        if let Some(q) = r.section(root, "queries") {
+            r.queries(q, &mut settings.queries);
         }
         if let Some(contexts) = r.section(root, "contexts") {
             for (name, item) in contexts.iter() {
@@ -598,5 +608,31 @@ mod tests {
         assert!(!p.iter().any(|l| l.contains("s3cr3t")));
         assert_eq!(s.prometheus.url, None);
         assert!(s.prometheus.headers.is_empty());
+    }
+
+    #[test]
+    fn queries_section_names_each_target_and_its_secret_reference() {
+        let (s, p) = load(
+            "[queries]\ninterval_secs = 10\n[queries.postgres.orders-db]\ndsn = \"host=db user=ops dbname=orders\"\npassword_env = \"PG_PW\"\nconnections_warn_pct = 85\n[queries.mongo.shop]\nuri = \"mongodb://ops@m:27017/\"\npassword_file = \"/run/pw\"\nprofile_dbs = [\"shop\"]\nallow_privileged = true\n[queries.redis.cache]\nurl = \"redis://cache:6379/0\"\n",
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let q = s.queries;
+        assert!(q.enabled());
+        let pg = &q.postgres[0];
+        assert_eq!((pg.name.as_str(), pg.interval_secs), ("orders-db", 10));
+        assert_eq!(pg.password, Secret::Env("PG_PW".into()));
+        assert_eq!(
+            (pg.connections_warn_pct, pg.activity_threshold_secs),
+            (85, 5)
+        );
+        assert!(!pg.allow_privileged);
+        let m = &q.mongo[0];
+        assert_eq!(m.password, Secret::File(PathBuf::from("/run/pw")));
+        assert_eq!(m.profile_dbs, ["shop"]);
+        assert!(m.allow_privileged);
+        let r = &q.redis[0];
+        assert_eq!(r.patterns, ["ratelimit:*"]);
+        assert_eq!(r.password, Secret::None);
+        assert!(!Settings::default().queries.enabled());
     }
 }

@@ -76,6 +76,13 @@ impl World {
                         .join(", ")
                 ))
             }
+            Action::PgSignal {
+                target,
+                pid,
+                terminate,
+                ..
+            } => self.signal_backend(target, *pid, *terminate),
+            Action::MongoKillOp { target, opid, .. } => self.kill_op(target, opid),
             Action::DeletePod { pod } => {
                 let owner = self
                     .cluster
@@ -230,6 +237,59 @@ impl World {
             self.breaker_pods.insert(c.instance.clone(), state);
         }
         Ok(format!("{breaker} {}", done.join(", ")))
+    }
+}
+
+impl World {
+    /// Cancelling or terminating the scan ends the chain (the inserts go
+    /// through); a waiting backend leaves the queue on its own.
+    fn signal_backend(
+        &mut self,
+        target: &str,
+        pid: i32,
+        terminate: bool,
+    ) -> Result<String, String> {
+        let call = if terminate {
+            "pg_terminate_backend"
+        } else {
+            "pg_cancel_backend"
+        };
+        if target != super::queries::PG_TARGET {
+            return Err(format!("{target} is not a Postgres target of the demo"));
+        }
+        let Some(root) = self.db_root else {
+            return Err(format!("no backend with pid {pid}"));
+        };
+        let second_level = root + super::queries::SECOND_LEVEL;
+        if pid == root {
+            self.db_root = None;
+            self.db_waiting.clear();
+        } else if (self.db_waiting.contains(&pid) || pid == second_level)
+            && !self.db_gone.contains(&pid)
+        {
+            self.db_gone.insert(pid);
+        } else {
+            return Err(format!("no backend with pid {pid}"));
+        }
+        Ok(if terminate {
+            format!("{call}({pid}): the backend has ended")
+        } else {
+            format!("{call}({pid}) sent")
+        })
+    }
+
+    fn kill_op(&mut self, target: &str, opid: &str) -> Result<String, String> {
+        if target != super::queries::MONGO_TARGET {
+            return Err(format!("{target} is not a MongoDB target of the demo"));
+        }
+        if self.mongo_scan && opid == super::queries::SCAN_OPID.to_string() {
+            self.mongo_scan = false;
+            Ok(format!("killOp {opid}: the op is gone"))
+        } else {
+            Err(format!(
+                "op {opid} had already finished; nothing was killed"
+            ))
+        }
     }
 }
 

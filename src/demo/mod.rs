@@ -12,6 +12,7 @@ pub mod executor;
 pub mod lag;
 pub mod logs;
 pub mod metrics;
+pub mod queries;
 pub mod world;
 
 use crate::remediation::plan::Action;
@@ -117,6 +118,7 @@ impl DemoEngine {
                 Box::new(metrics::MetricsFeed::new(options.seed)),
                 Box::new(breakers::BreakersFeed::new()),
                 Box::new(lag::LagFeed::new()),
+                Box::new(queries::QueriesFeed::new(options.seed)),
             ],
             next_second: 0,
             beats_played: 0,
@@ -324,7 +326,8 @@ mod tests {
             "CrashLoopBackOff",
             "CLOSED → OPEN",
             "order-processing-group",
-            "sequential scan on orders",
+            "orders-db: blocking chain: pid",
+            "no blocked backends any more",
             "p95 latency",
             "correlation_id",
         ] {

@@ -54,7 +54,14 @@ pub struct World {
     /// analytics-etl offsets committed by a reset: partition → offset.
     pub offset_resets: std::collections::BTreeMap<i32, i64>,
     pub lag: u64,
-    pub db_blocked: u32,
+    /// The pid of the `CREATE INDEX` scanning `orders` while it blocks inserts.
+    pub db_root: Option<i32>,
+    /// The inserts queued behind it.
+    pub db_waiting: Vec<i32>,
+    /// Waiting backends cancelled or terminated one by one.
+    pub db_gone: std::collections::BTreeSet<i32>,
+    /// The COLLSCAN on shop.orders is running.
+    pub mongo_scan: bool,
     pub alerts: Vec<AlertSummary>,
     /// Follow-ups of actions, by simulated second.
     pub pending: Vec<(u64, FollowUp)>,
@@ -69,7 +76,10 @@ impl World {
             breaker_pods: Default::default(),
             offset_resets: Default::default(),
             lag: 0,
-            db_blocked: 0,
+            db_root: None,
+            db_waiting: Vec::new(),
+            db_gone: Default::default(),
+            mongo_scan: false,
             alerts: Vec::new(),
             pending: Vec::new(),
         }
@@ -180,7 +190,7 @@ impl World {
     /// Plays one beat: changes the world and says what happened.
     pub fn play(&mut self, beat: Beat, at: DateTime<Utc>, rng: &mut ChaCha8Rng) -> Vec<Update> {
         use Severity::{Crit, Info, Warn};
-        use SourceId::{Demo, Kafka, Kubernetes, Postgres, Prometheus};
+        use SourceId::{Demo, Kafka, Kubernetes, Prometheus};
         let pod = self.payment_pod(0);
         match beat {
             // Payment is fixed (a user restarted it): its consequences stop.
@@ -275,18 +285,16 @@ impl World {
                     ),
                 )]
             }
+            // The queries feed shows the chain; the model writes it to the
+            // Timeline, as it would from a live poll.
             Beat::SeqScanBlocks => {
-                self.db_blocked = rng.random_range(5..10);
+                let waiting: i32 = rng.random_range(5..10);
                 let pid = rng.random_range(4000..5000);
-                vec![entry(
-                    at,
-                    Crit,
-                    Postgres,
-                    format!(
-                        "orders-db: sequential scan on orders (pid {pid}) blocks {} backends",
-                        self.db_blocked
-                    ),
-                )]
+                self.db_root = Some(pid);
+                self.db_waiting = (0..waiting).map(|i| pid + 7 + 3 * i).collect();
+                self.db_gone.clear();
+                self.mongo_scan = true;
+                Vec::new()
             }
             Beat::LatencyAndErrors => {
                 let p95 = rng.random_range(380..620);
@@ -371,13 +379,10 @@ impl World {
                 )]
             }
             Beat::SeqScanFinished => {
-                self.db_blocked = 0;
-                vec![entry(
-                    at,
-                    Info,
-                    Postgres,
-                    "orders-db: blocking query finished, no blocked backends".into(),
-                )]
+                self.db_root = None;
+                self.db_waiting.clear();
+                self.mongo_scan = false;
+                Vec::new()
             }
             Beat::AlertsResolved => {
                 self.alerts.clear();

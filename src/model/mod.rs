@@ -9,6 +9,7 @@ pub mod heatmap_view;
 pub mod lag;
 pub mod logs;
 pub mod pods_view;
+pub mod queries;
 pub mod timeline;
 pub mod workloads;
 
@@ -35,6 +36,8 @@ pub struct Model {
     pub breakers_view: breakers::BreakersView,
     pub consumers: consumers::Consumers,
     pub lag_view: consumers::LagView,
+    pub queries: queries::Queries,
+    pub queries_view: queries::QueriesView,
 }
 
 impl Model {
@@ -89,6 +92,13 @@ impl Model {
                     self.timeline.push(entry);
                 }
                 self.breakers_view.refresh(&self.breakers);
+            }
+            Update::Queries(q) => {
+                for mut entry in self.queries.apply(q) {
+                    entry.text = safe(&entry.text);
+                    self.timeline.push(entry);
+                }
+                self.queries_view.refresh(&self.queries);
             }
             Update::Scope { context, namespace } => {
                 self.context = Some(safe(&context));

@@ -73,7 +73,10 @@ impl KubeExecutor {
         let name = match &plan.action {
             Action::Scale { deployment, .. } | Action::RolloutRestart { deployment } => deployment,
             Action::DeletePod { pod } => pod,
-            Action::Breaker { .. } | Action::ResetOffsets { .. } => {
+            Action::Breaker { .. }
+            | Action::ResetOffsets { .. }
+            | Action::PgSignal { .. }
+            | Action::MongoKillOp { .. } => {
                 return Err("not a Kubernetes action".into());
             }
         };
@@ -94,6 +97,8 @@ fn permission<'a>(action: &Action, namespace: &'a str, name: &'a str) -> Permiss
         // Through the pod proxy, a POST is `create` on `pods/proxy`.
         Action::Breaker { .. } => ("create", "", "pods", Some("proxy")),
         Action::ResetOffsets { .. } => ("get", "", "pods", None),
+        // Never asked: `call` refuses plans that are not Kubernetes actions.
+        Action::PgSignal { .. } | Action::MongoKillOp { .. } => ("", "", "", None),
     };
     Permission {
         verb,
@@ -206,7 +211,10 @@ async fn perform(action: &Action, call: &Call<'_>, dry_run: bool) -> Result<Stri
             }
         }
         // Never reached: `call` refuses plans that are not Kubernetes actions.
-        Action::Breaker { .. } | Action::ResetOffsets { .. } => Ok(String::new()),
+        Action::Breaker { .. }
+        | Action::ResetOffsets { .. }
+        | Action::PgSignal { .. }
+        | Action::MongoKillOp { .. } => Ok(String::new()),
     }
 }
 

@@ -34,6 +34,32 @@ pub enum Action {
         /// The moves as planned; empty for a time (looked up when it runs).
         moves: Vec<OffsetMove>,
     },
+    /// `pg_cancel_backend` (or, with `terminate`, `pg_terminate_backend`)
+    /// of one backend of a Postgres target.
+    PgSignal {
+        /// The configured target name.
+        target: String,
+        pid: i32,
+        terminate: bool,
+        /// What the backend ran when planned (the executor refuses if it
+        /// now runs something else).
+        query: String,
+        running_secs: Option<u64>,
+        user: Option<String>,
+        database: Option<String>,
+        /// Backends waiting on it when planned (a blocking chain's root).
+        waiting: usize,
+    },
+    /// `killOp` of one operation of a MongoDB target.
+    MongoKillOp {
+        target: String,
+        /// As currentOp wrote it: a number, or `shard:number` on mongos.
+        opid: String,
+        ns: String,
+        op: String,
+        secs_running: i64,
+        command: String,
+    },
 }
 
 /// One partition of an offset reset.
@@ -53,6 +79,8 @@ pub enum Backend {
     Kubernetes,
     Actuator,
     Kafka,
+    Postgres,
+    Mongo,
 }
 
 /// One `POST /actuator/circuitbreakers/{name}` of a breaker plan.
@@ -75,6 +103,8 @@ impl Action {
             }
             Action::Breaker { .. } => Backend::Actuator,
             Action::ResetOffsets { .. } => Backend::Kafka,
+            Action::PgSignal { .. } => Backend::Postgres,
+            Action::MongoKillOp { .. } => Backend::Mongo,
         }
     }
 
@@ -93,6 +123,13 @@ impl Action {
                 None => "breaker",
             },
             Action::ResetOffsets { .. } => "reset_offsets",
+            Action::PgSignal {
+                terminate: false, ..
+            } => "pg_cancel_backend",
+            Action::PgSignal {
+                terminate: true, ..
+            } => "pg_terminate_backend",
+            Action::MongoKillOp { .. } => "mongo_kill_op",
         }
     }
 }

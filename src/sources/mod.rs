@@ -14,4 +14,5 @@ pub mod mongo;
 pub mod postgres;
 pub mod prom_reply;
 pub mod prometheus;
+pub mod queries;
 pub mod redis;

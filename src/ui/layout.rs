@@ -54,9 +54,24 @@ pub fn log_rows((width, height): (u16, u16)) -> u16 {
         .max(1)
 }
 
-/// The label of a tab in the tab bar, e.g. ` 1 Timeline `.
-pub fn tab_label(tab: Tab) -> String {
-    format!(" {} {} ", tab.index() + 1, tab.title())
+/// The label of a tab in the tab bar, e.g. ` 1 Timeline `; ` 1 Timeline`
+/// when the bar must be compact to fit the width.
+pub fn tab_label(tab: Tab, compact: bool) -> String {
+    if compact {
+        format!(" {} {}", tab.index() + 1, tab.title())
+    } else {
+        format!(" {} {} ", tab.index() + 1, tab.title())
+    }
+}
+
+/// Whether every tab fits `width` only with compact labels (eight tabs
+/// at 80 columns do).
+pub fn compact_tabs(width: u16) -> bool {
+    let full: usize = Tab::ALL
+        .iter()
+        .map(|t| tab_label(*t, false).chars().count() + 1)
+        .sum();
+    full > usize::from(width)
 }
 
 /// The tab under a clicked cell, if any.
@@ -67,8 +82,9 @@ pub fn tab_at(app: &App, column: u16, row: u16) -> Option<Tab> {
         return None;
     }
     let mut x = a.tabs.x;
+    let compact = compact_tabs(w);
     for tab in Tab::ALL {
-        let width = tab_label(tab).chars().count() as u16;
+        let width = tab_label(tab, compact).chars().count() as u16;
         if column >= x && column < x + width {
             return Some(tab);
         }

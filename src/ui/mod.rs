@@ -12,6 +12,7 @@ pub mod lag;
 pub mod layout;
 pub mod logs;
 pub mod pods;
+pub mod queries;
 pub mod tabs;
 pub mod timeline;
 
@@ -38,6 +39,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Tab::Logs => logs::draw(frame, a.body, app),
         Tab::Breakers => breakers::draw(frame, a.body, app),
         Tab::Lag => lag::draw(frame, a.body, app),
+        Tab::Queries => queries::draw(frame, a.body, app),
         Tab::Timeline => timeline::draw(frame, a.body, app),
         Tab::Console => console::draw(frame, a.body, app),
     }

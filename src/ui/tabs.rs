@@ -1,6 +1,6 @@
 //! The tab bar.
 
-use super::layout::tab_label;
+use super::layout::{compact_tabs, tab_label};
 use crate::app::App;
 use crate::app::tab::Tab;
 use ratatui::Frame;
@@ -11,13 +11,14 @@ use ratatui::widgets::Paragraph;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let mut spans = Vec::new();
+    let compact = compact_tabs(area.width);
     for tab in Tab::ALL {
         let style = if tab == app.tab {
             t.tab_active
         } else {
             t.tab_inactive
         };
-        spans.push(Span::styled(tab_label(tab), style));
+        spans.push(Span::styled(tab_label(tab, compact), style));
         spans.push(Span::raw(" "));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -1,0 +1,117 @@
+//! What the Queries tab does with commands: target and sub-view switching,
+//! the statement order (which the Postgres pollers are told), and turning
+//! the selection into a cancel / terminate / killOp plan.
+
+use super::command::ActionRequest;
+use super::tab::Tab;
+use super::{App, Effect};
+use crate::model::queries::{Kind, QueryRow, SubView};
+use crate::remediation::plan::ActionPlan;
+use crate::remediation::query_plan;
+use crate::update::Severity;
+
+impl App {
+    pub(super) fn step_queries_target(&mut self, forward: bool) {
+        let q = &self.model.queries;
+        if q.targets.is_empty() {
+            return self.say(Severity::Info, no_targets());
+        }
+        self.model.queries_view.step_target(q, forward);
+    }
+
+    pub(super) fn step_queries_view(&mut self, forward: bool) {
+        if self.model.queries.targets.is_empty() {
+            return self.say(Severity::Info, no_targets());
+        }
+        self.model
+            .queries_view
+            .step_view(&self.model.queries, forward);
+    }
+
+    /// `:view <name>` on the Queries tab; the Pods tab's names still work.
+    pub(super) fn choose_queries_view(&mut self, which: &str) {
+        if matches!(which, "pods" | "deploy" | "deployments" | "events") {
+            return self.set_pods_mode(which);
+        }
+        if let Err(e) = self
+            .model
+            .queries_view
+            .choose_view(&self.model.queries, which)
+        {
+            self.say(Severity::Warn, e);
+        }
+    }
+
+    /// `s`: the next statement order. The table re-sorts what it has at
+    /// once; the pollers read the top list in the new order.
+    pub(super) fn cycle_statements_order(&mut self) -> Vec<Effect> {
+        let v = &mut self.model.queries_view;
+        v.cycle_order(&self.model.queries);
+        let (order, shown) = (v.order, v.sub_view() == Some(SubView::Statements));
+        if !shown {
+            self.say(
+                Severity::Info,
+                format!(
+                    "statements will be ordered by {} (the statements view shows them)",
+                    order.label()
+                ),
+            );
+        }
+        vec![Effect::QueriesOrder(self.model.queries_view.order)]
+    }
+
+    /// A cancel / terminate plan for the selected backend (or, with
+    /// `root`, the root of its blocking chain), or a killOp plan for the
+    /// selected op.
+    pub(super) fn query_plan(&self, request: &ActionRequest) -> Result<ActionPlan, String> {
+        if self.tab != Tab::Queries {
+            return Err("select a backend or an op on the Queries tab first".into());
+        }
+        let v = &self.model.queries_view;
+        let state = v.state(&self.model.queries).ok_or_else(no_targets)?;
+        match request {
+            ActionRequest::PgSignal { terminate, root } => {
+                if state.key.kind != Kind::Postgres {
+                    return Err(format!(
+                        "{} is a {} target: cancel and terminate are for Postgres backends",
+                        state.key.name,
+                        state.key.kind.label()
+                    ));
+                }
+                let pid = v.selected_pid().ok_or(
+                    "select a backend in the activity or blocking view (→ switches views)",
+                )?;
+                let pid = if *root {
+                    match v.selected() {
+                        Some(QueryRow::Tree { root, .. }) => *root,
+                        _ => state
+                            .tree_of(pid)
+                            .map(|t| t.pid)
+                            .ok_or_else(|| format!("pid {pid} is not part of a blocking chain"))?,
+                    }
+                } else {
+                    pid
+                };
+                query_plan::pg_signal(state, pid, *terminate)
+            }
+            ActionRequest::KillOp => {
+                if state.key.kind != Kind::Mongo {
+                    return Err(format!(
+                        "{} is a {} target: killOp is for MongoDB ops",
+                        state.key.name,
+                        state.key.kind.label()
+                    ));
+                }
+                match v.selected() {
+                    Some(QueryRow::Op(opid)) => query_plan::mongo_kill(state, opid),
+                    _ => Err("select an op in the currentOp view".into()),
+                }
+            }
+            _ => Err("not a database action".into()),
+        }
+    }
+}
+
+fn no_targets() -> String {
+    "no database target reported yet: add [queries.postgres.<name>], [queries.mongo.<name>] or [queries.redis.<name>] to config.toml".into()
+}

@@ -1,0 +1,108 @@
+//! Carries out MongoDB plans: a fresh look at the op, then `killOp`, with a
+//! client of its own. The permission check is the login's `killop`
+//! action; the dry run is the fresh look.
+
+use super::executor::{Check, Executor};
+use super::plan::{Action, ActionPlan};
+use super::query_plan::parse_opid;
+use crate::config::settings::MongoTargetSettings;
+use crate::sources::mongo::{Access, MongoClient, OpId};
+use crate::sources::queries::mongo::target;
+use futures::future::BoxFuture;
+use std::collections::BTreeMap;
+
+/// The executor of MongoDB plans, for the configured targets.
+pub struct MongoExecutor {
+    targets: BTreeMap<String, MongoTargetSettings>,
+}
+
+impl MongoExecutor {
+    pub fn new(targets: &[MongoTargetSettings]) -> Self {
+        MongoExecutor {
+            targets: targets
+                .iter()
+                .map(|t| (t.name.clone(), t.clone()))
+                .collect(),
+        }
+    }
+
+    async fn client(&self, plan: &ActionPlan) -> Result<(MongoClient, OpId), String> {
+        let Action::MongoKillOp {
+            target: name, opid, ..
+        } = &plan.action
+        else {
+            return Err("the MongoDB executor only kills ops".into());
+        };
+        let settings = self
+            .targets
+            .get(name)
+            .ok_or_else(|| format!("{name} is not a configured MongoDB target"))?;
+        let password = settings.password.resolve()?;
+        let client = MongoClient::connect(&target(settings, password))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((client, parse_opid(opid)))
+    }
+}
+
+impl Executor for MongoExecutor {
+    fn permission<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        Box::pin(async move {
+            let (client, _) = match self.client(plan).await {
+                Ok(c) => c,
+                Err(e) => return Check::Refused(e),
+            };
+            match client.privileges().await {
+                Ok(p) => match p.killop {
+                    Access::Granted => Check::Passed(format!(
+                        "{} has the killop action",
+                        p.user.as_deref().unwrap_or("the login")
+                    )),
+                    Access::Missing => Check::Refused(format!(
+                        "{} lacks the killop action on the cluster (grant clusterMonitor + killop, e.g. the clusterManager role)",
+                        p.user.as_deref().unwrap_or("the login")
+                    )),
+                    Access::Unknown => {
+                        Check::Unsupported("auth is off: there are no privileges to check".into())
+                    }
+                },
+                Err(e) => Check::Unsupported(format!("cannot read the login's privileges: {e}")),
+            }
+        })
+    }
+
+    fn dry_run<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        Box::pin(async move {
+            let (client, opid) = match self.client(plan).await {
+                Ok(c) => c,
+                Err(e) => return Check::Refused(e),
+            };
+            match client.op(&opid).await {
+                Ok(Some(op)) => Check::Passed(format!(
+                    "op {opid} is still running ({} on {}, {}s)",
+                    op.op, op.ns, op.secs_running
+                )),
+                Ok(None) => Check::Refused(format!("op {opid} has finished")),
+                Err(e) => Check::Refused(e.to_string()),
+            }
+        })
+    }
+
+    fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
+        Box::pin(async move {
+            let (client, opid) = self.client(plan).await?;
+            if client.op(&opid).await.map_err(|e| e.to_string())?.is_none() {
+                return Err(format!(
+                    "op {opid} had already finished; nothing was killed"
+                ));
+            }
+            client.kill_op(&opid).await.map_err(|e| e.to_string())?;
+            match client.op(&opid).await {
+                Ok(None) => Ok(format!("killOp {opid}: the op is gone")),
+                _ => Ok(format!(
+                    "killOp {opid} sent; the op stops at its next interrupt check"
+                )),
+            }
+        })
+    }
+}

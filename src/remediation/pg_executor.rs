@@ -1,0 +1,203 @@
+//! Carries out Postgres plans: a fresh look at the backend, then
+//! `pg_cancel_backend` or `pg_terminate_backend`, on a session of its own.
+//! The permission check is the login's role (superuser or member of
+//! `pg_signal_backend`); the dry run is the fresh look and its refusals.
+
+use super::executor::{Check, Executor};
+use super::plan::{Action, ActionPlan};
+use crate::config::settings::PgTargetSettings;
+use crate::model::queries::query_text;
+use crate::sources::postgres::{BackendSnapshot, PgConnection, probe, refusal};
+use crate::sources::queries::postgres::target;
+use futures::future::BoxFuture;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// How long a terminated backend is given to disappear before the outcome
+/// says it is still ending.
+const GONE_WITHIN: Duration = Duration::from_secs(2);
+
+/// The executor of Postgres plans, for the configured targets.
+pub struct PgExecutor {
+    targets: BTreeMap<String, PgTargetSettings>,
+}
+
+/// What a plan asks of which target.
+struct Ask<'a> {
+    settings: &'a PgTargetSettings,
+    pid: i32,
+    terminate: bool,
+    query: &'a str,
+}
+
+impl PgExecutor {
+    pub fn new(targets: &[PgTargetSettings]) -> Self {
+        PgExecutor {
+            targets: targets
+                .iter()
+                .map(|t| (t.name.clone(), t.clone()))
+                .collect(),
+        }
+    }
+
+    fn ask<'a>(&'a self, plan: &'a ActionPlan) -> Result<Ask<'a>, String> {
+        let Action::PgSignal {
+            target,
+            pid,
+            terminate,
+            query,
+            ..
+        } = &plan.action
+        else {
+            return Err("the Postgres executor only cancels and terminates backends".into());
+        };
+        let settings = self
+            .targets
+            .get(target)
+            .ok_or_else(|| format!("{target} is not a configured Postgres target"))?;
+        Ok(Ask {
+            settings,
+            pid: *pid,
+            terminate: *terminate,
+            query,
+        })
+    }
+
+    /// A session of the executor's own (never the poller's).
+    fn connection(ask: &Ask<'_>) -> Result<PgConnection, String> {
+        let password = ask.settings.password.resolve()?;
+        Ok(PgConnection::new(target(ask.settings, password)))
+    }
+
+    /// The backend now, refused if it is gone, opsdeck's own, privileged
+    /// (unless allowed) or running another query than the plan showed.
+    async fn fresh(conn: &mut PgConnection, ask: &Ask<'_>) -> Result<BackendSnapshot, String> {
+        let now = conn.lookup(ask.pid).await.map_err(|e| e.to_string())?;
+        if let Some(r) = refusal(
+            ask.pid,
+            now.as_ref(),
+            conn.backend_pid(),
+            ask.settings.allow_privileged,
+        ) {
+            return Err(r.to_string());
+        }
+        let Some(now) = now else {
+            return Err(format!("no backend with pid {}", ask.pid));
+        };
+        if !ask.query.is_empty() && one_line(&query_text(&now.query)) != one_line(ask.query) {
+            return Err(format!(
+                "pid {} now runs another statement ({}); plan again",
+                ask.pid,
+                crate::sources::mongo::truncate_chars(&one_line(&query_text(&now.query)), 60)
+            ));
+        }
+        Ok(now)
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Executor for PgExecutor {
+    fn permission<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        Box::pin(async move {
+            let ask = match self.ask(plan) {
+                Ok(a) => a,
+                Err(e) => return Check::Refused(e),
+            };
+            let password = match ask.settings.password.resolve() {
+                Ok(p) => p,
+                Err(e) => return Check::Refused(e),
+            };
+            let probed = match probe(&target(ask.settings, password)).await {
+                Ok(p) => p,
+                Err(e) => return Check::Unsupported(format!("cannot read the login's roles: {e}")),
+            };
+            let superuser_backend = match Self::connection(&ask) {
+                Ok(mut conn) => conn
+                    .lookup(ask.pid)
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some_and(|b| b.superuser),
+                Err(_) => false,
+            };
+            if probed.superuser {
+                Check::Passed("the login is a superuser".into())
+            } else if superuser_backend {
+                Check::Refused(format!(
+                    "pid {} belongs to a superuser: only a superuser may signal it",
+                    ask.pid
+                ))
+            } else if probed.signal_backend {
+                Check::Passed("the login is a member of pg_signal_backend".into())
+            } else {
+                Check::Unsupported(
+                    "not a member of pg_signal_backend: only backends of the login's own role can be signalled (the server decides)"
+                        .into(),
+                )
+            }
+        })
+    }
+
+    fn dry_run<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        Box::pin(async move {
+            let ask = match self.ask(plan) {
+                Ok(a) => a,
+                Err(e) => return Check::Refused(e),
+            };
+            let mut conn = match Self::connection(&ask) {
+                Ok(c) => c,
+                Err(e) => return Check::Refused(e),
+            };
+            match Self::fresh(&mut conn, &ask).await {
+                Ok(b) => Check::Passed(format!(
+                    "pid {} is still there ({}{})",
+                    ask.pid,
+                    b.state.as_ref().map_or("?", |s| s.label()),
+                    b.query_duration
+                        .map(|d| format!(
+                            ", query running {}",
+                            crate::model::queries::human_duration(d)
+                        ))
+                        .unwrap_or_default()
+                )),
+                Err(e) => Check::Refused(e),
+            }
+        })
+    }
+
+    fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
+        Box::pin(async move {
+            let ask = self.ask(plan)?;
+            let mut conn = Self::connection(&ask)?;
+            Self::fresh(&mut conn, &ask).await?;
+            let (sent, call) = if ask.terminate {
+                (conn.terminate(ask.pid).await, "pg_terminate_backend")
+            } else {
+                (conn.cancel(ask.pid).await, "pg_cancel_backend")
+            };
+            match sent.map_err(|e| e.to_string())? {
+                false => Err(format!(
+                    "{call}({}) returned false: the backend had already ended",
+                    ask.pid
+                )),
+                true if ask.terminate => {
+                    let deadline = tokio::time::Instant::now() + GONE_WITHIN;
+                    while tokio::time::Instant::now() < deadline {
+                        if matches!(conn.lookup(ask.pid).await, Ok(None)) {
+                            return Ok(format!("{call}({}): the backend has ended", ask.pid));
+                        }
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    Ok(format!(
+                        "{call}({}) sent; the backend is still ending",
+                        ask.pid
+                    ))
+                }
+                true => Ok(format!("{call}({}) sent", ask.pid)),
+            }
+        })
+    }
+}
