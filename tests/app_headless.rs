@@ -106,6 +106,29 @@ fn the_filter_is_live_enter_keeps_it_esc_restores_it() {
 }
 
 #[test]
+fn esc_in_a_filter_restores_that_tabs_filter_and_no_other() {
+    let mut app = app((120, 30));
+    play_demo(&mut app, 200);
+    keys(&mut app, &["7", "/"]);
+    typed(&mut app, "kafka");
+    keys(&mut app, &["<Enter>"]);
+    for (tab, key) in [(Tab::Lag, "6"), (Tab::Breakers, "4"), (Tab::Pods, "1")] {
+        keys(&mut app, &[key, "/"]);
+        typed(&mut app, "order");
+        keys(&mut app, &["<Enter>", "/"]);
+        typed(&mut app, "zzz");
+        keys(&mut app, &["<Esc>"]);
+        let now = match tab {
+            Tab::Lag => app.model.lag_view.filter.clone(),
+            Tab::Breakers => app.model.breakers_view.filter.clone(),
+            _ => app.model.pods_view.filter.text.clone(),
+        };
+        assert_eq!(now, "order", "{tab:?} filter back to what it was");
+        assert_eq!(app.model.timeline.filter(), "kafka", "after {tab:?}");
+    }
+}
+
+#[test]
 fn navigation_keys_move_the_selection() {
     let mut app = app((80, 24));
     play_demo(&mut app, 400);

@@ -5,6 +5,7 @@
 pub mod breakers;
 pub mod command;
 pub mod dialog;
+mod filter;
 pub mod input;
 pub mod lag;
 pub mod logs;
@@ -394,18 +395,9 @@ impl App {
             && matches!(line.kind, InputKind::Filter { .. })
         {
             let text = line.value().to_string();
-            if self.tab == Tab::Pods {
-                self.set_pods_filter(&text);
-            } else if self.tab == Tab::Breakers {
-                self.set_breakers_filter(&text);
-            } else if self.tab == Tab::Lag {
-                self.set_lag_filter(&text);
-            } else if self.tab == Tab::Logs {
-                // A half-typed pattern may not compile yet: keep the last good one.
-                let _ = self.model.logs.set_filter(&text);
-            } else {
-                self.model.timeline.set_filter(&text);
-            }
+            // A half-typed Logs pattern may not compile yet: the last good
+            // one stays, and Enter says why.
+            let _ = self.set_filter(&text);
             self.fit_cursor();
         }
     }

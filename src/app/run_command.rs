@@ -165,57 +165,16 @@ impl App {
     }
 
     fn open_filter(&mut self) {
+        if let Some(previous) = self.filter_of(self.tab) {
+            self.open_input(
+                InputKind::Filter {
+                    previous: previous.clone(),
+                },
+                &previous,
+            );
+            return;
+        }
         match self.tab {
-            Tab::Logs => {
-                let previous = self
-                    .model
-                    .logs
-                    .filter_text()
-                    .unwrap_or_default()
-                    .to_string();
-                self.open_input(
-                    InputKind::Filter {
-                        previous: previous.clone(),
-                    },
-                    &previous,
-                );
-            }
-            Tab::Pods => {
-                let previous = self.model.pods_view.filter.text.clone();
-                self.open_input(
-                    InputKind::Filter {
-                        previous: previous.clone(),
-                    },
-                    &previous,
-                );
-            }
-            Tab::Lag => {
-                let previous = self.model.lag_view.filter.clone();
-                self.open_input(
-                    InputKind::Filter {
-                        previous: previous.clone(),
-                    },
-                    &previous,
-                );
-            }
-            Tab::Breakers => {
-                let previous = self.model.breakers_view.filter.clone();
-                self.open_input(
-                    InputKind::Filter {
-                        previous: previous.clone(),
-                    },
-                    &previous,
-                );
-            }
-            Tab::Timeline => {
-                let previous = self.model.timeline.filter().to_string();
-                self.open_input(
-                    InputKind::Filter {
-                        previous: previous.clone(),
-                    },
-                    &previous,
-                );
-            }
             Tab::Console => self.say(Severity::Info, "the Console filters by level: + and -"),
             Tab::Queries => self.say(
                 Severity::Info,
@@ -225,6 +184,7 @@ impl App {
                 Severity::Info,
                 "the heatmap shows every service, worst first: m changes the metric",
             ),
+            Tab::Pods | Tab::Logs | Tab::Lag | Tab::Breakers | Tab::Timeline => {}
         }
     }
 
@@ -394,13 +354,8 @@ impl App {
                     Err(e) => self.say(Severity::Warn, format!(":{text}: {e}")),
                 }
             }
-            InputKind::Filter { .. } if self.tab == Tab::Pods => self.set_pods_filter(&text),
-            InputKind::Filter { .. } if self.tab == Tab::Lag => self.set_lag_filter(&text),
-            InputKind::Filter { .. } if self.tab == Tab::Breakers => {
-                self.set_breakers_filter(&text)
-            }
-            InputKind::Filter { .. } if self.tab == Tab::Logs => {
-                if let Err(e) = self.model.logs.set_filter(&text) {
+            InputKind::Filter { .. } => {
+                if let Err(e) = self.set_filter(&text) {
                     self.say(Severity::Warn, e);
                 }
             }
@@ -408,7 +363,6 @@ impl App {
                 Ok(()) => self.find_next(true),
                 Err(e) => self.say(Severity::Warn, e),
             },
-            InputKind::Filter { .. } => self.model.timeline.set_filter(&text),
             InputKind::Note => {
                 if !text.is_empty() {
                     self.model.timeline.push(TimelineEntry::new(
@@ -428,13 +382,8 @@ impl App {
         if let Overlay::Input(line) = std::mem::replace(&mut self.overlay, Overlay::None)
             && let InputKind::Filter { previous } = line.kind
         {
-            if self.tab == Tab::Pods {
-                self.set_pods_filter(&previous);
-            } else if self.tab == Tab::Logs {
-                let _ = self.model.logs.set_filter(&previous);
-            } else {
-                self.model.timeline.set_filter(&previous);
-            }
+            // The previous text was accepted once; it still is.
+            let _ = self.set_filter(&previous);
         }
     }
 
