@@ -10,6 +10,7 @@ pub mod rates;
 pub mod rebalance;
 pub mod snapshot;
 pub mod sparkline;
+pub mod steps;
 pub mod thresholds;
 pub mod trend;
 

@@ -29,15 +29,16 @@ impl GroupLag {
 /// negative: a committed offset past the log end (topic recreated) is no
 /// backlog.
 pub fn partition_lag(p: &PartitionOffsets) -> PartitionLag {
-    let (from, from_log_start) = match p.committed {
-        Some(c) => (c, false),
-        None => (p.low, true),
-    };
     PartitionLag {
         tp: p.tp.clone(),
-        lag: (p.high - from).max(0),
-        from_log_start,
+        lag: lag_of(p),
+        from_log_start: p.committed.is_none(),
     }
+}
+
+/// The lag number alone (no copy of the partition's name).
+fn lag_of(p: &PartitionOffsets) -> i64 {
+    (p.high - p.committed.unwrap_or(p.low)).max(0)
 }
 
 pub fn group_lag(snapshot: &GroupSnapshot) -> GroupLag {
@@ -50,11 +51,7 @@ pub fn group_lag(snapshot: &GroupSnapshot) -> GroupLag {
 
 /// Total lag of a snapshot.
 pub fn total_lag(snapshot: &GroupSnapshot) -> i64 {
-    snapshot
-        .partitions
-        .iter()
-        .map(|p| partition_lag(p).lag)
-        .sum()
+    snapshot.partitions.iter().map(lag_of).sum()
 }
 
 #[cfg(test)]

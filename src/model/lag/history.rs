@@ -1,16 +1,21 @@
 //! The bounded history of one group's samples and what the app asks of it.
 
-use super::backlog::{GroupLag, group_lag, total_lag};
-use super::rates::{Rates, rates};
+use super::backlog::{GroupLag, group_lag};
+use super::rates::{Rates, rates_of};
 use super::rebalance::RebalanceCounter;
 use super::snapshot::GroupSnapshot;
 use super::sparkline::sparkline;
+use super::steps::SampleStats;
 use super::thresholds::{Alerts, Crossing, Thresholds, crossings, evaluate};
-use super::trend::{Trend, trend};
+use super::trend::{Trend, trend_of};
 use chrono::{DateTime, Utc};
 
-/// Samples dropped at once when the history is over capacity.
+/// Stats dropped at once when the history is over capacity.
 const TRIM_BATCH: usize = 16;
+
+/// Full snapshots kept: the newest for the tables, the one before for
+/// per-partition rates. Older samples live on as their stats only.
+const FULL_KEPT: usize = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistorySettings {
@@ -40,7 +45,11 @@ impl Default for HistorySettings {
 #[derive(Debug, Clone)]
 pub struct GroupHistory {
     settings: HistorySettings,
-    samples: Vec<GroupSnapshot>,
+    /// The newest few snapshots, oldest first.
+    snapshots: Vec<GroupSnapshot>,
+    /// Every kept sample's stats, oldest first (may run past `capacity`
+    /// by less than a trim batch; `stats()` hides that).
+    stats: Vec<SampleStats>,
     lag_above_since: Option<DateTime<Utc>>,
     rebalances: RebalanceCounter,
 }
@@ -49,7 +58,8 @@ impl GroupHistory {
     pub fn new(settings: HistorySettings) -> Self {
         GroupHistory {
             settings,
-            samples: Vec::new(),
+            snapshots: Vec::new(),
+            stats: Vec::new(),
             lag_above_since: None,
             rebalances: RebalanceCounter::default(),
         }
@@ -67,33 +77,48 @@ impl GroupHistory {
             return Vec::new();
         }
         let before = self.alerts();
-        if total_lag(&snapshot) > self.settings.thresholds.lag {
+        let stats = SampleStats::of(self.latest(), &snapshot);
+        if stats.total_lag > self.settings.thresholds.lag {
             self.lag_above_since.get_or_insert(snapshot.at);
         } else {
             self.lag_above_since = None;
         }
         self.rebalances.observe(&snapshot);
-        let at = snapshot.at;
         let group = snapshot.group.clone();
-        self.samples.push(snapshot);
-        // Old samples go in batches: shifting the whole history on every
-        // poll of every group costs more than the rest of the poll.
-        let keep = self.settings.capacity.max(2);
-        if self.samples.len() >= keep + TRIM_BATCH {
-            self.samples.drain(..self.samples.len() - keep);
+        self.stats.push(stats);
+        self.snapshots.push(snapshot);
+        if self.snapshots.len() > FULL_KEPT {
+            self.snapshots.remove(0);
+        }
+        // Shifting the stats on every poll of every group would cost more
+        // than the rest of the poll; they go in batches.
+        let keep = self.keep();
+        if self.stats.len() >= keep + TRIM_BATCH {
+            self.stats.drain(..self.stats.len() - keep);
         }
         let after = self.alerts();
-        crossings(&group, &self.settings.thresholds, &before, &after, at)
+        crossings(&group, &self.settings.thresholds, &before, &after, stats.at)
     }
 
-    /// Oldest first.
-    pub fn samples(&self) -> &[GroupSnapshot] {
-        let keep = self.settings.capacity.max(2);
-        &self.samples[self.samples.len().saturating_sub(keep)..]
+    fn keep(&self) -> usize {
+        self.settings.capacity.max(FULL_KEPT)
+    }
+
+    /// The kept samples' stats, oldest first.
+    pub fn stats(&self) -> &[SampleStats] {
+        &self.stats[self.stats.len().saturating_sub(self.keep())..]
     }
 
     pub fn latest(&self) -> Option<&GroupSnapshot> {
-        self.samples.last()
+        self.snapshots.last()
+    }
+
+    /// The snapshot before the latest.
+    pub fn previous(&self) -> Option<&GroupSnapshot> {
+        self.snapshots
+            .len()
+            .checked_sub(2)
+            .and_then(|i| self.snapshots.get(i))
     }
 
     pub fn lag(&self) -> Option<GroupLag> {
@@ -102,26 +127,21 @@ impl GroupHistory {
 
     /// Rates over the last `rate_span` intervals.
     pub fn rates(&self) -> Rates {
-        let samples = self.samples();
-        let from = samples
+        let stats = self.stats();
+        let from = stats
             .len()
             .saturating_sub(self.settings.rate_span.max(1) + 1);
-        rates(&samples[from..])
+        rates_of(&stats[from..])
     }
 
-    /// Rates and trend with one pass over the span (the app wants both).
+    /// Rates and trend, sharing the rates (the app wants both).
     pub fn rates_and_trend(&self) -> (Rates, Trend) {
         let r = self.rates();
-        let t = super::trend::trend_given_rates(self.samples(), r, self.settings.stall_samples);
-        (r, t)
+        (r, trend_of(self.stats(), r, self.settings.stall_samples))
     }
 
     pub fn trend(&self) -> Trend {
-        trend(
-            self.samples(),
-            self.settings.rate_span,
-            self.settings.stall_samples,
-        )
+        self.rates_and_trend().1
     }
 
     /// When total lag last went above the threshold, if it still is.
@@ -148,7 +168,7 @@ impl GroupHistory {
 
     /// Total lag of the last `n` samples, oldest first.
     pub fn sparkline(&self, n: usize) -> Vec<u64> {
-        sparkline(self.samples(), n)
+        sparkline(self.stats(), n)
     }
 }
 
@@ -172,14 +192,16 @@ mod tests {
         for t in 0..10 {
             h.push(simple(t, t, t + 1));
         }
-        assert_eq!(h.samples().len(), 3);
-        assert_eq!(h.samples()[0].at, at(7));
+        assert_eq!(h.stats().len(), 3);
+        assert_eq!(h.stats()[0].at, at(7));
         // Past a trim batch too, and the figures still come from the window.
         for t in 10..60 {
             h.push(simple(t, t * 2, t * 2 + 5));
         }
-        assert_eq!(h.samples().len(), 3);
-        assert_eq!(h.samples()[0].at, at(57));
+        assert_eq!(h.stats().len(), 3);
+        assert_eq!(h.stats()[0].at, at(57));
+        assert_eq!(h.previous().map(|p| p.at), Some(at(58)));
+        assert_eq!(h.latest().map(|p| p.at), Some(at(59)));
         assert_eq!(h.rates().consume, super::super::Rate::PerSec(2.0));
         assert_eq!(h.sparkline(10), vec![5, 5, 5]);
     }
@@ -189,7 +211,7 @@ mod tests {
         let mut h = history();
         h.push(simple(10, 0, 5));
         h.push(simple(5, 0, 9));
-        assert_eq!(h.samples().len(), 1);
+        assert_eq!(h.stats().len(), 1);
         assert_eq!(h.lag().map(|l| l.total), Some(5));
     }
 

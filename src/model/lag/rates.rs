@@ -1,6 +1,7 @@
 //! Consume and produce rates from the offsets' movement between samples.
 
-use super::snapshot::{GroupSnapshot, PartitionOffsets};
+use super::snapshot::GroupSnapshot;
+use super::steps::{SampleStats, Step, stats_of};
 
 /// Messages per second, or why there is no number.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,58 +31,12 @@ pub struct Rates {
     pub produce: Rate,
 }
 
-/// How one offset kind moved between two consecutive samples.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
-    Moved(i64),
-    Backwards,
-    /// No partition had the offset in both samples.
-    NoBaseline,
-}
-
-fn committed(p: &PartitionOffsets) -> Option<i64> {
-    p.committed
-}
-
-fn high(p: &PartitionOffsets) -> Option<i64> {
-    Some(p.high)
-}
-
-/// Sums the movement over partitions present in both samples; partitions
-/// that appear or vanish between them carry no baseline and are skipped.
-fn step(
-    older: &GroupSnapshot,
-    newer: &GroupSnapshot,
-    pick: fn(&PartitionOffsets) -> Option<i64>,
-) -> Step {
-    let mut moved = 0;
-    let mut compared = false;
-    for (i, p) in newer.partitions.iter().enumerate() {
-        let Some(now) = pick(p) else { continue };
-        // Polls usually list the same partitions in the same order.
-        let same = older.partitions.get(i).filter(|o| o.tp == p.tp);
-        let Some(before) = same.or_else(|| older.partition(&p.tp)).and_then(pick) else {
-            continue;
-        };
-        if now < before {
-            return Step::Backwards;
-        }
-        moved += now - before;
-        compared = true;
-    }
-    if compared {
-        Step::Moved(moved)
-    } else {
-        Step::NoBaseline
-    }
-}
-
-fn rate(samples: &[GroupSnapshot], pick: fn(&PartitionOffsets) -> Option<i64>) -> Rate {
+fn rate(stats: &[SampleStats], pick: fn(&SampleStats) -> Step) -> Rate {
     let mut moved = 0;
     let mut millis = 0;
-    for pair in samples.windows(2) {
+    for pair in stats.windows(2) {
         let [older, newer] = pair else { continue };
-        match step(older, newer, pick) {
+        match pick(newer) {
             Step::Backwards => return Rate::Reset,
             Step::NoBaseline => {}
             Step::Moved(n) => {
@@ -96,12 +51,18 @@ fn rate(samples: &[GroupSnapshot], pick: fn(&PartitionOffsets) -> Option<i64>) -
     Rate::PerSec(moved as f64 * 1000.0 / millis as f64)
 }
 
+/// Rates across consecutive samples' stats (oldest first); the oldest
+/// one's own step reaches outside the span and is not counted.
+pub fn rates_of(stats: &[SampleStats]) -> Rates {
+    Rates {
+        consume: rate(stats, |s| s.committed),
+        produce: rate(stats, |s| s.high),
+    }
+}
+
 /// Rates across consecutive `samples` (oldest first).
 pub fn rates(samples: &[GroupSnapshot]) -> Rates {
-    Rates {
-        consume: rate(samples, committed),
-        produce: rate(samples, high),
-    }
+    rates_of(&stats_of(samples))
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Where a group's lag is heading: caught up, draining (and when it will be
 //! done), growing, or stalled.
 
-use super::backlog::total_lag;
-use super::rates::{Rate, rates};
+use super::rates::{Rate, Rates, rates_of};
 use super::snapshot::GroupSnapshot;
+use super::steps::{SampleStats, stats_of};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -26,74 +26,56 @@ pub enum Trend {
     Unknown,
 }
 
-/// Whether any committed offset differs between two samples.
-fn committed_moved(older: &GroupSnapshot, newer: &GroupSnapshot) -> bool {
-    newer.partitions.len() != older.partitions.len()
-        || newer.partitions.iter().enumerate().any(|(i, p)| {
-            let same = older.partitions.get(i).filter(|o| o.tp == p.tp);
-            same.or_else(|| older.partition(&p.tp)).map(|o| o.committed) != Some(p.committed)
-        })
-}
-
 /// The start of the run of samples, ending at the newest, in which committed
 /// offsets stayed put with lag in every one; `None` if that run is shorter
 /// than `min_samples` (at least 2).
-pub fn stalled_since(samples: &[GroupSnapshot], min_samples: usize) -> Option<DateTime<Utc>> {
-    let newest = samples.last()?;
-    if total_lag(newest) == 0 {
+pub fn stalled_since_of(stats: &[SampleStats], min_samples: usize) -> Option<DateTime<Utc>> {
+    let newest = stats.last()?;
+    if newest.total_lag == 0 {
         return None;
     }
     let mut run = 1;
-    for pair in samples.windows(2).rev() {
+    for pair in stats.windows(2).rev() {
         let [older, newer] = pair else { break };
-        if committed_moved(older, newer) || total_lag(older) == 0 {
+        if newer.committed_moved || older.total_lag == 0 {
             break;
         }
         run += 1;
     }
-    let start = samples.len() - run;
-    (run >= min_samples.max(2)).then(|| samples[start].at)
+    let start = stats.len() - run;
+    (run >= min_samples.max(2)).then(|| stats[start].at)
+}
+
+pub fn stalled_since(samples: &[GroupSnapshot], min_samples: usize) -> Option<DateTime<Utc>> {
+    stalled_since_of(&stats_of(samples), min_samples)
+}
+
+/// The trend over the samples' stats (oldest first), reusing rates the
+/// caller already worked out over the rate span.
+pub fn trend_of(stats: &[SampleStats], r: Rates, stall_samples: usize) -> Trend {
+    let Some(newest) = stats.last() else {
+        return Trend::Unknown;
+    };
+    if newest.total_lag == 0 {
+        return Trend::CaughtUp;
+    }
+    if let Some(since) = stalled_since_of(stats, stall_samples) {
+        return Trend::Stalled { since };
+    }
+    with_rates(newest.total_lag, r)
 }
 
 /// The trend over `samples` (oldest first): stall over the whole run, rates
 /// over the last `rate_span` intervals.
-/// As `trend`, reusing rates the caller already worked out over the same span.
-pub fn trend_given_rates(
-    samples: &[GroupSnapshot],
-    r: super::rates::Rates,
-    stall_samples: usize,
-) -> Trend {
-    let Some(newest) = samples.last() else {
-        return Trend::Unknown;
-    };
-    let lag = total_lag(newest);
-    if lag == 0 {
-        return Trend::CaughtUp;
-    }
-    if let Some(since) = stalled_since(samples, stall_samples) {
-        return Trend::Stalled { since };
-    }
-    with_rates(lag, r)
-}
-
 pub fn trend(samples: &[GroupSnapshot], rate_span: usize, stall_samples: usize) -> Trend {
-    let Some(newest) = samples.last() else {
-        return Trend::Unknown;
-    };
-    let lag = total_lag(newest);
-    if lag == 0 {
-        return Trend::CaughtUp;
-    }
-    if let Some(since) = stalled_since(samples, stall_samples) {
-        return Trend::Stalled { since };
-    }
-    let from = samples.len().saturating_sub(rate_span.max(1) + 1);
-    with_rates(lag, rates(&samples[from..]))
+    let stats = stats_of(samples);
+    let from = stats.len().saturating_sub(rate_span.max(1) + 1);
+    trend_of(&stats, rates_of(&stats[from..]), stall_samples)
 }
 
 /// The trend when the rates over the span are already known (and the
 /// group is neither caught up nor stalled).
-fn with_rates(lag: i64, r: super::rates::Rates) -> Trend {
+fn with_rates(lag: i64, r: Rates) -> Trend {
     match (r.consume, r.produce) {
         (Rate::Reset, _) | (_, Rate::Reset) => Trend::Reset,
         (Rate::PerSec(consume), Rate::PerSec(produce)) if consume > produce => Trend::Draining {

@@ -15,10 +15,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         return;
     };
     // The sample before the latest, for each partition's consume rate.
-    let previous = app.model.lag_view.selected().and_then(|k| {
-        let samples = app.model.consumers.groups.get(k)?.samples();
-        samples.len().checked_sub(2).and_then(|i| samples.get(i))
-    });
+    let previous = app
+        .model
+        .lag_view
+        .selected()
+        .and_then(|k| app.model.consumers.groups.get(k)?.previous());
     let members = s
         .description
         .as_ref()
