@@ -94,51 +94,8 @@ fn main() -> color_eyre::Result<()> {
             };
             demo::spawn(options, tx, actions_rx);
             Arc::new(DemoExecutor::new(actions_tx))
-        } else if settings.kubernetes.enabled == Some(false) {
-            // The database targets need no cluster.
-            let (router, order) = opsdeck::live::start_queries(&settings, tx, Router::new());
-            control.queries_order = order;
-            // With no route, a plan is refused as unconfigured.
-            Arc::new(router)
         } else {
-            if settings.prometheus.url.is_some() {
-                let (window_tx, window_rx) = mpsc::channel(4);
-                control.prom_view = Some(window_tx);
-                tokio::spawn(opsdeck::live::run_prometheus(
-                    settings.prometheus.clone(),
-                    tx.clone(),
-                    window_rx,
-                ));
-            }
-            let (queries, queries_tx) = (settings.clone(), tx.clone());
-            let (link_tx, link_rx) = tokio::sync::watch::channel(None);
-            let breakers = opsdeck::live::start_breakers(&settings, link_rx, tx.clone());
-            let kafka = opsdeck::live::start_kafka(&settings, tx.clone());
-            let deferred = Arc::new(Deferred::new("Kubernetes"));
-            let (scope_tx, scope_rx) = mpsc::channel(4);
-            control.scope = Some(scope_tx);
-            let (logs_tx, logs_rx) = mpsc::channel(4);
-            control.logs = Some(logs_tx);
-            tokio::spawn(opsdeck::live::run_kube(
-                settings,
-                overrides,
-                tx,
-                deferred.clone(),
-                scope_rx,
-                logs_rx,
-                link_tx,
-            ));
-            let mut router = Router::new().with(Backend::Kubernetes, deferred);
-            let (with_queries, order) = opsdeck::live::start_queries(&queries, queries_tx, router);
-            router = with_queries;
-            control.queries_order = order;
-            if let Some(b) = breakers {
-                router = router.with(Backend::Actuator, b);
-            }
-            if let Some(k) = kafka {
-                router = router.with(Backend::Kafka, k);
-            }
-            Arc::new(router)
+            Arc::new(start_live(settings, overrides, tx, &mut control))
         };
         let services = Services {
             executor,
@@ -151,6 +108,55 @@ fn main() -> color_eyre::Result<()> {
     })?;
     runtime.shutdown_background();
     Ok(())
+}
+
+/// Starts every configured source and routes each action kind to its
+/// executor. Without Kubernetes the other sources still run; breakers then
+/// read their configured actuators only, and cluster actions are refused as
+/// unconfigured.
+fn start_live(
+    settings: opsdeck::config::settings::Settings,
+    overrides: KubeOverrides,
+    tx: mpsc::Sender<opsdeck::update::Update>,
+    control: &mut SourceControl,
+) -> Router {
+    if settings.prometheus.url.is_some() {
+        let (window_tx, window_rx) = mpsc::channel(4);
+        control.prom_view = Some(window_tx);
+        tokio::spawn(opsdeck::live::run_prometheus(
+            settings.prometheus.clone(),
+            tx.clone(),
+            window_rx,
+        ));
+    }
+    let (link_tx, link_rx) = tokio::sync::watch::channel(None);
+    let mut router = Router::new();
+    if let Some(b) = opsdeck::live::start_breakers(&settings, link_rx, tx.clone()) {
+        router = router.with(Backend::Actuator, b);
+    }
+    if let Some(k) = opsdeck::live::start_kafka(&settings, tx.clone()) {
+        router = router.with(Backend::Kafka, k);
+    }
+    let (mut router, order) = opsdeck::live::start_queries(&settings, tx.clone(), router);
+    control.queries_order = order;
+    if settings.kubernetes.enabled != Some(false) {
+        let deferred = Arc::new(Deferred::new("Kubernetes"));
+        let (scope_tx, scope_rx) = mpsc::channel(4);
+        control.scope = Some(scope_tx);
+        let (logs_tx, logs_rx) = mpsc::channel(4);
+        control.logs = Some(logs_tx);
+        tokio::spawn(opsdeck::live::run_kube(
+            settings,
+            overrides,
+            tx,
+            deferred.clone(),
+            scope_rx,
+            logs_rx,
+            link_tx,
+        ));
+        router = router.with(Backend::Kubernetes, deferred);
+    }
+    router
 }
 
 /// color-eyre reports, with the terminal restored first so they are readable.

@@ -266,6 +266,36 @@ async fn bad_actuators_get_a_message_that_says_what_to_fix() {
 }
 
 #[tokio::test]
+async fn discovery_without_kubernetes_says_so_and_the_urls_are_still_read() {
+    let s = server();
+    let settings = BreakerSettings {
+        discovery: Some(BreakerDiscovery {
+            selector: "app=order-service".into(),
+            port: 8080,
+            path: "/actuator".into(),
+            namespace: None,
+        }),
+        ..direct(&s)
+    };
+    // Kubernetes off: nothing will ever send on the link.
+    let link = no_kube();
+    let (update, error) = poll_actuators(&settings, &transport(link.clone()), &link).await;
+    assert_eq!(
+        error.as_deref(),
+        Some("pod discovery needs Kubernetes, which is off (kubernetes.enabled = false)")
+    );
+    assert_eq!(update.observations.len(), 2, "the configured URL is read");
+    // Kubernetes on but not connected yet: a wait, not a misconfiguration.
+    let (link_tx, link) = tokio::sync::watch::channel(None);
+    let (_, error) = poll_actuators(&settings, &transport(link.clone()), &link).await;
+    assert_eq!(
+        error.as_deref(),
+        Some("waiting for the Kubernetes connection")
+    );
+    drop(link_tx);
+}
+
+#[tokio::test]
 async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
     let kube = KubeTestServer::start().await;
     let servers: Vec<ActuatorServer> = (0..2).map(|_| server()).collect();

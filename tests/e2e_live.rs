@@ -1,12 +1,14 @@
 //! Live `opsdeck` (not the demo) in tmux against the Kubernetes test API
 //! server: the Pods tab fills from the watch, follows changes, and a restart
-//! reaches the server only after the typed confirmation.
+//! reaches the server only after the typed confirmation. With Kubernetes
+//! turned off, the other sources still run.
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod support;
 
 use serde_json::{Value, json};
+use support::actuator_server::{ActuatorServer, BreakerConfig, Config};
 use support::kube_server::KubeTestServer;
 use support::tmux::{Tmux, available, opsdeck_line};
 
@@ -133,4 +135,39 @@ async fn live_pods_follow_the_cluster_and_a_restart_needs_the_typed_name() {
     })
     .await
     .unwrap();
+}
+
+#[test]
+fn with_kubernetes_off_the_other_sources_still_run() {
+    if !available("with_kubernetes_off_the_other_sources_still_run") {
+        return;
+    }
+    let actuator = ActuatorServer::start(
+        Config::new("order-service").breaker("paymentService", BreakerConfig::default()),
+    );
+    let xdg = tempfile::tempdir().unwrap();
+    let dir = xdg.path().join("config/opsdeck");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[kubernetes]\nenabled = false\n\n[breakers]\ninterval_secs = 1\n\n\
+             [breakers.actuators]\norder-service = \"{}\"\n",
+            actuator.base_url()
+        ),
+    )
+    .unwrap();
+    let tmux = Tmux::start("nokube", 120, 32);
+    // No kubeconfig at all: nothing may try to reach a cluster.
+    tmux.run_line(&format!(
+        "KUBECONFIG=/nonexistent {}",
+        opsdeck_line(xdg.path(), "")
+    ));
+    tmux.wait_for("1 Pods", 20);
+    tmux.keys(&["4"]);
+    let pane = tmux.wait_for("paymentService", 30);
+    assert!(pane.contains("CLOSED"), "{pane}");
+    assert!(!pane.contains("kube ok"), "{pane}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0", 10);
 }

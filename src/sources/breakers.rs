@@ -121,6 +121,13 @@ pub async fn poll_actuators(
                 })),
                 Err(e) => discovery_error = Some(e),
             },
+            // A closed link means no Kubernetes source was started at all.
+            None if kube.has_changed().is_err() => {
+                discovery_error = Some(
+                    "pod discovery needs Kubernetes, which is off (kubernetes.enabled = false)"
+                        .to_string(),
+                )
+            }
             None => discovery_error = Some("waiting for the Kubernetes connection".to_string()),
         }
     }
