@@ -61,19 +61,15 @@ pub async fn run_kube(
     };
     tracing::info!(context = %conn.context, "Kubernetes connected");
     executor.set(Arc::new(KubeExecutor::new(&conn)));
-    // The breakers source reads pods' actuators through this connection.
-    let _ = link.send(Some(conn.clone()));
+    // Log streams and the breakers source (pods' actuators through the
+    // proxy) follow the scope the source watches through this link.
+    link.send_replace(Some(conn.clone()));
     let _ = tx
         .send(Update::Contexts(kube::list_contexts(ks, &overrides)))
         .await;
     let fields = settings.correlation_fields.clone();
-    let log_streams = tokio::spawn(kube::logs::run(
-        conn.client.clone(),
-        tx.clone(),
-        logs,
-        fields,
-    ));
-    let handle = kube::spawn(conn, ks, tx.clone());
+    let log_streams = tokio::spawn(kube::logs::run(link.subscribe(), tx.clone(), logs, fields));
+    let handle = kube::spawn(conn, ks, tx.clone(), link);
     while let Some(change) = scopes.recv().await {
         if let Some(context) = change.context {
             let _ = handle.commands.send(KubeCommand::SetContext(context)).await;

@@ -8,7 +8,7 @@ mod support;
 use opsdeck::config::settings::KubeSettings;
 use opsdeck::model::logs::{Logs, LogsUpdate};
 use opsdeck::sources::kube::logs::{FollowLogs, LogOptions, LogTarget, run};
-use opsdeck::sources::kube::{KubeOverrides, connect};
+use opsdeck::sources::kube::{ConnectionLink, KubeOverrides, connect};
 use opsdeck::sources::log_line::Level;
 use opsdeck::update::Update;
 use serde_json::{Value, json};
@@ -49,14 +49,14 @@ impl Follower {
             ..KubeOverrides::default()
         };
         let conn = connect(&KubeSettings::default(), &overrides).await.unwrap();
+        Follower::on(tokio::sync::watch::channel(Some(conn)).1)
+    }
+
+    /// Follows through whatever connection `link` holds.
+    fn on(link: ConnectionLink) -> Follower {
         let (tx, rx) = mpsc::channel(64);
         let (requests, requests_rx) = mpsc::channel(4);
-        tokio::spawn(run(
-            conn.client.clone(),
-            tx,
-            requests_rx,
-            vec!["correlation_id".into()],
-        ));
+        tokio::spawn(run(link, tx, requests_rx, vec!["correlation_id".into()]));
         Follower {
             logs: Logs::default(),
             rx,
@@ -190,4 +190,39 @@ async fn the_previous_container_and_since_seconds() {
         pod: String::new(),
         secs: 0,
     };
+}
+
+#[tokio::test]
+async fn switching_context_restarts_the_streams_on_the_other_cluster() {
+    let prod = KubeTestServer::start().await;
+    let staging = KubeTestServer::start().await;
+    for (server, line) in [(&prod, "from prod"), (&staging, "from staging")] {
+        server.add_pod(pod("order-1"));
+        server.push_log(NS, "order-1", "app", line);
+    }
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let conn = |server: &KubeTestServer, dir: &std::path::Path| {
+        let overrides = KubeOverrides {
+            kubeconfig: Some(server.write_kubeconfig(dir, NS)),
+            ..KubeOverrides::default()
+        };
+        async move { connect(&KubeSettings::default(), &overrides).await.unwrap() }
+    };
+    let (link_tx, link) = tokio::sync::watch::channel(Some(conn(&prod, dir_a.path()).await));
+    let mut f = Follower::on(link);
+    f.follow(&["order-1"], LogOptions::default()).await;
+    f.until("from prod").await;
+    // Both kubeconfigs name their context `test`; rename one so it is a switch.
+    let mut other = conn(&staging, dir_b.path()).await;
+    other.context = "staging".into();
+    link_tx.send_replace(Some(other));
+    f.until("from staging").await;
+    prod.push_log(NS, "order-1", "app", "prod again");
+    staging.push_log(NS, "order-1", "app", "staging again");
+    f.until("staging again").await;
+    assert!(
+        !f.logs.visible_text().contains("prod again"),
+        "the old cluster's stream stopped:\n{}",
+        f.logs.visible_text()
+    );
 }

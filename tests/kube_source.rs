@@ -62,6 +62,8 @@ struct Live {
     updates: Vec<Update>,
     rx: mpsc::Receiver<Update>,
     handle: KubeHandle,
+    /// The connection the source publishes for logs and breakers.
+    link: opsdeck::sources::kube::ConnectionLink,
     _dir: TempDir,
 }
 
@@ -89,13 +91,15 @@ async fn start_with(
     };
     let conn = connect(&settings, &overrides).await.unwrap();
     let (tx, rx) = mpsc::channel(64);
-    let handle = spawn(conn, &settings, tx);
+    let (link_tx, link) = tokio::sync::watch::channel(None);
+    let handle = spawn(conn, &settings, tx, link_tx);
     Live {
         server,
         model: Model::default(),
         updates: Vec::new(),
         rx,
         handle,
+        link,
         _dir: dir,
     }
 }
@@ -555,6 +559,12 @@ current-context: prod-eu
         live.model.workloads.pods.len(),
         1,
         "nothing of the old cluster is left"
+    );
+    let published = live.link.borrow().clone().unwrap();
+    assert_eq!(
+        (published.context.as_str(), published.namespace.as_deref()),
+        ("staging-eu", Some("staging")),
+        "logs and breakers follow the switch"
     );
 
     live.handle

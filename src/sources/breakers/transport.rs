@@ -9,7 +9,7 @@ use crate::model::breakers::Endpoint;
 use std::time::Duration;
 
 /// The Kubernetes connection, once `run_kube` has one (`None` before).
-pub type KubeLink = tokio::sync::watch::Receiver<Option<crate::sources::kube::KubeConnection>>;
+pub type KubeLink = crate::sources::kube::ConnectionLink;
 
 /// Largest actuator reply read; a bigger one is a misbehaving endpoint.
 const MAX_BODY: usize = 4 << 20;

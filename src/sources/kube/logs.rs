@@ -45,27 +45,80 @@ pub struct FollowLogs {
     pub options: LogOptions,
 }
 
-/// Runs the log streams the UI asks for until `requests` closes.
+/// Runs the log streams the UI asks for until `requests` closes, through
+/// the connection on `link`. When `:ctx` changes the cluster, every stream
+/// starts again on the new one: a pod of the same name there is another pod.
 /// `correlation_fields`: JSON fields that carry a request id (config
 /// `[logs] correlation_fields`; empty means the defaults).
 pub async fn run(
-    client: kube::Client,
+    mut link: super::ConnectionLink,
     tx: mpsc::Sender<Update>,
     mut requests: mpsc::Receiver<FollowLogs>,
     correlation_fields: Vec<String>,
 ) {
     let fields = std::sync::Arc::new(correlation_fields);
-    let mut streams: HashMap<LogTarget, (LogOptions, JoinHandle<()>)> = HashMap::new();
-    while let Some(request) = requests.recv().await {
-        streams.retain(|target, (options, task)| {
+    let mut streams = Streams::default();
+    let mut current = link.borrow_and_update().clone();
+    let mut link_open = true;
+    loop {
+        tokio::select! {
+            request = requests.recv() => {
+                let Some(request) = request else { break };
+                if let Some(conn) = &current {
+                    streams.follow(&conn.client, request, &tx, &fields);
+                } else {
+                    streams.last = Some(request);
+                }
+            }
+            changed = link.changed(), if link_open => {
+                if changed.is_err() {
+                    // Nobody will switch clusters any more; keep streaming.
+                    link_open = false;
+                    continue;
+                }
+                let next = link.borrow_and_update().clone();
+                let moved = match (&current, &next) {
+                    (Some(a), Some(b)) => a.context != b.context,
+                    (a, b) => a.is_some() != b.is_some(),
+                };
+                current = next;
+                if moved {
+                    streams.stop_all();
+                    if let (Some(conn), Some(request)) = (&current, streams.last.take()) {
+                        streams.follow(&conn.client, request, &tx, &fields);
+                    }
+                }
+            }
+        }
+    }
+    streams.stop_all();
+}
+
+/// The running streams and the request they were started for.
+#[derive(Default)]
+struct Streams {
+    running: HashMap<LogTarget, (LogOptions, JoinHandle<()>)>,
+    last: Option<FollowLogs>,
+}
+
+impl Streams {
+    /// Stops what `request` no longer asks for and starts what is new.
+    fn follow(
+        &mut self,
+        client: &kube::Client,
+        request: FollowLogs,
+        tx: &mpsc::Sender<Update>,
+        fields: &std::sync::Arc<Vec<String>>,
+    ) {
+        self.running.retain(|target, (options, task)| {
             let keep = request.targets.contains(target) && *options == request.options;
             if !keep {
                 task.abort();
             }
             keep
         });
-        for target in request.targets {
-            if streams.contains_key(&target) {
+        for target in &request.targets {
+            if self.running.contains_key(target) {
                 continue;
             }
             let task = tokio::spawn(follow(
@@ -75,11 +128,16 @@ pub async fn run(
                 tx.clone(),
                 fields.clone(),
             ));
-            streams.insert(target, (request.options.clone(), task));
+            self.running
+                .insert(target.clone(), (request.options.clone(), task));
         }
+        self.last = Some(request);
     }
-    for (_, (_, task)) in streams {
-        task.abort();
+
+    fn stop_all(&mut self) {
+        for (_, (_, task)) in self.running.drain() {
+            task.abort();
+        }
     }
 }
 

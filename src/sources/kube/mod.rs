@@ -28,7 +28,7 @@ pub use probe::{ProbeRow, probe};
 use crate::config::settings::KubeSettings;
 use crate::update::Update;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 /// What the UI can ask of the running source.
@@ -52,15 +52,22 @@ impl Drop for KubeHandle {
     }
 }
 
+/// The connection of the scope being watched, for the parts that reach the
+/// cluster on their own (log streams, breakers through the pod proxy): they
+/// follow `:ctx` and `:ns` by reading it. `None` until connected.
+pub type ConnectionLink = watch::Receiver<Option<KubeConnection>>;
+
 /// Starts the source on the current tokio runtime. It first sends
 /// `Update::Scope`, then the full lists, then changes, until `tx` closes.
+/// Every scope it watches is also published on `link`.
 pub fn spawn(
     conn: KubeConnection,
     settings: &KubeSettings,
     tx: mpsc::Sender<Update>,
+    link: watch::Sender<Option<KubeConnection>>,
 ) -> KubeHandle {
     let (commands, rx) = mpsc::channel(8);
     let every = Duration::from_secs(u64::from(settings.metrics_interval_secs.max(1)));
-    let task = tokio::spawn(run::run(conn, every, tx, rx));
+    let task = tokio::spawn(run::run(conn, every, tx, rx, link));
     KubeHandle { commands, task }
 }

@@ -41,12 +41,14 @@ pub async fn run(
     metrics_every: Duration,
     tx: mpsc::Sender<Update>,
     mut commands: mpsc::Receiver<KubeCommand>,
+    link: tokio::sync::watch::Sender<Option<KubeConnection>>,
 ) {
     let mut explicit = conn.choice.namespace_is_explicit();
     // Set when the scope changed: the old scope's rows must not show under
     // the new scope's name while the new lists load.
     let mut clear = false;
     loop {
+        link.send_replace(Some(conn.clone()));
         let mut intro = vec![Update::Scope {
             context: conn.context.clone(),
             namespace: conn.namespace.clone().unwrap_or_else(|| "all".into()),
