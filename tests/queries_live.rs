@@ -599,6 +599,7 @@ fn redis_settings(name: &str, url: &str) -> opsdeck::config::settings::RedisTarg
         name: name.into(),
         url: url.into(),
         password: Secret::None,
+        ca_file: None,
         interval_secs: 1,
         patterns: vec!["ratelimit:*".into()],
         scan_cap: 1_000,

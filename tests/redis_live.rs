@@ -364,3 +364,60 @@ async fn a_connection_that_was_killed_reconnects() {
     assert!(ok && failures <= 1, "{failures} failures");
     let _: i64 = command(&mut app, &["ACL", "DELUSER", &user]).await;
 }
+
+/// The TLS port of run-all.sh's server and its CA file, or None (skip)
+/// outside CI.
+fn tls_server() -> Option<(String, std::path::PathBuf)> {
+    match (
+        std::env::var("OPSDECK_TEST_REDIS_TLS_URL"),
+        std::env::var("OPSDECK_TEST_REDIS_CA"),
+    ) {
+        (Ok(url), Ok(ca)) => Some((url, ca.into())),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("OPSDECK_TEST_REDIS_TLS_URL and _CA must be set under CI (run tests/run-all.sh)")
+        }
+        _ => {
+            eprintln!(
+                "skipped: OPSDECK_TEST_REDIS_TLS_URL is unset; tests/run-all.sh starts Redis with TLS"
+            );
+            None
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rediss_verifies_the_server_against_the_ca_file() {
+    let Some((url, ca)) = tls_server() else {
+        return;
+    };
+    let mut target = RedisTarget::new("cache", url.as_str());
+    target.ca_file = Some(ca.clone());
+    let probed = probe(&target).await.unwrap();
+    assert!(probed.version.is_some(), "{probed:?}");
+    assert_eq!(probed.info, Ok(()));
+    let mut conn = RedisConnection::new(target);
+    let sample = conn.info().await.unwrap();
+    assert!(sample.info.connected_clients >= Some(1), "{sample:?}");
+
+    // Without the CA the throwaway certificate is not trusted.
+    let err = probe(&RedisTarget::new("cache", url.as_str()))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("cache: connect: "), "{text}");
+    assert!(text.to_lowercase().contains("certificate"), "{text}");
+
+    // A CA file that is not one says which file and why.
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("ca.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let mut target = RedisTarget::new("cache", url.as_str());
+    target.ca_file = Some(junk.clone());
+    let err = probe(&target).await.unwrap_err();
+    assert!(matches!(err.kind, RedisErrorKind::Config(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains(&format!("ca_file {}", junk.display())),
+        "{err}"
+    );
+}

@@ -188,18 +188,27 @@ redis_ping() {
 
 # A Redis that keeps nothing on disk and puts every command in SLOWLOG.
 start_redis() {
-  local dir="$WORK_DIR/redis" port pid
+  local dir="$WORK_DIR/redis" port tls_port pid
   mkdir -p "$dir"
+  pg_test_certs "$dir/tls"
   port="$(free_port)"
+  tls_port="$(free_port)"
+  # The same server also listens for TLS, with a certificate from a
+  # throwaway CA, for the rediss:// tests.
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" \
     --save '' --appendonly no --slowlog-log-slower-than 0 --daemonize no \
+    --tls-port "$tls_port" --tls-cert-file "$dir/tls/server.crt" \
+    --tls-key-file "$dir/tls/server.key" --tls-ca-cert-file "$dir/tls/ca.crt" \
+    --tls-auth-clients no \
     >"$dir/redis.log" 2>&1 &
   pid=$!
   STARTED_PIDS+=("$pid")
   for _ in $(seq 1 150); do
     if redis_ping "$port"; then
       export OPSDECK_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
-      echo "run-all: redis on 127.0.0.1:$port (pid $pid)"
+      export OPSDECK_TEST_REDIS_TLS_URL="rediss://127.0.0.1:$tls_port/0"
+      export OPSDECK_TEST_REDIS_CA="$dir/tls/ca.crt"
+      echo "run-all: redis on 127.0.0.1:$port, TLS on $tls_port (pid $pid)"
       return
     fi
     if ! kill -0 "$pid" 2>/dev/null; then break; fi

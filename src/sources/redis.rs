@@ -4,7 +4,9 @@
 //! `maxmemory`, SLOWLOG, key counts per pattern (SCAN, capped); the probe
 //! for `opsdeck check`.
 //!
-//! Plain TCP only (`redis://`); `rediss://` is refused by the URL parser.
+//! `redis://` is plain TCP; `rediss://` is TLS that always verifies the
+//! server's certificate and name, against the system's trusted roots or
+//! the target's own CA file.
 
 mod connection;
 mod error;

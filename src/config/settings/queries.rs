@@ -116,9 +116,12 @@ pub struct MongoTargetSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RedisTargetSettings {
     pub name: String,
-    /// `redis://[user@]host:port/db`, without the password.
+    /// `redis://[user@]host:port/db` (or `rediss://` for TLS), without
+    /// the password.
     pub url: String,
     pub password: Secret,
+    /// The CA of a `rediss://` server, trusted instead of the system's.
+    pub ca_file: Option<PathBuf>,
     pub interval_secs: u32,
     pub patterns: Vec<String>,
     /// Keys SCAN may examine per poll, over all patterns.
@@ -367,6 +370,7 @@ impl Reader<'_> {
         let prefix = format!("queries.redis.{name}.");
         let known = [
             "url",
+            "ca_file",
             "patterns",
             "scan_cap",
             "slowlog_len",
@@ -378,6 +382,7 @@ impl Reader<'_> {
             name: name.to_string(),
             url: String::new(),
             password,
+            ca_file: None,
             interval_secs,
             patterns: vec!["ratelimit:*".into()],
             scan_cap: 10_000,
@@ -397,13 +402,31 @@ impl Reader<'_> {
             &mut s.hit_rate_warn_pct,
         );
         self.int(t, &prefix, "timeout_ms", 100..=60_000, &mut s.timeout_ms);
-        if !s.url.starts_with("redis://") {
+        let mut ca = String::new();
+        self.string(t, &prefix, "ca_file", &mut ca);
+        s.ca_file = (!ca.is_empty()).then(|| PathBuf::from(ca));
+        let tls = s.url.starts_with("rediss://");
+        if !tls && !s.url.starts_with("redis://") {
             self.report(
                 t,
                 &prefix,
                 "url",
-                "expected a redis:// URL (TLS is not supported)",
+                "expected a redis:// URL, or rediss:// for TLS",
             );
+            return None;
+        }
+        // The driver's `#insecure` turns certificate checks off.
+        if s.url.contains("#insecure") {
+            self.report(
+                t,
+                &prefix,
+                "url",
+                "#insecure is refused: TLS always verifies the server; set ca_file for a private CA",
+            );
+            return None;
+        }
+        if s.ca_file.is_some() && !tls {
+            self.report(t, &prefix, "ca_file", "a CA file needs a rediss:// URL");
             return None;
         }
         if url_has_password(&s.url) {

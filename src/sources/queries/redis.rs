@@ -16,6 +16,7 @@ pub fn target(s: &RedisTargetSettings, password: Option<String>) -> RedisTarget 
     t.scan_cap = u64::from(s.scan_cap);
     t.slowlog_len = usize::try_from(s.slowlog_len).unwrap_or(10);
     t.timeout = Duration::from_millis(u64::from(s.timeout_ms));
+    t.ca_file = s.ca_file.clone();
     t
 }
 

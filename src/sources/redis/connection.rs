@@ -4,7 +4,11 @@
 use super::error::{RedisError, RedisErrorKind, scrub};
 use super::target::RedisTarget;
 use ::redis::aio::MultiplexedConnection;
-use ::redis::{AsyncConnectionConfig, Client, Cmd, FromRedisValue, IntoConnectionInfo};
+use ::redis::{
+    AsyncConnectionConfig, Client, Cmd, FromRedisValue, IntoConnectionInfo, TlsCertificates,
+};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 
 /// The name opsdeck's connections carry in CLIENT LIST and SLOWLOG.
 pub const CLIENT_NAME: &str = "opsdeck";
@@ -99,6 +103,26 @@ impl RedisConnection {
             let settings = info.redis_settings().clone().set_password(password);
             info = info.set_redis_settings(settings);
         }
-        Client::open(info).map_err(invalid)
+        let Some(path) = &self.target.ca_file else {
+            return Client::open(info).map_err(invalid);
+        };
+        let problem = |e: &dyn std::fmt::Display| {
+            let text = format!("ca_file {}: {e}", path.display());
+            self.error("connect", RedisErrorKind::Config(text))
+        };
+        let pem = std::fs::read(path).map_err(|e| problem(&e))?;
+        // Checked here: the driver would take a file without a certificate
+        // as an empty trust store and fail later with a vaguer error.
+        let certs = CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| problem(&e))?;
+        if certs.is_empty() {
+            return Err(problem(&"no PEM certificate in it"));
+        }
+        let certificates = TlsCertificates {
+            client_tls: None,
+            root_cert: Some(pem),
+        };
+        Client::build_with_tls(info, certificates).map_err(|e| problem(&e))
     }
 }

@@ -2,6 +2,7 @@
 //! caller (env or file), kept out of the URL, and never printed.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Clone, PartialEq, Eq)]
@@ -21,6 +22,9 @@ pub struct RedisTarget {
     pub slowlog_len: usize,
     /// For connecting and for each reply.
     pub timeout: Duration,
+    /// PEM CA that signed a `rediss://` server's certificate, trusted
+    /// instead of the system's roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 pub const DEFAULT_PATTERN: &str = "ratelimit:*";
@@ -39,6 +43,7 @@ impl RedisTarget {
             scan_cap: DEFAULT_SCAN_CAP,
             slowlog_len: DEFAULT_SLOWLOG_LEN,
             timeout: DEFAULT_TIMEOUT,
+            ca_file: None,
         }
     }
 
@@ -59,6 +64,7 @@ impl fmt::Debug for RedisTarget {
             .field("scan_cap", &self.scan_cap)
             .field("slowlog_len", &self.slowlog_len)
             .field("timeout", &self.timeout)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
