@@ -322,7 +322,7 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
         ..KubeOverrides::default()
     };
     let conn = connect(&KubeSettings::default(), &overrides).await.unwrap();
-    let (_link_tx, link) = tokio::sync::watch::channel(Some(conn));
+    let (link_tx, link) = tokio::sync::watch::channel(Some(conn));
     let settings = BreakerSettings {
         discovery: Some(BreakerDiscovery {
             selector: "app=order-service".into(),
@@ -356,6 +356,32 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
     );
     assert!(d.plan.cli.contains("kubectl --context"), "{}", d.plan.cli);
     drive(&mut a, &services, effects).await;
+    // `:ctx` switches clusters while the dialog is open: nothing is sent.
+    let mut elsewhere = link.borrow().clone().unwrap();
+    elsewhere.context = "staging".into();
+    let planned_in = link_tx.send_replace(Some(elsewhere));
+    let effects = keys(&mut a, &["y"]);
+    drive(&mut a, &services, effects).await;
+    assert_eq!(servers[0].state(PAYMENT), "OPEN");
+    assert!(
+        !kube.requests().iter().any(|r| r.method == "POST"),
+        "nothing reached the proxy"
+    );
+    let refusal = &a.model.timeline.entries().last().unwrap().text;
+    assert!(
+        refusal.starts_with("not run:")
+            && refusal.contains("planned in context test, but opsdeck now watches staging"),
+        "{refusal}"
+    );
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"], "refused", "{last}");
+    assert!(!audit.contains("\"started\""), "nothing started: {audit}");
+    // Back in the planned cluster, the same action goes through.
+    link_tx.send_replace(planned_in);
+    keys(&mut a, &["<Esc>"]);
+    let effects = keys(&mut a, &["C"]);
+    drive(&mut a, &services, effects).await;
     let effects = keys(&mut a, &["y"]);
     drive(&mut a, &services, effects).await;
     assert_eq!(servers[0].state(PAYMENT), "CLOSED");
@@ -371,6 +397,14 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
     keys(&mut a, &["<Esc>"]);
     poll_into(&mut a, &settings, &t, &link).await;
     assert_eq!(a.model.breakers.rows.len(), 2);
+
+    // `:ctx` elsewhere: the old cluster's pods are not offered for actions.
+    a.update(Event::Update(Update::Scope {
+        context: "staging".into(),
+        namespace: "shop".into(),
+    }));
+    assert!(a.model.breakers.rows.is_empty());
+    assert!(!screen(&a).contains("7d9f8c6b5-p0"), "{}", screen(&a));
 }
 
 #[tokio::test]

@@ -394,6 +394,10 @@ impl App {
                 format!("not run: {} — {msg}", plan.summary()),
             ),
         };
+        if matches!(outcome, Outcome::NotRun(_)) {
+            // Nothing reached the backend, so nothing to cool down from.
+            self.cooldowns.remove(&plan.cooldown_key());
+        }
         let mut entry = TimelineEntry::new(self.now, severity, Origin::Opsdeck, text.clone());
         if ok {
             entry.undo = plan.undo.clone();

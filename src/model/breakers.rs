@@ -15,7 +15,7 @@ pub use view::{BreakersView, GroupRow, VisibleRow};
 
 use crate::sources::actuator_reply::BreakerState;
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Transitions kept per row for the "last transitions" column.
 pub const TRANSITIONS_KEPT: usize = 8;
@@ -46,6 +46,20 @@ pub struct Breakers {
 }
 
 impl Breakers {
+    /// After `:ctx`: rows read through the old cluster's pod proxy name pods
+    /// that the new one does not have; they go until its first poll.
+    pub fn forget_pod_proxied(&mut self) {
+        let mut gone = BTreeSet::new();
+        self.rows.retain(|_, r| {
+            let proxied = matches!(r.endpoint, Some(Endpoint::PodProxy { .. }));
+            if proxied {
+                gone.insert(r.target.clone());
+            }
+            !proxied
+        });
+        self.failures.retain(|t, _| !gone.contains(t));
+    }
+
     /// Rows of `(service, breaker)` that the actuator reports, so the same
     /// breaker from Prometheus is not shown twice.
     pub fn actuator_covers(&self, service: &str, breaker: &str) -> bool {

@@ -101,7 +101,12 @@ impl Model {
                 self.queries_view.refresh(&self.queries);
             }
             Update::Scope { context, namespace } => {
-                self.context = Some(safe(&context));
+                let context = safe(&context);
+                if self.context.as_ref().is_some_and(|c| *c != context) {
+                    self.breakers.forget_pod_proxied();
+                    self.breakers_view.refresh(&self.breakers);
+                }
+                self.context = Some(context);
                 self.namespace = Some(safe(&namespace));
             }
         }

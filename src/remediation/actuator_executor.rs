@@ -5,6 +5,7 @@
 
 use super::executor::{Check, Executor};
 use super::plan::{Action, ActionPlan, BreakerCall};
+use crate::model::breakers::Endpoint;
 use crate::sources::actuator_reply::{
     parse_update_state_reply, update_state_body, update_state_path,
 };
@@ -52,6 +53,25 @@ impl Executor for ActuatorExecutor {
 
     fn dry_run<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Check> {
         Box::pin(async { Check::Unsupported("the actuator has no dry run".into()) })
+    }
+
+    /// A plan through the pod proxy names its cluster; after `:ctx` the same
+    /// pod names would reach another one.
+    fn refusal(&self, plan: &ActionPlan) -> Option<String> {
+        let Action::Breaker { calls, .. } = &plan.action else {
+            return None;
+        };
+        let proxied = calls
+            .iter()
+            .any(|c| matches!(c.endpoint, Endpoint::PodProxy { .. }));
+        let now = self.transport.kube_context();
+        (proxied && now.as_deref() != Some(plan.target.context.as_str())).then(|| {
+            format!(
+                "planned in context {}, but opsdeck now watches {}: nothing was sent; plan it again",
+                plan.target.context,
+                now.as_deref().unwrap_or("no cluster")
+            )
+        })
     }
 
     fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {

@@ -11,7 +11,8 @@ pub enum Outcome {
     Ok(String),
     Failed(String),
     TimedOut(Duration),
-    /// The audit line could not be written first, so nothing was done.
+    /// Nothing was done: the audit line could not be written first, or the
+    /// backend refused the plan before sending anything.
     NotRun(String),
 }
 
@@ -32,6 +33,11 @@ pub trait Executor: Send + Sync {
     fn dry_run<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check>;
     /// Does it. `Ok` carries the backend's confirmation, `Err` its message.
     fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>>;
+    /// Asked just before `execute`: a reason to send nothing at all, e.g.
+    /// the plan was made for a cluster opsdeck no longer watches.
+    fn refusal(&self, _plan: &ActionPlan) -> Option<String> {
+        None
+    }
 }
 
 /// Used when no backend for actions is configured: refuses, never pretends.
@@ -98,6 +104,10 @@ impl Executor for Deferred {
             None => Box::pin(async move { Err(self.not_yet()) }),
         }
     }
+
+    fn refusal(&self, plan: &ActionPlan) -> Option<String> {
+        self.inner.get().and_then(|e| e.refusal(plan))
+    }
 }
 
 /// Sends each plan to the executor of its backend; a backend nobody
@@ -136,5 +146,9 @@ impl Executor for Router {
 
     fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
         self.pick(plan).execute(plan)
+    }
+
+    fn refusal(&self, plan: &ActionPlan) -> Option<String> {
+        self.pick(plan).refusal(plan)
     }
 }

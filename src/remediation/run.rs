@@ -70,6 +70,24 @@ pub async fn audit(
 
 /// Audits, executes with a timeout, audits the result; then returns.
 pub async fn execute(s: &Services, plan: &ActionPlan, decisions: &[Decision]) -> Outcome {
+    if let Some(reason) = s.executor.refusal(plan) {
+        let reason = redact(&reason);
+        if let Err(e) = audit(
+            s,
+            plan,
+            decisions,
+            AuditEvent::Refused,
+            Some(reason.clone()),
+        )
+        .await
+        {
+            tracing::error!(
+                "audit line for the refusal of {:?} failed: {e}",
+                plan.effect
+            );
+        }
+        return Outcome::NotRun(reason);
+    }
     if let Err(e) = audit(s, plan, decisions, AuditEvent::Started, None).await {
         return Outcome::NotRun(format!("the audit log could not be written ({e})"));
     }

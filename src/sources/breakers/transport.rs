@@ -57,6 +57,11 @@ impl Transport {
         })
     }
 
+    /// The Kubernetes context the pod proxy goes through now, if connected.
+    pub fn kube_context(&self) -> Option<String> {
+        self.kube.borrow().as_ref().map(|c| c.context.clone())
+    }
+
     /// `GET <base><suffix>`.
     pub async fn get(&self, endpoint: &Endpoint, suffix: &str) -> Result<Answer, String> {
         self.call(endpoint, "GET", suffix, None).await
