@@ -341,8 +341,27 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
     assert!(a.model.breakers.disagrees("order-service", PAYMENT));
     assert!(screen(&a).contains("≠OPEN"), "{}", screen(&a));
 
-    // C: CLOSE on every pod of the deployment; the plan lists the one not closed.
     let services = services(&dir, Arc::new(ActuatorExecutor::new(t.clone())));
+    let proxied_posts = || {
+        kube.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.contains("/proxy/"))
+            .count()
+    };
+    // Without RBAC for pods/proxy the permission step refuses it up front.
+    kube.forbid("create", "pods/proxy", "shop");
+    let effects = keys(&mut a, &["C"]);
+    drive(&mut a, &services, effects).await;
+    let refusal = &a.model.timeline.entries().last().unwrap().text;
+    assert!(
+        refusal.contains("permission") && refusal.contains("pods/proxy"),
+        "{refusal}"
+    );
+    assert_eq!(proxied_posts(), 0);
+    keys(&mut a, &["<Esc>"]);
+    kube.allow_all();
+
+    // C: CLOSE on every pod of the deployment; the plan lists the one not closed.
     let effects = keys(&mut a, &["C"]);
     let Overlay::Action(d) = &a.overlay else {
         panic!("no dialog: {:?}", a.status)
@@ -363,10 +382,7 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
     let effects = keys(&mut a, &["y"]);
     drive(&mut a, &services, effects).await;
     assert_eq!(servers[0].state(PAYMENT), "OPEN");
-    assert!(
-        !kube.requests().iter().any(|r| r.method == "POST"),
-        "nothing reached the proxy"
-    );
+    assert_eq!(proxied_posts(), 0, "nothing reached the proxy");
     let refusal = &a.model.timeline.entries().last().unwrap().text;
     assert!(
         refusal.starts_with("not run:")
@@ -385,6 +401,15 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
     let effects = keys(&mut a, &["y"]);
     drive(&mut a, &services, effects).await;
     assert_eq!(servers[0].state(PAYMENT), "CLOSED");
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert!(
+        audit
+            .lines()
+            .last()
+            .unwrap()
+            .contains("allowed: create pods/proxy on 1 pod(s)"),
+        "{audit}"
+    );
     assert!(
         kube.requests().iter().any(|r| r.method == "POST"
             && r.path.ends_with("/pods/order-service-7d9f8c6b5-p0:8080/proxy/actuator/circuitbreakers/paymentService")),

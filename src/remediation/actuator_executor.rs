@@ -1,7 +1,8 @@
 //! Carries out breaker plans: `POST <actuator>/circuitbreakers/{name}` with
 //! `{"updateState": ...}` on each instance in turn, directly or through the
-//! pod proxy. The actuator has neither a permission check nor a dry run;
-//! `opsdeck check` probes whether writes are allowed.
+//! pod proxy. The actuator itself has neither a permission check nor a dry
+//! run (`opsdeck check` probes whether writes are allowed); through the pod
+//! proxy, RBAC is asked whether the POSTs may be made.
 
 use super::executor::{Check, Executor};
 use super::plan::{Action, ActionPlan, BreakerCall};
@@ -10,6 +11,7 @@ use crate::sources::actuator_reply::{
     parse_update_state_reply, update_state_body, update_state_path,
 };
 use crate::sources::breakers::{Transport, fetch};
+use crate::sources::kube::access::{self, Answer, Permission};
 use futures::future::BoxFuture;
 
 pub struct ActuatorExecutor {
@@ -43,11 +45,21 @@ impl ActuatorExecutor {
 }
 
 impl Executor for ActuatorExecutor {
-    fn permission<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Check> {
-        Box::pin(async {
-            Check::Unsupported(
-                "the actuator has no permission check (opsdeck check probes writes)".into(),
-            )
+    fn permission<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        Box::pin(async move {
+            let pods = proxied_pods(plan);
+            if pods.is_empty() {
+                return Check::Unsupported(
+                    "the actuator has no permission check (opsdeck check probes writes)".into(),
+                );
+            }
+            if let Some(reason) = self.refusal(plan) {
+                return Check::Refused(reason);
+            }
+            let Some(client) = self.transport.kube_client() else {
+                return Check::Refused("Kubernetes is not connected".into());
+            };
+            pod_proxy_permission(&client, &pods).await
         })
     }
 
@@ -101,5 +113,52 @@ impl Executor for ActuatorExecutor {
                 ))
             }
         })
+    }
+}
+
+/// The `(namespace, pod)` each call reaches through the pod proxy.
+fn proxied_pods(plan: &ActionPlan) -> Vec<(&str, &str)> {
+    let Action::Breaker { calls, .. } = &plan.action else {
+        return Vec::new();
+    };
+    calls
+        .iter()
+        .filter_map(|c| match &c.endpoint {
+            Endpoint::PodProxy { namespace, pod, .. } => Some((namespace.as_str(), pod.as_str())),
+            Endpoint::Url { .. } => None,
+        })
+        .collect()
+}
+
+/// A POST through the proxy is `create` on `pods/proxy` for that pod.
+async fn pod_proxy_permission(client: &kube::Client, pods: &[(&str, &str)]) -> Check {
+    let asks = pods.iter().map(|&(namespace, pod)| async move {
+        let p = Permission {
+            verb: "create",
+            group: "",
+            resource: "pods",
+            subresource: Some("proxy"),
+            namespace: Some(namespace),
+            name: Some(pod),
+        };
+        (pod, p.describe(), access::review(client, &p).await)
+    });
+    let mut unknown = None;
+    for (pod, what, answer) in futures::future::join_all(asks).await {
+        match answer {
+            Ok(Answer::Allowed) => {}
+            Ok(Answer::Denied(reason)) if reason.is_empty() => {
+                return Check::Refused(format!("forbidden: {what} ({pod})"));
+            }
+            Ok(Answer::Denied(reason)) => return Check::Refused(format!("forbidden: {reason}")),
+            Err(e) => unknown = Some(format!("cannot check permission: {e}")),
+        }
+    }
+    match unknown {
+        Some(e) => Check::Unsupported(e),
+        None => Check::Passed(format!(
+            "allowed: create pods/proxy on {} pod(s)",
+            pods.len()
+        )),
     }
 }

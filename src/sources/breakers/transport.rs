@@ -62,6 +62,11 @@ impl Transport {
         self.kube.borrow().as_ref().map(|c| c.context.clone())
     }
 
+    /// The Kubernetes client the pod proxy goes through now, if connected.
+    pub fn kube_client(&self) -> Option<kube::Client> {
+        self.kube.borrow().as_ref().map(|c| c.client.clone())
+    }
+
     /// `GET <base><suffix>`.
     pub async fn get(&self, endpoint: &Endpoint, suffix: &str) -> Result<Answer, String> {
         self.call(endpoint, "GET", suffix, None).await
