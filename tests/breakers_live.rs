@@ -265,16 +265,21 @@ async fn bad_actuators_get_a_message_that_says_what_to_fix() {
     assert_eq!(update.observations.len(), 2);
 }
 
+/// The pods of order-service, their actuators on 8080.
+fn order_service_pods() -> BreakerDiscovery {
+    BreakerDiscovery {
+        selector: "app=order-service".into(),
+        port: 8080,
+        path: "/actuator".into(),
+        namespace: None,
+    }
+}
+
 #[tokio::test]
 async fn discovery_without_kubernetes_says_so_and_the_urls_are_still_read() {
     let s = server();
     let settings = BreakerSettings {
-        discovery: Some(BreakerDiscovery {
-            selector: "app=order-service".into(),
-            port: 8080,
-            path: "/actuator".into(),
-            namespace: None,
-        }),
+        discovery: Some(order_service_pods()),
         ..direct(&s)
     };
     // Kubernetes off: nothing will ever send on the link.
@@ -324,12 +329,7 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
     let conn = connect(&KubeSettings::default(), &overrides).await.unwrap();
     let (link_tx, link) = tokio::sync::watch::channel(Some(conn));
     let settings = BreakerSettings {
-        discovery: Some(BreakerDiscovery {
-            selector: "app=order-service".into(),
-            port: 8080,
-            path: "/actuator".into(),
-            namespace: None,
-        }),
+        discovery: Some(order_service_pods()),
         ..BreakerSettings::default()
     };
     let t = transport(link.clone());

@@ -5,13 +5,15 @@
 //! proxy, RBAC is asked whether the POSTs may be made.
 
 use super::executor::{Check, Executor};
+use super::kube_executor::permission;
 use super::plan::{Action, ActionPlan, BreakerCall};
 use crate::model::breakers::Endpoint;
 use crate::sources::actuator_reply::{
     parse_update_state_reply, update_state_body, update_state_path,
 };
 use crate::sources::breakers::{Transport, fetch};
-use crate::sources::kube::access::{self, Answer, Permission};
+use crate::sources::kube::KubeConnection;
+use crate::sources::kube::access::{self, Answer};
 use futures::future::BoxFuture;
 
 pub struct ActuatorExecutor {
@@ -53,13 +55,15 @@ impl Executor for ActuatorExecutor {
                     "the actuator has no permission check (opsdeck check probes writes)".into(),
                 );
             }
-            if let Some(reason) = self.refusal(plan) {
+            // One look at the link, so the check and the cluster asked agree.
+            let conn = self.transport.kube_connection();
+            if let Some(reason) = other_cluster(plan, conn.as_ref()) {
                 return Check::Refused(reason);
             }
-            let Some(client) = self.transport.kube_client() else {
+            let Some(conn) = conn else {
                 return Check::Refused("Kubernetes is not connected".into());
             };
-            pod_proxy_permission(&client, &pods).await
+            pod_proxy_permission(&conn.client, &plan.action, &pods).await
         })
     }
 
@@ -67,23 +71,11 @@ impl Executor for ActuatorExecutor {
         Box::pin(async { Check::Unsupported("the actuator has no dry run".into()) })
     }
 
-    /// A plan through the pod proxy names its cluster; after `:ctx` the same
-    /// pod names would reach another one.
     fn refusal(&self, plan: &ActionPlan) -> Option<String> {
-        let Action::Breaker { calls, .. } = &plan.action else {
+        if proxied_pods(plan).is_empty() {
             return None;
-        };
-        let proxied = calls
-            .iter()
-            .any(|c| matches!(c.endpoint, Endpoint::PodProxy { .. }));
-        let now = self.transport.kube_context();
-        (proxied && now.as_deref() != Some(plan.target.context.as_str())).then(|| {
-            format!(
-                "planned in context {}, but opsdeck now watches {}: nothing was sent; plan it again",
-                plan.target.context,
-                now.as_deref().unwrap_or("no cluster")
-            )
-        })
+        }
+        other_cluster(plan, self.transport.kube_connection().as_ref())
     }
 
     fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
@@ -130,17 +122,28 @@ fn proxied_pods(plan: &ActionPlan) -> Vec<(&str, &str)> {
         .collect()
 }
 
-/// A POST through the proxy is `create` on `pods/proxy` for that pod.
-async fn pod_proxy_permission(client: &kube::Client, pods: &[(&str, &str)]) -> Check {
+/// A plan through the pod proxy names its cluster; after `:ctx` the same
+/// pod names would reach another one.
+fn other_cluster(plan: &ActionPlan, now: Option<&KubeConnection>) -> Option<String> {
+    let now = now.map(|c| c.context.as_str());
+    (now != Some(plan.target.context.as_str())).then(|| {
+        format!(
+            "planned in context {}, but opsdeck now watches {}: nothing was sent; plan it again",
+            plan.target.context,
+            now.unwrap_or("no cluster")
+        )
+    })
+}
+
+/// Asks RBAC the Kubernetes executor's question for a breaker change
+/// (`create pods/proxy`) about each pod.
+async fn pod_proxy_permission(
+    client: &kube::Client,
+    action: &Action,
+    pods: &[(&str, &str)],
+) -> Check {
     let asks = pods.iter().map(|&(namespace, pod)| async move {
-        let p = Permission {
-            verb: "create",
-            group: "",
-            resource: "pods",
-            subresource: Some("proxy"),
-            namespace: Some(namespace),
-            name: Some(pod),
-        };
+        let p = permission(action, namespace, pod);
         (pod, p.describe(), access::review(client, &p).await)
     });
     let mut unknown = None;

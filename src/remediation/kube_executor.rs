@@ -89,7 +89,7 @@ impl KubeExecutor {
 }
 
 /// The RBAC question for a plan.
-fn permission<'a>(action: &Action, namespace: &'a str, name: &'a str) -> Permission<'a> {
+pub(super) fn permission<'a>(action: &Action, namespace: &'a str, name: &'a str) -> Permission<'a> {
     let (verb, group, resource, subresource) = match action {
         Action::Scale { .. } => ("patch", "apps", "deployments", Some("scale")),
         Action::RolloutRestart { .. } => ("patch", "apps", "deployments", None),

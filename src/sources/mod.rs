@@ -5,6 +5,7 @@
 pub mod actuator_reply;
 mod body_preview;
 pub mod breakers;
+pub(crate) mod ca_file;
 pub mod exposition;
 pub mod kafka;
 pub mod kube;

@@ -57,14 +57,9 @@ impl Transport {
         })
     }
 
-    /// The Kubernetes context the pod proxy goes through now, if connected.
-    pub fn kube_context(&self) -> Option<String> {
-        self.kube.borrow().as_ref().map(|c| c.context.clone())
-    }
-
-    /// The Kubernetes client the pod proxy goes through now, if connected.
-    pub fn kube_client(&self) -> Option<kube::Client> {
-        self.kube.borrow().as_ref().map(|c| c.client.clone())
+    /// The Kubernetes connection the pod proxy goes through now, if any.
+    pub fn kube_connection(&self) -> Option<crate::sources::kube::KubeConnection> {
+        self.kube.borrow().clone()
     }
 
     /// `GET <base><suffix>`.

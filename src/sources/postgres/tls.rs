@@ -4,8 +4,6 @@
 //! "encrypt but trust anything" mode, so `sslmode=prefer` stays plain.
 
 use super::target::PgTarget;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use std::future::Future;
 use std::sync::Arc;
 use tokio_postgres::config::SslMode;
@@ -56,16 +54,10 @@ fn connector(target: &PgTarget) -> Result<MakeRustlsConnect, String> {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
     if let Some(path) = &target.ca_file {
-        let problem = |e: &dyn std::fmt::Display| format!("ca_file {}: {e}", path.display());
-        let certs = CertificateDer::pem_file_iter(path)
-            .map_err(|e| problem(&e))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| problem(&e))?;
-        if certs.is_empty() {
-            return Err(problem(&"no PEM certificate in it"));
-        }
-        for cert in certs {
-            roots.add(cert).map_err(|e| problem(&e))?;
+        for cert in crate::sources::ca_file::read(path)?.certs {
+            roots
+                .add(cert)
+                .map_err(|e| format!("ca_file {}: {e}", path.display()))?;
         }
     }
     // The provider is named here rather than installed process-wide, so

@@ -7,8 +7,6 @@ use ::redis::aio::MultiplexedConnection;
 use ::redis::{
     AsyncConnectionConfig, Client, Cmd, FromRedisValue, IntoConnectionInfo, TlsCertificates,
 };
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 
 /// The name opsdeck's connections carry in CLIENT LIST and SLOWLOG.
 pub const CLIENT_NAME: &str = "opsdeck";
@@ -106,23 +104,15 @@ impl RedisConnection {
         let Some(path) = &self.target.ca_file else {
             return Client::open(info).map_err(invalid);
         };
-        let problem = |e: &dyn std::fmt::Display| {
-            let text = format!("ca_file {}: {e}", path.display());
-            self.error("connect", RedisErrorKind::Config(text))
-        };
-        let pem = std::fs::read(path).map_err(|e| problem(&e))?;
-        // Checked here: the driver would take a file without a certificate
-        // as an empty trust store and fail later with a vaguer error.
-        let certs = CertificateDer::pem_slice_iter(&pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| problem(&e))?;
-        if certs.is_empty() {
-            return Err(problem(&"no PEM certificate in it"));
-        }
+        let ca = crate::sources::ca_file::read(path)
+            .map_err(|e| self.error("connect", RedisErrorKind::Config(e)))?;
         let certificates = TlsCertificates {
             client_tls: None,
-            root_cert: Some(pem),
+            root_cert: Some(ca.pem),
         };
-        Client::build_with_tls(info, certificates).map_err(|e| problem(&e))
+        Client::build_with_tls(info, certificates).map_err(|e| {
+            let text = format!("ca_file {}: {e}", path.display());
+            self.error("connect", RedisErrorKind::Config(text))
+        })
     }
 }
