@@ -222,6 +222,25 @@ fn hostile_text_is_made_safe_and_huge_queries_are_capped() {
 }
 
 #[test]
+fn the_first_listed_target_is_shown_until_the_user_picks_one() {
+    let mut q = Queries::default();
+    let mut v = QueriesView::default();
+    // Redis answers before Postgres, as it usually does.
+    q.apply(poll(Kind::Redis, "cache", 0, Ok(redis(Some(0.9)))));
+    v.refresh(&q);
+    assert_eq!(v.target, Some(key(Kind::Redis, "cache")));
+    q.apply(poll(Kind::Postgres, "orders-db", 1, Ok(pg(Vec::new(), 5))));
+    v.refresh(&q);
+    assert_eq!(v.target, Some(key(Kind::Postgres, "orders-db")));
+    // Picked by the user, a target stays shown whoever answers next.
+    v.choose_target(&q, "cache").unwrap();
+    q.apply(poll(Kind::Mongo, "shop", 2, Err("down".into())));
+    q.apply(poll(Kind::Postgres, "orders-db", 3, Ok(pg(Vec::new(), 5))));
+    v.refresh(&q);
+    assert_eq!(v.target, Some(key(Kind::Redis, "cache")));
+}
+
+#[test]
 fn the_view_switches_targets_and_views_and_keeps_the_selection() {
     let mut q = Queries::default();
     let mut v = QueriesView::default();

@@ -107,6 +107,8 @@ pub enum QueryRow {
 pub struct QueriesView {
     /// The target shown (the first one until the user picks another).
     pub target: Option<TargetKey>,
+    /// The user chose `target`: a target answering later does not take over.
+    picked: bool,
     /// The sub-view last chosen for Postgres and for MongoDB targets.
     pub pg: SubView,
     pub mongo: SubView,
@@ -122,6 +124,7 @@ impl Default for QueriesView {
     fn default() -> Self {
         QueriesView {
             target: None,
+            picked: false,
             pg: SubView::Activity,
             mongo: SubView::Ops,
             order: StatementsOrder::default(),
@@ -169,6 +172,7 @@ impl QueriesView {
             (at + n - 1) % n
         };
         self.target = Some(keys[next].clone());
+        self.picked = true;
         self.reset(q);
     }
 
@@ -223,6 +227,7 @@ impl QueriesView {
             ));
         };
         self.target = Some(key.clone());
+        self.picked = true;
         self.reset(q);
         Ok(())
     }
@@ -249,8 +254,14 @@ impl QueriesView {
 
     /// Recomputes the rows, keeping the selection on the same thing.
     pub fn refresh(&mut self, q: &Queries) {
-        if self.target.as_ref().is_none_or(|t| q.get(t).is_none()) {
-            self.target = q.keys().first().map(|k| (*k).clone());
+        // Targets first answer in any order; until the user picks one the
+        // first listed is shown, not whichever answered first.
+        let lost = self.target.as_ref().is_none_or(|t| q.get(t).is_none());
+        let first = q.keys().first().map(|k| (*k).clone());
+        if (lost || !self.picked) && self.target != first {
+            self.target = first;
+            self.cursor = ListCursor::default();
+            self.detail = false;
         }
         let selected = self.selected().cloned();
         self.rows = match (self.state(q), self.sub_view()) {
