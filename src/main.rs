@@ -5,7 +5,7 @@ use opsdeck::config::color::ColorSupport;
 use opsdeck::config::{self, Locations};
 use opsdeck::demo::executor::DemoExecutor;
 use opsdeck::demo::{self, DemoOptions};
-use opsdeck::remediation::audit::{AuditLog, host_name};
+use opsdeck::remediation::audit::{AuditLog, host_name, user_name};
 use opsdeck::remediation::executor::{Deferred, Executor, Router};
 use opsdeck::remediation::plan::Backend;
 use opsdeck::remediation::run::Services;
@@ -38,7 +38,7 @@ fn main() -> color_eyre::Result<()> {
     let options = Options {
         readonly: cli.global.readonly,
         mouse: !cli.global.no_mouse && loaded.settings.mouse,
-        user: current_user(),
+        user: user_name(),
     };
     let mut app = App::new(loaded, options, chrono::Utc::now());
     if cli.command.is_none() && app.settings.prometheus.url.is_some() {
@@ -100,7 +100,7 @@ fn main() -> color_eyre::Result<()> {
         let services = Services {
             executor,
             audit,
-            user: current_user(),
+            user: user_name(),
             host: host_name(),
             timeout,
         };
@@ -286,11 +286,4 @@ fn kafka_probe_rows(
         });
     }
     rows
-}
-
-fn current_user() -> String {
-    ["USER", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
 }

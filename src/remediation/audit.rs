@@ -77,6 +77,21 @@ impl AuditLog {
     }
 }
 
+/// Who acts, for audit lines: the account the process runs as, from the
+/// system's user database; `$USER` / `$LOGNAME` only if that has no name
+/// (a service or `su -c` often leaves them unset).
+pub fn user_name() -> String {
+    whoami::username()
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(|| {
+            ["USER", "LOGNAME"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
 /// This machine's host name, for audit lines.
 pub fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -93,6 +108,17 @@ mod tests {
     use crate::model::workloads::{Deployment, Workloads};
     use crate::remediation::guard::{Decision, Step};
     use crate::remediation::plan::{Scope, scale};
+
+    #[test]
+    fn the_user_is_the_account_the_process_runs_as() {
+        // `id -un` asks the user database, as an operator would.
+        let id = std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap();
+        let account = String::from_utf8(id.stdout).unwrap();
+        assert_eq!(user_name(), account.trim());
+    }
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
