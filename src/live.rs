@@ -2,10 +2,11 @@
 //! in the background, so a slow or dead backend never delays the console.
 
 use crate::config::settings::Settings;
+use crate::core::source::{HealthReport, ScopeChange, SourceId};
 use crate::remediation::executor::Deferred;
 use crate::remediation::kube_executor::KubeExecutor;
 use crate::sources::kube::{self, KubeCommand, KubeOverrides};
-use crate::update::{HealthReport, ScopeChange, SourceId, Update};
+use crate::update::Update;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;

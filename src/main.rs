@@ -64,7 +64,7 @@ fn main() -> color_eyre::Result<()> {
     if settings.kubernetes.enabled == Some(false) && cli.command.is_none() {
         app.model
             .health
-            .set_off(opsdeck::update::SourceId::Kubernetes);
+            .set_off(opsdeck::core::source::SourceId::Kubernetes);
     }
     let overrides = KubeOverrides {
         kubeconfig: None,

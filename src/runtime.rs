@@ -4,9 +4,10 @@
 use crate::app::schedule::{Frame, RenderSchedule};
 use crate::app::{App, Effect, Event};
 use crate::config::keys::KeyPress;
+use crate::core::source::ScopeChange;
 use crate::remediation::run::{self, Services};
 use crate::terminal::TerminalGuard;
-use crate::update::{ScopeChange, Update};
+use crate::update::Update;
 use chrono::Utc;
 use crossterm::event::{
     Event as TermEvent, EventStream, KeyEventKind, MouseButton, MouseEventKind,

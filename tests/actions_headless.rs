@@ -389,9 +389,9 @@ fn outcomes_go_to_the_timeline_with_the_backend_message() {
         outcome: Outcome::Failed("conflict: object modified".into()),
     });
     let e = app.model.timeline.row(0).unwrap();
-    assert_eq!(e.severity, opsdeck::update::Severity::Crit);
+    assert_eq!(e.severity, opsdeck::core::source::Severity::Crit);
     assert!(e.text.ends_with("conflict: object modified"), "{}", e.text);
-    assert!(e.undo.is_none());
+    assert!(e.action.is_none() && app.undo_plans.is_empty());
     assert!(matches!(stage(&app), Stage::Done { ok: false, .. }));
 }
 

@@ -7,7 +7,8 @@ mod support;
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{Effect, Event, Overlay};
 use opsdeck::config::keymap::Keymap;
-use opsdeck::update::{Origin, Severity};
+use opsdeck::core::source::Severity;
+use opsdeck::core::timeline::Origin;
 use std::path::Path;
 use support::*;
 

@@ -7,11 +7,12 @@
 mod support;
 
 use opsdeck::config::settings::KubeSettings;
+use opsdeck::core::source::{Severity, SourceId};
 use opsdeck::model::Model;
 use opsdeck::model::health::Badge;
 use opsdeck::model::workloads::KubeUpdate;
 use opsdeck::sources::kube::{KubeCommand, KubeHandle, KubeOverrides, connect, spawn};
-use opsdeck::update::{Severity, SourceId, Update};
+use opsdeck::update::Update;
 use serde_json::{Value, json};
 use std::time::Duration;
 use support::kube_server::{KubeTestServer, MetricsApi, TOKEN};

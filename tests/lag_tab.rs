@@ -149,7 +149,7 @@ fn lag_above_the_threshold_for_five_minutes_is_crit_once() {
         .filter(|(_, t)| t.starts_with("group orders-svc"))
         .collect();
     assert_eq!(orders.len(), 1, "{texts:?}");
-    assert_eq!(orders[0].0, opsdeck::update::Severity::Crit);
+    assert_eq!(orders[0].0, opsdeck::core::source::Severity::Crit);
     assert!(
         orders[0].1.contains("lag above 1000 since 10:00:00 UTC"),
         "{:?}",

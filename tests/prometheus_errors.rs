@@ -9,10 +9,11 @@ mod support;
 
 use chrono::{DateTime, Utc};
 use opsdeck::config::settings::PromSettings;
+use opsdeck::core::source::SourceId;
 use opsdeck::model::Model;
 use opsdeck::model::heatmap::Metric;
 use opsdeck::sources::prometheus::{Poller, PromClient, probe};
-use opsdeck::update::{SourceId, Update};
+use opsdeck::update::Update;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

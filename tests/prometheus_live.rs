@@ -9,11 +9,12 @@
 mod support;
 
 use opsdeck::config::settings::PromSettings;
+use opsdeck::core::source::Severity;
 use opsdeck::model::Model;
 use opsdeck::model::heatmap::{Level, Metric, Window, service_name};
 use opsdeck::sources::prometheus::queries::{name_keys, query_for, rate_range};
 use opsdeck::sources::prometheus::{PromClient, probe, spawn};
-use opsdeck::update::{Severity, Update};
+use opsdeck::update::Update;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;

@@ -637,7 +637,7 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
             break;
         };
         if let Update::Health(h) = &update
-            && h.source == opsdeck::update::SourceId::Mongo
+            && h.source == opsdeck::core::source::SourceId::Mongo
             && h.error.is_none()
         {
             healthy_mongo = true;
@@ -674,7 +674,7 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
     let badge = a
         .model
         .health
-        .get(opsdeck::update::SourceId::Redis)
+        .get(opsdeck::core::source::SourceId::Redis)
         .unwrap();
     assert!(
         badge
@@ -687,7 +687,7 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
     let pg_badge = a
         .model
         .health
-        .get(opsdeck::update::SourceId::Postgres)
+        .get(opsdeck::core::source::SourceId::Postgres)
         .unwrap();
     assert_eq!(
         pg_badge.last.error.as_deref(),

@@ -7,7 +7,8 @@ mod support;
 
 use insta::assert_snapshot;
 use opsdeck::config::color::ColorSupport;
-use opsdeck::update::{HealthReport, SourceId, Update};
+use opsdeck::core::source::{HealthReport, SourceId};
+use opsdeck::update::Update;
 use ratatui::style::Color;
 use support::*;
 
@@ -182,10 +183,10 @@ fn hostile_backend_text_never_reaches_the_terminal() {
     let mut app = app(SMALL);
     let hostile = "\x1b]0;pwned\x07pod \x1b[2Jcrash\rOVERWRITE\x1b]52;c;ZXZpbA==\x1b\\ \x07\x08\u{202e}evil\x1bP+q\x1b\\";
     app.update(opsdeck::app::Event::Update(Update::Timeline(
-        opsdeck::update::TimelineEntry::new(
+        opsdeck::core::timeline::TimelineEntry::new(
             t0(),
-            opsdeck::update::Severity::Crit,
-            opsdeck::update::Origin::Source(SourceId::Kubernetes),
+            opsdeck::core::source::Severity::Crit,
+            opsdeck::core::timeline::Origin::Source(SourceId::Kubernetes),
             hostile,
         ),
     )));

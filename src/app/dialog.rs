@@ -3,12 +3,13 @@
 
 use super::command::ActionRequest;
 use super::{App, Effect, Overlay};
+use crate::core::source::Severity;
+use crate::core::timeline::{Origin, TimelineEntry};
 use crate::remediation::audit::AuditEvent;
 use crate::remediation::executor::{Check, Outcome};
 use crate::remediation::guard::{self, Decision, GuardContext, Step};
 use crate::remediation::plan::{self, Action, ActionPlan, Confirm, Scope};
 use crate::remediation::query_plan;
-use crate::update::{Origin, Severity, TimelineEntry};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -282,9 +283,7 @@ impl App {
                 let decision = match check {
                     Check::Passed(d) => Decision::pass(step, d),
                     Check::Unsupported(d) => Decision::pass(step, format!("not checked: {d}")),
-                    Check::Refused(d) => {
-                        Decision::refuse(step, crate::remediation::redact::redact(&d))
-                    }
+                    Check::Refused(d) => Decision::refuse(step, crate::core::redact::redact(&d)),
                 };
                 let refused = !decision.passed;
                 dialog.decisions.push(decision.clone());
@@ -399,8 +398,9 @@ impl App {
             self.cooldowns.remove(&plan.cooldown_key());
         }
         let mut entry = TimelineEntry::new(self.now, severity, Origin::Opsdeck, text.clone());
-        if ok {
-            entry.undo = plan.undo.clone();
+        if ok && let Some(inverse) = &plan.undo {
+            entry.action = Some(id);
+            self.undo_plans.insert(id, (**inverse).clone());
         }
         self.model.timeline.push(entry);
         if ok {
@@ -418,8 +418,11 @@ impl App {
     /// Offers the inverse of the selected Timeline entry's action, or else the latest.
     fn undo(&mut self) -> Vec<Effect> {
         let tl = &self.model.timeline;
-        let selected = tl.selected().and_then(|e| e.undo.clone());
-        let latest = || tl.entries().iter().rev().find_map(|e| e.undo.clone());
+        let undo_of = |e: &crate::core::timeline::TimelineEntry| {
+            e.action.and_then(|id| self.undo_plans.get(&id)).cloned()
+        };
+        let selected = tl.selected().and_then(undo_of);
+        let latest = || tl.entries().iter().rev().find_map(undo_of);
         let Some(inverse) = selected.or_else(latest) else {
             self.say(
                 Severity::Info,
@@ -437,7 +440,7 @@ impl App {
                 deployment,
                 *to,
             ),
-            _ => Ok(*inverse),
+            _ => Ok(inverse),
         };
         match replanned {
             Ok(plan) => self.open_action(plan),

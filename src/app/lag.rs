@@ -3,11 +3,11 @@
 
 use super::input::{InputKind, LineInput};
 use super::{App, Overlay};
+use crate::core::source::Severity;
 use crate::model::lag::GroupSnapshot;
 use crate::remediation::offsets_plan::{self, Spec};
 use crate::remediation::plan::{Action, ActionPlan};
 use crate::sources::kafka::refusal;
-use crate::update::Severity;
 
 impl App {
     pub(super) fn set_lag_filter(&mut self, text: &str) {

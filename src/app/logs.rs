@@ -4,12 +4,13 @@
 use super::input::{InputKind, LineInput};
 use super::tab::Tab;
 use super::{App, Effect, Overlay};
+use crate::core::source::Severity;
+use crate::core::timeline::{Origin, TimelineEntry};
 use crate::model::logs::{LevelFilter, LogScope, LogsUpdate, plain};
 use crate::model::pods_view::PodFilter;
 use crate::sources::kube::logs::{FollowLogs, LogOptions, LogTarget};
 use crate::sources::log_line::Level;
 use crate::sources::logs::note;
-use crate::update::{Origin, Severity, TimelineEntry};
 use std::collections::BTreeSet;
 
 /// Copies larger than this are refused: terminals cap OSC 52 payloads.

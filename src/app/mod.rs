@@ -21,12 +21,13 @@ use crate::config::problem::Problem;
 use crate::config::settings::Settings;
 use crate::config::theme::{Theme, ThemeSet};
 use crate::config::{Loaded, color::ColorSupport};
+use crate::core::source::Severity;
 use crate::model::Model;
 use crate::remediation::audit::AuditEvent;
 use crate::remediation::executor::{Check, Outcome};
 use crate::remediation::guard::Decision;
 use crate::remediation::plan::ActionPlan;
-use crate::update::{Severity, Update};
+use crate::update::Update;
 use chrono::{DateTime, Utc};
 use command::Command;
 use dialog::ActionDialog;
@@ -182,6 +183,8 @@ pub struct App {
     /// When each action last ran on each target (`ActionPlan::cooldown_key`).
     pub cooldowns: HashMap<String, DateTime<Utc>>,
     pub next_action_id: u64,
+    /// The inverse of each reversible action that ran, by the action's id.
+    pub undo_plans: HashMap<u64, ActionPlan>,
     /// The Heatmap window asked of a live Prometheus source (`None`: no
     /// live source, e.g. the demo, whose window is fixed).
     pub prom_window: Option<crate::model::heatmap::Window>,
@@ -226,6 +229,7 @@ impl App {
             export_dir,
             audit_error: None,
             cooldowns: HashMap::new(),
+            undo_plans: HashMap::new(),
             next_action_id: 0,
             log_options: Default::default(),
             prom_window: None,

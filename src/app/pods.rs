@@ -4,8 +4,8 @@
 use super::command::ActionRequest;
 use super::input::{InputKind, LineInput};
 use super::{App, Overlay};
+use crate::core::source::Severity;
 use crate::model::pods_view::{PodFilter, PodsMode};
-use crate::update::Severity;
 
 impl App {
     pub(super) fn set_pods_mode(&mut self, which: &str) {

@@ -5,10 +5,10 @@
 use super::command::ActionRequest;
 use super::tab::Tab;
 use super::{App, Effect};
+use crate::core::source::Severity;
 use crate::model::queries::{Kind, QueryRow, SubView};
 use crate::remediation::plan::ActionPlan;
 use crate::remediation::query_plan;
-use crate::update::Severity;
 
 impl App {
     pub(super) fn step_queries_target(&mut self, forward: bool) {

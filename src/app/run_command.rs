@@ -5,8 +5,9 @@ use super::dialog::Stage;
 use super::input::{InputKind, LineInput};
 use super::tab::Tab;
 use super::{App, Effect, Overlay};
+use crate::core::source::Severity;
+use crate::core::timeline::{Origin, TimelineEntry};
 use crate::model::workloads::Workloads;
-use crate::update::{Origin, Severity, TimelineEntry};
 use tui_logger::{LevelFilter, TuiWidgetEvent};
 
 impl App {

@@ -1,8 +1,9 @@
 //! How the demo world reacts to remediation actions, after realistic delays.
 
 use super::world::{FollowUp, NAMESPACE, PaymentPods, World, entry};
+use crate::core::source::{Severity, SourceId};
 use crate::remediation::plan::Action;
-use crate::update::{Severity, SourceId, Update};
+use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand_chacha::ChaCha8Rng;
 

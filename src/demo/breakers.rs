@@ -6,11 +6,12 @@
 
 use super::Generator;
 use super::world::{NAMESPACE, PaymentPods, World};
+use crate::core::source::{HealthReport, SourceId};
 use crate::model::breakers::{
     BreakerSource, BreakersUpdate, Endpoint, Figures, Observation, RowKey,
 };
 use crate::sources::actuator_reply::{BreakerState, Rate};
-use crate::update::{HealthReport, SourceId, Update};
+use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;

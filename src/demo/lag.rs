@@ -6,12 +6,13 @@
 
 use super::Generator;
 use super::world::{PaymentPods, World};
+use crate::core::source::{HealthReport, SourceId};
 use crate::model::consumers::LagUpdate;
 use crate::model::lag::dlq::topic_size;
 use crate::model::lag::{
     GroupDescription, GroupSnapshot, GroupState, Member, PartitionOffsets, TopicPartition,
 };
-use crate::update::{HealthReport, SourceId, Update};
+use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;

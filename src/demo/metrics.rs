@@ -4,10 +4,11 @@
 
 use super::Generator;
 use super::world::{PaymentPods, World};
+use crate::core::source::{HealthReport, SourceId};
 use crate::model::heatmap::{
     AlertState, BucketSeries, Columns, Metric, NamedSeries, PromAlert, PromUpdate,
 };
-use crate::update::{HealthReport, SourceId, Update};
+use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -15,8 +15,9 @@ pub mod metrics;
 pub mod queries;
 pub mod world;
 
+use crate::core::source::{HealthReport, SourceId};
 use crate::remediation::plan::Action;
-use crate::update::{HealthReport, SourceId, Update};
+use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

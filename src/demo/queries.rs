@@ -8,13 +8,14 @@
 
 use super::Generator;
 use super::world::{PaymentPods, World};
+use crate::core::source::HealthReport;
 use crate::model::queries::{Kind, MongoData, PgData, QueriesUpdate, RedisData, Snapshot};
 use crate::sources::mongo::{CurrentOp, DbProfile, Member, OpId, ReplicaSet, SlowOp};
 use crate::sources::postgres::{
     Backend, BackendState, ConnectionGroup, Statement, StatementsOrder, UnusedIndex, usage,
 };
 use crate::sources::redis::{Info, MemoryUse, PatternCount, Rates, SlowEntry};
-use crate::update::{HealthReport, Update};
+use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

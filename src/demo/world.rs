@@ -2,7 +2,9 @@
 //! Actions (later) change the world too, so the story can react to them.
 
 use super::cluster::{Cluster, suffix};
-use crate::update::{AlertSummary, Origin, Severity, SourceId, TimelineEntry, Update};
+use crate::core::source::{AlertSummary, Severity, SourceId};
+use crate::core::timeline::{Origin, TimelineEntry};
+use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;

@@ -9,7 +9,8 @@ pub use view::LagView;
 
 use super::lag::dlq::{Growth, TopicSize, growth_per_minute};
 use super::lag::{Alerts, GroupHistory, GroupSnapshot, HistorySettings, Level, Rates, Trend};
-use crate::update::{Origin, Severity, SourceId, TimelineEntry};
+use crate::core::source::{Severity, SourceId};
+use crate::core::timeline::{Origin, TimelineEntry};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 

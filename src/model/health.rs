@@ -1,6 +1,6 @@
 //! Per-source health, as the header badges show it.
 
-use crate::update::{HealthReport, SourceId};
+use crate::core::source::{HealthReport, SourceId};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 

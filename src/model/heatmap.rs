@@ -173,13 +173,13 @@ impl Heatmap {
 }
 
 fn safe(text: &str) -> String {
-    crate::sanitize::sanitize_str_capped(text, MAX_TEXT_BYTES).into_text()
+    crate::core::sanitize::sanitize_str_capped(text, MAX_TEXT_BYTES).into_text()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::update::Severity;
+    use crate::core::source::Severity;
     use chrono::TimeZone;
 
     fn at(s: i64) -> DateTime<Utc> {

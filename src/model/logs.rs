@@ -1,8 +1,8 @@
 //! The Logs tab's buffer: a bounded ring of parsed lines from many pods,
 //! with level, regex and correlation filters, search, and follow/pause.
 
-use super::cursor::ListCursor;
-use crate::sanitize::SafeText;
+use crate::core::cursor::ListCursor;
+use crate::core::sanitize::SafeText;
 use crate::sources::log_line::Level;
 use chrono::{DateTime, Utc};
 use regex::Regex;
@@ -404,7 +404,7 @@ fn compile(pattern: &str) -> Result<Option<Regex>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sanitize::sanitize_str;
+    use crate::core::sanitize::sanitize_str;
 
     fn line(pod: &str, level: Level, msg: &str) -> LogLine {
         LogLine {

@@ -2,7 +2,6 @@
 
 pub mod breakers;
 pub mod consumers;
-pub mod cursor;
 pub mod health;
 pub mod heatmap;
 pub mod heatmap_view;
@@ -13,7 +12,8 @@ pub mod queries;
 pub mod timeline;
 pub mod workloads;
 
-use crate::update::{AlertSummary, Update};
+use crate::core::source::AlertSummary;
+use crate::update::Update;
 use health::Health;
 use timeline::Timeline;
 
@@ -151,13 +151,14 @@ const MAX_TEXT_BYTES: usize = 4096;
 /// Backend text as the terminal may show it: no escape sequences or
 /// controls, bounded length (see `sanitize`).
 fn safe(text: &str) -> String {
-    crate::sanitize::sanitize_str_capped(text, MAX_TEXT_BYTES).into_text()
+    crate::core::sanitize::sanitize_str_capped(text, MAX_TEXT_BYTES).into_text()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::update::{Origin, Severity, SourceId, TimelineEntry};
+    use crate::core::source::{Severity, SourceId};
+    use crate::core::timeline::{Origin, TimelineEntry};
 
     #[test]
     fn hostile_backend_text_is_made_safe_before_it_is_stored() {

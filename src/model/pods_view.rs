@@ -1,8 +1,8 @@
 //! The Pods tab's view of the workloads: which rows, in which order, and the
 //! selection. Recomputed when data or view settings change, never per frame.
 
-use super::cursor::ListCursor;
 use super::workloads::{Pod, Workloads};
+use crate::core::cursor::ListCursor;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! The incident Timeline: entries in time order, a filter, and the cursor.
 
-use super::cursor::ListCursor;
-use crate::update::TimelineEntry;
+use crate::core::cursor::ListCursor;
+use crate::core::timeline::TimelineEntry;
 use chrono::{DateTime, Utc};
 
 /// Entries kept before the oldest are dropped (counted, never silently).
@@ -206,7 +206,8 @@ fn matches(entry: &TimelineEntry, filter_lower: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::update::{Origin, Severity, SourceId};
+    use crate::core::source::{Severity, SourceId};
+    use crate::core::timeline::Origin;
     use chrono::{TimeZone, Utc};
 
     fn entry(sec: i64, text: &str) -> TimelineEntry {

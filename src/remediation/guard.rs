@@ -3,6 +3,7 @@
 //! run) arrive as results and are recorded here as decisions.
 
 use super::plan::{ActionPlan, Confirm, Risk};
+use crate::core::glob::glob_match;
 use std::time::Duration;
 
 /// The steps of the chain, in the order they run.
@@ -153,26 +154,6 @@ pub fn confirmed(level: Confirm, plan: &ActionPlan, typed: &str) -> bool {
     }
 }
 
-/// `*` matches any run of characters; everything else matches itself.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
-        return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for middle in &parts[1..parts.len() - 1] {
-        match rest.find(middle) {
-            Some(i) => rest = &rest[i + middle.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
 /// Refuses a repeat of the same action on the same target within the window.
 pub fn cooldown(last_run_ago: Option<Duration>, window: Duration) -> Decision {
     match last_run_ago {
@@ -227,16 +208,6 @@ mod tests {
             target_exists: true,
             failed_preconditions: vec![],
         }
-    }
-
-    #[test]
-    fn globs_match_like_shell_stars() {
-        assert!(glob_match("prod*", "production"));
-        assert!(glob_match("*-prod", "eu-prod"));
-        assert!(glob_match("a*b*c", "aXXbYYc"));
-        assert!(!glob_match("*-prod", "prod-eu"));
-        assert!(!glob_match("production", "production-2"));
-        assert!(!glob_match("a*a", "a"));
     }
 
     #[test]

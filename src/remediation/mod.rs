@@ -14,5 +14,4 @@ pub mod offsets_plan;
 pub mod pg_executor;
 pub mod plan;
 pub mod query_plan;
-pub mod redact;
 pub mod run;

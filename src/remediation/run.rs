@@ -6,7 +6,7 @@ use super::audit::{AuditEvent, AuditLog, AuditRecord};
 use super::executor::{Check, Executor, Outcome};
 use super::guard::Decision;
 use super::plan::ActionPlan;
-use super::redact::redact;
+use crate::core::redact::redact;
 use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;

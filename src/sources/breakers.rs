@@ -14,10 +14,11 @@ pub use discover::{PodTarget, pods};
 pub use transport::{KubeLink, Transport};
 
 use crate::config::settings::{BreakerSettings, PromSettings};
+use crate::core::source::{HealthReport, SourceId};
 use crate::model::breakers::{
     BreakerSource, BreakersUpdate, Endpoint, Figures, Observation, RowKey,
 };
-use crate::update::{HealthReport, SourceId, Update};
+use crate::update::Update;
 use chrono::Utc;
 use std::time::Duration;
 use tokio::sync::mpsc;

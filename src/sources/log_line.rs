@@ -4,7 +4,7 @@
 //! `timestamps=true`). A line is either a JSON object in one of the common
 //! dialects (structlog, ECS, logfmt-style keys, pino, Cloud Logging) or plain
 //! text, where a leading timestamp and a level word are recognised by shape.
-//! Every piece of text in a record has been through [`crate::sanitize`].
+//! Every piece of text in a record has been through [`crate::core::sanitize`].
 //!
 //! JSON is read in one pass with a serde visitor that sees only the keys and
 //! scalar values, without building a `serde_json::Value` tree: that keeps
@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::sanitize::{SafeText, sanitize_capped, sanitize_str_capped};
+use crate::core::sanitize::{SafeText, sanitize_capped, sanitize_str_capped};
 
 /// Field names searched for a correlation id by default, in priority order.
 pub const DEFAULT_CORRELATION_FIELDS: &[&str] = &[
@@ -943,7 +943,7 @@ impl<'de> Visitor<'de> for Render<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sanitize::is_terminal_safe;
+    use crate::core::sanitize::is_terminal_safe;
     use proptest::prelude::*;
 
     const FIXTURE: &str = include_str!("../../tests/fixtures/logs/structured-and-plain.log");

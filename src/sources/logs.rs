@@ -2,8 +2,8 @@
 //! (three JSON dialects, plain text), sanitized, with the correlation id.
 
 use super::log_line::{self, DEFAULT_CORRELATION_FIELDS, Level};
+use crate::core::sanitize::sanitize_str;
 use crate::model::logs::LogLine;
-use crate::sanitize::sanitize_str;
 use chrono::{DateTime, Utc};
 
 /// Parses one line as received from a pod's log stream.

@@ -17,7 +17,8 @@ pub use poll::{DEFAULT_COLUMNS, Poller};
 pub use probe::{ProbeRow, probe};
 
 use crate::config::settings::PromSettings;
-use crate::update::{HealthReport, SourceId, Update};
+use crate::core::source::{HealthReport, SourceId};
+use crate::update::Update;
 use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;

@@ -10,9 +10,10 @@ pub mod probe;
 pub mod redis;
 
 use crate::config::settings::QueriesSettings;
+use crate::core::source::HealthReport;
 use crate::model::queries::{Kind, QueriesUpdate};
 use crate::sources::postgres::StatementsOrder;
-use crate::update::{HealthReport, Update};
+use crate::update::Update;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};

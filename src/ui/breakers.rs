@@ -110,7 +110,7 @@ fn empty_text(app: &App) -> String {
     if !v.filter.is_empty() {
         return format!("Nothing matches \"{}\". Esc clears the filter.", v.filter);
     }
-    match app.model.health.get(crate::update::SourceId::Actuator) {
+    match app.model.health.get(crate::core::source::SourceId::Actuator) {
         Some(h) if h.last.error.is_some() => {
             format!("No data: {}", h.last.error.clone().unwrap_or_default())
         }

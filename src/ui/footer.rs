@@ -3,7 +3,7 @@
 
 use crate::app::command::Command;
 use crate::app::{App, Overlay};
-use crate::update::Severity;
+use crate::core::source::Severity;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};

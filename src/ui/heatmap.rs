@@ -353,9 +353,9 @@ fn alerts(frame: &mut Frame, area: Rect, app: &App) {
             .map(|s| format!("since {}", s.format("%H:%M:%S")))
             .unwrap_or_default();
         let style = match a.severity {
-            crate::update::Severity::Crit => t.crit,
-            crate::update::Severity::Warn => t.warn,
-            crate::update::Severity::Info => t.text,
+            crate::core::source::Severity::Crit => t.crit,
+            crate::core::source::Severity::Warn => t.warn,
+            crate::core::source::Severity::Info => t.text,
         };
         lines.push(Line::from(vec![
             Span::styled(

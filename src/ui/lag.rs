@@ -98,7 +98,7 @@ fn empty_text(app: &App) -> String {
     if !v.filter.is_empty() {
         return format!("Nothing matches \"{}\". Esc clears the filter.", v.filter);
     }
-    match app.model.health.get(crate::update::SourceId::Kafka) {
+    match app.model.health.get(crate::core::source::SourceId::Kafka) {
         Some(h) if h.last.error.is_some() => {
             format!("No data: {}", h.last.error.clone().unwrap_or_default())
         }

@@ -4,8 +4,8 @@
 
 use crate::app::App;
 use crate::config::color::fit;
+use crate::core::sanitize::{SafeText, SgrColor, SgrStyle};
 use crate::model::logs::LogLine;
-use crate::sanitize::{SafeText, SgrColor, SgrStyle};
 use crate::sources::log_line::Level;
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -99,7 +99,7 @@ fn empty_text(app: &App) -> String {
             v.filter.text
         );
     }
-    match app.model.health.get(crate::update::SourceId::Kubernetes) {
+    match app.model.health.get(crate::core::source::SourceId::Kubernetes) {
         Some(h) if h.last.error.is_some() => format!("No data: {}", h.last.error.clone().unwrap_or_default()),
         None if app.model.context.is_none() => {
             "Kubernetes is not configured: opsdeck reads ~/.kube/config (or KUBECONFIG, --context, [kubernetes] in config.toml).".into()

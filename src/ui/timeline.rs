@@ -1,7 +1,7 @@
 //! The Timeline tab: incident entries, newest or oldest first, filtered.
 
 use crate::app::App;
-use crate::update::Severity;
+use crate::core::source::Severity;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;

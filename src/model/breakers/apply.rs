@@ -1,8 +1,9 @@
 //! Folding one poll into the rows, and the Timeline entries its transitions make.
 
 use super::{BreakerRow, Breakers, BreakersUpdate, Observation, TRANSITIONS_KEPT, Transition};
+use crate::core::source::{Severity, SourceId};
+use crate::core::timeline::{Origin, TimelineEntry};
 use crate::sources::actuator_reply::{BreakerState, Rate};
-use crate::update::{Origin, Severity, SourceId, TimelineEntry};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 impl Breakers {

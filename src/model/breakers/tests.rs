@@ -64,7 +64,7 @@ fn a_transition_becomes_one_timeline_entry_with_the_rate_that_tripped_it() {
         entries[0].text,
         "order-service paymentService CLOSED → OPEN, failure rate 62.5% > 50% on 1/1 (a)"
     );
-    assert_eq!(entries[0].severity, crate::update::Severity::Crit);
+    assert_eq!(entries[0].severity, crate::core::source::Severity::Crit);
     let row = b.rows.values().next().unwrap();
     assert_eq!(row.since, at(5));
     assert!(row.since_known);

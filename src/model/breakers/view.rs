@@ -1,7 +1,7 @@
 //! What the Breakers table lists, in which order, and what is selected.
 
 use super::{Breakers, RowKey, state_rank};
-use crate::model::cursor::ListCursor;
+use crate::core::cursor::ListCursor;
 use crate::sources::actuator_reply::BreakerState;
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! The Lag tab's list: groups worst first, the selection kept by key.
 
 use super::{Consumers, GroupKey};
-use crate::model::cursor::ListCursor;
+use crate::core::cursor::ListCursor;
 use crate::model::lag::Trend;
 
 #[derive(Debug, Clone, Default)]

@@ -1,7 +1,7 @@
 //! Prometheus alerts as the Heatmap's alert pane lists them, and which of
 //! them started firing since the previous poll (for the Timeline).
 
-use crate::update::{AlertSummary, Severity};
+use crate::core::source::{AlertSummary, Severity};
 use chrono::{DateTime, Utc};
 
 /// Whether an alert's condition has held for its `for:` duration yet.

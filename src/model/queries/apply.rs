@@ -3,8 +3,9 @@
 
 use super::snapshot::{PgData, QueriesUpdate, RedisData, Snapshot};
 use super::{Marks, Queries, TargetKey, TargetState, human_duration};
+use crate::core::source::Severity;
+use crate::core::timeline::{Origin, TimelineEntry};
 use crate::sources::postgres::{BlockTree, blocking};
-use crate::update::{Origin, Severity, TimelineEntry};
 use chrono::{DateTime, Utc};
 
 /// At most this many new blocking chains are written per poll; more are

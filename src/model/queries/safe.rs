@@ -1,10 +1,10 @@
 //! Database replies carry text anyone with a connection wrote: query
 //! texts, application names, namespaces, commands. All of it is made safe
-//! to draw before it is stored (see `crate::sanitize`).
+//! to draw before it is stored (see `crate::core::sanitize`).
 
 use super::snapshot::{MongoData, PgData, QueriesUpdate, RedisData, Snapshot};
+use crate::core::sanitize::sanitize_str_capped;
 use crate::model::safe;
-use crate::sanitize::sanitize_str_capped;
 
 /// Longest query or command text kept; the detail view shows all of it.
 pub const QUERY_TEXT_BYTES: usize = 16 * 1024;

@@ -2,10 +2,10 @@
 //! timestamped, each part with its own error so one refused view does not
 //! hide the others.
 
+use crate::core::source::SourceId;
 use crate::sources::mongo::{CurrentOp, DbProfile, ReplicaSet};
 use crate::sources::postgres::{Backend, ConnectionUsage, Statement, StatementsOrder, UnusedIndex};
 use crate::sources::redis::{Info, MemoryUse, PatternCount, Rates, SlowEntry};
-use crate::update::SourceId;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 

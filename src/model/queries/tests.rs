@@ -94,7 +94,7 @@ fn a_blocking_chain_is_written_once_and_its_end_too() {
     };
     let first = q.apply(poll(Kind::Postgres, "orders-db", 0, Ok(pg(chain(), 40))));
     assert_eq!(first.len(), 1, "{first:?}");
-    assert_eq!(first[0].severity, crate::update::Severity::Crit);
+    assert_eq!(first[0].severity, crate::core::source::Severity::Crit);
     assert_eq!(
         first[0].text,
         "orders-db: blocking chain: pid 10 blocks 2 backend(s) (running 1m30s): CREATE INDEX ON orders (status)"

@@ -2,7 +2,7 @@
 //! what is selected.
 
 use super::{Kind, Queries, TargetKey, TargetState};
-use crate::model::cursor::ListCursor;
+use crate::core::cursor::ListCursor;
 use crate::sources::mongo::OpId;
 use crate::sources::postgres::{BackendState, BlockTree, Statement, StatementsOrder};
 use std::time::Duration;

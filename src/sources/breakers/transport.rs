@@ -94,7 +94,7 @@ impl Transport {
         tokio::time::timeout(self.timeout, work)
             .await
             .unwrap_or_else(|_| Err(format!("no answer in {}s", self.timeout.as_secs())))
-            .map_err(|e| crate::remediation::redact::redact(&e))
+            .map_err(|e| crate::core::redact::redact(&e))
     }
 
     async fn direct(

@@ -5,10 +5,11 @@
 
 use super::{ClusterConfig, ErrorKind, SourceError, WatchTopics};
 use crate::config::settings::{KafkaCluster, KafkaSettings};
+use crate::core::glob::glob_match;
+use crate::core::source::{HealthReport, SourceId};
 use crate::model::consumers::LagUpdate;
 use crate::model::lag::dlq::DlqPatterns;
-use crate::remediation::guard::glob_match;
-use crate::update::{HealthReport, SourceId, Update};
+use crate::update::Update;
 use chrono::Utc;
 use std::time::Duration;
 use tokio::sync::mpsc;

@@ -3,8 +3,8 @@
 
 use super::quantity::{self, Nanos};
 use super::status;
+use crate::core::sanitize::sanitize_str_capped;
 use crate::model::workloads::{Container, Deployment, KubeEvent, Pod, PodMetrics, Termination};
-use crate::sanitize::sanitize_str_capped;
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::apps::v1::Deployment as KubeDeployment;
 use k8s_openapi::api::core::v1::{

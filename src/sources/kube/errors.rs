@@ -119,7 +119,7 @@ const SECRET_KEYS: [&str; 6] = [
 /// `redact`, plus the credential fields of a kubeconfig, which a YAML parse
 /// error may quote (`token: abc` becomes `token: ***`).
 pub fn redact(text: &str) -> String {
-    let mut out = crate::remediation::redact::redact(text);
+    let mut out = crate::core::redact::redact(text);
     for key in SECRET_KEYS {
         let mut masked = String::with_capacity(out.len());
         let mut rest = out.as_str();

@@ -2,7 +2,8 @@
 //! answers, reported every few seconds, and at once when that changes.
 
 use super::errors::chain;
-use crate::update::{HealthReport, SourceId, Update};
+use crate::core::source::{HealthReport, SourceId};
+use crate::update::Update;
 use chrono::Utc;
 use kube::Client;
 use std::collections::BTreeMap;

@@ -184,7 +184,7 @@ async fn follow(
             Err(e) => {
                 let text = format!(
                     "log stream error: {}",
-                    crate::remediation::redact::redact(&e.to_string())
+                    crate::core::redact::redact(&e.to_string())
                 );
                 note_to(&tx, &t, &text).await;
                 "log stream failed"

@@ -5,7 +5,8 @@
 
 use super::convert::utc;
 use super::table::Key;
-use crate::update::{Origin, Severity, SourceId, TimelineEntry};
+use crate::core::source::{Severity, SourceId};
+use crate::core::timeline::{Origin, TimelineEntry};
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::{ContainerStateTerminated, ContainerStatus, Pod};
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //! redactor every other source uses) and the literal password, wherever
 //! the driver might echo them.
 
-use crate::remediation::redact::redact;
+use crate::core::redact::redact;
 
 /// Error text fit for the screen: no URI secrets, not the password itself,
 /// one line.

@@ -52,7 +52,7 @@ impl fmt::Debug for MongoTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MongoTarget")
             .field("name", &self.name)
-            .field("uri", &crate::remediation::redact::redact(&self.uri))
+            .field("uri", &crate::core::redact::redact(&self.uri))
             .field("password", &self.password.as_ref().map(|_| "***"))
             .field("secs_running", &self.secs_running)
             .field("profile_dbs", &self.profile_dbs)

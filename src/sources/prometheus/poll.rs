@@ -6,11 +6,13 @@ use super::client::PromClient;
 use super::queries::{buckets_query, name_keys, query_for, rate_range};
 use super::tail::{RangeCache, merge, tail};
 use crate::config::settings::PromSettings;
+use crate::core::source::{HealthReport, SourceId};
+use crate::core::timeline::{Origin, TimelineEntry};
 use crate::model::heatmap::{
     AlertState, BucketSeries, Columns, Metric, NamedSeries, PromAlert, PromUpdate, newly_firing,
     service_name, severity_of, step_for, summaries, timeline_text,
 };
-use crate::update::{HealthReport, Origin, SourceId, TimelineEntry, Update};
+use crate::update::Update;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 

@@ -1,0 +1,12 @@
+//! The words every layer shares, and nothing else of the crate: source ids
+//! and severities, health reports, Timeline entries, sanitized backend text,
+//! redaction, glob patterns and the list cursor.
+//!
+//! `tests/layering.rs` holds this module to importing nothing above it.
+
+pub mod cursor;
+pub mod glob;
+pub mod redact;
+pub mod sanitize;
+pub mod source;
+pub mod timeline;

@@ -1,0 +1,56 @@
+//! One line of the incident Timeline, as sources and the app write it.
+
+use super::source::{Severity, SourceId};
+use chrono::{DateTime, Utc};
+use std::fmt;
+
+/// The number the app gives each action it runs; audit lines and undo use it.
+pub type ActionId = u64;
+
+/// Who or what wrote a Timeline entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Source(SourceId),
+    /// A note typed by the user named here.
+    Note(String),
+    /// opsdeck itself (exports, actions).
+    Opsdeck,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Source(s) => f.write_str(s.label()),
+            Origin::Note(user) => write!(f, "note:{user}"),
+            Origin::Opsdeck => f.write_str("opsdeck"),
+        }
+    }
+}
+
+/// One line of the incident Timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub severity: Severity,
+    pub origin: Origin,
+    pub text: String,
+    /// For an executed action: the id the app keeps its undo under, offered by `u`.
+    pub action: Option<ActionId>,
+}
+
+impl TimelineEntry {
+    pub fn new(
+        at: DateTime<Utc>,
+        severity: Severity,
+        origin: Origin,
+        text: impl Into<String>,
+    ) -> Self {
+        TimelineEntry {
+            at,
+            severity,
+            origin,
+            text: text.into(),
+            action: None,
+        }
+    }
+}
