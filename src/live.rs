@@ -20,8 +20,11 @@ pub async fn run_prometheus(
 ) {
     let mut columns = crate::sources::prometheus::DEFAULT_COLUMNS;
     loop {
-        let task =
-            crate::sources::prometheus::spawn_with_columns(settings.clone(), columns, tx.clone());
+        let task = crate::sources::prometheus::spawn_with_columns(
+            settings.clone(),
+            columns,
+            crate::update::outbox(&tx),
+        );
         let next = views.recv().await;
         task.abort();
         match next {
@@ -69,8 +72,13 @@ pub async fn run_kube(
         .send(Update::Contexts(kube::list_contexts(ks, &overrides)))
         .await;
     let fields = settings.correlation_fields.clone();
-    let log_streams = tokio::spawn(kube::logs::run(link.subscribe(), tx.clone(), logs, fields));
-    let handle = kube::spawn(conn, ks, tx.clone(), link);
+    let log_streams = tokio::spawn(kube::logs::run(
+        link.subscribe(),
+        crate::update::outbox(&tx),
+        logs,
+        fields,
+    ));
+    let handle = kube::spawn(conn, ks, crate::update::outbox(&tx), link);
     while let Some(change) = scopes.recv().await {
         if let Some(context) = change.context {
             let _ = handle.commands.send(KubeCommand::SetContext(context)).await;
@@ -91,7 +99,7 @@ pub fn start_breakers(
     settings: &Settings,
     link: crate::sources::breakers::KubeLink,
     tx: mpsc::Sender<Update>,
-) -> Option<Arc<dyn crate::remediation::executor::Executor>> {
+) -> Option<Arc<dyn crate::core::executor::Executor>> {
     let b = &settings.breakers;
     if !b.enabled() {
         return None;
@@ -126,7 +134,7 @@ pub fn start_breakers(
         settings.prometheus.clone(),
         transport.clone(),
         link,
-        tx,
+        crate::update::outbox(&tx),
     ));
     Some(Arc::new(
         crate::remediation::actuator_executor::ActuatorExecutor::new(transport),
@@ -138,7 +146,7 @@ pub fn start_breakers(
 pub fn start_kafka(
     settings: &Settings,
     tx: mpsc::Sender<Update>,
-) -> Option<Arc<dyn crate::remediation::executor::Executor>> {
+) -> Option<Arc<dyn crate::core::executor::Executor>> {
     let k = &settings.kafka;
     if k.clusters.is_empty() {
         return None;
@@ -148,7 +156,10 @@ pub fn start_kafka(
         .iter()
         .filter_map(|c| crate::sources::kafka::poll::cluster_config(c).ok())
         .collect();
-    tokio::spawn(crate::sources::kafka::poll::run(k.clone(), tx));
+    tokio::spawn(crate::sources::kafka::poll::run(
+        k.clone(),
+        crate::update::outbox(&tx),
+    ));
     Some(Arc::new(
         crate::remediation::kafka_executor::KafkaExecutor::new(configs),
     ))
@@ -165,13 +176,13 @@ pub fn start_queries(
     crate::remediation::executor::Router,
     Option<tokio::sync::watch::Sender<crate::sources::postgres::StatementsOrder>>,
 ) {
-    use crate::remediation::plan::Backend;
+    use crate::core::action::Backend;
     let q = &settings.queries;
     if !q.enabled() {
         return (router, None);
     }
     let (order_tx, order_rx) = tokio::sync::watch::channel(Default::default());
-    crate::sources::queries::spawn(q, tx, order_rx);
+    crate::sources::queries::spawn(q, crate::update::outbox(&tx), order_rx);
     if !q.postgres.is_empty() {
         router = router.with(
             Backend::Postgres,

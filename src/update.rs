@@ -3,6 +3,7 @@
 //! Every backend task (and the demo engine) speaks only this type, so the app
 //! never waits on the network and tests can script a whole incident.
 
+use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{AlertSummary, HealthReport};
 use crate::core::timeline::TimelineEntry;
 use crate::model::breakers::BreakersUpdate;
@@ -11,6 +12,7 @@ use crate::model::heatmap::PromUpdate;
 use crate::model::logs::LogsUpdate;
 use crate::model::queries::QueriesUpdate;
 use crate::model::workloads::KubeUpdate;
+use tokio::sync::mpsc;
 
 /// Everything a source can tell the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,4 +40,70 @@ pub enum Update {
         context: String,
         namespace: String,
     },
+}
+
+impl From<KubeUpdate> for Update {
+    fn from(u: KubeUpdate) -> Self {
+        match u {
+            KubeUpdate::Scope { context, namespace } => Update::Scope { context, namespace },
+            KubeUpdate::Contexts(c) => Update::Contexts(c),
+            other => Update::Kube(other),
+        }
+    }
+}
+
+macro_rules! from_payload {
+    ($($payload:ty => $variant:ident),* $(,)?) => {
+        $(impl From<$payload> for Update {
+            fn from(u: $payload) -> Self {
+                Update::$variant(u)
+            }
+        })*
+    };
+}
+
+from_payload! {
+    LogsUpdate => Logs,
+    PromUpdate => Prometheus,
+    BreakersUpdate => Breakers,
+    LagUpdate => Lag,
+    QueriesUpdate => Queries,
+}
+
+impl<T: Into<Update>> From<Report<T>> for Update {
+    fn from(r: Report<T>) -> Self {
+        match r {
+            Report::Data(t) => t.into(),
+            Report::Health(h) => Update::Health(h),
+            Report::Timeline(e) => Update::Timeline(e),
+            Report::Alerts(a) => Update::Alerts(a),
+        }
+    }
+}
+
+/// A source's outbox that forwards each report into `tx`, in order, with
+/// the same backpressure; it closes when `tx`'s receiver is gone. Must be
+/// called inside the tokio runtime.
+pub fn outbox<T>(tx: &mpsc::Sender<Update>) -> Outbox<T>
+where
+    T: Into<Update> + Send + 'static,
+{
+    let (out, mut reports) = mpsc::channel::<Report<T>>(64);
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                report = reports.recv() => match report {
+                    Some(r) => {
+                        if tx.send(r.into()).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => return,
+                },
+                () = tx.closed() => return,
+            }
+        }
+    });
+    out
 }

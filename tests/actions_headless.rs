@@ -7,9 +7,9 @@ mod support;
 
 use opsdeck::app::dialog::Stage;
 use opsdeck::app::{App, Effect, Event, Overlay};
+use opsdeck::core::action::{Action, ActionPlan};
+use opsdeck::core::executor::{Check, Outcome};
 use opsdeck::model::workloads::KubeUpdate;
-use opsdeck::remediation::executor::{Check, Outcome};
-use opsdeck::remediation::plan::{Action, ActionPlan};
 use support::*;
 
 fn demo_app() -> App {
@@ -227,7 +227,7 @@ fn a_keymap_can_demand_typed_confirmation() {
     let Overlay::Action(d) = &app.overlay else {
         panic!()
     };
-    assert_eq!(d.confirm, opsdeck::remediation::plan::Confirm::Typed);
+    assert_eq!(d.confirm, opsdeck::core::action::Confirm::Typed);
 }
 
 #[test]

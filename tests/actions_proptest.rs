@@ -9,8 +9,8 @@ mod support;
 use opsdeck::app::dialog::Stage;
 use opsdeck::app::{App, Effect, Event, Overlay};
 use opsdeck::config::keys::KeyPress;
-use opsdeck::remediation::executor::{Check, Outcome};
-use opsdeck::remediation::plan::Confirm;
+use opsdeck::core::action::Confirm;
+use opsdeck::core::executor::{Check, Outcome};
 use proptest::prelude::*;
 use support::*;
 

@@ -5,11 +5,12 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use futures::future::BoxFuture;
+use opsdeck::core::action::ActionPlan;
+use opsdeck::core::executor::{Check, Executor, Outcome};
 use opsdeck::model::workloads::{Deployment, Workloads};
 use opsdeck::remediation::audit::AuditLog;
-use opsdeck::remediation::executor::{Check, Executor, Outcome};
 use opsdeck::remediation::guard::{Decision, Step};
-use opsdeck::remediation::plan::{ActionPlan, Scope, scale};
+use opsdeck::remediation::plan::{Scope, scale};
 use opsdeck::remediation::run::{self, Services};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

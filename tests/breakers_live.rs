@@ -9,10 +9,11 @@ mod support;
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Effect, Event, Overlay};
 use opsdeck::config::settings::{BreakerDiscovery, BreakerSettings, KubeSettings};
+use opsdeck::core::action::Backend;
+use opsdeck::core::executor::Executor;
 use opsdeck::remediation::actuator_executor::ActuatorExecutor;
 use opsdeck::remediation::audit::AuditLog;
-use opsdeck::remediation::executor::{Executor, Router};
-use opsdeck::remediation::plan::Backend;
+use opsdeck::remediation::executor::Router;
 use opsdeck::remediation::run::{self, Services};
 use opsdeck::sources::breakers::{KubeLink, Transport, poll_actuators};
 use opsdeck::sources::kube::{KubeOverrides, connect};
@@ -434,7 +435,7 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
 
 #[tokio::test]
 async fn check_probes_read_and_write_without_changing_anything() {
-    use opsdeck::model::breakers::Endpoint;
+    use opsdeck::core::action::Endpoint;
     use opsdeck::sources::breakers::probe::probe_actuator;
     let s = server();
     let t = transport(no_kube());

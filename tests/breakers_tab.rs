@@ -9,9 +9,8 @@ mod support;
 use insta::assert_snapshot;
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Event, Overlay};
-use opsdeck::model::breakers::{
-    BreakerSource, BreakersUpdate, Endpoint, Figures, Observation, RowKey,
-};
+use opsdeck::core::action::Endpoint;
+use opsdeck::model::breakers::{BreakerSource, BreakersUpdate, Figures, Observation, RowKey};
 use opsdeck::sources::actuator_reply::{BreakerState, Rate};
 use opsdeck::update::Update;
 use support::*;
@@ -241,7 +240,7 @@ fn force_open_wants_the_typed_name() {
         panic!("no dialog: {:?}", a.status)
     };
     assert!(d.wants_typing());
-    assert_eq!(d.plan.risk, opsdeck::remediation::plan::Risk::High);
+    assert_eq!(d.plan.risk, opsdeck::core::action::Risk::High);
     assert!(
         d.plan.effect.contains("CLOSED → FORCED_OPEN"),
         "{}",

@@ -6,7 +6,7 @@ mod support;
 
 use insta::assert_snapshot;
 use opsdeck::app::{App, Effect, Event};
-use opsdeck::remediation::executor::{Check, Outcome};
+use opsdeck::core::executor::{Check, Outcome};
 use support::*;
 
 fn open(app: &mut App, line: &str, permission: Check) -> Vec<Effect> {

@@ -7,11 +7,12 @@
 mod support;
 
 use opsdeck::config::settings::KubeSettings;
+use opsdeck::core::action::ActionPlan;
+use opsdeck::core::executor::{Check, Executor, Outcome};
 use opsdeck::model::workloads::{Deployment, Pod, Workloads};
 use opsdeck::remediation::audit::AuditLog;
-use opsdeck::remediation::executor::{Check, Executor, Outcome};
 use opsdeck::remediation::kube_executor::{KubeExecutor, RESTARTED_AT};
-use opsdeck::remediation::plan::{ActionPlan, Scope, delete_pod, rollout_restart, scale};
+use opsdeck::remediation::plan::{Scope, delete_pod, rollout_restart, scale};
 use opsdeck::remediation::run::{self, Services};
 use opsdeck::sources::kube::{KubeOverrides, connect};
 use serde_json::{Value, json};

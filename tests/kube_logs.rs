@@ -56,7 +56,12 @@ impl Follower {
     fn on(link: ConnectionLink) -> Follower {
         let (tx, rx) = mpsc::channel(64);
         let (requests, requests_rx) = mpsc::channel(4);
-        tokio::spawn(run(link, tx, requests_rx, vec!["correlation_id".into()]));
+        tokio::spawn(run(
+            link,
+            opsdeck::update::outbox(&tx),
+            requests_rx,
+            vec!["correlation_id".into()],
+        ));
         Follower {
             logs: Logs::default(),
             rx,

@@ -93,7 +93,7 @@ async fn start_with(
     let conn = connect(&settings, &overrides).await.unwrap();
     let (tx, rx) = mpsc::channel(64);
     let (link_tx, link) = tokio::sync::watch::channel(None);
-    let handle = spawn(conn, &settings, tx, link_tx);
+    let handle = spawn(conn, &settings, opsdeck::update::outbox(&tx), link_tx);
     Live {
         server,
         model: Model::default(),

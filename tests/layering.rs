@@ -31,11 +31,9 @@ const LEGACY_CYCLE_EDGES: &[(&str, &str)] = &[
     ("remediation", "sources"),
     ("sources", "config"),
     ("sources", "model"),
-    ("sources", "update"),
     ("ui", "app"),
     ("ui", "config"),
     ("ui", "model"),
-    ("ui", "remediation"),
     ("ui", "sources"),
     ("update", "model"),
 ];

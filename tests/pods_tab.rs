@@ -7,8 +7,8 @@ mod support;
 
 use insta::assert_snapshot;
 use opsdeck::app::{App, Effect, Overlay};
+use opsdeck::core::action::Action;
 use opsdeck::model::pods_view::PodsMode;
-use opsdeck::remediation::plan::Action;
 use support::*;
 
 /// The demo 100 s in: payment-service OOMKilled and crash-looping.

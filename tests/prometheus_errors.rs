@@ -9,6 +9,7 @@ mod support;
 
 use chrono::{DateTime, Utc};
 use opsdeck::config::settings::PromSettings;
+use opsdeck::core::outbox::Report;
 use opsdeck::core::source::SourceId;
 use opsdeck::model::Model;
 use opsdeck::model::heatmap::Metric;
@@ -30,7 +31,12 @@ fn settings(addr: SocketAddr) -> PromSettings {
 /// The health error of one poll at `now`.
 async fn poll_error(addr: SocketAddr, now: DateTime<Utc>) -> (Vec<Update>, String) {
     let mut poller = Poller::new(&settings(addr), 60).unwrap();
-    let updates = poller.poll(now).await;
+    let updates: Vec<Update> = poller
+        .poll(now)
+        .await
+        .into_iter()
+        .map(Update::from)
+        .collect();
     let error = updates
         .iter()
         .find_map(|u| match u {
@@ -131,7 +137,7 @@ async fn the_last_good_grid_survives_a_failed_poll() {
     let mut model = Model::default();
     let t0 = Utc::now();
     for u in poller.poll(t0).await {
-        model.apply(u);
+        model.apply(u.into());
     }
     assert!(model.heatmap.error.is_none());
     let last = |m: &Model| {
@@ -154,7 +160,7 @@ async fn the_last_good_grid_survives_a_failed_poll() {
     failing.store(true, Ordering::SeqCst);
     let t1 = t0 + chrono::Duration::seconds(15);
     for u in poller.poll(t1).await {
-        model.apply(u);
+        model.apply(u.into());
     }
     let error = &model.heatmap.error.as_ref().unwrap().data;
     assert!(
@@ -215,7 +221,7 @@ async fn the_token_and_headers_are_sent_and_never_shown() {
 async fn spawn_without_a_url_reports_once_and_stops() {
     let (tx, mut rx) = tokio::sync::mpsc::channel(8);
     let task = opsdeck::sources::prometheus::spawn(PromSettings::default(), tx);
-    let Some(Update::Health(h)) = rx.recv().await else {
+    let Some(Report::Health(h)) = rx.recv().await else {
         panic!("expected a health report");
     };
     assert_eq!(h.error.as_deref(), Some("prometheus.url is not set"));
@@ -238,7 +244,7 @@ async fn spawn_polls_at_the_interval_until_the_receiver_goes() {
     let task = opsdeck::sources::prometheus::spawn(settings(addr), tx);
     let mut healthy = 0;
     while healthy < 2 {
-        if let Some(Update::Health(h)) = rx.recv().await {
+        if let Some(Report::Health(h)) = rx.recv().await {
             assert_eq!(h.error, None);
             healthy += 1;
         }

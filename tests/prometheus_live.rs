@@ -69,7 +69,7 @@ async fn heatmap_matches_prometheus_and_the_alert_fires() {
         ..PromSettings::default()
     };
     let (tx, mut rx) = mpsc::channel(256);
-    let task = spawn(settings.clone(), tx);
+    let task = spawn(settings.clone(), opsdeck::update::outbox(&tx));
     let mut model = Model::default();
     let deadline = Instant::now() + Duration::from_secs(150);
     let mut last_error = None;

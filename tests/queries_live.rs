@@ -10,13 +10,14 @@ mod support;
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Effect, Event, Overlay};
 use opsdeck::config::settings::{MongoTargetSettings, PgTargetSettings, Secret};
+use opsdeck::core::action::Backend;
+use opsdeck::core::executor::Executor;
 use opsdeck::model::queries::{Kind, QueriesUpdate, QueryRow, Snapshot, SubView};
 use opsdeck::remediation::audit::AuditLog;
-use opsdeck::remediation::executor::{Executor, Router};
+use opsdeck::remediation::executor::Router;
 use opsdeck::remediation::guard::Step;
 use opsdeck::remediation::mongo_executor::MongoExecutor;
 use opsdeck::remediation::pg_executor::PgExecutor;
-use opsdeck::remediation::plan::Backend;
 use opsdeck::remediation::run::{self, Services};
 use opsdeck::sources::mongo::MongoClient;
 use opsdeck::sources::postgres::{PgConnection, StatementsOrder};
@@ -459,7 +460,7 @@ async fn a_superusers_backend_is_refused_unless_allowed() {
     )
     .await;
     assert!(
-        matches!(&dry_run, opsdeck::remediation::executor::Check::Refused(why) if why.contains("set allow_privileged")),
+        matches!(&dry_run, opsdeck::core::executor::Check::Refused(why) if why.contains("set allow_privileged")),
         "{dry_run:?}"
     );
     running.abort();
@@ -627,7 +628,7 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
     settings.redis.push(redis_settings("dead-cache", &dead));
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let (_order_tx, order_rx) = tokio::sync::watch::channel(StatementsOrder::MeanTime);
-    opsdeck::sources::queries::spawn(&settings, tx, order_rx);
+    opsdeck::sources::queries::spawn(&settings, opsdeck::update::outbox(&tx), order_rx);
 
     let mut a = app((120, 30));
     let start = Instant::now();

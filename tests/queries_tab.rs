@@ -10,11 +10,11 @@ mod support;
 use insta::assert_snapshot;
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Effect, Event, Overlay};
+use opsdeck::core::action::{Action, Risk};
 use opsdeck::model::queries::{
     Kind, MongoData, PgData, QueriesUpdate, QueryRow, RedisData, Snapshot, SubView,
 };
 use opsdeck::remediation::guard::Step;
-use opsdeck::remediation::plan::{Action, Risk};
 use opsdeck::sources::mongo::{CurrentOp, DbProfile, Member, OpId, ReplicaSet, SlowOp};
 use opsdeck::sources::postgres::{
     Backend, BackendState, ConnectionGroup, Statement, StatementsOrder, UnusedIndex, usage,
@@ -618,10 +618,8 @@ fn cancel_is_low_risk_and_y_confirms_it() {
     assert_eq!(dialog(&a).plan.risk, Risk::Low);
     a.update(Event::Prechecked {
         id,
-        permission: opsdeck::remediation::executor::Check::Passed(
-            "member of pg_signal_backend".into(),
-        ),
-        dry_run: opsdeck::remediation::executor::Check::Passed("still there".into()),
+        permission: opsdeck::core::executor::Check::Passed("member of pg_signal_backend".into()),
+        dry_run: opsdeck::core::executor::Check::Passed("still there".into()),
     });
     let effects = keys(&mut a, &["y"]);
     let Some(Effect::Execute { plan, .. }) =
@@ -702,8 +700,8 @@ fn a_backend_gone_since_the_plan_is_refused_at_confirmation() {
     };
     a.update(Event::Prechecked {
         id,
-        permission: opsdeck::remediation::executor::Check::Passed("ok".into()),
-        dry_run: opsdeck::remediation::executor::Check::Passed("ok".into()),
+        permission: opsdeck::core::executor::Check::Passed("ok".into()),
+        dry_run: opsdeck::core::executor::Check::Passed("ok".into()),
     });
     let without: Vec<Backend> = activity().into_iter().filter(|b| b.pid != 5001).collect();
     feed(

@@ -2,10 +2,10 @@
 //! the selection into a breaker plan.
 
 use super::App;
+use crate::core::action::ActionPlan;
+use crate::core::action::UpdateState;
 use crate::model::breakers::{BreakerRow, VisibleRow};
 use crate::remediation::breaker_plan;
-use crate::remediation::plan::ActionPlan;
-use crate::sources::actuator_reply::UpdateState;
 
 impl App {
     pub(super) fn set_breakers_filter(&mut self, text: &str) {

@@ -3,12 +3,13 @@
 
 use super::command::ActionRequest;
 use super::{App, Effect, Overlay};
+use crate::core::action::{Action, ActionPlan, Confirm};
+use crate::core::executor::{Check, Outcome};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::remediation::audit::AuditEvent;
-use crate::remediation::executor::{Check, Outcome};
 use crate::remediation::guard::{self, Decision, GuardContext, Step};
-use crate::remediation::plan::{self, Action, ActionPlan, Confirm, Scope};
+use crate::remediation::plan::{self, Scope};
 use crate::remediation::query_plan;
 use chrono::{DateTime, Utc};
 use std::time::Duration;

@@ -3,10 +3,10 @@
 
 use super::input::{InputKind, LineInput};
 use super::{App, Overlay};
+use crate::core::action::{Action, ActionPlan};
 use crate::core::source::Severity;
 use crate::model::lag::GroupSnapshot;
 use crate::remediation::offsets_plan::{self, Spec};
-use crate::remediation::plan::{Action, ActionPlan};
 use crate::sources::kafka::refusal;
 
 impl App {

@@ -5,9 +5,9 @@
 use super::command::ActionRequest;
 use super::tab::Tab;
 use super::{App, Effect};
+use crate::core::action::ActionPlan;
 use crate::core::source::Severity;
 use crate::model::queries::{Kind, QueryRow, SubView};
-use crate::remediation::plan::ActionPlan;
 use crate::remediation::query_plan;
 
 impl App {

@@ -4,8 +4,11 @@
 //!
 //! `tests/layering.rs` holds this module to importing nothing above it.
 
+pub mod action;
 pub mod cursor;
+pub mod executor;
 pub mod glob;
+pub mod outbox;
 pub mod redact;
 pub mod sanitize;
 pub mod source;

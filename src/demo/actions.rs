@@ -1,8 +1,8 @@
 //! How the demo world reacts to remediation actions, after realistic delays.
 
 use super::world::{FollowUp, NAMESPACE, PaymentPods, World, entry};
+use crate::core::action::Action;
 use crate::core::source::{Severity, SourceId};
-use crate::remediation::plan::Action;
 use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand_chacha::ChaCha8Rng;
@@ -208,10 +208,10 @@ impl World {
     fn set_breakers(
         &mut self,
         breaker: &str,
-        calls: &[crate::remediation::plan::BreakerCall],
+        calls: &[crate::core::action::BreakerCall],
         now: u64,
     ) -> Result<String, String> {
-        use crate::sources::actuator_reply::UpdateState;
+        use crate::core::action::UpdateState;
         let pods: Vec<String> = self
             .cluster
             .get(super::breakers::SERVICE)
@@ -225,7 +225,7 @@ impl World {
             if breaker != super::breakers::PAYMENT {
                 return Err(format!("{breaker}: the demo only changes paymentService"));
             }
-            let state = c.update.resulting_state();
+            let state = crate::sources::actuator_reply::resulting_state(c.update);
             if c.update == UpdateState::Close && self.payment == PaymentPods::Crashing {
                 self.pending.push((
                     now + 12,

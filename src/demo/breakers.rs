@@ -6,10 +6,9 @@
 
 use super::Generator;
 use super::world::{NAMESPACE, PaymentPods, World};
+use crate::core::action::Endpoint;
 use crate::core::source::{HealthReport, SourceId};
-use crate::model::breakers::{
-    BreakerSource, BreakersUpdate, Endpoint, Figures, Observation, RowKey,
-};
+use crate::model::breakers::{BreakerSource, BreakersUpdate, Figures, Observation, RowKey};
 use crate::sources::actuator_reply::{BreakerState, Rate};
 use crate::update::Update;
 use chrono::{DateTime, Utc};

@@ -1,8 +1,8 @@
 //! Carries out plans against the demo world, through the same guard chain
 //! and executor interface as a real backend.
 
-use crate::remediation::executor::{Check, Executor};
-use crate::remediation::plan::{Action, ActionPlan};
+use crate::core::action::{Action, ActionPlan};
+use crate::core::executor::{Check, Executor};
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 

@@ -15,8 +15,8 @@ pub mod metrics;
 pub mod queries;
 pub mod world;
 
+use crate::core::action::Action;
 use crate::core::source::{HealthReport, SourceId};
-use crate::remediation::plan::Action;
 use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::SeedableRng;

@@ -108,6 +108,13 @@ pub enum KubeUpdate {
     Events(Vec<KubeEvent>),
     /// `Err` when the metrics API is missing or refused: a note, not an error.
     Metrics(Result<Vec<PodMetrics>, String>),
+    /// The context and namespace the data is about (`all` for every namespace).
+    Scope {
+        context: String,
+        namespace: String,
+    },
+    /// The contexts of the kubeconfig, for `:ctx` completion.
+    Contexts(Vec<String>),
 }
 
 /// The latest deployments, pods, events and metrics, by (namespace, name).
@@ -165,6 +172,8 @@ impl Workloads {
                 }
             }
             KubeUpdate::Events(events) => self.events = events,
+            // The shell turns these into `Update::Scope` / `Update::Contexts`.
+            KubeUpdate::Scope { .. } | KubeUpdate::Contexts(_) => {}
             KubeUpdate::Metrics(Ok(ms)) => {
                 self.metrics = ms
                     .into_iter()

@@ -4,10 +4,10 @@
 //! run (`opsdeck check` probes whether writes are allowed); through the pod
 //! proxy, RBAC is asked whether the POSTs may be made.
 
-use super::executor::{Check, Executor};
 use super::kube_executor::permission;
-use super::plan::{Action, ActionPlan, BreakerCall};
-use crate::model::breakers::Endpoint;
+use crate::core::action::Endpoint;
+use crate::core::action::{Action, ActionPlan, BreakerCall};
+use crate::core::executor::{Check, Executor};
 use crate::sources::actuator_reply::{
     parse_update_state_reply, update_state_body, update_state_path,
 };
@@ -40,7 +40,7 @@ impl ActuatorExecutor {
             Err(format!(
                 "answered {} instead of {}",
                 reply.current_state.as_str(),
-                c.update.resulting_state().as_str()
+                crate::sources::actuator_reply::resulting_state(c.update).as_str()
             ))
         }
     }

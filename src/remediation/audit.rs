@@ -2,7 +2,7 @@
 //! fsync'd before the action is reported done.
 
 use super::guard::Decision;
-use super::plan::ActionPlan;
+use crate::core::action::ActionPlan;
 use chrono::{DateTime, Utc};
 use std::fs::{File, OpenOptions};
 use std::io::Write;

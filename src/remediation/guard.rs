@@ -2,7 +2,7 @@
 //! Pure: the app calls it with what it knows; async checks (permission, dry
 //! run) arrive as results and are recorded here as decisions.
 
-use super::plan::{ActionPlan, Confirm, Risk};
+use crate::core::action::{ActionPlan, Confirm, Risk};
 use crate::core::glob::glob_match;
 use std::time::Duration;
 

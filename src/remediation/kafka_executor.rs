@@ -3,9 +3,9 @@
 //! what would move; execution commits only while the group is Empty and
 //! reads the offsets back.
 
-use super::executor::{Check, Executor};
 use super::offsets_plan::Spec;
-use super::plan::{Action, ActionPlan, OffsetMove};
+use crate::core::action::{Action, ActionPlan, OffsetMove};
+use crate::core::executor::{Check, Executor};
 use crate::sources::kafka::{self, ClusterConfig, PlanRow, ResetPlan, ResetSpec};
 use futures::future::BoxFuture;
 use std::collections::BTreeMap;

@@ -4,8 +4,8 @@
 //! in whatever the UI shows now, with a permission check
 //! (`SelfSubjectAccessReview`) and a server-side dry run before it.
 
-use super::executor::{Check, Executor};
-use super::plan::{Action, ActionPlan};
+use crate::core::action::{Action, ActionPlan};
+use crate::core::executor::{Check, Executor};
 use crate::sources::kube::access::{self, Answer, Permission};
 use crate::sources::kube::connect::{KubeConnection, connect};
 use crate::sources::kube::errors::{Attempt, describe};

@@ -2,10 +2,10 @@
 //! client of its own. The permission check is the login's `killop`
 //! action; the dry run is the fresh look.
 
-use super::executor::{Check, Executor};
-use super::plan::{Action, ActionPlan};
 use super::query_plan::parse_opid;
 use crate::config::settings::MongoTargetSettings;
+use crate::core::action::{Action, ActionPlan};
+use crate::core::executor::{Check, Executor};
 use crate::sources::mongo::{Access, MongoClient, OpId};
 use crate::sources::queries::mongo::target;
 use futures::future::BoxFuture;

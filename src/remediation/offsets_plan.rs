@@ -3,7 +3,7 @@
 //! messages skipped or replayed. Always high risk (typed name); undo
 //! commits the offsets found before.
 
-use super::plan::{Action, ActionPlan, OffsetMove, Risk, Target};
+use crate::core::action::{Action, ActionPlan, OffsetMove, Risk, Target};
 use crate::model::lag::GroupSnapshot;
 use crate::sources::kafka::{ResetTarget, plan_reset};
 

@@ -3,9 +3,9 @@
 //! The permission check is the login's role (superuser or member of
 //! `pg_signal_backend`); the dry run is the fresh look and its refusals.
 
-use super::executor::{Check, Executor};
-use super::plan::{Action, ActionPlan};
 use crate::config::settings::PgTargetSettings;
+use crate::core::action::{Action, ActionPlan};
+use crate::core::executor::{Check, Executor};
 use crate::model::queries::query_text;
 use crate::sources::postgres::{BackendSnapshot, PgConnection, probe, refusal};
 use crate::sources::queries::postgres::target;

@@ -5,7 +5,7 @@
 //! privileged backends refused unless allowed) is decided here too, from
 //! the model alone.
 
-use super::plan::{Action, ActionPlan, Risk, Target};
+use crate::core::action::{Action, ActionPlan, Risk, Target};
 use crate::model::queries::{Kind, Queries, TargetKey, TargetState, human_duration};
 use crate::sources::mongo::OpId;
 use crate::sources::postgres::BackendState;

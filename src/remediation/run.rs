@@ -3,9 +3,9 @@
 //! outcome is reported) with a timeout. Nothing here retries.
 
 use super::audit::{AuditEvent, AuditLog, AuditRecord};
-use super::executor::{Check, Executor, Outcome};
 use super::guard::Decision;
-use super::plan::ActionPlan;
+use crate::core::action::ActionPlan;
+use crate::core::executor::{Check, Executor, Outcome};
 use crate::core::redact::redact;
 use chrono::Utc;
 use std::sync::Arc;

@@ -16,7 +16,9 @@ use serde_json::Value;
 use super::body_preview::{body_preview, one_line};
 
 pub use breaker::{BreakerSnapshot, BreakerState, Rate};
-pub use update::{UpdateState, UpdateStateReply, update_state_body, update_state_path};
+pub use update::{
+    UpdateState, UpdateStateReply, resulting_state, update_state_body, update_state_path,
+};
 
 /// How much of a decoder's message an error keeps: serde may quote the body.
 const REASON_CHARS: usize = 200;

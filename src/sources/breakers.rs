@@ -14,14 +14,12 @@ pub use discover::{PodTarget, pods};
 pub use transport::{KubeLink, Transport};
 
 use crate::config::settings::{BreakerSettings, PromSettings};
+use crate::core::action::Endpoint;
+use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{HealthReport, SourceId};
-use crate::model::breakers::{
-    BreakerSource, BreakersUpdate, Endpoint, Figures, Observation, RowKey,
-};
-use crate::update::Update;
+use crate::model::breakers::{BreakerSource, BreakersUpdate, Figures, Observation, RowKey};
 use chrono::Utc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 /// One actuator to ask: a configured URL or a discovered pod.
 #[derive(Debug, Clone)]
@@ -37,7 +35,7 @@ pub async fn run(
     prom: PromSettings,
     transport: Transport,
     kube: KubeLink,
-    tx: mpsc::Sender<Update>,
+    tx: Outbox<BreakersUpdate>,
 ) {
     let interval = Duration::from_secs(u64::from(settings.interval_secs));
     let prom_client = if settings.prometheus {
@@ -58,8 +56,8 @@ pub async fn run(
         let mut updates = Vec::new();
         if !settings.actuators.is_empty() || settings.discovery.is_some() {
             let (update, error) = poll_actuators(&settings, &transport, &kube).await;
-            updates.push(Update::Breakers(update));
-            updates.push(Update::Health(HealthReport {
+            updates.push(Report::Data(update));
+            updates.push(Report::Health(HealthReport {
                 source: SourceId::Actuator,
                 at: Utc::now(),
                 error,
@@ -72,7 +70,7 @@ pub async fn run(
                 Ok(reply) => {
                     let observations = prom::observations(&reply.data);
                     let targets = observations.iter().map(|o| o.target.clone()).collect();
-                    updates.push(Update::Breakers(BreakersUpdate {
+                    updates.push(Report::Data(BreakersUpdate {
                         source: BreakerSource::Prometheus,
                         at,
                         observations,

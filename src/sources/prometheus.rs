@@ -17,16 +17,16 @@ pub use poll::{DEFAULT_COLUMNS, Poller};
 pub use probe::{ProbeRow, probe};
 
 use crate::config::settings::PromSettings;
+use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{HealthReport, SourceId};
-use crate::update::Update;
+use crate::model::heatmap::PromUpdate;
 use chrono::Utc;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 /// Starts polling; the task ends when the receiver is dropped. A setting
 /// that makes polling impossible (no URL, token variable unset) is
 /// reported once as the source's health error.
-pub fn spawn(settings: PromSettings, tx: mpsc::Sender<Update>) -> JoinHandle<()> {
+pub fn spawn(settings: PromSettings, tx: Outbox<PromUpdate>) -> JoinHandle<()> {
     spawn_with_columns(settings, DEFAULT_COLUMNS, tx)
 }
 
@@ -34,7 +34,7 @@ pub fn spawn(settings: PromSettings, tx: mpsc::Sender<Update>) -> JoinHandle<()>
 pub fn spawn_with_columns(
     settings: PromSettings,
     columns: usize,
-    tx: mpsc::Sender<Update>,
+    tx: Outbox<PromUpdate>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let interval = std::time::Duration::from_secs(u64::from(settings.interval_secs));
@@ -47,7 +47,7 @@ pub fn spawn_with_columns(
                     error: Some(error),
                     interval,
                 };
-                let _ = tx.send(Update::Health(report)).await;
+                let _ = tx.send(Report::Health(report)).await;
                 return;
             }
         };

@@ -10,10 +10,10 @@ pub mod probe;
 pub mod redis;
 
 use crate::config::settings::QueriesSettings;
+use crate::core::outbox::{Outbox, Report};
 use crate::core::source::HealthReport;
 use crate::model::queries::{Kind, QueriesUpdate};
 use crate::sources::postgres::StatementsOrder;
-use crate::update::Update;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -24,7 +24,7 @@ pub type OrderLink = watch::Receiver<StatementsOrder>;
 
 /// Starts one task per target and the one that forwards their polls;
 /// everything stops once `tx` closes.
-pub fn spawn(settings: &QueriesSettings, tx: mpsc::Sender<Update>, order: OrderLink) {
+pub fn spawn(settings: &QueriesSettings, tx: Outbox<QueriesUpdate>, order: OrderLink) {
     let (polls_tx, polls_rx) = mpsc::channel::<QueriesUpdate>(64);
     let mut intervals: BTreeMap<Kind, Duration> = BTreeMap::new();
     let mut names: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
@@ -54,7 +54,7 @@ pub fn spawn(settings: &QueriesSettings, tx: mpsc::Sender<Update>, order: OrderL
 /// targets of that kind, or none.
 async fn forward(
     mut polls: mpsc::Receiver<QueriesUpdate>,
-    tx: mpsc::Sender<Update>,
+    tx: Outbox<QueriesUpdate>,
     intervals: BTreeMap<Kind, Duration>,
 ) {
     let mut failing = Failing::default();
@@ -71,8 +71,8 @@ async fn forward(
                 .copied()
                 .unwrap_or(Duration::from_secs(5)),
         };
-        if tx.send(Update::Queries(poll)).await.is_err()
-            || tx.send(Update::Health(report)).await.is_err()
+        if tx.send(Report::Data(poll)).await.is_err()
+            || tx.send(Report::Health(report)).await.is_err()
         {
             return;
         }

@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::app::dialog::{ActionDialog, Stage};
-use crate::remediation::plan::{Confirm, Risk};
+use crate::core::action::{Confirm, Risk};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};

@@ -1,5 +1,7 @@
 //! The data of one breaker row and where it came from.
 
+pub use crate::core::action::Endpoint;
+
 use crate::sources::actuator_reply::{BreakerSnapshot, BreakerState, Rate};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
@@ -16,40 +18,6 @@ impl BreakerSource {
         match self {
             BreakerSource::Actuator => "actuator",
             BreakerSource::Prometheus => "prom",
-        }
-    }
-}
-
-/// Where a breaker's actuator answers, for the write operation.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(tag = "via", rename_all = "snake_case")]
-pub enum Endpoint {
-    /// An actuator base URL from the config, e.g. `http://orders:8080/actuator`.
-    Url { base: String },
-    /// Through the Kubernetes API server's pod proxy.
-    PodProxy {
-        namespace: String,
-        pod: String,
-        port: u16,
-        /// The actuator base path inside the pod, e.g. `/actuator`.
-        base_path: String,
-    },
-}
-
-impl Endpoint {
-    /// The path (pod proxy) or URL (direct) of the actuator base.
-    pub fn base(&self) -> String {
-        match self {
-            Endpoint::Url { base } => base.trim_end_matches('/').to_string(),
-            Endpoint::PodProxy {
-                namespace,
-                pod,
-                port,
-                base_path,
-            } => format!(
-                "/api/v1/namespaces/{namespace}/pods/{pod}:{port}/proxy{}",
-                base_path.trim_end_matches('/')
-            ),
         }
     }
 }

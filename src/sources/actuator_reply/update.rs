@@ -3,33 +3,14 @@
 use serde::Deserialize;
 
 use super::BreakerState;
+pub use crate::core::action::UpdateState;
 
-/// A state change an operator can ask of a breaker through the actuator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum UpdateState {
-    Close,
-    ForceOpen,
-    Disable,
-}
-
-impl UpdateState {
-    /// The `updateState` value resilience4j expects.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Close => "CLOSE",
-            Self::ForceOpen => "FORCE_OPEN",
-            Self::Disable => "DISABLE",
-        }
-    }
-
-    /// The state the breaker is in once the change took effect.
-    pub fn resulting_state(self) -> BreakerState {
-        match self {
-            Self::Close => BreakerState::Closed,
-            Self::ForceOpen => BreakerState::ForcedOpen,
-            Self::Disable => BreakerState::Disabled,
-        }
+/// The state the breaker is in once the change took effect.
+pub fn resulting_state(update: UpdateState) -> BreakerState {
+    match update {
+        UpdateState::Close => BreakerState::Closed,
+        UpdateState::ForceOpen => BreakerState::ForcedOpen,
+        UpdateState::Disable => BreakerState::Disabled,
     }
 }
 
@@ -61,7 +42,7 @@ impl UpdateStateReply {
     /// True when the reply shows the breaker in the state `requested` leads
     /// to; the UI confirms the action only then.
     pub fn confirms(&self, requested: UpdateState) -> bool {
-        self.current_state == requested.resulting_state()
+        self.current_state == resulting_state(requested)
     }
 }
 

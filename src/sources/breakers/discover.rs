@@ -2,7 +2,7 @@
 //! the deployment that owns each, through the pod proxy on the configured port.
 
 use crate::config::settings::BreakerDiscovery;
-use crate::model::breakers::Endpoint;
+use crate::core::action::Endpoint;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 

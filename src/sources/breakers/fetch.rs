@@ -1,7 +1,7 @@
 //! Reading one actuator's breakers, with the errors a responder can act on.
 
 use super::transport::{Answer, Transport};
-use crate::model::breakers::Endpoint;
+use crate::core::action::Endpoint;
 use crate::sources::actuator_reply::{
     ActuatorError, BreakerSnapshot, parse_circuit_breakers, parse_health,
 };

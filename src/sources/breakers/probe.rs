@@ -5,7 +5,7 @@
 
 use super::fetch;
 use super::transport::Transport;
-use crate::model::breakers::Endpoint;
+use crate::core::action::Endpoint;
 use crate::sources::kube::ProbeRow;
 use std::time::Instant;
 

@@ -3,7 +3,7 @@
 //! sees every pod). Both answer a status and a body; errors never carry
 //! the token.
 
-use crate::model::breakers::Endpoint;
+use crate::core::action::Endpoint;
 // kube sends raw requests (the pod proxy) as `http::Request`s.
 
 use std::time::Duration;

@@ -6,13 +6,12 @@
 use super::{ClusterConfig, ErrorKind, SourceError, WatchTopics};
 use crate::config::settings::{KafkaCluster, KafkaSettings};
 use crate::core::glob::glob_match;
+use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{HealthReport, SourceId};
 use crate::model::consumers::LagUpdate;
 use crate::model::lag::dlq::DlqPatterns;
-use crate::update::Update;
 use chrono::Utc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 /// Longest wait between polls of a failing cluster.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
@@ -33,7 +32,7 @@ pub fn cluster_config(c: &KafkaCluster) -> Result<ClusterConfig, String> {
 }
 
 /// Polls every cluster until `tx` closes.
-pub async fn run(settings: KafkaSettings, tx: mpsc::Sender<Update>) {
+pub async fn run(settings: KafkaSettings, tx: Outbox<LagUpdate>) {
     let tasks: Vec<_> = settings
         .clusters
         .iter()
@@ -44,7 +43,7 @@ pub async fn run(settings: KafkaSettings, tx: mpsc::Sender<Update>) {
     }
 }
 
-async fn run_cluster(c: KafkaCluster, settings: KafkaSettings, tx: mpsc::Sender<Update>) {
+async fn run_cluster(c: KafkaCluster, settings: KafkaSettings, tx: Outbox<LagUpdate>) {
     let interval = Duration::from_secs(u64::from(settings.interval_secs));
     let config = match cluster_config(&c) {
         Ok(config) => config,
@@ -62,7 +61,7 @@ async fn run_cluster(c: KafkaCluster, settings: KafkaSettings, tx: mpsc::Sender<
             None => interval,
         };
         if let Some(update) = update
-            && tx.send(Update::Lag(update)).await.is_err()
+            && tx.send(Report::Data(update)).await.is_err()
         {
             return;
         }
@@ -73,8 +72,8 @@ async fn run_cluster(c: KafkaCluster, settings: KafkaSettings, tx: mpsc::Sender<
     }
 }
 
-fn health(error: Option<String>, interval: Duration) -> Update {
-    Update::Health(HealthReport {
+fn health(error: Option<String>, interval: Duration) -> Report<LagUpdate> {
+    Report::Health(HealthReport {
         source: SourceId::Kafka,
         at: Utc::now(),
         error,

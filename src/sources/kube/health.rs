@@ -2,8 +2,9 @@
 //! answers, reported every few seconds, and at once when that changes.
 
 use super::errors::chain;
+use crate::core::outbox::Report;
 use crate::core::source::{HealthReport, SourceId};
-use crate::update::Update;
+use crate::model::workloads::KubeUpdate;
 use chrono::Utc;
 use kube::Client;
 use std::collections::BTreeMap;
@@ -56,7 +57,7 @@ impl HealthState {
     }
 
     /// A report to send now: when due, or when the state changed.
-    pub fn report(&mut self) -> Option<Update> {
+    pub fn report(&mut self) -> Option<Report<KubeUpdate>> {
         if !self.heard {
             return None;
         }
@@ -66,7 +67,7 @@ impl HealthState {
         }
         self.due = false;
         self.reported = Some(current.clone());
-        Some(Update::Health(HealthReport {
+        Some(Report::Health(HealthReport {
             source: SourceId::Kubernetes,
             at: Utc::now(),
             error: current,
@@ -109,9 +110,9 @@ pub async fn run_pings(client: Client, tx: mpsc::Sender<Result<(), String>>) {
 mod tests {
     use super::*;
 
-    fn error_of(u: Option<Update>) -> Option<Option<String>> {
+    fn error_of(u: Option<Report<KubeUpdate>>) -> Option<Option<String>> {
         match u {
-            Some(Update::Health(h)) => Some(h.error),
+            Some(Report::Health(h)) => Some(h.error),
             _ => None,
         }
     }

@@ -2,9 +2,9 @@
 //! stern does: one stream per pod container, lines parsed and batched off
 //! the UI loop, streams resumed when a container restarts.
 
+use crate::core::outbox::{Outbox, Report};
 use crate::model::logs::LogsUpdate;
 use crate::sources::logs::{note, to_log_line};
-use crate::update::Update;
 use chrono::Utc;
 use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;
@@ -52,7 +52,7 @@ pub struct FollowLogs {
 /// `[logs] correlation_fields`; empty means the defaults).
 pub async fn run(
     mut link: super::ConnectionLink,
-    tx: mpsc::Sender<Update>,
+    tx: Outbox<LogsUpdate>,
     mut requests: mpsc::Receiver<FollowLogs>,
     correlation_fields: Vec<String>,
 ) {
@@ -107,7 +107,7 @@ impl Streams {
         &mut self,
         client: &kube::Client,
         request: FollowLogs,
-        tx: &mpsc::Sender<Update>,
+        tx: &Outbox<LogsUpdate>,
         fields: &std::sync::Arc<Vec<String>>,
     ) {
         self.running.retain(|target, (options, task)| {
@@ -147,7 +147,7 @@ async fn follow(
     client: kube::Client,
     t: LogTarget,
     options: LogOptions,
-    tx: mpsc::Sender<Update>,
+    tx: Outbox<LogsUpdate>,
     fields: std::sync::Arc<Vec<String>>,
 ) {
     let api: Api<Pod> = Api::namespaced(client, &t.namespace);
@@ -203,9 +203,9 @@ async fn follow(
 }
 
 /// A note from opsdeck on this stream's lines (ended, resumed, gone, error).
-async fn note_to(tx: &mpsc::Sender<Update>, t: &LogTarget, text: &str) {
+async fn note_to(tx: &Outbox<LogsUpdate>, t: &LogTarget, text: &str) {
     let line = note(&t.pod, &t.container, Utc::now(), text);
-    let _ = tx.send(Update::Logs(LogsUpdate::Lines(vec![line]))).await;
+    let _ = tx.send(Report::Data(LogsUpdate::Lines(vec![line]))).await;
 }
 
 /// Reads raw lines (invalid UTF-8 is the sanitizer's business) and sends
@@ -213,7 +213,7 @@ async fn note_to(tx: &mpsc::Sender<Update>, t: &LogTarget, text: &str) {
 async fn stream(
     reader: impl futures::AsyncBufRead + Unpin,
     t: &LogTarget,
-    tx: &mpsc::Sender<Update>,
+    tx: &Outbox<LogsUpdate>,
     fields: &[String],
 ) {
     let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
@@ -251,7 +251,7 @@ async fn stream(
                 if secs != behind_reported {
                     behind_reported = secs;
                     let _ = tx
-                        .send(Update::Logs(LogsUpdate::Behind {
+                        .send(Report::Data(LogsUpdate::Behind {
                             pod: t.pod.clone(),
                             secs,
                         }))
@@ -259,7 +259,7 @@ async fn stream(
                 }
             }
             if tx
-                .send(Update::Logs(LogsUpdate::Lines(std::mem::take(&mut batch))))
+                .send(Report::Data(LogsUpdate::Lines(std::mem::take(&mut batch))))
                 .await
                 .is_err()
             {

@@ -4,15 +4,14 @@
 use super::convert;
 use super::errors::{Attempt, describe};
 use super::raw::Raw;
+use crate::core::outbox::{Outbox, Report};
 use crate::model::workloads::{KubeUpdate, PodMetrics};
-use crate::update::Update;
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ListParams};
 use kube::{Client, Resource};
 use std::borrow::Cow;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 /// Bound on one poll; metrics-server can be slow when its nodes are.
 const POLL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -100,7 +99,7 @@ pub async fn run(
     client: Client,
     namespace: Option<String>,
     every: Duration,
-    tx: mpsc::Sender<Update>,
+    tx: Outbox<KubeUpdate>,
 ) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -111,7 +110,7 @@ pub async fn run(
             tracing::debug!("pod metrics: {note}");
         }
         if tx
-            .send(Update::Kube(KubeUpdate::Metrics(result)))
+            .send(Report::Data(KubeUpdate::Metrics(result)))
             .await
             .is_err()
         {

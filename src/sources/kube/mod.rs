@@ -26,7 +26,8 @@ pub use connect::{KubeConnection, KubeOverrides, connect, list_contexts};
 pub use probe::{ProbeRow, probe};
 
 use crate::config::settings::KubeSettings;
-use crate::update::Update;
+use crate::core::outbox::Outbox;
+use crate::model::workloads::KubeUpdate;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -63,7 +64,7 @@ pub type ConnectionLink = watch::Receiver<Option<KubeConnection>>;
 pub fn spawn(
     conn: KubeConnection,
     settings: &KubeSettings,
-    tx: mpsc::Sender<Update>,
+    tx: Outbox<KubeUpdate>,
     link: watch::Sender<Option<KubeConnection>>,
 ) -> KubeHandle {
     let (commands, rx) = mpsc::channel(8);

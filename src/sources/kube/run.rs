@@ -8,10 +8,10 @@ use super::health;
 use super::metrics;
 use super::raw::Raw;
 use super::scope::{ScopeState, WatchItem};
+use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{Severity, SourceId};
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::model::workloads::KubeUpdate;
-use crate::update::Update;
 use chrono::Utc;
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -41,7 +41,7 @@ enum Next {
 pub async fn run(
     mut conn: KubeConnection,
     metrics_every: Duration,
-    tx: mpsc::Sender<Update>,
+    tx: Outbox<KubeUpdate>,
     mut commands: mpsc::Receiver<KubeCommand>,
     link: tokio::sync::watch::Sender<Option<KubeConnection>>,
 ) {
@@ -51,10 +51,10 @@ pub async fn run(
     let mut clear = false;
     loop {
         link.send_replace(Some(conn.clone()));
-        let mut intro = vec![Update::Scope {
+        let mut intro = vec![Report::Data(KubeUpdate::Scope {
             context: conn.context.clone(),
             namespace: conn.namespace.clone().unwrap_or_else(|| "all".into()),
-        }];
+        })];
         if std::mem::take(&mut clear) {
             intro.extend(
                 [
@@ -63,7 +63,7 @@ pub async fn run(
                     KubeUpdate::Events(Vec::new()),
                     KubeUpdate::Metrics(Ok(Vec::new())),
                 ]
-                .map(Update::Kube),
+                .map(Report::Data),
             );
         }
         for u in intro {
@@ -94,7 +94,7 @@ pub async fn run(
                             Origin::Source(SourceId::Kubernetes),
                             format!("cannot switch to context {context}: {e}"),
                         );
-                        if tx.send(Update::Timeline(entry)).await.is_err() {
+                        if tx.send(Report::Timeline(entry)).await.is_err() {
                             return;
                         }
                     }
@@ -134,7 +134,7 @@ where
 async fn watch_scope(
     conn: &KubeConnection,
     metrics_every: Duration,
-    tx: &mpsc::Sender<Update>,
+    tx: &Outbox<KubeUpdate>,
     commands: &mut mpsc::Receiver<KubeCommand>,
 ) -> Next {
     let ns = conn.namespace.as_deref();

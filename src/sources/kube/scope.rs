@@ -8,9 +8,9 @@ use super::health::HealthState;
 use super::raw::Raw;
 use super::table::{Batch, Key, Table};
 use super::transitions::Transitions;
+use crate::core::outbox::Report;
 use crate::core::timeline::TimelineEntry;
 use crate::model::workloads::{Deployment, KubeUpdate, Pod};
-use crate::update::Update;
 use chrono::Utc;
 use k8s_openapi::api::apps::v1::Deployment as KubeDeployment;
 use k8s_openapi::api::core::v1::{Event as KubeEventObject, Pod as KubePod};
@@ -159,10 +159,10 @@ impl ScopeState {
 
     /// Everything collected since the last flush, in the order to send it:
     /// deployments, pods, events, then the Timeline entries about them.
-    pub fn flush(&mut self) -> Vec<Update> {
+    pub fn flush(&mut self) -> Vec<Report<KubeUpdate>> {
         let mut out = Vec::new();
         for batch in self.deployments.take() {
-            out.push(Update::Kube(match batch {
+            out.push(Report::Data(match batch {
                 Batch::Full(all) => KubeUpdate::Deployments(all),
                 Batch::Changed { upserted, deleted } => {
                     KubeUpdate::DeploymentsChanged { upserted, deleted }
@@ -170,7 +170,7 @@ impl ScopeState {
             }));
         }
         for batch in self.pods.take() {
-            out.push(Update::Kube(match batch {
+            out.push(Report::Data(match batch {
                 Batch::Full(all) => KubeUpdate::Pods(all),
                 Batch::Changed { upserted, deleted } => {
                     KubeUpdate::PodsChanged { upserted, deleted }
@@ -178,9 +178,9 @@ impl ScopeState {
             }));
         }
         if let Some(events) = self.events.take() {
-            out.push(Update::Kube(KubeUpdate::Events(events)));
+            out.push(Report::Data(KubeUpdate::Events(events)));
         }
-        out.extend(self.timeline.drain(..).map(Update::Timeline));
+        out.extend(self.timeline.drain(..).map(Report::Timeline));
         out
     }
 }

@@ -6,13 +6,13 @@ use super::client::PromClient;
 use super::queries::{buckets_query, name_keys, query_for, rate_range};
 use super::tail::{RangeCache, merge, tail};
 use crate::config::settings::PromSettings;
+use crate::core::outbox::Report;
 use crate::core::source::{HealthReport, SourceId};
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::model::heatmap::{
     AlertState, BucketSeries, Columns, Metric, NamedSeries, PromAlert, PromUpdate, newly_firing,
     service_name, severity_of, step_for, summaries, timeline_text,
 };
-use crate::update::Update;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -62,7 +62,7 @@ impl Poller {
 
     /// Queries everything once. Data comes first, then Timeline entries for
     /// alerts that started firing, then `Polled` and the health report.
-    pub async fn poll(&mut self, now: DateTime<Utc>) -> Vec<Update> {
+    pub async fn poll(&mut self, now: DateTime<Utc>) -> Vec<Report<PromUpdate>> {
         let columns = self.columns_at(now);
         let range = rate_range(Duration::from_secs_f64(columns.step));
         let label = self.settings.service_label.clone();
@@ -88,7 +88,7 @@ impl Poller {
                 Ok(reply) => {
                     let new = reply.data.iter().map(|s| named(s, &keys)).collect();
                     let merged = merge(self.cache.remove(&metric), columns, &fetched, new);
-                    updates.push(Update::Prometheus(PromUpdate::Range {
+                    updates.push(Report::Data(PromUpdate::Range {
                         metric,
                         at: now,
                         columns,
@@ -105,7 +105,7 @@ impl Poller {
             }
         }
         match buckets {
-            Ok(reply) => updates.push(Update::Prometheus(PromUpdate::Buckets {
+            Ok(reply) => updates.push(Report::Data(PromUpdate::Buckets {
                 at: now,
                 columns,
                 series: reply.data.iter().filter_map(|s| bucket(s, &keys)).collect(),
@@ -116,19 +116,20 @@ impl Poller {
             Ok(reply) => {
                 let current: Vec<PromAlert> =
                     reply.data.iter().filter_map(|a| alert(a, label)).collect();
-                let entries: Vec<Update> = newly_firing(&self.previous_alerts, &current)
-                    .into_iter()
-                    .map(|a| {
-                        Update::Timeline(TimelineEntry::new(
-                            now,
-                            a.severity,
-                            Origin::Source(SourceId::Prometheus),
-                            timeline_text(a),
-                        ))
-                    })
-                    .collect();
-                updates.push(Update::Alerts(summaries(&current)));
-                updates.push(Update::Prometheus(PromUpdate::Alerts {
+                let entries: Vec<Report<PromUpdate>> =
+                    newly_firing(&self.previous_alerts, &current)
+                        .into_iter()
+                        .map(|a| {
+                            Report::Timeline(TimelineEntry::new(
+                                now,
+                                a.severity,
+                                Origin::Source(SourceId::Prometheus),
+                                timeline_text(a),
+                            ))
+                        })
+                        .collect();
+                updates.push(Report::Alerts(summaries(&current)));
+                updates.push(Report::Data(PromUpdate::Alerts {
                     at: now,
                     alerts: current.clone(),
                 }));
@@ -138,11 +139,11 @@ impl Poller {
             Err(e) => errors.push(format!("alerts: {e}")),
         }
         let error = summarize(errors);
-        updates.push(Update::Prometheus(PromUpdate::Polled {
+        updates.push(Report::Data(PromUpdate::Polled {
             at: now,
             error: error.clone(),
         }));
-        updates.push(Update::Health(HealthReport {
+        updates.push(Report::Health(HealthReport {
             source: SourceId::Prometheus,
             at: now,
             error,
