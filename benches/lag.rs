@@ -6,8 +6,8 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Event, Options};
 use opsdeck::config::color::ColorSupport;
-use opsdeck::model::consumers::{Consumers, LagUpdate};
-use opsdeck::model::lag::{
+use opsdeck::features::lag::model::{Consumers, LagUpdate};
+use opsdeck::features::lag::stats::{
     GroupDescription, GroupSnapshot, GroupState, PartitionOffsets, TopicPartition,
 };
 use opsdeck::update::Update;

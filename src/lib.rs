@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod core;
 pub mod demo;
+pub mod features;
 pub mod live;
 pub mod logging;
 pub mod model;

@@ -154,14 +154,14 @@ pub fn start_kafka(
     let configs: Vec<_> = k
         .clusters
         .iter()
-        .filter_map(|c| crate::sources::kafka::poll::cluster_config(c).ok())
+        .filter_map(|c| crate::features::lag::source::poll::cluster_config(c).ok())
         .collect();
-    tokio::spawn(crate::sources::kafka::poll::run(
+    tokio::spawn(crate::features::lag::source::poll::run(
         k.clone(),
         crate::update::outbox(&tx),
     ));
     Some(Arc::new(
-        crate::remediation::kafka_executor::KafkaExecutor::new(configs),
+        crate::features::lag::actions::executor::KafkaExecutor::new(configs),
     ))
 }
 

@@ -217,9 +217,9 @@ fn probe_sources(
         });
     }
     for c in &settings.kafka.clusters {
-        let rows = match opsdeck::sources::kafka::poll::cluster_config(c) {
+        let rows = match opsdeck::features::lag::source::poll::cluster_config(c) {
             Ok(config) => {
-                kafka_probe_rows(runtime.block_on(opsdeck::sources::kafka::probe(&config)))
+                kafka_probe_rows(runtime.block_on(opsdeck::features::lag::source::probe(&config)))
             }
             Err(e) => vec![opsdeck::sources::kube::ProbeRow {
                 check: "secrets".into(),
@@ -263,7 +263,7 @@ fn probe_sources(
 
 /// Metadata reachable and broker count; whether groups can be listed.
 fn kafka_probe_rows(
-    r: opsdeck::sources::kafka::ProbeReport,
+    r: opsdeck::features::lag::source::ProbeReport,
 ) -> Vec<opsdeck::sources::kube::ProbeRow> {
     use opsdeck::sources::kube::ProbeRow;
     let mut rows = vec![ProbeRow {

@@ -5,8 +5,9 @@
 
 mod support;
 
-use opsdeck::model::lag::{GroupHistory, HistorySettings, TopicPartition};
-use opsdeck::sources::kafka::{self, ClusterConfig, ErrorKind, WatchTopics};
+use opsdeck::features::lag::actions;
+use opsdeck::features::lag::source::{self, ClusterConfig, ErrorKind, WatchTopics};
+use opsdeck::features::lag::stats::{GroupHistory, HistorySettings, TopicPartition};
 use rdkafka::mocking::MockCluster;
 use support::kafka::{consume_and_commit, produce};
 
@@ -26,7 +27,7 @@ async fn lag_per_partition_is_produced_minus_committed() {
     consume_and_commit(&bootstrap, "billing", "orders", &[0, 1], M);
 
     let c = cluster(&mock);
-    let snap = kafka::group_snapshot(&c, "billing", &WatchTopics::Named(vec!["orders".into()]))
+    let snap = source::group_snapshot(&c, "billing", &WatchTopics::Named(vec!["orders".into()]))
         .await
         .unwrap();
     let offsets: Vec<(i32, Option<i64>, i64, i64)> = snap
@@ -62,7 +63,7 @@ async fn listing_groups_is_reported_as_not_supported() {
     consume_and_commit(&mock.bootstrap_servers(), "billing", "orders", &[0], 2);
     let c = cluster(&mock);
 
-    let err = kafka::list_groups(&c).await.unwrap_err();
+    let err = source::list_groups(&c).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::ListingNotSupported, "{err}");
     assert!(
         err.to_string()
@@ -71,25 +72,25 @@ async fn listing_groups_is_reported_as_not_supported() {
     );
 
     // The configured group is still watched, without state or members.
-    let snap = kafka::group_snapshot(&c, "billing", &WatchTopics::Named(vec!["orders".into()]))
+    let snap = source::group_snapshot(&c, "billing", &WatchTopics::Named(vec!["orders".into()]))
         .await
         .unwrap();
     assert_eq!(snap.description, None);
     assert_eq!(snap.partitions[0].committed, Some(2));
 
-    let report = kafka::probe(&c).await;
+    let report = source::probe(&c).await;
     assert_eq!(report.metadata.as_ref().map(|m| m.0), Ok(1));
     let listing = report.listing.unwrap().unwrap_err();
     assert_eq!(listing.kind, ErrorKind::ListingNotSupported);
 
     // Without a state there is no knowing the group is Empty: no reset.
-    let planned = kafka::plan(&c, "billing", "orders", &kafka::ResetSpec::Earliest)
+    let planned = actions::plan(&c, "billing", "orders", &actions::ResetSpec::Earliest)
         .await
         .unwrap();
     assert!(planned.refusal.unwrap().contains("state unknown"));
-    let err = kafka::execute(&c, &planned.plan).await.unwrap_err();
+    let err = actions::execute(&c, &planned.plan).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Refused, "{err}");
-    let snap = kafka::group_snapshot(&c, "billing", &WatchTopics::Named(vec!["orders".into()]))
+    let snap = source::group_snapshot(&c, "billing", &WatchTopics::Named(vec!["orders".into()]))
         .await
         .unwrap();
     assert_eq!(snap.partitions[0].committed, Some(2));
@@ -106,7 +107,7 @@ async fn discovery_finds_topics_the_group_commits_on_and_reports_missing_ones() 
     consume_and_commit(&bootstrap, "billing", "orders", &[1], 3);
     let c = cluster(&mock);
 
-    let found = kafka::group_snapshot(&c, "billing", &WatchTopics::Discover)
+    let found = source::group_snapshot(&c, "billing", &WatchTopics::Discover)
         .await
         .unwrap();
     assert_eq!(found.topics(), vec!["orders"]);
@@ -115,7 +116,7 @@ async fn discovery_finds_topics_the_group_commits_on_and_reports_missing_ones() 
     assert_eq!(found.partitions[0].committed, None);
 
     consume_and_commit(&bootstrap, "billing", "payments", &[0], 4);
-    let again = kafka::group_snapshot(&c, "billing", &WatchTopics::Discover)
+    let again = source::group_snapshot(&c, "billing", &WatchTopics::Discover)
         .await
         .unwrap();
     assert_eq!(again.topics(), vec!["orders", "payments"]);
@@ -123,7 +124,7 @@ async fn discovery_finds_topics_the_group_commits_on_and_reports_missing_ones() 
     assert_eq!(again.partition(&tp).unwrap().committed, Some(4));
 
     let named = WatchTopics::Named(vec!["orders".into(), "gone".into()]);
-    let snap = kafka::group_snapshot(&c, "billing", &named).await.unwrap();
+    let snap = source::group_snapshot(&c, "billing", &named).await.unwrap();
     assert_eq!(snap.missing_topics, vec!["gone".to_string()]);
     assert_eq!(snap.topics(), vec!["orders"]);
 }
@@ -138,10 +139,18 @@ async fn rates_follow_new_messages_and_commits() {
     let c = cluster(&mock);
     let topics = WatchTopics::Named(vec!["orders".into()]);
     let mut history = GroupHistory::new(HistorySettings::default());
-    history.push(kafka::group_snapshot(&c, "billing", &topics).await.unwrap());
+    history.push(
+        source::group_snapshot(&c, "billing", &topics)
+            .await
+            .unwrap(),
+    );
     produce(&bootstrap, "orders", &[0], 10);
     consume_and_commit(&bootstrap, "billing", "orders", &[0], 12);
-    history.push(kafka::group_snapshot(&c, "billing", &topics).await.unwrap());
+    history.push(
+        source::group_snapshot(&c, "billing", &topics)
+            .await
+            .unwrap(),
+    );
     let rates = history.rates();
     assert!(rates.consume.per_sec().unwrap() > 0.0);
     assert!(rates.produce.per_sec().unwrap() > 0.0);
@@ -155,7 +164,7 @@ async fn dead_letter_topics_are_sized() {
     mock.create_topic("orders-dlq", 2, 1).unwrap();
     mock.create_topic("orders", 1, 1).unwrap();
     produce(&mock.bootstrap_servers(), "orders-dlq", &[0, 1], 3);
-    let sizes = kafka::dead_letter_sizes(&cluster(&mock), &Default::default())
+    let sizes = source::dead_letter_sizes(&cluster(&mock), &Default::default())
         .await
         .unwrap();
     assert_eq!(sizes.len(), 1);
@@ -174,7 +183,7 @@ async fn unreachable_broker_fails_fast_with_the_cluster_name() {
         .with_timeout(std::time::Duration::from_secs(1))
         .with_property("sasl.password", "never-shown");
     let started = std::time::Instant::now();
-    let err = kafka::group_snapshot(&c, "g", &WatchTopics::Discover)
+    let err = source::group_snapshot(&c, "g", &WatchTopics::Discover)
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
@@ -184,7 +193,7 @@ async fn unreachable_broker_fails_fast_with_the_cluster_name() {
         "{err}"
     );
     assert!(!err.to_string().contains("never-shown"));
-    let report = kafka::probe(&c).await;
+    let report = source::probe(&c).await;
     assert!(report.metadata.is_err());
     assert!(report.listing.is_none());
     assert!(
@@ -208,7 +217,7 @@ async fn a_broker_that_accepts_but_never_answers_does_not_hang() {
     let c = ClusterConfig::new("hung", format!("127.0.0.1:{port}"))
         .with_timeout(std::time::Duration::from_secs(1));
     let started = std::time::Instant::now();
-    let err = kafka::list_groups(&c).await.unwrap_err();
+    let err = source::list_groups(&c).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
     assert!(
         started.elapsed() < std::time::Duration::from_secs(5),

@@ -7,8 +7,12 @@
 
 mod support;
 
-use opsdeck::model::lag::{GroupHistory, GroupState, HistorySettings, Rate, TopicPartition};
-use opsdeck::sources::kafka::{self, ClusterConfig, ErrorKind, ResetSpec, WatchTopics};
+use opsdeck::features::lag::actions;
+use opsdeck::features::lag::actions::ResetSpec;
+use opsdeck::features::lag::source::{self, ClusterConfig, ErrorKind, WatchTopics};
+use opsdeck::features::lag::stats::{
+    GroupHistory, GroupState, HistorySettings, Rate, TopicPartition,
+};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
@@ -104,7 +108,7 @@ fn cluster(bootstrap: &str) -> ClusterConfig {
 
 /// The group's state and member count as listed, if it is listed.
 async fn listed(c: &ClusterConfig, group: &str) -> Option<(GroupState, usize)> {
-    let groups = kafka::list_groups(c).await.unwrap();
+    let groups = source::list_groups(c).await.unwrap();
     groups
         .into_iter()
         .find(|g| g.id == group)
@@ -112,7 +116,7 @@ async fn listed(c: &ClusterConfig, group: &str) -> Option<(GroupState, usize)> {
 }
 
 async fn committed(c: &ClusterConfig, group: &str, topic: &str) -> Vec<Option<i64>> {
-    let snap = kafka::group_snapshot(c, group, &WatchTopics::Named(vec![topic.into()]))
+    let snap = source::group_snapshot(c, group, &WatchTopics::Named(vec![topic.into()]))
         .await
         .unwrap();
     snap.partitions.iter().map(|p| p.committed).collect()
@@ -136,7 +140,7 @@ async fn lists_groups_with_state_and_members() {
         listed(&c, &group).await == Some((GroupState::Stable, 1))
     })
     .await;
-    let description = kafka::describe_group(&c, &group).await.unwrap();
+    let description = source::describe_group(&c, &group).await.unwrap();
     assert_eq!(description.protocol_type, "consumer");
     let member = &description.members[0];
     assert!(!member.member_id.is_empty());
@@ -152,7 +156,7 @@ async fn lists_groups_with_state_and_members() {
     if !member.client_id.is_empty() {
         assert_eq!(member.client_id, "opsdeck-test");
     }
-    let snap = kafka::group_snapshot(&c, &group, &WatchTopics::Discover)
+    let snap = source::group_snapshot(&c, &group, &WatchTopics::Discover)
         .await
         .unwrap();
     assert_eq!(snap.topics(), vec![topic.as_str()]);
@@ -166,10 +170,10 @@ async fn lists_groups_with_state_and_members() {
     })
     .await;
 
-    let unknown = kafka::describe_group(&c, &unique("nobody")).await.unwrap();
+    let unknown = source::describe_group(&c, &unique("nobody")).await.unwrap();
     assert_eq!(unknown.state, GroupState::Dead);
 
-    let report = kafka::probe(&c).await;
+    let report = source::probe(&c).await;
     assert_eq!(report.metadata.as_ref().map(|m| m.0), Ok(1));
     assert!(report.listing.unwrap().unwrap() >= 1);
 }
@@ -190,44 +194,44 @@ async fn reset_moves_committed_offsets_and_undo_restores_them() {
         vec![Some(15), Some(15)]
     );
 
-    let planned = kafka::plan(&c, &group, &topic, &ResetSpec::Earliest)
+    let planned = actions::plan(&c, &group, &topic, &ResetSpec::Earliest)
         .await
         .unwrap();
     assert_eq!(planned.refusal, None);
     assert_eq!(planned.plan.replayed(), 30);
-    let read_back = kafka::execute(&c, &planned.plan).await.unwrap();
+    let read_back = actions::execute(&c, &planned.plan).await.unwrap();
     assert_eq!(
         read_back.values().copied().collect::<Vec<_>>(),
         vec![Some(0), Some(0)]
     );
     assert_eq!(committed(&c, &group, &topic).await, vec![Some(0), Some(0)]);
 
-    kafka::undo(&c, &planned.plan).await.unwrap();
+    actions::undo(&c, &planned.plan).await.unwrap();
     assert_eq!(
         committed(&c, &group, &topic).await,
         vec![Some(15), Some(15)]
     );
 
-    let shift = kafka::plan(&c, &group, &topic, &ResetSpec::Shift(-5))
+    let shift = actions::plan(&c, &group, &topic, &ResetSpec::Shift(-5))
         .await
         .unwrap();
-    kafka::execute(&c, &shift.plan).await.unwrap();
+    actions::execute(&c, &shift.plan).await.unwrap();
     assert_eq!(
         committed(&c, &group, &topic).await,
         vec![Some(10), Some(10)]
     );
 
-    let latest = kafka::plan(&c, &group, &topic, &ResetSpec::Latest)
+    let latest = actions::plan(&c, &group, &topic, &ResetSpec::Latest)
         .await
         .unwrap();
     assert_eq!(latest.plan.skipped(), 20);
-    kafka::execute(&c, &latest.plan).await.unwrap();
+    actions::execute(&c, &latest.plan).await.unwrap();
     assert_eq!(
         committed(&c, &group, &topic).await,
         vec![Some(20), Some(20)]
     );
 
-    kafka::undo(&c, &latest.plan).await.unwrap();
+    actions::undo(&c, &latest.plan).await.unwrap();
     assert_eq!(
         committed(&c, &group, &topic).await,
         vec![Some(10), Some(10)]
@@ -238,12 +242,12 @@ async fn reset_moves_committed_offsets_and_undo_restores_them() {
     let t = chrono::Utc::now();
     tokio::time::sleep(Duration::from_millis(200)).await;
     produce(&bootstrap, &topic, &[0, 1], 3);
-    let by_time = kafka::plan(&c, &group, &topic, &ResetSpec::Timestamp(t))
+    let by_time = actions::plan(&c, &group, &topic, &ResetSpec::Timestamp(t))
         .await
         .unwrap();
     let news: Vec<i64> = by_time.plan.rows.iter().map(|r| r.new).collect();
     assert_eq!(news, vec![20, 20]);
-    kafka::execute(&c, &by_time.plan).await.unwrap();
+    actions::execute(&c, &by_time.plan).await.unwrap();
     assert_eq!(
         committed(&c, &group, &topic).await,
         vec![Some(20), Some(20)]
@@ -266,12 +270,12 @@ async fn reset_is_refused_while_a_member_is_active() {
         matches!(listed(&c, &group).await, Some((GroupState::Stable, 1)))
     })
     .await;
-    let planned = kafka::plan(&c, &group, &topic, &ResetSpec::Earliest)
+    let planned = actions::plan(&c, &group, &topic, &ResetSpec::Earliest)
         .await
         .unwrap();
     let reason = planned.refusal.clone().unwrap();
     assert!(reason.contains("is Stable with 1 member"), "{reason}");
-    let err = kafka::execute(&c, &planned.plan).await.unwrap_err();
+    let err = actions::execute(&c, &planned.plan).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Refused);
     assert!(err.to_string().contains("Stable"), "{err}");
     drop(live);
@@ -292,19 +296,19 @@ async fn a_topic_recreated_with_more_partitions_is_picked_up() {
     let c = cluster(&bootstrap);
     let watch = WatchTopics::Named(vec![topic.clone()]);
     let mut history = GroupHistory::new(HistorySettings::default());
-    history.push(kafka::group_snapshot(&c, &group, &watch).await.unwrap());
+    history.push(source::group_snapshot(&c, &group, &watch).await.unwrap());
     assert_eq!(history.lag().unwrap().total, 6);
 
     delete_topic(&bootstrap, &topic).await;
     eventually("the topic to be reported missing", || async {
-        let snap = kafka::group_snapshot(&c, &group, &watch).await.unwrap();
+        let snap = source::group_snapshot(&c, &group, &watch).await.unwrap();
         snap.missing_topics == vec![topic.clone()] && snap.partitions.is_empty()
     })
     .await;
 
     create_topic(&bootstrap, &topic, 3).await;
     produce(&bootstrap, &topic, &[0, 1, 2], 2);
-    let snap = kafka::group_snapshot(&c, &group, &watch).await.unwrap();
+    let snap = source::group_snapshot(&c, &group, &watch).await.unwrap();
     assert_eq!(snap.partitions.len(), 3);
     assert!(snap.missing_topics.is_empty());
     assert!(snap.partitions.iter().all(|p| p.high == 2));

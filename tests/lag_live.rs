@@ -9,15 +9,15 @@ mod support;
 
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Effect, Event, Overlay};
-use opsdeck::config::settings::KafkaCluster;
 use opsdeck::core::action::Backend;
-use opsdeck::model::lag::dlq::DlqPatterns;
+use opsdeck::features::lag::actions::executor::KafkaExecutor;
+use opsdeck::features::lag::settings::KafkaCluster;
+use opsdeck::features::lag::source::poll::{cluster_config, poll_cluster};
+use opsdeck::features::lag::source::{self, ClusterConfig, WatchTopics};
+use opsdeck::features::lag::stats::dlq::DlqPatterns;
 use opsdeck::remediation::audit::AuditLog;
 use opsdeck::remediation::executor::Router;
-use opsdeck::remediation::kafka_executor::KafkaExecutor;
 use opsdeck::remediation::run::{self, Services};
-use opsdeck::sources::kafka::poll::{cluster_config, poll_cluster};
-use opsdeck::sources::kafka::{self, ClusterConfig, WatchTopics};
 use opsdeck::update::Update;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
@@ -55,7 +55,7 @@ async fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
 }
 
 async fn committed(c: &ClusterConfig, group: &str, topic: &str) -> Vec<Option<i64>> {
-    kafka::group_snapshot(c, group, &WatchTopics::Named(vec![topic.into()]))
+    source::group_snapshot(c, group, &WatchTopics::Named(vec![topic.into()]))
         .await
         .unwrap()
         .partitions

@@ -10,9 +10,9 @@ mod support;
 use insta::assert_snapshot;
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Event, Overlay};
-use opsdeck::model::consumers::LagUpdate;
-use opsdeck::model::lag::dlq::topic_size;
-use opsdeck::model::lag::{
+use opsdeck::features::lag::model::LagUpdate;
+use opsdeck::features::lag::stats::dlq::topic_size;
+use opsdeck::features::lag::stats::{
     GroupDescription, GroupSnapshot, GroupState, Member, PartitionOffsets, TopicPartition,
 };
 use opsdeck::update::Update;

@@ -23,7 +23,6 @@ const LEGACY_CYCLE_EDGES: &[(&str, &str)] = &[
     ("app", "update"),
     ("config", "app"),
     ("config", "model"),
-    ("config", "sources"),
     ("model", "sources"),
     ("model", "update"),
     ("remediation", "config"),

@@ -5,9 +5,9 @@ use super::input::{InputKind, LineInput};
 use super::{App, Overlay};
 use crate::core::action::{Action, ActionPlan};
 use crate::core::source::Severity;
-use crate::model::lag::GroupSnapshot;
-use crate::remediation::offsets_plan::{self, Spec};
-use crate::sources::kafka::refusal;
+use crate::features::lag::actions::plan::{self, Spec};
+use crate::features::lag::actions::refusal;
+use crate::features::lag::stats::GroupSnapshot;
 
 impl App {
     pub(super) fn set_lag_filter(&mut self, text: &str) {
@@ -90,7 +90,7 @@ impl App {
             .iter()
             .find(|c| &c.name == cluster)
             .map_or(cluster.as_str(), |c| c.bootstrap.as_str());
-        offsets_plan::reset_offsets(cluster, bootstrap, snapshot, topic, &spec)
+        plan::reset_offsets(cluster, bootstrap, snapshot, topic, &spec)
     }
 
     /// Preconditions the backend cannot be asked about before the dialog

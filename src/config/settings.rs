@@ -4,8 +4,8 @@ mod breakers;
 mod kafka;
 mod queries;
 
+use crate::features::lag::settings::KafkaSettings;
 pub use breakers::{BreakerDiscovery, BreakerSettings};
-pub use kafka::{KafkaCluster, KafkaSettings};
 pub use queries::{
     MongoTargetSettings, PgTargetSettings, QueriesSettings, RedisTargetSettings, Secret,
 };

@@ -7,9 +7,9 @@
 use super::Generator;
 use super::world::{PaymentPods, World};
 use crate::core::source::{HealthReport, SourceId};
-use crate::model::consumers::LagUpdate;
-use crate::model::lag::dlq::topic_size;
-use crate::model::lag::{
+use crate::features::lag::model::LagUpdate;
+use crate::features::lag::stats::dlq::topic_size;
+use crate::features::lag::stats::{
     GroupDescription, GroupSnapshot, GroupState, Member, PartitionOffsets, TopicPartition,
 };
 use crate::update::Update;

@@ -1,11 +1,9 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
 pub mod breakers;
-pub mod consumers;
 pub mod health;
 pub mod heatmap;
 pub mod heatmap_view;
-pub mod lag;
 pub mod logs;
 pub mod pods_view;
 pub mod queries;
@@ -34,8 +32,8 @@ pub struct Model {
     pub heatmap: heatmap::Heatmap,
     pub breakers: breakers::Breakers,
     pub breakers_view: breakers::BreakersView,
-    pub consumers: consumers::Consumers,
-    pub lag_view: consumers::LagView,
+    pub consumers: crate::features::lag::model::Consumers,
+    pub lag_view: crate::features::lag::model::LagView,
     pub queries: queries::Queries,
     pub queries_view: queries::QueriesView,
 }
@@ -114,7 +112,7 @@ impl Model {
 }
 
 /// Group, member and topic names come from the brokers: made safe to show.
-fn sanitize_lag(u: &mut consumers::LagUpdate) {
+fn sanitize_lag(u: &mut crate::features::lag::model::LagUpdate) {
     u.cluster = safe(&u.cluster);
     u.note = u.note.as_deref().map(safe);
     for (group, e) in &mut u.failures {

@@ -7,7 +7,6 @@ mod body_preview;
 pub mod breakers;
 pub(crate) mod ca_file;
 pub mod exposition;
-pub mod kafka;
 pub mod kube;
 pub mod log_line;
 pub mod logs;

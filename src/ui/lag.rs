@@ -6,7 +6,7 @@ mod groups;
 mod partitions;
 
 use crate::app::App;
-use crate::model::lag::dlq::Growth;
+use crate::features::lag::stats::dlq::Growth;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

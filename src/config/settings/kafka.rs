@@ -20,48 +20,8 @@
 //! ```
 
 use super::{Reader, Table};
+use crate::features::lag::settings::{KafkaCluster, KafkaSettings};
 use std::collections::BTreeMap;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct KafkaSettings {
-    pub clusters: Vec<KafkaCluster>,
-    pub interval_secs: u32,
-    pub dlq_patterns: Vec<String>,
-    pub lag_threshold: u32,
-    pub lag_for_secs: u32,
-    pub rebalances_per_hour: u32,
-    /// Consumer group → the deployment that runs its consumers.
-    pub consumers: BTreeMap<String, String>,
-}
-
-impl Default for KafkaSettings {
-    fn default() -> Self {
-        KafkaSettings {
-            clusters: Vec::new(),
-            interval_secs: 5,
-            dlq_patterns: vec!["*-dlq".into(), "*.DLT".into()],
-            lag_threshold: 1000,
-            lag_for_secs: 300,
-            rebalances_per_hour: 5,
-            consumers: BTreeMap::new(),
-        }
-    }
-}
-
-/// `[kafka.clusters.NAME]`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct KafkaCluster {
-    pub name: String,
-    pub bootstrap: String,
-    pub groups: Vec<String>,
-    pub discover: bool,
-    pub include: Vec<String>,
-    pub exclude: Vec<String>,
-    /// librdkafka properties passed through (no secrets).
-    pub properties: BTreeMap<String, String>,
-    /// librdkafka property → environment variable holding its value.
-    pub secret_env: BTreeMap<String, String>,
-}
 
 impl Reader<'_> {
     pub(super) fn kafka(&mut self, k: &Table, out: &mut KafkaSettings) {
@@ -179,5 +139,5 @@ impl Reader<'_> {
 
 /// librdkafka properties that hold secrets.
 fn is_secret(key: &str) -> bool {
-    crate::sources::kafka::is_secret_key(key)
+    crate::features::lag::source::is_secret_key(key)
 }

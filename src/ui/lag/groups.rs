@@ -1,8 +1,8 @@
 //! The groups table: one row per cluster and group.
 
 use crate::app::App;
-use crate::model::consumers::{GroupSummary, SPARK};
-use crate::model::lag::{GroupHistory, Rate, Trend};
+use crate::features::lag::model::{GroupSummary, SPARK};
+use crate::features::lag::stats::{GroupHistory, Rate, Trend};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;

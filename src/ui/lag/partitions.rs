@@ -3,7 +3,7 @@
 //! its lag then counts from the log start.
 
 use crate::app::App;
-use crate::model::lag::partition_lag;
+use crate::features::lag::stats::partition_lag;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};

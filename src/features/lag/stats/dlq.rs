@@ -93,7 +93,7 @@ pub fn growth_per_minute(sizes: &[TopicSize]) -> Growth {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lag::samples::at;
+    use crate::features::lag::stats::samples::at;
 
     #[test]
     fn default_patterns() {

@@ -6,7 +6,9 @@ use super::config::ClusterConfig;
 use super::error::{ErrorKind, SourceError};
 use super::groups::describe_one;
 use super::topics::{is_internal, topic_partitions, watermarks};
-use crate::model::lag::{GroupDescription, GroupSnapshot, PartitionOffsets, TopicPartition};
+use crate::features::lag::stats::{
+    GroupDescription, GroupSnapshot, PartitionOffsets, TopicPartition,
+};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::{BTreeMap, BTreeSet, HashMap};

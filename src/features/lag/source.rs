@@ -4,15 +4,13 @@
 //! bounded by the cluster's timeout. Results are the lag model's plain data.
 
 mod assignment;
-mod client;
+pub mod client;
 pub mod config;
 pub mod error;
 pub mod groups;
 pub mod offsets;
 pub mod poll;
 pub mod probe;
-pub mod reset;
-pub mod reset_plan;
 pub mod topics;
 
 pub use assignment::decode_assignment;
@@ -21,6 +19,4 @@ pub use error::{ErrorKind, SourceError};
 pub use groups::{describe_group, list_groups};
 pub use offsets::{WatchTopics, group_snapshot};
 pub use probe::{ProbeReport, probe};
-pub use reset::{Committed, PlannedReset, ResetSpec, execute, plan, undo};
-pub use reset_plan::{PlanRow, ResetPlan, ResetTarget, plan_reset, refusal};
 pub use topics::dead_letter_sizes;

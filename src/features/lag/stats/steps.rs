@@ -123,7 +123,7 @@ fn matching<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lag::samples::{part, simple, snap};
+    use crate::features::lag::stats::samples::{part, simple, snap};
 
     #[test]
     fn first_sample_has_no_baseline() {

@@ -155,7 +155,7 @@ fn short(d: TimeDelta) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lag::samples::at;
+    use crate::features::lag::stats::samples::at;
 
     #[test]
     fn lag_alert_needs_more_than_the_duration() {

@@ -1,8 +1,8 @@
 //! The Lag tab's list: groups worst first, the selection kept by key.
 
-use super::{Consumers, GroupKey};
+use super::model::{Consumers, GroupKey};
 use crate::core::cursor::ListCursor;
-use crate::model::lag::Trend;
+use crate::features::lag::stats::Trend;
 
 #[derive(Debug, Clone, Default)]
 pub struct LagView {

@@ -2,7 +2,7 @@
 //! returns per member): version i16, then [topic string, [partition i32]],
 //! then user data. The layout is the same in every version so far.
 
-use crate::model::lag::TopicPartition;
+use crate::features::lag::stats::TopicPartition;
 
 /// A cursor over big-endian protocol fields; every read fails on short input.
 struct Reader<'a>(&'a [u8]);

@@ -4,8 +4,9 @@
 //! commits the offsets found before.
 
 use crate::core::action::{Action, ActionPlan, OffsetMove, Risk, Target};
-use crate::model::lag::GroupSnapshot;
-use crate::sources::kafka::{ResetTarget, plan_reset};
+use crate::features::lag::actions::ResetTarget;
+use crate::features::lag::actions::plan_reset;
+use crate::features::lag::stats::GroupSnapshot;
 
 /// What the user asked for, parsed from `earliest`, `latest`, `shift -500`
 /// or a time like `2026-11-21T10:00:00Z`.

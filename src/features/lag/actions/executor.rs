@@ -3,10 +3,11 @@
 //! what would move; execution commits only while the group is Empty and
 //! reads the offsets back.
 
-use super::offsets_plan::Spec;
+use super::plan::Spec;
 use crate::core::action::{Action, ActionPlan, OffsetMove};
 use crate::core::executor::{Check, Executor};
-use crate::sources::kafka::{self, ClusterConfig, PlanRow, ResetPlan, ResetSpec};
+use crate::features::lag::actions::{PlanRow, ResetPlan, ResetSpec};
+use crate::features::lag::source::ClusterConfig;
 use futures::future::BoxFuture;
 use std::collections::BTreeMap;
 
@@ -92,7 +93,7 @@ impl Executor for KafkaExecutor {
                 // Offsets are as planned: only the state and current offsets matter now.
                 _ => ResetSpec::Shift(0),
             };
-            match kafka::plan(cluster, group, topic, &spec).await {
+            match super::commit::plan(cluster, group, topic, &spec).await {
                 Ok(p) => match p.refusal {
                     Some(why) => Check::Refused(why),
                     None if matches!(spec, ResetSpec::Timestamp(_)) => Check::Passed(format!(
@@ -124,14 +125,14 @@ impl Executor for KafkaExecutor {
             let cluster = self.cluster(cluster)?;
             let to_commit = match Spec::parse(spec) {
                 Ok(Spec::At(t)) => {
-                    kafka::plan(cluster, group, topic, &ResetSpec::Timestamp(t))
+                    super::commit::plan(cluster, group, topic, &ResetSpec::Timestamp(t))
                         .await
                         .map_err(|e| e.to_string())?
                         .plan
                 }
                 _ => reset_plan(group, topic, moves),
             };
-            let committed = kafka::execute(cluster, &to_commit)
+            let committed = super::commit::execute(cluster, &to_commit)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(format!(

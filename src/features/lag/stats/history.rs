@@ -175,9 +175,9 @@ impl GroupHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lag::samples::{at, described, simple};
-    use crate::model::lag::snapshot::GroupState;
-    use crate::model::lag::thresholds::{AlertKind, Edge};
+    use crate::features::lag::stats::samples::{at, described, simple};
+    use crate::features::lag::stats::snapshot::GroupState;
+    use crate::features::lag::stats::thresholds::{AlertKind, Edge};
 
     fn history() -> GroupHistory {
         GroupHistory::new(HistorySettings::default())

@@ -67,7 +67,7 @@ impl RebalanceCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lag::samples::{at, described, simple};
+    use crate::features::lag::stats::samples::{at, described, simple};
     use GroupState::*;
 
     fn count(samples: &[GroupSnapshot]) -> usize {

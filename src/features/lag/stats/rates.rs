@@ -68,7 +68,7 @@ pub fn rates(samples: &[GroupSnapshot]) -> Rates {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lag::samples::{part, simple, snap};
+    use crate::features::lag::stats::samples::{part, simple, snap};
 
     #[test]
     fn rates_are_deltas_over_time() {

@@ -5,7 +5,7 @@ use super::assignment::decode_assignment;
 use super::client::{blocking, consumer};
 use super::config::ClusterConfig;
 use super::error::SourceError;
-use crate::model::lag::{GroupDescription, GroupState, Member};
+use crate::features::lag::stats::{GroupDescription, GroupState, Member};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::groups::GroupInfo;
 

@@ -4,7 +4,7 @@
 use super::client::{blocking, consumer};
 use super::config::ClusterConfig;
 use super::error::SourceError;
-use crate::model::lag::dlq::{DlqPatterns, TopicSize, topic_size};
+use crate::features::lag::stats::dlq::{DlqPatterns, TopicSize, topic_size};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use std::collections::BTreeMap;
 

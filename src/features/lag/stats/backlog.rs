@@ -57,7 +57,7 @@ pub fn total_lag(snapshot: &GroupSnapshot) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lag::samples::{part, snap};
+    use crate::features::lag::stats::samples::{part, snap};
 
     #[test]
     fn lag_is_high_minus_committed() {

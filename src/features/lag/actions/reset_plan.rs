@@ -1,7 +1,7 @@
 //! What an offset reset would do, worked out from a snapshot before anything
 //! is committed, and whether the group may be reset at all.
 
-use crate::model::lag::{GroupSnapshot, GroupState};
+use crate::features::lag::stats::{GroupSnapshot, GroupState};
 use std::collections::BTreeMap;
 
 /// Where to move a group's committed offsets on one topic.
@@ -156,7 +156,7 @@ pub fn refusal(group: &str, state: Option<&GroupState>, members: usize) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lag::{PartitionOffsets, TopicPartition};
+    use crate::features::lag::stats::{PartitionOffsets, TopicPartition};
 
     fn snapshot() -> GroupSnapshot {
         let p = |topic: &str, n, committed, low, high| PartitionOffsets {

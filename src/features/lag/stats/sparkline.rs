@@ -14,8 +14,8 @@ pub fn sparkline(stats: &[SampleStats], n: usize) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lag::samples::simple;
-    use crate::model::lag::steps::stats_of;
+    use crate::features::lag::stats::samples::simple;
+    use crate::features::lag::stats::steps::stats_of;
 
     #[test]
     fn last_n_totals_oldest_first() {

@@ -3,12 +3,10 @@
 //! dead-letter topics' sizes, and what each cluster could not tell.
 //! Threshold crossings become Timeline entries.
 
-mod view;
+pub use super::view::LagView;
 
-pub use view::LagView;
-
-use super::lag::dlq::{Growth, TopicSize, growth_per_minute};
-use super::lag::{Alerts, GroupHistory, GroupSnapshot, HistorySettings, Level, Rates, Trend};
+use super::stats::dlq::{Growth, TopicSize, growth_per_minute};
+use super::stats::{Alerts, GroupHistory, GroupSnapshot, HistorySettings, Level, Rates, Trend};
 use crate::core::source::{Severity, SourceId};
 use crate::core::timeline::{Origin, TimelineEntry};
 use chrono::{DateTime, Utc};
@@ -40,7 +38,7 @@ impl GroupSummary {
         let latest = h.latest();
         let (rates, trend) = h.rates_and_trend();
         GroupSummary {
-            lag: latest.map_or(0, super::lag::total_lag),
+            lag: latest.map_or(0, super::stats::total_lag),
             any_from_log_start: latest
                 .is_some_and(|l| l.partitions.iter().any(|p| p.committed.is_none())),
             rates,
@@ -106,8 +104,8 @@ impl Consumers {
                     Level::Warn => Severity::Warn,
                 };
                 let severity = match c.edge {
-                    super::lag::Edge::Left => Severity::Info,
-                    super::lag::Edge::Entered => severity,
+                    super::stats::Edge::Left => Severity::Info,
+                    super::stats::Edge::Entered => severity,
                 };
                 entries.push(TimelineEntry::new(
                     c.at,

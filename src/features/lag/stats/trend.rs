@@ -89,7 +89,7 @@ fn with_rates(lag: i64, r: Rates) -> Trend {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lag::samples::{at, part, simple, snap};
+    use crate::features::lag::stats::samples::{at, part, simple, snap};
 
     #[test]
     fn draining_eta_is_lag_over_net_rate() {

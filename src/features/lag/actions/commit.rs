@@ -1,13 +1,13 @@
 //! Offset resets: plan from a fresh snapshot, commit only while the group is
 //! Empty, read the offsets back, and undo by committing what was there.
 
-use super::client::{blocking, consumer};
-use super::config::ClusterConfig;
-use super::error::{ErrorKind, SourceError};
-use super::groups::describe_one;
-use super::offsets::{WatchTopics, committed_offsets, snapshot_now};
 use super::reset_plan::{PlanError, ResetPlan, ResetTarget, plan_reset, refusal};
-use crate::model::lag::{GroupSnapshot, TopicPartition};
+use crate::features::lag::source::client::{blocking, consumer};
+use crate::features::lag::source::config::ClusterConfig;
+use crate::features::lag::source::error::{ErrorKind, SourceError};
+use crate::features::lag::source::groups::describe_one;
+use crate::features::lag::source::offsets::{WatchTopics, committed_offsets, snapshot_now};
+use crate::features::lag::stats::{GroupSnapshot, TopicPartition};
 use chrono::{DateTime, Utc};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::RDKafkaErrorCode;

@@ -4,12 +4,12 @@
 //! minute) and keeps its last data in the model; others go on.
 
 use super::{ClusterConfig, ErrorKind, SourceError, WatchTopics};
-use crate::config::settings::{KafkaCluster, KafkaSettings};
 use crate::core::glob::glob_match;
 use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{HealthReport, SourceId};
-use crate::model::consumers::LagUpdate;
-use crate::model::lag::dlq::DlqPatterns;
+use crate::features::lag::model::LagUpdate;
+use crate::features::lag::settings::{KafkaCluster, KafkaSettings};
+use crate::features::lag::stats::dlq::DlqPatterns;
 use chrono::Utc;
 use std::time::Duration;
 

@@ -1,0 +1,9 @@
+//! Lag: Kafka consumer groups, per-partition lag, trend and time to drain,
+//! rebalances, dead letters; the guarded offset reset.
+
+pub mod actions;
+pub mod model;
+pub mod settings;
+pub mod source;
+pub mod stats;
+pub mod view;

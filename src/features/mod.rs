@@ -1,0 +1,4 @@
+//! One folder per feature, each with the same parts (see ARCHITECTURE.md).
+//! A feature may use `core`, never the shell or another feature.
+
+pub mod lag;
