@@ -1,7 +1,7 @@
 //! `opsdeck check`: validate the user's files and report what is wrong.
 
 use crate::config::{Loaded, Locations};
-use crate::sources::kube::ProbeRow;
+use crate::core::probe::ProbeRow;
 use std::fmt::Write;
 
 /// Probe results of one source, and whether a failure there counts as wrong

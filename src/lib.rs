@@ -16,6 +16,7 @@ pub mod logging;
 pub mod model;
 pub mod remediation;
 pub mod runtime;
+pub mod shared;
 pub mod sources;
 pub mod terminal;
 pub mod ui;

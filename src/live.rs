@@ -5,7 +5,8 @@ use crate::config::settings::Settings;
 use crate::core::source::{HealthReport, ScopeChange, SourceId};
 use crate::remediation::executor::Deferred;
 use crate::remediation::kube_executor::KubeExecutor;
-use crate::sources::kube::{self, KubeCommand, KubeOverrides};
+use crate::shared::kube::KubeOverrides;
+use crate::sources::kube::{self, KubeCommand};
 use crate::update::Update;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,9 +15,9 @@ use tokio::sync::mpsc;
 /// Runs the Prometheus source, restarting it when the Heatmap asks for
 /// another window or column count, until `views` closes.
 pub async fn run_prometheus(
-    mut settings: crate::config::settings::PromSettings,
+    mut settings: crate::shared::prometheus::PromSettings,
     tx: mpsc::Sender<Update>,
-    mut views: mpsc::Receiver<(crate::model::heatmap::Window, usize)>,
+    mut views: mpsc::Receiver<(crate::shared::prometheus::Window, usize)>,
 ) {
     let mut columns = crate::sources::prometheus::DEFAULT_COLUMNS;
     loop {
@@ -46,10 +47,10 @@ pub async fn run_kube(
     executor: Arc<Deferred>,
     mut scopes: mpsc::Receiver<ScopeChange>,
     logs: mpsc::Receiver<kube::logs::FollowLogs>,
-    link: tokio::sync::watch::Sender<Option<kube::KubeConnection>>,
+    link: tokio::sync::watch::Sender<Option<crate::shared::kube::KubeConnection>>,
 ) {
     let ks = &settings.kubernetes;
-    let conn = match kube::connect(ks, &overrides).await {
+    let conn = match crate::shared::kube::connect(ks, &overrides).await {
         Ok(conn) => conn,
         Err(e) => {
             tracing::warn!("Kubernetes: {e}");
@@ -69,7 +70,9 @@ pub async fn run_kube(
     // proxy) follow the scope the source watches through this link.
     link.send_replace(Some(conn.clone()));
     let _ = tx
-        .send(Update::Contexts(kube::list_contexts(ks, &overrides)))
+        .send(Update::Contexts(crate::shared::kube::list_contexts(
+            ks, &overrides,
+        )))
         .await;
     let fields = settings.correlation_fields.clone();
     let log_streams = tokio::spawn(kube::logs::run(
@@ -121,7 +124,7 @@ pub fn start_breakers(
         },
         None => None,
     };
-    let timeout = crate::sources::prometheus::request_timeout(interval).max(Duration::from_secs(3));
+    let timeout = crate::shared::prometheus::request_timeout(interval).max(Duration::from_secs(3));
     let transport = match crate::sources::breakers::Transport::new(link.clone(), token, timeout) {
         Ok(t) => t,
         Err(e) => {

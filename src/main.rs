@@ -11,7 +11,7 @@ use opsdeck::remediation::audit::{AuditLog, host_name, user_name};
 use opsdeck::remediation::executor::{Deferred, Router};
 use opsdeck::remediation::run::Services;
 use opsdeck::runtime::SourceControl;
-use opsdeck::sources::kube::KubeOverrides;
+use opsdeck::shared::kube::KubeOverrides;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -203,7 +203,7 @@ fn probe_sources(
         let rows = runtime
             .block_on(opsdeck::sources::prometheus::probe(&settings.prometheus))
             .into_iter()
-            .map(|r| opsdeck::sources::kube::ProbeRow {
+            .map(|r| opsdeck::core::probe::ProbeRow {
                 check: r.what,
                 ok: r.ok,
                 detail: r.detail,
@@ -221,7 +221,7 @@ fn probe_sources(
             Ok(config) => {
                 kafka_probe_rows(runtime.block_on(opsdeck::features::lag::source::probe(&config)))
             }
-            Err(e) => vec![opsdeck::sources::kube::ProbeRow {
+            Err(e) => vec![opsdeck::core::probe::ProbeRow {
                 check: "secrets".into(),
                 ok: false,
                 detail: e,
@@ -264,8 +264,8 @@ fn probe_sources(
 /// Metadata reachable and broker count; whether groups can be listed.
 fn kafka_probe_rows(
     r: opsdeck::features::lag::source::ProbeReport,
-) -> Vec<opsdeck::sources::kube::ProbeRow> {
-    use opsdeck::sources::kube::ProbeRow;
+) -> Vec<opsdeck::core::probe::ProbeRow> {
+    use opsdeck::core::probe::ProbeRow;
     let mut rows = vec![ProbeRow {
         check: format!("{}: metadata", r.cluster),
         ok: r.metadata.is_ok(),

@@ -27,7 +27,7 @@ const UPDATE_BATCH: usize = 1024;
 pub struct SourceControl {
     pub scope: Option<mpsc::Sender<ScopeChange>>,
     pub logs: Option<mpsc::Sender<crate::sources::kube::logs::FollowLogs>>,
-    pub prom_view: Option<mpsc::Sender<(crate::model::heatmap::Window, usize)>>,
+    pub prom_view: Option<mpsc::Sender<(crate::shared::prometheus::Window, usize)>>,
     /// The statement order the Postgres pollers read in.
     pub queries_order:
         Option<tokio::sync::watch::Sender<crate::sources::postgres::StatementsOrder>>,

@@ -9,7 +9,8 @@ use insta::assert_snapshot;
 use opsdeck::app::App;
 use opsdeck::app::tab::Tab;
 use opsdeck::config::color::ColorSupport;
-use opsdeck::model::heatmap::{Level, Metric};
+use opsdeck::model::heatmap::Level;
+use opsdeck::shared::prometheus::Metric;
 use ratatui::style::Color;
 use support::*;
 
@@ -120,7 +121,7 @@ fn without_prometheus_the_tab_says_how_to_configure_it() {
 #[test]
 fn brackets_change_a_live_window_and_say_the_demo_window_is_fixed() {
     use opsdeck::app::Effect;
-    use opsdeck::model::heatmap::Window;
+    use opsdeck::shared::prometheus::Window;
     let mut app = heatmap_app("dark", ColorSupport::TrueColor, (120, 32), 20);
     assert!(keys(&mut app, &["]"]).is_empty());
     assert!(app.status.clone().unwrap().text.contains("fixed"));
@@ -160,7 +161,8 @@ fn brackets_change_a_live_window_and_say_the_demo_window_is_fixed() {
 #[test]
 fn gaps_nan_and_infinity_are_drawn_as_such_never_as_zero() {
     use opsdeck::app::Event;
-    use opsdeck::model::heatmap::{Columns, NamedSeries, PromUpdate};
+    use opsdeck::model::heatmap::{NamedSeries, PromUpdate};
+    use opsdeck::shared::prometheus::Columns;
     use opsdeck::update::Update;
     let mut app = app_with("mono", ColorSupport::Mono, (100, 24));
     app.tab = Tab::Heatmap;

@@ -6,7 +6,6 @@
 
 mod support;
 
-use opsdeck::config::settings::KubeSettings;
 use opsdeck::core::action::ActionPlan;
 use opsdeck::core::executor::{Check, Executor, Outcome};
 use opsdeck::model::workloads::{Deployment, Pod, Workloads};
@@ -14,7 +13,9 @@ use opsdeck::remediation::audit::AuditLog;
 use opsdeck::remediation::kube_executor::{KubeExecutor, RESTARTED_AT};
 use opsdeck::remediation::plan::{Scope, delete_pod, rollout_restart, scale};
 use opsdeck::remediation::run::{self, Services};
-use opsdeck::sources::kube::{KubeOverrides, connect};
+use opsdeck::shared::kube::KubeOverrides;
+use opsdeck::shared::kube::connect;
+use opsdeck::shared::kube::settings::KubeSettings;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;

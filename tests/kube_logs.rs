@@ -5,10 +5,11 @@
 
 mod support;
 
-use opsdeck::config::settings::KubeSettings;
 use opsdeck::model::logs::{Logs, LogsUpdate};
+use opsdeck::shared::kube::connect;
+use opsdeck::shared::kube::settings::KubeSettings;
+use opsdeck::shared::kube::{ConnectionLink, KubeOverrides};
 use opsdeck::sources::kube::logs::{FollowLogs, LogOptions, LogTarget, run};
-use opsdeck::sources::kube::{ConnectionLink, KubeOverrides, connect};
 use opsdeck::sources::log_line::Level;
 use opsdeck::update::Update;
 use serde_json::{Value, json};

@@ -6,12 +6,14 @@
 
 mod support;
 
-use opsdeck::config::settings::KubeSettings;
 use opsdeck::core::source::{Severity, SourceId};
 use opsdeck::model::Model;
 use opsdeck::model::health::Badge;
 use opsdeck::model::workloads::KubeUpdate;
-use opsdeck::sources::kube::{KubeCommand, KubeHandle, KubeOverrides, connect, spawn};
+use opsdeck::shared::kube::KubeOverrides;
+use opsdeck::shared::kube::connect;
+use opsdeck::shared::kube::settings::KubeSettings;
+use opsdeck::sources::kube::{KubeCommand, KubeHandle, spawn};
 use opsdeck::update::Update;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -64,7 +66,7 @@ struct Live {
     rx: mpsc::Receiver<Update>,
     handle: KubeHandle,
     /// The connection the source publishes for logs and breakers.
-    link: opsdeck::sources::kube::ConnectionLink,
+    link: opsdeck::shared::kube::ConnectionLink,
     _dir: TempDir,
 }
 
@@ -536,7 +538,7 @@ current-context: prod-eu
     let mut live = start_with(server, dir, path.clone(), KubeOverrides::default()).await;
     live.until("prod-eu", |m| m.workloads.pods.len() == 1).await;
     assert_eq!(live.model.context.as_deref(), Some("prod-eu"));
-    let contexts = opsdeck::sources::kube::list_contexts(
+    let contexts = opsdeck::shared::kube::list_contexts(
         &KubeSettings::default(),
         &KubeOverrides {
             kubeconfig: Some(path),

@@ -1,5 +1,5 @@
-//! The layers of `src/` point one way: `core` ← `features/<name>` ← the
-//! shell (everything else). This test reads every `crate::…` path in `src/`
+//! The layers of `src/` point one way: `core` ← `shared` ← `features/<name>`
+//! ← the shell (everything else). This test reads every `crate::…` path in `src/`
 //! and fails, naming the file and line, when a lower layer names a higher
 //! one, when a feature names another feature, or when a new import closes a
 //! cycle between top-level modules.
@@ -22,7 +22,6 @@ const LEGACY_CYCLE_EDGES: &[(&str, &str)] = &[
     ("app", "ui"),
     ("app", "update"),
     ("config", "app"),
-    ("config", "model"),
     ("model", "sources"),
     ("model", "update"),
     ("remediation", "config"),
@@ -50,6 +49,7 @@ struct Import {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Layer {
     Core,
+    Shared,
     Feature(String),
     Shell(String),
 }
@@ -59,6 +59,7 @@ impl Layer {
         match segments.first().map(String::as_str) {
             None => None,
             Some("core") => Some(Layer::Core),
+            Some("shared") => Some(Layer::Shared),
             Some("features") => segments.get(1).map(|f| Layer::Feature(f.clone())),
             Some(top) => Some(Layer::Shell(top.to_string())),
         }
@@ -67,8 +68,9 @@ impl Layer {
     fn rank(&self) -> u8 {
         match self {
             Layer::Core => 0,
-            Layer::Feature(_) => 1,
-            Layer::Shell(_) => 2,
+            Layer::Shared => 1,
+            Layer::Feature(_) => 2,
+            Layer::Shell(_) => 3,
         }
     }
 }
@@ -352,4 +354,20 @@ fn a_new_cycle_and_a_stale_legacy_edge_both_fail() {
     assert_eq!(problems.len(), 2, "{problems:#?}");
     assert!(problems[0].starts_with("/x/src/ui/mod.rs:1: ui → app closes a cycle"));
     assert!(problems[1].starts_with("model → sources is no longer on a cycle"));
+}
+
+#[test]
+fn shared_code_may_not_name_a_feature() {
+    let src = Path::new("/x/src");
+    let files = vec![(
+        src.join("shared/kube/connect.rs"),
+        "use crate::core::redact::redact;\nuse crate::features::lag::model::Consumers;\n"
+            .to_string(),
+    )];
+    let problems = problems(src, &files, &[]);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0]
+            .starts_with("/x/src/shared/kube/connect.rs:2: Shared names crate::features::lag")
+    );
 }

@@ -8,12 +8,13 @@
 mod support;
 
 use chrono::{DateTime, Utc};
-use opsdeck::config::settings::PromSettings;
 use opsdeck::core::outbox::Report;
 use opsdeck::core::source::SourceId;
 use opsdeck::model::Model;
-use opsdeck::model::heatmap::Metric;
-use opsdeck::sources::prometheus::{Poller, PromClient, probe};
+use opsdeck::shared::prometheus::Metric;
+use opsdeck::shared::prometheus::PromClient;
+use opsdeck::shared::prometheus::PromSettings;
+use opsdeck::sources::prometheus::{Poller, probe};
 use opsdeck::update::Update;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;

@@ -8,12 +8,14 @@
 
 mod support;
 
-use opsdeck::config::settings::PromSettings;
 use opsdeck::core::source::Severity;
 use opsdeck::model::Model;
-use opsdeck::model::heatmap::{Level, Metric, Window, service_name};
+use opsdeck::model::heatmap::{Level, service_name};
+use opsdeck::shared::prometheus::PromClient;
+use opsdeck::shared::prometheus::PromSettings;
+use opsdeck::shared::prometheus::{Metric, Window};
 use opsdeck::sources::prometheus::queries::{name_keys, query_for, rate_range};
-use opsdeck::sources::prometheus::{PromClient, probe, spawn};
+use opsdeck::sources::prometheus::{probe, spawn};
 use opsdeck::update::Update;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

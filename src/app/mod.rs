@@ -99,7 +99,7 @@ pub enum Effect {
     FollowLogs(crate::sources::kube::logs::FollowLogs),
     /// Ask the Prometheus source for another window or column count.
     PromView {
-        window: crate::model::heatmap::Window,
+        window: crate::shared::prometheus::Window,
         columns: usize,
     },
     /// Put text on the clipboard of the user's terminal (OSC 52).
@@ -187,7 +187,7 @@ pub struct App {
     pub undo_plans: HashMap<u64, ActionPlan>,
     /// The Heatmap window asked of a live Prometheus source (`None`: no
     /// live source, e.g. the demo, whose window is fixed).
-    pub prom_window: Option<crate::model::heatmap::Window>,
+    pub prom_window: Option<crate::shared::prometheus::Window>,
     /// Time columns asked of the live Prometheus source (fits the width).
     pub prom_columns: usize,
     /// Container choice and stream options of the followed logs.

@@ -117,7 +117,7 @@ impl App {
 
     /// `[` / `]` on the Heatmap: 15m, 1h, 6h.
     pub(super) fn step_window(&mut self, longer: bool) -> Vec<super::Effect> {
-        use crate::model::heatmap::Window;
+        use crate::shared::prometheus::Window;
         let Some(current) = self.prom_window else {
             self.say(
                 Severity::Info,

@@ -5,14 +5,15 @@ mod kafka;
 mod queries;
 
 use crate::features::lag::settings::KafkaSettings;
+use crate::shared::kube::settings::KubeSettings;
+use crate::shared::prometheus::PromSettings;
 pub use breakers::{BreakerDiscovery, BreakerSettings};
 pub use queries::{
     MongoTargetSettings, PgTargetSettings, QueriesSettings, RedisTargetSettings, Secret,
 };
 
 use super::problem::{Problem, SourceText};
-use crate::model::heatmap::{Metric, Window};
-use std::collections::BTreeMap;
+use crate::shared::prometheus::{Metric, Window};
 use std::path::PathBuf;
 use toml_edit::{Item, Table};
 
@@ -49,53 +50,6 @@ pub struct Settings {
     pub breakers: BreakerSettings,
     pub kafka: KafkaSettings,
     pub queries: QueriesSettings,
-}
-
-/// `[kubernetes]`: which cluster and namespace to watch. Every field is
-/// optional; the kubeconfig's current context is the default.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct KubeSettings {
-    /// Off unless a kubeconfig is found or this section says `enabled = true`.
-    pub enabled: Option<bool>,
-    pub kubeconfig: Option<PathBuf>,
-    pub context: Option<String>,
-    pub namespace: Option<String>,
-    pub all_namespaces: bool,
-    /// How often pod metrics are polled.
-    pub metrics_interval_secs: u32,
-}
-
-/// `[prometheus]`: where the Heatmap's data comes from. Off while `url` is
-/// unset. Secrets are named by environment variable, never written here.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PromSettings {
-    /// Base URL, e.g. `http://prometheus.monitoring:9090`.
-    pub url: Option<String>,
-    /// The environment variable holding a bearer token.
-    pub bearer_token_env: Option<String>,
-    /// Extra request headers (e.g. a tenant id for a Prometheus-compatible proxy).
-    pub headers: BTreeMap<String, String>,
-    /// The label that names a service; `job`, then `app`, are the fallbacks.
-    pub service_label: String,
-    pub interval_secs: u32,
-    pub window: Window,
-    /// PromQL replacing a metric's default query; `{label}` and `{range}`
-    /// are filled in (see `sources::prometheus::queries`).
-    pub queries: BTreeMap<Metric, String>,
-}
-
-impl Default for PromSettings {
-    fn default() -> Self {
-        PromSettings {
-            url: None,
-            bearer_token_env: None,
-            headers: BTreeMap::new(),
-            service_label: "service".into(),
-            interval_secs: 15,
-            window: Window::default(),
-            queries: BTreeMap::new(),
-        }
-    }
 }
 
 /// Headers that carry credentials: refused inline like `bearer_token`.

@@ -9,6 +9,7 @@ pub mod cursor;
 pub mod executor;
 pub mod glob;
 pub mod outbox;
+pub mod probe;
 pub mod redact;
 pub mod sanitize;
 pub mod source;

@@ -5,9 +5,8 @@
 use super::Generator;
 use super::world::{PaymentPods, World};
 use crate::core::source::{HealthReport, SourceId};
-use crate::model::heatmap::{
-    AlertState, BucketSeries, Columns, Metric, NamedSeries, PromAlert, PromUpdate,
-};
+use crate::model::heatmap::{AlertState, BucketSeries, NamedSeries, PromAlert, PromUpdate};
+use crate::shared::prometheus::{Columns, Metric};
 use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::{RngExt, SeedableRng};

@@ -8,13 +8,12 @@
 mod alerts;
 mod buckets;
 mod grid;
-mod metric;
 mod scale;
 
+use crate::shared::prometheus::{Columns, Metric};
 pub use alerts::{AlertState, PromAlert, newly_firing, severity_of, summaries, timeline_text};
 pub use buckets::{BucketGrid, BucketRow, BucketSeries, le_label};
-pub use grid::{Columns, Grid, MAX_ROWS, NamedSeries, Row, bucket_points, service_name};
-pub use metric::{FRIENDLY_STEPS_SECS, Metric, Unit, Window, step_for};
+pub use grid::{Grid, MAX_ROWS, NamedSeries, Row, bucket_points, service_name};
 pub use scale::{GATEWAY, Level, Slo, SloTable, level};
 
 use chrono::{DateTime, Utc};

@@ -1,6 +1,6 @@
 //! Which metric, cell and view the Heatmap tab shows.
 
-use super::heatmap::Metric;
+use crate::shared::prometheus::Metric;
 
 /// The Heatmap tab's cursor and choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

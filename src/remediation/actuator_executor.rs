@@ -8,12 +8,12 @@ use super::kube_executor::permission;
 use crate::core::action::Endpoint;
 use crate::core::action::{Action, ActionPlan, BreakerCall};
 use crate::core::executor::{Check, Executor};
+use crate::shared::kube::KubeConnection;
+use crate::shared::kube::access::{self, Answer};
 use crate::sources::actuator_reply::{
     parse_update_state_reply, update_state_body, update_state_path,
 };
 use crate::sources::breakers::{Transport, fetch};
-use crate::sources::kube::KubeConnection;
-use crate::sources::kube::access::{self, Answer};
 use futures::future::BoxFuture;
 
 pub struct ActuatorExecutor {

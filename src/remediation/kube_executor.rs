@@ -6,9 +6,9 @@
 
 use crate::core::action::{Action, ActionPlan};
 use crate::core::executor::{Check, Executor};
-use crate::sources::kube::access::{self, Answer, Permission};
-use crate::sources::kube::connect::{KubeConnection, connect};
-use crate::sources::kube::errors::{Attempt, describe};
+use crate::shared::kube::access::{self, Answer, Permission};
+use crate::shared::kube::connect::{KubeConnection, connect};
+use crate::shared::kube::errors::{Attempt, describe};
 use chrono::{SecondsFormat, Utc};
 use futures::future::BoxFuture;
 use k8s_openapi::api::apps::v1::Deployment;

@@ -13,7 +13,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::body_preview::{body_preview, one_line};
+use crate::shared::body_preview::{body_preview, one_line};
 
 pub use breaker::{BreakerSnapshot, BreakerState, Rate};
 pub use update::{

@@ -13,11 +13,12 @@ pub mod transport;
 pub use discover::{PodTarget, pods};
 pub use transport::{KubeLink, Transport};
 
-use crate::config::settings::{BreakerSettings, PromSettings};
+use crate::config::settings::BreakerSettings;
 use crate::core::action::Endpoint;
 use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{HealthReport, SourceId};
 use crate::model::breakers::{BreakerSource, BreakersUpdate, Figures, Observation, RowKey};
+use crate::shared::prometheus::PromSettings;
 use chrono::Utc;
 use std::time::Duration;
 
@@ -39,7 +40,7 @@ pub async fn run(
 ) {
     let interval = Duration::from_secs(u64::from(settings.interval_secs));
     let prom_client = if settings.prometheus {
-        match crate::sources::prometheus::PromClient::new(&prom) {
+        match crate::shared::prometheus::PromClient::new(&prom) {
             Ok(c) => Some(c),
             Err(e) => {
                 tracing::warn!("breakers from Prometheus: {e}");

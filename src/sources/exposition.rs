@@ -16,7 +16,7 @@ mod tests;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::body_preview::one_line;
+use crate::shared::body_preview::one_line;
 
 pub use resilience4j::{BreakerFigures, BreakerKey, resilience4j_breakers};
 

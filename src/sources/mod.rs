@@ -3,16 +3,13 @@
 //! replies lives here as pure functions tested on real reply samples.
 
 pub mod actuator_reply;
-mod body_preview;
 pub mod breakers;
-pub(crate) mod ca_file;
 pub mod exposition;
 pub mod kube;
 pub mod log_line;
 pub mod logs;
 pub mod mongo;
 pub mod postgres;
-pub mod prom_reply;
 pub mod prometheus;
 pub mod queries;
 pub mod redis;

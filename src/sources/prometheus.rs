@@ -6,20 +6,18 @@
 //! A failed poll sends the error (sanitized, with Prometheus' own text when
 //! it gave one) and nothing else: the model keeps the last good grids.
 
-mod client;
 mod poll;
 mod probe;
 pub mod queries;
 pub mod tail;
 
-pub use client::{PromClient, request_timeout};
 pub use poll::{DEFAULT_COLUMNS, Poller};
 pub use probe::{ProbeRow, probe};
 
-use crate::config::settings::PromSettings;
 use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{HealthReport, SourceId};
 use crate::model::heatmap::PromUpdate;
+use crate::shared::prometheus::PromSettings;
 use chrono::Utc;
 use tokio::task::JoinHandle;
 

@@ -2,7 +2,8 @@
 //! the latency-bucket drill-down, and the firing alerts.
 
 use crate::app::App;
-use crate::model::heatmap::{BucketGrid, Grid, Level, Metric, Slo, le_label};
+use crate::model::heatmap::{BucketGrid, Grid, Level, Slo, le_label};
+use crate::shared::prometheus::Metric;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};

@@ -1,7 +1,8 @@
 //! The latency drill-down of one service: histogram buckets × time, each
 //! cell the share of that column's requests that fell into that bucket.
 
-use super::grid::{Columns, bucket_points};
+use super::grid::bucket_points;
+use crate::shared::prometheus::Columns;
 
 /// One `le` bucket's request rate (`rate(..._bucket[..])`, cumulative as
 /// Prometheus histograms are) for one service.

@@ -1,6 +1,6 @@
 //! The colour scale: where a value stands against its service's SLO.
 
-use super::metric::Metric;
+use crate::shared::prometheus::Metric;
 use std::collections::BTreeMap;
 
 /// The colour class of one cell.

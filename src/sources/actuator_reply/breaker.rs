@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{ActuatorError, decode};
-use crate::sources::body_preview::one_line;
+use crate::shared::body_preview::one_line;
 
 /// How much of a breaker name or bad value an error message quotes.
 const NAME_CHARS: usize = 80;

@@ -17,7 +17,7 @@ pub struct PodTarget {
 /// Running pods matching the selector, in the configured namespace (else
 /// the connection's; every namespace when it watches all).
 pub async fn pods(
-    conn: &crate::sources::kube::KubeConnection,
+    conn: &crate::shared::kube::KubeConnection,
     d: &BreakerDiscovery,
 ) -> Result<Vec<PodTarget>, String> {
     let namespace = d.namespace.clone().or_else(|| conn.namespace.clone());
@@ -36,8 +36,7 @@ pub async fn pods(
         .filter_map(|p| {
             let name = p.metadata.name.clone()?;
             let ns = p.metadata.namespace.clone().or_else(|| namespace.clone())?;
-            let service =
-                crate::sources::kube::convert::owner_deployment(p).unwrap_or_else(|| name.clone());
+            let service = crate::shared::kube::owner_deployment(p).unwrap_or_else(|| name.clone());
             Some(PodTarget {
                 endpoint: Endpoint::PodProxy {
                     namespace: ns,

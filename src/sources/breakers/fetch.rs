@@ -64,7 +64,7 @@ fn pod_gone(a: &Answer, endpoint: &Endpoint) -> bool {
 }
 
 fn preview(a: &Answer) -> String {
-    let text = crate::sources::body_preview::body_preview(&a.body);
+    let text = crate::shared::body_preview::body_preview(&a.body);
     if text.is_empty() {
         "empty body".into()
     } else {

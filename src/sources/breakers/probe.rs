@@ -6,7 +6,7 @@
 use super::fetch;
 use super::transport::Transport;
 use crate::core::action::Endpoint;
-use crate::sources::kube::ProbeRow;
+use crate::core::probe::ProbeRow;
 use std::time::Instant;
 
 /// The read and write probes of one actuator.
@@ -68,7 +68,7 @@ pub async fn probe_actuator(t: &Transport, endpoint: &Endpoint, label: &str) -> 
 /// discovery finds (the first three), and the Prometheus series.
 pub async fn probe(
     settings: &crate::config::settings::Settings,
-    overrides: &crate::sources::kube::KubeOverrides,
+    overrides: &crate::shared::kube::KubeOverrides,
 ) -> Vec<ProbeRow> {
     let b = &settings.breakers;
     let mut rows = Vec::new();
@@ -100,7 +100,7 @@ pub async fn probe(
         rows.extend(probe_actuator(&transport, &endpoint, name).await);
     }
     if let Some(d) = &b.discovery {
-        match crate::sources::kube::connect(&settings.kubernetes, overrides).await {
+        match crate::shared::kube::connect(&settings.kubernetes, overrides).await {
             Ok(conn) => {
                 let found = super::pods(&conn, d).await;
                 let _ = link_tx.send(Some(conn));
@@ -124,7 +124,7 @@ pub async fn probe(
     }
     if b.prometheus {
         let started = Instant::now();
-        let answer = match crate::sources::prometheus::PromClient::new(&settings.prometheus) {
+        let answer = match crate::shared::prometheus::PromClient::new(&settings.prometheus) {
             Ok(c) => c.query(super::prom::QUERY, None).await,
             Err(e) => Err(e),
         };

@@ -3,9 +3,9 @@
 //! thresholds or window sizes beyond what Micrometer exports.
 
 use crate::model::breakers::{Figures, Observation, RowKey};
+use crate::shared::prometheus::reply::Series;
 use crate::sources::actuator_reply::BreakerState;
 use crate::sources::exposition::{BreakerFigures, Sample, resilience4j_breakers};
-use crate::sources::prom_reply::Series;
 use std::collections::BTreeMap;
 
 /// Every resilience4j circuit-breaker series, in one instant query.

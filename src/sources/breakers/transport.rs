@@ -9,7 +9,7 @@ use crate::core::action::Endpoint;
 use std::time::Duration;
 
 /// The Kubernetes connection, once `run_kube` has one (`None` before).
-pub type KubeLink = crate::sources::kube::ConnectionLink;
+pub type KubeLink = crate::shared::kube::ConnectionLink;
 
 /// Largest actuator reply read; a bigger one is a misbehaving endpoint.
 const MAX_BODY: usize = 4 << 20;
@@ -58,7 +58,7 @@ impl Transport {
     }
 
     /// The Kubernetes connection the pod proxy goes through now, if any.
-    pub fn kube_connection(&self) -> Option<crate::sources::kube::KubeConnection> {
+    pub fn kube_connection(&self) -> Option<crate::shared::kube::KubeConnection> {
         self.kube.borrow().clone()
     }
 

@@ -62,7 +62,7 @@ pub fn pod(p: &KubePod) -> Pod {
     Pod {
         name: meta.name.clone().unwrap_or_default(),
         namespace: meta.namespace.clone().unwrap_or_default(),
-        deployment: owner_deployment(p),
+        deployment: crate::shared::kube::owner_deployment(p),
         status: printed.status,
         ready: printed.ready,
         total: printed.total,
@@ -74,45 +74,6 @@ pub fn pod(p: &KubePod) -> Pod {
         labels: meta.labels.clone().unwrap_or_default(),
         containers,
         conditions,
-    }
-}
-
-/// The deployment that owns a pod through its ReplicaSet: the ReplicaSet's
-/// name minus the pod-template-hash suffix, or, without an owner reference,
-/// the pod name up to `-<pod-template-hash>-`.
-pub fn owner_deployment(p: &KubePod) -> Option<String> {
-    let meta = &p.metadata;
-    let hash = meta
-        .labels
-        .as_ref()
-        .and_then(|l| l.get("pod-template-hash"))
-        .filter(|h| !h.is_empty());
-    let owners = meta.owner_references.as_deref().unwrap_or(&[]);
-    let controller = owners
-        .iter()
-        .find(|o| o.controller == Some(true))
-        .or_else(|| owners.first());
-    match controller {
-        Some(o) if o.kind == "ReplicaSet" => {
-            if let Some(h) = hash
-                && let Some(name) = o.name.strip_suffix(&format!("-{h}"))
-            {
-                return Some(name.to_string());
-            }
-            // ReplicaSets of a deployment are `<deployment>-<hash>`, the hash
-            // in the API's safe alphabet (no vowels, no 0/1/3).
-            let (name, suffix) = o.name.rsplit_once('-')?;
-            let safe = |c: char| "bcdfghjklmnpqrstvwxz2456789".contains(c);
-            (!name.is_empty() && !suffix.is_empty() && suffix.chars().all(safe))
-                .then(|| name.to_string())
-        }
-        Some(_) => None,
-        None => {
-            let pod_name = meta.name.as_deref()?;
-            let marker = format!("-{}-", hash?);
-            let at = pod_name.rfind(&marker)?;
-            (at > 0).then(|| pod_name[..at].to_string())
-        }
     }
 }
 
@@ -347,6 +308,7 @@ pub fn pod_metrics(item: &Value) -> Option<PodMetrics> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shared::kube::owner_deployment;
     use serde_json::json;
 
     fn fixture_pod() -> KubePod {

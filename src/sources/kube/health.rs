@@ -1,10 +1,10 @@
 //! The Kubernetes badge: healthy while the watches run and the API server
 //! answers, reported every few seconds, and at once when that changes.
 
-use super::errors::chain;
 use crate::core::outbox::Report;
 use crate::core::source::{HealthReport, SourceId};
 use crate::model::workloads::KubeUpdate;
+use crate::shared::kube::errors::chain;
 use chrono::Utc;
 use kube::Client;
 use std::collections::BTreeMap;

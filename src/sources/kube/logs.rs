@@ -51,7 +51,7 @@ pub struct FollowLogs {
 /// `correlation_fields`: JSON fields that carry a request id (config
 /// `[logs] correlation_fields`; empty means the defaults).
 pub async fn run(
-    mut link: super::ConnectionLink,
+    mut link: crate::shared::kube::ConnectionLink,
     tx: Outbox<LogsUpdate>,
     mut requests: mpsc::Receiver<FollowLogs>,
     correlation_fields: Vec<String>,

@@ -2,10 +2,10 @@
 //! no watch. Its absence (no metrics-server) is a note, not an error.
 
 use super::convert;
-use super::errors::{Attempt, describe};
 use super::raw::Raw;
 use crate::core::outbox::{Outbox, Report};
 use crate::model::workloads::{KubeUpdate, PodMetrics};
+use crate::shared::kube::errors::{Attempt, describe};
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ListParams};

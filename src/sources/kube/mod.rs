@@ -5,10 +5,7 @@
 //! `connect` makes a `KubeConnection`; `spawn` runs the source on it and
 //! returns a `KubeHandle` through which the UI changes namespace or context.
 
-pub(crate) mod access;
-pub mod connect;
 pub mod convert;
-pub(crate) mod errors;
 mod events;
 mod health;
 pub mod logs;
@@ -22,12 +19,12 @@ pub mod status;
 mod table;
 mod transitions;
 
-pub use connect::{KubeConnection, KubeOverrides, connect, list_contexts};
-pub use probe::{ProbeRow, probe};
+pub use probe::probe;
 
-use crate::config::settings::KubeSettings;
 use crate::core::outbox::Outbox;
 use crate::model::workloads::KubeUpdate;
+use crate::shared::kube::KubeConnection;
+use crate::shared::kube::settings::KubeSettings;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -52,11 +49,6 @@ impl Drop for KubeHandle {
         self.task.abort();
     }
 }
-
-/// The connection of the scope being watched, for the parts that reach the
-/// cluster on their own (log streams, breakers through the pod proxy): they
-/// follow `:ctx` and `:ns` by reading it. `None` until connected.
-pub type ConnectionLink = watch::Receiver<Option<KubeConnection>>;
 
 /// Starts the source on the current tokio runtime. It first sends
 /// `Update::Scope`, then the full lists, then changes, until `tx` closes.

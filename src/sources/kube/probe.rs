@@ -1,25 +1,17 @@
 //! `opsdeck check` for Kubernetes: can we connect, does the API server
 //! answer, and which of the calls opsdeck makes does RBAC allow here.
 
-use super::access::{self, Answer, Permission};
-use super::connect::{KubeOverrides, connect};
-use super::errors::chain;
 use super::metrics;
-use crate::config::settings::KubeSettings;
+use crate::core::probe::ProbeRow;
+use crate::shared::kube::access::{self, Answer, Permission};
+use crate::shared::kube::connect::{KubeOverrides, connect};
+use crate::shared::kube::errors::chain;
+use crate::shared::kube::settings::KubeSettings;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
 /// Bound on each probe call.
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// One line of the `check` table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProbeRow {
-    pub check: String,
-    pub ok: bool,
-    pub detail: String,
-    pub took: Duration,
-}
 
 /// What opsdeck needs: watch pods, deployments and events; act on
 /// deployments and pods. `(verb, group, resource, subresource)`.

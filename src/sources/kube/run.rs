@@ -3,7 +3,6 @@
 //! per scope, restarted when the UI switches namespace or context.
 
 use super::KubeCommand;
-use super::connect::{self, KubeConnection};
 use super::health;
 use super::metrics;
 use super::raw::Raw;
@@ -12,6 +11,7 @@ use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{Severity, SourceId};
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::model::workloads::KubeUpdate;
+use crate::shared::kube::connect::{self, KubeConnection};
 use chrono::Utc;
 use futures::StreamExt;
 use futures::stream::BoxStream;

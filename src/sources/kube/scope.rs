@@ -2,7 +2,6 @@
 //! watchers run: watcher events in, batched updates out.
 
 use super::convert;
-use super::errors::describe_watch;
 use super::events::RecentEvents;
 use super::health::HealthState;
 use super::raw::Raw;
@@ -11,6 +10,7 @@ use super::transitions::Transitions;
 use crate::core::outbox::Report;
 use crate::core::timeline::TimelineEntry;
 use crate::model::workloads::{Deployment, KubeUpdate, Pod};
+use crate::shared::kube::errors::describe_watch;
 use chrono::Utc;
 use k8s_openapi::api::apps::v1::Deployment as KubeDeployment;
 use k8s_openapi::api::core::v1::{Event as KubeEventObject, Pod as KubePod};

@@ -54,7 +54,7 @@ fn connector(target: &PgTarget) -> Result<MakeRustlsConnect, String> {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
     if let Some(path) = &target.ca_file {
-        for cert in crate::sources::ca_file::read(path)?.certs {
+        for cert in crate::shared::ca_file::read(path)?.certs {
             roots
                 .add(cert)
                 .map_err(|e| format!("ca_file {}: {e}", path.display()))?;

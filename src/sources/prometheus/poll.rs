@@ -1,18 +1,20 @@
 //! One poll: every metric's range query, the latency buckets and the alerts,
 //! turned into `Update`s.
 
-use super::super::prom_reply::{self, Series};
-use super::client::PromClient;
 use super::queries::{buckets_query, name_keys, query_for, rate_range};
 use super::tail::{RangeCache, merge, tail};
-use crate::config::settings::PromSettings;
 use crate::core::outbox::Report;
 use crate::core::source::{HealthReport, SourceId};
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::model::heatmap::{
-    AlertState, BucketSeries, Columns, Metric, NamedSeries, PromAlert, PromUpdate, newly_firing,
-    service_name, severity_of, step_for, summaries, timeline_text,
+    AlertState, BucketSeries, NamedSeries, PromAlert, PromUpdate, newly_firing, service_name,
+    severity_of, summaries, timeline_text,
 };
+use crate::shared::prometheus::PromClient;
+use crate::shared::prometheus::PromSettings;
+use crate::shared::prometheus::reply::{self as prom_reply, Series};
+use crate::shared::prometheus::step_for;
+use crate::shared::prometheus::{Columns, Metric};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 

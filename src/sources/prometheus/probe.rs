@@ -1,11 +1,12 @@
 //! `opsdeck check` for Prometheus: is it there, which version, and does
 //! each query return series.
 
-use super::client::PromClient;
 use super::poll::DEFAULT_COLUMNS;
 use super::queries::{buckets_query, query_for, rate_range};
-use crate::config::settings::PromSettings;
-use crate::model::heatmap::{Metric, step_for};
+use crate::shared::prometheus::Metric;
+use crate::shared::prometheus::PromClient;
+use crate::shared::prometheus::PromSettings;
+use crate::shared::prometheus::step_for;
 use std::time::{Duration, Instant};
 
 /// One line of the check table.

@@ -9,7 +9,7 @@
 //! A user template replaces a default; `{label}` becomes the configured
 //! service label and `{range}` the rate window (e.g. `60s`).
 
-use crate::model::heatmap::Metric;
+use crate::shared::prometheus::Metric;
 use std::collections::BTreeMap;
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 
 use super::{mongo, postgres, redis};
 use crate::config::settings::QueriesSettings;
-use crate::sources::kube::ProbeRow;
+use crate::core::probe::ProbeRow;
 use std::time::Instant;
 
 /// Rows for every target, Postgres, then MongoDB, then Redis.

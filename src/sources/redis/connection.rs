@@ -104,7 +104,7 @@ impl RedisConnection {
         let Some(path) = &self.target.ca_file else {
             return Client::open(info).map_err(invalid);
         };
-        let ca = crate::sources::ca_file::read(path)
+        let ca = crate::shared::ca_file::read(path)
             .map_err(|e| self.error("connect", RedisErrorKind::Config(e)))?;
         let certificates = TlsCertificates {
             client_tls: None,

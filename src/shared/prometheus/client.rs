@@ -1,10 +1,9 @@
 //! The HTTP side: one `reqwest` client with the configured headers and
 //! token, GETs with a timeout, replies handed to `prom_reply`.
 
-use super::super::body_preview::one_line;
-use super::super::prom_reply::{self, Alert, BuildInfo, PromReplyError, Reply, Series};
-use crate::config::settings::PromSettings;
-use crate::model::heatmap::Columns;
+use super::reply::{self as prom_reply, Alert, BuildInfo, PromReplyError, Reply, Series};
+use super::{Columns, PromSettings};
+use crate::shared::body_preview::one_line;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use std::time::Duration;
 

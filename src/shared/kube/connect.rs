@@ -4,7 +4,7 @@
 //! the in-cluster service account).
 
 use super::errors::chain;
-use crate::config::settings::KubeSettings;
+use crate::shared::kube::settings::KubeSettings;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use std::path::PathBuf;

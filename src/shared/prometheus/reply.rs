@@ -16,7 +16,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::body_preview::{body_preview, one_line};
+use crate::shared::body_preview::{body_preview, one_line};
 
 pub use alerts::{Alert, AlertState};
 pub use series::{QueryResult, Series};

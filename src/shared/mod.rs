@@ -1,0 +1,8 @@
+//! What several features share that is not pure vocabulary: the
+//! Kubernetes connection, CA files, previews of reply bodies. Imports only
+//! `core`.
+
+pub mod body_preview;
+pub mod ca_file;
+pub mod kube;
+pub mod prometheus;
