@@ -100,7 +100,7 @@ pub async fn run_kube(
 /// the executor of breaker actions (over the same transport).
 pub fn start_breakers(
     settings: &Settings,
-    link: crate::sources::breakers::KubeLink,
+    link: crate::features::breakers::source::KubeLink,
     tx: mpsc::Sender<Update>,
 ) -> Option<Arc<dyn crate::core::executor::Executor>> {
     let b = &settings.breakers;
@@ -125,14 +125,15 @@ pub fn start_breakers(
         None => None,
     };
     let timeout = crate::shared::prometheus::request_timeout(interval).max(Duration::from_secs(3));
-    let transport = match crate::sources::breakers::Transport::new(link.clone(), token, timeout) {
-        Ok(t) => t,
-        Err(e) => {
-            tracing::warn!("breakers: {e}");
-            return None;
-        }
-    };
-    tokio::spawn(crate::sources::breakers::run(
+    let transport =
+        match crate::features::breakers::source::Transport::new(link.clone(), token, timeout) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!("breakers: {e}");
+                return None;
+            }
+        };
+    tokio::spawn(crate::features::breakers::source::run(
         b.clone(),
         settings.prometheus.clone(),
         transport.clone(),
@@ -140,7 +141,7 @@ pub fn start_breakers(
         crate::update::outbox(&tx),
     ));
     Some(Arc::new(
-        crate::remediation::actuator_executor::ActuatorExecutor::new(transport),
+        crate::features::breakers::actions::executor::ActuatorExecutor::new(transport),
     ))
 }
 

@@ -249,8 +249,11 @@ fn probe_sources(
             namespace: cli.global.namespace.clone(),
             all_namespaces: cli.global.all_namespaces,
         };
-        let rows = runtime.block_on(opsdeck::sources::breakers::probe::probe(
-            settings, &overrides,
+        let rows = runtime.block_on(opsdeck::features::breakers::source::probe::probe(
+            &settings.breakers,
+            &settings.kubernetes,
+            &settings.prometheus,
+            &overrides,
         ));
         probes.push(opsdeck::check::SourceProbes {
             source: "Breakers",

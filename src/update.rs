@@ -6,8 +6,8 @@
 use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{AlertSummary, HealthReport};
 use crate::core::timeline::TimelineEntry;
+use crate::features::breakers::model::BreakersUpdate;
 use crate::features::lag::model::LagUpdate;
-use crate::model::breakers::BreakersUpdate;
 use crate::model::heatmap::PromUpdate;
 use crate::model::logs::LogsUpdate;
 use crate::model::queries::QueriesUpdate;

@@ -8,17 +8,17 @@ mod support;
 
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Effect, Event, Overlay};
-use opsdeck::config::settings::{BreakerDiscovery, BreakerSettings};
 use opsdeck::core::action::Backend;
 use opsdeck::core::executor::Executor;
-use opsdeck::remediation::actuator_executor::ActuatorExecutor;
+use opsdeck::features::breakers::actions::executor::ActuatorExecutor;
+use opsdeck::features::breakers::settings::{BreakerDiscovery, BreakerSettings};
+use opsdeck::features::breakers::source::{KubeLink, Transport, poll_actuators};
 use opsdeck::remediation::audit::AuditLog;
 use opsdeck::remediation::executor::Router;
 use opsdeck::remediation::run::{self, Services};
 use opsdeck::shared::kube::KubeOverrides;
 use opsdeck::shared::kube::connect;
 use opsdeck::shared::kube::settings::KubeSettings;
-use opsdeck::sources::breakers::{KubeLink, Transport, poll_actuators};
 use opsdeck::update::Update;
 use serde_json::json;
 use std::sync::Arc;
@@ -438,7 +438,7 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
 #[tokio::test]
 async fn check_probes_read_and_write_without_changing_anything() {
     use opsdeck::core::action::Endpoint;
-    use opsdeck::sources::breakers::probe::probe_actuator;
+    use opsdeck::features::breakers::source::probe::probe_actuator;
     let s = server();
     let t = transport(no_kube());
     let endpoint = Endpoint::Url { base: s.base_url() };

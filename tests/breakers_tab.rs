@@ -10,8 +10,10 @@ use insta::assert_snapshot;
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Event, Overlay};
 use opsdeck::core::action::Endpoint;
-use opsdeck::model::breakers::{BreakerSource, BreakersUpdate, Figures, Observation, RowKey};
-use opsdeck::sources::actuator_reply::{BreakerState, Rate};
+use opsdeck::features::breakers::data::{BreakerState, Rate};
+use opsdeck::features::breakers::model::{
+    BreakerSource, BreakersUpdate, Figures, Observation, RowKey,
+};
 use opsdeck::update::Update;
 use support::*;
 

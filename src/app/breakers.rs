@@ -4,8 +4,8 @@
 use super::App;
 use crate::core::action::ActionPlan;
 use crate::core::action::UpdateState;
-use crate::model::breakers::{BreakerRow, VisibleRow};
-use crate::remediation::breaker_plan;
+use crate::features::breakers::actions::plan;
+use crate::features::breakers::model::{BreakerRow, VisibleRow};
 
 impl App {
     pub(super) fn set_breakers_filter(&mut self, text: &str) {
@@ -48,6 +48,6 @@ impl App {
             return Err("this breaker is only seen through Prometheus: configure its actuator ([breakers] in config.toml) to change it".into());
         }
         let context = self.model.context.as_deref().unwrap_or("default");
-        breaker_plan::breaker_update(&rows, update, context)
+        plan::breaker_update(&rows, update, context)
     }
 }

@@ -221,7 +221,7 @@ impl App {
             Action::Breaker { breaker, calls } => calls.iter().all(|c| {
                 self.model
                     .breakers
-                    .get(&crate::model::breakers::RowKey {
+                    .get(&crate::features::breakers::model::RowKey {
                         service: c.service.clone(),
                         instance: c.instance.clone(),
                         breaker: breaker.clone(),

@@ -4,10 +4,10 @@ mod breakers;
 mod kafka;
 mod queries;
 
+use crate::features::breakers::settings::BreakerSettings;
 use crate::features::lag::settings::KafkaSettings;
 use crate::shared::kube::settings::KubeSettings;
 use crate::shared::prometheus::PromSettings;
-pub use breakers::{BreakerDiscovery, BreakerSettings};
 pub use queries::{
     MongoTargetSettings, PgTargetSettings, QueriesSettings, RedisTargetSettings, Secret,
 };

@@ -173,13 +173,13 @@ impl World {
             FollowUp::BreakerCloses => {
                 self.breaker_open = false;
                 self.breaker_pods
-                    .retain(|_, s| *s != crate::sources::actuator_reply::BreakerState::Closed);
+                    .retain(|_, s| *s != crate::features::breakers::data::BreakerState::Closed);
                 Vec::new()
             }
             FollowUp::BreakerReopens { pod } => {
                 if self.payment == PaymentPods::Crashing
                     && self.breaker_pods.get(&pod)
-                        == Some(&crate::sources::actuator_reply::BreakerState::Closed)
+                        == Some(&crate::features::breakers::data::BreakerState::Closed)
                 {
                     self.breaker_pods.remove(&pod);
                 }
@@ -225,7 +225,7 @@ impl World {
             if breaker != super::breakers::PAYMENT {
                 return Err(format!("{breaker}: the demo only changes paymentService"));
             }
-            let state = crate::sources::actuator_reply::resulting_state(c.update);
+            let state = crate::features::breakers::data::resulting_state(c.update);
             if c.update == UpdateState::Close && self.payment == PaymentPods::Crashing {
                 self.pending.push((
                     now + 12,

@@ -8,8 +8,10 @@ use super::Generator;
 use super::world::{NAMESPACE, PaymentPods, World};
 use crate::core::action::Endpoint;
 use crate::core::source::{HealthReport, SourceId};
-use crate::model::breakers::{BreakerSource, BreakersUpdate, Figures, Observation, RowKey};
-use crate::sources::actuator_reply::{BreakerState, Rate};
+use crate::features::breakers::data::{BreakerState, Rate};
+use crate::features::breakers::model::{
+    BreakerSource, BreakersUpdate, Figures, Observation, RowKey,
+};
 use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::RngExt;

@@ -52,7 +52,7 @@ pub struct World {
     pub breaker_open: bool,
     /// paymentService states set on order-service pods by actions.
     pub breaker_pods:
-        std::collections::BTreeMap<String, crate::sources::actuator_reply::BreakerState>,
+        std::collections::BTreeMap<String, crate::features::breakers::data::BreakerState>,
     /// analytics-etl offsets committed by a reset: partition → offset.
     pub offset_resets: std::collections::BTreeMap<i32, i64>,
     pub lag: u64,

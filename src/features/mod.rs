@@ -1,4 +1,5 @@
 //! One folder per feature, each with the same parts (see ARCHITECTURE.md).
 //! A feature may use `core`, never the shell or another feature.
 
+pub mod breakers;
 pub mod lag;

@@ -1,6 +1,5 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
-pub mod breakers;
 pub mod health;
 pub mod heatmap;
 pub mod heatmap_view;
@@ -30,8 +29,8 @@ pub struct Model {
     pub logs: logs::Logs,
     pub heatmap_view: heatmap_view::HeatmapView,
     pub heatmap: heatmap::Heatmap,
-    pub breakers: breakers::Breakers,
-    pub breakers_view: breakers::BreakersView,
+    pub breakers: crate::features::breakers::model::Breakers,
+    pub breakers_view: crate::features::breakers::model::BreakersView,
     pub consumers: crate::features::lag::model::Consumers,
     pub lag_view: crate::features::lag::model::LagView,
     pub queries: queries::Queries,
@@ -74,7 +73,7 @@ impl Model {
                     o.key.instance = safe(&o.key.instance);
                     o.key.breaker = safe(&o.key.breaker);
                     o.target = safe(&o.target);
-                    if let crate::sources::actuator_reply::BreakerState::Unknown(t) =
+                    if let crate::features::breakers::data::BreakerState::Unknown(t) =
                         &mut o.figures.state
                     {
                         *t = safe(t);

@@ -88,28 +88,6 @@ impl KubeExecutor {
     }
 }
 
-/// The RBAC question for a plan.
-pub(super) fn permission<'a>(action: &Action, namespace: &'a str, name: &'a str) -> Permission<'a> {
-    let (verb, group, resource, subresource) = match action {
-        Action::Scale { .. } => ("patch", "apps", "deployments", Some("scale")),
-        Action::RolloutRestart { .. } => ("patch", "apps", "deployments", None),
-        Action::DeletePod { .. } => ("delete", "", "pods", None),
-        // Through the pod proxy, a POST is `create` on `pods/proxy`.
-        Action::Breaker { .. } => ("create", "", "pods", Some("proxy")),
-        Action::ResetOffsets { .. } => ("get", "", "pods", None),
-        // Never asked: `call` refuses plans that are not Kubernetes actions.
-        Action::PgSignal { .. } | Action::MongoKillOp { .. } => ("", "", "", None),
-    };
-    Permission {
-        verb,
-        group,
-        resource,
-        subresource,
-        namespace: Some(namespace),
-        name: Some(name),
-    }
-}
-
 fn attempt<'a>(p: &'a Permission<'a>, resource: &'a str) -> Attempt<'a> {
     Attempt {
         verb: p.verb,
@@ -225,7 +203,7 @@ impl Executor for KubeExecutor {
                 Ok(c) => c,
                 Err(e) => return Check::Refused(e),
             };
-            let p = permission(&plan.action, call.namespace, call.name);
+            let p = access::permission(&plan.action, call.namespace, call.name);
             match access::review(&call.client, &p).await {
                 Ok(Answer::Allowed) => Check::Passed("allowed".into()),
                 Ok(Answer::Denied(reason)) if reason.is_empty() => {
@@ -246,7 +224,7 @@ impl Executor for KubeExecutor {
             match perform(&plan.action, &call, true).await {
                 Ok(text) => Check::Passed(text),
                 Err(e) => {
-                    let p = permission(&plan.action, call.namespace, call.name);
+                    let p = access::permission(&plan.action, call.namespace, call.name);
                     let resource = resource_of(&p);
                     Check::Refused(format!("dry run: {}", describe(&e, attempt(&p, &resource))))
                 }
@@ -258,7 +236,7 @@ impl Executor for KubeExecutor {
         Box::pin(async move {
             let call = self.call(plan).await?;
             perform(&plan.action, &call, false).await.map_err(|e| {
-                let p = permission(&plan.action, call.namespace, call.name);
+                let p = access::permission(&plan.action, call.namespace, call.name);
                 describe(&e, attempt(&p, &resource_of(&p)))
             })
         })

@@ -2,9 +2,7 @@
 //! must pass the guard chain before an `Executor` carries it out, and leaves
 //! a line in the audit log whatever happens.
 
-pub mod actuator_executor;
 pub mod audit;
-pub mod breaker_plan;
 pub mod executor;
 pub mod guard;
 pub mod kube_executor;

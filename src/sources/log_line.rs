@@ -946,7 +946,10 @@ mod tests {
     use crate::core::sanitize::is_terminal_safe;
     use proptest::prelude::*;
 
-    const FIXTURE: &str = include_str!("../../tests/fixtures/logs/structured-and-plain.log");
+    const FIXTURE: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/logs/structured-and-plain.log"
+    ));
 
     fn fixture_line(index: usize) -> &'static str {
         FIXTURE.lines().nth(index).unwrap_or_default()

@@ -2,9 +2,6 @@
 //! and its retries, and sends plain `Update`s to the app loop; parsing of
 //! replies lives here as pure functions tested on real reply samples.
 
-pub mod actuator_reply;
-pub mod breakers;
-pub mod exposition;
 pub mod kube;
 pub mod log_line;
 pub mod logs;

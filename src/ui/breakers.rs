@@ -6,7 +6,7 @@ mod cells;
 mod detail;
 
 use crate::app::App;
-use crate::model::breakers::{BreakerRow, VisibleRow};
+use crate::features::breakers::model::{BreakerRow, VisibleRow};
 use crate::ui::pods::age;
 use cells::{bar, count, rate_text, short_instance, state_span, transitions};
 use ratatui::Frame;
@@ -79,7 +79,9 @@ fn title(app: &App) -> Line<'static> {
     let open = b
         .rows
         .values()
-        .filter(|r| b.shown(r) && crate::model::breakers::state_rank(&r.figures.state) == 0)
+        .filter(|r| {
+            b.shown(r) && crate::features::breakers::model::state_rank(&r.figures.state) == 0
+        })
         .count();
     if open > 0 {
         spans.push(Span::styled(format!("· {open} open "), t.crit));

@@ -14,51 +14,10 @@
 //! ```
 
 use super::{INLINE_SECRET, Reader};
-use std::collections::BTreeMap;
+use crate::features::breakers::settings::{BreakerDiscovery, BreakerSettings};
 use toml_edit::Table;
 
 /// `[breakers]`. Off unless an actuator, discovery or `prometheus` is set.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BreakerSettings {
-    /// Name → actuator base URL.
-    pub actuators: BTreeMap<String, String>,
-    pub discovery: Option<BreakerDiscovery>,
-    /// Read `resilience4j_circuitbreaker_*` from the `[prometheus]` server.
-    pub prometheus: bool,
-    pub interval_secs: u32,
-    /// The environment variable holding a bearer token for the URLs.
-    pub bearer_token_env: Option<String>,
-}
-
-impl Default for BreakerSettings {
-    fn default() -> Self {
-        BreakerSettings {
-            actuators: BTreeMap::new(),
-            discovery: None,
-            prometheus: false,
-            interval_secs: 5,
-            bearer_token_env: None,
-        }
-    }
-}
-
-impl BreakerSettings {
-    pub fn enabled(&self) -> bool {
-        !self.actuators.is_empty() || self.discovery.is_some() || self.prometheus
-    }
-}
-
-/// `[breakers.discovery]`: pods whose actuator is read through the pod proxy.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BreakerDiscovery {
-    pub selector: String,
-    pub port: u16,
-    /// The actuator base path in the pod.
-    pub path: String,
-    /// `None`: the namespace Kubernetes is watched in.
-    pub namespace: Option<String>,
-}
-
 impl Reader<'_> {
     pub(super) fn breakers(&mut self, b: &Table, out: &mut BreakerSettings) {
         const PRE: &str = "breakers.";

@@ -2,6 +2,7 @@
 //! question both `opsdeck check` and the action guard ask before trying.
 
 use super::errors::{Attempt, describe};
+use crate::core::action::Action;
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
@@ -82,4 +83,26 @@ pub async fn review(client: &Client, p: &Permission<'_>) -> Result<Answer, Strin
         .or(status.evaluation_error.filter(|e| !e.is_empty()))
         .unwrap_or_default();
     Ok(Answer::Denied(reason))
+}
+
+/// The RBAC question for a plan.
+pub fn permission<'a>(action: &Action, namespace: &'a str, name: &'a str) -> Permission<'a> {
+    let (verb, group, resource, subresource) = match action {
+        Action::Scale { .. } => ("patch", "apps", "deployments", Some("scale")),
+        Action::RolloutRestart { .. } => ("patch", "apps", "deployments", None),
+        Action::DeletePod { .. } => ("delete", "", "pods", None),
+        // Through the pod proxy, a POST is `create` on `pods/proxy`.
+        Action::Breaker { .. } => ("create", "", "pods", Some("proxy")),
+        Action::ResetOffsets { .. } => ("get", "", "pods", None),
+        // Never asked: `call` refuses plans that are not Kubernetes actions.
+        Action::PgSignal { .. } | Action::MongoKillOp { .. } => ("", "", "", None),
+    };
+    Permission {
+        verb,
+        group,
+        resource,
+        subresource,
+        namespace: Some(namespace),
+        name: Some(name),
+    }
 }

@@ -383,11 +383,13 @@ mod tests {
 
     #[test]
     fn the_watch_stream_fixture_converts_line_by_line() {
-        let lines: Vec<Value> =
-            include_str!("../../../tests/fixtures/kube/watch-pods-stream.jsonl")
-                .lines()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect();
+        let lines: Vec<Value> = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/kube/watch-pods-stream.jsonl"
+        ))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
         let modified: KubePod = serde_json::from_value(lines[1]["object"].clone()).unwrap();
         let p = pod(&modified);
         assert_eq!(p.status, "Running");

@@ -1,8 +1,8 @@
 //! The cells of a breaker row: state, the failure-rate bar, counts.
 
 use crate::app::App;
-use crate::model::breakers::{BreakerRow, RowKey};
-use crate::sources::actuator_reply::{BreakerState, Rate};
+use crate::features::breakers::data::{BreakerState, Rate};
+use crate::features::breakers::model::{BreakerRow, RowKey};
 use crate::ui::pods::age;
 use chrono::{DateTime, Utc};
 use ratatui::text::{Line, Span};
@@ -45,7 +45,10 @@ pub fn bar(app: &App, r: &BreakerRow) -> Line<'static> {
             Line::from(vec![
                 Span::styled("█".repeat(filled), style),
                 Span::styled("░".repeat(BAR - filled), t.muted),
-                Span::styled(format!(" {}", crate::model::breakers::pct(p)), style),
+                Span::styled(
+                    format!(" {}", crate::features::breakers::model::pct(p)),
+                    style,
+                ),
             ])
         }
     }
@@ -53,7 +56,7 @@ pub fn bar(app: &App, r: &BreakerRow) -> Line<'static> {
 
 /// `12.5%/100%`, `warming up`, or `-` when the source has no such figure.
 pub fn rate_text(rate: Option<Rate>, threshold: Option<f64>) -> String {
-    use crate::model::breakers::pct;
+    use crate::features::breakers::model::pct;
     match (rate, threshold) {
         (None, _) => "-".into(),
         (Some(Rate::NotEnoughCalls), _) => "warming".into(),

@@ -3,7 +3,7 @@
 
 use super::cells::{count, rate_text};
 use crate::app::App;
-use crate::model::breakers::{BreakerRow, VisibleRow};
+use crate::features::breakers::model::{BreakerRow, VisibleRow};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -38,8 +38,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             .as_ref()
             .map_or_else(|| format!("prometheus instance {}", r.target), |e| e.base());
         lines.push(Line::from(vec![field("endpoint"), Span::raw(where_)]));
-        let warming = |rate: Option<crate::sources::actuator_reply::Rate>| {
-            if rate == Some(crate::sources::actuator_reply::Rate::NotEnoughCalls) {
+        let warming = |rate: Option<crate::features::breakers::data::Rate>| {
+            if rate == Some(crate::features::breakers::data::Rate::NotEnoughCalls) {
                 "warming up (not enough calls)".to_string()
             } else {
                 String::new()

@@ -2,10 +2,10 @@
 //! row per application, instance and breaker name. Prometheus has no
 //! thresholds or window sizes beyond what Micrometer exports.
 
-use crate::model::breakers::{Figures, Observation, RowKey};
+use crate::features::breakers::data::BreakerState;
+use crate::features::breakers::exposition::{BreakerFigures, Sample, resilience4j_breakers};
+use crate::features::breakers::model::{Figures, Observation, RowKey};
 use crate::shared::prometheus::reply::Series;
-use crate::sources::actuator_reply::BreakerState;
-use crate::sources::exposition::{BreakerFigures, Sample, resilience4j_breakers};
 use std::collections::BTreeMap;
 
 /// Every resilience4j circuit-breaker series, in one instant query.
@@ -68,14 +68,16 @@ fn figures(f: &BreakerFigures) -> Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::actuator_reply::Rate;
+    use crate::features::breakers::data::Rate;
 
     /// The Spring exposition fixture as Prometheus would answer the query:
     /// each sample a series with `__name__` and the scrape's `instance`.
     fn series_from_fixture(instance: &str) -> Vec<Series> {
-        let text =
-            include_str!("../../../tests/fixtures/prometheus/exposition-spring-resilience4j.txt");
-        let exposition = crate::sources::exposition::parse(text).unwrap();
+        let text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/prometheus/exposition-spring-resilience4j.txt"
+        ));
+        let exposition = crate::features::breakers::exposition::parse(text).unwrap();
         exposition
             .samples
             .into_iter()

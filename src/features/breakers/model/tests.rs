@@ -1,5 +1,5 @@
 use super::*;
-use crate::sources::actuator_reply::Rate;
+use crate::features::breakers::data::Rate;
 use chrono::TimeZone;
 
 fn at(s: i64) -> DateTime<Utc> {

@@ -7,13 +7,12 @@ mod apply;
 mod row;
 #[cfg(test)]
 mod tests;
-mod view;
 
+pub use super::view::{BreakersView, GroupRow, VisibleRow};
 pub use apply::pct;
 pub use row::{BreakerRow, BreakerSource, Endpoint, Figures, Observation, RowKey, Transition};
-pub use view::{BreakersView, GroupRow, VisibleRow};
 
-use crate::sources::actuator_reply::BreakerState;
+use crate::features::breakers::data::BreakerState;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 

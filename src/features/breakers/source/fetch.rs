@@ -2,7 +2,7 @@
 
 use super::transport::{Answer, Transport};
 use crate::core::action::Endpoint;
-use crate::sources::actuator_reply::{
+use crate::features::breakers::data::{
     ActuatorError, BreakerSnapshot, parse_circuit_breakers, parse_health,
 };
 

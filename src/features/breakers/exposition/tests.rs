@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::sources::actuator_reply::{BreakerState, Rate};
+use crate::features::breakers::data::{BreakerState, Rate};
 
 const FIXTURE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),

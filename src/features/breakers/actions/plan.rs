@@ -5,8 +5,8 @@
 use crate::core::action::Endpoint;
 use crate::core::action::UpdateState;
 use crate::core::action::{Action, ActionPlan, BreakerCall, Risk, Target};
-use crate::model::breakers::BreakerRow;
-use crate::sources::actuator_reply::{BreakerState, update_state_body, update_state_path};
+use crate::features::breakers::data::{BreakerState, update_state_body, update_state_path};
+use crate::features::breakers::model::BreakerRow;
 
 /// Plans `update` on `rows` (instances of one service's breaker). Rows
 /// already in the resulting state are left out; none left is an error.
@@ -19,7 +19,7 @@ pub fn breaker_update(
     let (service, breaker) = (&first.key.service, &first.key.breaker);
     let mut calls = Vec::new();
     for row in rows {
-        if row.figures.state == crate::sources::actuator_reply::resulting_state(update) {
+        if row.figures.state == crate::features::breakers::data::resulting_state(update) {
             continue;
         }
         let endpoint = row.endpoint.clone().ok_or_else(|| {
@@ -39,7 +39,7 @@ pub fn breaker_update(
     if calls.is_empty() {
         return Err(format!(
             "{breaker} of {service} is already {}",
-            crate::sources::actuator_reply::resulting_state(update).as_str()
+            crate::features::breakers::data::resulting_state(update).as_str()
         ));
     }
     plan_calls(breaker, calls, kube_context)
@@ -80,7 +80,7 @@ fn plan_with_undo(
             "\n  {}: {} → {}",
             c.instance,
             c.from,
-            crate::sources::actuator_reply::resulting_state(c.update).as_str()
+            crate::features::breakers::data::resulting_state(c.update).as_str()
         ));
     }
     let risky: Vec<&str> = updates
@@ -105,7 +105,7 @@ fn plan_with_undo(
             let back = inverse_of(&BreakerState::parse(&c.from))?;
             Some(BreakerCall {
                 update: back,
-                from: crate::sources::actuator_reply::resulting_state(c.update)
+                from: crate::features::breakers::data::resulting_state(c.update)
                     .as_str()
                     .to_string(),
                 ..c.clone()

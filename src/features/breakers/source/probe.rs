@@ -33,7 +33,7 @@ pub async fn probe_actuator(t: &Transport, endpoint: &Endpoint, label: &str) -> 
         return rows;
     };
     let started = Instant::now();
-    let path = crate::sources::actuator_reply::update_state_path("", &first.name);
+    let path = crate::features::breakers::data::update_state_path("", &first.name);
     let answer = t.post_json(endpoint, &path, "{}".into()).await;
     let (ok, detail) = match answer {
         Ok(a) if a.status == 400 => (
@@ -67,10 +67,11 @@ pub async fn probe_actuator(t: &Transport, endpoint: &Endpoint, label: &str) -> 
 /// Every breaker source of the settings: each actuator URL, the pods the
 /// discovery finds (the first three), and the Prometheus series.
 pub async fn probe(
-    settings: &crate::config::settings::Settings,
+    b: &crate::features::breakers::settings::BreakerSettings,
+    kubernetes: &crate::shared::kube::settings::KubeSettings,
+    prometheus: &crate::shared::prometheus::PromSettings,
     overrides: &crate::shared::kube::KubeOverrides,
 ) -> Vec<ProbeRow> {
-    let b = &settings.breakers;
     let mut rows = Vec::new();
     let fail = |check: &str, detail: String| ProbeRow {
         check: check.to_string(),
@@ -100,7 +101,7 @@ pub async fn probe(
         rows.extend(probe_actuator(&transport, &endpoint, name).await);
     }
     if let Some(d) = &b.discovery {
-        match crate::shared::kube::connect(&settings.kubernetes, overrides).await {
+        match crate::shared::kube::connect(kubernetes, overrides).await {
             Ok(conn) => {
                 let found = super::pods(&conn, d).await;
                 let _ = link_tx.send(Some(conn));
@@ -124,7 +125,7 @@ pub async fn probe(
     }
     if b.prometheus {
         let started = Instant::now();
-        let answer = match crate::shared::prometheus::PromClient::new(&settings.prometheus) {
+        let answer = match crate::shared::prometheus::PromClient::new(prometheus) {
             Ok(c) => c.query(super::prom::QUERY, None).await,
             Err(e) => Err(e),
         };

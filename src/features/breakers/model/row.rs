@@ -2,7 +2,7 @@
 
 pub use crate::core::action::Endpoint;
 
-use crate::sources::actuator_reply::{BreakerSnapshot, BreakerState, Rate};
+use crate::features::breakers::data::{BreakerSnapshot, BreakerState, Rate};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
 

@@ -1,8 +1,8 @@
 //! Which pods to ask: those matching the configured label selector, with
 //! the deployment that owns each, through the pod proxy on the configured port.
 
-use crate::config::settings::BreakerDiscovery;
 use crate::core::action::Endpoint;
+use crate::features::breakers::settings::BreakerDiscovery;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 

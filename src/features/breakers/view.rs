@@ -1,8 +1,8 @@
 //! What the Breakers table lists, in which order, and what is selected.
 
-use super::{Breakers, RowKey, state_rank};
+use super::model::{Breakers, RowKey, state_rank};
 use crate::core::cursor::ListCursor;
-use crate::sources::actuator_reply::BreakerState;
+use crate::features::breakers::data::BreakerState;
 use std::collections::BTreeMap;
 
 /// One breaker of one service summed over its instances (grouped view).

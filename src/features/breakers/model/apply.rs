@@ -3,7 +3,7 @@
 use super::{BreakerRow, Breakers, BreakersUpdate, Observation, TRANSITIONS_KEPT, Transition};
 use crate::core::source::{Severity, SourceId};
 use crate::core::timeline::{Origin, TimelineEntry};
-use crate::sources::actuator_reply::{BreakerState, Rate};
+use crate::features::breakers::data::{BreakerState, Rate};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 impl Breakers {

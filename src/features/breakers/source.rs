@@ -13,11 +13,13 @@ pub mod transport;
 pub use discover::{PodTarget, pods};
 pub use transport::{KubeLink, Transport};
 
-use crate::config::settings::BreakerSettings;
 use crate::core::action::Endpoint;
 use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{HealthReport, SourceId};
-use crate::model::breakers::{BreakerSource, BreakersUpdate, Figures, Observation, RowKey};
+use crate::features::breakers::model::{
+    BreakerSource, BreakersUpdate, Figures, Observation, RowKey,
+};
+use crate::features::breakers::settings::BreakerSettings;
 use crate::shared::prometheus::PromSettings;
 use chrono::Utc;
 use std::time::Duration;

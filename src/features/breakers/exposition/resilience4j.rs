@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::Sample;
-use crate::sources::actuator_reply::{BreakerState, Rate};
+use crate::features::breakers::data::{BreakerState, Rate};
 
 const PREFIX: &str = "resilience4j_circuitbreaker_";
 

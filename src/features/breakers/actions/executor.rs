@@ -4,16 +4,15 @@
 //! run (`opsdeck check` probes whether writes are allowed); through the pod
 //! proxy, RBAC is asked whether the POSTs may be made.
 
-use super::kube_executor::permission;
 use crate::core::action::Endpoint;
 use crate::core::action::{Action, ActionPlan, BreakerCall};
 use crate::core::executor::{Check, Executor};
-use crate::shared::kube::KubeConnection;
-use crate::shared::kube::access::{self, Answer};
-use crate::sources::actuator_reply::{
+use crate::features::breakers::data::{
     parse_update_state_reply, update_state_body, update_state_path,
 };
-use crate::sources::breakers::{Transport, fetch};
+use crate::features::breakers::source::{Transport, fetch};
+use crate::shared::kube::KubeConnection;
+use crate::shared::kube::access::{self, Answer};
 use futures::future::BoxFuture;
 
 pub struct ActuatorExecutor {
@@ -40,7 +39,7 @@ impl ActuatorExecutor {
             Err(format!(
                 "answered {} instead of {}",
                 reply.current_state.as_str(),
-                crate::sources::actuator_reply::resulting_state(c.update).as_str()
+                crate::features::breakers::data::resulting_state(c.update).as_str()
             ))
         }
     }
@@ -143,7 +142,7 @@ async fn pod_proxy_permission(
     pods: &[(&str, &str)],
 ) -> Check {
     let asks = pods.iter().map(|&(namespace, pod)| async move {
-        let p = permission(action, namespace, pod);
+        let p = access::permission(action, namespace, pod);
         (pod, p.describe(), access::review(client, &p).await)
     });
     let mut unknown = None;

@@ -1,0 +1,11 @@
+//! Breakers: resilience4j circuit breakers from actuators (direct or
+//! through the pod proxy) and Prometheus; the guarded CLOSE / FORCE_OPEN /
+//! DISABLE.
+
+pub mod actions;
+pub mod data;
+pub mod exposition;
+pub mod model;
+pub mod settings;
+pub mod source;
+pub mod view;
