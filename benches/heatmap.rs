@@ -6,7 +6,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Event, Options};
 use opsdeck::config::color::ColorSupport;
-use opsdeck::model::heatmap::{NamedSeries, PromUpdate};
+use opsdeck::features::heatmap::model::{NamedSeries, PromUpdate};
 use opsdeck::shared::prometheus::{Columns, Metric};
 use opsdeck::update::Update;
 use ratatui::Terminal;

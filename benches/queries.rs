@@ -7,8 +7,8 @@ use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use opsdeck::app::{App, Event, Options};
 use opsdeck::config::color::ColorSupport;
-use opsdeck::model::queries::{Kind, PgData, QueriesUpdate, Snapshot};
-use opsdeck::sources::postgres::{
+use opsdeck::features::queries::model::{Kind, PgData, QueriesUpdate, Snapshot};
+use opsdeck::features::queries::postgres::{
     Backend, BackendState, ConnectionGroup, Statement, StatementsOrder, usage,
 };
 use opsdeck::update::Update;

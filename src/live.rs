@@ -19,9 +19,9 @@ pub async fn run_prometheus(
     tx: mpsc::Sender<Update>,
     mut views: mpsc::Receiver<(crate::shared::prometheus::Window, usize)>,
 ) {
-    let mut columns = crate::sources::prometheus::DEFAULT_COLUMNS;
+    let mut columns = crate::features::heatmap::source::DEFAULT_COLUMNS;
     loop {
-        let task = crate::sources::prometheus::spawn_with_columns(
+        let task = crate::features::heatmap::source::spawn_with_columns(
             settings.clone(),
             columns,
             crate::update::outbox(&tx),
@@ -178,7 +178,7 @@ pub fn start_queries(
     mut router: crate::remediation::executor::Router,
 ) -> (
     crate::remediation::executor::Router,
-    Option<tokio::sync::watch::Sender<crate::sources::postgres::StatementsOrder>>,
+    Option<tokio::sync::watch::Sender<crate::features::queries::postgres::StatementsOrder>>,
 ) {
     use crate::core::action::Backend;
     let q = &settings.queries;
@@ -186,21 +186,19 @@ pub fn start_queries(
         return (router, None);
     }
     let (order_tx, order_rx) = tokio::sync::watch::channel(Default::default());
-    crate::sources::queries::spawn(q, crate::update::outbox(&tx), order_rx);
+    crate::features::queries::source::spawn(q, crate::update::outbox(&tx), order_rx);
     if !q.postgres.is_empty() {
         router = router.with(
             Backend::Postgres,
-            Arc::new(crate::remediation::pg_executor::PgExecutor::new(
-                &q.postgres,
-            )),
+            Arc::new(crate::features::queries::actions::pg_executor::PgExecutor::new(&q.postgres)),
         );
     }
     if !q.mongo.is_empty() {
         router = router.with(
             Backend::Mongo,
-            Arc::new(crate::remediation::mongo_executor::MongoExecutor::new(
-                &q.mongo,
-            )),
+            Arc::new(
+                crate::features::queries::actions::mongo_executor::MongoExecutor::new(&q.mongo),
+            ),
         );
     }
     (router, Some(order_tx))

@@ -201,7 +201,9 @@ fn probe_sources(
     }
     if settings.prometheus.url.is_some() {
         let rows = runtime
-            .block_on(opsdeck::sources::prometheus::probe(&settings.prometheus))
+            .block_on(opsdeck::features::heatmap::source::probe(
+                &settings.prometheus,
+            ))
             .into_iter()
             .map(|r| opsdeck::core::probe::ProbeRow {
                 check: r.what,
@@ -235,7 +237,9 @@ fn probe_sources(
         });
     }
     if settings.queries.enabled() {
-        let rows = runtime.block_on(opsdeck::sources::queries::probe::probe(&settings.queries));
+        let rows = runtime.block_on(opsdeck::features::queries::source::probe::probe(
+            &settings.queries,
+        ));
         probes.push(opsdeck::check::SourceProbes {
             source: "Queries",
             rows,

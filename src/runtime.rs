@@ -30,7 +30,7 @@ pub struct SourceControl {
     pub prom_view: Option<mpsc::Sender<(crate::shared::prometheus::Window, usize)>>,
     /// The statement order the Postgres pollers read in.
     pub queries_order:
-        Option<tokio::sync::watch::Sender<crate::sources::postgres::StatementsOrder>>,
+        Option<tokio::sync::watch::Sender<crate::features::queries::postgres::StatementsOrder>>,
 }
 
 pub async fn run(

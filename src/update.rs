@@ -7,10 +7,10 @@ use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{AlertSummary, HealthReport};
 use crate::core::timeline::TimelineEntry;
 use crate::features::breakers::model::BreakersUpdate;
+use crate::features::heatmap::model::PromUpdate;
 use crate::features::lag::model::LagUpdate;
-use crate::model::heatmap::PromUpdate;
+use crate::features::queries::model::QueriesUpdate;
 use crate::model::logs::LogsUpdate;
-use crate::model::queries::QueriesUpdate;
 use crate::model::workloads::KubeUpdate;
 use tokio::sync::mpsc;
 

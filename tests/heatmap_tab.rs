@@ -9,7 +9,7 @@ use insta::assert_snapshot;
 use opsdeck::app::App;
 use opsdeck::app::tab::Tab;
 use opsdeck::config::color::ColorSupport;
-use opsdeck::model::heatmap::Level;
+use opsdeck::features::heatmap::model::Level;
 use opsdeck::shared::prometheus::Metric;
 use ratatui::style::Color;
 use support::*;
@@ -161,7 +161,7 @@ fn brackets_change_a_live_window_and_say_the_demo_window_is_fixed() {
 #[test]
 fn gaps_nan_and_infinity_are_drawn_as_such_never_as_zero() {
     use opsdeck::app::Event;
-    use opsdeck::model::heatmap::{NamedSeries, PromUpdate};
+    use opsdeck::features::heatmap::model::{NamedSeries, PromUpdate};
     use opsdeck::shared::prometheus::Columns;
     use opsdeck::update::Update;
     let mut app = app_with("mono", ColorSupport::Mono, (100, 24));

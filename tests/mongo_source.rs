@@ -6,7 +6,7 @@ mod support;
 
 use bson::{Bson, DateTime as BsonDate, doc};
 use chrono::{DateTime, Utc};
-use opsdeck::sources::mongo::{
+use opsdeck::features::queries::mongo::{
     Access, CurrentOp, MongoClient, MongoTarget, OpId, ReplicaSet, probe,
 };
 use std::time::{Duration, Instant};

@@ -5,9 +5,10 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use opsdeck::sources::postgres::{
-    BlockTree, PgAddress, PgConnection, PgErrorKind, PgTarget, Refusal, STATEMENTS_FIX,
-    StatementsMissing, StatementsOrder, StatementsState, blocking, probe,
+use opsdeck::features::queries::actions::Refusal;
+use opsdeck::features::queries::postgres::{
+    BlockTree, PgAddress, PgConnection, PgErrorKind, PgTarget, STATEMENTS_FIX, StatementsMissing,
+    StatementsOrder, StatementsState, blocking, probe,
 };
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -242,7 +243,10 @@ async fn statements_show_calls_and_mean_time_of_real_queries() {
     let mut conn = PgConnection::new(target(&config, &db, None));
     let view = conn.statements_view().await.unwrap();
     assert_eq!(view.schema, "public");
-    assert_eq!(view.columns, opsdeck::sources::postgres::TimeColumns::Exec);
+    assert_eq!(
+        view.columns,
+        opsdeck::features::queries::postgres::TimeColumns::Exec
+    );
 
     let top = conn
         .statements(StatementsOrder::MeanTime, 1000)

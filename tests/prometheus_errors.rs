@@ -10,11 +10,11 @@ mod support;
 use chrono::{DateTime, Utc};
 use opsdeck::core::outbox::Report;
 use opsdeck::core::source::SourceId;
+use opsdeck::features::heatmap::source::{Poller, probe};
 use opsdeck::model::Model;
 use opsdeck::shared::prometheus::Metric;
 use opsdeck::shared::prometheus::PromClient;
 use opsdeck::shared::prometheus::PromSettings;
-use opsdeck::sources::prometheus::{Poller, probe};
 use opsdeck::update::Update;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -221,7 +221,7 @@ async fn the_token_and_headers_are_sent_and_never_shown() {
 #[tokio::test]
 async fn spawn_without_a_url_reports_once_and_stops() {
     let (tx, mut rx) = tokio::sync::mpsc::channel(8);
-    let task = opsdeck::sources::prometheus::spawn(PromSettings::default(), tx);
+    let task = opsdeck::features::heatmap::source::spawn(PromSettings::default(), tx);
     let Some(Report::Health(h)) = rx.recv().await else {
         panic!("expected a health report");
     };
@@ -242,7 +242,7 @@ async fn spawn_polls_at_the_interval_until_the_receiver_goes() {
         )
     });
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let task = opsdeck::sources::prometheus::spawn(settings(addr), tx);
+    let task = opsdeck::features::heatmap::source::spawn(settings(addr), tx);
     let mut healthy = 0;
     while healthy < 2 {
         if let Some(Report::Health(h)) = rx.recv().await {

@@ -9,13 +9,13 @@
 mod support;
 
 use opsdeck::core::source::Severity;
+use opsdeck::features::heatmap::model::{Level, service_name};
+use opsdeck::features::heatmap::source::queries::{name_keys, query_for, rate_range};
+use opsdeck::features::heatmap::source::{probe, spawn};
 use opsdeck::model::Model;
-use opsdeck::model::heatmap::{Level, service_name};
 use opsdeck::shared::prometheus::PromClient;
 use opsdeck::shared::prometheus::PromSettings;
 use opsdeck::shared::prometheus::{Metric, Window};
-use opsdeck::sources::prometheus::queries::{name_keys, query_for, rate_range};
-use opsdeck::sources::prometheus::{probe, spawn};
 use opsdeck::update::Update;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

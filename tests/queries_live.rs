@@ -9,19 +9,20 @@ mod support;
 
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Effect, Event, Overlay};
-use opsdeck::config::settings::{MongoTargetSettings, PgTargetSettings, Secret};
 use opsdeck::core::action::Backend;
 use opsdeck::core::executor::Executor;
-use opsdeck::model::queries::{Kind, QueriesUpdate, QueryRow, Snapshot, SubView};
+use opsdeck::features::queries::actions::mongo_executor::MongoExecutor;
+use opsdeck::features::queries::actions::pg_executor::PgExecutor;
+use opsdeck::features::queries::model::{Kind, QueriesUpdate, QueryRow, Snapshot, SubView};
+use opsdeck::features::queries::mongo::MongoClient;
+use opsdeck::features::queries::postgres::{PgConnection, StatementsOrder};
+use opsdeck::features::queries::settings::{MongoTargetSettings, PgTargetSettings};
+use opsdeck::features::queries::source::{mongo, postgres};
 use opsdeck::remediation::audit::AuditLog;
 use opsdeck::remediation::executor::Router;
 use opsdeck::remediation::guard::Step;
-use opsdeck::remediation::mongo_executor::MongoExecutor;
-use opsdeck::remediation::pg_executor::PgExecutor;
 use opsdeck::remediation::run::{self, Services};
-use opsdeck::sources::mongo::MongoClient;
-use opsdeck::sources::postgres::{PgConnection, StatementsOrder};
-use opsdeck::sources::queries::{mongo, postgres};
+use opsdeck::shared::secret::Secret;
 use opsdeck::update::Update;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -548,7 +549,7 @@ async fn kill_op_through_the_guard_chain_removes_the_collscan() {
     mongo_poll(&mut a, &settings).await;
     let s = a.model.queries_view.state(&a.model.queries).unwrap();
     assert!(
-        s.op(&opsdeck::sources::mongo::OpId::Number(91_823_311))
+        s.op(&opsdeck::features::queries::mongo::OpId::Number(91_823_311))
             .is_none()
     );
     assert!(!s.ops().is_empty(), "the other op is still there");
@@ -595,8 +596,11 @@ fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-fn redis_settings(name: &str, url: &str) -> opsdeck::config::settings::RedisTargetSettings {
-    opsdeck::config::settings::RedisTargetSettings {
+fn redis_settings(
+    name: &str,
+    url: &str,
+) -> opsdeck::features::queries::settings::RedisTargetSettings {
+    opsdeck::features::queries::settings::RedisTargetSettings {
         name: name.into(),
         url: url.into(),
         password: Secret::None,
@@ -617,7 +621,7 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
         ops: fixtures::currentop_ops(),
         ..MongoServerOptions::default()
     });
-    let mut settings = opsdeck::config::settings::QueriesSettings::default();
+    let mut settings = opsdeck::features::queries::settings::QueriesSettings::default();
     settings.postgres.push(pg_settings(&dsn));
     let mut missing = pg_settings(&dsn);
     missing.name = "no-password".into();
@@ -628,7 +632,7 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
     settings.redis.push(redis_settings("dead-cache", &dead));
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let (_order_tx, order_rx) = tokio::sync::watch::channel(StatementsOrder::MeanTime);
-    opsdeck::sources::queries::spawn(&settings, opsdeck::update::outbox(&tx), order_rx);
+    opsdeck::features::queries::source::spawn(&settings, opsdeck::update::outbox(&tx), order_rx);
 
     let mut a = app((120, 30));
     let start = Instant::now();
@@ -654,7 +658,7 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
     }
     let q = &a.model.queries;
     let state = |kind, name: &str| {
-        q.get(&opsdeck::model::queries::TargetKey {
+        q.get(&opsdeck::features::queries::model::TargetKey {
             kind,
             name: name.into(),
         })
@@ -710,7 +714,7 @@ async fn check_probes_every_target() {
         }),
         ..MongoServerOptions::default()
     });
-    let mut settings = opsdeck::config::settings::QueriesSettings::default();
+    let mut settings = opsdeck::features::queries::settings::QueriesSettings::default();
     settings.postgres.push(pg_settings(&dsn));
     settings.mongo.push(mongo_settings(&mongo_server));
     if let Some(url) = &redis_url {
@@ -720,7 +724,7 @@ async fn check_probes_every_target() {
         "dead-cache",
         &format!("redis://127.0.0.1:{}/0", closed_port()),
     ));
-    let rows = opsdeck::sources::queries::probe::probe(&settings).await;
+    let rows = opsdeck::features::queries::source::probe::probe(&settings).await;
     let row = |check: &str| {
         rows.iter()
             .find(|r| r.check == check)

@@ -11,15 +11,15 @@ use insta::assert_snapshot;
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Effect, Event, Overlay};
 use opsdeck::core::action::{Action, Risk};
-use opsdeck::model::queries::{
+use opsdeck::features::queries::model::{
     Kind, MongoData, PgData, QueriesUpdate, QueryRow, RedisData, Snapshot, SubView,
 };
-use opsdeck::remediation::guard::Step;
-use opsdeck::sources::mongo::{CurrentOp, DbProfile, Member, OpId, ReplicaSet, SlowOp};
-use opsdeck::sources::postgres::{
+use opsdeck::features::queries::mongo::{CurrentOp, DbProfile, Member, OpId, ReplicaSet, SlowOp};
+use opsdeck::features::queries::postgres::{
     Backend, BackendState, ConnectionGroup, Statement, StatementsOrder, UnusedIndex, usage,
 };
-use opsdeck::sources::redis::{Info, MemoryUse, PatternCount, Rates, SlowEntry};
+use opsdeck::features::queries::redis::{Info, MemoryUse, PatternCount, Rates, SlowEntry};
+use opsdeck::remediation::guard::Step;
 use opsdeck::update::Update;
 use std::time::Duration;
 use support::*;

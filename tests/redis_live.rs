@@ -5,7 +5,9 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use opsdeck::sources::redis::{RedisConnection, RedisErrorKind, RedisTarget, probe, rates};
+use opsdeck::features::queries::redis::{
+    RedisConnection, RedisErrorKind, RedisTarget, probe, rates,
+};
 use redis::aio::MultiplexedConnection;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;

@@ -105,7 +105,7 @@ pub enum Effect {
     /// Put text on the clipboard of the user's terminal (OSC 52).
     Clipboard(String),
     /// Ask the Postgres pollers for their top statements in this order.
-    QueriesOrder(crate::sources::postgres::StatementsOrder),
+    QueriesOrder(crate::features::queries::postgres::StatementsOrder),
     /// Switch the Kubernetes source to another context and/or namespace.
     SetScope {
         context: Option<String>,

@@ -7,8 +7,8 @@ use super::tab::Tab;
 use super::{App, Effect};
 use crate::core::action::ActionPlan;
 use crate::core::source::Severity;
-use crate::model::queries::{Kind, QueryRow, SubView};
-use crate::remediation::query_plan;
+use crate::features::queries::actions::plan as query_plan;
+use crate::features::queries::model::{Kind, QueryRow, SubView};
 
 impl App {
     pub(super) fn step_queries_target(&mut self, forward: bool) {

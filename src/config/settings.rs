@@ -6,11 +6,9 @@ mod queries;
 
 use crate::features::breakers::settings::BreakerSettings;
 use crate::features::lag::settings::KafkaSettings;
+use crate::features::queries::settings::QueriesSettings;
 use crate::shared::kube::settings::KubeSettings;
 use crate::shared::prometheus::PromSettings;
-pub use queries::{
-    MongoTargetSettings, PgTargetSettings, QueriesSettings, RedisTargetSettings, Secret,
-};
 
 use super::problem::{Problem, SourceText};
 use crate::shared::prometheus::{Metric, Window};
@@ -448,6 +446,7 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shared::secret::Secret;
     use std::path::Path;
 
     fn load(text: &str) -> (Settings, Vec<String>) {

@@ -609,6 +609,15 @@ fn byte(value: Option<u16>) -> Option<u8> {
 }
 
 /// The central property of sanitized text: nothing a terminal would act on.
+/// Longest text kept from one backend message (a Timeline row, an error).
+pub const SAFE_TEXT_BYTES: usize = 4096;
+
+/// Backend text as the terminal may show it: no escape sequences or
+/// controls, bounded length.
+pub fn safe(text: &str) -> String {
+    sanitize_str_capped(text, SAFE_TEXT_BYTES).into_text()
+}
+
 #[cfg(test)]
 pub(crate) fn is_terminal_safe(text: &str) -> bool {
     text.chars().all(|c| {

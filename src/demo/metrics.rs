@@ -5,7 +5,9 @@
 use super::Generator;
 use super::world::{PaymentPods, World};
 use crate::core::source::{HealthReport, SourceId};
-use crate::model::heatmap::{AlertState, BucketSeries, NamedSeries, PromAlert, PromUpdate};
+use crate::features::heatmap::model::{
+    AlertState, BucketSeries, NamedSeries, PromAlert, PromUpdate,
+};
 use crate::shared::prometheus::{Columns, Metric};
 use crate::update::Update;
 use chrono::{DateTime, Utc};

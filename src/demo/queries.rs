@@ -9,12 +9,14 @@
 use super::Generator;
 use super::world::{PaymentPods, World};
 use crate::core::source::HealthReport;
-use crate::model::queries::{Kind, MongoData, PgData, QueriesUpdate, RedisData, Snapshot};
-use crate::sources::mongo::{CurrentOp, DbProfile, Member, OpId, ReplicaSet, SlowOp};
-use crate::sources::postgres::{
+use crate::features::queries::model::{
+    Kind, MongoData, PgData, QueriesUpdate, RedisData, Snapshot,
+};
+use crate::features::queries::mongo::{CurrentOp, DbProfile, Member, OpId, ReplicaSet, SlowOp};
+use crate::features::queries::postgres::{
     Backend, BackendState, ConnectionGroup, Statement, StatementsOrder, UnusedIndex, usage,
 };
-use crate::sources::redis::{Info, MemoryUse, PatternCount, Rates, SlowEntry};
+use crate::features::queries::redis::{Info, MemoryUse, PatternCount, Rates, SlowEntry};
 use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::{RngExt, SeedableRng};

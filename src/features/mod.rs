@@ -2,4 +2,6 @@
 //! A feature may use `core`, never the shell or another feature.
 
 pub mod breakers;
+pub mod heatmap;
 pub mod lag;
+pub mod queries;

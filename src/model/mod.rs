@@ -1,14 +1,12 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
 pub mod health;
-pub mod heatmap;
-pub mod heatmap_view;
 pub mod logs;
 pub mod pods_view;
-pub mod queries;
 pub mod timeline;
 pub mod workloads;
 
+use crate::core::sanitize::safe;
 use crate::core::source::AlertSummary;
 use crate::update::Update;
 use health::Health;
@@ -27,14 +25,14 @@ pub struct Model {
     pub contexts: Vec<String>,
     pub pods_view: pods_view::PodsView,
     pub logs: logs::Logs,
-    pub heatmap_view: heatmap_view::HeatmapView,
-    pub heatmap: heatmap::Heatmap,
+    pub heatmap_view: crate::features::heatmap::view::HeatmapView,
+    pub heatmap: crate::features::heatmap::model::Heatmap,
     pub breakers: crate::features::breakers::model::Breakers,
     pub breakers_view: crate::features::breakers::model::BreakersView,
     pub consumers: crate::features::lag::model::Consumers,
     pub lag_view: crate::features::lag::model::LagView,
-    pub queries: queries::Queries,
-    pub queries_view: queries::QueriesView,
+    pub queries: crate::features::queries::model::Queries,
+    pub queries_view: crate::features::queries::model::QueriesView,
 }
 
 impl Model {
@@ -142,15 +140,6 @@ fn sanitize_lag(u: &mut crate::features::lag::model::LagUpdate) {
     }
 }
 
-/// Longest text kept from one backend message on a Timeline row.
-const MAX_TEXT_BYTES: usize = 4096;
-
-/// Backend text as the terminal may show it: no escape sequences or
-/// controls, bounded length (see `sanitize`).
-fn safe(text: &str) -> String {
-    crate::core::sanitize::sanitize_str_capped(text, MAX_TEXT_BYTES).into_text()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +168,6 @@ mod tests {
             Origin::Source(SourceId::Kubernetes),
             "x".repeat(1 << 20),
         )));
-        assert!(m.timeline.entries()[1].text.len() < MAX_TEXT_BYTES + 64);
+        assert!(m.timeline.entries()[1].text.len() < crate::core::sanitize::SAFE_TEXT_BYTES + 64);
     }
 }

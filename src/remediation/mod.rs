@@ -6,8 +6,5 @@ pub mod audit;
 pub mod executor;
 pub mod guard;
 pub mod kube_executor;
-pub mod mongo_executor;
-pub mod pg_executor;
 pub mod plan;
-pub mod query_plan;
 pub mod run;

@@ -6,3 +6,4 @@ pub mod body_preview;
 pub mod ca_file;
 pub mod kube;
 pub mod prometheus;
+pub mod secret;

@@ -5,8 +5,3 @@
 pub mod kube;
 pub mod log_line;
 pub mod logs;
-pub mod mongo;
-pub mod postgres;
-pub mod prometheus;
-pub mod queries;
-pub mod redis;

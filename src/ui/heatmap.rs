@@ -2,7 +2,7 @@
 //! the latency-bucket drill-down, and the firing alerts.
 
 use crate::app::App;
-use crate::model::heatmap::{BucketGrid, Grid, Level, Slo, le_label};
+use crate::features::heatmap::model::{BucketGrid, Grid, Level, Slo, le_label};
 use crate::shared::prometheus::Metric;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -157,13 +157,13 @@ fn grid_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
 fn paired_rows(
     app: &App,
     grid: &Grid,
-    rows: &[crate::model::heatmap::Row],
+    rows: &[crate::features::heatmap::model::Row],
     first: usize,
     selected_col: usize,
 ) -> Vec<Line<'static>> {
     let t = &app.theme;
     let view = &app.model.heatmap_view;
-    let color = |row: Option<&crate::model::heatmap::Row>, c: usize| -> Color {
+    let color = |row: Option<&crate::features::heatmap::model::Row>, c: usize| -> Color {
         let Some(row) = row else { return Color::Reset };
         match grid.level(row, c, &app.model.heatmap.slos) {
             Level::Gap => Color::Reset,

@@ -10,7 +10,7 @@ mod postgres;
 mod redis;
 
 use crate::app::App;
-use crate::model::queries::{Kind, SubView, TargetState};
+use crate::features::queries::model::{Kind, SubView, TargetState};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

@@ -27,6 +27,10 @@
 //! ```
 
 use super::Reader;
+use crate::features::queries::settings::{
+    MongoTargetSettings, PgTargetSettings, QueriesSettings, RedisTargetSettings,
+};
+use crate::shared::secret::Secret;
 use std::path::PathBuf;
 use toml_edit::Table;
 
@@ -35,102 +39,6 @@ const INLINE_PASSWORD: &str =
     "inline passwords are not accepted; use password_env or password_file";
 
 /// Where a target's password comes from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Secret {
-    #[default]
-    None,
-    /// The name of an environment variable.
-    Env(String),
-    /// A file holding the password (a trailing newline is dropped).
-    File(PathBuf),
-}
-
-impl Secret {
-    /// The password, or why it cannot be read (which never contains it).
-    pub fn resolve(&self) -> Result<Option<String>, String> {
-        match self {
-            Secret::None => Ok(None),
-            Secret::Env(var) => match std::env::var(var) {
-                Ok(v) => Ok(Some(v)),
-                Err(_) => Err(format!("password_env: {var} is not set")),
-            },
-            Secret::File(path) => std::fs::read_to_string(path)
-                .map(|s| Some(s.trim_end_matches(['\r', '\n']).to_string()))
-                .map_err(|e| format!("password_file {}: {e}", path.display())),
-        }
-    }
-}
-
-/// `[queries]`. Off while no target is listed.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct QueriesSettings {
-    pub postgres: Vec<PgTargetSettings>,
-    pub mongo: Vec<MongoTargetSettings>,
-    pub redis: Vec<RedisTargetSettings>,
-}
-
-impl QueriesSettings {
-    pub fn enabled(&self) -> bool {
-        !(self.postgres.is_empty() && self.mongo.is_empty() && self.redis.is_empty())
-    }
-}
-
-/// `[queries.postgres.<name>]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PgTargetSettings {
-    pub name: String,
-    /// libpq `key=value` or `postgres://` URL, without the password.
-    pub dsn: String,
-    pub password: Secret,
-    /// TLS even when the DSN does not say `sslmode=require`.
-    pub require_tls: bool,
-    pub ca_file: Option<PathBuf>,
-    pub interval_secs: u32,
-    /// opsdeck's own `statement_timeout`.
-    pub statement_timeout_ms: u32,
-    pub activity_threshold_secs: u32,
-    pub connections_warn_pct: u32,
-    /// Statements and unused indexes listed.
-    pub top: u32,
-    pub allow_privileged: bool,
-}
-
-/// `[queries.mongo.<name>]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MongoTargetSettings {
-    pub name: String,
-    /// `mongodb://` or `mongodb+srv://`, without the password; TLS is set
-    /// in it (`tls=true`, `tlsCAFile=...`).
-    pub uri: String,
-    pub password: Secret,
-    pub interval_secs: u32,
-    pub secs_running: u32,
-    pub profile_dbs: Vec<String>,
-    pub profile_limit: u32,
-    /// `maxTimeMS` on every command opsdeck sends.
-    pub max_time_ms: u32,
-    pub allow_privileged: bool,
-}
-
-/// `[queries.redis.<name>]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RedisTargetSettings {
-    pub name: String,
-    /// `redis://[user@]host:port/db` (or `rediss://` for TLS), without
-    /// the password.
-    pub url: String,
-    pub password: Secret,
-    /// The CA of a `rediss://` server, trusted instead of the system's.
-    pub ca_file: Option<PathBuf>,
-    pub interval_secs: u32,
-    pub patterns: Vec<String>,
-    /// Keys SCAN may examine per poll, over all patterns.
-    pub scan_cap: u32,
-    pub slowlog_len: u32,
-    pub hit_rate_warn_pct: u32,
-    pub timeout_ms: u32,
-}
-
 impl Reader<'_> {
     pub(super) fn queries(&mut self, q: &Table, out: &mut QueriesSettings) {
         const PRE: &str = "queries.";

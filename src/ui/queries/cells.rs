@@ -3,7 +3,7 @@
 //! summary after the view names.
 
 use crate::app::App;
-use crate::model::queries::{Kind, QueryRow, TargetState, running};
+use crate::features::queries::model::{Kind, QueryRow, TargetState, running};
 use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::Row;

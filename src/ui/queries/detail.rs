@@ -2,7 +2,7 @@
 //! its line breaks (the tables cut it to one line).
 
 use crate::app::App;
-use crate::model::queries::{QueryRow, TargetState, human_duration, human_ms};
+use crate::features::queries::model::{QueryRow, TargetState, human_duration, human_ms};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

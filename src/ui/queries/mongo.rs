@@ -4,8 +4,8 @@
 use super::WIDE;
 use super::cells::{duration_style, one_line, selected, window};
 use crate::app::App;
-use crate::model::queries::{QueryRow, TargetState, human_duration};
-use crate::sources::mongo::ReplicaSet;
+use crate::features::queries::model::{QueryRow, TargetState, human_duration};
+use crate::features::queries::mongo::ReplicaSet;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;

@@ -4,10 +4,10 @@
 use super::WIDE;
 use super::cells::{duration_style, one_line, selected, tree_prefixes, window};
 use crate::app::App;
-use crate::model::queries::{
+use crate::features::queries::model::{
     QueryRow, TargetState, human_bytes, human_duration, human_ms, running,
 };
-use crate::sources::postgres::{Backend, BackendState, StatementsOrder};
+use crate::features::queries::postgres::{Backend, BackendState, StatementsOrder};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

@@ -4,7 +4,7 @@
 
 use super::cells::{one_line, selected, window};
 use crate::app::App;
-use crate::model::queries::{QueryRow, TargetState, human_bytes, human_duration};
+use crate::features::queries::model::{QueryRow, TargetState, human_bytes, human_duration};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

@@ -9,11 +9,11 @@ pub mod postgres;
 pub mod probe;
 pub mod redis;
 
-use crate::config::settings::QueriesSettings;
 use crate::core::outbox::{Outbox, Report};
 use crate::core::source::HealthReport;
-use crate::model::queries::{Kind, QueriesUpdate};
-use crate::sources::postgres::StatementsOrder;
+use crate::features::queries::model::{Kind, QueriesUpdate};
+use crate::features::queries::postgres::StatementsOrder;
+use crate::features::queries::settings::QueriesSettings;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};

@@ -2,7 +2,7 @@
 //! between polls and merged with a short range query that starts at the
 //! last (possibly incomplete) column of the previous one.
 
-use crate::model::heatmap::NamedSeries;
+use crate::features::heatmap::model::NamedSeries;
 use crate::shared::prometheus::Columns;
 
 /// One metric's series as of its last poll.

@@ -2,8 +2,8 @@
 //! what opsdeck may read and whether it may cancel, terminate or kill.
 
 use super::{mongo, postgres, redis};
-use crate::config::settings::QueriesSettings;
 use crate::core::probe::ProbeRow;
+use crate::features::queries::settings::QueriesSettings;
 use std::time::Instant;
 
 /// Rows for every target, Postgres, then MongoDB, then Redis.
@@ -12,9 +12,11 @@ pub async fn probe(settings: &QueriesSettings) -> Vec<ProbeRow> {
     for s in &settings.postgres {
         let started = Instant::now();
         let answer = match s.password.resolve() {
-            Ok(password) => crate::sources::postgres::probe(&postgres::target(s, password))
-                .await
-                .map_err(|e| e.to_string()),
+            Ok(password) => {
+                crate::features::queries::postgres::probe(&postgres::target(s, password))
+                    .await
+                    .map_err(|e| e.to_string())
+            }
             Err(e) => Err(e),
         };
         match answer {
@@ -30,7 +32,7 @@ pub async fn probe(settings: &QueriesSettings) -> Vec<ProbeRow> {
     for s in &settings.mongo {
         let started = Instant::now();
         let answer = match s.password.resolve() {
-            Ok(password) => crate::sources::mongo::probe(&mongo::target(s, password))
+            Ok(password) => crate::features::queries::mongo::probe(&mongo::target(s, password))
                 .await
                 .map_err(|e| e.to_string()),
             Err(e) => Err(e),
@@ -61,7 +63,7 @@ pub async fn probe(settings: &QueriesSettings) -> Vec<ProbeRow> {
                         "cannot kill other users' ops",
                     ),
                 ] {
-                    use crate::sources::mongo::Access;
+                    use crate::features::queries::mongo::Access;
                     rows.push(ProbeRow {
                         check: format!("{}: {action}", s.name),
                         ok: access != Access::Missing,
@@ -82,7 +84,7 @@ pub async fn probe(settings: &QueriesSettings) -> Vec<ProbeRow> {
     for s in &settings.redis {
         let started = Instant::now();
         let answer = match s.password.resolve() {
-            Ok(password) => crate::sources::redis::probe(&redis::target(s, password))
+            Ok(password) => crate::features::queries::redis::probe(&redis::target(s, password))
                 .await
                 .map_err(|e| e.to_string()),
             Err(e) => Err(e),

@@ -6,7 +6,7 @@ use super::tail::{RangeCache, merge, tail};
 use crate::core::outbox::Report;
 use crate::core::source::{HealthReport, SourceId};
 use crate::core::timeline::{Origin, TimelineEntry};
-use crate::model::heatmap::{
+use crate::features::heatmap::model::{
     AlertState, BucketSeries, NamedSeries, PromAlert, PromUpdate, newly_firing, service_name,
     severity_of, summaries, timeline_text,
 };

@@ -2,9 +2,9 @@
 //! after a failure), every view read in turn, each with its own error.
 
 use super::{OrderLink, ticker};
-use crate::config::settings::PgTargetSettings;
-use crate::model::queries::{Kind, PgData, QueriesUpdate, Snapshot};
-use crate::sources::postgres::{PgAddress, PgConnection, PgTarget, StatementsOrder};
+use crate::features::queries::model::{Kind, PgData, QueriesUpdate, Snapshot};
+use crate::features::queries::postgres::{PgAddress, PgConnection, PgTarget, StatementsOrder};
+use crate::features::queries::settings::PgTargetSettings;
 use chrono::Utc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -74,7 +74,7 @@ pub async fn poll(
 ) -> Result<PgData, String> {
     conn.connect().await.map_err(|e| e.to_string())?;
     let top = usize::try_from(s.top).unwrap_or(50);
-    let text = |e: crate::sources::postgres::PgError| e.to_string();
+    let text = |e: crate::features::queries::postgres::PgError| e.to_string();
     let statements = conn.statements(order, top).await.map_err(text);
     let activity = conn.activity().await.map_err(text);
     let connections = conn.connections().await.map_err(text);

@@ -9,14 +9,13 @@ mod safe;
 mod snapshot;
 #[cfg(test)]
 mod tests;
-mod view;
 
+pub use super::view::{QueriesView, QueryRow, SubView, running};
 pub use safe::{QUERY_TEXT_BYTES, query_text};
 pub use snapshot::{Kind, MongoData, PgData, QueriesUpdate, RedisData, Snapshot};
-pub use view::{QueriesView, QueryRow, SubView, running};
 
-use crate::sources::mongo::{CurrentOp, OpId};
-use crate::sources::postgres::{Backend, BlockTree};
+use crate::features::queries::mongo::{CurrentOp, OpId};
+use crate::features::queries::postgres::{Backend, BlockTree};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 

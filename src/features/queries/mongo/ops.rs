@@ -26,7 +26,7 @@ impl OpId {
     }
 
     /// As the server wrote it: Int32 when it fits, as mongod does.
-    fn to_bson(&self) -> Bson {
+    pub(in crate::features::queries) fn to_bson(&self) -> Bson {
         match self {
             Self::Number(n) => i32::try_from(*n).map_or(Bson::Int64(*n), Bson::Int32),
             Self::Sharded(s) => Bson::String(s.clone()),
@@ -114,11 +114,6 @@ impl MongoClient {
     pub async fn op(&self, opid: &OpId) -> Result<Option<CurrentOp>, MongoError> {
         let command = doc! { "currentOp": 1, "opid": opid.to_bson() };
         Ok(self.in_progress(command).await?.into_iter().next())
-    }
-
-    pub async fn kill_op(&self, opid: &OpId) -> Result<(), MongoError> {
-        let command = doc! { "killOp": 1, "op": opid.to_bson() };
-        self.run("admin", command).await.map(drop)
     }
 
     async fn in_progress(&self, command: Document) -> Result<Vec<CurrentOp>, MongoError> {

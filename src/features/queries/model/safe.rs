@@ -3,8 +3,8 @@
 //! to draw before it is stored (see `crate::core::sanitize`).
 
 use super::snapshot::{MongoData, PgData, QueriesUpdate, RedisData, Snapshot};
+use crate::core::sanitize::safe;
 use crate::core::sanitize::sanitize_str_capped;
-use crate::model::safe;
 
 /// Longest query or command text kept; the detail view shows all of it.
 pub const QUERY_TEXT_BYTES: usize = 16 * 1024;
@@ -75,7 +75,7 @@ fn postgres(pg: &mut PgData) {
             opt(&mut b.wait_event);
             one(&mut b.backend_type);
             b.query = query_text(&b.query);
-            if let crate::sources::postgres::BackendState::Other(t) = &mut b.state {
+            if let crate::features::queries::postgres::BackendState::Other(t) = &mut b.state {
                 one(t);
             }
         }
@@ -101,7 +101,7 @@ fn mongo(m: &mut MongoData) {
     err(&mut m.ops);
     if let Ok(ops) = &mut m.ops {
         for op in ops {
-            if let crate::sources::mongo::OpId::Sharded(s) = &mut op.opid {
+            if let crate::features::queries::mongo::OpId::Sharded(s) = &mut op.opid {
                 one(s);
             }
             one(&mut op.op);
@@ -127,7 +127,9 @@ fn mongo(m: &mut MongoData) {
         }
     }
     err(&mut m.replica_set);
-    if let Ok(crate::sources::mongo::ReplicaSet::Members { set, members }) = &mut m.replica_set {
+    if let Ok(crate::features::queries::mongo::ReplicaSet::Members { set, members }) =
+        &mut m.replica_set
+    {
         one(set);
         for member in members {
             one(&mut member.name);

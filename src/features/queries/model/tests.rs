@@ -1,6 +1,8 @@
 use super::*;
-use crate::sources::postgres::{BackendState, ConnectionGroup, Statement, StatementsOrder, usage};
-use crate::sources::redis::{Info, Rates};
+use crate::features::queries::postgres::{
+    BackendState, ConnectionGroup, Statement, StatementsOrder, usage,
+};
+use crate::features::queries::redis::{Info, Rates};
 use chrono::TimeZone;
 use std::time::Duration;
 

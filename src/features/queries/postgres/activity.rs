@@ -99,7 +99,7 @@ pub fn blocking(backends: &[Backend]) -> Vec<BlockTree> {
 }
 
 /// Seconds from SQL as a duration; a clock step can make them negative.
-pub(super) fn seconds(secs: Option<f64>) -> Option<Duration> {
+pub(in crate::features::queries) fn seconds(secs: Option<f64>) -> Option<Duration> {
     secs.filter(|s| s.is_finite())
         .map(|s| Duration::from_secs_f64(s.max(0.0)))
 }

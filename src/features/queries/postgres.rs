@@ -8,8 +8,7 @@
 //! Sessions are plain TCP unless the target requires TLS (rustls, with the
 //! certificate and host name always verified; see `tls`).
 
-mod actions;
-mod activity;
+pub(crate) mod activity;
 mod blocking;
 mod connection;
 mod connections;
@@ -21,7 +20,6 @@ mod statements;
 mod target;
 mod tls;
 
-pub use actions::{BackendSnapshot, Refusal, refusal};
 pub use activity::{Backend, BackendState, blocking, is_over};
 pub use blocking::{BlockTree, blocking_trees};
 pub use connection::{APPLICATION_NAME, PgConnection};

@@ -16,7 +16,7 @@ pub use probe::{ProbeRow, probe};
 
 use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{HealthReport, SourceId};
-use crate::model::heatmap::PromUpdate;
+use crate::features::heatmap::model::PromUpdate;
 use crate::shared::prometheus::PromSettings;
 use chrono::Utc;
 use tokio::task::JoinHandle;

@@ -3,9 +3,11 @@
 //! hide the others.
 
 use crate::core::source::SourceId;
-use crate::sources::mongo::{CurrentOp, DbProfile, ReplicaSet};
-use crate::sources::postgres::{Backend, ConnectionUsage, Statement, StatementsOrder, UnusedIndex};
-use crate::sources::redis::{Info, MemoryUse, PatternCount, Rates, SlowEntry};
+use crate::features::queries::mongo::{CurrentOp, DbProfile, ReplicaSet};
+use crate::features::queries::postgres::{
+    Backend, ConnectionUsage, Statement, StatementsOrder, UnusedIndex,
+};
+use crate::features::queries::redis::{Info, MemoryUse, PatternCount, Rates, SlowEntry};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 

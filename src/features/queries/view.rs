@@ -1,10 +1,10 @@
 //! Which target and sub-view the Queries tab shows, its rows in order, and
 //! what is selected.
 
-use super::{Kind, Queries, TargetKey, TargetState};
+use super::model::{Kind, Queries, TargetKey, TargetState};
 use crate::core::cursor::ListCursor;
-use crate::sources::mongo::OpId;
-use crate::sources::postgres::{BackendState, BlockTree, Statement, StatementsOrder};
+use crate::features::queries::mongo::OpId;
+use crate::features::queries::postgres::{BackendState, BlockTree, Statement, StatementsOrder};
 use std::time::Duration;
 
 /// A screen of one target.
@@ -366,7 +366,7 @@ fn rows(state: &TargetState, view: SubView, order: StatementsOrder) -> Vec<Query
                 .collect()
         }
         SubView::ReplicaSet => match state.mongo().map(|m| &m.replica_set) {
-            Some(Ok(crate::sources::mongo::ReplicaSet::Members { members, .. })) => {
+            Some(Ok(crate::features::queries::mongo::ReplicaSet::Members { members, .. })) => {
                 (0..members.len()).map(QueryRow::Member).collect()
             }
             _ => Vec::new(),
@@ -389,7 +389,7 @@ fn order_key(s: &Statement, order: StatementsOrder) -> f64 {
 
 /// How long a backend has held what it holds: an active query by its own
 /// time, a transaction left idle by the transaction's.
-pub fn running(b: &crate::sources::postgres::Backend) -> Duration {
+pub fn running(b: &crate::features::queries::postgres::Backend) -> Duration {
     let d = match b.state {
         BackendState::IdleInTransaction | BackendState::IdleInTransactionAborted => b.xact_duration,
         _ => b.query_duration,

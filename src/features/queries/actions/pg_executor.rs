@@ -3,12 +3,13 @@
 //! The permission check is the login's role (superuser or member of
 //! `pg_signal_backend`); the dry run is the fresh look and its refusals.
 
-use crate::config::settings::PgTargetSettings;
 use crate::core::action::{Action, ActionPlan};
 use crate::core::executor::{Check, Executor};
-use crate::model::queries::query_text;
-use crate::sources::postgres::{BackendSnapshot, PgConnection, probe, refusal};
-use crate::sources::queries::postgres::target;
+use crate::features::queries::actions::{BackendSnapshot, refusal};
+use crate::features::queries::model::query_text;
+use crate::features::queries::postgres::{PgConnection, probe};
+use crate::features::queries::settings::PgTargetSettings;
+use crate::features::queries::source::postgres::target;
 use futures::future::BoxFuture;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -88,7 +89,10 @@ impl PgExecutor {
             return Err(format!(
                 "pid {} now runs another statement ({}); plan again",
                 ask.pid,
-                crate::sources::mongo::truncate_chars(&one_line(&query_text(&now.query)), 60)
+                crate::features::queries::mongo::truncate_chars(
+                    &one_line(&query_text(&now.query)),
+                    60
+                )
             ));
         }
         Ok(now)
@@ -159,7 +163,7 @@ impl Executor for PgExecutor {
                     b.query_duration
                         .map(|d| format!(
                             ", query running {}",
-                            crate::model::queries::human_duration(d)
+                            crate::features::queries::model::human_duration(d)
                         ))
                         .unwrap_or_default()
                 )),

@@ -2,12 +2,12 @@
 //! client of its own. The permission check is the login's `killop`
 //! action; the dry run is the fresh look.
 
-use super::query_plan::parse_opid;
-use crate::config::settings::MongoTargetSettings;
+use super::plan::parse_opid;
 use crate::core::action::{Action, ActionPlan};
 use crate::core::executor::{Check, Executor};
-use crate::sources::mongo::{Access, MongoClient, OpId};
-use crate::sources::queries::mongo::target;
+use crate::features::queries::mongo::{Access, MongoClient, OpId};
+use crate::features::queries::settings::MongoTargetSettings;
+use crate::features::queries::source::mongo::target;
 use futures::future::BoxFuture;
 use std::collections::BTreeMap;
 

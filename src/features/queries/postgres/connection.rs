@@ -59,7 +59,7 @@ impl PgConnection {
 
     /// Runs `sql` and returns its rows; on failure the error names
     /// `action`, and a lost or silent connection is dropped.
-    pub(super) async fn query(
+    pub(in crate::features::queries) async fn query(
         &mut self,
         action: &'static str,
         sql: &str,
@@ -79,7 +79,7 @@ impl PgConnection {
     }
 
     /// As `query`, for exactly one row.
-    pub(super) async fn query_one(
+    pub(in crate::features::queries) async fn query_one(
         &mut self,
         action: &'static str,
         sql: &str,
@@ -97,7 +97,7 @@ impl PgConnection {
 
     /// Reads column `column` of `row` as `T`, naming the column when the
     /// type does not match (a server version opsdeck does not know).
-    pub(super) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
+    pub(in crate::features::queries) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
         &self,
         action: &'static str,
         row: &'a Row,
@@ -109,14 +109,22 @@ impl PgConnection {
         })
     }
 
-    pub(super) fn error(&self, action: &'static str, kind: PgErrorKind) -> PgError {
+    pub(in crate::features::queries) fn error(
+        &self,
+        action: &'static str,
+        kind: PgErrorKind,
+    ) -> PgError {
         PgError::new(&self.target.name, action, kind)
     }
 
     /// Maps a driver error, dropping the session unless the server simply
     /// refused this one statement (a FATAL error, such as being
     /// terminated, ends the session too).
-    pub(super) fn failed(&mut self, action: &'static str, e: &tokio_postgres::Error) -> PgError {
+    pub(in crate::features::queries) fn failed(
+        &mut self,
+        action: &'static str,
+        e: &tokio_postgres::Error,
+    ) -> PgError {
         let session_over = match e.as_db_error() {
             Some(db) => matches!(db.severity(), "FATAL" | "PANIC"),
             None => true,

@@ -6,9 +6,9 @@
 //! the model alone.
 
 use crate::core::action::{Action, ActionPlan, Risk, Target};
-use crate::model::queries::{Kind, Queries, TargetKey, TargetState, human_duration};
-use crate::sources::mongo::OpId;
-use crate::sources::postgres::BackendState;
+use crate::features::queries::model::{Kind, Queries, TargetKey, TargetState, human_duration};
+use crate::features::queries::mongo::OpId;
+use crate::features::queries::postgres::BackendState;
 use std::time::Duration;
 
 /// Characters of query text a plan shows (on one line, which the dialog
@@ -27,7 +27,7 @@ pub fn pg_signal(state: &TargetState, pid: i32, terminate: bool) -> Result<Actio
     }
     let waiting = tree.map_or(0, |t| t.waiting());
     let query = backend.map(|b| b.query.clone()).unwrap_or_default();
-    let running = backend.map(crate::model::queries::running);
+    let running = backend.map(crate::features::queries::model::running);
     let running_secs = running.map(|d| d.as_secs());
     let database = backend.and_then(|b| b.database.clone());
     let user = backend.and_then(|b| b.user.clone());
@@ -261,7 +261,7 @@ pub fn failed_preconditions(plan: &ActionPlan, q: &Queries) -> Vec<String> {
 }
 
 /// Replication and other server threads: no client, or the oplog.
-fn is_internal(op: &crate::sources::mongo::CurrentOp) -> bool {
+fn is_internal(op: &crate::features::queries::mongo::CurrentOp) -> bool {
     op.client.is_none() || op.ns.starts_with("local.")
 }
 
@@ -272,6 +272,7 @@ fn quoted(head: &str, query: &str, room: usize) -> String {
     if line.is_empty() {
         return String::new();
     }
-    let cut = crate::sources::mongo::truncate_chars(&line, room.saturating_sub(head.len()));
+    let cut =
+        crate::features::queries::mongo::truncate_chars(&line, room.saturating_sub(head.len()));
     format!("\n{head}{cut}")
 }

@@ -3,9 +3,9 @@
 //! each with its own error.
 
 use super::ticker;
-use crate::config::settings::MongoTargetSettings;
-use crate::model::queries::{Kind, MongoData, QueriesUpdate, Snapshot};
-use crate::sources::mongo::{MongoClient, MongoTarget};
+use crate::features::queries::model::{Kind, MongoData, QueriesUpdate, Snapshot};
+use crate::features::queries::mongo::{MongoClient, MongoTarget};
+use crate::features::queries::settings::MongoTargetSettings;
 use chrono::Utc;
 use std::time::Duration;
 use tokio::sync::mpsc;

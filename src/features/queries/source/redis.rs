@@ -2,9 +2,9 @@
 //! previous poll, SLOWLOG and the key-pattern counts.
 
 use super::ticker;
-use crate::config::settings::RedisTargetSettings;
-use crate::model::queries::{Kind, QueriesUpdate, RedisData, Snapshot};
-use crate::sources::redis::{InfoSample, RedisConnection, RedisTarget};
+use crate::features::queries::model::{Kind, QueriesUpdate, RedisData, Snapshot};
+use crate::features::queries::redis::{InfoSample, RedisConnection, RedisTarget};
+use crate::features::queries::settings::RedisTargetSettings;
 use chrono::Utc;
 use std::time::Duration;
 use tokio::sync::mpsc;

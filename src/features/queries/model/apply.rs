@@ -5,7 +5,7 @@ use super::snapshot::{PgData, QueriesUpdate, RedisData, Snapshot};
 use super::{Marks, Queries, TargetKey, TargetState, human_duration};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
-use crate::sources::postgres::{BlockTree, blocking};
+use crate::features::queries::postgres::{BlockTree, blocking};
 use chrono::{DateTime, Utc};
 
 /// At most this many new blocking chains are written per poll; more are
@@ -192,5 +192,5 @@ fn hit_rate(name: &str, r: &RedisData) -> Option<(bool, String)> {
 /// A query on one line, cut for a Timeline row.
 fn quote(query: &str) -> String {
     let line = query.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::sources::mongo::truncate_chars(&line, QUOTED_CHARS)
+    crate::features::queries::mongo::truncate_chars(&line, QUOTED_CHARS)
 }

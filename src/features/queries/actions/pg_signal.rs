@@ -2,9 +2,9 @@
 //! checked first: a fresh look at the backend for the plan, and refusals
 //! for backends that are dangerous to signal.
 
-use super::activity::{BackendState, seconds};
-use super::connection::PgConnection;
-use super::error::PgError;
+use crate::features::queries::postgres::PgConnection;
+use crate::features::queries::postgres::PgError;
+use crate::features::queries::postgres::activity::{BackendState, seconds};
 use std::fmt;
 use std::time::Duration;
 

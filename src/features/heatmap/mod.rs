@@ -1,0 +1,7 @@
+//! Heatmap: services × time from Prometheus (p95 latency, error ratio,
+//! availability, request rate) coloured against SLOs, one service's latency
+//! buckets, and the firing alerts.
+
+pub mod model;
+pub mod source;
+pub mod view;

@@ -1,0 +1,11 @@
+//! Queries: slow and blocking Postgres queries, MongoDB operations, Redis
+//! health; guarded cancel / terminate / killOp.
+
+pub mod actions;
+pub mod model;
+pub mod mongo;
+pub mod postgres;
+pub mod redis;
+pub mod settings;
+pub mod source;
+pub mod view;
