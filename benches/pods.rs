@@ -6,8 +6,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Event, Options};
 use opsdeck::config::color::ColorSupport;
-use opsdeck::model::pods_view::PodFilter;
-use opsdeck::model::workloads::{Container, KubeUpdate, Pod, PodMetrics};
+use opsdeck::features::pods::model::{Container, KubeUpdate, Pod, PodMetrics};
+use opsdeck::features::pods::view::PodFilter;
 use opsdeck::update::Update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -108,7 +108,7 @@ fn bench(c: &mut Criterion) {
     let (pods, _) = pods();
     c.bench_function("pods 10k: apply a full list + sort by status", |b| {
         b.iter(|| {
-            app.model.pods_view.sort = opsdeck::model::pods_view::PodColumn::Status;
+            app.model.pods_view.sort = opsdeck::features::pods::view::PodColumn::Status;
             app.update(Event::Update(Update::Kube(KubeUpdate::Pods(black_box(
                 pods.clone(),
             )))));

@@ -17,7 +17,6 @@ pub mod model;
 pub mod remediation;
 pub mod runtime;
 pub mod shared;
-pub mod sources;
 pub mod terminal;
 pub mod ui;
 pub mod update;

@@ -3,10 +3,10 @@
 
 use crate::config::settings::Settings;
 use crate::core::source::{HealthReport, ScopeChange, SourceId};
+use crate::features::pods::actions::executor::KubeExecutor;
+use crate::features::pods::source::KubeCommand;
 use crate::remediation::executor::Deferred;
-use crate::remediation::kube_executor::KubeExecutor;
 use crate::shared::kube::KubeOverrides;
-use crate::sources::kube::{self, KubeCommand};
 use crate::update::Update;
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,7 +46,7 @@ pub async fn run_kube(
     tx: mpsc::Sender<Update>,
     executor: Arc<Deferred>,
     mut scopes: mpsc::Receiver<ScopeChange>,
-    logs: mpsc::Receiver<kube::logs::FollowLogs>,
+    logs: mpsc::Receiver<crate::features::logs::source::FollowLogs>,
     link: tokio::sync::watch::Sender<Option<crate::shared::kube::KubeConnection>>,
 ) {
     let ks = &settings.kubernetes;
@@ -75,13 +75,13 @@ pub async fn run_kube(
         )))
         .await;
     let fields = settings.correlation_fields.clone();
-    let log_streams = tokio::spawn(kube::logs::run(
+    let log_streams = tokio::spawn(crate::features::logs::source::run(
         link.subscribe(),
         crate::update::outbox(&tx),
         logs,
         fields,
     ));
-    let handle = kube::spawn(conn, ks, crate::update::outbox(&tx), link);
+    let handle = crate::features::pods::source::spawn(conn, ks, crate::update::outbox(&tx), link);
     while let Some(change) = scopes.recv().await {
         if let Some(context) = change.context {
             let _ = handle.commands.send(KubeCommand::SetContext(context)).await;

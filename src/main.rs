@@ -192,7 +192,7 @@ fn probe_sources(
         };
         let required =
             ks.enabled == Some(true) || ks.context.is_some() || overrides.context.is_some();
-        let rows = runtime.block_on(opsdeck::sources::kube::probe(ks, &overrides));
+        let rows = runtime.block_on(opsdeck::features::pods::source::probe(ks, &overrides));
         probes.push(opsdeck::check::SourceProbes {
             source: "Kubernetes",
             rows,

@@ -26,7 +26,7 @@ const UPDATE_BATCH: usize = 1024;
 #[derive(Debug, Clone, Default)]
 pub struct SourceControl {
     pub scope: Option<mpsc::Sender<ScopeChange>>,
-    pub logs: Option<mpsc::Sender<crate::sources::kube::logs::FollowLogs>>,
+    pub logs: Option<mpsc::Sender<crate::features::logs::source::FollowLogs>>,
     pub prom_view: Option<mpsc::Sender<(crate::shared::prometheus::Window, usize)>>,
     /// The statement order the Postgres pollers read in.
     pub queries_order:

@@ -9,9 +9,9 @@ use crate::core::timeline::TimelineEntry;
 use crate::features::breakers::model::BreakersUpdate;
 use crate::features::heatmap::model::PromUpdate;
 use crate::features::lag::model::LagUpdate;
+use crate::features::logs::model::LogsUpdate;
+use crate::features::pods::model::KubeUpdate;
 use crate::features::queries::model::QueriesUpdate;
-use crate::model::logs::LogsUpdate;
-use crate::model::workloads::KubeUpdate;
 use tokio::sync::mpsc;
 
 /// Everything a source can tell the app.

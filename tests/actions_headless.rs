@@ -9,7 +9,7 @@ use opsdeck::app::dialog::Stage;
 use opsdeck::app::{App, Effect, Event, Overlay};
 use opsdeck::core::action::{Action, ActionPlan};
 use opsdeck::core::executor::{Check, Outcome};
-use opsdeck::model::workloads::KubeUpdate;
+use opsdeck::features::pods::model::KubeUpdate;
 use support::*;
 
 fn demo_app() -> App {

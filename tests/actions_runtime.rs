@@ -7,10 +7,10 @@
 use futures::future::BoxFuture;
 use opsdeck::core::action::ActionPlan;
 use opsdeck::core::executor::{Check, Executor, Outcome};
-use opsdeck::model::workloads::{Deployment, Workloads};
+use opsdeck::features::pods::actions::plan::{Scope, scale};
+use opsdeck::features::pods::model::{Deployment, Workloads};
 use opsdeck::remediation::audit::AuditLog;
 use opsdeck::remediation::guard::{Decision, Step};
-use opsdeck::remediation::plan::{Scope, scale};
 use opsdeck::remediation::run::{self, Services};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

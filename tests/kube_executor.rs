@@ -8,10 +8,10 @@ mod support;
 
 use opsdeck::core::action::ActionPlan;
 use opsdeck::core::executor::{Check, Executor, Outcome};
-use opsdeck::model::workloads::{Deployment, Pod, Workloads};
+use opsdeck::features::pods::actions::executor::{KubeExecutor, RESTARTED_AT};
+use opsdeck::features::pods::actions::plan::{Scope, delete_pod, rollout_restart, scale};
+use opsdeck::features::pods::model::{Deployment, Pod, Workloads};
 use opsdeck::remediation::audit::AuditLog;
-use opsdeck::remediation::kube_executor::{KubeExecutor, RESTARTED_AT};
-use opsdeck::remediation::plan::{Scope, delete_pod, rollout_restart, scale};
 use opsdeck::remediation::run::{self, Services};
 use opsdeck::shared::kube::KubeOverrides;
 use opsdeck::shared::kube::connect;

@@ -5,12 +5,12 @@
 
 mod support;
 
-use opsdeck::model::logs::{Logs, LogsUpdate};
+use opsdeck::features::logs::line::Level;
+use opsdeck::features::logs::model::{Logs, LogsUpdate};
+use opsdeck::features::logs::source::{FollowLogs, LogOptions, LogTarget, run};
 use opsdeck::shared::kube::connect;
 use opsdeck::shared::kube::settings::KubeSettings;
 use opsdeck::shared::kube::{ConnectionLink, KubeOverrides};
-use opsdeck::sources::kube::logs::{FollowLogs, LogOptions, LogTarget, run};
-use opsdeck::sources::log_line::Level;
 use opsdeck::update::Update;
 use serde_json::{Value, json};
 use std::time::Duration;

@@ -7,13 +7,13 @@
 mod support;
 
 use opsdeck::core::source::{Severity, SourceId};
+use opsdeck::features::pods::model::KubeUpdate;
+use opsdeck::features::pods::source::{KubeCommand, KubeHandle, spawn};
 use opsdeck::model::Model;
 use opsdeck::model::health::Badge;
-use opsdeck::model::workloads::KubeUpdate;
 use opsdeck::shared::kube::KubeOverrides;
 use opsdeck::shared::kube::connect;
 use opsdeck::shared::kube::settings::KubeSettings;
-use opsdeck::sources::kube::{KubeCommand, KubeHandle, spawn};
 use opsdeck::update::Update;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -128,7 +128,7 @@ impl Live {
         }
     }
 
-    fn pod(&self, name: &str) -> Option<&opsdeck::model::workloads::Pod> {
+    fn pod(&self, name: &str) -> Option<&opsdeck::features::pods::model::Pod> {
         self.model.workloads.pod(NS, name)
     }
 
@@ -647,7 +647,7 @@ async fn probe_reports_the_server_the_context_and_what_rbac_allows() {
         kubeconfig: Some(server.write_kubeconfig(dir.path(), NS)),
         ..KubeOverrides::default()
     };
-    let rows = opsdeck::sources::kube::probe(&KubeSettings::default(), &overrides).await;
+    let rows = opsdeck::features::pods::source::probe(&KubeSettings::default(), &overrides).await;
     let table: Vec<(&str, bool, &str)> = rows
         .iter()
         .map(|r| (r.check.as_str(), r.ok, r.detail.as_str()))
@@ -697,7 +697,7 @@ async fn probe_reports_the_server_the_context_and_what_rbac_allows() {
         kubeconfig: Some(path),
         ..KubeOverrides::default()
     };
-    let rows = opsdeck::sources::kube::probe(&KubeSettings::default(), &gone).await;
+    let rows = opsdeck::features::pods::source::probe(&KubeSettings::default(), &gone).await;
     assert_eq!(rows.len(), 2, "{rows:#?}");
     assert!(rows[0].ok);
     assert!(!rows[1].ok);

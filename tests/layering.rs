@@ -18,12 +18,8 @@ const LEGACY_CYCLE_EDGES: &[(&str, &str)] = &[
     ("app", "config"),
     ("app", "ui"),
     ("config", "app"),
-    ("model", "sources"),
-    ("model", "update"),
-    ("sources", "model"),
     ("ui", "app"),
     ("ui", "config"),
-    ("update", "model"),
 ];
 
 /// One `crate::a::b…` path found in a file.

@@ -8,8 +8,8 @@ mod support;
 use insta::assert_snapshot;
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Effect, Event};
-use opsdeck::model::logs::LogsUpdate;
-use opsdeck::sources::logs::to_log_line;
+use opsdeck::features::logs::model::LogsUpdate;
+use opsdeck::features::logs::record::to_log_line;
 use opsdeck::update::Update;
 use support::*;
 
@@ -90,7 +90,7 @@ fn levels_next_error_and_the_correlation_pivot() {
         keys(&mut app, &["]", "e"]);
     }
     let line = app.model.logs.selected().unwrap().clone();
-    assert_eq!(line.level, opsdeck::sources::log_line::Level::Error);
+    assert_eq!(line.level, opsdeck::features::logs::line::Level::Error);
     keys(&mut app, &["c"]);
     let id = line.correlation.clone().unwrap();
     let pods: std::collections::BTreeSet<String> = (0..app.model.logs.visible_len())
@@ -108,7 +108,8 @@ fn levels_next_error_and_the_correlation_pivot() {
         l.note
             || matches!(
                 l.level,
-                opsdeck::sources::log_line::Level::Error | opsdeck::sources::log_line::Level::Fatal
+                opsdeck::features::logs::line::Level::Error
+                    | opsdeck::features::logs::line::Level::Fatal
             )
     }));
 }
@@ -172,7 +173,7 @@ fn pods_joining_and_leaving_are_noted_in_the_log_and_the_timeline() {
     newcomer.name = "payment-service-abcdefghj-zzzzz".into();
     pods.push(newcomer);
     let effects = app.update(Event::Update(Update::Kube(
-        opsdeck::model::workloads::KubeUpdate::Pods(pods),
+        opsdeck::features::pods::model::KubeUpdate::Pods(pods),
     )));
     assert!(
         matches!(effects.as_slice(), [Effect::FollowLogs(_)]),

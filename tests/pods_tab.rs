@@ -8,7 +8,7 @@ mod support;
 use insta::assert_snapshot;
 use opsdeck::app::{App, Effect, Overlay};
 use opsdeck::core::action::Action;
-use opsdeck::model::pods_view::PodsMode;
+use opsdeck::features::pods::view::PodsMode;
 use support::*;
 
 /// The demo 100 s in: payment-service OOMKilled and crash-looping.
@@ -226,7 +226,7 @@ fn ctx_and_ns_switch_a_live_source_and_say_why_not_in_the_demo() {
 
 #[test]
 fn with_every_namespace_watched_actions_target_the_objects_own_namespace() {
-    use opsdeck::model::workloads::{Deployment, KubeUpdate, Pod};
+    use opsdeck::features::pods::model::{Deployment, KubeUpdate, Pod};
     use opsdeck::update::Update;
     let mut app = pods_app((120, 30));
     app.update(opsdeck::app::Event::Update(Update::Scope {

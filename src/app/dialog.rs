@@ -7,10 +7,10 @@ use crate::core::action::{Action, ActionPlan, Confirm};
 use crate::core::executor::{Check, Outcome};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
+use crate::features::pods::actions::plan::{self, Scope};
 use crate::features::queries::actions::plan as query_plan;
 use crate::remediation::audit::AuditEvent;
 use crate::remediation::guard::{self, Decision, GuardContext, Step};
-use crate::remediation::plan::{self, Scope};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 

@@ -6,11 +6,11 @@ use super::tab::Tab;
 use super::{App, Effect, Overlay};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
-use crate::model::logs::{LevelFilter, LogScope, LogsUpdate, plain};
-use crate::model::pods_view::PodFilter;
-use crate::sources::kube::logs::{FollowLogs, LogOptions, LogTarget};
-use crate::sources::log_line::Level;
-use crate::sources::logs::note;
+use crate::features::logs::line::Level;
+use crate::features::logs::model::{LevelFilter, LogScope, LogsUpdate, plain};
+use crate::features::logs::record::note;
+use crate::features::logs::source::{FollowLogs, LogOptions, LogTarget};
+use crate::features::pods::view::PodFilter;
 use std::collections::BTreeSet;
 
 /// Copies larger than this are refused: terminals cap OSC 52 payloads.
@@ -136,7 +136,9 @@ impl App {
     pub(super) fn open_logs_for_selection(&mut self) -> Vec<Effect> {
         let v = &self.model.pods_view;
         let target = match (v.mode, v.selected_key()) {
-            (crate::model::pods_view::PodsMode::Deployments, Some((_, d))) => format!("deploy/{d}"),
+            (crate::features::pods::view::PodsMode::Deployments, Some((_, d))) => {
+                format!("deploy/{d}")
+            }
             (_, Some((_, p))) => format!("pod/{p}"),
             _ => {
                 self.say(Severity::Info, "nothing selected");
@@ -173,7 +175,7 @@ impl App {
         &mut self,
         forward: bool,
         what: &str,
-        pred: impl Fn(&crate::model::logs::LogLine) -> bool,
+        pred: impl Fn(&crate::features::logs::model::LogLine) -> bool,
     ) {
         let logs = &self.model.logs;
         match logs.find_row(forward, pred) {

@@ -96,7 +96,7 @@ pub enum Effect {
         decisions: Vec<Decision>,
     },
     /// Stream exactly these containers' logs (live Kubernetes only).
-    FollowLogs(crate::sources::kube::logs::FollowLogs),
+    FollowLogs(crate::features::logs::source::FollowLogs),
     /// Ask the Prometheus source for another window or column count.
     PromView {
         window: crate::shared::prometheus::Window,
@@ -191,14 +191,15 @@ pub struct App {
     /// Time columns asked of the live Prometheus source (fits the width).
     pub prom_columns: usize,
     /// Container choice and stream options of the followed logs.
-    pub log_options: (Option<String>, crate::sources::kube::logs::LogOptions),
+    pub log_options: (Option<String>, crate::features::logs::source::LogOptions),
 }
 
 impl App {
     pub fn new(loaded: Loaded, options: Options, now: DateTime<Utc>) -> App {
         let mut model = Model::default();
-        model.logs =
-            crate::model::logs::Logs::with_capacity(loaded.settings.log_buffer_lines as usize);
+        model.logs = crate::features::logs::model::Logs::with_capacity(
+            loaded.settings.log_buffer_lines as usize,
+        );
         model.timeline.newest_first = loaded.settings.timeline_newest_first;
         let level = tui_logger::LevelFilter::Info;
         let export_dir = loaded

@@ -5,7 +5,7 @@ use super::command::ActionRequest;
 use super::input::{InputKind, LineInput};
 use super::{App, Overlay};
 use crate::core::source::Severity;
-use crate::model::pods_view::{PodFilter, PodsMode};
+use crate::features::pods::view::{PodFilter, PodsMode};
 
 impl App {
     pub(super) fn set_pods_mode(&mut self, which: &str) {

@@ -7,7 +7,7 @@ use super::tab::Tab;
 use super::{App, Effect, Overlay};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
-use crate::model::workloads::Workloads;
+use crate::features::pods::model::Workloads;
 use tui_logger::{LevelFilter, TuiWidgetEvent};
 
 impl App {

@@ -1,6 +1,6 @@
 //! The demo cluster's deployments and pods, which beats and actions change.
 
-use crate::model::workloads::{
+use crate::features::pods::model::{
     Container, Deployment, KubeEvent, KubeUpdate, Pod, PodMetrics, Termination,
 };
 use chrono::{DateTime, Utc};

@@ -4,8 +4,8 @@
 
 use super::Generator;
 use super::world::{PaymentPods, World};
-use crate::model::logs::{LogLine, LogsUpdate};
-use crate::sources::logs::to_log_line;
+use crate::features::logs::model::{LogLine, LogsUpdate};
+use crate::features::logs::record::to_log_line;
 use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::{RngExt, SeedableRng};

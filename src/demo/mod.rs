@@ -381,7 +381,7 @@ mod tests {
         let pods = updates
             .iter()
             .find_map(|u| match u {
-                Update::Kube(crate::model::workloads::KubeUpdate::Pods(p)) => Some(p.clone()),
+                Update::Kube(crate::features::pods::model::KubeUpdate::Pods(p)) => Some(p.clone()),
                 _ => None,
             })
             .expect("a pods snapshot");

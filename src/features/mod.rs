@@ -4,4 +4,6 @@
 pub mod breakers;
 pub mod heatmap;
 pub mod lag;
+pub mod logs;
+pub mod pods;
 pub mod queries;

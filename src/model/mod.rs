@@ -1,10 +1,7 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
 pub mod health;
-pub mod logs;
-pub mod pods_view;
 pub mod timeline;
-pub mod workloads;
 
 use crate::core::sanitize::safe;
 use crate::core::source::AlertSummary;
@@ -20,11 +17,11 @@ pub struct Model {
     pub alerts: Vec<AlertSummary>,
     pub context: Option<String>,
     pub namespace: Option<String>,
-    pub workloads: workloads::Workloads,
+    pub workloads: crate::features::pods::model::Workloads,
     /// Kubeconfig contexts a live source can switch to (empty in the demo).
     pub contexts: Vec<String>,
-    pub pods_view: pods_view::PodsView,
-    pub logs: logs::Logs,
+    pub pods_view: crate::features::pods::view::PodsView,
+    pub logs: crate::features::logs::model::Logs,
     pub heatmap_view: crate::features::heatmap::view::HeatmapView,
     pub heatmap: crate::features::heatmap::model::Heatmap,
     pub breakers: crate::features::breakers::model::Breakers,

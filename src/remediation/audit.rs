@@ -105,9 +105,9 @@ pub fn host_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::workloads::{Deployment, Workloads};
+    use crate::features::pods::actions::plan::{Scope, scale};
+    use crate::features::pods::model::{Deployment, Workloads};
     use crate::remediation::guard::{Decision, Step};
-    use crate::remediation::plan::{Scope, scale};
 
     #[test]
     fn the_user_is_the_account_the_process_runs_as() {

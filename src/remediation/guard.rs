@@ -174,8 +174,8 @@ pub fn cooldown(last_run_ago: Option<Duration>, window: Duration) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::workloads::{Deployment, Workloads};
-    use crate::remediation::plan::{Scope, scale};
+    use crate::features::pods::actions::plan::{Scope, scale};
+    use crate::features::pods::model::{Deployment, Workloads};
 
     fn plan(namespace: &str, to: u32) -> ActionPlan {
         let w = Workloads::with(

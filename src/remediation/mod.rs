@@ -5,6 +5,4 @@
 pub mod audit;
 pub mod executor;
 pub mod guard;
-pub mod kube_executor;
-pub mod plan;
 pub mod run;

@@ -5,8 +5,8 @@
 use crate::app::App;
 use crate::config::color::fit;
 use crate::core::sanitize::{SafeText, SgrColor, SgrStyle};
-use crate::model::logs::LogLine;
-use crate::sources::log_line::Level;
+use crate::features::logs::line::Level;
+use crate::features::logs::model::LogLine;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -71,7 +71,7 @@ fn title(app: &App) -> Line<'static> {
             t.warn,
         ));
     }
-    if logs.level != crate::model::logs::LevelFilter::All {
+    if logs.level != crate::features::logs::model::LevelFilter::All {
         spans.push(Span::styled(format!("· {} ", logs.level.label()), t.accent));
     }
     if let Some(f) = logs.filter_text() {

@@ -1,8 +1,8 @@
 //! The Pods tab: pods (with a detail pane), deployments, or events.
 
 use crate::app::App;
-use crate::model::pods_view::{PodsMode, health_rank};
-use crate::model::workloads::{Pod, PodMetrics};
+use crate::features::pods::model::{Pod, PodMetrics};
+use crate::features::pods::view::{PodsMode, health_rank};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -118,7 +118,7 @@ fn health_style(app: &App, p: &Pod) -> Style {
 }
 
 /// The first visible row and how many rows fit under the column header.
-fn window(area: Rect, v: &crate::model::pods_view::PodsView) -> (usize, usize) {
+fn window(area: Rect, v: &crate::features::pods::view::PodsView) -> (usize, usize) {
     (
         v.cursor.top.min(v.len().saturating_sub(1)),
         usize::from(area.height.saturating_sub(1)),

@@ -152,9 +152,10 @@ mod tests {
     use kube::core::Status;
 
     fn forbidden() -> Status {
-        serde_json::from_str(include_str!(
-            "../../../tests/fixtures/kube/status-forbidden-scale.json"
-        ))
+        serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/kube/status-forbidden-scale.json"
+        )))
         .unwrap()
     }
 

@@ -199,9 +199,10 @@ mod tests {
     }
 
     fn fixture() -> Pod {
-        serde_json::from_str(include_str!(
-            "../../../tests/fixtures/kube/pod-oomkilled-crashloop.json"
-        ))
+        serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/kube/pod-oomkilled-crashloop.json"
+        )))
         .unwrap()
     }
 

@@ -4,7 +4,9 @@
 use super::quantity::{self, Nanos};
 use super::status;
 use crate::core::sanitize::sanitize_str_capped;
-use crate::model::workloads::{Container, Deployment, KubeEvent, Pod, PodMetrics, Termination};
+use crate::features::pods::model::{
+    Container, Deployment, KubeEvent, Pod, PodMetrics, Termination,
+};
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::apps::v1::Deployment as KubeDeployment;
 use k8s_openapi::api::core::v1::{
@@ -312,9 +314,10 @@ mod tests {
     use serde_json::json;
 
     fn fixture_pod() -> KubePod {
-        serde_json::from_str(include_str!(
-            "../../../tests/fixtures/kube/pod-oomkilled-crashloop.json"
-        ))
+        serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/kube/pod-oomkilled-crashloop.json"
+        )))
         .unwrap()
     }
 
@@ -499,9 +502,10 @@ mod tests {
 
     #[test]
     fn events_from_the_fixture() {
-        let list: Value = serde_json::from_str(include_str!(
-            "../../../tests/fixtures/kube/events-warning.json"
-        ))
+        let list: Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/kube/events-warning.json"
+        )))
         .unwrap();
         let events: Vec<KubeEvent> = list["items"]
             .as_array()

@@ -8,7 +8,6 @@
 pub mod convert;
 mod events;
 mod health;
-pub mod logs;
 mod metrics;
 pub mod probe;
 pub mod quantity;
@@ -22,7 +21,7 @@ mod transitions;
 pub use probe::probe;
 
 use crate::core::outbox::Outbox;
-use crate::model::workloads::KubeUpdate;
+use crate::features::pods::model::KubeUpdate;
 use crate::shared::kube::KubeConnection;
 use crate::shared::kube::settings::KubeSettings;
 use std::time::Duration;

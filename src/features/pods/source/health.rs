@@ -3,7 +3,7 @@
 
 use crate::core::outbox::Report;
 use crate::core::source::{HealthReport, SourceId};
-use crate::model::workloads::KubeUpdate;
+use crate::features::pods::model::KubeUpdate;
 use crate::shared::kube::errors::chain;
 use chrono::Utc;
 use kube::Client;

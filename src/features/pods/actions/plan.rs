@@ -1,7 +1,7 @@
 //! Plans for Kubernetes actions (scale, rollout restart, delete pod).
 
 use crate::core::action::{Action, ActionPlan, Risk, Target};
-use crate::model::workloads::Workloads;
+use crate::features::pods::model::Workloads;
 
 /// Where plans are made: the scope actions apply in.
 #[derive(Debug, Clone)]
@@ -142,7 +142,7 @@ pub fn delete_pod(scope: &Scope<'_>, pod: &str) -> Result<ActionPlan, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::workloads::{Deployment, Pod};
+    use crate::features::pods::model::{Deployment, Pod};
 
     fn workloads() -> Workloads {
         Workloads::with(

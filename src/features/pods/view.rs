@@ -1,7 +1,7 @@
 //! The Pods tab's view of the workloads: which rows, in which order, and the
 //! selection. Recomputed when data or view settings change, never per frame.
 
-use super::workloads::{Pod, Workloads};
+use super::model::{Pod, Workloads};
 use crate::core::cursor::ListCursor;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -230,7 +230,7 @@ impl PodsView {
         &self,
         a: &Pod,
         b: &Pod,
-        metrics: &BTreeMap<Key, super::workloads::PodMetrics>,
+        metrics: &BTreeMap<Key, super::model::PodMetrics>,
     ) -> Ordering {
         let metric = |p: &Pod, cpu: bool| {
             metrics
@@ -283,7 +283,7 @@ pub fn health_rank(p: &Pod) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::workloads::{KubeEvent, KubeUpdate};
+    use crate::features::pods::model::{KubeEvent, KubeUpdate};
 
     fn pod(name: &str, status: &str, restarts: u32, app: &str) -> Pod {
         Pod {

@@ -4,7 +4,7 @@
 use super::convert;
 use super::raw::Raw;
 use crate::core::outbox::{Outbox, Report};
-use crate::model::workloads::{KubeUpdate, PodMetrics};
+use crate::features::pods::model::{KubeUpdate, PodMetrics};
 use crate::shared::kube::errors::{Attempt, describe};
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;

@@ -3,8 +3,8 @@
 //! the UI loop, streams resumed when a container restarts.
 
 use crate::core::outbox::{Outbox, Report};
-use crate::model::logs::LogsUpdate;
-use crate::sources::logs::{note, to_log_line};
+use crate::features::logs::model::LogsUpdate;
+use crate::features::logs::record::{note, to_log_line};
 use chrono::Utc;
 use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;

@@ -3,7 +3,7 @@
 
 use crate::core::cursor::ListCursor;
 use crate::core::sanitize::SafeText;
-use crate::sources::log_line::Level;
+use crate::features::logs::line::Level;
 use chrono::{DateTime, Utc};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

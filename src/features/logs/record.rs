@@ -1,9 +1,9 @@
 //! Turns raw log bytes of one container into `LogLine`s: structure-aware
 //! (three JSON dialects, plain text), sanitized, with the correlation id.
 
-use super::log_line::{self, DEFAULT_CORRELATION_FIELDS, Level};
+use super::line::{self as log_line, DEFAULT_CORRELATION_FIELDS, Level};
 use crate::core::sanitize::sanitize_str;
-use crate::model::logs::LogLine;
+use crate::features::logs::model::LogLine;
 use chrono::{DateTime, Utc};
 
 /// Parses one line as received from a pod's log stream.

@@ -9,7 +9,7 @@ use super::table::{Batch, Key, Table};
 use super::transitions::Transitions;
 use crate::core::outbox::Report;
 use crate::core::timeline::TimelineEntry;
-use crate::model::workloads::{Deployment, KubeUpdate, Pod};
+use crate::features::pods::model::{Deployment, KubeUpdate, Pod};
 use crate::shared::kube::errors::describe_watch;
 use chrono::Utc;
 use k8s_openapi::api::apps::v1::Deployment as KubeDeployment;

@@ -2,7 +2,7 @@
 //! wins) whenever they change.
 
 use super::table::Key;
-use crate::model::workloads::KubeEvent;
+use crate::features::pods::model::KubeEvent;
 use std::collections::HashMap;
 
 /// Events kept and sent; older ones are dropped (busy clusters emit

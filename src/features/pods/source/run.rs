@@ -10,7 +10,7 @@ use super::scope::{ScopeState, WatchItem};
 use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{Severity, SourceId};
 use crate::core::timeline::{Origin, TimelineEntry};
-use crate::model::workloads::KubeUpdate;
+use crate::features::pods::model::KubeUpdate;
 use crate::shared::kube::connect::{self, KubeConnection};
 use chrono::Utc;
 use futures::StreamExt;

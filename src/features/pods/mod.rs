@@ -1,0 +1,8 @@
+//! Pods: pods and deployments from the Kubernetes API (watched, never
+//! polled), metrics, Warning events; guarded scale, rollout restart and
+//! delete.
+
+pub mod actions;
+pub mod model;
+pub mod source;
+pub mod view;
