@@ -3,12 +3,12 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use opsdeck::app::command::{COMMANDS, Command};
 use opsdeck::config::color::ColorSupport;
 use opsdeck::config::keymap::{CONTEXTS, DEFAULT_KEYMAP, Keymap};
 use opsdeck::config::problem::{Problem, SourceText};
 use opsdeck::config::settings::Settings;
 use opsdeck::config::theme::{BUILT_IN, ThemeFile, ThemeSet};
+use opsdeck::core::command::{COMMANDS, Command};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

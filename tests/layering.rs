@@ -1,26 +1,11 @@
 //! The layers of `src/` point one way: `core` ← `shared` ← `features/<name>`
 //! ← the shell (everything else). This test reads every `crate::…` path in `src/`
 //! and fails, naming the file and line, when a lower layer names a higher
-//! one, when a feature names another feature, or when a new import closes a
+//! one, when a feature names another feature, or when an import closes a
 //! cycle between top-level modules.
-//!
-//! The shell's modules still hold cycles from the layered-by-folder design
-//! (ARCHITECTURE.md, "Where the code is moving"). They are listed in
-//! `LEGACY_CYCLE_EDGES`; the list may only shrink: an edge that no longer
-//! exists must be struck from it, and a new one fails.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-/// Top-level edges (from → to) that sit on a cycle today. Strike one when
-/// the move that removes it lands.
-const LEGACY_CYCLE_EDGES: &[(&str, &str)] = &[
-    ("app", "config"),
-    ("app", "ui"),
-    ("config", "app"),
-    ("ui", "app"),
-    ("ui", "config"),
-];
 
 /// One `crate::a::b…` path found in a file.
 #[derive(Debug, Clone)]
@@ -179,7 +164,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// What is wrong with the imports of a set of files, one line per problem.
-fn problems(src: &Path, files: &[(PathBuf, String)], legacy: &[(&str, &str)]) -> Vec<String> {
+fn problems(src: &Path, files: &[(PathBuf, String)]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut edges: BTreeMap<(String, String), Import> = BTreeMap::new();
     for (file, text) in files {
@@ -214,28 +199,15 @@ fn problems(src: &Path, files: &[(PathBuf, String)], legacy: &[(&str, &str)]) ->
             }
         }
     }
-    let on_cycle = edges_on_cycles(&edges.keys().cloned().collect());
-    let legacy: BTreeSet<(String, String)> = legacy
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
-    for edge in &on_cycle {
-        if !legacy.contains(edge) {
-            let import = &edges[edge];
-            problems.push(format!(
-                "{}:{}: {} → {} closes a cycle between top-level modules (crate::{})",
-                import.file.display(),
-                import.line,
-                edge.0,
-                edge.1,
-                import.path.join("::")
-            ));
-        }
-    }
-    for edge in legacy.difference(&on_cycle) {
+    for edge in edges_on_cycles(&edges.keys().cloned().collect()) {
+        let import = &edges[&edge];
         problems.push(format!(
-            "{} → {} is no longer on a cycle: strike it from LEGACY_CYCLE_EDGES",
-            edge.0, edge.1
+            "{}:{}: {} → {} closes a cycle between top-level modules (crate::{})",
+            import.file.display(),
+            import.line,
+            edge.0,
+            edge.1,
+            import.path.join("::")
         ));
     }
     problems
@@ -286,7 +258,7 @@ fn read_src() -> (PathBuf, Vec<(PathBuf, String)>) {
 fn layers_point_one_way() {
     let (src, files) = read_src();
     assert!(files.len() > 100, "read only {} files", files.len());
-    let problems = problems(&src, &files, LEGACY_CYCLE_EDGES);
+    let problems = problems(&src, &files);
     assert!(problems.is_empty(), "layering:\n{}", problems.join("\n"));
 }
 
@@ -302,7 +274,7 @@ fn a_bad_import_is_named_with_its_file_and_line() {
         .1
         .push_str("\nuse crate::{\n    core::glob,\n    app::App,\n};\n");
     let lines = entry.1.lines().count();
-    let problems = problems(&src, &files, LEGACY_CYCLE_EDGES);
+    let problems = problems(&src, &files);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(
         problems[0].contains(&format!("core/sanitize.rs:{}", lines - 1))
@@ -319,7 +291,7 @@ fn a_feature_naming_another_feature_fails() {
         src.join("features/lag/model.rs"),
         "use crate::core::source::SourceId;\nfn f() { crate::features::pods::x(); }\n".to_string(),
     )];
-    let problems = problems(src, &files, &[]);
+    let problems = problems(src, &files);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(
         problems[0].starts_with("/x/src/features/lag/model.rs:2: feature lag names feature pods")
@@ -327,7 +299,7 @@ fn a_feature_naming_another_feature_fails() {
 }
 
 #[test]
-fn a_new_cycle_and_a_stale_legacy_edge_both_fail() {
+fn a_cycle_between_top_level_modules_fails() {
     let src = Path::new("/x/src");
     let files = vec![
         (src.join("app/mod.rs"), "use crate::ui::draw;\n".to_string()),
@@ -336,10 +308,10 @@ fn a_new_cycle_and_a_stale_legacy_edge_both_fail() {
             "fn f(a: &crate::app::App) {}\n".to_string(),
         ),
     ];
-    let problems = problems(src, &files, &[("app", "ui"), ("model", "sources")]);
+    let problems = problems(src, &files);
     assert_eq!(problems.len(), 2, "{problems:#?}");
-    assert!(problems[0].starts_with("/x/src/ui/mod.rs:1: ui → app closes a cycle"));
-    assert!(problems[1].starts_with("model → sources is no longer on a cycle"));
+    assert!(problems[0].starts_with("/x/src/app/mod.rs:1: app → ui closes a cycle"));
+    assert!(problems[1].starts_with("/x/src/ui/mod.rs:1: ui → app closes a cycle"));
 }
 
 #[test]
@@ -350,7 +322,7 @@ fn shared_code_may_not_name_a_feature() {
         "use crate::core::redact::redact;\nuse crate::features::lag::model::Consumers;\n"
             .to_string(),
     )];
-    let problems = problems(src, &files, &[]);
+    let problems = problems(src, &files);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(
         problems[0]

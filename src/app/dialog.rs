@@ -1,9 +1,9 @@
 //! The action dialog: a plan, the guard chain's decisions as they come in,
 //! and the confirmation. The only way to an `Effect::Execute`.
 
-use super::command::ActionRequest;
 use super::{App, Effect, Overlay};
 use crate::core::action::{Action, ActionPlan, Confirm};
+use crate::core::command::ActionRequest;
 use crate::core::executor::{Check, Outcome};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};

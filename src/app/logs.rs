@@ -182,7 +182,7 @@ impl App {
             Some(row) => {
                 self.model.logs.pause();
                 self.model.logs.cursor.selected = row;
-                let rows = usize::from(crate::ui::layout::log_rows(self.size));
+                let rows = usize::from(crate::app::layout::log_rows(self.size));
                 self.model.logs.cursor.scroll_into_view(rows);
             }
             None => self.say(Severity::Info, format!("no {what}")),

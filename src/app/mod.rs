@@ -3,11 +3,11 @@
 //! runtime to carry out. No terminal, no tokio, no I/O here.
 
 pub mod breakers;
-pub mod command;
 pub mod dialog;
 mod filter;
 pub mod input;
 pub mod lag;
+pub mod layout;
 pub mod logs;
 pub mod pods;
 pub mod queries;
@@ -22,6 +22,7 @@ use crate::config::settings::Settings;
 use crate::config::theme::{Theme, ThemeSet};
 use crate::config::{Loaded, color::ColorSupport};
 use crate::core::action::ActionPlan;
+use crate::core::command::Command;
 use crate::core::executor::{Check, Outcome};
 use crate::core::source::Severity;
 use crate::model::Model;
@@ -29,7 +30,6 @@ use crate::remediation::audit::AuditEvent;
 use crate::remediation::guard::Decision;
 use crate::update::Update;
 use chrono::{DateTime, Utc};
-use command::Command;
 use dialog::ActionDialog;
 use input::{InputKind, LineInput};
 use std::collections::HashMap;
@@ -257,7 +257,7 @@ impl App {
         match event {
             Event::Key(key) => self.on_key(key),
             Event::Click { column, row } => {
-                if let Some(tab) = crate::ui::layout::tab_at(self, column, row) {
+                if let Some(tab) = crate::app::layout::tab_at(self, column, row) {
                     self.tab = tab;
                 }
                 Vec::new()
@@ -369,7 +369,7 @@ impl App {
 
     /// Rows of the active list that fit on screen.
     pub fn page_rows(&self) -> usize {
-        usize::from(crate::ui::layout::list_rows(self.size))
+        usize::from(crate::app::layout::list_rows(self.size))
     }
 
     fn fit_cursor(&mut self) {
@@ -389,7 +389,7 @@ impl App {
         let q = &mut self.model.queries_view;
         q.cursor.clamp(q.len());
         q.cursor.scroll_into_view(rows);
-        let log_rows = usize::from(crate::ui::layout::log_rows(self.size));
+        let log_rows = usize::from(crate::app::layout::log_rows(self.size));
         let l = &mut self.model.logs;
         l.cursor.clamp(l.visible_len());
         l.cursor.scroll_into_view(log_rows);

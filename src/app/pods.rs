@@ -1,9 +1,9 @@
 //! What the Pods tab does with commands: views, sorting, detail, and
 //! resolving "the selected row" for actions.
 
-use super::command::ActionRequest;
 use super::input::{InputKind, LineInput};
 use super::{App, Overlay};
+use crate::core::command::ActionRequest;
 use crate::core::source::Severity;
 use crate::features::pods::view::{PodFilter, PodsMode};
 
@@ -143,7 +143,7 @@ impl App {
         let Some(window) = self.prom_window else {
             return Vec::new();
         };
-        let columns = crate::ui::heatmap::columns_for(self.size.0);
+        let columns = crate::features::heatmap::view::columns_for(self.size.0);
         if columns == self.prom_columns && !force {
             return Vec::new();
         }

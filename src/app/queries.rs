@@ -2,10 +2,10 @@
 //! the statement order (which the Postgres pollers are told), and turning
 //! the selection into a cancel / terminate / killOp plan.
 
-use super::command::ActionRequest;
 use super::tab::Tab;
 use super::{App, Effect};
 use crate::core::action::ActionPlan;
+use crate::core::command::ActionRequest;
 use crate::core::source::Severity;
 use crate::features::queries::actions::plan as query_plan;
 use crate::features::queries::model::{Kind, QueryRow, SubView};

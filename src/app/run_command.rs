@@ -1,10 +1,10 @@
 //! What each command does to the app.
 
-use super::command::{COMMANDS, Command};
 use super::dialog::Stage;
 use super::input::{InputKind, LineInput};
 use super::tab::Tab;
 use super::{App, Effect, Overlay};
+use crate::core::command::{COMMANDS, Command};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::features::pods::model::Workloads;
@@ -254,7 +254,7 @@ impl App {
                     .min(rows.saturating_sub(1));
             }
             Tab::Logs => {
-                let rows = usize::from(crate::ui::layout::log_rows(self.size));
+                let rows = usize::from(crate::app::layout::log_rows(self.size));
                 let l = &mut self.model.logs;
                 if delta >= isize::MAX / 2 {
                     // G / End: back to the newest line, following.

@@ -3,7 +3,7 @@
 
 use super::keys::KeyPress;
 use super::problem::{Problem, SourceText};
-use crate::app::command::Command;
+use crate::core::command::Command;
 use std::collections::BTreeMap;
 use std::path::Path;
 use toml_edit::{Table, Value};

@@ -7,3 +7,4 @@ pub mod lag;
 pub mod logs;
 pub mod pods;
 pub mod queries;
+pub mod timeline;

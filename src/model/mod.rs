@@ -1,13 +1,12 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
 pub mod health;
-pub mod timeline;
 
 use crate::core::sanitize::safe;
 use crate::core::source::AlertSummary;
+use crate::features::timeline::model::Timeline;
 use crate::update::Update;
 use health::Health;
-use timeline::Timeline;
 
 /// Everything the sources have told us, as the UI draws it.
 #[derive(Debug, Clone, Default)]

@@ -1,8 +1,8 @@
 //! The two bottom lines: a status or input line, and key hints generated
 //! from the live keymap.
 
-use crate::app::command::Command;
 use crate::app::{App, Overlay};
+use crate::core::command::Command;
 use crate::core::source::Severity;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};

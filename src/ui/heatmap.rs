@@ -11,12 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 /// Width of the service-name column.
-const LABEL: usize = 20;
-
-/// Time columns that fit a terminal `width` wide (borders and labels aside).
-pub fn columns_for(width: u16) -> usize {
-    usize::from(width).saturating_sub(LABEL + 3).clamp(10, 600)
-}
+use crate::features::heatmap::view::LABEL;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;

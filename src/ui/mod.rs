@@ -9,13 +9,13 @@ pub mod header;
 pub mod heatmap;
 pub mod help;
 pub mod lag;
-pub mod layout;
 pub mod logs;
 pub mod pods;
 pub mod queries;
 pub mod tabs;
 pub mod timeline;
 
+use crate::app::layout;
 use crate::app::tab::Tab;
 use crate::app::{App, Overlay};
 use ratatui::Frame;

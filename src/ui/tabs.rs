@@ -1,7 +1,7 @@
 //! The tab bar.
 
-use super::layout::{compact_tabs, tab_label};
 use crate::app::App;
+use crate::app::layout::{compact_tabs, tab_label};
 use crate::app::tab::Tab;
 use ratatui::Frame;
 use ratatui::layout::Rect;

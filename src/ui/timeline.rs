@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
 
     // The last lines show the selected entry in full: rows are cut at the edge.
-    let detail_height = super::layout::DETAIL_LINES;
+    let detail_height = crate::app::layout::DETAIL_LINES;
     let detail = Rect::new(
         inner.x,
         inner.bottom().saturating_sub(detail_height),

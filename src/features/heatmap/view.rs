@@ -51,3 +51,11 @@ impl HeatmapView {
             .min(count.saturating_sub(1))
     }
 }
+
+/// Characters of the service name column.
+pub const LABEL: usize = 20;
+
+/// Time columns that fit a terminal `width` wide (borders and labels aside).
+pub fn columns_for(width: u16) -> usize {
+    usize::from(width).saturating_sub(LABEL + 3).clamp(10, 600)
+}

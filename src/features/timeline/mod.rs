@@ -1,0 +1,4 @@
+//! Timeline: what happened during this incident, automatic entries and
+//! typed notes, filterable, exportable as Markdown.
+
+pub mod model;
