@@ -15,7 +15,7 @@ use crate::features::queries::model::QueriesUpdate;
 use tokio::sync::mpsc;
 
 /// Everything a source can tell the app.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Update {
     Health(HealthReport),
     Timeline(TimelineEntry),

@@ -75,7 +75,7 @@ pub struct OffsetMove {
 }
 
 /// The kinds of backend that carry out actions (see `executor::Router`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Backend {
     Kubernetes,
     Actuator,
@@ -216,7 +216,9 @@ impl ActionPlan {
 }
 
 /// Where a breaker's actuator answers, for the write operation.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(tag = "via", rename_all = "snake_case")]
 pub enum Endpoint {
     /// An actuator base URL from the config, e.g. `http://orders:8080/actuator`.

@@ -15,3 +15,8 @@ pub mod redact;
 pub mod sanitize;
 pub mod source;
 pub mod timeline;
+
+/// The version of the serialized `Update` stream (recordings, war-room
+/// messages). Bump it when a change to any payload type would make bytes
+/// written before decode differently.
+pub const FORMAT_VERSION: u32 = 1;

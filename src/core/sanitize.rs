@@ -59,10 +59,49 @@ const DEL: u8 = 0x7F;
 ///
 /// Only the sanitizer builds one, so holding a `SafeText` means the text has
 /// no control characters, escape sequences or bidi controls.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "StoredText")]
 pub struct SafeText {
     text: String,
     runs: Vec<StyledRun>,
+}
+
+/// A `SafeText` as a recording or a room message carries it: untrusted
+/// bytes until checked, so reading one back cannot smuggle in an escape.
+#[derive(serde::Deserialize)]
+struct StoredText {
+    text: String,
+    runs: Vec<StyledRun>,
+}
+
+impl From<StoredText> for SafeText {
+    /// Kept as stored when the text is what the sanitizer would make of it
+    /// and the runs fit it; sanitized anew (without styles) otherwise.
+    fn from(stored: StoredText) -> Self {
+        let clean = sanitize_str(&stored.text);
+        if clean.text == stored.text && runs_fit(&stored.runs, &stored.text) {
+            SafeText {
+                text: stored.text,
+                runs: stored.runs,
+            }
+        } else {
+            clean
+        }
+    }
+}
+
+/// Runs in order, not overlapping, inside the text and on char boundaries.
+fn runs_fit(runs: &[StyledRun], text: &str) -> bool {
+    let mut end = 0;
+    runs.iter().all(|r| {
+        let ok = r.range.start >= end
+            && r.range.start <= r.range.end
+            && text.is_char_boundary(r.range.start)
+            && text.is_char_boundary(r.range.end)
+            && r.range.end <= text.len();
+        end = r.range.end;
+        ok
+    })
 }
 
 impl SafeText {
@@ -98,7 +137,7 @@ impl fmt::Display for SafeText {
 }
 
 /// A byte range of a [`SafeText`] that the input drew with one SGR style.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StyledRun {
     pub range: Range<usize>,
     pub style: SgrStyle,
@@ -106,7 +145,9 @@ pub struct StyledRun {
 
 /// Text attributes set by SGR (`ESC [ … m`). `None` colours mean the
 /// terminal's default.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct SgrStyle {
     pub fg: Option<SgrColor>,
     pub bg: Option<SgrColor>,
@@ -118,7 +159,7 @@ pub struct SgrStyle {
 }
 
 /// A colour as the input wrote it, for the UI to map through its theme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SgrColor {
     /// One of the 16 ANSI colours: 0–7 normal (SGR 30–37), 8–15 bright
     /// (SGR 90–97).
@@ -1040,5 +1081,30 @@ mod tests {
             let out = sanitize_str(&input);
             prop_assert_eq!(out.as_str(), input.as_str());
         }
+    }
+
+    #[test]
+    fn stored_text_that_is_not_safe_is_sanitized_when_read_back() {
+        let stored = r#"{"text":"a\u001b]52;c;ZXZpbA==\u0007b","runs":[]}"#;
+        let back: SafeText = serde_json::from_str(stored).unwrap();
+        assert!(is_terminal_safe(back.as_str()), "{back:?}");
+        assert!(!back.as_str().contains("52;c;"), "{back:?}");
+        assert!(back.as_str().contains(ESCAPE_MARK));
+    }
+
+    #[test]
+    fn stored_runs_out_of_bounds_are_dropped_when_read_back() {
+        let stored = r#"{"text":"ok","runs":[{"range":{"start":0,"end":9},"style":{"fg":null,"bg":null,"bold":true,"dim":false,"italic":false,"underline":false,"reverse":false}}]}"#;
+        let back: SafeText = serde_json::from_str(stored).unwrap();
+        assert_eq!(back.as_str(), "ok");
+        assert!(back.runs().is_empty());
+    }
+
+    #[test]
+    fn safe_text_round_trips_with_its_styles() {
+        let text = sanitize(b"\x1b[31mred\x1b[0m plain");
+        assert!(!text.runs().is_empty());
+        let json = serde_json::to_string(&text).unwrap();
+        assert_eq!(serde_json::from_str::<SafeText>(&json).unwrap(), text);
     }
 }

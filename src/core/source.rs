@@ -6,7 +6,9 @@ use std::fmt;
 use std::time::Duration;
 
 /// A backend opsdeck reads from; one badge each in the header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum SourceId {
     Demo,
     Kubernetes,
@@ -41,7 +43,9 @@ impl fmt::Display for SourceId {
 }
 
 /// How bad a Timeline entry or alert is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Info,
     Warn,
@@ -59,7 +63,7 @@ impl Severity {
 }
 
 /// The outcome of one poll (or watch reconnect) of a source.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HealthReport {
     pub source: SourceId,
     pub at: DateTime<Utc>,
@@ -70,7 +74,7 @@ pub struct HealthReport {
 }
 
 /// A firing alert as the header counts it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AlertSummary {
     pub name: String,
     pub severity: Severity,

@@ -8,7 +8,7 @@ use std::fmt;
 pub type ActionId = u64;
 
 /// Who or what wrote a Timeline entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     Source(SourceId),
     /// A note typed by the user named here.
@@ -28,7 +28,7 @@ impl fmt::Display for Origin {
 }
 
 /// One line of the incident Timeline.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
     pub severity: Severity,

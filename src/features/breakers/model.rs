@@ -21,7 +21,7 @@ pub const TRANSITIONS_KEPT: usize = 8;
 
 /// One poll of one source: every breaker it sees now, and the targets that
 /// did not answer (their last rows are kept, marked with the error).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BreakersUpdate {
     pub source: BreakerSource,
     pub at: DateTime<Utc>,

@@ -27,7 +27,7 @@ const MAX_TEXT_BYTES: usize = 1024;
 pub const MAX_BUCKET_SERIES: usize = 10_000;
 
 /// What the Prometheus source reports after its queries.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum PromUpdate {
     /// One metric's `query_range` result for every service.
     Range {

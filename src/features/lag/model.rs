@@ -51,7 +51,7 @@ impl GroupSummary {
 }
 
 /// One poll of one cluster.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LagUpdate {
     pub cluster: String,
     pub at: DateTime<Utc>,

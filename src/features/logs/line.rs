@@ -64,7 +64,7 @@ const LEVEL_KEYS: &[&str] = &[
 const TIME_KEYS: &[&str] = &["timestamp", "@timestamp", "time", "ts"];
 
 /// Severity of a log record, normalised across logging libraries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Level {
     Trace,
     Debug,

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 pub const DEFAULT_CAPACITY: usize = 200_000;
 
 /// One log record of one container, possibly with continuation lines.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogLine {
     pub pod: String,
     pub container: String,
@@ -31,7 +31,7 @@ pub struct LogLine {
 }
 
 /// What a log source sends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum LogsUpdate {
     Lines(Vec<LogLine>),
     /// How far behind real time a stream is, in seconds.

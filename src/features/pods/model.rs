@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// How a container last ended.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Termination {
     /// OOMKilled, Error, Completed, ...
     pub reason: String,
@@ -14,7 +14,7 @@ pub struct Termination {
 }
 
 /// One container of a pod.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Container {
     pub name: String,
     pub image: String,
@@ -30,7 +30,7 @@ pub struct Container {
 }
 
 /// A pod as the Pods tab lists it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pod {
     pub name: String,
     pub namespace: String,
@@ -52,7 +52,7 @@ pub struct Pod {
 }
 
 /// A deployment and its rollout state.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Deployment {
     pub name: String,
     pub namespace: String,
@@ -68,7 +68,7 @@ pub struct Deployment {
 }
 
 /// A Kubernetes event about an object.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KubeEvent {
     pub namespace: String,
     pub object_kind: String,
@@ -81,7 +81,7 @@ pub struct KubeEvent {
 }
 
 /// CPU and memory of one pod from `metrics.k8s.io`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PodMetrics {
     pub namespace: String,
     pub pod: String,
@@ -92,7 +92,7 @@ pub struct PodMetrics {
 
 /// What a Kubernetes source (or the demo) reports. Lists replace; changes
 /// apply on top, so a 10,000-pod cluster does not resend everything.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum KubeUpdate {
     /// Every pod in scope (after a list or relist).
     Pods(Vec<Pod>),

@@ -2,7 +2,7 @@
 
 /// The time axis of a query: column `i` is the sample at `start + i * step`
 /// (unix seconds), as `query_range` evaluates it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Columns {
     pub start: f64,
     pub step: f64,

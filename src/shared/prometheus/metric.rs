@@ -5,7 +5,9 @@ use std::time::Duration;
 
 /// One metric of the Heatmap: a cell's value is this metric for one service
 /// over one time step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Metric {
     P95,
     P99,

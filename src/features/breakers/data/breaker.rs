@@ -11,7 +11,9 @@ const NAME_CHARS: usize = 80;
 
 /// A resilience4j circuit-breaker state. `Unknown` keeps a state a newer
 /// resilience4j may add, so the UI can still show it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum BreakerState {
     Closed,
     Open,
@@ -52,7 +54,7 @@ impl BreakerState {
 
 /// A failure or slow-call rate. resilience4j reports -1 until the sliding
 /// window holds `minimumNumberOfCalls`: that is `NotEnoughCalls`, not a rate.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Rate {
     NotEnoughCalls,
     /// Percent, 0 to 100.

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
 
 /// Which kind of source reported a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum BreakerSource {
     Actuator,
     Prometheus,
@@ -23,7 +25,9 @@ impl BreakerSource {
 }
 
 /// A row's identity: which service, which instance of it, which breaker.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct RowKey {
     /// The deployment (pod discovery), configured name (URL) or
     /// `application` label (Prometheus).
@@ -35,7 +39,7 @@ pub struct RowKey {
 
 /// What a source says about a breaker now. Thresholds and window counts
 /// are `None` when the source does not export them (Prometheus).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Figures {
     pub state: BreakerState,
     pub failure_rate: Option<Rate>,
@@ -65,7 +69,7 @@ impl From<&BreakerSnapshot> for Figures {
 }
 
 /// One breaker of one instance in one poll.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Observation {
     pub key: RowKey,
     /// Which polled target it came from (URL label or pod name).

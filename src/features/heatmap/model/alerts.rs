@@ -5,14 +5,16 @@ use crate::core::source::{AlertSummary, Severity};
 use chrono::{DateTime, Utc};
 
 /// Whether an alert's condition has held for its `for:` duration yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum AlertState {
     Firing,
     Pending,
 }
 
 /// One active alert.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PromAlert {
     /// Stable identity across polls: the alert name and its label set.
     pub id: String,

@@ -6,7 +6,7 @@ use crate::shared::prometheus::Columns;
 
 /// One `le` bucket's request rate (`rate(..._bucket[..])`, cumulative as
 /// Prometheus histograms are) for one service.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BucketSeries {
     pub service: String,
     /// The upper bound; `f64::INFINITY` for `+Inf`.

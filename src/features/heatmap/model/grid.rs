@@ -10,7 +10,7 @@ pub const MAX_ROWS: usize = 500;
 
 /// One series as the source hands it over: its row name (see
 /// `service_name`) and its `(unix seconds, value)` points.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NamedSeries {
     pub name: String,
     pub points: Vec<(f64, f64)>,

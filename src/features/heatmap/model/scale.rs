@@ -4,7 +4,9 @@ use crate::shared::prometheus::Metric;
 use std::collections::BTreeMap;
 
 /// The colour class of one cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Level {
     Good,
     /// Within 20% of the threshold, still on the good side.

@@ -43,7 +43,7 @@ fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// One measurement of a topic's size.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TopicSize {
     pub topic: String,
     pub at: DateTime<Utc>,

@@ -4,7 +4,7 @@ use super::snapshot::GroupSnapshot;
 use super::steps::{SampleStats, Step, stats_of};
 
 /// Messages per second, or why there is no number.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Rate {
     PerSec(f64),
     /// An offset went backwards in the span (group reset elsewhere, topic
@@ -23,7 +23,7 @@ impl Rate {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rates {
     /// Committed offsets advancing.
     pub consume: Rate,

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 
 /// A partition of a topic.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct TopicPartition {
     pub topic: String,
     pub partition: i32,
@@ -20,7 +22,7 @@ impl TopicPartition {
 }
 
 /// The coordinator's word for where a group is in its lifecycle.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum GroupState {
     Empty,
     Stable,
@@ -66,7 +68,7 @@ impl GroupState {
 }
 
 /// One member of a group as the coordinator describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Member {
     pub member_id: String,
     pub client_id: String,
@@ -77,7 +79,7 @@ pub struct Member {
 }
 
 /// A group as ListGroups + DescribeGroups report it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GroupDescription {
     pub id: String,
     pub state: GroupState,
@@ -100,7 +102,7 @@ impl GroupDescription {
 }
 
 /// Offsets of one partition as seen by one poll.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PartitionOffsets {
     pub tp: TopicPartition,
     /// The group's committed offset; `None` when it never committed here.
@@ -114,7 +116,7 @@ pub struct PartitionOffsets {
 }
 
 /// One poll of one consumer group.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupSnapshot {
     pub group: String,
     pub at: DateTime<Utc>,

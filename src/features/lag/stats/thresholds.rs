@@ -60,7 +60,9 @@ pub enum Edge {
 }
 
 /// Maps onto opsdeck's `update::Severity` (Warn, Crit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Level {
     Warn,
     Crit,

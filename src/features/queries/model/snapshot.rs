@@ -12,7 +12,9 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 /// The kind of server a target is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Kind {
     Postgres,
     Mongo,
@@ -40,7 +42,7 @@ impl Kind {
 
 /// One poll of one target; `data` is the error text (no password) when
 /// the target could not be read at all.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QueriesUpdate {
     pub kind: Kind,
     pub target: String,
@@ -49,7 +51,7 @@ pub struct QueriesUpdate {
 }
 
 /// Boxed: the kinds differ in size, and updates travel by value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Snapshot {
     Postgres(Box<PgData>),
     Mongo(Box<MongoData>),
@@ -57,7 +59,7 @@ pub enum Snapshot {
 }
 
 /// A Postgres target's views.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PgData {
     /// Top statements, read in `statements_order` (the server sorts and
     /// cuts the list, so another order needs another read).
@@ -77,7 +79,7 @@ pub struct PgData {
 }
 
 /// A MongoDB target's views.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MongoData {
     /// Ops running at least `secs_running`, longest first.
     pub ops: Result<Vec<CurrentOp>, String>,
@@ -91,7 +93,7 @@ pub struct MongoData {
 
 /// A Redis target's health (the poll's INFO sample without its
 /// `Instant`, which only the poller needs for the next window).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RedisData {
     pub info: Info,
     /// Over the window since the previous poll; None on the first.

@@ -8,7 +8,7 @@ use mongodb::bson::{Bson, Document, doc};
 use std::fmt;
 
 /// mongod numbers ops; mongos names them `shard:number`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum OpId {
     Number(i64),
     Sharded(String),
@@ -43,7 +43,7 @@ impl fmt::Display for OpId {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CurrentOp {
     pub opid: OpId,
     /// `query`, `command`, `update`, `getmore`...

@@ -6,7 +6,7 @@ use super::fields::{date, int, text};
 use chrono::{DateTime, Utc};
 use mongodb::bson::{Document, doc};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SlowOp {
     pub millis: i64,
     pub op: String,
@@ -51,7 +51,7 @@ impl SlowOp {
 }
 
 /// One database's profiler: its level and, when on, its slowest entries.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DbProfile {
     pub db: String,
     /// 0 off, 1 slow ops only, 2 everything.

@@ -10,13 +10,13 @@ use mongodb::bson::{Bson, Document, doc};
 /// The server's NoReplicationEnabled: a standalone, which is fine.
 const NO_REPLICATION_ENABLED: i32 = 76;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ReplicaSet {
     NotReplicaSet,
     Members { set: String, members: Vec<Member> },
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Member {
     pub name: String,
     /// `PRIMARY`, `SECONDARY`, `(not reachable/healthy)`...

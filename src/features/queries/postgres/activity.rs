@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 /// `pg_stat_activity.state`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BackendState {
     Active,
     Idle,
@@ -46,7 +46,7 @@ impl BackendState {
 }
 
 /// One row of the activity view.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Backend {
     pub pid: i32,
     pub user: Option<String>,

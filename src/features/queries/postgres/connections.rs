@@ -4,14 +4,14 @@
 use super::connection::PgConnection;
 use super::error::PgError;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ConnectionGroup {
     pub database: Option<String>,
     pub application: String,
     pub count: i64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConnectionUsage {
     /// Most connections first.
     pub groups: Vec<ConnectionGroup>,

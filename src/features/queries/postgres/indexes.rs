@@ -5,7 +5,7 @@
 use super::connection::PgConnection;
 use super::error::PgError;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UnusedIndex {
     pub schema: String,
     pub table: String,

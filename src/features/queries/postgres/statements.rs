@@ -7,7 +7,7 @@ use super::error::{PgError, PgErrorKind, StatementsMissing};
 use super::sql::{TAG, quote_ident};
 
 /// What the list is sorted by; `next` cycles through them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum StatementsOrder {
     #[default]
     MeanTime,
@@ -47,7 +47,7 @@ impl StatementsOrder {
 }
 
 /// One normalised statement. Times are in milliseconds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Statement {
     pub queryid: Option<i64>,
     pub calls: i64,

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 /// The fields opsdeck reads; None when the server did not send one (an
 /// older version, or a section left out).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Info {
     pub redis_version: Option<String>,
     /// Changes on every restart; how a restart between two samples is told

@@ -2,7 +2,7 @@
 
 use super::info::Info;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MemoryUse {
     pub used: u64,
     /// None when `maxmemory` is 0: no limit, Redis grows until the OS

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 /// Keys asked for per SCAN call: few round trips, short server work.
 const SCAN_BATCH: u64 = 1_000;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PatternCount {
     pub pattern: String,
     /// Distinct matching keys seen (SCAN may return a key twice).

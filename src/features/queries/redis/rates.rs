@@ -5,7 +5,7 @@
 use super::info::{Info, InfoSample};
 use std::time::Duration;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rates {
     pub window: Duration,
     pub hits: u64,

@@ -6,7 +6,7 @@ use super::error::{RedisError, RedisErrorKind};
 use ::redis::Value;
 use std::time::Duration;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SlowEntry {
     pub id: i64,
     /// Unix seconds when the command ran.

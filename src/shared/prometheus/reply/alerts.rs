@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::series::parse_sample_value;
 
 /// The lifecycle state of an alert.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AlertState {
     Firing,
     Pending,
