@@ -18,5 +18,6 @@ pub mod remediation;
 pub mod runtime;
 pub mod shared;
 pub mod terminal;
+pub mod transport;
 pub mod ui;
 pub mod update;

@@ -7,6 +7,7 @@ use crate::features::pods::actions::executor::KubeExecutor;
 use crate::features::pods::source::KubeCommand;
 use crate::remediation::executor::Deferred;
 use crate::shared::kube::KubeOverrides;
+use crate::transport::UpdateTx;
 use crate::update::Update;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,25 +17,23 @@ use tokio::sync::mpsc;
 /// another window or column count, until `views` closes.
 pub async fn run_prometheus(
     mut settings: crate::shared::prometheus::PromSettings,
-    tx: mpsc::Sender<Update>,
-    mut views: mpsc::Receiver<(crate::shared::prometheus::Window, usize)>,
+    tx: UpdateTx,
+    mut views: tokio::sync::watch::Receiver<(crate::shared::prometheus::Window, usize)>,
 ) {
     let mut columns = crate::features::heatmap::source::DEFAULT_COLUMNS;
     loop {
         let task = crate::features::heatmap::source::spawn_with_columns(
             settings.clone(),
             columns,
-            crate::update::outbox(&tx),
+            crate::transport::outbox(&tx),
         );
-        let next = views.recv().await;
+        let next = views.changed().await;
         task.abort();
-        match next {
-            Some((window, cols)) => {
-                settings.window = window;
-                columns = cols;
-            }
-            None => return,
+        if next.is_err() {
+            return;
         }
+        // Only the newest window and width matter: a resize replaces the one before.
+        (settings.window, columns) = *views.borrow_and_update();
     }
 }
 
@@ -43,10 +42,10 @@ pub async fn run_prometheus(
 pub async fn run_kube(
     settings: Settings,
     overrides: KubeOverrides,
-    tx: mpsc::Sender<Update>,
+    tx: UpdateTx,
     executor: Arc<Deferred>,
-    mut scopes: mpsc::Receiver<ScopeChange>,
-    logs: mpsc::Receiver<crate::features::logs::source::FollowLogs>,
+    mut scopes: mpsc::UnboundedReceiver<ScopeChange>,
+    logs: mpsc::UnboundedReceiver<crate::features::logs::source::FollowLogs>,
     link: tokio::sync::watch::Sender<Option<crate::shared::kube::KubeConnection>>,
 ) {
     let ks = &settings.kubernetes;
@@ -77,11 +76,12 @@ pub async fn run_kube(
     let fields = settings.correlation_fields.clone();
     let log_streams = tokio::spawn(crate::features::logs::source::run(
         link.subscribe(),
-        crate::update::outbox(&tx),
+        crate::transport::outbox(&tx),
         logs,
         fields,
     ));
-    let handle = crate::features::pods::source::spawn(conn, ks, crate::update::outbox(&tx), link);
+    let handle =
+        crate::features::pods::source::spawn(conn, ks, crate::transport::outbox(&tx), link);
     while let Some(change) = scopes.recv().await {
         if let Some(context) = change.context {
             let _ = handle.commands.send(KubeCommand::SetContext(context)).await;
@@ -101,7 +101,7 @@ pub async fn run_kube(
 pub fn start_breakers(
     settings: &Settings,
     link: crate::features::breakers::source::KubeLink,
-    tx: mpsc::Sender<Update>,
+    tx: UpdateTx,
 ) -> Option<Arc<dyn crate::core::executor::Executor>> {
     let b = &settings.breakers;
     if !b.enabled() {
@@ -138,7 +138,7 @@ pub fn start_breakers(
         settings.prometheus.clone(),
         transport.clone(),
         link,
-        crate::update::outbox(&tx),
+        crate::transport::outbox(&tx),
     ));
     Some(Arc::new(
         crate::features::breakers::actions::executor::ActuatorExecutor::new(transport),
@@ -149,7 +149,7 @@ pub fn start_breakers(
 /// executor of offset resets for the clusters whose secrets could be read.
 pub fn start_kafka(
     settings: &Settings,
-    tx: mpsc::Sender<Update>,
+    tx: UpdateTx,
 ) -> Option<Arc<dyn crate::core::executor::Executor>> {
     let k = &settings.kafka;
     if k.clusters.is_empty() {
@@ -162,7 +162,7 @@ pub fn start_kafka(
         .collect();
     tokio::spawn(crate::features::lag::source::poll::run(
         k.clone(),
-        crate::update::outbox(&tx),
+        crate::transport::outbox(&tx),
     ));
     Some(Arc::new(
         crate::features::lag::actions::executor::KafkaExecutor::new(configs),
@@ -174,7 +174,7 @@ pub fn start_kafka(
 /// Queries tab asks for another statement order through.
 pub fn start_queries(
     settings: &Settings,
-    tx: mpsc::Sender<Update>,
+    tx: UpdateTx,
     mut router: crate::remediation::executor::Router,
 ) -> (
     crate::remediation::executor::Router,
@@ -186,7 +186,7 @@ pub fn start_queries(
         return (router, None);
     }
     let (order_tx, order_rx) = tokio::sync::watch::channel(Default::default());
-    crate::features::queries::source::spawn(q, crate::update::outbox(&tx), order_rx);
+    crate::features::queries::source::spawn(q, crate::transport::outbox(&tx), order_rx);
     if !q.postgres.is_empty() {
         router = router.with(
             Backend::Postgres,

@@ -18,6 +18,8 @@ use tokio::sync::mpsc;
 
 /// Capacity of the update channel; sources wait (never the UI) when it is full.
 const UPDATE_CHANNEL: usize = 4096;
+/// Log lines waiting for the app; past this, batches are dropped and counted.
+const LOG_LINES_QUEUED: usize = 50_000;
 
 fn main() -> color_eyre::Result<()> {
     let cli = Cli::parse();
@@ -79,7 +81,7 @@ fn main() -> color_eyre::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let (tx, rx) = mpsc::channel(UPDATE_CHANNEL);
+        let (tx, rx) = opsdeck::transport::channel(UPDATE_CHANNEL, LOG_LINES_QUEUED);
         let executor: Arc<dyn Executor> = if let Some(Mode::Demo(args)) = &cli.command {
             tracing::info!(
                 seed = args.seed,
@@ -118,11 +120,14 @@ fn main() -> color_eyre::Result<()> {
 fn start_live(
     settings: opsdeck::config::settings::Settings,
     overrides: KubeOverrides,
-    tx: mpsc::Sender<opsdeck::update::Update>,
+    tx: opsdeck::transport::UpdateTx,
     control: &mut SourceControl,
 ) -> Router {
     if settings.prometheus.url.is_some() {
-        let (window_tx, window_rx) = mpsc::channel(4);
+        let (window_tx, window_rx) = tokio::sync::watch::channel((
+            settings.prometheus.window,
+            opsdeck::features::heatmap::source::DEFAULT_COLUMNS,
+        ));
         control.prom_view = Some(window_tx);
         tokio::spawn(opsdeck::live::run_prometheus(
             settings.prometheus.clone(),
@@ -142,9 +147,9 @@ fn start_live(
     control.queries_order = order;
     if settings.kubernetes.enabled != Some(false) {
         let deferred = Arc::new(Deferred::new("Kubernetes"));
-        let (scope_tx, scope_rx) = mpsc::channel(4);
+        let (scope_tx, scope_rx) = mpsc::unbounded_channel();
         control.scope = Some(scope_tx);
-        let (logs_tx, logs_rx) = mpsc::channel(4);
+        let (logs_tx, logs_rx) = mpsc::unbounded_channel();
         control.logs = Some(logs_tx);
         tokio::spawn(opsdeck::live::run_kube(
             settings,

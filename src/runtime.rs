@@ -7,7 +7,6 @@ use crate::config::keys::KeyPress;
 use crate::core::source::ScopeChange;
 use crate::remediation::run::{self, Services};
 use crate::terminal::TerminalGuard;
-use crate::update::Update;
 use chrono::Utc;
 use crossterm::event::{
     Event as TermEvent, EventStream, KeyEventKind, MouseButton, MouseEventKind,
@@ -25,9 +24,10 @@ const UPDATE_BATCH: usize = 1024;
 /// Channels from the UI back to sources (None when no source listens).
 #[derive(Debug, Clone, Default)]
 pub struct SourceControl {
-    pub scope: Option<mpsc::Sender<ScopeChange>>,
-    pub logs: Option<mpsc::Sender<crate::features::logs::source::FollowLogs>>,
-    pub prom_view: Option<mpsc::Sender<(crate::shared::prometheus::Window, usize)>>,
+    pub scope: Option<mpsc::UnboundedSender<ScopeChange>>,
+    pub logs: Option<mpsc::UnboundedSender<crate::features::logs::source::FollowLogs>>,
+    /// Latest wins: only the newest window and width matter.
+    pub prom_view: Option<tokio::sync::watch::Sender<(crate::shared::prometheus::Window, usize)>>,
     /// The statement order the Postgres pollers read in.
     pub queries_order:
         Option<tokio::sync::watch::Sender<crate::features::queries::postgres::StatementsOrder>>,
@@ -35,7 +35,7 @@ pub struct SourceControl {
 
 pub async fn run(
     mut app: App,
-    mut updates: mpsc::Receiver<Update>,
+    mut updates: crate::transport::UpdateRx,
     services: Services,
     control: SourceControl,
 ) -> color_eyre::Result<()> {
@@ -92,8 +92,8 @@ pub async fn run(
                 effects.extend(app.update(Event::Update(update)));
                 for _ in 0..UPDATE_BATCH {
                     match updates.try_recv() {
-                        Ok(update) => effects.extend(app.update(Event::Update(update))),
-                        Err(_) => break,
+                        Some(update) => effects.extend(app.update(Event::Update(update))),
+                        None => break,
                     }
                 }
                 schedule.mark_dirty();
@@ -124,6 +124,37 @@ pub async fn run(
     }
 }
 
+impl SourceControl {
+    /// Sends talk-back to its source synchronously, so it arrives in the
+    /// order the app asked for it (a detached send per effect could
+    /// overtake the one before). Other effects are ignored here.
+    pub fn deliver(&self, effect: Effect) {
+        match effect {
+            Effect::PromView { window, columns } => {
+                if let Some(tx) = &self.prom_view {
+                    tx.send_replace((window, columns));
+                }
+            }
+            Effect::FollowLogs(request) => {
+                if let Some(logs) = &self.logs {
+                    let _ = logs.send(request);
+                }
+            }
+            Effect::QueriesOrder(order) => {
+                if let Some(tx) = &self.queries_order {
+                    tx.send_replace(order);
+                }
+            }
+            Effect::SetScope { context, namespace } => {
+                if let Some(scope) = &self.scope {
+                    let _ = scope.send(ScopeChange { context, namespace });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Starts the work an effect asks for; its result comes back as an `Event`.
 fn carry_out(
     effect: Effect,
@@ -134,35 +165,13 @@ fn carry_out(
     let (services, tx) = (services.clone(), results.clone());
     match effect {
         Effect::Quit => {}
-        Effect::PromView { window, columns } => {
-            if let Some(tx) = control.prom_view.clone() {
-                tokio::spawn(async move {
-                    let _ = tx.send((window, columns)).await;
-                });
-            }
-        }
-        Effect::FollowLogs(request) => {
-            if let Some(logs) = control.logs.clone() {
-                tokio::spawn(async move {
-                    let _ = logs.send(request).await;
-                });
-            }
-        }
-        Effect::QueriesOrder(order) => {
-            if let Some(tx) = &control.queries_order {
-                tx.send_replace(order);
-            }
-        }
+        Effect::PromView { .. }
+        | Effect::FollowLogs(_)
+        | Effect::QueriesOrder(_)
+        | Effect::SetScope { .. } => control.deliver(effect),
         Effect::Clipboard(text) => {
             if let Err(e) = crate::terminal::copy_to_clipboard(&text) {
                 tracing::warn!("copy to the clipboard failed: {e}");
-            }
-        }
-        Effect::SetScope { context, namespace } => {
-            if let Some(scope) = control.scope.clone() {
-                tokio::spawn(async move {
-                    let _ = scope.send(ScopeChange { context, namespace }).await;
-                });
             }
         }
         Effect::WriteFile { path, contents } => {
@@ -263,5 +272,40 @@ fn translate(ev: TermEvent) -> Option<Event> {
         },
         TermEvent::Resize(width, height) => Some(Event::Resize { width, height }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shared::prometheus::Window;
+
+    #[test]
+    fn talk_back_arrives_in_the_order_the_app_asked() {
+        let (scope_tx, mut scopes) = mpsc::unbounded_channel();
+        let (view_tx, views) = tokio::sync::watch::channel((Window::default(), 0));
+        let control = SourceControl {
+            scope: Some(scope_tx),
+            prom_view: Some(view_tx),
+            ..SourceControl::default()
+        };
+        for ns in ["payments", "orders", "all"] {
+            control.deliver(Effect::SetScope {
+                context: None,
+                namespace: Some(ns.into()),
+            });
+        }
+        for columns in [120, 80, 150] {
+            control.deliver(Effect::PromView {
+                window: Window::default(),
+                columns,
+            });
+        }
+        let got: Vec<_> = std::iter::from_fn(|| scopes.try_recv().ok())
+            .map(|c| c.namespace.unwrap_or_default())
+            .collect();
+        assert_eq!(got, ["payments", "orders", "all"]);
+        // Two quick resizes: the source is left on the last one.
+        assert_eq!(views.borrow().1, 150);
     }
 }

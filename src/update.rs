@@ -3,7 +3,7 @@
 //! Every backend task (and the demo engine) speaks only this type, so the app
 //! never waits on the network and tests can script a whole incident.
 
-use crate::core::outbox::{Outbox, Report};
+use crate::core::outbox::Report;
 use crate::core::source::{AlertSummary, HealthReport};
 use crate::core::timeline::TimelineEntry;
 use crate::features::breakers::model::BreakersUpdate;
@@ -12,7 +12,6 @@ use crate::features::lag::model::LagUpdate;
 use crate::features::logs::model::LogsUpdate;
 use crate::features::pods::model::KubeUpdate;
 use crate::features::queries::model::QueriesUpdate;
-use tokio::sync::mpsc;
 
 /// Everything a source can tell the app.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -79,31 +78,4 @@ impl<T: Into<Update>> From<Report<T>> for Update {
             Report::Alerts(a) => Update::Alerts(a),
         }
     }
-}
-
-/// A source's outbox that forwards each report into `tx`, in order, with
-/// the same backpressure; it closes when `tx`'s receiver is gone. Must be
-/// called inside the tokio runtime.
-pub fn outbox<T>(tx: &mpsc::Sender<Update>) -> Outbox<T>
-where
-    T: Into<Update> + Send + 'static,
-{
-    let (out, mut reports) = mpsc::channel::<Report<T>>(64);
-    let tx = tx.clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                report = reports.recv() => match report {
-                    Some(r) => {
-                        if tx.send(r.into()).await.is_err() {
-                            return;
-                        }
-                    }
-                    None => return,
-                },
-                () = tx.closed() => return,
-            }
-        }
-    });
-    out
 }

@@ -38,8 +38,8 @@ fn target(pod: &str) -> LogTarget {
 
 struct Follower {
     logs: Logs,
-    rx: mpsc::Receiver<Update>,
-    requests: mpsc::Sender<FollowLogs>,
+    rx: opsdeck::transport::UpdateRx,
+    requests: mpsc::UnboundedSender<FollowLogs>,
 }
 
 impl Follower {
@@ -55,11 +55,11 @@ impl Follower {
 
     /// Follows through whatever connection `link` holds.
     fn on(link: ConnectionLink) -> Follower {
-        let (tx, rx) = mpsc::channel(64);
-        let (requests, requests_rx) = mpsc::channel(4);
+        let (tx, rx) = opsdeck::transport::channel(64, 100_000);
+        let (requests, requests_rx) = mpsc::unbounded_channel();
         tokio::spawn(run(
             link,
-            opsdeck::update::outbox(&tx),
+            opsdeck::transport::outbox(&tx),
             requests_rx,
             vec!["correlation_id".into()],
         ));
@@ -72,10 +72,7 @@ impl Follower {
 
     async fn follow(&self, pods: &[&str], options: LogOptions) {
         let targets = pods.iter().map(|p| target(p)).collect();
-        self.requests
-            .send(FollowLogs { targets, options })
-            .await
-            .unwrap();
+        self.requests.send(FollowLogs { targets, options }).unwrap();
     }
 
     /// Applies updates until a visible line contains `needle`.

@@ -19,7 +19,6 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use support::kube_server::{KubeTestServer, MetricsApi, TOKEN};
 use tempfile::TempDir;
-use tokio::sync::mpsc;
 
 const NS: &str = "production";
 const OOM_POD: &str = "payment-service-7d9f8c6b5-x2k4p";
@@ -63,7 +62,7 @@ struct Live {
     server: KubeTestServer,
     model: Model,
     updates: Vec<Update>,
-    rx: mpsc::Receiver<Update>,
+    rx: opsdeck::transport::UpdateRx,
     handle: KubeHandle,
     /// The connection the source publishes for logs and breakers.
     link: opsdeck::shared::kube::ConnectionLink,
@@ -93,9 +92,9 @@ async fn start_with(
         ..overrides
     };
     let conn = connect(&settings, &overrides).await.unwrap();
-    let (tx, rx) = mpsc::channel(64);
+    let (tx, rx) = opsdeck::transport::channel(64, 100_000);
     let (link_tx, link) = tokio::sync::watch::channel(None);
-    let handle = spawn(conn, &settings, opsdeck::update::outbox(&tx), link_tx);
+    let handle = spawn(conn, &settings, opsdeck::transport::outbox(&tx), link_tx);
     Live {
         server,
         model: Model::default(),

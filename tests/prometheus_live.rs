@@ -19,7 +19,6 @@ use opsdeck::shared::prometheus::{Metric, Window};
 use opsdeck::update::Update;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 /// The Prometheus URL and exporter port from run-all.sh, or None (skip)
 /// outside CI.
@@ -70,8 +69,8 @@ async fn heatmap_matches_prometheus_and_the_alert_fires() {
         window: Window::M15,
         ..PromSettings::default()
     };
-    let (tx, mut rx) = mpsc::channel(256);
-    let task = spawn(settings.clone(), opsdeck::update::outbox(&tx));
+    let (tx, mut rx) = opsdeck::transport::channel(256, 100_000);
+    let task = spawn(settings.clone(), opsdeck::transport::outbox(&tx));
     let mut model = Model::default();
     let deadline = Instant::now() + Duration::from_secs(150);
     let mut last_error = None;

@@ -630,9 +630,9 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
     settings.mongo.push(mongo_settings(&mongo_server));
     let dead = format!("redis://127.0.0.1:{}/0", closed_port());
     settings.redis.push(redis_settings("dead-cache", &dead));
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let (tx, mut rx) = opsdeck::transport::channel(64, 100_000);
     let (_order_tx, order_rx) = tokio::sync::watch::channel(StatementsOrder::MeanTime);
-    opsdeck::features::queries::source::spawn(&settings, opsdeck::update::outbox(&tx), order_rx);
+    opsdeck::features::queries::source::spawn(&settings, opsdeck::transport::outbox(&tx), order_rx);
 
     let mut a = app((120, 30));
     let start = Instant::now();

@@ -213,7 +213,7 @@ impl DemoEngine {
 /// gone, and carrying out the actions the demo executor forwards.
 pub fn spawn(
     options: DemoOptions,
-    tx: mpsc::Sender<Update>,
+    tx: crate::transport::UpdateTx,
     mut actions: mpsc::Receiver<executor::DemoRequest>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {

@@ -39,6 +39,8 @@ pub enum LogsUpdate {
         pod: String,
         secs: u64,
     },
+    /// Lines the transport dropped because the app fell behind.
+    Dropped(u64),
 }
 
 /// Which levels to show.
@@ -181,6 +183,7 @@ impl Logs {
                     self.cursor.to_last(self.visible_len());
                 }
             }
+            LogsUpdate::Dropped(n) => self.dropped += n,
             LogsUpdate::Behind { pod, secs } if secs > 0 => {
                 self.behind.insert(pod, secs);
             }

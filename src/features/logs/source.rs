@@ -53,7 +53,7 @@ pub struct FollowLogs {
 pub async fn run(
     mut link: crate::shared::kube::ConnectionLink,
     tx: Outbox<LogsUpdate>,
-    mut requests: mpsc::Receiver<FollowLogs>,
+    mut requests: mpsc::UnboundedReceiver<FollowLogs>,
     correlation_fields: Vec<String>,
 ) {
     let fields = std::sync::Arc::new(correlation_fields);
