@@ -5,8 +5,9 @@
 mod support;
 
 use opsdeck::app::tab::Tab;
-use opsdeck::app::{Effect, Event, Overlay};
+use opsdeck::app::{App, Effect, Event, Overlay};
 use opsdeck::config::keymap::Keymap;
+use opsdeck::core::command::{COMMANDS, Tabs};
 use opsdeck::core::source::Severity;
 use opsdeck::core::timeline::Origin;
 use std::path::Path;
@@ -276,4 +277,102 @@ fn config_problems_show_in_the_footer_at_start() {
         status.text,
         "/home/u/keymaps.toml:2 global.keymap[0]: unknown command \"quitt\" (entry skipped)"
     );
+}
+
+/// Types a command line and returns the effects of Enter.
+fn command(app: &mut App, line: &str) -> Vec<Effect> {
+    keys(app, &[":"]);
+    typed(app, line);
+    keys(app, &["<Enter>"])
+}
+
+/// What every tab shows and keeps, as text, to tell whether a command
+/// changed any of it.
+fn tab_states(app: &App) -> Vec<(&'static str, String)> {
+    let m = &app.model;
+    vec![
+        ("tab", format!("{:?}", app.tab)),
+        ("overlay", format!("{:?}", app.overlay)),
+        ("pods_view", format!("{:?}", m.pods_view)),
+        ("logs", format!("{:?}", m.logs)),
+        ("heatmap_view", format!("{:?}", m.heatmap_view)),
+        ("breakers_view", format!("{:?}", m.breakers_view)),
+        ("queries_view", format!("{:?}", m.queries_view)),
+        ("lag_view", format!("{:?}", m.lag_view)),
+        ("timeline", format!("{:?}", m.timeline)),
+        ("console", format!("{:?}", app.console)),
+        ("log_options", format!("{:?}", app.log_options)),
+        ("prom_window", format!("{:?}", app.prom_window)),
+    ]
+}
+
+fn status_text(app: &App) -> String {
+    app.status.clone().map(|s| s.text).unwrap_or_default()
+}
+
+#[test]
+fn a_command_on_a_tab_it_does_not_apply_to_says_so_and_changes_nothing() {
+    let mut app = app((120, 40));
+    play_demo(&mut app, 200);
+    // Something selected and open on each tab, so a stray toggle shows.
+    for tab in Tab::ALL {
+        app.tab = tab;
+        keys(&mut app, &["j"]);
+    }
+    let mut checked = 0;
+    for spec in COMMANDS.iter().filter(|s| s.tabs != Tabs::All) {
+        for tab in Tab::ALL {
+            if spec.tabs.contains(tab.name()) {
+                continue;
+            }
+            app.tab = tab;
+            app.status = None;
+            let line = spec.example();
+            let before = tab_states(&app);
+            let effects = command(&mut app, &line);
+            assert!(effects.is_empty(), ":{line} on {tab:?}: {effects:?}");
+            for ((what, was), (_, now)) in before.iter().zip(tab_states(&app)) {
+                assert!(*was == now, ":{line} on {tab:?} changed {what}");
+            }
+            assert_eq!(
+                status_text(&app),
+                format!(":{} does not apply to the {} tab", spec.name, tab.title()),
+                ":{line} on {tab:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 150, "only {checked} cases");
+}
+
+#[test]
+fn detail_on_the_logs_tab_leaves_the_pods_detail_alone() {
+    let mut app = pods_app((120, 40));
+    play_demo(&mut app, 200);
+    app.tab = Tab::Logs;
+    command(&mut app, "detail");
+    assert!(!app.model.pods_view.detail);
+    assert_eq!(status_text(&app), ":detail does not apply to the Logs tab");
+    app.tab = Tab::Pods;
+    command(&mut app, "detail");
+    assert!(app.model.pods_view.detail, "on its own tab it still works");
+}
+
+#[test]
+fn a_tab_command_bound_in_the_global_layer_only_runs_on_its_tab() {
+    let user = "[global]\nprepend_keymap = [{ on = \"W\", run = \"wrap\" }]\n";
+    let (keymap, problems) = Keymap::load(Some((Path::new("keymaps.toml"), user)));
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut app = app((80, 24));
+    app.keymap = keymap;
+    let wrap = app.model.logs.wrap;
+    keys(&mut app, &["W"]);
+    assert_eq!(app.model.logs.wrap, wrap);
+    assert_eq!(
+        status_text(&app),
+        ":wrap does not apply to the Timeline tab"
+    );
+    app.tab = Tab::Logs;
+    keys(&mut app, &["W"]);
+    assert_eq!(app.model.logs.wrap, !wrap);
 }

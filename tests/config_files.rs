@@ -3,8 +3,9 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+use opsdeck::app::tab::Tab;
 use opsdeck::config::color::ColorSupport;
-use opsdeck::config::keymap::{CONTEXTS, DEFAULT_KEYMAP, Keymap};
+use opsdeck::config::keymap::{CONTEXTS, DEFAULT_KEYMAP, Keymap, NON_TAB_CONTEXTS};
 use opsdeck::config::problem::{Problem, SourceText};
 use opsdeck::config::settings::Settings;
 use opsdeck::config::theme::{BUILT_IN, ThemeFile, ThemeSet};
@@ -84,6 +85,27 @@ fn the_shipped_keymap_binds_exactly_the_documented_commands() {
         .collect();
     assert_eq!(bound, documented);
     assert!(DEFAULT_KEYMAP.contains("[global]"));
+}
+
+#[test]
+fn the_keymap_knows_which_contexts_are_the_tabs_layers() {
+    let tab_layers: Vec<&str> = CONTEXTS
+        .iter()
+        .copied()
+        .filter(|c| !NON_TAB_CONTEXTS.contains(c))
+        .collect();
+    let tabs: Vec<&str> = Tab::ALL.iter().map(|t| t.context()).collect();
+    assert_eq!(tab_layers, tabs);
+}
+
+#[test]
+fn the_shipped_keymap_binds_each_command_only_where_it_applies() {
+    let (keymap, _) = Keymap::load(None);
+    for tab in Tab::ALL {
+        for b in keymap.layer(tab.context()) {
+            assert!(tab.runs(&b.run), "{} in [{}]", b.run, tab.context());
+        }
+    }
 }
 
 #[test]

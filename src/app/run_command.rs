@@ -11,8 +11,23 @@ use crate::features::pods::model::Workloads;
 use tui_logger::{LevelFilter, TuiWidgetEvent};
 
 impl App {
-    /// Runs a command from a key or the command line.
+    /// Runs a command from a key or the command line, if it applies to the
+    /// current tab: one that does not says so rather than act on another.
     pub fn run(&mut self, cmd: Command) -> Vec<Effect> {
+        if !self.tab.runs(&cmd) {
+            let text = format!(
+                ":{} does not apply to the {} tab",
+                cmd.name(),
+                self.tab.title()
+            );
+            self.say(Severity::Info, text);
+            return Vec::new();
+        }
+        self.dispatch(cmd)
+    }
+
+    /// The arms below may assume the command applies to `self.tab`.
+    fn dispatch(&mut self, cmd: Command) -> Vec<Effect> {
         match cmd {
             Command::Quit => return vec![Effect::Quit],
             Command::Help => {
@@ -414,18 +429,7 @@ pub fn completions(
     let pool: Vec<String> = match head {
         None => COMMANDS
             .iter()
-            .filter(|s| {
-                !matches!(
-                    s.name,
-                    "submit"
-                        | "cancel"
-                        | "complete"
-                        | "history_prev"
-                        | "history_next"
-                        | "noop"
-                        | "command_line"
-                )
-            })
+            .filter(|s| !s.key_only)
             .map(|s| {
                 if s.arg.is_some() {
                     format!("{} ", s.name)

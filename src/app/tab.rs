@@ -1,5 +1,7 @@
 //! The tabs of the console, in tab-bar order.
 
+use crate::core::command::Command;
+
 /// A screen of the console. Numbered from 1 in the tab bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
@@ -51,6 +53,12 @@ impl Tab {
         }
     }
 
+    /// Whether `cmd` applies on this tab: `COMMANDS` names its tabs as
+    /// `name` spells them.
+    pub fn runs(self, cmd: &Command) -> bool {
+        cmd.tabs().contains(self.name())
+    }
+
     /// The keymap layer of this tab.
     pub fn context(self) -> &'static str {
         self.name()
@@ -79,5 +87,26 @@ impl Tab {
 
     pub fn prev(self) -> Tab {
         Tab::ALL[(self.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::command::{COMMANDS, Tabs};
+
+    #[test]
+    fn every_tab_a_command_names_exists() {
+        for spec in COMMANDS {
+            if let Tabs::Only(names) = spec.tabs {
+                for name in names {
+                    assert!(
+                        Tab::ALL.iter().any(|t| t.name() == *name),
+                        "{}: no tab {name:?}",
+                        spec.name
+                    );
+                }
+            }
+        }
     }
 }

@@ -28,6 +28,10 @@ pub const CONTEXTS: &[&str] = &[
     "confirm_typed",
 ];
 
+/// Contexts that are not a tab's own layer: a binding there may run any
+/// command.
+pub const NON_TAB_CONTEXTS: &[&str] = &["global", "help", "input", "confirm", "confirm_typed"];
+
 /// One key (or key sequence) bound to a command.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
@@ -132,7 +136,7 @@ impl Keymap {
                 continue;
             };
             for (i, value) in array.iter().enumerate() {
-                match parse_binding(value) {
+                match parse_binding(value).and_then(|b| fits_layer(ctx, b)) {
                     Ok(b) => target.push(b),
                     Err(msg) => problems.push(src.problem(
                         value.span(),
@@ -194,6 +198,19 @@ impl Keymap {
             .into_iter()
             .find(|(_, b)| &b.run == command)
             .map(|(_, b)| b.keys())
+    }
+}
+
+/// A tab's layer only fires on that tab: a command that does not apply
+/// there could never run.
+fn fits_layer(ctx: &str, binding: Binding) -> Result<Binding, String> {
+    if NON_TAB_CONTEXTS.contains(&ctx) || binding.run.tabs().contains(ctx) {
+        Ok(binding)
+    } else {
+        Err(format!(
+            "{} does not apply to the {ctx} tab",
+            binding.run.name()
+        ))
     }
 }
 
@@ -378,6 +395,30 @@ prepend_keymap = [
             Lookup::Run(Command::Act { typed, .. }) => assert!(typed),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_tab_layer_only_takes_commands_that_apply_to_that_tab() {
+        let user = r#"[logs]
+prepend_keymap = [
+  { on = "D", run = "detail" },
+  { on = "W", run = "wrap" },
+  { on = "Q", run = "quit" },
+]
+"#;
+        let (km, problems) = Keymap::load(Some((Path::new("k.toml"), user)));
+        let texts: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            texts,
+            [
+                "k.toml:3 logs.prepend_keymap[0]: detail does not apply to the logs tab (entry skipped)"
+            ]
+        );
+        assert_eq!(km.lookup(&["logs"], &[key("D")]), Lookup::Unbound);
+        assert_eq!(
+            km.lookup(&["logs"], &[key("W")]),
+            Lookup::Run(Command::Wrap)
+        );
     }
 
     #[test]

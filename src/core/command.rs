@@ -1,7 +1,11 @@
 //! Commands a user can bind to a key or type on the `:` command line.
 //!
-//! Both paths go through `Command::parse`, so a keymap can only name what is
-//! listed in `COMMANDS`; internal events are not commands.
+//! Each command is declared once, as a row of `COMMANDS`: its name, aliases,
+//! argument, help line, the tabs it applies to, whether the shipped keymap
+//! binds it, and how it is built and recognised. Parsing, `:` completion,
+//! help, the footer, the keymap check and the app's tab check all read that
+//! row. Keys and the command line both go through `Command::parse`, so a
+//! keymap can only name a declared command; internal events are not commands.
 
 use std::fmt;
 
@@ -137,454 +141,524 @@ pub enum ActionRequest {
     KillOp,
 }
 
-/// Documentation of one command: its name, argument and what it does.
-#[derive(Debug, Clone, Copy)]
-pub struct CommandSpec {
-    pub name: &'static str,
-    pub arg: Option<&'static str>,
-    pub desc: &'static str,
-    /// Whether the shipped `keymaps.toml` binds it.
-    pub bound_by_default: bool,
+/// Where a command applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tabs {
+    /// On every tab: navigation, overlays, switching, actions that name
+    /// their target.
+    All,
+    /// Only on these tabs, by the names `app::tab::Tab::name` gives them
+    /// (core cannot name the app's type).
+    Only(&'static [&'static str]),
 }
 
-const fn spec(
-    name: &'static str,
-    arg: Option<&'static str>,
-    desc: &'static str,
-    bound_by_default: bool,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        arg,
-        desc,
-        bound_by_default,
+impl Tabs {
+    pub fn contains(self, tab: &str) -> bool {
+        match self {
+            Tabs::All => true,
+            Tabs::Only(tabs) => tabs.contains(&tab),
+        }
     }
 }
 
-/// Every command, as `:help`, completion and the keymap check know them.
+/// A command's argument: how help shows it and what parsing demands.
+#[derive(Debug, Clone, Copy)]
+pub struct Arg {
+    /// As help and completion show it, e.g. `<number|name>`.
+    pub doc: &'static str,
+    /// Ends "tab needs …" when the argument is left out; `None`: it may be.
+    pub needs: Option<&'static str>,
+    /// A valid argument, so tests can run every command.
+    pub example: &'static str,
+}
+
+/// An argument that must be given; `what` ends "tab needs …".
+const fn needs(doc: &'static str, what: &'static str, example: &'static str) -> Arg {
+    Arg {
+        doc,
+        needs: Some(what),
+        example,
+    }
+}
+
+/// An argument that may be left out (the command then has a default).
+const fn optional(doc: &'static str, example: &'static str) -> Arg {
+    Arg {
+        doc,
+        needs: None,
+        example,
+    }
+}
+
+/// Another name for a command: `q` for `quit`, or `pods` for `view pods`.
+#[derive(Debug, Clone, Copy)]
+pub struct Alias {
+    pub name: &'static str,
+    /// The argument the alias stands for; `None`: the one typed after it.
+    pub preset: Option<&'static str>,
+}
+
+const fn alias(name: &'static str) -> Alias {
+    Alias { name, preset: None }
+}
+
+const fn shorthand(name: &'static str, preset: &'static str) -> Alias {
+    Alias {
+        name,
+        preset: Some(preset),
+    }
+}
+
+/// One command, declared once: what parsing, completion, help, the footer,
+/// the keymap check and the app's tab check all read.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub aliases: &'static [Alias],
+    pub arg: Option<Arg>,
+    /// One line of help.
+    pub desc: &'static str,
+    pub tabs: Tabs,
+    /// Whether the shipped `keymaps.toml` binds it.
+    pub bound_by_default: bool,
+    /// Only a key runs it: the input line's own keys (`submit`,
+    /// `complete`, …) mean nothing typed, so `:` completion leaves them out.
+    pub key_only: bool,
+    /// The command from its argument (`""` when none was given); `None`:
+    /// the argument is wrong, and the usage line says what is right.
+    build: fn(&str) -> Option<Command>,
+    /// Whether a command is this one: how `Command::name` finds its row.
+    is: fn(&Command) -> bool,
+}
+
+impl CommandSpec {
+    /// A command bound by default that takes no argument and applies
+    /// everywhere; the methods below change that.
+    const fn new(
+        name: &'static str,
+        desc: &'static str,
+        build: fn(&str) -> Option<Command>,
+        is: fn(&Command) -> bool,
+    ) -> CommandSpec {
+        CommandSpec {
+            name,
+            aliases: &[],
+            arg: None,
+            desc,
+            tabs: Tabs::All,
+            bound_by_default: true,
+            key_only: false,
+            build,
+            is,
+        }
+    }
+
+    const fn arg(self, arg: Arg) -> CommandSpec {
+        CommandSpec {
+            arg: Some(arg),
+            ..self
+        }
+    }
+
+    const fn on(self, tabs: &'static [&'static str]) -> CommandSpec {
+        CommandSpec {
+            tabs: Tabs::Only(tabs),
+            ..self
+        }
+    }
+
+    const fn aliases(self, aliases: &'static [Alias]) -> CommandSpec {
+        CommandSpec { aliases, ..self }
+    }
+
+    /// The shipped keymap leaves it to the user's.
+    const fn unbound(self) -> CommandSpec {
+        CommandSpec {
+            bound_by_default: false,
+            ..self
+        }
+    }
+
+    const fn key_only(self) -> CommandSpec {
+        CommandSpec {
+            key_only: true,
+            ..self
+        }
+    }
+
+    /// The row named or aliased `word`, with the argument an alias presets.
+    pub fn find(word: &str) -> Option<(&'static CommandSpec, Option<&'static str>)> {
+        COMMANDS.iter().find_map(|s| {
+            if s.name == word {
+                return Some((s, None));
+            }
+            s.aliases
+                .iter()
+                .find(|a| a.name == word)
+                .map(|a| (s, a.preset))
+        })
+    }
+
+    /// The command `word arg` (`word`: the name or alias as typed, for errors).
+    fn build(&self, word: &str, arg: &str) -> Result<Command, String> {
+        match self.arg {
+            None if !arg.is_empty() => Err(format!("{word} takes no argument")),
+            Some(Arg {
+                needs: Some(what), ..
+            }) if arg.is_empty() => Err(format!("{word} needs {what}")),
+            _ => (self.build)(arg).ok_or_else(|| self.usage()),
+        }
+    }
+
+    fn usage(&self) -> String {
+        match self.arg {
+            Some(arg) => format!("usage: {} {}", self.name, arg.doc),
+            None => format!("usage: {}", self.name),
+        }
+    }
+
+    /// The name with its example argument: a line `Command::parse` accepts.
+    pub fn example(&self) -> String {
+        match self.arg {
+            Some(arg) => format!("{} {}", self.name, arg.example),
+            None => self.name.to_string(),
+        }
+    }
+}
+
+/// A command without data, built and recognised by its variant.
+macro_rules! unit {
+    ($name:literal, $desc:literal, $variant:path) => {
+        CommandSpec::new($name, $desc, |_| Some($variant), |c| matches!(c, $variant))
+    };
+}
+
+/// A command that keeps its argument as typed.
+macro_rules! text {
+    ($name:literal, $desc:literal, $variant:path) => {
+        CommandSpec::new(
+            $name,
+            $desc,
+            |a| Some($variant(a.to_string())),
+            |c| matches!(c, $variant(_)),
+        )
+    };
+}
+
+/// A remediation, built by `$build` and recognised by its request.
+macro_rules! action {
+    ($name:literal, $desc:literal, $build:expr, $request:pat) => {
+        CommandSpec::new($name, $desc, $build, |c| {
+            matches!(
+                c,
+                Command::Act {
+                    request: $request,
+                    ..
+                }
+            )
+        })
+    };
+}
+
+/// Every command, in the order `:` completion offers them.
 pub const COMMANDS: &[CommandSpec] = &[
-    spec("quit", None, "Quit opsdeck", true),
-    spec("help", None, "Show the keys of this screen", true),
-    spec("command_line", None, "Open the command line", true),
-    spec("filter", None, "Filter the list", true),
-    spec("close", None, "Close the overlay or clear the filter", true),
-    spec("tab", Some("<number|name>"), "Go to a tab", true),
-    spec("tab_next", None, "Next tab", true),
-    spec("tab_prev", None, "Previous tab", true),
-    spec("theme", Some("<name>"), "Switch the colour theme", false),
-    spec("up", None, "Move up", true),
-    spec("down", None, "Move down", true),
-    spec("top", None, "Go to the first row", true),
-    spec("bottom", None, "Go to the last row", true),
-    spec("page_up", None, "Page up", true),
-    spec("page_down", None, "Page down", true),
-    spec("note", None, "Add a note to the timeline", true),
-    spec("export", None, "Export the timeline as Markdown", true),
-    spec("toggle_order", None, "Newest or oldest first", true),
-    spec("level_more", None, "Show more log levels", true),
-    spec("level_less", None, "Show fewer log levels", true),
-    spec("submit", None, "Accept the input", true),
-    spec("cancel", None, "Cancel the input", true),
-    spec("complete", None, "Complete the command", true),
-    spec("history_prev", None, "Previous command in history", true),
-    spec("history_next", None, "Next command in history", true),
-    spec("noop", None, "Do nothing (unbinds a key)", false),
-    spec(
+    unit!("quit", "Quit opsdeck", Command::Quit).aliases(&[alias("q"), alias("q!")]),
+    unit!("help", "Show the keys of this screen", Command::Help),
+    unit!("command_line", "Open the command line", Command::CommandLine).key_only(),
+    unit!("filter", "Filter the list", Command::Filter),
+    unit!("close", "Close the overlay or clear the filter", Command::Close),
+    text!("tab", "Go to a tab", Command::Tab).arg(needs(
+        "<number|name>",
+        "a tab number or name",
+        "2",
+    )),
+    unit!("tab_next", "Next tab", Command::TabNext),
+    unit!("tab_prev", "Previous tab", Command::TabPrev),
+    text!("theme", "Switch the colour theme", Command::Theme)
+        .arg(needs("<name>", "a theme name", "light"))
+        .unbound(),
+    unit!("up", "Move up", Command::Up),
+    unit!("down", "Move down", Command::Down),
+    unit!("top", "Go to the first row", Command::Top),
+    unit!("bottom", "Go to the last row", Command::Bottom),
+    unit!("page_up", "Page up", Command::PageUp),
+    unit!("page_down", "Page down", Command::PageDown),
+    unit!("note", "Add a note to the timeline", Command::Note),
+    unit!("export", "Export the timeline as Markdown", Command::Export),
+    unit!("toggle_order", "Newest or oldest first", Command::ToggleOrder).on(&["timeline"]),
+    unit!("level_more", "Show more log levels", Command::LevelMore).on(&["console"]),
+    unit!("level_less", "Show fewer log levels", Command::LevelLess).on(&["console"]),
+    unit!("submit", "Accept the input", Command::Submit).key_only(),
+    unit!("cancel", "Cancel the input", Command::Cancel).key_only(),
+    unit!("complete", "Complete the command", Command::Complete).key_only(),
+    unit!("history_prev", "Previous command in history", Command::HistoryPrev).key_only(),
+    unit!("history_next", "Next command in history", Command::HistoryNext).key_only(),
+    unit!("noop", "Do nothing (unbinds a key)", Command::Noop)
+        .key_only()
+        .unbound(),
+    action!(
         "scale",
-        Some("deploy/<name> <n|+n|-n>"),
         "Scale a deployment",
-        true,
-    ),
-    spec(
+        parse_scale,
+        ActionRequest::Scale { .. }
+    )
+    .arg(optional("deploy/<name> <n|+n|-n>", "deploy/x 3")),
+    action!(
         "restart",
-        Some("deploy/<name>"),
         "Rollout-restart a deployment",
-        true,
-    ),
-    spec(
+        parse_restart,
+        ActionRequest::Restart { .. }
+    )
+    .arg(optional("deploy/<name>", "deploy/x")),
+    action!(
         "delete",
-        Some("pod/<name>"),
         "Delete a pod (the selected one)",
-        true,
+        parse_delete,
+        ActionRequest::Delete { .. }
+    )
+    .arg(optional("pod/<name>", "pod/x")),
+    action!(
+        "undo",
+        "Undo the selected action",
+        |_| Some(act(ActionRequest::Undo)),
+        ActionRequest::Undo
     ),
-    spec("undo", None, "Undo the selected action", true),
-    spec("confirm", None, "Confirm the action", true),
-    spec(
+    unit!("confirm", "Confirm the action", Command::Confirm),
+    CommandSpec::new(
         "logs",
-        Some("<deploy/x|pod/x|-l k=v|all>"),
         "Follow logs",
-        false,
-    ),
-    spec(
+        |a| Some(Command::Logs(if a.is_empty() { "all" } else { a }.to_string())),
+        |c| matches!(c, Command::Logs(_)),
+    )
+    .arg(optional("<deploy/x|pod/x|-l k=v|all>", "deploy/x"))
+    .unbound(),
+    text!(
         "log_level",
-        Some("<e|w|i|a>"),
         "Logs: errors, warnings+, info+ or all",
-        true,
-    ),
-    spec("wrap", None, "Logs: wrap long lines", true),
-    spec("metric", None, "Heatmap: next metric", true),
-    spec("window_next", None, "Heatmap: longer window", true),
-    spec("window_prev", None, "Heatmap: shorter window", true),
-    spec("timestamps", None, "Logs: show or hide times", true),
-    spec(
+        Command::LogLevel
+    )
+    .arg(needs("<e|w|i|a>", "e, w, i or a", "e"))
+    .on(&["logs"]),
+    unit!("wrap", "Logs: wrap long lines", Command::Wrap).on(&["logs"]),
+    unit!("metric", "Heatmap: next metric", Command::Metric).on(&["heatmap"]),
+    unit!("window_next", "Heatmap: longer window", Command::WindowNext).on(&["heatmap"]),
+    unit!("window_prev", "Heatmap: shorter window", Command::WindowPrev).on(&["heatmap"]),
+    unit!("timestamps", "Logs: show or hide times", Command::Timestamps).on(&["logs"]),
+    unit!(
         "logs_selected",
-        None,
         "Follow the logs of the selection",
-        true,
-    ),
-    spec("scroll_left", None, "Logs: scroll left", true),
-    spec("scroll_right", None, "Logs: scroll right", true),
-    spec("find", None, "Logs: search", true),
-    spec("find_next", None, "Logs: next match", true),
-    spec("find_prev", None, "Logs: previous match", true),
-    spec("next_error", None, "Logs: next error", true),
-    spec(
+        Command::LogsSelected
+    )
+    .on(&["pods"]),
+    unit!("scroll_left", "Logs: scroll left", Command::ScrollLeft).on(&["heatmap", "logs"]),
+    unit!("scroll_right", "Logs: scroll right", Command::ScrollRight).on(&["heatmap", "logs"]),
+    unit!("find", "Logs: search", Command::Find).on(&["logs"]),
+    unit!("find_next", "Logs: next match", Command::FindNext).on(&["logs"]),
+    unit!("find_prev", "Logs: previous match", Command::FindPrev).on(&["logs"]),
+    unit!("next_error", "Logs: next error", Command::NextError).on(&["logs"]),
+    unit!(
         "pivot",
-        None,
         "Logs: follow this request across pods (or stop)",
-        true,
-    ),
-    spec("copy", None, "Copy the selected line", true),
-    spec("copy_view", None, "Copy the visible lines", true),
-    spec("save_logs", None, "Save the visible lines to a file", true),
-    spec(
-        "ctx",
-        Some("<context>"),
-        "Switch the Kubernetes context",
-        false,
-    ),
-    spec("ns", Some("<namespace|all>"), "Switch the namespace", false),
-    spec(
+        Command::Pivot
+    )
+    .on(&["logs"]),
+    unit!("copy", "Copy the selected line", Command::Copy).on(&["logs"]),
+    unit!("copy_view", "Copy the visible lines", Command::CopyView).on(&["logs"]),
+    unit!("save_logs", "Save the visible lines to a file", Command::SaveLogs).on(&["logs"]),
+    text!("ctx", "Switch the Kubernetes context", Command::Context)
+        .arg(needs("<context>", "a context name", "staging"))
+        .aliases(&[alias("context")])
+        .unbound(),
+    text!("ns", "Switch the namespace", Command::Namespace)
+        .arg(needs("<namespace|all>", "a namespace, or all", "all"))
+        .aliases(&[alias("namespace")])
+        .unbound(),
+    unit!(
         "focus_next",
-        None,
         "Switch between Cancel and Confirm",
-        true,
+        Command::FocusNext
     ),
-    spec(
-        "view",
-        Some("<pods|deploy|events|statements|activity|blocking|...>"),
-        "What to list (Pods tab, Queries tab)",
-        true,
-    ),
-    spec("sort_next", None, "Sort by the next column", true),
-    spec("sort_reverse", None, "Reverse the sort", true),
-    spec("detail", None, "Show the selected row in detail", true),
-    spec(
+    // Everywhere, as `:pods` is in k9s: it goes to the Pods tab's list
+    // (on the Queries tab it picks a view of the target).
+    text!("view", "What to list (Pods tab, Queries tab)", Command::View)
+        .arg(needs(
+            "<pods|deploy|events|statements|activity|blocking|...>",
+            "pods, deploy or events (Queries: statements, activity, blocking, connections, ops, slow, replset)",
+            "deploy",
+        ))
+        .aliases(&[
+            shorthand("pods", "pods"),
+            shorthand("deploy", "deploy"),
+            shorthand("deployments", "deploy"),
+            shorthand("events", "events"),
+        ]),
+    unit!("sort_next", "Sort by the next column", Command::SortNext).on(&["pods", "queries"]),
+    unit!("sort_reverse", "Reverse the sort", Command::SortReverse).on(&["pods", "queries"]),
+    unit!("detail", "Show the selected row in detail", Command::Detail).on(&[
+        "pods", "heatmap", "breakers", "queries", "lag",
+    ]),
+    unit!(
         "toggle_warnings",
-        None,
         "Events: Warnings only or all",
-        true,
-    ),
-    spec(
+        Command::ToggleWarnings
+    )
+    .on(&["pods"]),
+    action!(
         "breaker",
-        Some("<close|force_open|disable> [all]"),
         "Change the selected breaker (all: on every pod)",
-        true,
-    ),
-    spec(
+        parse_breaker,
+        ActionRequest::Breaker { .. }
+    )
+    .arg(optional("<close|force_open|disable> [all]", "force_open all"))
+    .on(&["breakers"]),
+    action!(
         "reset",
-        Some("<earliest|latest|shift N|TIME> [topic]"),
         "Lag: reset the selected group's offsets",
-        false,
-    ),
-    spec(
+        parse_reset,
+        ActionRequest::Reset { .. }
+    )
+    .arg(optional(
+        "<earliest|latest|shift N|TIME> [topic]",
+        "shift -5 order-events",
+    ))
+    .on(&["lag"])
+    .unbound(),
+    unit!(
         "reset_prompt",
-        None,
         "Lag: reset the selected group's offsets to ...",
-        true,
-    ),
-    spec(
+        Command::ResetPrompt
+    )
+    .on(&["lag"]),
+    unit!(
         "group",
-        None,
         "Breakers: one row per service, or per pod",
-        true,
-    ),
-    spec(
+        Command::Group
+    )
+    .on(&["breakers"]),
+    action!(
         "pg_cancel",
-        Some("[root]"),
         "Cancel the selected backend's query (root: its chain's root)",
-        true,
-    ),
-    spec(
+        |a| pg_signal(false, a),
+        ActionRequest::PgSignal {
+            terminate: false,
+            ..
+        }
+    )
+    .arg(optional("[root]", "root"))
+    .on(&["queries"]),
+    action!(
         "pg_terminate",
-        Some("[root]"),
         "Terminate the selected backend (root: its chain's root)",
-        true,
-    ),
-    spec("kill_op", None, "MongoDB: kill the selected op", true),
-    spec("target_next", None, "Queries: next database target", true),
-    spec(
+        |a| pg_signal(true, a),
+        ActionRequest::PgSignal {
+            terminate: true,
+            ..
+        }
+    )
+    .arg(optional("[root]", "root"))
+    .on(&["queries"]),
+    action!(
+        "kill_op",
+        "MongoDB: kill the selected op",
+        |_| Some(act(ActionRequest::KillOp)),
+        ActionRequest::KillOp
+    )
+    .on(&["queries"]),
+    unit!("target_next", "Queries: next database target", Command::TargetNext).on(&["queries"]),
+    unit!(
         "target_prev",
-        None,
         "Queries: previous database target",
-        true,
-    ),
-    spec("view_next", None, "Queries: next view of the target", true),
-    spec(
+        Command::TargetPrev
+    )
+    .on(&["queries"]),
+    unit!("view_next", "Queries: next view of the target", Command::ViewNext).on(&["queries"]),
+    unit!(
         "view_prev",
-        None,
         "Queries: previous view of the target",
-        true,
-    ),
-    spec(
+        Command::ViewPrev
+    )
+    .on(&["queries"]),
+    unit!(
         "scale_prompt",
-        None,
         "Scale the selected deployment to ...",
-        true,
-    ),
+        Command::ScalePrompt
+    )
+    .on(&["pods", "lag"]),
 ];
 
 impl Command {
     /// Parses `name [arg]` as written after `:` or in a keymap's `run`.
     pub fn parse(input: &str) -> Result<Command, String> {
         let input = input.trim();
-        let (name, arg) = match input.split_once(char::is_whitespace) {
+        let (word, arg) = match input.split_once(char::is_whitespace) {
             Some((n, a)) => (n, a.trim()),
             None => (input, ""),
         };
-        let no_arg = |c: Command| {
-            if arg.is_empty() {
-                Ok(c)
-            } else {
-                Err(format!("{name} takes no argument"))
-            }
-        };
-        let with_arg = |f: fn(String) -> Command, what: &str| {
-            if arg.is_empty() {
-                Err(format!("{name} needs {what}"))
-            } else {
-                Ok(f(arg.to_string()))
-            }
-        };
-        match name {
-            "quit" | "q" | "q!" => no_arg(Command::Quit),
-            "help" => no_arg(Command::Help),
-            "command_line" => no_arg(Command::CommandLine),
-            "filter" => no_arg(Command::Filter),
-            "close" => no_arg(Command::Close),
-            "tab" => with_arg(Command::Tab, "a tab number or name"),
-            "tab_next" => no_arg(Command::TabNext),
-            "tab_prev" => no_arg(Command::TabPrev),
-            "theme" => with_arg(Command::Theme, "a theme name"),
-            "up" => no_arg(Command::Up),
-            "down" => no_arg(Command::Down),
-            "top" => no_arg(Command::Top),
-            "bottom" => no_arg(Command::Bottom),
-            "page_up" => no_arg(Command::PageUp),
-            "page_down" => no_arg(Command::PageDown),
-            "note" => no_arg(Command::Note),
-            "export" => no_arg(Command::Export),
-            "toggle_order" => no_arg(Command::ToggleOrder),
-            "level_more" => no_arg(Command::LevelMore),
-            "level_less" => no_arg(Command::LevelLess),
-            "submit" => no_arg(Command::Submit),
-            "cancel" => no_arg(Command::Cancel),
-            "complete" => no_arg(Command::Complete),
-            "history_prev" => no_arg(Command::HistoryPrev),
-            "history_next" => no_arg(Command::HistoryNext),
-            "noop" => no_arg(Command::Noop),
-            "confirm" => no_arg(Command::Confirm),
-            "view" => with_arg(
-                Command::View,
-                "pods, deploy or events (Queries: statements, activity, blocking, connections, ops, slow, replset)",
-            ),
-            "pods" => no_arg(Command::View("pods".into())),
-            "deploy" | "deployments" => no_arg(Command::View("deploy".into())),
-            "events" => no_arg(Command::View("events".into())),
-            "sort_next" => no_arg(Command::SortNext),
-            "sort_reverse" => no_arg(Command::SortReverse),
-            "detail" => no_arg(Command::Detail),
-            "toggle_warnings" => no_arg(Command::ToggleWarnings),
-            "scale_prompt" => no_arg(Command::ScalePrompt),
-            "logs" => Ok(Command::Logs(if arg.is_empty() {
-                "all".into()
-            } else {
-                arg.to_string()
-            })),
-            "log_level" => with_arg(Command::LogLevel, "e, w, i or a"),
-            "wrap" => no_arg(Command::Wrap),
-            "metric" => no_arg(Command::Metric),
-            "window_next" => no_arg(Command::WindowNext),
-            "window_prev" => no_arg(Command::WindowPrev),
-            "timestamps" => no_arg(Command::Timestamps),
-            "logs_selected" => no_arg(Command::LogsSelected),
-            "scroll_left" => no_arg(Command::ScrollLeft),
-            "scroll_right" => no_arg(Command::ScrollRight),
-            "find" => no_arg(Command::Find),
-            "find_next" => no_arg(Command::FindNext),
-            "find_prev" => no_arg(Command::FindPrev),
-            "next_error" => no_arg(Command::NextError),
-            "pivot" => no_arg(Command::Pivot),
-            "copy" => no_arg(Command::Copy),
-            "copy_view" => no_arg(Command::CopyView),
-            "save_logs" => no_arg(Command::SaveLogs),
-            "ctx" | "context" => with_arg(Command::Context, "a context name"),
-            "ns" | "namespace" => with_arg(Command::Namespace, "a namespace, or all"),
-            "focus_next" => no_arg(Command::FocusNext),
-            "group" => no_arg(Command::Group),
-            "reset_prompt" => no_arg(Command::ResetPrompt),
-            "reset" => {
-                let words: Vec<&str> = arg.split_whitespace().collect();
-                let usage = || "usage: reset <earliest|latest|shift N|TIME> [topic]".to_string();
-                let (to, rest) = match words.as_slice() {
-                    ["shift", n, rest @ ..] => (format!("shift {n}"), rest),
-                    [to, rest @ ..] => (to.to_string(), rest),
-                    [] => return Err(usage()),
-                };
-                let topic = match rest {
-                    [] => None,
-                    [t] => Some(t.to_string()),
-                    _ => return Err(usage()),
-                };
-                Ok(act(ActionRequest::Reset { to, topic }))
-            }
-            "target_next" => no_arg(Command::TargetNext),
-            "target_prev" => no_arg(Command::TargetPrev),
-            "view_next" => no_arg(Command::ViewNext),
-            "view_prev" => no_arg(Command::ViewPrev),
-            "kill_op" => no_arg(act(ActionRequest::KillOp)),
-            "pg_cancel" | "pg_terminate" => {
-                let root = match arg {
-                    "" => false,
-                    "root" => true,
-                    _ => return Err(format!("usage: {name} [root]")),
-                };
-                Ok(act(ActionRequest::PgSignal {
-                    terminate: name == "pg_terminate",
-                    root,
-                }))
-            }
-            "breaker" => {
-                let mut words = arg.split_whitespace();
-                let usage = || "usage: breaker <close|force_open|disable> [all]".to_string();
-                let update = match words.next() {
-                    Some(u @ ("close" | "force_open" | "disable")) => u.to_string(),
-                    _ => return Err(usage()),
-                };
-                let all = match (words.next(), words.next()) {
-                    (None, _) => false,
-                    (Some("all"), None) => true,
-                    _ => return Err(usage()),
-                };
-                Ok(act(ActionRequest::Breaker { update, all }))
-            }
-            "undo" => no_arg(Command::Act {
-                request: ActionRequest::Undo,
-                typed: false,
-            }),
-            "scale" => {
-                let mut words = arg.split_whitespace();
-                match (words.next(), words.next(), words.next()) {
-                    (Some(d), Some(n), None) => Ok(act(ActionRequest::Scale {
-                        deployment: strip_kind(d, &["deploy/", "deployment/", "deployments/"]),
-                        replicas: n.to_string(),
-                    })),
-                    // One argument: the count, for the selected deployment.
-                    (Some(n), None, None) if looks_like_count(n) => Ok(act(ActionRequest::Scale {
-                        deployment: String::new(),
-                        replicas: n.to_string(),
-                    })),
-                    _ => Err("usage: scale deploy/<name> <n|+n|-n>".into()),
-                }
-            }
-            "restart" => optional_word(arg, "restart deploy/<name>").map(|d| {
-                act(ActionRequest::Restart {
-                    deployment: strip_kind(d, &["deploy/", "deployment/", "deployments/"]),
-                })
-            }),
-            "delete" => optional_word(arg, "delete pod/<name>").map(|p| {
-                act(ActionRequest::Delete {
-                    pod: strip_kind(p, &["pod/", "pods/", "po/"]),
-                })
-            }),
-            "" => Err("empty command".to_string()),
-            other => Err(format!("unknown command {other:?}")),
+        if word.is_empty() {
+            return Err("empty command".to_string());
         }
+        let (spec, preset) =
+            CommandSpec::find(word).ok_or_else(|| format!("unknown command {word:?}"))?;
+        match preset {
+            Some(_) if !arg.is_empty() => Err(format!("{word} takes no argument")),
+            Some(preset) => spec.build(word, preset),
+            None => spec.build(word, arg),
+        }
+    }
+
+    /// The row that declares this command (`None` only for a variant that
+    /// was added without one, which nothing can then parse).
+    pub fn spec(&self) -> Option<&'static CommandSpec> {
+        COMMANDS.iter().find(|s| (s.is)(self))
     }
 
     /// The documented name of this command.
     pub fn name(&self) -> &'static str {
-        match self {
-            Command::Quit => "quit",
-            Command::Help => "help",
-            Command::CommandLine => "command_line",
-            Command::Filter => "filter",
-            Command::Close => "close",
-            Command::Tab(_) => "tab",
-            Command::TabNext => "tab_next",
-            Command::TabPrev => "tab_prev",
-            Command::Theme(_) => "theme",
-            Command::Up => "up",
-            Command::Down => "down",
-            Command::Top => "top",
-            Command::Bottom => "bottom",
-            Command::PageUp => "page_up",
-            Command::PageDown => "page_down",
-            Command::Note => "note",
-            Command::Export => "export",
-            Command::ToggleOrder => "toggle_order",
-            Command::LevelMore => "level_more",
-            Command::LevelLess => "level_less",
-            Command::Submit => "submit",
-            Command::Cancel => "cancel",
-            Command::Complete => "complete",
-            Command::HistoryPrev => "history_prev",
-            Command::HistoryNext => "history_next",
-            Command::Noop => "noop",
-            Command::Confirm => "confirm",
-            Command::FocusNext => "focus_next",
-            Command::View(_) => "view",
-            Command::SortNext => "sort_next",
-            Command::SortReverse => "sort_reverse",
-            Command::Detail => "detail",
-            Command::ToggleWarnings => "toggle_warnings",
-            Command::ScalePrompt => "scale_prompt",
-            Command::Logs(_) => "logs",
-            Command::LogLevel(_) => "log_level",
-            Command::Wrap => "wrap",
-            Command::Metric => "metric",
-            Command::WindowNext => "window_next",
-            Command::WindowPrev => "window_prev",
-            Command::Timestamps => "timestamps",
-            Command::LogsSelected => "logs_selected",
-            Command::ScrollLeft => "scroll_left",
-            Command::ScrollRight => "scroll_right",
-            Command::Find => "find",
-            Command::FindNext => "find_next",
-            Command::FindPrev => "find_prev",
-            Command::NextError => "next_error",
-            Command::Pivot => "pivot",
-            Command::Copy => "copy",
-            Command::CopyView => "copy_view",
-            Command::SaveLogs => "save_logs",
-            Command::Context(_) => "ctx",
-            Command::Namespace(_) => "ns",
-            Command::Group => "group",
-            Command::ResetPrompt => "reset_prompt",
-            Command::TargetNext => "target_next",
-            Command::TargetPrev => "target_prev",
-            Command::ViewNext => "view_next",
-            Command::ViewPrev => "view_prev",
-            Command::Act { request, .. } => match request {
-                ActionRequest::Scale { .. } => "scale",
-                ActionRequest::Restart { .. } => "restart",
-                ActionRequest::Delete { .. } => "delete",
-                ActionRequest::Undo => "undo",
-                ActionRequest::Breaker { .. } => "breaker",
-                ActionRequest::Reset { .. } => "reset",
-                ActionRequest::PgSignal {
-                    terminate: false, ..
-                } => "pg_cancel",
-                ActionRequest::PgSignal {
-                    terminate: true, ..
-                } => "pg_terminate",
-                ActionRequest::KillOp => "kill_op",
-            },
-        }
+        self.spec().map_or("unknown", |s| s.name)
     }
 
-    pub fn spec(&self) -> Option<&'static CommandSpec> {
-        COMMANDS.iter().find(|s| s.name == self.name())
+    /// Where this command applies.
+    pub fn tabs(&self) -> Tabs {
+        self.spec().map_or(Tabs::All, |s| s.tabs)
+    }
+
+    /// The argument as `parse` reads it back, if there is one to write.
+    fn arg_text(&self) -> Option<String> {
+        match self {
+            Command::Tab(a)
+            | Command::Theme(a)
+            | Command::View(a)
+            | Command::Context(a)
+            | Command::Namespace(a)
+            | Command::Logs(a)
+            | Command::LogLevel(a) => Some(a.clone()),
+            Command::Act { request, .. } => request.arg_text(),
+            _ => None,
+        }
+    }
+}
+
+impl ActionRequest {
+    fn arg_text(&self) -> Option<String> {
+        match self {
+            ActionRequest::Scale {
+                deployment,
+                replicas,
+            } => Some(format!("deploy/{deployment} {replicas}")),
+            ActionRequest::Restart { deployment } => Some(format!("deploy/{deployment}")),
+            ActionRequest::Delete { pod } => Some(format!("pod/{pod}")),
+            ActionRequest::Reset { to, topic } => Some(match topic {
+                Some(t) => format!("{to} {t}"),
+                None => to.clone(),
+            }),
+            ActionRequest::Breaker { update, all } => {
+                Some(format!("{update}{}", if *all { " all" } else { "" }))
+            }
+            ActionRequest::PgSignal { root: true, .. } => Some("root".to_string()),
+            ActionRequest::PgSignal { root: false, .. }
+            | ActionRequest::Undo
+            | ActionRequest::KillOp => None,
+        }
     }
 }
 
@@ -594,6 +668,76 @@ fn act(request: ActionRequest) -> Command {
         typed: false,
     }
 }
+
+fn parse_scale(arg: &str) -> Option<Command> {
+    let mut words = arg.split_whitespace();
+    let (deployment, replicas) = match (words.next(), words.next(), words.next()) {
+        (Some(d), Some(n), None) => (strip_kind(d, DEPLOYMENT), n),
+        // One argument: the count, for the selected deployment.
+        (Some(n), None, None) if looks_like_count(n) => (String::new(), n),
+        _ => return None,
+    };
+    Some(act(ActionRequest::Scale {
+        deployment,
+        replicas: replicas.to_string(),
+    }))
+}
+
+fn parse_restart(arg: &str) -> Option<Command> {
+    optional_word(arg).map(|d| {
+        act(ActionRequest::Restart {
+            deployment: strip_kind(d, DEPLOYMENT),
+        })
+    })
+}
+
+fn parse_delete(arg: &str) -> Option<Command> {
+    optional_word(arg).map(|p| {
+        act(ActionRequest::Delete {
+            pod: strip_kind(p, &["pod/", "pods/", "po/"]),
+        })
+    })
+}
+
+fn parse_breaker(arg: &str) -> Option<Command> {
+    let mut words = arg.split_whitespace();
+    let update = match words.next() {
+        Some(u @ ("close" | "force_open" | "disable")) => u.to_string(),
+        _ => return None,
+    };
+    let all = match (words.next(), words.next()) {
+        (None, _) => false,
+        (Some("all"), None) => true,
+        _ => return None,
+    };
+    Some(act(ActionRequest::Breaker { update, all }))
+}
+
+fn parse_reset(arg: &str) -> Option<Command> {
+    let words: Vec<&str> = arg.split_whitespace().collect();
+    let (to, rest) = match words.as_slice() {
+        ["shift", n, rest @ ..] => (format!("shift {n}"), rest),
+        [to, rest @ ..] => (to.to_string(), rest),
+        [] => return None,
+    };
+    let topic = match rest {
+        [] => None,
+        [t] => Some(t.to_string()),
+        _ => return None,
+    };
+    Some(act(ActionRequest::Reset { to, topic }))
+}
+
+fn pg_signal(terminate: bool, arg: &str) -> Option<Command> {
+    let root = match arg {
+        "" => false,
+        "root" => true,
+        _ => return None,
+    };
+    Some(act(ActionRequest::PgSignal { terminate, root }))
+}
+
+const DEPLOYMENT: &[&str] = &["deploy/", "deployment/", "deployments/"];
 
 fn strip_kind(word: &str, prefixes: &[&str]) -> String {
     prefixes
@@ -608,49 +752,21 @@ fn looks_like_count(word: &str) -> bool {
     !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
 }
 
-/// No word means "the selected row".
-fn optional_word<'a>(arg: &'a str, usage: &str) -> Result<&'a str, String> {
+/// No word means "the selected row"; more than one is wrong.
+fn optional_word(arg: &str) -> Option<&str> {
     let mut words = arg.split_whitespace();
     match (words.next(), words.next()) {
-        (Some(w), None) => Ok(w),
-        (None, _) => Ok(""),
-        _ => Err(format!("usage: {usage}")),
+        (Some(w), None) => Some(w),
+        (None, _) => Some(""),
+        _ => None,
     }
 }
 
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Command::Tab(a)
-            | Command::Theme(a)
-            | Command::View(a)
-            | Command::Context(a)
-            | Command::Namespace(a)
-            | Command::Logs(a)
-            | Command::LogLevel(a) => {
-                write!(f, "{} {a}", self.name())
-            }
-            Command::Act { request, .. } => match request {
-                ActionRequest::Scale {
-                    deployment,
-                    replicas,
-                } => write!(f, "scale deploy/{deployment} {replicas}"),
-                ActionRequest::Restart { deployment } => write!(f, "restart deploy/{deployment}"),
-                ActionRequest::Delete { pod } => write!(f, "delete pod/{pod}"),
-                ActionRequest::Undo => f.write_str("undo"),
-                ActionRequest::Reset { to, topic } => match topic {
-                    Some(t) => write!(f, "reset {to} {t}"),
-                    None => write!(f, "reset {to}"),
-                },
-                ActionRequest::Breaker { update, all } => {
-                    write!(f, "breaker {update}{}", if *all { " all" } else { "" })
-                }
-                ActionRequest::PgSignal { root, .. } => {
-                    write!(f, "{}{}", self.name(), if *root { " root" } else { "" })
-                }
-                ActionRequest::KillOp => f.write_str("kill_op"),
-            },
-            _ => f.write_str(self.name()),
+        match self.arg_text() {
+            Some(arg) => write!(f, "{} {arg}", self.name()),
+            None => f.write_str(self.name()),
         }
     }
 }
@@ -715,5 +831,85 @@ mod tests {
             Command::parse("quit now").unwrap_err(),
             "quit takes no argument"
         );
+    }
+
+    #[test]
+    fn every_declared_command_parses_from_its_name_and_example() {
+        for spec in COMMANDS {
+            let cmd = Command::parse(&spec.example()).unwrap();
+            assert_eq!(cmd.name(), spec.name);
+            assert_eq!(cmd.spec().unwrap().name, spec.name);
+            assert_eq!(Command::parse(&cmd.to_string()).unwrap(), cmd);
+            let bare = Command::parse(spec.name);
+            match spec.arg {
+                Some(Arg {
+                    needs: Some(what), ..
+                }) => assert_eq!(bare.unwrap_err(), format!("{} needs {what}", spec.name)),
+                // scale and the like say their usage; the rest have a default.
+                Some(_) => assert!(bare.map_or(true, |c| c.name() == spec.name)),
+                None => assert_eq!(bare.unwrap().name(), spec.name),
+            }
+        }
+    }
+
+    #[test]
+    fn each_command_is_recognised_by_its_own_row_only() {
+        for spec in COMMANDS {
+            let cmd = Command::parse(&spec.example()).unwrap();
+            let claims: Vec<&str> = COMMANDS
+                .iter()
+                .filter(|s| (s.is)(&cmd))
+                .map(|s| s.name)
+                .collect();
+            assert_eq!(claims, [spec.name]);
+        }
+        let typed = Command::Act {
+            request: ActionRequest::Undo,
+            typed: true,
+        };
+        assert_eq!(typed.name(), "undo", "a typed confirmation keeps the name");
+    }
+
+    #[test]
+    fn names_and_aliases_are_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for spec in COMMANDS {
+            for name in std::iter::once(spec.name).chain(spec.aliases.iter().map(|a| a.name)) {
+                assert!(seen.insert(name), "{name} is declared twice");
+            }
+        }
+    }
+
+    #[test]
+    fn aliases_stand_for_their_command_and_preset_argument() {
+        assert_eq!(Command::parse("q!").unwrap(), Command::Quit);
+        assert_eq!(
+            Command::parse("deployments").unwrap(),
+            Command::View("deploy".into())
+        );
+        assert_eq!(
+            Command::parse("context staging").unwrap(),
+            Command::Context("staging".into())
+        );
+        assert_eq!(
+            Command::parse("pods now").unwrap_err(),
+            "pods takes no argument"
+        );
+        assert_eq!(
+            Command::parse("namespace").unwrap_err(),
+            "namespace needs a namespace, or all"
+        );
+        assert_eq!(
+            Command::parse("pg_terminate now").unwrap_err(),
+            "usage: pg_terminate [root]"
+        );
+    }
+
+    #[test]
+    fn tabs_say_where_a_command_applies() {
+        assert!(Command::Detail.tabs().contains("pods"));
+        assert!(!Command::Detail.tabs().contains("logs"));
+        assert_eq!(Command::Quit.tabs(), Tabs::All);
+        assert!(Command::parse("breaker close").unwrap().tabs() == Tabs::Only(&["breakers"]));
     }
 }
