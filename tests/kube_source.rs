@@ -6,11 +6,11 @@
 
 mod support;
 
+use opsdeck::core::health::Badge;
 use opsdeck::core::source::{Severity, SourceId};
 use opsdeck::features::pods::model::KubeUpdate;
 use opsdeck::features::pods::source::{KubeCommand, KubeHandle, spawn};
 use opsdeck::model::Model;
-use opsdeck::model::health::Badge;
 use opsdeck::shared::kube::KubeOverrides;
 use opsdeck::shared::kube::connect;
 use opsdeck::shared::kube::settings::KubeSettings;

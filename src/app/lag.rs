@@ -36,8 +36,7 @@ impl App {
 
     /// The latest poll of the selected group.
     pub fn selected_group(&self) -> Option<&GroupSnapshot> {
-        let (cluster, group) = self.model.lag_view.selected()?;
-        self.latest_group(cluster, group)
+        self.model.consumers.selected_group(&self.model.lag_view)
     }
 
     pub(super) fn latest_group(&self, cluster: &str, group: &str) -> Option<&GroupSnapshot> {

@@ -9,12 +9,13 @@ pub mod problem;
 pub mod settings;
 pub mod theme;
 
+use crate::shared::theme::Theme;
 use color::ColorSupport;
 use keymap::Keymap;
 use problem::{Problem, SourceText};
 use settings::Settings;
 use std::path::{Path, PathBuf};
-use theme::{Theme, ThemeSet};
+use theme::ThemeSet;
 
 /// Everything read from disk at start-up, plus what was wrong with it.
 #[derive(Debug, Clone)]

@@ -9,6 +9,7 @@ pub mod command;
 pub mod cursor;
 pub mod executor;
 pub mod glob;
+pub mod health;
 pub mod outbox;
 pub mod probe;
 pub mod redact;

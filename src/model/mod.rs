@@ -1,12 +1,10 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
-pub mod health;
-
+use crate::core::health::Health;
 use crate::core::sanitize::safe;
 use crate::core::source::AlertSummary;
 use crate::features::timeline::model::Timeline;
 use crate::update::Update;
-use health::Health;
 
 /// Everything the sources have told us, as the UI draws it.
 #[derive(Debug, Clone, Default)]

@@ -4,6 +4,8 @@
 
 pub mod body_preview;
 pub mod ca_file;
+pub mod format;
 pub mod kube;
 pub mod prometheus;
 pub mod secret;
+pub mod theme;

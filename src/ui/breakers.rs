@@ -7,7 +7,7 @@ mod detail;
 
 use crate::app::App;
 use crate::features::breakers::model::{BreakerRow, VisibleRow};
-use crate::ui::pods::age;
+use crate::shared::format::age;
 use cells::{bar, count, rate_text, short_instance, state_span, transitions};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -1,7 +1,7 @@
 //! The top line: scope, source badges, read-only, alerts, clock.
 
 use crate::app::App;
-use crate::model::health::Badge;
+use crate::core::health::Badge;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};

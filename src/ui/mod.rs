@@ -8,7 +8,6 @@ pub mod footer;
 pub mod header;
 pub mod heatmap;
 pub mod help;
-pub mod lag;
 pub mod logs;
 pub mod pods;
 pub mod queries;
@@ -38,7 +37,18 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Tab::Heatmap => heatmap::draw(frame, a.body, app),
         Tab::Logs => logs::draw(frame, a.body, app),
         Tab::Breakers => breakers::draw(frame, a.body, app),
-        Tab::Lag => lag::draw(frame, a.body, app),
+        Tab::Lag => crate::features::lag::draw::draw(
+            frame,
+            a.body,
+            &crate::features::lag::draw::LagScreen {
+                theme: &app.theme,
+                now: app.now,
+                lag: &app.model.consumers,
+                view: &app.model.lag_view,
+                settings: &app.settings.kafka,
+                health: app.model.health.get(crate::core::source::SourceId::Kafka),
+            },
+        ),
         Tab::Queries => queries::draw(frame, a.body, app),
         Tab::Timeline => timeline::draw(frame, a.body, app),
         Tab::Console => console::draw(frame, a.body, app),

@@ -3,7 +3,7 @@
 use crate::app::App;
 use crate::features::pods::model::{Pod, PodMetrics};
 use crate::features::pods::view::{PodsMode, health_rank};
-use chrono::{DateTime, Utc};
+use crate::shared::format::age;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -131,20 +131,6 @@ fn highlight<'a>(row: Row<'a>, selected: bool, app: &App) -> Row<'a> {
         row.style(app.theme.selection)
     } else {
         row
-    }
-}
-
-/// `3d`, `4h`, `12m`, `40s`, as kubectl prints ages.
-pub fn age(since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-    let Some(since) = since else {
-        return "-".into();
-    };
-    let s = (now - since).num_seconds().max(0);
-    match s {
-        0..=119 => format!("{s}s"),
-        120..=7_199 => format!("{}m", s / 60),
-        7_200..=172_799 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86_400),
     }
 }
 

@@ -2,6 +2,7 @@
 //! rebalances, dead letters; the guarded offset reset.
 
 pub mod actions;
+pub mod draw;
 pub mod model;
 pub mod settings;
 pub mod source;

@@ -79,6 +79,14 @@ pub struct Consumers {
 }
 
 impl Consumers {
+    /// The latest snapshot of the group `view`'s cursor is on.
+    pub fn selected_group(&self, view: &LagView) -> Option<&GroupSnapshot> {
+        let (cluster, group) = view.selected()?;
+        self.groups
+            .get(&(cluster.to_string(), group.to_string()))
+            .and_then(|h| h.latest())
+    }
+
     /// Folds one poll in; returns the Timeline entries of alert crossings.
     pub fn apply(&mut self, u: LagUpdate) -> Vec<TimelineEntry> {
         let mut entries = Vec::new();

@@ -3,7 +3,7 @@
 use crate::app::App;
 use crate::features::breakers::data::{BreakerState, Rate};
 use crate::features::breakers::model::{BreakerRow, RowKey};
-use crate::ui::pods::age;
+use crate::shared::format::age;
 use chrono::{DateTime, Utc};
 use ratatui::text::{Line, Span};
 

@@ -2,24 +2,23 @@
 //! the member that owns each. "none" means the group never committed there;
 //! its lag then counts from the log start.
 
-use crate::app::App;
+use super::LagScreen;
 use crate::features::lag::stats::partition_lag;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Row, Table};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let Some(s) = app.selected_group() else {
+pub fn draw(frame: &mut Frame, area: Rect, screen: &LagScreen<'_>) {
+    let t = screen.theme;
+    let Some(s) = screen.selected_group() else {
         return;
     };
     // The sample before the latest, for each partition's consume rate.
-    let previous = app
-        .model
-        .lag_view
+    let previous = screen
+        .view
         .selected()
-        .and_then(|k| app.model.consumers.groups.get(k)?.previous());
+        .and_then(|k| screen.lag.groups.get(k)?.previous());
     let members = s
         .description
         .as_ref()
@@ -38,7 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let selected = app.model.lag_view.partition;
+    let selected = screen.view.partition;
     let height = usize::from(inner.height.saturating_sub(1));
     let top = selected.saturating_sub(height.saturating_sub(1));
     let rows = s

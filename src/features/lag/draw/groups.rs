@@ -1,6 +1,6 @@
 //! The groups table: one row per cluster and group.
 
-use crate::app::App;
+use super::LagScreen;
 use crate::features::lag::model::{GroupSummary, SPARK};
 use crate::features::lag::stats::{GroupHistory, Rate, Trend};
 use ratatui::Frame;
@@ -13,10 +13,10 @@ const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 /// From this width the topics and produce rate fit.
 const WIDE: u16 = 120;
 
-pub fn title(app: &App) -> Line<'static> {
-    let t = &app.theme;
-    let c = &app.model.consumers;
-    let v = &app.model.lag_view;
+pub fn title(screen: &LagScreen<'_>) -> Line<'static> {
+    let t = screen.theme;
+    let c = screen.lag;
+    let v = screen.view;
     let mut spans = vec![
         Span::styled(" Consumer groups ", t.title),
         Span::styled(format!("{} ", c.groups.len()), t.muted),
@@ -44,9 +44,9 @@ pub fn title(app: &App) -> Line<'static> {
         .map(|s| s.at)
         .max()
     {
-        let polls = 3 * i64::from(app.settings.kafka.interval_secs);
-        if (app.now - newest).num_seconds() > polls {
-            let old = crate::ui::pods::age(Some(newest), app.now);
+        let polls = 3 * i64::from(screen.settings.interval_secs);
+        if (screen.now - newest).num_seconds() > polls {
+            let old = crate::shared::format::age(Some(newest), screen.now);
             spans.push(Span::styled(format!("· data {old} old "), t.stale));
         }
     }
@@ -59,9 +59,9 @@ pub fn title(app: &App) -> Line<'static> {
     Line::from(spans)
 }
 
-pub fn table(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let v = &app.model.lag_view;
+pub fn table(frame: &mut Frame, area: Rect, screen: &LagScreen<'_>) {
+    let t = screen.theme;
+    let v = screen.view;
     let wide = area.width >= WIDE;
     let mut header = vec![
         "GROUP",
@@ -96,9 +96,9 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
         .skip(top)
         .take(height)
         .filter_map(|(i, key)| {
-            let h = app.model.consumers.groups.get(key)?;
-            let s = app.model.consumers.summaries.get(key)?;
-            let row = Row::new(cells(app, &key.1, h, s, wide));
+            let h = screen.lag.groups.get(key)?;
+            let s = screen.lag.summaries.get(key)?;
+            let row = Row::new(cells(screen, &key.1, h, s, wide));
             Some(if i == v.cursor.selected {
                 row.style(t.selection)
             } else {
@@ -114,13 +114,13 @@ pub fn table(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn cells<'a>(
-    app: &App,
+    screen: &LagScreen<'_>,
     group: &str,
     h: &GroupHistory,
     s: &GroupSummary,
     wide: bool,
 ) -> Vec<Line<'a>> {
-    let t = &app.theme;
+    let t = screen.theme;
     let latest = h.latest();
     let alerts = &s.alerts;
     let lag = s.lag;
@@ -141,7 +141,7 @@ fn cells<'a>(
         .and_then(|s| s.description.as_ref())
         .map_or("-".to_string(), |d| d.members.len().to_string());
     let rates = s.rates;
-    let (drain, drain_style) = drain(app, s.trend.clone());
+    let (drain, drain_style) = drain(screen, s.trend.clone());
     let rebalances = s.rebalances;
     let mut cells = vec![
         Line::from(Span::styled(group.to_string(), row_style)),
@@ -151,7 +151,7 @@ fn cells<'a>(
             format!("{lag}{}", if s.any_from_log_start { "*" } else { "" }),
             row_style,
         )),
-        Line::from(Span::styled(spark(&s.sparkline), lag_style(app, lag))),
+        Line::from(Span::styled(spark(&s.sparkline), lag_style(screen, lag))),
         Line::from(rate(rates.consume)),
         Line::from(Span::styled(drain, drain_style)),
         Line::from(Span::styled(
@@ -179,11 +179,11 @@ fn short_state(label: &str) -> String {
     }
 }
 
-fn lag_style(app: &App, lag: i64) -> Style {
+fn lag_style(screen: &LagScreen<'_>, lag: i64) -> Style {
     if lag > 1000 {
-        app.theme.warn
+        screen.theme.warn
     } else {
-        app.theme.ok
+        screen.theme.ok
     }
 }
 
@@ -197,8 +197,8 @@ pub fn rate(r: Rate) -> String {
     }
 }
 
-fn drain(app: &App, trend: Trend) -> (String, Style) {
-    let t = &app.theme;
+fn drain(screen: &LagScreen<'_>, trend: Trend) -> (String, Style) {
+    let t = screen.theme;
     match trend {
         Trend::CaughtUp => ("caught up".into(), t.ok),
         Trend::Draining { eta } => (human(eta.as_secs()), t.text),

@@ -5,15 +5,40 @@
 mod groups;
 mod partitions;
 
-use crate::app::App;
+use super::model::Consumers;
+use super::settings::KafkaSettings;
+use super::stats::GroupSnapshot;
+use super::view::LagView;
+use crate::core::health::SourceHealth;
+use crate::shared::theme::Theme;
+use chrono::{DateTime, Utc};
+
 use crate::features::lag::stats::dlq::Growth;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let c = &app.model.consumers;
+/// What the Lag tab draws from: its own state, the settings that set its
+/// thresholds, the Kafka badge's health, the theme and the clock.
+pub struct LagScreen<'a> {
+    pub theme: &'a Theme,
+    pub now: DateTime<Utc>,
+    pub lag: &'a Consumers,
+    pub view: &'a LagView,
+    pub settings: &'a KafkaSettings,
+    pub health: Option<&'a SourceHealth>,
+}
+
+impl LagScreen<'_> {
+    /// The latest snapshot of the group the cursor is on.
+    pub fn selected_group(&self) -> Option<&GroupSnapshot> {
+        self.lag.selected_group(self.view)
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, s: &LagScreen<'_>) {
+    let c = &s.lag;
     let dead = c.dead_letters();
     let notes = c.notes.len() + c.failures.len().min(2);
     let dlq_height = if dead.is_empty() {
@@ -27,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Length(notes as u16),
     ])
     .areas(area);
-    let v = &app.model.lag_view;
+    let v = &s.view;
     let (list, pane) = if v.detail && !v.is_empty() {
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(40), Constraint::Fill(1)]).areas(list);
@@ -37,24 +62,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(app.theme.border)
-        .title(groups::title(app));
+        .border_style(s.theme.border)
+        .title(groups::title(s));
     let inner = block.inner(list);
     frame.render_widget(block, list);
     if v.is_empty() {
         frame.render_widget(
-            Paragraph::new(Span::styled(empty_text(app), app.theme.muted))
-                .wrap(Wrap { trim: true }),
+            Paragraph::new(Span::styled(empty_text(s), s.theme.muted)).wrap(Wrap { trim: true }),
             inner,
         );
     } else {
-        groups::table(frame, inner, app);
+        groups::table(frame, inner, s);
     }
     if let Some(pane) = pane {
-        partitions::draw(frame, pane, app);
+        partitions::draw(frame, pane, s);
     }
     if !dead.is_empty() {
-        let t = &app.theme;
+        let t = s.theme;
         let lines: Vec<Line> = dead
             .iter()
             .take(4)
@@ -82,27 +106,27 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let mut lines: Vec<Line> = c
         .notes
         .values()
-        .map(|n| Line::styled(format!(" · {n}"), app.theme.muted))
+        .map(|n| Line::styled(format!(" · {n}"), s.theme.muted))
         .collect();
     lines.extend(
         c.failures
             .iter()
             .take(2)
-            .map(|((_, g), e)| Line::styled(format!(" ! {g}: {e}"), app.theme.warn)),
+            .map(|((_, g), e)| Line::styled(format!(" ! {g}: {e}"), s.theme.warn)),
     );
     frame.render_widget(Paragraph::new(lines), foot);
 }
 
-fn empty_text(app: &App) -> String {
-    let v = &app.model.lag_view;
+fn empty_text(s: &LagScreen<'_>) -> String {
+    let v = &s.view;
     if !v.filter.is_empty() {
         return format!("Nothing matches \"{}\". Esc clears the filter.", v.filter);
     }
-    match app.model.health.get(crate::core::source::SourceId::Kafka) {
+    match s.health {
         Some(h) if h.last.error.is_some() => {
             format!("No data: {}", h.last.error.clone().unwrap_or_default())
         }
-        None if app.settings.kafka.clusters.is_empty() => "Kafka is not configured: add [kafka.clusters.NAME] with bootstrap = \"host:port\" (and groups or discover = true) to config.toml.".into(),
+        None if s.settings.clusters.is_empty() => "Kafka is not configured: add [kafka.clusters.NAME] with bootstrap = \"host:port\" (and groups or discover = true) to config.toml.".into(),
         _ => "No consumer groups (yet).".into(),
     }
 }
