@@ -1,12 +1,10 @@
 //! Drawing: pure functions of `&App` onto a `Frame`. Nothing here mutates
 //! state, locks, sends, or does I/O.
 
-pub mod breakers;
 pub mod console;
 pub mod dialog;
 pub mod footer;
 pub mod header;
-pub mod heatmap;
 pub mod help;
 pub mod logs;
 pub mod pods;
@@ -34,9 +32,31 @@ pub fn draw(frame: &mut Frame, app: &App) {
     tabs::draw(frame, a.tabs, app);
     match app.tab {
         Tab::Pods => pods::draw(frame, a.body, app),
-        Tab::Heatmap => heatmap::draw(frame, a.body, app),
+        Tab::Heatmap => crate::features::heatmap::draw::draw(
+            frame,
+            a.body,
+            &crate::features::heatmap::draw::HeatmapScreen {
+                theme: &app.theme,
+                now: app.now,
+                heatmap: &app.model.heatmap,
+                view: &app.model.heatmap_view,
+            },
+        ),
         Tab::Logs => logs::draw(frame, a.body, app),
-        Tab::Breakers => breakers::draw(frame, a.body, app),
+        Tab::Breakers => crate::features::breakers::draw::draw(
+            frame,
+            a.body,
+            &crate::features::breakers::draw::BreakersScreen {
+                theme: &app.theme,
+                now: app.now,
+                breakers: &app.model.breakers,
+                view: &app.model.breakers_view,
+                health: app
+                    .model
+                    .health
+                    .get(crate::core::source::SourceId::Actuator),
+            },
+        ),
         Tab::Lag => crate::features::lag::draw::draw(
             frame,
             a.body,

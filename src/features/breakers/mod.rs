@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod data;
+pub mod draw;
 pub mod exposition;
 pub mod model;
 pub mod settings;

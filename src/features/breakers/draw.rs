@@ -5,10 +5,13 @@
 mod cells;
 mod detail;
 
-use crate::app::App;
+use super::model::{Breakers, BreakersView};
+use crate::core::health::SourceHealth;
 use crate::features::breakers::model::{BreakerRow, VisibleRow};
 use crate::shared::format::age;
+use crate::shared::theme::Theme;
 use cells::{bar, count, rate_text, short_instance, state_span, transitions};
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -17,9 +20,19 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 /// Widths at which more columns fit.
 const WIDE: u16 = 120;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let b = &app.model.breakers;
-    let v = &app.model.breakers_view;
+/// What the Breakers tab draws from: its own state, the Actuator badge's
+/// health, the theme and the clock.
+pub struct BreakersScreen<'a> {
+    pub theme: &'a Theme,
+    pub now: DateTime<Utc>,
+    pub breakers: &'a Breakers,
+    pub view: &'a BreakersView,
+    pub health: Option<&'a SourceHealth>,
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, screen: &BreakersScreen<'_>) {
+    let b = screen.breakers;
+    let v = screen.view;
     let failures = b.failures.len().min(3) as u16;
     let [list, problems] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(failures)]).areas(area);
@@ -32,21 +45,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(app.theme.border)
-        .title(title(app));
+        .border_style(screen.theme.border)
+        .title(title(screen));
     let inner = block.inner(list);
     frame.render_widget(block, list);
     if v.is_empty() {
         frame.render_widget(
-            Paragraph::new(Span::styled(empty_text(app), app.theme.muted))
+            Paragraph::new(Span::styled(empty_text(screen), screen.theme.muted))
                 .wrap(Wrap { trim: true }),
             inner,
         );
     } else {
-        table(frame, inner, app);
+        table(frame, inner, screen);
     }
     if let Some(pane) = pane {
-        detail::draw(frame, pane, app);
+        detail::draw(frame, pane, screen);
     }
     let lines: Vec<Line> = b
         .failures
@@ -58,16 +71,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             } else {
                 format!("{target}: {e}")
             };
-            Line::styled(format!(" ! {text}"), app.theme.warn)
+            Line::styled(format!(" ! {text}"), screen.theme.warn)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), problems);
 }
 
-fn title(app: &App) -> Line<'static> {
-    let t = &app.theme;
-    let b = &app.model.breakers;
-    let v = &app.model.breakers_view;
+fn title(screen: &BreakersScreen<'_>) -> Line<'static> {
+    let t = screen.theme;
+    let b = screen.breakers;
+    let v = screen.view;
     let shown = b.rows.values().filter(|r| b.shown(r)).count();
     let mut spans = vec![
         Span::styled(" Circuit breakers ", t.title),
@@ -107,24 +120,24 @@ fn title(app: &App) -> Line<'static> {
     Line::from(spans)
 }
 
-fn empty_text(app: &App) -> String {
-    let v = &app.model.breakers_view;
+fn empty_text(screen: &BreakersScreen<'_>) -> String {
+    let v = screen.view;
     if !v.filter.is_empty() {
         return format!("Nothing matches \"{}\". Esc clears the filter.", v.filter);
     }
-    match app.model.health.get(crate::core::source::SourceId::Actuator) {
+    match screen.health {
         Some(h) if h.last.error.is_some() => {
             format!("No data: {}", h.last.error.clone().unwrap_or_default())
         }
-        None if app.model.breakers.last_poll.is_empty() => "Breakers are not configured: add [breakers] to config.toml (actuators = { name = \"http://host:port/actuator\" }, discovery through the pod proxy, or prometheus = true).".into(),
+        None if screen.breakers.last_poll.is_empty() => "Breakers are not configured: add [breakers] to config.toml (actuators = { name = \"http://host:port/actuator\" }, discovery through the pod proxy, or prometheus = true).".into(),
         _ => "No circuit breakers reported (yet).".into(),
     }
 }
 
-fn table(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let v = &app.model.breakers_view;
-    let b = &app.model.breakers;
+fn table(frame: &mut Frame, area: Rect, screen: &BreakersScreen<'_>) {
+    let t = screen.theme;
+    let v = screen.view;
+    let b = screen.breakers;
     let wide = area.width >= WIDE;
     let mut header = vec![
         "SERVICE", "INSTANCE", "BREAKER", "STATE", "FAILURE", "IN STATE",
@@ -166,7 +179,7 @@ fn table(frame: &mut Frame, area: Rect, app: &App) {
         .map(|(i, vr)| {
             let cells = match vr {
                 VisibleRow::One(key) => match b.get(key) {
-                    Some(r) => one_row(app, r, wide),
+                    Some(r) => one_row(screen, r, wide),
                     None => Vec::new(),
                 },
                 VisibleRow::Group(g) => {
@@ -177,7 +190,7 @@ fn table(frame: &mut Frame, area: Rect, app: &App) {
                         .map(|(s, n)| format!("{n} {s}"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    let mut state = state_span(app, &g.worst, mixed);
+                    let mut state = state_span(screen, &g.worst, mixed);
                     if mixed {
                         state.content = format!("≠{}", g.worst.as_str()).into();
                     }
@@ -199,7 +212,7 @@ fn table(frame: &mut Frame, area: Rect, app: &App) {
                         Line::from(Span::styled(format!("{} pods", g.instances), t.muted)),
                         Line::from(Span::styled(g.breaker.clone(), t.text)),
                         Line::from(state),
-                        worst_rate.map_or_else(Line::default, |r| bar(app, r)),
+                        worst_rate.map_or_else(Line::default, |r| bar(screen, r)),
                         Line::from(Span::styled(summary.clone(), t.muted)),
                     ];
                     if wide {
@@ -221,19 +234,19 @@ fn table(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(table, area);
 }
 
-fn one_row<'a>(app: &App, r: &BreakerRow, wide: bool) -> Vec<Line<'a>> {
-    let t = &app.theme;
-    let b = &app.model.breakers;
+fn one_row<'a>(screen: &BreakersScreen<'_>, r: &BreakerRow, wide: bool) -> Vec<Line<'a>> {
+    let t = screen.theme;
+    let b = screen.breakers;
     let f = &r.figures;
     let split = b.disagrees(&r.key.service, &r.key.breaker);
     let style = if r.error.is_some() { t.stale } else { t.text };
-    let since = age(Some(r.since), app.now);
+    let since = age(Some(r.since), screen.now);
     let mut cells = vec![
         Line::from(Span::styled(r.key.service.clone(), style)),
         Line::from(Span::styled(short_instance(&r.key), t.muted)),
         Line::from(Span::styled(r.key.breaker.clone(), style)),
-        Line::from(state_span(app, &f.state, split)),
-        bar(app, r),
+        Line::from(state_span(screen, &f.state, split)),
+        bar(screen, r),
         Line::from(Span::styled(
             if r.since_known {
                 since
@@ -260,7 +273,7 @@ fn one_row<'a>(app: &App, r: &BreakerRow, wide: bool) -> Vec<Line<'a>> {
                     t.text
                 },
             )),
-            Line::from(Span::styled(transitions(r, app.now), t.muted)),
+            Line::from(Span::styled(transitions(r, screen.now), t.muted)),
         ]);
     }
     cells

@@ -1,7 +1,6 @@
 //! The Heatmap tab: services × time coloured against each service's SLO,
 //! the latency-bucket drill-down, and the firing alerts.
 
-use crate::app::App;
 use crate::features::heatmap::model::{BucketGrid, Grid, Level, Slo, le_label};
 use crate::shared::prometheus::Metric;
 use ratatui::Frame;
@@ -11,15 +10,26 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 /// Width of the service-name column.
-use crate::features::heatmap::view::LABEL;
+use crate::features::heatmap::model::Heatmap;
+use crate::features::heatmap::view::{HeatmapView, LABEL};
+use crate::shared::theme::Theme;
+use chrono::{DateTime, Utc};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let alerts_height = (app.model.heatmap.alerts.len().min(5) as u16 + 2).max(3);
+/// What the Heatmap tab draws from: its own state, the theme and the clock.
+pub struct HeatmapScreen<'a> {
+    pub theme: &'a Theme,
+    pub now: DateTime<Utc>,
+    pub heatmap: &'a Heatmap,
+    pub view: &'a HeatmapView,
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, screen: &HeatmapScreen<'_>) {
+    let t = &screen.theme;
+    let alerts_height = (screen.heatmap.alerts.len().min(5) as u16 + 2).max(3);
     let [grid_area, alerts_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(alerts_height)]).areas(area);
-    let view = &app.model.heatmap_view;
-    let hm = &app.model.heatmap;
+    let view = &screen.view;
+    let hm = &screen.heatmap;
     let mut title = vec![
         Span::styled(" Heatmap ", t.title),
         Span::styled(
@@ -35,7 +45,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             t.muted,
         ));
     }
-    if let Some(age) = hm.age(view.metric, app.now) {
+    if let Some(age) = hm.age(view.metric, screen.now) {
         title.push(Span::styled(
             format!("· {}s old ", age.num_seconds().max(0)),
             t.muted,
@@ -54,12 +64,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let inner = block.inner(grid_area);
     frame.render_widget(block, grid_area);
     let lines = if view.drill {
-        drill_lines(app, inner)
+        drill_lines(screen, inner)
     } else {
-        grid_lines(app, inner)
+        grid_lines(screen, inner)
     };
     frame.render_widget(Paragraph::new(lines), inner);
-    alerts(frame, alerts_area, app);
+    alerts(frame, alerts_area, screen);
 }
 
 fn unit_label(metric: Metric) -> &'static str {
@@ -71,8 +81,8 @@ fn unit_label(metric: Metric) -> &'static str {
 }
 
 /// A cell's character and style: the heat ramp with colour, shades without.
-fn cell(app: &App, level: Level) -> (char, Style) {
-    let t = &app.theme;
+fn cell(screen: &HeatmapScreen<'_>, level: Level) -> (char, Style) {
+    let t = &screen.theme;
     let ramp = &t.heat;
     if ramp.len() >= 3 {
         let pick = |i: usize| Style::default().fg(ramp[i]);
@@ -93,10 +103,10 @@ fn cell(app: &App, level: Level) -> (char, Style) {
     }
 }
 
-fn grid_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
-    let t = &app.theme;
-    let view = &app.model.heatmap_view;
-    let Some(grid) = app.model.heatmap.grid(view.metric) else {
+fn grid_lines(screen: &HeatmapScreen<'_>, area: Rect) -> Vec<Line<'static>> {
+    let t = &screen.theme;
+    let view = &screen.view;
+    let Some(grid) = screen.heatmap.grid(view.metric) else {
         return vec![Line::styled(
             "No data yet. Prometheus is set with [prometheus] url = \"http://...\" in config.toml (the demo fills this tab).",
             t.muted,
@@ -113,10 +123,10 @@ fn grid_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
     let first = cols - fit;
     let selected_col = view.column(cols);
     let height = usize::from(area.height).saturating_sub(3);
-    let half_blocks = app.theme.heat.len() >= 3;
+    let half_blocks = screen.theme.heat.len() >= 3;
     let (rows, note) = grid.visible(if half_blocks { height * 2 } else { height });
     let mut lines = if half_blocks {
-        paired_rows(app, grid, rows, first, selected_col)
+        paired_rows(screen, grid, rows, first, selected_col)
     } else {
         Vec::new()
     };
@@ -126,7 +136,7 @@ fn grid_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
             if r == view.row { t.selection } else { t.text },
         )];
         for c in first..cols {
-            let (ch, mut style) = cell(app, grid.level(row, c, &app.model.heatmap.slos));
+            let (ch, mut style) = cell(screen, grid.level(row, c, &screen.heatmap.slos));
             if r == view.row && c == selected_col {
                 style = style
                     .patch(t.selection)
@@ -136,9 +146,9 @@ fn grid_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
         }
         lines.push(Line::from(spans));
     }
-    lines.push(Line::from(legend(app, grid, first, note)));
+    lines.push(Line::from(legend(screen, grid, first, note)));
     lines.push(status(
-        app,
+        screen,
         grid,
         rows.get(view.row).map(|r| r.name.as_str()),
         selected_col,
@@ -150,20 +160,20 @@ fn grid_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
 /// foreground, the lower its background. A gap leaves its half empty. The
 /// cursor's column is marked under the grid; its exact value is below.
 fn paired_rows(
-    app: &App,
+    screen: &HeatmapScreen<'_>,
     grid: &Grid,
     rows: &[crate::features::heatmap::model::Row],
     first: usize,
     selected_col: usize,
 ) -> Vec<Line<'static>> {
-    let t = &app.theme;
-    let view = &app.model.heatmap_view;
+    let t = &screen.theme;
+    let view = &screen.view;
     let color = |row: Option<&crate::features::heatmap::model::Row>, c: usize| -> Color {
         let Some(row) = row else { return Color::Reset };
-        match grid.level(row, c, &app.model.heatmap.slos) {
+        match grid.level(row, c, &screen.heatmap.slos) {
             Level::Gap => Color::Reset,
             Level::Infinite => t.crit.fg.unwrap_or(Color::Reset),
-            level => cell(app, level).1.fg.unwrap_or(Color::Reset),
+            level => cell(screen, level).1.fg.unwrap_or(Color::Reset),
         }
     };
     let half = LABEL / 2;
@@ -212,8 +222,13 @@ fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
-fn legend(app: &App, grid: &Grid, first: usize, note: Option<String>) -> Vec<Span<'static>> {
-    let t = &app.theme;
+fn legend(
+    screen: &HeatmapScreen<'_>,
+    grid: &Grid,
+    first: usize,
+    note: Option<String>,
+) -> Vec<Span<'static>> {
+    let t = &screen.theme;
     let mut spans = vec![Span::raw(" ".repeat(LABEL + 1))];
     for (level, label) in [
         (Level::Good, " within SLO  "),
@@ -222,7 +237,7 @@ fn legend(app: &App, grid: &Grid, first: usize, note: Option<String>) -> Vec<Spa
         (Level::Gap, " no data  "),
         (Level::Infinite, " +Inf  "),
     ] {
-        let (ch, style) = cell(app, level);
+        let (ch, style) = cell(screen, level);
         spans.push(Span::styled(ch.to_string(), style));
         spans.push(Span::styled(label, t.muted));
     }
@@ -239,8 +254,13 @@ fn legend(app: &App, grid: &Grid, first: usize, note: Option<String>) -> Vec<Spa
     spans
 }
 
-fn status(app: &App, grid: &Grid, service: Option<&str>, col: usize) -> Line<'static> {
-    let t = &app.theme;
+fn status(
+    screen: &HeatmapScreen<'_>,
+    grid: &Grid,
+    service: Option<&str>,
+    col: usize,
+) -> Line<'static> {
+    let t = &screen.theme;
     let Some(row) = service.and_then(|s| grid.rows.iter().find(|r| r.name == s)) else {
         return Line::default();
     };
@@ -253,12 +273,12 @@ fn status(app: &App, grid: &Grid, service: Option<&str>, col: usize) -> Line<'st
         Some(v) if v.is_infinite() => "+Inf (top of the histogram)".to_string(),
         Some(v) => grid.metric.unit().format(v),
     };
-    let slo = match app.model.heatmap.slos.get(&row.service, grid.metric) {
+    let slo = match screen.heatmap.slos.get(&row.service, grid.metric) {
         Some(Slo::Below(x)) => format!("SLO < {}", grid.metric.unit().format(x)),
         Some(Slo::Above(x)) => format!("SLO > {}", grid.metric.unit().format(x)),
         None => "no SLO".to_string(),
     };
-    let level = grid.level(row, col, &app.model.heatmap.slos);
+    let level = grid.level(row, col, &screen.heatmap.slos);
     let style = match level {
         Level::Bad | Level::Infinite => t.crit,
         Level::Near => t.warn,
@@ -275,18 +295,17 @@ fn status(app: &App, grid: &Grid, service: Option<&str>, col: usize) -> Line<'st
     ])
 }
 
-fn drill_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
-    let t = &app.theme;
-    let view = &app.model.heatmap_view;
-    let service = app
-        .model
+fn drill_lines(screen: &HeatmapScreen<'_>, area: Rect) -> Vec<Line<'static>> {
+    let t = &screen.theme;
+    let view = &screen.view;
+    let service = screen
         .heatmap
         .grid(view.metric)
         .and_then(|g| g.rows.get(view.row))
         .map(|r| r.service.clone());
     let Some(grid) = service
         .as_deref()
-        .and_then(|s| app.model.heatmap.drill_down(s))
+        .and_then(|s| screen.heatmap.drill_down(s))
     else {
         return vec![Line::styled(
             "No latency histogram for this service. Esc goes back.",
@@ -300,14 +319,14 @@ fn drill_lines(app: &App, area: Rect) -> Vec<Line<'static>> {
         ),
         t.title,
     )];
-    lines.extend(bucket_rows(app, &grid, area));
+    lines.extend(bucket_rows(screen, &grid, area));
     lines
 }
 
-fn bucket_rows(app: &App, grid: &BucketGrid, area: Rect) -> Vec<Line<'static>> {
+fn bucket_rows(screen: &HeatmapScreen<'_>, grid: &BucketGrid, area: Rect) -> Vec<Line<'static>> {
     let cols = grid.columns.count;
     let fit = usize::from(area.width).saturating_sub(LABEL + 1).min(cols);
-    let ramp: Vec<Color> = app.theme.heat.clone();
+    let ramp: Vec<Color> = screen.theme.heat.clone();
     let shades = [' ', '░', '▒', '▓', '█'];
     grid.rows
         .iter()
@@ -315,11 +334,11 @@ fn bucket_rows(app: &App, grid: &BucketGrid, area: Rect) -> Vec<Line<'static>> {
         .map(|row| {
             let mut spans = vec![Span::styled(
                 format!("{:>w$} ", le_label(row.le), w = LABEL),
-                app.theme.muted,
+                screen.theme.muted,
             )];
             for c in (cols - fit)..cols {
                 let span = match row.cells.get(c).copied().flatten() {
-                    None => Span::styled("·", app.theme.muted),
+                    None => Span::styled("·", screen.theme.muted),
                     Some(share) if ramp.len() >= 2 => {
                         let i =
                             ((share.clamp(0.0, 1.0)) * (ramp.len() - 1) as f64).round() as usize;
@@ -336,9 +355,9 @@ fn bucket_rows(app: &App, grid: &BucketGrid, area: Rect) -> Vec<Line<'static>> {
         .collect()
 }
 
-fn alerts(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let alerts = &app.model.heatmap.alerts;
+fn alerts(frame: &mut Frame, area: Rect, screen: &HeatmapScreen<'_>) {
+    let t = &screen.theme;
+    let alerts = &screen.heatmap.alerts;
     let mut lines = Vec::new();
     for a in alerts
         .iter()

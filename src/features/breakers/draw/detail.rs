@@ -1,18 +1,18 @@
 //! The selected breaker in full: where it is read, thresholds, the
 //! window's calls, and every transition seen.
 
+use super::BreakersScreen;
 use super::cells::{count, rate_text};
-use crate::app::App;
 use crate::features::breakers::model::{BreakerRow, VisibleRow};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let b = &app.model.breakers;
-    let rows: Vec<&BreakerRow> = match app.model.breakers_view.selected() {
+pub fn draw(frame: &mut Frame, area: Rect, screen: &BreakersScreen<'_>) {
+    let t = screen.theme;
+    let b = screen.breakers;
+    let rows: Vec<&BreakerRow> = match screen.view.selected() {
         Some(VisibleRow::One(key)) => b.get(key).into_iter().collect(),
         Some(VisibleRow::Group(g)) => b
             .rows

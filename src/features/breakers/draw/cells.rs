@@ -1,6 +1,6 @@
 //! The cells of a breaker row: state, the failure-rate bar, counts.
 
-use crate::app::App;
+use super::BreakersScreen;
 use crate::features::breakers::data::{BreakerState, Rate};
 use crate::features::breakers::model::{BreakerRow, RowKey};
 use crate::shared::format::age;
@@ -11,8 +11,8 @@ use ratatui::text::{Line, Span};
 const BAR: usize = 6;
 
 /// The state, coloured by how bad it is; `≠` marks pods that disagree.
-pub fn state_span(app: &App, state: &BreakerState, split: bool) -> Span<'static> {
-    let t = &app.theme;
+pub fn state_span(screen: &BreakersScreen<'_>, state: &BreakerState, split: bool) -> Span<'static> {
+    let t = screen.theme;
     let style = match state {
         BreakerState::Open | BreakerState::ForcedOpen => t.crit,
         BreakerState::HalfOpen | BreakerState::Disabled | BreakerState::Unknown(_) => t.warn,
@@ -25,8 +25,8 @@ pub fn state_span(app: &App, state: &BreakerState, split: bool) -> Span<'static>
 
 /// `████░░ 62.5%` against the threshold, or `warming up` while resilience4j
 /// has too few calls to report a rate.
-pub fn bar(app: &App, r: &BreakerRow) -> Line<'static> {
-    let t = &app.theme;
+pub fn bar(screen: &BreakersScreen<'_>, r: &BreakerRow) -> Line<'static> {
+    let t = screen.theme;
     let f = &r.figures;
     match f.failure_rate {
         None => Line::from(Span::styled("-", t.muted)),
