@@ -8,7 +8,6 @@ pub mod header;
 pub mod help;
 pub mod logs;
 pub mod pods;
-pub mod queries;
 pub mod tabs;
 pub mod timeline;
 
@@ -69,7 +68,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 health: app.model.health.get(crate::core::source::SourceId::Kafka),
             },
         ),
-        Tab::Queries => queries::draw(frame, a.body, app),
+        Tab::Queries => crate::features::queries::draw::draw(
+            frame,
+            a.body,
+            &crate::features::queries::draw::QueriesScreen {
+                theme: &app.theme,
+                queries: &app.model.queries,
+                view: &app.model.queries_view,
+                settings: &app.settings.queries,
+            },
+        ),
         Tab::Timeline => timeline::draw(frame, a.body, app),
         Tab::Console => console::draw(frame, a.body, app),
     }

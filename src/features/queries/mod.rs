@@ -2,6 +2,7 @@
 //! health; guarded cancel / terminate / killOp.
 
 pub mod actions;
+pub mod draw;
 pub mod model;
 pub mod mongo;
 pub mod postgres;

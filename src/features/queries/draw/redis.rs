@@ -2,8 +2,8 @@
 //! mark, memory against maxmemory, evictions, clients, ops/s, the key
 //! pattern counts, then SLOWLOG.
 
+use super::QueriesScreen;
 use super::cells::{one_line, selected, window};
-use crate::app::App;
 use crate::features::queries::model::{QueryRow, TargetState, human_bytes, human_duration};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,8 +13,8 @@ use ratatui::widgets::{Paragraph, Row, Table};
 /// Lines of figures above SLOWLOG.
 const FIGURES: u16 = 6;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
-    let t = &app.theme;
+pub fn draw(frame: &mut Frame, area: Rect, screen: &QueriesScreen<'_>, s: &TargetState) {
+    let t = &screen.theme;
     let Some(r) = s.redis() else { return };
     let snap = r;
     let info = &r.info;
@@ -166,7 +166,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
         return;
     }
     let height = slow_area.height.saturating_sub(1);
-    let rows = window(app, height).filter_map(|(i, row)| {
+    let rows = window(screen, height).filter_map(|(i, row)| {
         let QueryRow::Slowlog(x) = row else {
             return None;
         };
@@ -188,7 +188,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
             ),
         ];
         Some(selected(
-            app,
+            screen,
             i,
             Row::new(cells.into_iter().map(Line::from)),
         ))

@@ -1,9 +1,9 @@
 //! A MongoDB target's views: currentOp over the threshold (COLLSCAN in
 //! the crit colour), slow ops from the profiler, replica-set members.
 
+use super::QueriesScreen;
 use super::WIDE;
 use super::cells::{duration_style, one_line, selected, window};
-use crate::app::App;
 use crate::features::queries::model::{QueryRow, TargetState, human_duration};
 use crate::features::queries::mongo::ReplicaSet;
 use ratatui::Frame;
@@ -21,8 +21,8 @@ fn message(frame: &mut Frame, area: Rect, text: String, style: Style) {
 }
 
 /// The plan summary, COLLSCAN in the crit colour.
-fn plan_span(app: &App, plan: Option<&str>) -> Span<'static> {
-    let t = &app.theme;
+fn plan_span(screen: &QueriesScreen<'_>, plan: Option<&str>) -> Span<'static> {
+    let t = &screen.theme;
     match plan {
         Some(p) if p.contains("COLLSCAN") => Span::styled(p.to_string(), t.crit),
         Some(p) => Span::styled(p.to_string(), t.muted),
@@ -30,8 +30,8 @@ fn plan_span(app: &App, plan: Option<&str>) -> Span<'static> {
     }
 }
 
-pub fn ops(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
-    let t = &app.theme;
+pub fn ops(frame: &mut Frame, area: Rect, screen: &QueriesScreen<'_>, s: &TargetState) {
+    let t = &screen.theme;
     let Some(m) = s.mongo() else { return };
     if let Err(e) = &m.ops {
         return message(frame, area, e.clone(), t.warn);
@@ -65,7 +65,7 @@ pub fn ops(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
     widths.push(Constraint::Fill(1));
     let threshold = Duration::from_secs(u64::from(m.secs_running.max(1)));
     let height = area.height.saturating_sub(1);
-    let rows = window(app, height).filter_map(|(i, row)| {
+    let rows = window(screen, height).filter_map(|(i, row)| {
         let QueryRow::Op(opid) = row else { return None };
         let op = s.op(opid)?;
         let secs = Duration::from_secs(u64::try_from(op.secs_running).unwrap_or(0));
@@ -80,11 +80,11 @@ pub fn ops(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
             ),
             Span::styled(
                 op.secs_running.to_string(),
-                duration_style(app, secs, threshold),
+                duration_style(screen, secs, threshold),
             ),
             Span::styled(op.op.clone(), t.text),
             Span::styled(op.ns.clone(), t.text),
-            plan_span(app, op.plan_summary.as_deref()),
+            plan_span(screen, op.plan_summary.as_deref()),
         ];
         if wide {
             cells.push(Span::styled(
@@ -103,7 +103,7 @@ pub fn ops(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
         }
         cells.push(Span::styled(one_line(&op.command), t.text));
         Some(selected(
-            app,
+            screen,
             i,
             Row::new(cells.into_iter().map(Line::from)),
         ))
@@ -116,8 +116,8 @@ pub fn ops(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
     );
 }
 
-pub fn slow(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
-    let t = &app.theme;
+pub fn slow(frame: &mut Frame, area: Rect, screen: &QueriesScreen<'_>, s: &TargetState) {
+    let t = &screen.theme;
     let Some(m) = s.mongo() else { return };
     // Databases with nothing to list say why: profiling off, or an error.
     let notes: Vec<Line> = m
@@ -142,7 +142,7 @@ pub fn slow(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(notes), notes_area);
-    if app.model.queries_view.is_empty() {
+    if screen.view.is_empty() {
         return message(
             frame,
             table_area,
@@ -164,7 +164,7 @@ pub fn slow(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
         widths.extend([Constraint::Length(16), Constraint::Length(9)]);
     }
     let height = table_area.height.saturating_sub(1);
-    let rows = window(app, height).filter_map(|(i, row)| {
+    let rows = window(screen, height).filter_map(|(i, row)| {
         let QueryRow::Slow { db, op } = row else {
             return None;
         };
@@ -188,7 +188,7 @@ pub fn slow(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
                     t.text
                 },
             ),
-            plan_span(app, o.plan_summary.as_deref()),
+            plan_span(screen, o.plan_summary.as_deref()),
         ];
         if wide {
             cells.push(Span::styled(
@@ -202,7 +202,7 @@ pub fn slow(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
             ));
         }
         Some(selected(
-            app,
+            screen,
             i,
             Row::new(cells.into_iter().map(Line::from)),
         ))
@@ -215,8 +215,8 @@ pub fn slow(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
     );
 }
 
-pub fn replica_set(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
-    let t = &app.theme;
+pub fn replica_set(frame: &mut Frame, area: Rect, screen: &QueriesScreen<'_>, s: &TargetState) {
+    let t = &screen.theme;
     let Some(m) = s.mongo() else { return };
     let (set, members) = match &m.replica_set {
         Err(e) => return message(frame, area, e.clone(), t.warn),
@@ -237,7 +237,7 @@ pub fn replica_set(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
         title,
     );
     let height = table_area.height.saturating_sub(1);
-    let rows = window(app, height).filter_map(|(i, row)| {
+    let rows = window(screen, height).filter_map(|(i, row)| {
         let QueryRow::Member(x) = row else {
             return None;
         };
@@ -266,7 +266,7 @@ pub fn replica_set(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
             Span::styled(lag, lag_style),
         ];
         Some(selected(
-            app,
+            screen,
             i,
             Row::new(cells.into_iter().map(Line::from)),
         ))

@@ -1,9 +1,9 @@
 //! A Postgres target's views: top statements, activity, the blocking
 //! tree, connections and unused indexes.
 
+use super::QueriesScreen;
 use super::WIDE;
 use super::cells::{duration_style, one_line, selected, tree_prefixes, window};
-use crate::app::App;
 use crate::features::queries::model::{
     QueryRow, TargetState, human_bytes, human_duration, human_ms, running,
 };
@@ -21,9 +21,9 @@ fn message(frame: &mut Frame, area: Rect, text: String, style: ratatui::style::S
     );
 }
 
-pub fn statements(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
-    let t = &app.theme;
-    let v = &app.model.queries_view;
+pub fn statements(frame: &mut Frame, area: Rect, screen: &QueriesScreen<'_>, s: &TargetState) {
+    let t = &screen.theme;
+    let v = &screen.view;
     let Some(pg) = s.pg() else { return };
     let list = match &pg.statements {
         Ok(list) => list,
@@ -85,7 +85,7 @@ pub fn statements(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
     header.push("QUERY".into());
     widths.push(Constraint::Fill(1));
     let height = table_area.height.saturating_sub(1);
-    let rows = window(app, height).filter_map(|(i, row)| {
+    let rows = window(screen, height).filter_map(|(i, row)| {
         let QueryRow::Statement { index, .. } = row else {
             return None;
         };
@@ -109,7 +109,7 @@ pub fn statements(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
         }
         cells.push(Span::styled(one_line(&st.query), t.text));
         Some(selected(
-            app,
+            screen,
             i,
             Row::new(cells.into_iter().map(Line::from)),
         ))
@@ -142,8 +142,13 @@ fn wait_label(b: &Backend) -> String {
 
 /// The cells of a backend after its pid: duration, state, wait, and
 /// (wide) user, database, client and blockers; the query last.
-fn backend_cells(app: &App, s: &TargetState, b: &Backend, wide: bool) -> Vec<Span<'static>> {
-    let t = &app.theme;
+fn backend_cells(
+    screen: &QueriesScreen<'_>,
+    s: &TargetState,
+    b: &Backend,
+    wide: bool,
+) -> Vec<Span<'static>> {
+    let t = &screen.theme;
     let threshold = s.pg().map(|pg| pg.activity_threshold).unwrap_or_default();
     let d = running(b);
     let state_style = match b.state {
@@ -151,7 +156,7 @@ fn backend_cells(app: &App, s: &TargetState, b: &Backend, wide: bool) -> Vec<Spa
         _ => t.text,
     };
     let mut cells = vec![
-        Span::styled(human_duration(d), duration_style(app, d, threshold)),
+        Span::styled(human_duration(d), duration_style(screen, d, threshold)),
         Span::styled(state_label(&b.state).to_string(), state_style),
         Span::styled(
             wait_label(b),
@@ -200,8 +205,8 @@ fn backend_widths(wide: bool) -> (Vec<&'static str>, Vec<Constraint>) {
     (header, widths)
 }
 
-pub fn activity(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
-    let t = &app.theme;
+pub fn activity(frame: &mut Frame, area: Rect, screen: &QueriesScreen<'_>, s: &TargetState) {
+    let t = &screen.theme;
     let Some(pg) = s.pg() else { return };
     if let Err(e) = &pg.activity {
         return message(frame, area, e.clone(), t.warn);
@@ -215,7 +220,7 @@ pub fn activity(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
     header.extend(rest);
     widths.insert(0, Constraint::Length(8));
     let height = area.height.saturating_sub(1);
-    let rows = window(app, height).filter_map(|(i, row)| {
+    let rows = window(screen, height).filter_map(|(i, row)| {
         let QueryRow::Backend(pid) = row else {
             return None;
         };
@@ -230,9 +235,9 @@ pub fn activity(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
             pid_text,
             if blocked { t.crit } else { t.text },
         )];
-        cells.extend(backend_cells(app, s, b, wide));
+        cells.extend(backend_cells(screen, s, b, wide));
         Some(selected(
-            app,
+            screen,
             i,
             Row::new(cells.into_iter().map(Line::from)),
         ))
@@ -245,8 +250,8 @@ pub fn activity(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
     );
 }
 
-pub fn blocking(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
-    let t = &app.theme;
+pub fn blocking(frame: &mut Frame, area: Rect, screen: &QueriesScreen<'_>, s: &TargetState) {
+    let t = &screen.theme;
     if s.blocking.is_empty() {
         let text = match s.pg().map(|pg| &pg.activity) {
             Some(Err(e)) => return message(frame, area, e.clone(), t.warn),
@@ -254,7 +259,7 @@ pub fn blocking(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
         };
         return message(frame, area, text, t.ok);
     }
-    let v = &app.model.queries_view;
+    let v = &screen.view;
     let depths: Vec<usize> = v
         .rows
         .iter()
@@ -274,7 +279,7 @@ pub fn blocking(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
     header.extend(rest);
     widths.insert(0, Constraint::Length(if wide { 29 } else { 17 }));
     let height = area.height.saturating_sub(1);
-    let rows = window(app, height).filter_map(|(i, row)| {
+    let rows = window(screen, height).filter_map(|(i, row)| {
         let QueryRow::Tree { pid, depth, .. } = row else {
             return None;
         };
@@ -287,14 +292,14 @@ pub fn blocking(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
         let style = if *depth == 0 { t.crit } else { t.text };
         let mut cells = vec![Span::styled(label, style)];
         match s.backend(*pid) {
-            Some(b) => cells.extend(backend_cells(app, s, b, wide)),
+            Some(b) => cells.extend(backend_cells(screen, s, b, wide)),
             None => cells.push(Span::styled(
                 "(not in the activity list)".to_string(),
                 t.muted,
             )),
         }
         Some(selected(
-            app,
+            screen,
             i,
             Row::new(cells.into_iter().map(Line::from)),
         ))
@@ -307,8 +312,8 @@ pub fn blocking(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
     );
 }
 
-pub fn connections(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
-    let t = &app.theme;
+pub fn connections(frame: &mut Frame, area: Rect, screen: &QueriesScreen<'_>, s: &TargetState) {
+    let t = &screen.theme;
     let Some(pg) = s.pg() else { return };
     let [gauge, table_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
@@ -343,7 +348,7 @@ pub fn connections(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
     let height = table_area.height.saturating_sub(1);
     let mut rows = Vec::new();
     let mut index_header_done = false;
-    for (i, row) in window(app, height) {
+    for (i, row) in window(screen, height) {
         match row {
             QueryRow::Group(g) => {
                 let Some(g) = groups.and_then(|gs| gs.get(*g)) else {
@@ -364,7 +369,7 @@ pub fn connections(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
                     Span::styled(format!("{share:.0}%"), t.muted),
                 ];
                 rows.push(selected(
-                    app,
+                    screen,
                     i,
                     Row::new(cells.into_iter().map(Line::from)),
                 ));
@@ -387,7 +392,7 @@ pub fn connections(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
                     Span::raw(""),
                 ];
                 rows.push(selected(
-                    app,
+                    screen,
                     i,
                     Row::new(cells.into_iter().map(Line::from)),
                 ));

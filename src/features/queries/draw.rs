@@ -9,7 +9,6 @@ mod mongo;
 mod postgres;
 mod redis;
 
-use crate::app::App;
 use crate::features::queries::model::{Kind, SubView, TargetState};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -19,10 +18,19 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 /// Widths at which more columns fit.
 pub(crate) const WIDE: u16 = 120;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let v = &app.model.queries_view;
-    let state = v.state(&app.model.queries);
+/// What the Queries tab draws from: its own state, the `[queries]`
+/// settings (thresholds) and the theme.
+pub struct QueriesScreen<'a> {
+    pub theme: &'a crate::shared::theme::Theme,
+    pub queries: &'a super::model::Queries,
+    pub view: &'a super::view::QueriesView,
+    pub settings: &'a super::settings::QueriesSettings,
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, screen: &QueriesScreen<'_>) {
+    let t = &screen.theme;
+    let v = &screen.view;
+    let state = v.state(screen.queries);
     let (list, pane) = if v.detail && !v.is_empty() {
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Fill(1)]).areas(area);
@@ -38,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(block, list);
     let Some(state) = state else {
         frame.render_widget(
-            Paragraph::new(Span::styled(empty_text(app), t.muted)).wrap(Wrap { trim: true }),
+            Paragraph::new(Span::styled(empty_text(screen), t.muted)).wrap(Wrap { trim: true }),
             inner,
         );
         return;
@@ -51,8 +59,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Length(error_lines),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(target_line(app)), targets);
-    frame.render_widget(Paragraph::new(view_line(app, state)), views);
+    frame.render_widget(Paragraph::new(target_line(screen)), targets);
+    frame.render_widget(Paragraph::new(view_line(screen, state)), views);
     if let Some(e) = &state.error {
         let since = state
             .last_ok
@@ -64,22 +72,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         );
     }
     match v.sub_view_of(state.key.kind) {
-        SubView::Statements => postgres::statements(frame, body, app, state),
-        SubView::Activity => postgres::activity(frame, body, app, state),
-        SubView::Blocking => postgres::blocking(frame, body, app, state),
-        SubView::Connections => postgres::connections(frame, body, app, state),
-        SubView::Ops => mongo::ops(frame, body, app, state),
-        SubView::Slow => mongo::slow(frame, body, app, state),
-        SubView::ReplicaSet => mongo::replica_set(frame, body, app, state),
-        SubView::Redis => redis::draw(frame, body, app, state),
+        SubView::Statements => postgres::statements(frame, body, screen, state),
+        SubView::Activity => postgres::activity(frame, body, screen, state),
+        SubView::Blocking => postgres::blocking(frame, body, screen, state),
+        SubView::Connections => postgres::connections(frame, body, screen, state),
+        SubView::Ops => mongo::ops(frame, body, screen, state),
+        SubView::Slow => mongo::slow(frame, body, screen, state),
+        SubView::ReplicaSet => mongo::replica_set(frame, body, screen, state),
+        SubView::Redis => redis::draw(frame, body, screen, state),
     }
     if let Some(pane) = pane {
-        detail::draw(frame, pane, app, state);
+        detail::draw(frame, pane, screen, state);
     }
 }
 
-fn empty_text(app: &App) -> String {
-    if app.settings.queries.enabled() {
+fn empty_text(screen: &QueriesScreen<'_>) -> String {
+    if screen.settings.enabled() {
         "Waiting for the first poll of the database targets…".into()
     } else {
         "No database targets: add [queries.postgres.<name>] (dsn = ...), [queries.mongo.<name>] (uri = ...) or [queries.redis.<name>] (url = ...) to config.toml; passwords by password_env or password_file.".into()
@@ -87,10 +95,10 @@ fn empty_text(app: &App) -> String {
 }
 
 /// `pg orders-db · mongo shop ✗ · redis cache`, the shown one highlighted.
-fn target_line(app: &App) -> Line<'static> {
-    let t = &app.theme;
-    let q = &app.model.queries;
-    let shown = app.model.queries_view.target.as_ref();
+fn target_line(screen: &QueriesScreen<'_>) -> Line<'static> {
+    let t = &screen.theme;
+    let q = &screen.queries;
+    let shown = screen.view.target.as_ref();
     let mut spans = Vec::new();
     for (i, (key, state)) in q.targets.iter().enumerate() {
         if i > 0 {
@@ -122,9 +130,9 @@ fn target_line(app: &App) -> Line<'static> {
 }
 
 /// The target's views, the shown one highlighted, then what matters now.
-fn view_line(app: &App, state: &TargetState) -> Line<'static> {
-    let t = &app.theme;
-    let current = app.model.queries_view.sub_view_of(state.key.kind);
+fn view_line(screen: &QueriesScreen<'_>, state: &TargetState) -> Line<'static> {
+    let t = &screen.theme;
+    let current = screen.view.sub_view_of(state.key.kind);
     let mut spans = Vec::new();
     for view in SubView::of(state.key.kind) {
         let style = if *view == current {
@@ -135,6 +143,6 @@ fn view_line(app: &App, state: &TargetState) -> Line<'static> {
         spans.push(Span::styled(format!(" {} ", view.title()), style));
         spans.push(Span::raw(" "));
     }
-    spans.extend(cells::summary(app, state));
+    spans.extend(cells::summary(screen, state));
     Line::from(spans)
 }

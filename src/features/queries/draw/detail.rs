@@ -1,7 +1,7 @@
 //! The selected row in full: every field, and the whole query text with
 //! its line breaks (the tables cut it to one line).
 
-use crate::app::App;
+use super::QueriesScreen;
 use crate::features::queries::model::{QueryRow, TargetState, human_duration, human_ms};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,8 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use std::time::Duration;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
-    let t = &app.theme;
+pub fn draw(frame: &mut Frame, area: Rect, screen: &QueriesScreen<'_>, s: &TargetState) {
+    let t = &screen.theme;
     let mut lines: Vec<Line> = Vec::new();
     let field = |name: &str, value: String, style: Style| {
         Line::from(vec![
@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &TargetState) {
             lines.push(Line::styled(l.to_string(), t.text));
         }
     };
-    match app.model.queries_view.selected() {
+    match screen.view.selected() {
         Some(QueryRow::Statement { index, .. }) => {
             if let Some(st) = s
                 .pg()

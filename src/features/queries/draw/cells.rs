@@ -2,7 +2,7 @@
 //! durations coloured against the threshold, the tree prefixes, the
 //! summary after the view names.
 
-use crate::app::App;
+use super::QueriesScreen;
 use crate::features::queries::model::{Kind, QueryRow, TargetState, running};
 use ratatui::style::Style;
 use ratatui::text::Span;
@@ -15,8 +15,8 @@ pub fn one_line(text: &str) -> String {
 }
 
 /// `style` for a duration: crit from twice the threshold, warn over it.
-pub fn duration_style(app: &App, d: Duration, threshold: Duration) -> Style {
-    let t = &app.theme;
+pub fn duration_style(screen: &QueriesScreen<'_>, d: Duration, threshold: Duration) -> Style {
+    let t = &screen.theme;
     if threshold.is_zero() {
         t.text
     } else if d >= threshold * 2 {
@@ -30,8 +30,11 @@ pub fn duration_style(app: &App, d: Duration, threshold: Duration) -> Style {
 
 /// The rows of the list that fit in `height`, from the cursor's top, as
 /// `(index, row)`.
-pub fn window(app: &App, height: u16) -> impl Iterator<Item = (usize, &QueryRow)> {
-    let v = &app.model.queries_view;
+pub fn window<'a>(
+    screen: &QueriesScreen<'a>,
+    height: u16,
+) -> impl Iterator<Item = (usize, &'a QueryRow)> + use<'a> {
+    let v = screen.view;
     let top = v.cursor.top.min(v.len().saturating_sub(1));
     v.rows
         .iter()
@@ -41,17 +44,17 @@ pub fn window(app: &App, height: u16) -> impl Iterator<Item = (usize, &QueryRow)
 }
 
 /// Highlights the selected row.
-pub fn selected<'a>(app: &App, i: usize, row: Row<'a>) -> Row<'a> {
-    if i == app.model.queries_view.cursor.selected {
-        row.style(app.theme.selection)
+pub fn selected<'a>(screen: &QueriesScreen<'_>, i: usize, row: Row<'a>) -> Row<'a> {
+    if i == screen.view.cursor.selected {
+        row.style(screen.theme.selection)
     } else {
         row
     }
 }
 
 /// What matters now on this target, after the view names.
-pub fn summary(app: &App, s: &TargetState) -> Vec<Span<'static>> {
-    let t = &app.theme;
+pub fn summary(screen: &QueriesScreen<'_>, s: &TargetState) -> Vec<Span<'static>> {
+    let t = &screen.theme;
     let mut out = Vec::new();
     let mut push = |text: String, style: Style| {
         out.push(Span::styled(format!(" {text} "), style));
