@@ -5,11 +5,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Event, Options};
-use opsdeck::config::color::ColorSupport;
 use opsdeck::features::lag::model::{Consumers, LagUpdate};
 use opsdeck::features::lag::stats::{
     GroupDescription, GroupSnapshot, GroupState, PartitionOffsets, TopicPartition,
 };
+use opsdeck::shared::color::ColorSupport;
 use opsdeck::update::Update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

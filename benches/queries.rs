@@ -6,11 +6,11 @@
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use opsdeck::app::{App, Event, Options};
-use opsdeck::config::color::ColorSupport;
 use opsdeck::features::queries::model::{Kind, PgData, QueriesUpdate, Snapshot};
 use opsdeck::features::queries::postgres::{
     Backend, BackendState, ConnectionGroup, Statement, StatementsOrder, usage,
 };
+use opsdeck::shared::color::ColorSupport;
 use opsdeck::update::Update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

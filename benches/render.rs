@@ -4,9 +4,9 @@
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use opsdeck::app::{App, Event, Options};
-use opsdeck::config::color::ColorSupport;
 use opsdeck::core::source::{Severity, SourceId};
 use opsdeck::core::timeline::{Origin, TimelineEntry};
+use opsdeck::shared::color::ColorSupport;
 use opsdeck::update::Update;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -1,7 +1,6 @@
 use clap::Parser;
 use opsdeck::app::{App, Options};
 use opsdeck::cli::{Cli, Mode};
-use opsdeck::config::color::ColorSupport;
 use opsdeck::config::{self, Locations};
 use opsdeck::core::action::Backend;
 use opsdeck::core::executor::Executor;
@@ -11,6 +10,7 @@ use opsdeck::remediation::audit::{AuditLog, host_name, user_name};
 use opsdeck::remediation::executor::{Deferred, Router};
 use opsdeck::remediation::run::Services;
 use opsdeck::runtime::SourceControl;
+use opsdeck::shared::color::ColorSupport;
 use opsdeck::shared::kube::KubeOverrides;
 use std::sync::Arc;
 use std::time::Duration;

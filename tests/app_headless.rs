@@ -264,7 +264,7 @@ fn new_entries_do_not_steal_the_selection() {
 #[test]
 fn config_problems_show_in_the_footer_at_start() {
     let mut loaded =
-        opsdeck::config::defaults("dark", opsdeck::config::color::ColorSupport::TrueColor);
+        opsdeck::config::defaults("dark", opsdeck::shared::color::ColorSupport::TrueColor);
     let (_, problems) = Keymap::load(Some((
         Path::new("/home/u/keymaps.toml"),
         "[global]\nkeymap = [{ on = \"q\", run = \"quitt\" }]\n",

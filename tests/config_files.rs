@@ -4,12 +4,12 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use opsdeck::app::tab::Tab;
-use opsdeck::config::color::ColorSupport;
 use opsdeck::config::keymap::{CONTEXTS, DEFAULT_KEYMAP, Keymap, NON_TAB_CONTEXTS};
 use opsdeck::config::problem::{Problem, SourceText};
 use opsdeck::config::settings::Settings;
 use opsdeck::config::theme::{BUILT_IN, ThemeFile, ThemeSet};
 use opsdeck::core::command::{COMMANDS, Command};
+use opsdeck::shared::color::ColorSupport;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

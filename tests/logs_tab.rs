@@ -268,7 +268,7 @@ fn times_toggle_and_the_buffer_size_comes_from_config() {
         ));
     assert!(problems.is_empty());
     let mut loaded =
-        opsdeck::config::defaults("dark", opsdeck::config::color::ColorSupport::TrueColor);
+        opsdeck::config::defaults("dark", opsdeck::shared::color::ColorSupport::TrueColor);
     loaded.settings = settings;
     let mut small = App::new(loaded, Default::default(), t0());
     play_demo(&mut small, 100);

@@ -6,8 +6,8 @@
 mod support;
 
 use insta::assert_snapshot;
-use opsdeck::config::color::ColorSupport;
 use opsdeck::core::source::{HealthReport, SourceId};
+use opsdeck::shared::color::ColorSupport;
 use opsdeck::update::Update;
 use ratatui::style::Color;
 use support::*;

@@ -33,8 +33,7 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
-/// Lines under a list for the selected row's detail.
-pub const DETAIL_LINES: u16 = 3;
+use crate::shared::format::DETAIL_LINES;
 
 /// Table rows that fit in the body: minus its border, column header and detail.
 pub fn list_rows((width, height): (u16, u16)) -> u16 {

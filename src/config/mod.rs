@@ -1,7 +1,6 @@
 //! User files over embedded defaults: config, keymap, themes. Loading never
 //! fails: a broken entry is skipped and becomes a `Problem` shown to the user.
 
-pub mod color;
 pub mod keymap;
 pub mod keys;
 pub mod paths;
@@ -9,8 +8,8 @@ pub mod problem;
 pub mod settings;
 pub mod theme;
 
+use crate::shared::color::ColorSupport;
 use crate::shared::theme::Theme;
-use color::ColorSupport;
 use keymap::Keymap;
 use problem::{Problem, SourceText};
 use settings::Settings;

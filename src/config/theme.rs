@@ -1,8 +1,8 @@
 //! Themes: semantic style slots read from TOML, with `extends`, fitted to the
 //! terminal's colours. Built-ins are embedded; user themes override them.
 
-use super::color::{ColorSupport, fit, parse_color};
 use super::problem::{Problem, SourceText};
+use crate::shared::color::{ColorSupport, fit, parse_color};
 use crate::shared::theme::{SLOTS, Theme};
 use ratatui::style::{Color, Modifier, Style};
 use std::path::{Path, PathBuf};

@@ -2,6 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
+/// Lines under a list for the selected row's detail.
+pub const DETAIL_LINES: u16 = 3;
+
 /// `3d`, `4h`, `12m`, `40s`, as kubectl prints ages.
 pub fn age(since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     let Some(since) = since else {

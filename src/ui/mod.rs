@@ -6,10 +6,7 @@ pub mod dialog;
 pub mod footer;
 pub mod header;
 pub mod help;
-pub mod logs;
-pub mod pods;
 pub mod tabs;
-pub mod timeline;
 
 use crate::app::layout;
 use crate::app::tab::Tab;
@@ -30,7 +27,22 @@ pub fn draw(frame: &mut Frame, app: &App) {
     header::draw(frame, a.header, app);
     tabs::draw(frame, a.tabs, app);
     match app.tab {
-        Tab::Pods => pods::draw(frame, a.body, app),
+        Tab::Pods => crate::features::pods::draw::draw(
+            frame,
+            a.body,
+            &crate::features::pods::draw::PodsScreen {
+                theme: &app.theme,
+                now: app.now,
+                workloads: &app.model.workloads,
+                view: &app.model.pods_view,
+                context: app.model.context.as_deref(),
+                namespace: app.model.namespace.as_deref(),
+                health: app
+                    .model
+                    .health
+                    .get(crate::core::source::SourceId::Kubernetes),
+            },
+        ),
         Tab::Heatmap => crate::features::heatmap::draw::draw(
             frame,
             a.body,
@@ -41,7 +53,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 view: &app.model.heatmap_view,
             },
         ),
-        Tab::Logs => logs::draw(frame, a.body, app),
+        Tab::Logs => crate::features::logs::draw::draw(
+            frame,
+            a.body,
+            &crate::features::logs::draw::LogsScreen {
+                theme: &app.theme,
+                logs: &app.model.logs,
+                color_support: app.color_support,
+            },
+        ),
         Tab::Breakers => crate::features::breakers::draw::draw(
             frame,
             a.body,
@@ -78,7 +98,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 settings: &app.settings.queries,
             },
         ),
-        Tab::Timeline => timeline::draw(frame, a.body, app),
+        Tab::Timeline => crate::features::timeline::draw::draw(
+            frame,
+            a.body,
+            &crate::features::timeline::draw::TimelineScreen {
+                theme: &app.theme,
+                timeline: &app.model.timeline,
+            },
+        ),
         Tab::Console => console::draw(frame, a.body, app),
     }
     footer::draw(frame, a.status, a.hints, app);

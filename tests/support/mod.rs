@@ -15,9 +15,9 @@ pub mod tmux;
 
 use chrono::{DateTime, TimeZone, Utc};
 use opsdeck::app::{App, Event, Options};
-use opsdeck::config::color::ColorSupport;
 use opsdeck::config::keys::KeyPress;
 use opsdeck::demo::{DemoEngine, DemoOptions};
+use opsdeck::shared::color::ColorSupport;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Duration;

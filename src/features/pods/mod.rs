@@ -3,6 +3,7 @@
 //! delete.
 
 pub mod actions;
+pub mod draw;
 pub mod model;
 pub mod source;
 pub mod view;

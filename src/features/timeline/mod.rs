@@ -1,4 +1,5 @@
 //! Timeline: what happened during this incident, automatic entries and
 //! typed notes, filterable, exportable as Markdown.
 
+pub mod draw;
 pub mod model;

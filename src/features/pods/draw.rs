@@ -1,6 +1,5 @@
 //! The Pods tab: pods (with a detail pane), deployments, or events.
 
-use crate::app::App;
 use crate::features::pods::model::{Pod, PodMetrics};
 use crate::features::pods::view::{PodsMode, health_rank};
 use crate::shared::format::age;
@@ -10,8 +9,20 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let v = &app.model.pods_view;
+/// What the Pods tab draws from: its own state, the scope it watches, the
+/// Kubernetes badge's health, the theme and the clock.
+pub struct PodsScreen<'a> {
+    pub theme: &'a crate::shared::theme::Theme,
+    pub now: chrono::DateTime<chrono::Utc>,
+    pub workloads: &'a super::model::Workloads,
+    pub view: &'a super::view::PodsView,
+    pub context: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub health: Option<&'a crate::core::health::SourceHealth>,
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
+    let v = &screen.view;
     let (list, detail) = if v.detail && v.mode == PodsMode::Pods {
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Fill(1)]).areas(area);
@@ -21,32 +32,32 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(app.theme.border)
-        .title(title(app));
+        .border_style(screen.theme.border)
+        .title(title(screen));
     let inner = block.inner(list);
     frame.render_widget(block, list);
     if v.is_empty() {
         frame.render_widget(
-            Paragraph::new(Span::styled(empty_text(app), app.theme.muted))
+            Paragraph::new(Span::styled(empty_text(screen), screen.theme.muted))
                 .wrap(Wrap { trim: true }),
             inner,
         );
     } else {
         match v.mode {
-            PodsMode::Pods => pods_table(frame, inner, app),
-            PodsMode::Deployments => deployments_table(frame, inner, app),
-            PodsMode::Events => events_table(frame, inner, app),
+            PodsMode::Pods => pods_table(frame, inner, screen),
+            PodsMode::Deployments => deployments_table(frame, inner, screen),
+            PodsMode::Events => events_table(frame, inner, screen),
         }
     }
     if let Some(area) = detail {
-        pod_detail(frame, area, app);
+        pod_detail(frame, area, screen);
     }
 }
 
-fn title(app: &App) -> Line<'static> {
-    let t = &app.theme;
-    let v = &app.model.pods_view;
-    let w = &app.model.workloads;
+fn title(screen: &PodsScreen<'_>) -> Line<'static> {
+    let t = &screen.theme;
+    let v = &screen.view;
+    let w = &screen.workloads;
     let (name, count) = match v.mode {
         PodsMode::Pods => ("Pods", w.pods.len()),
         PodsMode::Deployments => ("Deployments", w.deployments.len()),
@@ -63,7 +74,7 @@ fn title(app: &App) -> Line<'static> {
         Span::styled(format!(" {name} "), t.title),
         Span::styled(format!("{count} "), t.muted),
     ];
-    if let Some(ns) = &app.model.namespace {
+    if let Some(ns) = &screen.namespace {
         spans.push(Span::styled(format!("· {ns} "), t.muted));
     }
     if v.mode == PodsMode::Pods {
@@ -84,36 +95,36 @@ fn title(app: &App) -> Line<'static> {
     } else if let Some(newest) = w.metrics.values().filter_map(|m| m.at).max() {
         // Metrics are samples: say how old they are.
         spans.push(Span::styled(
-            format!("· metrics {} old ", age(Some(newest), app.now)),
+            format!("· metrics {} old ", age(Some(newest), screen.now)),
             t.muted,
         ));
     }
     Line::from(spans)
 }
 
-fn empty_text(app: &App) -> String {
-    let v = &app.model.pods_view;
+fn empty_text(screen: &PodsScreen<'_>) -> String {
+    let v = &screen.view;
     if !v.filter.text.is_empty() {
         return format!(
             "Nothing matches \"{}\". Esc clears the filter.",
             v.filter.text
         );
     }
-    match app.model.health.get(crate::core::source::SourceId::Kubernetes) {
+    match screen.health {
         Some(h) if h.last.error.is_some() => format!("No data: {}", h.last.error.clone().unwrap_or_default()),
-        None if app.model.context.is_none() => {
+        None if screen.context.is_none() => {
             "Kubernetes is not configured: opsdeck reads ~/.kube/config (or KUBECONFIG, --context, [kubernetes] in config.toml).".into()
         }
         _ => "Nothing here (yet).".into(),
     }
 }
 
-fn health_style(app: &App, p: &Pod) -> Style {
+fn health_style(screen: &PodsScreen<'_>, p: &Pod) -> Style {
     match health_rank(p) {
-        1 => app.theme.crit,
-        2 => app.theme.warn,
-        4 => app.theme.muted,
-        _ => app.theme.text,
+        1 => screen.theme.crit,
+        2 => screen.theme.warn,
+        4 => screen.theme.muted,
+        _ => screen.theme.text,
     }
 }
 
@@ -126,9 +137,9 @@ fn window(area: Rect, v: &crate::features::pods::view::PodsView) -> (usize, usiz
 }
 
 /// The selected row in the theme's selection style.
-fn highlight<'a>(row: Row<'a>, selected: bool, app: &App) -> Row<'a> {
+fn highlight<'a>(row: Row<'a>, selected: bool, screen: &PodsScreen<'_>) -> Row<'a> {
     if selected {
-        row.style(app.theme.selection)
+        row.style(screen.theme.selection)
     } else {
         row
     }
@@ -180,10 +191,10 @@ fn usage(p: &Pod, m: Option<&PodMetrics>, compact: bool) -> (String, String) {
     )
 }
 
-fn pods_table(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let v = &app.model.pods_view;
-    let w = &app.model.workloads;
+fn pods_table(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
+    let t = &screen.theme;
+    let v = &screen.view;
+    let w = &screen.workloads;
     // Narrow terminals keep the name readable: extra columns only when they fit.
     let with_last = area.width >= 118;
     let wide = area.width >= 158;
@@ -199,7 +210,7 @@ fn pods_table(frame: &mut Frame, area: Rect, app: &App) {
             let (cpu, mem) = usage(p, w.metrics.get(key), !with_last);
             let restarts = match p.last_restart {
                 Some(at) if p.restarts > 0 => {
-                    format!("{} ({} ago)", p.restarts, age(Some(at), app.now))
+                    format!("{} ({} ago)", p.restarts, age(Some(at), screen.now))
                 }
                 _ => p.restarts.to_string(),
             };
@@ -211,13 +222,13 @@ fn pods_table(frame: &mut Frame, area: Rect, app: &App) {
             let mut cells = vec![
                 Span::styled(p.name.clone(), t.text),
                 Span::styled(format!("{}/{}", p.ready, p.total), t.text),
-                Span::styled(p.status.clone(), health_style(app, p)),
+                Span::styled(p.status.clone(), health_style(screen, p)),
                 Span::styled(restarts, if p.restarts > 0 { t.warn } else { t.text }),
             ];
             if with_last {
                 cells.push(Span::styled(last, t.crit));
             }
-            cells.push(Span::styled(age(p.created, app.now), t.muted));
+            cells.push(Span::styled(age(p.created, screen.now), t.muted));
             if wide {
                 cells.push(Span::styled(p.node.clone().unwrap_or_default(), t.muted));
                 cells.push(Span::styled(
@@ -228,7 +239,7 @@ fn pods_table(frame: &mut Frame, area: Rect, app: &App) {
             cells.push(Span::styled(cpu, t.text));
             cells.push(Span::styled(mem, t.text));
             let row = Row::new(cells);
-            Some(highlight(row, i == v.cursor.selected, app))
+            Some(highlight(row, i == v.cursor.selected, screen))
         });
     let mut header = vec!["NAME", "READY", "STATUS", "RESTARTS"];
     let mut widths = vec![
@@ -260,10 +271,10 @@ fn pods_table(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(table, area);
 }
 
-fn deployments_table(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let v = &app.model.pods_view;
-    let w = &app.model.workloads;
+fn deployments_table(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
+    let t = &screen.theme;
+    let v = &screen.view;
+    let w = &screen.workloads;
     let (top, rows_fit) = window(area, v);
     let rows = v
         .rows()
@@ -290,7 +301,7 @@ fn deployments_table(frame: &mut Frame, area: Rect, app: &App) {
                 Span::styled(status, style),
                 Span::styled(d.image.clone(), t.muted),
             ]);
-            Some(highlight(row, i == v.cursor.selected, app))
+            Some(highlight(row, i == v.cursor.selected, screen))
         });
     let widths = [
         Constraint::Fill(1),
@@ -317,10 +328,10 @@ fn deployments_table(frame: &mut Frame, area: Rect, app: &App) {
     );
 }
 
-fn events_table(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let v = &app.model.pods_view;
-    let w = &app.model.workloads;
+fn events_table(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
+    let t = &screen.theme;
+    let v = &screen.view;
+    let w = &screen.workloads;
     let (top, rows_fit) = window(area, v);
     let rows = v
         .event_rows()
@@ -331,7 +342,7 @@ fn events_table(frame: &mut Frame, area: Rect, app: &App) {
         .filter_map(|(i, &idx)| {
             let e = w.events.get(idx)?;
             let row = Row::new(vec![
-                Span::styled(age(e.last_seen, app.now), t.muted),
+                Span::styled(age(e.last_seen, screen.now), t.muted),
                 Span::styled(
                     if e.warning { "Warning" } else { "Normal" },
                     if e.warning { t.warn } else { t.muted },
@@ -344,7 +355,7 @@ fn events_table(frame: &mut Frame, area: Rect, app: &App) {
                 Span::styled(e.count.to_string(), t.text),
                 Span::styled(e.message.clone(), t.text),
             ]);
-            Some(highlight(row, i == v.cursor.selected, app))
+            Some(highlight(row, i == v.cursor.selected, screen))
         });
     let widths = [
         Constraint::Length(5),
@@ -361,24 +372,19 @@ fn events_table(frame: &mut Frame, area: Rect, app: &App) {
     );
 }
 
-fn pod_detail(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let w = &app.model.workloads;
-    let Some(p) = app
-        .model
-        .pods_view
-        .selected_key()
-        .and_then(|k| w.pods.get(k))
-    else {
+fn pod_detail(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
+    let t = &screen.theme;
+    let w = &screen.workloads;
+    let Some(p) = screen.view.selected_key().and_then(|k| w.pods.get(k)) else {
         return;
     };
     let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{} ", p.status), health_style(app, p)),
+        Span::styled(format!("{} ", p.status), health_style(screen, p)),
         Span::styled(
             format!(
                 "on {} · created {} ago",
                 p.node.as_deref().unwrap_or("-"),
-                age(p.created, app.now)
+                age(p.created, screen.now)
             ),
             t.muted,
         ),
@@ -407,7 +413,7 @@ fn pod_detail(frame: &mut Frame, area: Rect, app: &App) {
         if let Some(last) = &c.last_termination {
             let when = last
                 .finished_at
-                .map(|f| format!(" {} ago", age(Some(f), app.now)))
+                .map(|f| format!(" {} ago", age(Some(f), screen.now)))
                 .unwrap_or_default();
             lines.push(Line::styled(
                 format!(
@@ -447,7 +453,7 @@ fn pod_detail(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled(
                 format!(
                     "{} ago {} ×{} ",
-                    age(e.last_seen, app.now),
+                    age(e.last_seen, screen.now),
                     e.reason,
                     e.count
                 ),

@@ -2,11 +2,10 @@
 //! highlight, SGR colours through the theme, wrap or horizontal scroll. Only
 //! the visible part of a line is ever processed, however long it is.
 
-use crate::app::App;
-use crate::config::color::fit;
 use crate::core::sanitize::{SafeText, SgrColor, SgrStyle};
 use crate::features::logs::line::Level;
 use crate::features::logs::model::LogLine;
+use crate::shared::color::fit;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -20,13 +19,21 @@ const POD_WIDTH: usize = 24;
 const CONTAINER_WIDTH: usize = 16;
 const CONTAINER_MIN_WIDTH: usize = 118;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let logs = &app.model.logs;
+/// What the Logs tab draws from: its own state, the theme and how many
+/// colours the terminal has (for the colours log lines carry).
+pub struct LogsScreen<'a> {
+    pub theme: &'a crate::shared::theme::Theme,
+    pub logs: &'a super::model::Logs,
+    pub color_support: crate::shared::color::ColorSupport,
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, screen: &LogsScreen<'_>) {
+    let t = &screen.theme;
+    let logs = &screen.logs;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border)
-        .title(title(app));
+        .title(title(screen));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if logs.visible_len() == 0 {
@@ -45,16 +52,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     while rows.len() < height {
         let Some(line) = logs.row(record) else { break };
         let selected = record == logs.cursor.selected;
-        push_record(&mut rows, app, line, selected, width, height);
+        push_record(&mut rows, screen, line, selected, width, height);
         record += 1;
     }
     rows.truncate(height);
     frame.render_widget(Paragraph::new(rows), inner);
 }
 
-fn title(app: &App) -> Line<'static> {
-    let t = &app.theme;
-    let logs = &app.model.logs;
+fn title(screen: &LogsScreen<'_>) -> Line<'static> {
+    let t = &screen.theme;
+    let logs = &screen.logs;
     let scope = logs.scope.as_ref().map_or_else(
         || "all pods".to_string(),
         |s| format!("{} ({} pods)", s.label, s.pods.len()),
@@ -109,7 +116,7 @@ pub fn short_pod(name: &str) -> String {
     short.chars().take(POD_WIDTH).collect()
 }
 
-fn pod_color(app: &App, pod: &str) -> Style {
+fn pod_color(screen: &LogsScreen<'_>, pod: &str) -> Style {
     const PALETTE: [Color; 8] = [
         Color::Cyan,
         Color::Magenta,
@@ -126,13 +133,13 @@ fn pod_color(app: &App, pod: &str) -> Style {
     });
     let color = fit(
         PALETTE[(hash % PALETTE.len() as u64) as usize],
-        app.color_support,
+        screen.color_support,
     );
     Style::default().fg(color)
 }
 
-fn level_style(app: &App, level: Level) -> Style {
-    let t = &app.theme;
+fn level_style(screen: &LogsScreen<'_>, level: Level) -> Style {
+    let t = &screen.theme;
     match level {
         Level::Error | Level::Fatal => t.crit,
         Level::Warn => t.warn,
@@ -143,14 +150,14 @@ fn level_style(app: &App, level: Level) -> Style {
 
 fn push_record(
     rows: &mut Vec<Line<'static>>,
-    app: &App,
+    screen: &LogsScreen<'_>,
     line: &LogLine,
     selected: bool,
     width: usize,
     height: usize,
 ) {
-    let t = &app.theme;
-    let logs = &app.model.logs;
+    let t = &screen.theme;
+    let logs = &screen.logs;
     let time = match (logs.show_time, line.time) {
         (false, _) => String::new(),
         (true, Some(t)) => t.format("%H:%M:%S%.3f ").to_string(),
@@ -160,7 +167,7 @@ fn push_record(
         Span::styled(time, t.muted),
         Span::styled(
             format!("{:<w$} ", short_pod(&line.pod), w = POD_WIDTH),
-            pod_color(app, &line.pod),
+            pod_color(screen, &line.pod),
         ),
     ];
     // The container column only where the message keeps enough room.
@@ -176,7 +183,7 @@ fn push_record(
     } else {
         prefix.push(Span::styled(
             format!("{:<5} ", level_label(line.level)),
-            level_style(app, line.level),
+            level_style(screen, line.level),
         ));
     }
     let prefix_width: usize = prefix.iter().map(|s| s.content.chars().count()).sum();
@@ -184,7 +191,7 @@ fn push_record(
     let base = if line.note {
         t.muted
     } else {
-        level_style(app, line.level)
+        level_style(screen, line.level)
     };
     let search = logs.search.as_ref();
     let budget = height.saturating_sub(rows.len());
@@ -206,7 +213,7 @@ fn push_record(
             } else {
                 vec![Span::raw(" ".repeat(prefix_width))]
             };
-            spans.extend(styled(app, text, start, &piece, style, search));
+            spans.extend(styled(screen, text, start, &piece, style, search));
             if i == 0 && j == 0 && !line.fields.is_empty() && !logs.wrap {
                 spans.push(Span::styled(format!("  {}", line.fields), t.muted));
             }
@@ -258,7 +265,7 @@ fn wrap_pieces(text: &str, width: usize, max_rows: usize) -> Vec<(usize, String)
 /// Spans of `piece` (which starts at byte `start` of `text`): SGR runs as
 /// theme-fitted styles, search matches highlighted.
 fn styled(
-    app: &App,
+    screen: &LogsScreen<'_>,
     text: &SafeText,
     start: usize,
     piece: &str,
@@ -274,7 +281,7 @@ fn styled(
             (
                 r.range.start.max(start) - start,
                 r.range.end.min(end) - start,
-                sgr(app, base, &r.style),
+                sgr(screen, base, &r.style),
             )
         })
         .collect();
@@ -283,7 +290,7 @@ fn styled(
             marks.push((
                 m.start(),
                 m.end(),
-                app.theme.selection.add_modifier(Modifier::UNDERLINED),
+                screen.theme.selection.add_modifier(Modifier::UNDERLINED),
             ));
         }
     }
@@ -311,14 +318,14 @@ fn styled(
         .collect()
 }
 
-fn sgr(app: &App, base: Style, s: &SgrStyle) -> Style {
+fn sgr(screen: &LogsScreen<'_>, base: Style, s: &SgrStyle) -> Style {
     let color = |c: SgrColor| {
         let raw = match c {
             SgrColor::Basic(n) => Color::Indexed(n),
             SgrColor::Indexed(n) => Color::Indexed(n),
             SgrColor::Rgb(r, g, b) => Color::Rgb(r, g, b),
         };
-        fit(raw, app.color_support)
+        fit(raw, screen.color_support)
     };
     let mut style = base;
     if let Some(fg) = s.fg {

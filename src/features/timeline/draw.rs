@@ -1,6 +1,5 @@
 //! The Timeline tab: incident entries, newest or oldest first, filtered.
 
-use crate::app::App;
 use crate::core::source::Severity;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -8,9 +7,15 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let tl = &app.model.timeline;
+/// What the Timeline tab draws from: its entries and the theme.
+pub struct TimelineScreen<'a> {
+    pub theme: &'a crate::shared::theme::Theme,
+    pub timeline: &'a super::model::Timeline,
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, screen: &TimelineScreen<'_>) {
+    let t = &screen.theme;
+    let tl = &screen.timeline;
     let order = if tl.newest_first {
         "newest first"
     } else {
@@ -53,7 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
 
     // The last lines show the selected entry in full: rows are cut at the edge.
-    let detail_height = crate::app::layout::DETAIL_LINES;
+    let detail_height = crate::shared::format::DETAIL_LINES;
     let detail = Rect::new(
         inner.x,
         inner.bottom().saturating_sub(detail_height),
@@ -75,7 +80,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     e.severity.label(),
                     e.origin
                 ),
-                severity_style(app, e.severity),
+                severity_style(screen, e.severity),
             ),
             Span::styled(e.text.clone(), t.text),
         ]);
@@ -91,7 +96,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let top = tl.cursor.top.min(tl.visible_len().saturating_sub(1));
     let visible = (top..(top + rows).min(tl.visible_len())).filter_map(|i| {
         let e = tl.row(i)?;
-        let sev_style = severity_style(app, e.severity);
+        let sev_style = severity_style(screen, e.severity);
         let text_style = if e.severity == Severity::Crit {
             t.crit
         } else {
@@ -120,10 +125,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(table, inner);
 }
 
-fn severity_style(app: &App, severity: Severity) -> Style {
+fn severity_style(screen: &TimelineScreen<'_>, severity: Severity) -> Style {
     match severity {
-        Severity::Info => app.theme.ok,
-        Severity::Warn => app.theme.warn,
-        Severity::Crit => app.theme.crit,
+        Severity::Info => screen.theme.ok,
+        Severity::Warn => screen.theme.warn,
+        Severity::Crit => screen.theme.crit,
     }
 }
