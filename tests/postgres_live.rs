@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/live.rs"]
+#[allow(dead_code)] // each binary uses only some helpers
+mod live;
 use opsdeck::features::queries::actions::Refusal;
 use opsdeck::features::queries::postgres::{
     BlockTree, PgAddress, PgConnection, PgErrorKind, PgTarget, STATEMENTS_FIX, StatementsMissing,
@@ -22,8 +25,8 @@ fn server() -> Option<Config> {
             panic!("OPSDECK_TEST_POSTGRES_DSN must be set under CI (run tests/run-all.sh)")
         }
         Err(_) => {
-            eprintln!(
-                "skipped: OPSDECK_TEST_POSTGRES_DSN is unset; tests/run-all.sh starts a PostgreSQL"
+            live::skipped(
+                "OPSDECK_TEST_POSTGRES_DSN is unset; tests/run-all.sh starts a PostgreSQL",
             );
             None
         }
@@ -734,7 +737,7 @@ fn test_ca() -> Option<std::path::PathBuf> {
             panic!("OPSDECK_TEST_POSTGRES_CA must be set under CI (run tests/run-all.sh)")
         }
         Err(_) => {
-            eprintln!("skipped: OPSDECK_TEST_POSTGRES_CA is unset; tests/run-all.sh makes one");
+            live::skipped("OPSDECK_TEST_POSTGRES_CA is unset; tests/run-all.sh makes one");
             None
         }
     }

@@ -33,8 +33,8 @@ fn environment() -> Option<(String, u16)> {
             )
         }
         _ => {
-            eprintln!(
-                "skipped: OPSDECK_TEST_PROMETHEUS_URL is unset; tests/run-all.sh starts a Prometheus"
+            support::live::skipped(
+                "OPSDECK_TEST_PROMETHEUS_URL is unset; tests/run-all.sh starts a Prometheus",
             );
             None
         }

@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/live.rs"]
+#[allow(dead_code)] // each binary uses only some helpers
+mod live;
 use opsdeck::features::queries::redis::{
     RedisConnection, RedisErrorKind, RedisTarget, probe, rates,
 };
@@ -20,7 +23,7 @@ fn server() -> Option<String> {
             panic!("OPSDECK_TEST_REDIS_URL must be set under CI (run tests/run-all.sh)")
         }
         Err(_) => {
-            eprintln!("skipped: OPSDECK_TEST_REDIS_URL is unset; tests/run-all.sh starts a Redis");
+            live::skipped("OPSDECK_TEST_REDIS_URL is unset; tests/run-all.sh starts a Redis");
             None
         }
     }
@@ -379,8 +382,8 @@ fn tls_server() -> Option<(String, std::path::PathBuf)> {
             panic!("OPSDECK_TEST_REDIS_TLS_URL and _CA must be set under CI (run tests/run-all.sh)")
         }
         _ => {
-            eprintln!(
-                "skipped: OPSDECK_TEST_REDIS_TLS_URL is unset; tests/run-all.sh starts Redis with TLS"
+            live::skipped(
+                "OPSDECK_TEST_REDIS_TLS_URL is unset; tests/run-all.sh starts Redis with TLS",
             );
             None
         }

@@ -18,7 +18,9 @@ pub fn env_or_skip(var: &str, test: &str) -> Option<String> {
             panic!("{test}: {var} is not set and CI=true (tests/run-all.sh starts the server)")
         }
         _ => {
-            eprintln!("skipping {test}: {var} is not set (tests/run-all.sh sets it)");
+            super::live::skipped(&format!(
+                "{test}: {var} is not set (tests/run-all.sh sets it)"
+            ));
             None
         }
     }

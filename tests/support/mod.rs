@@ -9,6 +9,7 @@ pub mod http;
 pub mod kafka;
 #[allow(unused_imports)]
 pub mod kube_server;
+pub mod live;
 #[allow(unused_imports)]
 pub mod mongo_server;
 pub mod tmux;

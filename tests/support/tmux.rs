@@ -14,7 +14,9 @@ pub fn available(test: &str) -> bool {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("{test}: tmux is not installed, and CI=true forbids skipping");
         }
-        eprintln!("skipping {test}: tmux is not installed (tests/run-all.sh installs it)");
+        super::live::skipped(&format!(
+            "{test}: tmux is not installed (tests/run-all.sh installs it)"
+        ));
     }
     ok
 }
