@@ -6,7 +6,7 @@
 mod support;
 
 use opsdeck::features::logs::line::Level;
-use opsdeck::features::logs::model::{Logs, LogsUpdate};
+use opsdeck::features::logs::model::Logs;
 use opsdeck::features::logs::source::{FollowLogs, LogOptions, LogTarget, run};
 use opsdeck::shared::kube::connect;
 use opsdeck::shared::kube::settings::KubeSettings;
@@ -189,10 +189,6 @@ async fn the_previous_container_and_since_seconds() {
         .unwrap();
     assert_eq!(req.query_param("previous").as_deref(), Some("true"));
     assert_eq!(req.query_param("sinceSeconds").as_deref(), Some("3600"));
-    let _ = LogsUpdate::Behind {
-        pod: String::new(),
-        secs: 0,
-    };
 }
 
 #[tokio::test]
