@@ -386,6 +386,6 @@ cargo test --all-targets --locked 2>&1 | tee "$WORK_DIR/cargo-test.log"
 # the live tests that skipped (tests/support/live.rs writes each skip past
 # the harness's capture; under CI=true a missing server fails instead).
 awk '/^test result:/ { passed += $4; failed += $6 }
-     /^skipped: / { skipped += 1 }
+     /skipped: / { skipped += 1 }
      END { printf "run-all: %d passed, %d failed, %d skipped\n", passed, failed, skipped }' \
   "$WORK_DIR/cargo-test.log"
