@@ -104,7 +104,7 @@ fn timeline(app: &App) -> Vec<String> {
         .timeline
         .entries()
         .iter()
-        .map(|e| e.text.clone())
+        .map(|e| e.text.to_string())
         .collect()
 }
 

@@ -195,7 +195,7 @@ fn transitions_write_one_timeline_entry_per_change() {
         .timeline
         .entries()
         .iter()
-        .map(|e| e.text.clone())
+        .map(|e| e.text.to_string())
         .collect();
     assert_eq!(
         texts,

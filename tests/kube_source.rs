@@ -136,7 +136,7 @@ impl Live {
             .timeline
             .entries()
             .iter()
-            .map(|e| (e.severity, e.text.clone()))
+            .map(|e| (e.severity, e.text.to_string()))
             .collect()
     }
 

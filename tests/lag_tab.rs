@@ -142,7 +142,7 @@ fn lag_above_the_threshold_for_five_minutes_is_crit_once() {
         .timeline
         .entries()
         .iter()
-        .map(|e| (e.severity, e.text.clone()))
+        .map(|e| (e.severity, e.text.to_string()))
         .collect();
     let orders: Vec<_> = texts
         .iter()

@@ -213,7 +213,7 @@ fn outcome(a: &App) -> String {
                 || e.text.starts_with("failed:")
                 || e.text.starts_with("refused:")
         })
-        .map(|e| e.text.clone())
+        .map(|e| e.text.to_string())
         .unwrap_or_default()
 }
 

@@ -1,5 +1,6 @@
 //! One line of the incident Timeline, as sources and the app write it.
 
+use super::sanitize::{SAFE_TEXT_BYTES, SafeText, sanitize_str_capped};
 use super::source::{Severity, SourceId};
 use chrono::{DateTime, Utc};
 use std::fmt;
@@ -33,7 +34,8 @@ pub struct TimelineEntry {
     pub at: DateTime<Utc>,
     pub severity: Severity,
     pub origin: Origin,
-    pub text: String,
+    /// Sanitized when the entry is made: sources put backend text here.
+    pub text: SafeText,
     /// For an executed action: the id the app keeps its undo under, offered by `u`.
     pub action: Option<ActionId>,
 }
@@ -43,13 +45,13 @@ impl TimelineEntry {
         at: DateTime<Utc>,
         severity: Severity,
         origin: Origin,
-        text: impl Into<String>,
+        text: impl AsRef<str>,
     ) -> Self {
         TimelineEntry {
             at,
             severity,
             origin,
-            text: text.into(),
+            text: sanitize_str_capped(text.as_ref(), SAFE_TEXT_BYTES),
             action: None,
         }
     }

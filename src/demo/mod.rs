@@ -265,7 +265,7 @@ mod tests {
         }
         model.timeline.entries()[before..]
             .iter()
-            .map(|e| e.text.clone())
+            .map(|e| e.text.to_string())
             .collect()
     }
 

@@ -33,10 +33,7 @@ impl Model {
     pub fn apply(&mut self, update: Update) {
         match update {
             Update::Health(report) => self.health.apply(report),
-            Update::Timeline(mut entry) => {
-                entry.text = safe(&entry.text);
-                self.timeline.push(entry)
-            }
+            Update::Timeline(entry) => self.timeline.push(entry),
             Update::Alerts(mut alerts) => {
                 for a in &mut alerts {
                     a.name = safe(&a.name);
@@ -53,8 +50,7 @@ impl Model {
             Update::Prometheus(p) => self.heatmap.apply(p),
             Update::Lag(mut u) => {
                 sanitize_lag(&mut u);
-                for mut entry in self.consumers.apply(u) {
-                    entry.text = safe(&entry.text);
+                for entry in self.consumers.apply(u) {
                     self.timeline.push(entry);
                 }
                 self.lag_view.refresh(&self.consumers);
@@ -76,15 +72,13 @@ impl Model {
                     *error = safe(error);
                 }
                 b.targets = b.targets.iter().map(|t| safe(t)).collect();
-                for mut entry in self.breakers.apply(b) {
-                    entry.text = safe(&entry.text);
+                for entry in self.breakers.apply(b) {
                     self.timeline.push(entry);
                 }
                 self.breakers_view.refresh(&self.breakers);
             }
             Update::Queries(q) => {
-                for mut entry in self.queries.apply(q) {
-                    entry.text = safe(&entry.text);
+                for entry in self.queries.apply(q) {
                     self.timeline.push(entry);
                 }
                 self.queries_view.refresh(&self.queries);

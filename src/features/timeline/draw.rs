@@ -82,7 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, screen: &TimelineScreen<'_>) {
                 ),
                 severity_style(screen, e.severity),
             ),
-            Span::styled(e.text.clone(), t.text),
+            Span::styled(e.text.to_string(), t.text),
         ]);
         let block = Block::default()
             .borders(Borders::TOP)
@@ -106,7 +106,7 @@ pub fn draw(frame: &mut Frame, area: Rect, screen: &TimelineScreen<'_>) {
             Span::styled(e.at.format("%H:%M:%S").to_string(), t.muted),
             Span::styled(e.severity.label(), sev_style),
             Span::styled(e.origin.to_string(), t.accent),
-            Span::styled(e.text.clone(), text_style),
+            Span::styled(e.text.to_string(), text_style),
         ]);
         Some(if i == tl.cursor.selected {
             row.style(t.selection)

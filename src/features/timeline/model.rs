@@ -176,7 +176,7 @@ impl Timeline {
                 e.at.format("%Y-%m-%d %H:%M:%S"),
                 e.severity.label(),
                 md_cell(&e.origin.to_string()),
-                md_cell(&e.text)
+                md_cell(e.text.as_str())
             ));
         }
         out
@@ -194,7 +194,7 @@ fn matches(entry: &TimelineEntry, filter_lower: &str) -> bool {
     if filter_lower.is_empty() {
         return true;
     }
-    entry.text.to_lowercase().contains(filter_lower)
+    entry.text.as_str().to_lowercase().contains(filter_lower)
         || entry
             .origin
             .to_string()
@@ -304,8 +304,9 @@ mod tests {
         let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| 2027")).collect();
         assert_eq!(rows.len(), 2, "{md}");
         assert!(rows[0].ends_with("| a |"), "{}", rows[0]);
+        // A newline was made a visible mark when the entry was made.
         assert!(
-            rows[1].ends_with("| b \\| with pipe and newline |"),
+            rows[1].ends_with("| b \\| with pipe\u{240A}and newline |"),
             "{}",
             rows[1]
         );

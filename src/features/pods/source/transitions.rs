@@ -177,7 +177,7 @@ mod tests {
     fn texts(entries: &[TimelineEntry]) -> Vec<(Severity, String)> {
         entries
             .iter()
-            .map(|e| (e.severity, e.text.clone()))
+            .map(|e| (e.severity, e.text.to_string()))
             .collect()
     }
 
