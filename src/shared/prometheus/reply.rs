@@ -33,6 +33,21 @@ pub struct Reply<T> {
     pub infos: Vec<String>,
 }
 
+impl<T> Reply<T> {
+    /// The same reply with its data checked and converted; the warnings
+    /// and infos stay with it.
+    fn try_map<U>(
+        self,
+        f: impl FnOnce(T) -> Result<U, PromReplyError>,
+    ) -> Result<Reply<U>, PromReplyError> {
+        Ok(Reply {
+            data: f(self.data)?,
+            warnings: self.warnings,
+            infos: self.infos,
+        })
+    }
+}
+
 /// Why a Prometheus reply could not be used.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PromReplyError {
@@ -121,37 +136,19 @@ pub fn parse_query(body: &[u8]) -> Result<Reply<QueryResult>, PromReplyError> {
 
 /// Parses a `query_range` reply that must be a matrix (graphs).
 pub fn parse_matrix(body: &[u8]) -> Result<Reply<Vec<Series>>, PromReplyError> {
-    let Reply {
-        data,
-        warnings,
-        infos,
-    } = parse_query(body)?;
-    match data {
-        QueryResult::Matrix(data) => Ok(Reply {
-            data,
-            warnings,
-            infos,
-        }),
+    parse_query(body)?.try_map(|data| match data {
+        QueryResult::Matrix(series) => Ok(series),
         other => Err(other.unexpected("matrix")),
-    }
+    })
 }
 
 /// Parses an instant `query` reply that must be a vector (tables); each
 /// series has at most one point.
 pub fn parse_vector(body: &[u8]) -> Result<Reply<Vec<Series>>, PromReplyError> {
-    let Reply {
-        data,
-        warnings,
-        infos,
-    } = parse_query(body)?;
-    match data {
-        QueryResult::Vector(data) => Ok(Reply {
-            data,
-            warnings,
-            infos,
-        }),
+    parse_query(body)?.try_map(|data| match data {
+        QueryResult::Vector(series) => Ok(series),
         other => Err(other.unexpected("vector")),
-    }
+    })
 }
 
 /// Parses a `/api/v1/alerts` reply.
