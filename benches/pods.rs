@@ -100,15 +100,15 @@ fn bench(c: &mut Criterion) {
     c.bench_function("pods 10k: filter keystroke (refresh + frame)", |b| {
         b.iter(|| {
             i = (i + 1) % filters.len();
-            app.model.pods_view.filter = PodFilter::parse(filters[i]);
-            app.model.pods_view.refresh(&app.model.workloads);
+            app.model.pods.view.filter = PodFilter::parse(filters[i]);
+            app.model.pods.view.refresh(&app.model.pods.data);
             terminal.draw(|f| opsdeck::ui::draw(f, &app)).expect("draw");
         })
     });
     let (pods, _) = pods();
     c.bench_function("pods 10k: apply a full list + sort by status", |b| {
         b.iter(|| {
-            app.model.pods_view.sort = opsdeck::features::pods::view::PodColumn::Status;
+            app.model.pods.view.sort = opsdeck::features::pods::view::PodColumn::Status;
             app.update(Event::Update(Update::Kube(KubeUpdate::Pods(black_box(
                 pods.clone(),
             )))));

@@ -125,8 +125,9 @@ fn bench_queries(c: &mut Criterion) {
     let mut blocking = queries_app();
     blocking
         .model
-        .queries_view
-        .choose_view(&blocking.model.queries, "blocking")
+        .queries
+        .view
+        .choose_view(&blocking.model.queries.data, "blocking")
         .expect("a postgres target");
     c.bench_function(
         "queries: blocking tree of 5,000 backends 160x48 full frame",

@@ -62,7 +62,7 @@ pub async fn run(
             Frame::Draw => {
                 terminal.draw(|f| crate::ui::draw(f, &app))?;
                 schedule.drawn(Instant::now().into_std());
-                let pods = app.model.workloads.pods.len();
+                let pods = app.model.pods.data.pods.len();
                 if !first_table_logged && pods > 0 && app.tab == crate::app::tab::Tab::Pods {
                     // benches/first_table.sh reads this line.
                     tracing::info!(

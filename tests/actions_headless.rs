@@ -73,7 +73,8 @@ fn open(app: &mut App, line: &str) -> Vec<Effect> {
 
 fn pod_name(app: &App) -> String {
     app.model
-        .workloads
+        .pods
+        .data
         .pods
         .values()
         .find(|p| p.name.starts_with("inventory"))
@@ -342,7 +343,8 @@ fn undo_offers_the_inverse_through_the_same_chain() {
     // The world catches up: 6 replicas now.
     let mut d = app
         .model
-        .workloads
+        .pods
+        .data
         .deployment("production", "order-consumer")
         .unwrap()
         .clone();

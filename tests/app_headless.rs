@@ -121,9 +121,9 @@ fn esc_in_a_filter_restores_that_tabs_filter_and_no_other() {
         typed(&mut app, "zzz");
         keys(&mut app, &["<Esc>"]);
         let now = match tab {
-            Tab::Lag => app.model.lag_view.filter.clone(),
-            Tab::Breakers => app.model.breakers_view.filter.clone(),
-            _ => app.model.pods_view.filter.text.clone(),
+            Tab::Lag => app.model.lag.view.filter.clone(),
+            Tab::Breakers => app.model.breakers.view.filter.clone(),
+            _ => app.model.pods.view.filter.text.clone(),
         };
         assert_eq!(now, "order", "{tab:?} filter back to what it was");
         assert_eq!(app.model.timeline.filter(), "kafka", "after {tab:?}");
@@ -293,14 +293,14 @@ fn tab_states(app: &App) -> Vec<(&'static str, String)> {
     vec![
         ("tab", format!("{:?}", app.tab)),
         ("overlay", format!("{:?}", app.overlay)),
-        ("pods_view", format!("{:?}", m.pods_view)),
+        ("pods_view", format!("{:?}", m.pods.view)),
         ("logs", format!("{:?}", m.logs)),
-        ("heatmap_view", format!("{:?}", m.heatmap_view)),
-        ("breakers_view", format!("{:?}", m.breakers_view)),
-        ("queries_view", format!("{:?}", m.queries_view)),
-        ("lag_view", format!("{:?}", m.lag_view)),
+        ("heatmap_view", format!("{:?}", m.heatmap.view)),
+        ("breakers_view", format!("{:?}", m.breakers.view)),
+        ("queries_view", format!("{:?}", m.queries.view)),
+        ("lag_view", format!("{:?}", m.lag.view)),
         ("timeline", format!("{:?}", m.timeline)),
-        ("console", format!("{:?}", app.console)),
+        ("console", format!("{:?}", m.console)),
         ("log_options", format!("{:?}", app.log_options)),
         ("prom_window", format!("{:?}", app.prom_window)),
     ]
@@ -351,11 +351,11 @@ fn detail_on_the_logs_tab_leaves_the_pods_detail_alone() {
     play_demo(&mut app, 200);
     app.tab = Tab::Logs;
     command(&mut app, "detail");
-    assert!(!app.model.pods_view.detail);
+    assert!(!app.model.pods.view.detail);
     assert_eq!(status_text(&app), ":detail does not apply to the Logs tab");
     app.tab = Tab::Pods;
     command(&mut app, "detail");
-    assert!(app.model.pods_view.detail, "on its own tab it still works");
+    assert!(app.model.pods.view.detail, "on its own tab it still works");
 }
 
 #[test]

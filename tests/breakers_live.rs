@@ -338,10 +338,10 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
     let t = transport(link.clone());
     let mut a = breakers_tab((160, 48));
     poll_into(&mut a, &settings, &t, &link).await;
-    let rows = &a.model.breakers.rows;
+    let rows = &a.model.breakers.data.rows;
     assert_eq!(rows.len(), 4, "two pods x two breakers: {:?}", rows.keys());
     assert!(rows.keys().all(|k| k.service == "order-service"));
-    assert!(a.model.breakers.disagrees("order-service", PAYMENT));
+    assert!(a.model.breakers.data.disagrees("order-service", PAYMENT));
     assert!(screen(&a).contains("≠OPEN"), "{}", screen(&a));
 
     let services = services(&dir, Arc::new(ActuatorExecutor::new(t.clone())));
@@ -424,14 +424,14 @@ async fn pods_are_found_by_label_and_read_and_changed_through_the_pod_proxy() {
     kube.delete_pod("shop", "order-service-7d9f8c6b5-p1");
     keys(&mut a, &["<Esc>"]);
     poll_into(&mut a, &settings, &t, &link).await;
-    assert_eq!(a.model.breakers.rows.len(), 2);
+    assert_eq!(a.model.breakers.data.rows.len(), 2);
 
     // `:ctx` elsewhere: the old cluster's pods are not offered for actions.
     a.update(Event::Update(Update::Scope {
         context: "staging".into(),
         namespace: "shop".into(),
     }));
-    assert!(a.model.breakers.rows.is_empty());
+    assert!(a.model.breakers.data.rows.is_empty());
     assert!(!screen(&a).contains("7d9f8c6b5-p0"), "{}", screen(&a));
 }
 

@@ -24,18 +24,21 @@ fn heatmap_app(theme: &str, support: ColorSupport, size: (u16, u16), secs: u64) 
 #[test]
 fn payment_service_turns_red_and_sorts_first_with_gaps_never_drawn_as_zero() {
     let app = heatmap_app("dark", ColorSupport::TrueColor, (120, 32), 150);
-    let grid = app.model.heatmap.grid(Metric::ErrorRatio).unwrap();
+    let grid = app.model.heatmap.data.grid(Metric::ErrorRatio).unwrap();
     let worst = &grid.rows[0];
     assert_eq!(worst.service, "payment-service");
     let last = grid.columns.count - 1;
-    assert_eq!(grid.level(worst, last, &app.model.heatmap.slos), Level::Bad);
+    assert_eq!(
+        grid.level(worst, last, &app.model.heatmap.data.slos),
+        Level::Bad
+    );
     let healthy = grid
         .rows
         .iter()
         .find(|r| r.service == "inventory-service")
         .unwrap();
     assert_eq!(
-        grid.level(healthy, last, &app.model.heatmap.slos),
+        grid.level(healthy, last, &app.model.heatmap.data.slos),
         Level::Good
     );
     assert_snapshot!(render(&app).backend());
@@ -45,7 +48,7 @@ fn payment_service_turns_red_and_sorts_first_with_gaps_never_drawn_as_zero() {
 fn the_red_band_uses_the_top_of_the_theme_heat_ramp_two_services_per_line() {
     let mut app = heatmap_app("dark", ColorSupport::TrueColor, (120, 32), 150);
     keys(&mut app, &["m", "m"]);
-    assert_eq!(app.model.heatmap_view.metric, Metric::ErrorRatio);
+    assert_eq!(app.model.heatmap.view.metric, Metric::ErrorRatio);
     let terminal = render(&app);
     let text = screen(&app);
     // payment-service is worst: the upper half of the first line.
@@ -72,8 +75,8 @@ fn the_cursor_shows_the_exact_value_and_moves_through_time() {
         screen(&app)
     );
     keys(&mut app, &["h", "h", "j"]);
-    assert_eq!(app.model.heatmap_view.row, 1);
-    assert_eq!(app.model.heatmap_view.col, Some(57));
+    assert_eq!(app.model.heatmap.view.row, 1);
+    assert_eq!(app.model.heatmap.view.col, Some(57));
     let status = screen(&app);
     assert!(
         status
@@ -87,7 +90,7 @@ fn the_cursor_shows_the_exact_value_and_moves_through_time() {
 fn enter_drills_down_to_latency_buckets_and_esc_comes_back() {
     let mut app = heatmap_app("dark", ColorSupport::TrueColor, (120, 32), 150);
     keys(&mut app, &["<Enter>"]);
-    assert!(app.model.heatmap_view.drill);
+    assert!(app.model.heatmap.view.drill);
     let text = screen(&app);
     assert!(
         text.contains("share of requests per latency bucket"),
@@ -96,7 +99,7 @@ fn enter_drills_down_to_latency_buckets_and_esc_comes_back() {
     assert!(text.contains("+Inf ") && text.contains("≤250ms "), "{text}");
     assert_snapshot!("drill_down", render(&app).backend());
     keys(&mut app, &["<Esc>"]);
-    assert!(!app.model.heatmap_view.drill);
+    assert!(!app.model.heatmap.view.drill);
 }
 
 #[test]

@@ -120,7 +120,7 @@ impl Live {
                 Ok(None) => panic!("the source stopped while waiting for {what}"),
                 Err(_) => panic!(
                     "no {what} within {DEADLINE:?}; model pods: {:?}; health: {:?}",
-                    self.model.workloads.pods.keys().collect::<Vec<_>>(),
+                    self.model.pods.data.pods.keys().collect::<Vec<_>>(),
                     self.model.health.get(SourceId::Kubernetes)
                 ),
             }
@@ -128,7 +128,7 @@ impl Live {
     }
 
     fn pod(&self, name: &str) -> Option<&opsdeck::features::pods::model::Pod> {
-        self.model.workloads.pod(NS, name)
+        self.model.pods.data.pod(NS, name)
     }
 
     fn timeline(&self) -> Vec<(Severity, String)> {
@@ -184,9 +184,9 @@ async fn pods_appear_change_and_disappear() {
     })
     .await;
     live.until("both pods, both deployments and the events", |m| {
-        m.workloads.pods.len() == 2
-            && m.workloads.deployments.len() == 2
-            && m.workloads.events.len() == 3
+        m.pods.data.pods.len() == 2
+            && m.pods.data.deployments.len() == 2
+            && m.pods.data.events.len() == 3
     })
     .await;
     assert_eq!(live.model.context.as_deref(), Some("test"));
@@ -205,11 +205,12 @@ async fn pods_appear_change_and_disappear() {
     );
     let payment = live
         .model
-        .workloads
+        .pods
+        .data
         .deployment(NS, "payment-service")
         .unwrap();
     assert_eq!((payment.replicas, payment.ready), (3, 3));
-    let events = &live.model.workloads.events;
+    let events = &live.model.pods.data.events;
     assert_eq!(events[0].reason, "BackOff", "newest first");
     assert!(events.iter().all(|e| e.warning));
     assert!(
@@ -222,7 +223,7 @@ async fn pods_appear_change_and_disappear() {
     live.server
         .update_pod(NS, name, oom_killed(1, "2026-11-21T10:07:49Z", None));
     live.until("the OOM kill", |m| {
-        m.workloads.pod(NS, name).unwrap().restarts == 1
+        m.pods.data.pod(NS, name).unwrap().restarts == 1
     })
     .await;
     let p = live.pod(name).unwrap();
@@ -246,7 +247,7 @@ async fn pods_appear_change_and_disappear() {
         oom_killed(2, "2026-11-21T10:09:00Z", Some("CrashLoopBackOff")),
     );
     live.until("CrashLoopBackOff", |m| {
-        m.workloads.pod(NS, name).unwrap().status == "CrashLoopBackOff"
+        m.pods.data.pod(NS, name).unwrap().status == "CrashLoopBackOff"
     })
     .await;
     live.until("two more entries", |m| m.timeline.len() == 3)
@@ -262,7 +263,7 @@ async fn pods_appear_change_and_disappear() {
     );
 
     live.server.delete_pod(NS, name);
-    live.until("the pod to go", |m| m.workloads.pod(NS, name).is_none())
+    live.until("the pod to go", |m| m.pods.data.pod(NS, name).is_none())
         .await;
     assert!(live.pod(OOM_POD).is_some());
     assert_eq!(
@@ -309,7 +310,7 @@ async fn an_expired_watch_relists_without_losing_the_table() {
         }
     })
     .await;
-    live.until("three pods", |m| m.workloads.pods.len() == 3)
+    live.until("three pods", |m| m.pods.data.pods.len() == 3)
         .await;
     // The watch must be open for the expiry to reach it.
     let watching = |s: &KubeTestServer| {
@@ -330,7 +331,7 @@ async fn an_expired_watch_relists_without_losing_the_table() {
     live.server
         .update_pod(NS, "a", |p| p["status"]["phase"] = json!("Failed"));
     live.until("the relist", |m| {
-        m.workloads.pods.len() == 4 && m.workloads.pod(NS, "a").unwrap().status == "Failed"
+        m.pods.data.pods.len() == 4 && m.pods.data.pod(NS, "a").unwrap().status == "Failed"
     })
     .await;
     assert!(live.full_pod_lists() >= 1);
@@ -348,7 +349,7 @@ async fn an_expired_watch_relists_without_losing_the_table() {
     let mut filled = false;
     for u in &live.updates {
         replay.apply(u.clone());
-        let n = replay.workloads.pods.len();
+        let n = replay.pods.data.pods.len();
         filled |= n >= 3;
         assert!(
             !filled || n >= 3,
@@ -387,14 +388,14 @@ async fn a_forbidden_namespace_is_a_health_error_and_the_rest_is_shown() {
         "{error}"
     );
     live.until("the deployments anyway", |m| {
-        m.workloads.deployments.len() == 1
+        m.pods.data.deployments.len() == 1
     })
     .await;
-    assert!(live.model.workloads.pods.is_empty());
+    assert!(live.model.pods.data.pods.is_empty());
 
     // Access granted: the badge recovers and the pods arrive.
     live.server.allow_all();
-    live.until("the pods after the fix", |m| m.workloads.pods.len() == 1)
+    live.until("the pods after the fix", |m| m.pods.data.pods.len() == 1)
         .await;
     live.until("a healthy report", |m| {
         m.health
@@ -418,21 +419,21 @@ async fn metrics_present_then_absent() {
         );
     })
     .await;
-    live.until("metrics", |m| !m.workloads.metrics.is_empty())
+    live.until("metrics", |m| !m.pods.data.metrics.is_empty())
         .await;
-    let m = &live.model.workloads.metrics[&(NS.to_string(), OOM_POD.to_string())];
+    let m = &live.model.pods.data.metrics[&(NS.to_string(), OOM_POD.to_string())];
     assert_eq!(m.cpu_millis, 498 + 13);
     assert_eq!(m.memory_bytes, (505 + 48) << 20);
-    assert_eq!(live.model.workloads.metrics_note, None);
+    assert_eq!(live.model.pods.data.metrics_note, None);
 
     live.server.set_metrics_api(MetricsApi::Absent);
-    live.until("the note", |m| m.workloads.metrics_note.is_some())
+    live.until("the note", |m| m.pods.data.metrics_note.is_some())
         .await;
     assert_eq!(
-        live.model.workloads.metrics_note.as_deref(),
+        live.model.pods.data.metrics_note.as_deref(),
         Some("metrics API not available (metrics-server not installed?)")
     );
-    assert!(live.model.workloads.metrics.is_empty());
+    assert!(live.model.pods.data.metrics.is_empty());
     assert_eq!(
         live.health_error(),
         None,
@@ -441,7 +442,8 @@ async fn metrics_present_then_absent() {
 
     live.server.set_metrics_api(MetricsApi::Unavailable);
     live.until("the unavailable note", |m| {
-        m.workloads
+        m.pods
+            .data
             .metrics_note
             .as_deref()
             .is_some_and(|n| n.starts_with("metrics API unavailable"))
@@ -459,7 +461,7 @@ async fn a_malformed_object_is_skipped_and_the_rest_shown() {
         s.add_pod(pod(NS, "good-2", "web"));
     })
     .await;
-    live.until("the good pods", |m| m.workloads.pods.len() == 2)
+    live.until("the good pods", |m| m.pods.data.pods.len() == 2)
         .await;
     assert!(live.pod("bad-1").is_none());
 
@@ -468,11 +470,11 @@ async fn a_malformed_object_is_skipped_and_the_rest_shown() {
     live.server.add_pod(bad);
     live.server.add_pod(pod(NS, "good-3", "web"));
     live.until("the next good pod", |m| {
-        m.workloads.pod(NS, "good-3").is_some()
+        m.pods.data.pod(NS, "good-3").is_some()
     })
     .await;
     assert!(live.pod("bad-2").is_none());
-    assert_eq!(live.model.workloads.pods.len(), 3);
+    assert_eq!(live.model.pods.data.pods.len(), 3);
     assert_eq!(live.health_error(), None, "one bad object is not an outage");
 }
 
@@ -484,7 +486,7 @@ async fn switching_namespace_restarts_the_watchers_in_the_new_scope() {
         s.add_pod(pod("staging", "stage-b", "web"));
     })
     .await;
-    live.until("production", |m| m.workloads.pods.len() == 1)
+    live.until("production", |m| m.pods.data.pods.len() == 1)
         .await;
 
     live.handle
@@ -493,11 +495,11 @@ async fn switching_namespace_restarts_the_watchers_in_the_new_scope() {
         .await
         .unwrap();
     live.until("staging", |m| {
-        m.namespace.as_deref() == Some("staging") && m.workloads.pods.len() == 2
+        m.namespace.as_deref() == Some("staging") && m.pods.data.pods.len() == 2
     })
     .await;
-    assert!(live.model.workloads.pod("staging", "stage-a").is_some());
-    assert!(live.model.workloads.pod(NS, "prod-a").is_none());
+    assert!(live.model.pods.data.pod("staging", "stage-a").is_some());
+    assert!(live.model.pods.data.pod(NS, "prod-a").is_none());
 
     live.handle
         .commands
@@ -505,7 +507,7 @@ async fn switching_namespace_restarts_the_watchers_in_the_new_scope() {
         .await
         .unwrap();
     live.until("all namespaces", |m| {
-        m.namespace.as_deref() == Some("all") && m.workloads.pods.len() == 3
+        m.namespace.as_deref() == Some("all") && m.pods.data.pods.len() == 3
     })
     .await;
 }
@@ -539,7 +541,7 @@ current-context: prod-eu
     )
     .unwrap();
     let mut live = start_with(server, dir, path.clone(), KubeOverrides::default()).await;
-    live.until("prod-eu", |m| m.workloads.pods.len() == 1).await;
+    live.until("prod-eu", |m| m.pods.data.pods.len() == 1).await;
     assert_eq!(live.model.context.as_deref(), Some("prod-eu"));
     let contexts = opsdeck::shared::kube::list_contexts(
         &KubeSettings::default(),
@@ -558,11 +560,11 @@ current-context: prod-eu
     live.until("the other cluster", |m| {
         m.context.as_deref() == Some("staging-eu")
             && m.namespace.as_deref() == Some("staging")
-            && m.workloads.pod("staging", "other-a").is_some()
+            && m.pods.data.pod("staging", "other-a").is_some()
     })
     .await;
     assert_eq!(
-        live.model.workloads.pods.len(),
+        live.model.pods.data.pods.len(),
         1,
         "nothing of the old cluster is left"
     );
@@ -719,7 +721,7 @@ async fn a_failing_relist_keeps_the_last_data() {
         s.add_pod(pod(NS, "b", "web"));
     })
     .await;
-    live.until("the pods", |m| m.workloads.pods.len() == 2)
+    live.until("the pods", |m| m.pods.data.pods.len() == 2)
         .await;
     for _ in 0..300 {
         let watching = live.server.requests().iter().any(|r| {
@@ -742,7 +744,7 @@ async fn a_failing_relist_keeps_the_last_data() {
     })
     .await;
     assert_eq!(
-        live.model.workloads.pods.len(),
+        live.model.pods.data.pods.len(),
         2,
         "the last data stays, marked by the badge"
     );

@@ -117,7 +117,7 @@ async fn reset_through_the_guard_chain_moves_offsets_and_undo_restores_them() {
     let mut a = app((160, 48));
     a.update(Event::Update(Update::Lag(update.unwrap())));
     a.tab = Tab::Lag;
-    let history = a.model.consumers.groups.values().next().unwrap();
+    let history = a.model.lag.data.groups.values().next().unwrap();
     assert_eq!(
         history.lag().unwrap().total,
         10,

@@ -156,7 +156,8 @@ fn pods_joining_and_leaving_are_noted_in_the_log_and_the_timeline() {
         .collect();
     let mut pods = app
         .model
-        .workloads
+        .pods
+        .data
         .pods
         .values()
         .cloned()
@@ -164,7 +165,8 @@ fn pods_joining_and_leaving_are_noted_in_the_log_and_the_timeline() {
     pods.retain(|p| p.name != old[0]);
     let mut newcomer = app
         .model
-        .workloads
+        .pods
+        .data
         .pods
         .values()
         .find(|p| p.name == old[1])

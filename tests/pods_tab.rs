@@ -20,11 +20,11 @@ fn incident(size: (u16, u16)) -> App {
 
 fn sorted_by_status(app: &mut App) {
     keys(app, &["o", "o"]);
-    assert_eq!(app.model.pods_view.sort.title(), "STATUS");
+    assert_eq!(app.model.pods.view.sort.title(), "STATUS");
 }
 
 fn selected_pod(app: &App) -> String {
-    app.model.pods_view.selected_key().unwrap().1.clone()
+    app.model.pods.view.selected_key().unwrap().1.clone()
 }
 
 fn dialog_action(app: &App) -> Action {
@@ -81,22 +81,22 @@ fn the_detail_pane_shows_containers_last_state_and_warning_events() {
     assert!(text.contains("deploy/payment-service: 3 desired"), "{text}");
     assert_snapshot!(render(&app).backend());
     keys(&mut app, &["<Esc>"]);
-    assert!(!app.model.pods_view.detail, "Esc closes the detail first");
+    assert!(!app.model.pods.view.detail, "Esc closes the detail first");
 }
 
 #[test]
 fn deployments_and_events_views() {
     let mut app = incident((120, 30));
     keys(&mut app, &["d"]);
-    assert_eq!(app.model.pods_view.mode, PodsMode::Deployments);
+    assert_eq!(app.model.pods.view.mode, PodsMode::Deployments);
     assert_snapshot!("deployments", render(&app).backend());
     keys(&mut app, &["e"]);
-    assert_eq!(app.model.pods_view.mode, PodsMode::Events);
+    assert_eq!(app.model.pods.view.mode, PodsMode::Events);
     assert_snapshot!("warning_events", render(&app).backend());
     keys(&mut app, &[":"]);
     typed(&mut app, "pods");
     keys(&mut app, &["<Enter>"]);
-    assert_eq!(app.model.pods_view.mode, PodsMode::Pods);
+    assert_eq!(app.model.pods.view.mode, PodsMode::Pods);
 }
 
 #[test]
@@ -104,7 +104,7 @@ fn the_filter_takes_substrings_negation_and_label_selectors() {
     let mut app = incident((120, 30));
     keys(&mut app, &["/"]);
     typed(&mut app, "-l app=payment-service");
-    assert_eq!(app.model.pods_view.len(), 3, "live while typing");
+    assert_eq!(app.model.pods.view.len(), 3, "live while typing");
     keys(&mut app, &["<Enter>"]);
     assert_snapshot!(render(&app).backend());
     keys(&mut app, &["/", "<C-u>"]);
@@ -112,13 +112,14 @@ fn the_filter_takes_substrings_negation_and_label_selectors() {
     keys(&mut app, &["<Enter>"]);
     assert!(
         app.model
-            .pods_view
+            .pods
+            .view
             .rows()
             .iter()
             .all(|(_, n)| n.starts_with("payment-service"))
     );
     keys(&mut app, &["<Esc>"]);
-    assert_eq!(app.model.pods_view.len(), app.model.workloads.pods.len());
+    assert_eq!(app.model.pods.view.len(), app.model.pods.data.pods.len());
 }
 
 #[test]

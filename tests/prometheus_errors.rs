@@ -140,19 +140,19 @@ async fn the_last_good_grid_survives_a_failed_poll() {
     for u in poller.poll(t0).await {
         model.apply(u.into());
     }
-    assert!(model.heatmap.error.is_none());
+    assert!(model.heatmap.data.error.is_none());
     let last = |m: &Model| {
-        m.heatmap.grid(Metric::P95).unwrap().rows[0]
+        m.heatmap.data.grid(Metric::P95).unwrap().rows[0]
             .last_value()
             .map(|(_, v)| v)
     };
     assert_eq!(last(&model), Some(0.25));
     assert_eq!(
-        model.heatmap.grid(Metric::P95).unwrap().rows[0].service,
+        model.heatmap.data.grid(Metric::P95).unwrap().rows[0].service,
         "orders"
     );
     assert_eq!(
-        model.heatmap.drill_down("orders").unwrap().rows[0]
+        model.heatmap.data.drill_down("orders").unwrap().rows[0]
             .cells
             .last(),
         Some(&Some(1.0))
@@ -163,13 +163,13 @@ async fn the_last_good_grid_survives_a_failed_poll() {
     for u in poller.poll(t1).await {
         model.apply(u.into());
     }
-    let error = &model.heatmap.error.as_ref().unwrap().data;
+    let error = &model.heatmap.data.error.as_ref().unwrap().data;
     assert!(
         error.contains("Prometheus error (unavailable): TSDB not ready"),
         "{error}"
     );
     assert_eq!(last(&model), Some(0.25));
-    assert_eq!(model.heatmap.fetched_at(Metric::P95), Some(t0));
+    assert_eq!(model.heatmap.data.fetched_at(Metric::P95), Some(t0));
     let health = model.health.get(SourceId::Prometheus).unwrap();
     assert_eq!(health.last_ok, Some(t0));
 }

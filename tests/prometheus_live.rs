@@ -44,8 +44,8 @@ fn environment() -> Option<(String, u16)> {
 /// The column a comparison may use: its time is far enough behind the
 /// poll that every sample Prometheus will ever have for it is in.
 fn settled_cell(model: &Model, metric: Metric, service: &str) -> Option<(usize, f64)> {
-    let grid = model.heatmap.grid(metric)?;
-    let fetched = model.heatmap.fetched_at(metric)?.timestamp() as f64;
+    let grid = model.heatmap.data.grid(metric)?;
+    let fetched = model.heatmap.data.fetched_at(metric)?.timestamp() as f64;
     let row = grid.rows.iter().find(|r| r.service == service)?;
     (0..grid.columns.count)
         .rev()
@@ -79,7 +79,7 @@ async fn heatmap_matches_prometheus_and_the_alert_fires() {
             Instant::now() < deadline,
             "the heatmap never showed the incident; last error {last_error:?}; payments p95 {:?}; alerts {:?}",
             settled_cell(&model, Metric::P95, "payments"),
-            model.heatmap.alerts
+            model.heatmap.data.alerts
         );
         let Ok(Some(update)) = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await
         else {
@@ -90,12 +90,16 @@ async fn heatmap_matches_prometheus_and_the_alert_fires() {
         if !end_of_poll {
             continue;
         }
-        last_error = model.heatmap.error.as_ref().map(|e| e.data.clone());
+        last_error = model.heatmap.data.error.as_ref().map(|e| e.data.clone());
         let p95_bad = settled_cell(&model, Metric::P95, "payments").is_some_and(|(_, v)| v >= 0.5);
         let errors =
             settled_cell(&model, Metric::ErrorRatio, "payments").is_some_and(|(_, v)| v > 0.001);
         let orders_clean = settled_cell(&model, Metric::ErrorRatio, "orders").is_some();
-        let firing = model.heatmap.firing().any(|a| a.name == "PaymentsErrors");
+        let firing = model
+            .heatmap
+            .data
+            .firing()
+            .any(|a| a.name == "PaymentsErrors");
         if p95_bad && errors && orders_clean && firing {
             break model;
         }
@@ -104,11 +108,11 @@ async fn heatmap_matches_prometheus_and_the_alert_fires() {
     let model = ready;
 
     // The climbing service leads the p95 grid and is coloured bad.
-    let grid = model.heatmap.grid(Metric::P95).unwrap();
+    let grid = model.heatmap.data.grid(Metric::P95).unwrap();
     assert_eq!(grid.rows[0].service, "payments", "{:?}", grid.rows);
     let (col, _) = settled_cell(&model, Metric::P95, "payments").unwrap();
     assert!(matches!(
-        grid.level(&grid.rows[0], col, &model.heatmap.slos),
+        grid.level(&grid.rows[0], col, &model.heatmap.data.slos),
         Level::Bad | Level::Infinite
     ));
     // No 5xx at all is a ratio of 0, not a gap.
@@ -125,7 +129,7 @@ async fn heatmap_matches_prometheus_and_the_alert_fires() {
     let step = Duration::from_secs_f64(grid.columns.step);
     let mut compared = 0;
     for metric in Metric::ALL {
-        let g = model.heatmap.grid(metric).unwrap();
+        let g = model.heatmap.data.grid(metric).unwrap();
         let expr = query_for(
             metric,
             &BTreeMap::new(),
@@ -157,7 +161,7 @@ async fn heatmap_matches_prometheus_and_the_alert_fires() {
     assert!(compared >= 13, "compared only {compared} cells");
 
     // The drill-down splits the climbing service's requests over its buckets.
-    let drill = model.heatmap.drill_down("payments").unwrap();
+    let drill = model.heatmap.data.drill_down("payments").unwrap();
     let shares: f64 = drill.rows.iter().filter_map(|r| r.cells[col]).sum();
     assert!((shares - 1.0).abs() < 1e-6, "shares add up to {shares}");
     assert_eq!(drill.rows.last().unwrap().le, f64::INFINITY);
@@ -165,6 +169,7 @@ async fn heatmap_matches_prometheus_and_the_alert_fires() {
     // The alert: firing, critical, about payments, on the Timeline and in the header.
     let alert = model
         .heatmap
+        .data
         .firing()
         .find(|a| a.name == "PaymentsErrors")
         .unwrap();

@@ -177,7 +177,8 @@ async fn poll_until(
 fn select(a: &mut App, pid: i32) {
     let i = a
         .model
-        .queries_view
+        .queries
+        .view
         .rows
         .iter()
         .position(
@@ -234,13 +235,13 @@ async fn cancel_through_the_guard_chain_stops_a_real_pg_sleep() {
         &settings,
         "the sleeping backend over 1s",
         |a| {
-            let s = a.model.queries_view.state(&a.model.queries);
+            let s = a.model.queries.view.state(&a.model.queries.data);
             s.and_then(|s| s.backend(pid))
                 .is_some_and(|b| b.query.contains("pg_sleep") && b.over_threshold)
         },
     )
     .await;
-    assert_eq!(a.model.queries_view.sub_view(), Some(SubView::Activity));
+    assert_eq!(a.model.queries.view.sub_view(), Some(SubView::Activity));
     select(&mut a, pid);
     let dir = tempfile::tempdir().unwrap();
     let services = services(
@@ -325,8 +326,9 @@ async fn terminating_a_chain_root_releases_the_backends_behind_it() {
     let mut conn = PgConnection::new(postgres::target(&settings, None));
     poll_until(&mut a, &mut conn, &settings, "the lock wait", |a| {
         a.model
-            .queries_view
-            .state(&a.model.queries)
+            .queries
+            .view
+            .state(&a.model.queries.data)
             .and_then(|s| s.tree_of(waiter_pid))
             .is_some_and(|t| t.pid == root)
     })
@@ -338,7 +340,7 @@ async fn terminating_a_chain_root_releases_the_backends_behind_it() {
         "the chain is on the Timeline"
     );
     keys(&mut a, &["l"]);
-    assert_eq!(a.model.queries_view.sub_view(), Some(SubView::Blocking));
+    assert_eq!(a.model.queries.view.sub_view(), Some(SubView::Blocking));
     assert!(
         screen(&a).contains(&format!("{root} ◀ blocks")),
         "{}",
@@ -403,8 +405,9 @@ async fn terminating_a_chain_root_releases_the_backends_behind_it() {
     keys(&mut a, &["<Esc>"]);
     poll_until(&mut a, &mut conn, &settings, "the chain's end", |a| {
         a.model
-            .queries_view
-            .state(&a.model.queries)
+            .queries
+            .view
+            .state(&a.model.queries.data)
             .is_some_and(|s| s.tree_of(waiter_pid).is_none())
     })
     .await;
@@ -425,8 +428,9 @@ async fn a_superusers_backend_is_refused_unless_allowed() {
     let mut conn = PgConnection::new(postgres::target(&settings, None));
     poll_until(&mut a, &mut conn, &settings, "the superuser's sleep", |a| {
         a.model
-            .queries_view
-            .state(&a.model.queries)
+            .queries
+            .view
+            .state(&a.model.queries.data)
             .and_then(|s| s.backend(pid))
             .is_some_and(|b| b.query.contains("pg_sleep"))
     })
@@ -503,11 +507,12 @@ async fn kill_op_through_the_guard_chain_removes_the_collscan() {
     let settings = mongo_settings(&server);
     let mut a = queries_tab();
     mongo_poll(&mut a, &settings).await;
-    assert_eq!(a.model.queries_view.sub_view(), Some(SubView::Ops));
+    assert_eq!(a.model.queries.view.sub_view(), Some(SubView::Ops));
     assert!(screen(&a).contains("COLLSCAN"), "{}", screen(&a));
     let i = a
         .model
-        .queries_view
+        .queries
+        .view
         .rows
         .iter()
         .position(|r| matches!(r, QueryRow::Op(o) if o.to_string() == "91823311"))
@@ -547,7 +552,7 @@ async fn kill_op_through_the_guard_chain_removes_the_collscan() {
     assert_eq!(kills[0].body.get_i32("op").unwrap(), 91_823_311);
     keys(&mut a, &["<Esc>"]);
     mongo_poll(&mut a, &settings).await;
-    let s = a.model.queries_view.state(&a.model.queries).unwrap();
+    let s = a.model.queries.view.state(&a.model.queries.data).unwrap();
     assert!(
         s.op(&opsdeck::features::queries::mongo::OpId::Number(91_823_311))
             .is_none()
@@ -648,7 +653,7 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
             healthy_mongo = true;
         }
         a.update(Event::Update(update));
-        let q = &a.model.queries;
+        let q = &a.model.queries.data;
         if q.targets.len() == 4
             && healthy_mongo
             && q.targets.values().filter(|s| s.data.is_some()).count() == 2
@@ -656,7 +661,7 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
             break;
         }
     }
-    let q = &a.model.queries;
+    let q = &a.model.queries.data;
     let state = |kind, name: &str| {
         q.get(&opsdeck::features::queries::model::TargetKey {
             kind,

@@ -380,7 +380,8 @@ fn dialog(a: &App) -> &opsdeck::app::dialog::ActionDialog {
 fn select(a: &mut App, id: &str) {
     let i = a
         .model
-        .queries_view
+        .queries
+        .view
         .rows
         .iter()
         .position(|r| match r {
@@ -388,18 +389,18 @@ fn select(a: &mut App, id: &str) {
             QueryRow::Op(o) => o.to_string() == id,
             _ => false,
         })
-        .unwrap_or_else(|| panic!("no row {id}: {:?}", a.model.queries_view.rows));
+        .unwrap_or_else(|| panic!("no row {id}: {:?}", a.model.queries.view.rows));
     keys(a, &["g"]);
     for _ in 0..i {
         keys(a, &["j"]);
     }
-    assert_eq!(a.model.queries_view.cursor.selected, i);
+    assert_eq!(a.model.queries.view.cursor.selected, i);
 }
 
 #[test]
 fn activity_80x24() {
     let a = queries_app((80, 24));
-    assert_eq!(a.model.queries_view.sub_view(), Some(SubView::Activity));
+    assert_eq!(a.model.queries.view.sub_view(), Some(SubView::Activity));
     assert_snapshot!(render(&a).backend());
 }
 
@@ -416,7 +417,7 @@ fn activity_160x48() {
 fn statements_in_each_order_160x48() {
     let mut a = queries_app((160, 48));
     keys(&mut a, &["h"]);
-    assert_eq!(a.model.queries_view.sub_view(), Some(SubView::Statements));
+    assert_eq!(a.model.queries.view.sub_view(), Some(SubView::Statements));
     let s = screen(&a);
     assert!(s.contains("MEAN▼"), "{s}");
     assert!(s.contains("2.8 s"), "mean time shown: {s}");
@@ -466,7 +467,7 @@ fn the_blocking_tree_80x24_and_160x48() {
     for size in [(80, 24), (160, 48)] {
         let mut a = queries_app(size);
         keys(&mut a, &["l"]);
-        assert_eq!(a.model.queries_view.sub_view(), Some(SubView::Blocking));
+        assert_eq!(a.model.queries.view.sub_view(), Some(SubView::Blocking));
         let s = screen(&a);
         assert!(s.contains("4711 ◀ blocks 3"), "{s}");
         assert!(
@@ -495,7 +496,7 @@ fn connections_and_unused_indexes_80x24() {
 fn mongo_ops_with_collscan_in_the_crit_colour() {
     let mut a = queries_app((80, 24));
     keys(&mut a, &["]"]);
-    assert_eq!(a.model.queries_view.sub_view(), Some(SubView::Ops));
+    assert_eq!(a.model.queries.view.sub_view(), Some(SubView::Ops));
     let term = render(&a);
     let s = screen(&a);
     let (y, line) = s
@@ -525,7 +526,7 @@ fn mongo_slow_ops_and_profiling_off_160x48() {
 fn mongo_replica_set_80x24() {
     let mut a = queries_app((80, 24));
     keys(&mut a, &["]", "h"]);
-    assert_eq!(a.model.queries_view.sub_view(), Some(SubView::ReplicaSet));
+    assert_eq!(a.model.queries.view.sub_view(), Some(SubView::ReplicaSet));
     let s = screen(&a);
     assert!(s.contains("DOWN") && s.contains("14s"), "{s}");
     assert_snapshot!(render(&a).backend());
@@ -536,7 +537,7 @@ fn redis_health_80x24_and_160x48() {
     for size in [(80, 24), (160, 48)] {
         let mut a = queries_app(size);
         keys(&mut a, &["["]);
-        assert_eq!(a.model.queries_view.sub_view(), Some(SubView::Redis));
+        assert_eq!(a.model.queries.view.sub_view(), Some(SubView::Redis));
         let s = screen(&a);
         assert!(s.contains("62.0%") && s.contains("< 80%"), "{s}");
         assert!(s.contains("at least 10000"), "{s}");
@@ -564,7 +565,7 @@ fn the_detail_shows_the_whole_query_the_table_cuts() {
     );
     assert_snapshot!(render(&a).backend());
     keys(&mut a, &["<Esc>"]);
-    assert!(!a.model.queries_view.detail);
+    assert!(!a.model.queries.view.detail);
 }
 
 #[test]

@@ -8,19 +8,6 @@ use crate::features::breakers::actions::plan;
 use crate::features::breakers::model::{BreakerRow, VisibleRow};
 
 impl App {
-    pub(super) fn set_breakers_filter(&mut self, text: &str) {
-        let v = &mut self.model.breakers_view;
-        v.filter = text.to_string();
-        v.cursor = Default::default();
-        v.refresh(&self.model.breakers);
-    }
-
-    pub(super) fn toggle_breaker_groups(&mut self) {
-        let v = &mut self.model.breakers_view;
-        v.grouped = !v.grouped;
-        v.refresh(&self.model.breakers);
-    }
-
     /// `breaker close|force_open|disable [all]` on the selected row; a
     /// grouped row means every instance.
     pub(super) fn breaker_plan(&self, update: &str, all: bool) -> Result<ActionPlan, String> {
@@ -37,8 +24,8 @@ impl App {
         if self.tab != super::tab::Tab::Breakers {
             return Err("select a breaker on the Breakers tab first".into());
         }
-        let b = &self.model.breakers;
-        let rows: Vec<&BreakerRow> = match self.model.breakers_view.selected() {
+        let b = &self.model.breakers.data;
+        let rows: Vec<&BreakerRow> = match self.model.breakers.view.selected() {
             None => return Err("no breaker selected".into()),
             Some(VisibleRow::Group(g)) => b.instances(&g.service, &g.breaker),
             Some(VisibleRow::One(key)) if all => b.instances(&key.service, &key.breaker),

@@ -75,7 +75,7 @@ impl App {
         Scope {
             context: self.model.context.as_deref().unwrap_or("default"),
             namespace: self.model.namespace.as_deref().unwrap_or("default"),
-            workloads: &self.model.workloads,
+            workloads: &self.model.pods.data,
         }
     }
 
@@ -87,7 +87,7 @@ impl App {
         if scope.namespace != "all" {
             return scope;
         }
-        let w = &self.model.workloads;
+        let w = &self.model.pods.data;
         let exists = |ns: &str| {
             if pod {
                 w.pod(ns, name).is_some()
@@ -97,7 +97,8 @@ impl App {
         };
         let selected = self
             .model
-            .pods_view
+            .pods
+            .view
             .selected_key()
             .map(|(ns, _)| ns.as_str())
             .filter(|ns| exists(ns));
@@ -128,7 +129,8 @@ impl App {
             } => {
                 let current = self
                     .model
-                    .workloads
+                    .pods
+                    .data
                     .deployment(self.scope_for(&deployment, false).namespace, &deployment)
                     .map(|d| d.replicas);
                 match (current, target_replicas(&replicas, current.unwrap_or(0))) {
@@ -195,7 +197,7 @@ impl App {
             target_exists: self.target_exists(plan),
             failed_preconditions: match &plan.action {
                 Action::PgSignal { .. } | Action::MongoKillOp { .. } => {
-                    query_plan::failed_preconditions(plan, &self.model.queries)
+                    query_plan::failed_preconditions(plan, &self.model.queries.data)
                 }
                 _ => self.preconditions(plan),
             },
@@ -203,7 +205,7 @@ impl App {
     }
 
     fn target_exists(&self, plan: &ActionPlan) -> bool {
-        let w = &self.model.workloads;
+        let w = &self.model.pods.data;
         let ns = &plan.target.namespace;
         match &plan.action {
             Action::Scale { deployment, .. } | Action::RolloutRestart { deployment } => {
@@ -216,11 +218,14 @@ impl App {
                 topic,
                 ..
             } => self
+                .model
+                .lag
                 .latest_group(cluster, group)
                 .is_some_and(|s| s.topic(topic).next().is_some()),
             Action::Breaker { breaker, calls } => calls.iter().all(|c| {
                 self.model
                     .breakers
+                    .data
                     .get(&crate::features::breakers::model::RowKey {
                         service: c.service.clone(),
                         instance: c.instance.clone(),
@@ -229,7 +234,7 @@ impl App {
                     .is_some()
             }),
             Action::PgSignal { .. } | Action::MongoKillOp { .. } => {
-                query_plan::target_exists(plan, &self.model.queries).unwrap_or(false)
+                query_plan::target_exists(plan, &self.model.queries.data).unwrap_or(false)
             }
         }
     }

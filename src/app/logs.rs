@@ -62,7 +62,8 @@ impl App {
         let (container, options) = &self.log_options;
         let targets = self
             .model
-            .workloads
+            .pods
+            .data
             .pods
             .values()
             .filter(|p| scope.pods.contains(&p.name))
@@ -85,7 +86,7 @@ impl App {
 
     /// The pods a scope selects now, from the workloads the model knows.
     fn scope_pods(&self, target: &str) -> BTreeSet<String> {
-        let pods = self.model.workloads.pods.values();
+        let pods = self.model.pods.data.pods.values();
         if let Some(d) = target
             .strip_prefix("deploy/")
             .or_else(|| target.strip_prefix("deployment/"))
@@ -134,7 +135,7 @@ impl App {
 
     /// `L` on the Pods tab: the selected deployment's pods, or the selected pod.
     pub(super) fn open_logs_for_selection(&mut self) -> Vec<Effect> {
-        let v = &self.model.pods_view;
+        let v = &self.model.pods.view;
         let target = match (v.mode, v.selected_key()) {
             (crate::features::pods::view::PodsMode::Deployments, Some((_, d))) => {
                 format!("deploy/{d}")

@@ -4,6 +4,7 @@
 
 pub mod breakers;
 pub mod dialog;
+mod features;
 mod filter;
 pub mod input;
 pub mod lag;
@@ -29,6 +30,7 @@ use crate::model::Model;
 use crate::remediation::audit::AuditEvent;
 use crate::remediation::guard::Decision;
 use crate::shared::color::ColorSupport;
+use crate::shared::feature::Page;
 use crate::shared::theme::Theme;
 use crate::update::Update;
 use chrono::{DateTime, Utc};
@@ -37,7 +39,6 @@ use input::{InputKind, LineInput};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use tab::Tab;
-use tui_logger::TuiWidgetState;
 
 /// Something that happened, for the app to react to.
 #[derive(Debug, Clone)]
@@ -138,20 +139,6 @@ pub struct Status {
     pub text: String,
 }
 
-/// View state of the Console tab.
-pub struct ConsoleView {
-    pub level: tui_logger::LevelFilter,
-    pub widget: TuiWidgetState,
-}
-
-impl std::fmt::Debug for ConsoleView {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConsoleView")
-            .field("level", &self.level)
-            .finish()
-    }
-}
-
 /// Options that do not come from files.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -177,7 +164,6 @@ pub struct App {
     pub pending_keys: Vec<KeyPress>,
     pub now: DateTime<Utc>,
     pub size: (u16, u16),
-    pub console: ConsoleView,
     pub history: Vec<String>,
     pub export_dir: PathBuf,
     /// Why the audit log cannot be written; every action is refused then.
@@ -203,7 +189,8 @@ impl App {
             loaded.settings.log_buffer_lines as usize,
         );
         model.timeline.newest_first = loaded.settings.timeline_newest_first;
-        let level = tui_logger::LevelFilter::Info;
+        model.lag.settings = loaded.settings.kafka.clone();
+        model.queries.settings = loaded.settings.queries.clone();
         let export_dir = loaded
             .settings
             .export_dir
@@ -224,10 +211,6 @@ impl App {
             pending_keys: Vec::new(),
             now,
             size: (80, 24),
-            console: ConsoleView {
-                level,
-                widget: console_widget_state(level),
-            },
             history: Vec::new(),
             export_dir,
             audit_error: None,
@@ -374,27 +357,19 @@ impl App {
         usize::from(crate::app::layout::list_rows(self.size))
     }
 
+    /// Rows that fit on screen, for tables and for text panes.
+    pub fn page(&self) -> Page {
+        Page {
+            table_rows: self.page_rows(),
+            text_rows: usize::from(crate::app::layout::log_rows(self.size)),
+        }
+    }
+
     fn fit_cursor(&mut self) {
-        let rows = self.page_rows();
-        let t = &mut self.model.timeline;
-        t.cursor.clamp(t.visible_len());
-        t.cursor.scroll_into_view(rows);
-        let v = &mut self.model.pods_view;
-        v.cursor.clamp(v.len());
-        v.cursor.scroll_into_view(rows);
-        let g = &mut self.model.lag_view;
-        g.cursor.clamp(g.len());
-        g.cursor.scroll_into_view(rows);
-        let b = &mut self.model.breakers_view;
-        b.cursor.clamp(b.len());
-        b.cursor.scroll_into_view(rows);
-        let q = &mut self.model.queries_view;
-        q.cursor.clamp(q.len());
-        q.cursor.scroll_into_view(rows);
-        let log_rows = usize::from(crate::app::layout::log_rows(self.size));
-        let l = &mut self.model.logs;
-        l.cursor.clamp(l.visible_len());
-        l.cursor.scroll_into_view(log_rows);
+        let page = self.page();
+        for tab in Tab::ALL {
+            self.feature_mut(tab).fit(page);
+        }
     }
 
     fn on_input_changed(&mut self) {
@@ -410,8 +385,7 @@ impl App {
     }
 
     pub fn set_console_level(&mut self, level: tui_logger::LevelFilter) {
-        self.console.level = level;
-        self.console.widget = console_widget_state(level);
+        self.model.console.set_level(level);
     }
 }
 
@@ -431,8 +405,4 @@ fn type_into(text: &mut String, key: KeyPress) {
         }
         _ => {}
     }
-}
-
-fn console_widget_state(level: tui_logger::LevelFilter) -> TuiWidgetState {
-    TuiWidgetState::new().set_default_display_level(level)
 }

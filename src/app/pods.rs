@@ -5,7 +5,7 @@ use super::input::{InputKind, LineInput};
 use super::{App, Overlay};
 use crate::core::command::ActionRequest;
 use crate::core::source::Severity;
-use crate::features::pods::view::{PodFilter, PodsMode};
+use crate::features::pods::view::PodsMode;
 
 impl App {
     pub(super) fn set_pods_mode(&mut self, which: &str) {
@@ -21,38 +21,33 @@ impl App {
             }
         };
         self.tab = super::tab::Tab::Pods;
-        let v = &mut self.model.pods_view;
+        let v = &mut self.model.pods.view;
         if v.mode != mode {
             v.mode = mode;
             v.cursor = Default::default();
-            v.refresh_from_top(&self.model.workloads);
+            v.refresh_from_top(&self.model.pods.data);
         }
     }
 
     pub(super) fn pods_sort(&mut self, reverse: bool) {
-        let v = &mut self.model.pods_view;
+        let v = &mut self.model.pods.view;
         if reverse {
             v.descending = !v.descending;
         } else {
             v.sort_next();
         }
-        v.refresh_from_top(&self.model.workloads);
+        v.refresh_from_top(&self.model.pods.data);
     }
 
     pub(super) fn toggle_warnings(&mut self) {
-        let v = &mut self.model.pods_view;
+        let v = &mut self.model.pods.view;
         v.warnings_only = !v.warnings_only;
-        v.refresh_from_top(&self.model.workloads);
-    }
-
-    pub(super) fn set_pods_filter(&mut self, text: &str) {
-        self.model.pods_view.filter = PodFilter::parse(text);
-        self.model.pods_view.refresh_from_top(&self.model.workloads);
+        v.refresh_from_top(&self.model.pods.data);
     }
 
     /// Fills in the target of an action given without one from the selection.
     pub(super) fn with_selection(&self, request: ActionRequest) -> Result<ActionRequest, String> {
-        let v = &self.model.pods_view;
+        let v = &self.model.pods.view;
         let selected = v.selected_key();
         let selected_deployment = || -> Result<String, String> {
             let (ns, name) = selected.ok_or("nothing selected")?;
@@ -60,7 +55,8 @@ impl App {
                 PodsMode::Deployments => Ok(name.clone()),
                 _ => self
                     .model
-                    .workloads
+                    .pods
+                    .data
                     .pod(ns, name)
                     .and_then(|p| p.deployment.clone())
                     .ok_or_else(|| format!("pod {name} has no owning deployment")),
@@ -152,7 +148,7 @@ impl App {
     }
 
     pub(super) fn scale_prompt(&mut self) {
-        let v = &self.model.pods_view;
+        let v = &self.model.pods.view;
         let Some((ns, name)) = v.selected_key() else {
             return self.say(Severity::Info, "nothing selected");
         };
@@ -160,7 +156,8 @@ impl App {
             PodsMode::Deployments => Some(name.clone()),
             _ => self
                 .model
-                .workloads
+                .pods
+                .data
                 .pod(ns, name)
                 .and_then(|p| p.deployment.clone()),
         };

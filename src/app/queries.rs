@@ -12,20 +12,21 @@ use crate::features::queries::model::{Kind, QueryRow, SubView};
 
 impl App {
     pub(super) fn step_queries_target(&mut self, forward: bool) {
-        let q = &self.model.queries;
+        let q = &self.model.queries.data;
         if q.targets.is_empty() {
             return self.say(Severity::Info, no_targets());
         }
-        self.model.queries_view.step_target(q, forward);
+        self.model.queries.view.step_target(q, forward);
     }
 
     pub(super) fn step_queries_view(&mut self, forward: bool) {
-        if self.model.queries.targets.is_empty() {
+        if self.model.queries.data.targets.is_empty() {
             return self.say(Severity::Info, no_targets());
         }
         self.model
-            .queries_view
-            .step_view(&self.model.queries, forward);
+            .queries
+            .view
+            .step_view(&self.model.queries.data, forward);
     }
 
     /// `:view <name>` on the Queries tab; the Pods tab's names still work.
@@ -35,8 +36,9 @@ impl App {
         }
         if let Err(e) = self
             .model
-            .queries_view
-            .choose_view(&self.model.queries, which)
+            .queries
+            .view
+            .choose_view(&self.model.queries.data, which)
         {
             self.say(Severity::Warn, e);
         }
@@ -45,8 +47,8 @@ impl App {
     /// `s`: the next statement order. The table re-sorts what it has at
     /// once; the pollers read the top list in the new order.
     pub(super) fn cycle_statements_order(&mut self) -> Vec<Effect> {
-        let v = &mut self.model.queries_view;
-        v.cycle_order(&self.model.queries);
+        let v = &mut self.model.queries.view;
+        v.cycle_order(&self.model.queries.data);
         let (order, shown) = (v.order, v.sub_view() == Some(SubView::Statements));
         if !shown {
             self.say(
@@ -57,7 +59,7 @@ impl App {
                 ),
             );
         }
-        vec![Effect::QueriesOrder(self.model.queries_view.order)]
+        vec![Effect::QueriesOrder(self.model.queries.view.order)]
     }
 
     /// A cancel / terminate plan for the selected backend (or, with
@@ -67,8 +69,8 @@ impl App {
         if self.tab != Tab::Queries {
             return Err("select a backend or an op on the Queries tab first".into());
         }
-        let v = &self.model.queries_view;
-        let state = v.state(&self.model.queries).ok_or_else(no_targets)?;
+        let v = &self.model.queries.view;
+        let state = v.state(&self.model.queries.data).ok_or_else(no_targets)?;
         match request {
             ActionRequest::PgSignal { terminate, root } => {
                 if state.key.kind != Kind::Postgres {

@@ -8,7 +8,6 @@ use crate::core::command::{COMMANDS, Command};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::features::pods::model::Workloads;
-use tui_logger::{LevelFilter, TuiWidgetEvent};
 
 impl App {
     /// Runs a command from a key or the command line, if it applies to the
@@ -40,9 +39,6 @@ impl App {
             Command::Filter => self.open_filter(),
             Command::Close if matches!(self.overlay, Overlay::Action(_)) => {
                 return self.cancel_action();
-            }
-            Command::Close if self.tab == Tab::Heatmap && self.model.heatmap_view.drill => {
-                self.model.heatmap_view.drill = false;
             }
             Command::Close => self.close(),
             Command::Tab(arg) => match Tab::find(&arg) {
@@ -86,28 +82,14 @@ impl App {
             ),
             Command::SortNext => self.pods_sort(false),
             Command::SortReverse => self.pods_sort(true),
-            Command::Detail if self.tab == Tab::Heatmap => {
-                self.model.heatmap_view.drill = !self.model.heatmap_view.drill;
-            }
-            Command::Detail if self.tab == Tab::Lag => {
-                self.model.lag_view.detail = !self.model.lag_view.detail;
-                self.model.lag_view.partition = 0;
-            }
-            Command::Detail if self.tab == Tab::Breakers => {
-                self.model.breakers_view.detail = !self.model.breakers_view.detail;
-            }
-            Command::Detail if self.tab == Tab::Queries => {
-                let v = &mut self.model.queries_view;
-                v.detail = !v.detail && !v.is_empty();
-            }
-            Command::Detail => self.model.pods_view.detail = !self.model.pods_view.detail,
+            Command::Detail => self.feature_mut(self.tab).toggle_detail(),
             Command::TargetNext | Command::TargetPrev => {
                 self.step_queries_target(cmd == Command::TargetNext)
             }
             Command::ViewNext | Command::ViewPrev => {
                 self.step_queries_view(cmd == Command::ViewNext)
             }
-            Command::Group => self.toggle_breaker_groups(),
+            Command::Group => self.model.breakers.toggle_groups(),
             Command::ResetPrompt => self.reset_prompt(),
             Command::ToggleWarnings => self.toggle_warnings(),
             Command::ScalePrompt if self.tab == Tab::Lag => self.scale_consumers_prompt(),
@@ -117,19 +99,14 @@ impl App {
             Command::Wrap => self.model.logs.wrap = !self.model.logs.wrap,
             Command::LogsSelected => return self.open_logs_for_selection(),
             Command::ScrollLeft | Command::ScrollRight if self.tab == Tab::Heatmap => {
-                let view = &mut self.model.heatmap_view;
-                let count = self
-                    .model
-                    .heatmap
-                    .grid(view.metric)
-                    .map_or(0, |g| g.columns.count);
-                view.move_col(if cmd == Command::ScrollLeft { -1 } else { 1 }, count);
+                let delta = if cmd == Command::ScrollLeft { -1 } else { 1 };
+                self.model.heatmap.move_column(delta);
             }
             Command::ScrollLeft => {
                 self.model.logs.hscroll = self.model.logs.hscroll.saturating_sub(8)
             }
             Command::ScrollRight => self.model.logs.hscroll += 8,
-            Command::Metric => self.model.heatmap_view.next_metric(),
+            Command::Metric => self.model.heatmap.view.next_metric(),
             Command::WindowNext | Command::WindowPrev => {
                 return self.step_window(cmd == Command::WindowNext);
             }
@@ -181,49 +158,23 @@ impl App {
     }
 
     fn open_filter(&mut self) {
-        if let Some(previous) = self.filter_of(self.tab) {
-            self.open_input(
+        match self.feature(self.tab).filter() {
+            Ok(previous) => self.open_input(
                 InputKind::Filter {
                     previous: previous.clone(),
                 },
                 &previous,
-            );
-            return;
-        }
-        match self.tab {
-            Tab::Console => self.say(Severity::Info, "the Console filters by level: + and -"),
-            Tab::Queries => self.say(
-                Severity::Info,
-                "the Queries tab lists one target at a time: [ and ] switch targets, ← and → views",
             ),
-            Tab::Heatmap => self.say(
-                Severity::Info,
-                "the heatmap shows every service, worst first: m changes the metric",
-            ),
-            Tab::Pods | Tab::Logs | Tab::Lag | Tab::Breakers | Tab::Timeline => {}
+            Err(why) => self.say(Severity::Info, why),
         }
     }
 
+    /// Esc: the overlay, else the innermost thing open on the tab, else
+    /// the status line.
     fn close(&mut self) {
         if !matches!(self.overlay, Overlay::None) {
             self.overlay = Overlay::None;
-        } else if self.tab == Tab::Pods && self.model.pods_view.detail {
-            self.model.pods_view.detail = false;
-        } else if self.tab == Tab::Pods && !self.model.pods_view.filter.text.is_empty() {
-            self.set_pods_filter("");
-        } else if self.tab == Tab::Lag && self.model.lag_view.detail {
-            self.model.lag_view.detail = false;
-        } else if self.tab == Tab::Lag && !self.model.lag_view.filter.is_empty() {
-            self.set_lag_filter("");
-        } else if self.tab == Tab::Breakers && self.model.breakers_view.detail {
-            self.model.breakers_view.detail = false;
-        } else if self.tab == Tab::Breakers && !self.model.breakers_view.filter.is_empty() {
-            self.set_breakers_filter("");
-        } else if self.tab == Tab::Queries && self.model.queries_view.detail {
-            self.model.queries_view.detail = false;
-        } else if !self.model.timeline.filter().is_empty() && self.tab == Tab::Timeline {
-            self.model.timeline.set_filter("");
-        } else {
+        } else if !self.feature_mut(self.tab).close() {
             self.status = None;
         }
     }
@@ -255,95 +206,13 @@ impl App {
             *scroll = next.clamp(0, i64::from(u16::MAX)) as u16;
             return;
         }
-        match self.tab {
-            Tab::Heatmap => {
-                let view = &mut self.model.heatmap_view;
-                let rows = self
-                    .model
-                    .heatmap
-                    .grid(view.metric)
-                    .map_or(0, |g| g.rows.len());
-                view.row = view
-                    .row
-                    .saturating_add_signed(delta)
-                    .min(rows.saturating_sub(1));
-            }
-            Tab::Logs => {
-                let rows = usize::from(crate::app::layout::log_rows(self.size));
-                let l = &mut self.model.logs;
-                if delta >= isize::MAX / 2 {
-                    // G / End: back to the newest line, following.
-                    l.resume();
-                } else {
-                    l.pause();
-                    l.cursor.move_by(delta, l.visible_len());
-                }
-                l.cursor.scroll_into_view(rows);
-            }
-            Tab::Pods => {
-                let rows = self.page_rows();
-                let v = &mut self.model.pods_view;
-                let len = v.len();
-                v.cursor.move_by(delta, len);
-                v.cursor.scroll_into_view(rows);
-            }
-            Tab::Lag => self.move_lag(delta),
-            Tab::Breakers => {
-                let rows = self.page_rows();
-                let v = &mut self.model.breakers_view;
-                let len = v.len();
-                v.cursor.move_by(delta, len);
-                v.cursor.scroll_into_view(rows);
-            }
-            Tab::Queries => {
-                let rows = self.page_rows();
-                let v = &mut self.model.queries_view;
-                let len = v.len();
-                v.cursor.move_by(delta, len);
-                v.cursor.scroll_into_view(rows);
-            }
-            Tab::Timeline => {
-                let rows = self.page_rows();
-                let t = &mut self.model.timeline;
-                t.cursor.move_by(delta, t.visible_len());
-                t.cursor.scroll_into_view(rows);
-            }
-            Tab::Console => {
-                let event = if delta < 0 {
-                    TuiWidgetEvent::PrevPageKey
-                } else if delta >= isize::MAX / 2 {
-                    TuiWidgetEvent::EscapeKey
-                } else {
-                    TuiWidgetEvent::NextPageKey
-                };
-                self.console.widget.transition(event);
-            }
-        }
+        let page = self.page();
+        self.feature_mut(self.tab).move_by(delta, page);
     }
 
     fn step_level(&mut self, more: bool) {
-        const LEVELS: [LevelFilter; 6] = [
-            LevelFilter::Off,
-            LevelFilter::Error,
-            LevelFilter::Warn,
-            LevelFilter::Info,
-            LevelFilter::Debug,
-            LevelFilter::Trace,
-        ];
-        let i = LEVELS
-            .iter()
-            .position(|l| *l == self.console.level)
-            .unwrap_or(3);
-        let next = if more {
-            (i + 1).min(LEVELS.len() - 1)
-        } else {
-            i.saturating_sub(1)
-        };
-        self.set_console_level(LEVELS[next]);
-        self.say(
-            Severity::Info,
-            format!("console shows {} and above", LEVELS[next]),
-        );
+        let level = self.model.console.step_level(more);
+        self.say(Severity::Info, format!("console shows {level} and above"));
     }
 
     fn export(&mut self) -> Vec<Effect> {
@@ -405,7 +274,7 @@ impl App {
 
     fn complete(&mut self) {
         let themes = self.themes.names();
-        let targets = &self.model.workloads;
+        let targets = &self.model.pods.data;
         let contexts = &self.model.contexts;
         if let Overlay::Input(line) = &mut self.overlay
             && line.kind == InputKind::Command

@@ -2,6 +2,7 @@
 //! A feature may use `core`, never the shell or another feature.
 
 pub mod breakers;
+pub mod console;
 pub mod heatmap;
 pub mod lag;
 pub mod logs;

@@ -3,30 +3,33 @@
 use crate::core::health::Health;
 use crate::core::sanitize::safe;
 use crate::core::source::AlertSummary;
+use crate::features::breakers::feature::BreakersTab;
+use crate::features::console::feature::ConsoleTab;
+use crate::features::heatmap::feature::HeatmapTab;
+use crate::features::lag::feature::LagTab;
+use crate::features::logs::model::Logs;
+use crate::features::pods::feature::PodsTab;
+use crate::features::queries::feature::QueriesTab;
 use crate::features::timeline::model::Timeline;
 use crate::update::Update;
 
 /// Everything the sources have told us, as the UI draws it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Model {
     pub health: Health,
     pub timeline: Timeline,
     pub alerts: Vec<AlertSummary>,
     pub context: Option<String>,
     pub namespace: Option<String>,
-    pub workloads: crate::features::pods::model::Workloads,
     /// Kubeconfig contexts a live source can switch to (empty in the demo).
     pub contexts: Vec<String>,
-    pub pods_view: crate::features::pods::view::PodsView,
-    pub logs: crate::features::logs::model::Logs,
-    pub heatmap_view: crate::features::heatmap::view::HeatmapView,
-    pub heatmap: crate::features::heatmap::model::Heatmap,
-    pub breakers: crate::features::breakers::model::Breakers,
-    pub breakers_view: crate::features::breakers::model::BreakersView,
-    pub consumers: crate::features::lag::model::Consumers,
-    pub lag_view: crate::features::lag::model::LagView,
-    pub queries: crate::features::queries::model::Queries,
-    pub queries_view: crate::features::queries::model::QueriesView,
+    pub pods: PodsTab,
+    pub heatmap: HeatmapTab,
+    pub logs: Logs,
+    pub breakers: BreakersTab,
+    pub queries: QueriesTab,
+    pub lag: LagTab,
+    pub console: ConsoleTab,
 }
 
 impl Model {
@@ -44,16 +47,16 @@ impl Model {
             Update::Contexts(c) => self.contexts = c,
             Update::Logs(l) => self.logs.apply(l),
             Update::Kube(k) => {
-                self.workloads.apply(k);
-                self.pods_view.refresh(&self.workloads);
+                self.pods.data.apply(k);
+                self.pods.view.refresh(&self.pods.data);
             }
-            Update::Prometheus(p) => self.heatmap.apply(p),
+            Update::Prometheus(p) => self.heatmap.data.apply(p),
             Update::Lag(mut u) => {
                 sanitize_lag(&mut u);
-                for entry in self.consumers.apply(u) {
+                for entry in self.lag.data.apply(u) {
                     self.timeline.push(entry);
                 }
-                self.lag_view.refresh(&self.consumers);
+                self.lag.view.refresh(&self.lag.data);
             }
             Update::Breakers(mut b) => {
                 for o in &mut b.observations {
@@ -72,22 +75,22 @@ impl Model {
                     *error = safe(error);
                 }
                 b.targets = b.targets.iter().map(|t| safe(t)).collect();
-                for entry in self.breakers.apply(b) {
+                for entry in self.breakers.data.apply(b) {
                     self.timeline.push(entry);
                 }
-                self.breakers_view.refresh(&self.breakers);
+                self.breakers.view.refresh(&self.breakers.data);
             }
             Update::Queries(q) => {
-                for entry in self.queries.apply(q) {
+                for entry in self.queries.data.apply(q) {
                     self.timeline.push(entry);
                 }
-                self.queries_view.refresh(&self.queries);
+                self.queries.view.refresh(&self.queries.data);
             }
             Update::Scope { context, namespace } => {
                 let context = safe(&context);
                 if self.context.as_ref().is_some_and(|c| *c != context) {
-                    self.breakers.forget_pod_proxied();
-                    self.breakers_view.refresh(&self.breakers);
+                    self.breakers.data.forget_pod_proxied();
+                    self.breakers.view.refresh(&self.breakers.data);
                 }
                 self.context = Some(context);
                 self.namespace = Some(safe(&namespace));

@@ -5,6 +5,7 @@
 pub mod body_preview;
 pub mod ca_file;
 pub mod color;
+pub mod feature;
 pub mod format;
 pub mod kube;
 pub mod prometheus;

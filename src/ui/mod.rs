@@ -1,7 +1,6 @@
 //! Drawing: pure functions of `&App` onto a `Frame`. Nothing here mutates
 //! state, locks, sends, or does I/O.
 
-pub mod console;
 pub mod dialog;
 pub mod footer;
 pub mod header;
@@ -9,8 +8,8 @@ pub mod help;
 pub mod tabs;
 
 use crate::app::layout;
-use crate::app::tab::Tab;
 use crate::app::{App, Overlay};
+use crate::shared::feature::Screen;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::Line;
@@ -26,88 +25,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let a = layout::areas(area);
     header::draw(frame, a.header, app);
     tabs::draw(frame, a.tabs, app);
-    match app.tab {
-        Tab::Pods => crate::features::pods::draw::draw(
-            frame,
-            a.body,
-            &crate::features::pods::draw::PodsScreen {
-                theme: &app.theme,
-                now: app.now,
-                workloads: &app.model.workloads,
-                view: &app.model.pods_view,
-                context: app.model.context.as_deref(),
-                namespace: app.model.namespace.as_deref(),
-                health: app
-                    .model
-                    .health
-                    .get(crate::core::source::SourceId::Kubernetes),
-            },
-        ),
-        Tab::Heatmap => crate::features::heatmap::draw::draw(
-            frame,
-            a.body,
-            &crate::features::heatmap::draw::HeatmapScreen {
-                theme: &app.theme,
-                now: app.now,
-                heatmap: &app.model.heatmap,
-                view: &app.model.heatmap_view,
-            },
-        ),
-        Tab::Logs => crate::features::logs::draw::draw(
-            frame,
-            a.body,
-            &crate::features::logs::draw::LogsScreen {
-                theme: &app.theme,
-                logs: &app.model.logs,
-                color_support: app.color_support,
-            },
-        ),
-        Tab::Breakers => crate::features::breakers::draw::draw(
-            frame,
-            a.body,
-            &crate::features::breakers::draw::BreakersScreen {
-                theme: &app.theme,
-                now: app.now,
-                breakers: &app.model.breakers,
-                view: &app.model.breakers_view,
-                health: app
-                    .model
-                    .health
-                    .get(crate::core::source::SourceId::Actuator),
-            },
-        ),
-        Tab::Lag => crate::features::lag::draw::draw(
-            frame,
-            a.body,
-            &crate::features::lag::draw::LagScreen {
-                theme: &app.theme,
-                now: app.now,
-                lag: &app.model.consumers,
-                view: &app.model.lag_view,
-                settings: &app.settings.kafka,
-                health: app.model.health.get(crate::core::source::SourceId::Kafka),
-            },
-        ),
-        Tab::Queries => crate::features::queries::draw::draw(
-            frame,
-            a.body,
-            &crate::features::queries::draw::QueriesScreen {
-                theme: &app.theme,
-                queries: &app.model.queries,
-                view: &app.model.queries_view,
-                settings: &app.settings.queries,
-            },
-        ),
-        Tab::Timeline => crate::features::timeline::draw::draw(
-            frame,
-            a.body,
-            &crate::features::timeline::draw::TimelineScreen {
-                theme: &app.theme,
-                timeline: &app.model.timeline,
-            },
-        ),
-        Tab::Console => console::draw(frame, a.body, app),
-    }
+    let screen = Screen {
+        theme: &app.theme,
+        now: app.now,
+        health: &app.model.health,
+        context: app.model.context.as_deref(),
+        namespace: app.model.namespace.as_deref(),
+        color_support: app.color_support,
+    };
+    app.feature(app.tab).draw(frame, a.body, &screen);
     footer::draw(frame, a.status, a.hints, app);
     match &app.overlay {
         Overlay::Help { scroll } => help::draw(frame, a.body, app, *scroll),

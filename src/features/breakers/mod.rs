@@ -6,6 +6,7 @@ pub mod actions;
 pub mod data;
 pub mod draw;
 pub mod exposition;
+pub mod feature;
 pub mod model;
 pub mod settings;
 pub mod source;

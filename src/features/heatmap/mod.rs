@@ -3,6 +3,7 @@
 //! buckets, and the firing alerts.
 
 pub mod draw;
+pub mod feature;
 pub mod model;
 pub mod source;
 pub mod view;

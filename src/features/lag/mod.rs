@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod draw;
+pub mod feature;
 pub mod model;
 pub mod settings;
 pub mod source;

@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod draw;
+pub mod feature;
 pub mod model;
 pub mod source;
 pub mod view;

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod draw;
+pub mod feature;
 pub mod model;
 pub mod mongo;
 pub mod postgres;

@@ -2,4 +2,5 @@
 //! typed notes, filterable, exportable as Markdown.
 
 pub mod draw;
+pub mod feature;
 pub mod model;

@@ -1,20 +1,20 @@
 //! The Console tab: opsdeck's own log, through tui-logger.
 
-use crate::app::App;
+use super::feature::ConsoleTab;
+use crate::shared::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
 use tui_logger::{TuiLoggerLevelOutput, TuiLoggerWidget};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
+pub fn draw(frame: &mut Frame, area: Rect, t: &Theme, console: &ConsoleTab) {
     let title = Line::from(vec![
         Span::styled(" Console ", t.title),
         Span::styled(
             format!(
                 "level {} and above · PgUp/PgDn scroll, End follows ",
-                app.console.level
+                console.level
             ),
             t.muted,
         ),
@@ -38,6 +38,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .output_target(false)
         .output_file(false)
         .output_line(false)
-        .state(&app.console.widget);
+        .state(&console.widget);
     frame.render_widget(widget, area);
 }

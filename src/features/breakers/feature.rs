@@ -1,0 +1,78 @@
+//! The Breakers tab: breaker states from actuators and Prometheus, and the
+//! view over them.
+
+use super::model::{Breakers, BreakersView};
+use crate::core::source::SourceId;
+use crate::shared::feature::{Feature, Page, Screen};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+#[derive(Debug, Clone, Default)]
+pub struct BreakersTab {
+    pub data: Breakers,
+    pub view: BreakersView,
+}
+
+impl BreakersTab {
+    /// `g`: one line per service and breaker, or one per instance.
+    pub fn toggle_groups(&mut self) {
+        self.view.grouped = !self.view.grouped;
+        self.view.refresh(&self.data);
+    }
+}
+
+impl Feature for BreakersTab {
+    fn move_by(&mut self, delta: isize, page: Page) {
+        let v = &mut self.view;
+        let len = v.len();
+        v.cursor.move_by(delta, len);
+        v.cursor.scroll_into_view(page.table_rows);
+    }
+
+    fn fit(&mut self, page: Page) {
+        let v = &mut self.view;
+        v.cursor.clamp(v.len());
+        v.cursor.scroll_into_view(page.table_rows);
+    }
+
+    fn filter(&self) -> Result<String, &'static str> {
+        Ok(self.view.filter.clone())
+    }
+
+    fn set_filter(&mut self, text: &str) -> Result<(), String> {
+        let v = &mut self.view;
+        v.filter = text.to_string();
+        v.cursor = Default::default();
+        v.refresh(&self.data);
+        Ok(())
+    }
+
+    fn toggle_detail(&mut self) {
+        self.view.detail = !self.view.detail;
+    }
+
+    fn close(&mut self) -> bool {
+        if self.view.detail {
+            self.view.detail = false;
+        } else if !self.view.filter.is_empty() {
+            let _ = self.set_filter("");
+        } else {
+            return false;
+        }
+        true
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>) {
+        super::draw::draw(
+            frame,
+            area,
+            &super::draw::BreakersScreen {
+                theme: screen.theme,
+                now: screen.now,
+                breakers: &self.data,
+                view: &self.view,
+                health: screen.health.get(SourceId::Actuator),
+            },
+        )
+    }
+}

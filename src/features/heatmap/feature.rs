@@ -1,0 +1,67 @@
+//! The Heatmap tab: Prometheus grids and the cursor over them.
+
+use super::model::Heatmap;
+use super::view::HeatmapView;
+use crate::shared::feature::{Feature, Page, Screen};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+#[derive(Debug, Clone, Default)]
+pub struct HeatmapTab {
+    pub data: Heatmap,
+    pub view: HeatmapView,
+}
+
+impl HeatmapTab {
+    /// ← and →: the selected time column.
+    pub fn move_column(&mut self, delta: isize) {
+        let count = self
+            .data
+            .grid(self.view.metric)
+            .map_or(0, |g| g.columns.count);
+        self.view.move_col(delta, count);
+    }
+}
+
+impl Feature for HeatmapTab {
+    fn move_by(&mut self, delta: isize, _page: Page) {
+        let rows = self.data.grid(self.view.metric).map_or(0, |g| g.rows.len());
+        let v = &mut self.view;
+        v.row = v
+            .row
+            .saturating_add_signed(delta)
+            .min(rows.saturating_sub(1));
+    }
+
+    /// The grid has no scrolling window: its rows are ranked and cut to fit.
+    fn fit(&mut self, _page: Page) {}
+
+    fn filter(&self) -> Result<String, &'static str> {
+        Err("the heatmap shows every service, worst first: m changes the metric")
+    }
+
+    fn set_filter(&mut self, _text: &str) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn toggle_detail(&mut self) {
+        self.view.drill = !self.view.drill;
+    }
+
+    fn close(&mut self) -> bool {
+        std::mem::take(&mut self.view.drill)
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>) {
+        super::draw::draw(
+            frame,
+            area,
+            &super::draw::HeatmapScreen {
+                theme: screen.theme,
+                now: screen.now,
+                heatmap: &self.data,
+                view: &self.view,
+            },
+        )
+    }
+}

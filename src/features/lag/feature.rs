@@ -1,0 +1,100 @@
+//! The Lag tab: consumer groups, their partitions, and the view over them.
+
+use super::model::{Consumers, LagView};
+use super::settings::KafkaSettings;
+use super::stats::GroupSnapshot;
+use crate::core::source::SourceId;
+use crate::shared::feature::{Feature, Page, Screen};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+#[derive(Debug, Clone, Default)]
+pub struct LagTab {
+    pub data: Consumers,
+    pub view: LagView,
+    /// Thresholds and the consumer map the table is drawn against.
+    pub settings: KafkaSettings,
+}
+
+impl LagTab {
+    /// The latest poll of the selected group.
+    pub fn selected_group(&self) -> Option<&GroupSnapshot> {
+        self.data.selected_group(&self.view)
+    }
+
+    /// The latest poll of any group.
+    pub fn latest_group(&self, cluster: &str, group: &str) -> Option<&GroupSnapshot> {
+        self.data
+            .groups
+            .get(&(cluster.to_string(), group.to_string()))
+            .and_then(|h| h.latest())
+    }
+}
+
+impl Feature for LagTab {
+    /// In the partition view the cursor walks partitions instead of groups.
+    fn move_by(&mut self, delta: isize, page: Page) {
+        if self.view.detail {
+            let n = self.selected_group().map_or(0, |s| s.partitions.len());
+            let v = &mut self.view;
+            v.partition = v
+                .partition
+                .saturating_add_signed(delta)
+                .min(n.saturating_sub(1));
+            return;
+        }
+        let v = &mut self.view;
+        let len = v.len();
+        v.cursor.move_by(delta, len);
+        v.cursor.scroll_into_view(page.table_rows);
+    }
+
+    fn fit(&mut self, page: Page) {
+        let v = &mut self.view;
+        v.cursor.clamp(v.len());
+        v.cursor.scroll_into_view(page.table_rows);
+    }
+
+    fn filter(&self) -> Result<String, &'static str> {
+        Ok(self.view.filter.clone())
+    }
+
+    fn set_filter(&mut self, text: &str) -> Result<(), String> {
+        let v = &mut self.view;
+        v.filter = text.to_string();
+        v.cursor = Default::default();
+        v.refresh(&self.data);
+        Ok(())
+    }
+
+    fn toggle_detail(&mut self) {
+        self.view.detail = !self.view.detail;
+        self.view.partition = 0;
+    }
+
+    fn close(&mut self) -> bool {
+        if self.view.detail {
+            self.view.detail = false;
+        } else if !self.view.filter.is_empty() {
+            let _ = self.set_filter("");
+        } else {
+            return false;
+        }
+        true
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>) {
+        super::draw::draw(
+            frame,
+            area,
+            &super::draw::LagScreen {
+                theme: screen.theme,
+                now: screen.now,
+                lag: &self.data,
+                view: &self.view,
+                settings: &self.settings,
+                health: screen.health.get(SourceId::Kafka),
+            },
+        )
+    }
+}

@@ -1,0 +1,52 @@
+//! The Logs tab: the buffer is its own view (cursor, filter, search).
+
+use super::model::Logs;
+use crate::shared::feature::{Feature, Page, Screen};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+impl Feature for Logs {
+    /// Moving pauses the stream; G / End resumes following the newest line.
+    fn move_by(&mut self, delta: isize, page: Page) {
+        if delta >= isize::MAX / 2 {
+            self.resume();
+        } else {
+            self.pause();
+            let len = self.visible_len();
+            self.cursor.move_by(delta, len);
+        }
+        self.cursor.scroll_into_view(page.text_rows);
+    }
+
+    fn fit(&mut self, page: Page) {
+        let len = self.visible_len();
+        self.cursor.clamp(len);
+        self.cursor.scroll_into_view(page.text_rows);
+    }
+
+    fn filter(&self) -> Result<String, &'static str> {
+        Ok(self.filter_text().unwrap_or_default().to_string())
+    }
+
+    fn set_filter(&mut self, text: &str) -> Result<(), String> {
+        Logs::set_filter(self, text)
+    }
+
+    fn toggle_detail(&mut self) {}
+
+    fn close(&mut self) -> bool {
+        false
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>) {
+        super::draw::draw(
+            frame,
+            area,
+            &super::draw::LogsScreen {
+                theme: screen.theme,
+                logs: self,
+                color_support: screen.color_support,
+            },
+        )
+    }
+}

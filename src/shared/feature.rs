@@ -1,0 +1,45 @@
+//! What every tab offers the shell, so the app routes keys, drawing and
+//! the `/` filter to the current tab without knowing which one it is.
+
+use crate::core::health::Health;
+use crate::shared::color::ColorSupport;
+use crate::shared::theme::Theme;
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+/// What the shell lends a tab to draw itself with.
+pub struct Screen<'a> {
+    pub theme: &'a Theme,
+    pub now: DateTime<Utc>,
+    pub health: &'a Health,
+    pub context: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub color_support: ColorSupport,
+}
+
+/// How many rows of a tab fit on screen: a table loses its header and the
+/// detail lines below it, a text pane only its border.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub table_rows: usize,
+    pub text_rows: usize,
+}
+
+/// One tab's state and what it does with the generic commands. Commands
+/// that only one tab knows stay with that tab's own methods.
+pub trait Feature {
+    /// Moves the selection by `delta` rows (`isize::MAX / 2`: to the end).
+    fn move_by(&mut self, delta: isize, page: Page);
+    /// Keeps the selection inside the data and on screen after either changed.
+    fn fit(&mut self, page: Page);
+    /// The `/` filter's text, or why this tab has none.
+    fn filter(&self) -> Result<String, &'static str>;
+    /// Sets the `/` filter; a pattern that is refused leaves the last good one.
+    fn set_filter(&mut self, text: &str) -> Result<(), String>;
+    /// Opens or closes the detail pane (or drill-down).
+    fn toggle_detail(&mut self);
+    /// Esc: closes the innermost thing open here; false when nothing was.
+    fn close(&mut self) -> bool;
+    fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>);
+}
