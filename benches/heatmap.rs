@@ -40,7 +40,7 @@ fn app(theme: &str, support: ColorSupport) -> App {
                 .collect(),
         })
         .collect();
-    app.update(Event::Update(Update::Prometheus(PromUpdate::Range {
+    app.update(Event::Update(Update::from(PromUpdate::Range {
         metric: Metric::P95,
         at: t0,
         columns,

@@ -66,7 +66,7 @@ fn bench(c: &mut Criterion) {
     // it keeps); each iteration applies the next poll.
     let mut model = Consumers::default();
     for i in 0..120 {
-        model.apply(poll(i));
+        model.apply(opsdeck::core::clean::Clean::new(poll(i)));
     }
     let mut next = 120;
     c.bench_function("lag model: one poll of 200 groups x 50 partitions", |b| {
@@ -75,7 +75,7 @@ fn bench(c: &mut Criterion) {
                 next += 1;
                 poll(next)
             },
-            |update| black_box(model.apply(update)),
+            |update| black_box(model.apply(opsdeck::core::clean::Clean::new(update))),
             BatchSize::LargeInput,
         )
     });
@@ -91,7 +91,7 @@ fn bench(c: &mut Criterion) {
         height: 50,
     });
     for i in 0..30 {
-        app.update(Event::Update(Update::Lag(poll(i))));
+        app.update(Event::Update(Update::from(poll(i))));
     }
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");
     c.bench_function("lag tab frame, 200 groups at 200x50", |b| {

@@ -44,7 +44,7 @@ fn bench(c: &mut Criterion) {
                         to_log_line(["order-1", "payment-2", "api-3"][i % 3], "app", raw, &[])
                     })
                     .collect();
-                logs.apply(LogsUpdate::Lines(batch));
+                logs.apply(opsdeck::core::clean::Clean::new(LogsUpdate::Lines(batch)));
             }
             black_box(logs.len())
         })
@@ -67,7 +67,7 @@ fn bench(c: &mut Criterion) {
             .iter()
             .map(|raw| to_log_line("order-service-7d9f8c6b5-x2k4p", "app", raw, &[]))
             .collect();
-        app.update(Event::Update(Update::Logs(LogsUpdate::Lines(batch))));
+        app.update(Event::Update(Update::from(LogsUpdate::Lines(batch))));
     }
     app.model
         .logs

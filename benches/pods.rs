@@ -69,8 +69,8 @@ fn app_with_pods() -> App {
         height: 48,
     });
     let (pods, metrics) = pods();
-    app.update(Event::Update(Update::Kube(KubeUpdate::Pods(pods))));
-    app.update(Event::Update(Update::Kube(KubeUpdate::Metrics(Ok(
+    app.update(Event::Update(Update::from(KubeUpdate::Pods(pods))));
+    app.update(Event::Update(Update::from(KubeUpdate::Metrics(Ok(
         metrics,
     )))));
     app
@@ -109,7 +109,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("pods 10k: apply a full list + sort by status", |b| {
         b.iter(|| {
             app.model.pods.view.sort = opsdeck::features::pods::view::PodColumn::Status;
-            app.update(Event::Update(Update::Kube(KubeUpdate::Pods(black_box(
+            app.update(Event::Update(Update::from(KubeUpdate::Pods(black_box(
                 pods.clone(),
             )))));
         })

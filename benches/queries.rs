@@ -61,7 +61,7 @@ fn poll() -> Update {
             query: format!("SELECT * FROM t{i} WHERE id = $1 AND tenant = $2"),
         })
         .collect();
-    Update::Queries(QueriesUpdate {
+    Update::from(QueriesUpdate {
         kind: Kind::Postgres,
         target: "orders-db".into(),
         at: Utc.timestamp_opt(1_795_255_200, 0).unwrap(),

@@ -59,7 +59,7 @@ pub async fn run_kube(
                 error: Some(e),
                 interval: Duration::from_secs(10),
             };
-            let _ = tx.send(Update::Health(report)).await;
+            let _ = tx.send(Update::from(report)).await;
             return;
         }
     };
@@ -69,8 +69,8 @@ pub async fn run_kube(
     // proxy) follow the scope the source watches through this link.
     link.send_replace(Some(conn.clone()));
     let _ = tx
-        .send(Update::Contexts(crate::shared::kube::list_contexts(
-            ks, &overrides,
+        .send(Update::Contexts(crate::core::clean::Clean::new(
+            crate::shared::kube::list_contexts(ks, &overrides),
         )))
         .await;
     let fields = settings.correlation_fields.clone();
@@ -118,7 +118,7 @@ pub fn start_breakers(
                     error: Some(format!("breakers.bearer_token_env: {var} is not set")),
                     interval,
                 };
-                let _ = tx.try_send(Update::Health(report));
+                let _ = tx.try_send(Update::from(report));
                 return None;
             }
         },

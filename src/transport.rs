@@ -56,7 +56,7 @@ enum Lane {
 
 fn lane(u: &Update) -> Lane {
     match u {
-        Update::Kube(k) => match k {
+        Update::Kube(k) => match &**k {
             KubeUpdate::Pods(_) => Lane::Snapshot(Key::Pods),
             KubeUpdate::PodsChanged { .. } => Lane::Change(Key::Pods),
             KubeUpdate::Deployments(_) => Lane::Snapshot(Key::Deployments),
@@ -66,7 +66,7 @@ fn lane(u: &Update) -> Lane {
             KubeUpdate::Scope { .. } | KubeUpdate::Contexts(_) => Lane::Event,
         },
         Update::Alerts(_) => Lane::Snapshot(Key::Alerts),
-        Update::Prometheus(p) => match p {
+        Update::Prometheus(p) => match &**p {
             PromUpdate::Range { metric, .. } => Lane::Snapshot(Key::PromRange(*metric)),
             PromUpdate::Buckets { .. } => Lane::Snapshot(Key::PromBuckets),
             PromUpdate::Alerts { .. } => Lane::Snapshot(Key::PromAlerts),
@@ -75,12 +75,13 @@ fn lane(u: &Update) -> Lane {
         Update::Breakers(b) => Lane::Snapshot(Key::Breakers(b.source)),
         Update::Lag(l) => Lane::Snapshot(Key::Lag(l.cluster.clone())),
         Update::Queries(q) => Lane::Snapshot(Key::Queries(q.kind, q.target.clone())),
-        Update::Logs(LogsUpdate::Lines(lines)) => Lane::Logs(lines.len()),
-        Update::Logs(_)
-        | Update::Health(_)
-        | Update::Timeline(_)
-        | Update::Contexts(_)
-        | Update::Scope { .. } => Lane::Event,
+        Update::Logs(l) => match &**l {
+            LogsUpdate::Lines(lines) => Lane::Logs(lines.len()),
+            LogsUpdate::Behind { .. } | LogsUpdate::Dropped(_) => Lane::Event,
+        },
+        Update::Health(_) | Update::Timeline(_) | Update::Contexts(_) | Update::Scope { .. } => {
+            Lane::Event
+        }
     }
 }
 
@@ -268,13 +269,13 @@ impl UpdateRx {
     fn pop(&self, st: &mut State) -> Option<Update> {
         if st.dropped_lines > 0 {
             let n = std::mem::take(&mut st.dropped_lines);
-            return Some(Update::Logs(LogsUpdate::Dropped(n)));
+            return Some(Update::from(LogsUpdate::Dropped(n)));
         }
         st.logs_first = !st.logs_first;
         let from_logs = |st: &mut State| {
             let u = st.logs.pop_front()?;
-            if let Update::Logs(LogsUpdate::Lines(lines)) = &u {
-                st.log_lines -= lines.len();
+            if let Lane::Logs(n) = lane(&u) {
+                st.log_lines -= n;
             }
             Some(u)
         };
@@ -341,7 +342,7 @@ mod tests {
     }
 
     fn breakers(s: u32) -> Update {
-        Update::Breakers(BreakersUpdate {
+        Update::from(BreakersUpdate {
             source: BreakerSource::Actuator,
             at: at(s),
             observations: Vec::new(),
@@ -352,7 +353,7 @@ mod tests {
     }
 
     fn queries(target: &str, s: u32) -> Update {
-        Update::Queries(QueriesUpdate {
+        Update::from(QueriesUpdate {
             kind: Kind::Postgres,
             target: target.into(),
             at: at(s),
@@ -361,7 +362,7 @@ mod tests {
     }
 
     fn health(s: u32) -> Update {
-        Update::Health(HealthReport {
+        Update::from(HealthReport {
             source: SourceId::Kafka,
             at: at(s),
             error: None,
@@ -382,7 +383,7 @@ mod tests {
             continuation: false,
             note: false,
         };
-        Update::Logs(LogsUpdate::Lines(vec![line; n]))
+        Update::from(LogsUpdate::Lines(vec![line; n]))
     }
 
     fn drain(rx: &mut UpdateRx) -> Vec<Update> {
@@ -415,19 +416,19 @@ mod tests {
     async fn a_full_pod_list_replaces_the_changes_it_supersedes_and_later_ones_follow_it() {
         let (tx, mut rx) = channel(16, 100);
         let change = |name: &str| {
-            Update::Kube(KubeUpdate::PodsChanged {
+            Update::from(KubeUpdate::PodsChanged {
                 upserted: Vec::new(),
                 deleted: vec![("shop".into(), name.into())],
             })
         };
         tx.send(change("a")).await.unwrap();
-        tx.send(Update::Kube(KubeUpdate::Pods(Vec::new())))
+        tx.send(Update::from(KubeUpdate::Pods(Vec::new())))
             .await
             .unwrap();
         tx.send(change("b")).await.unwrap();
         assert_eq!(
             drain(&mut rx),
-            vec![Update::Kube(KubeUpdate::Pods(Vec::new())), change("b")]
+            vec![Update::from(KubeUpdate::Pods(Vec::new())), change("b")]
         );
     }
 
@@ -438,11 +439,14 @@ mod tests {
             tx.send(lines(4)).await.unwrap();
         }
         let got = drain(&mut rx);
-        assert_eq!(got[0], Update::Logs(LogsUpdate::Dropped(4)));
+        assert_eq!(got[0], Update::from(LogsUpdate::Dropped(4)));
         let kept: usize = got
             .iter()
             .map(|u| match u {
-                Update::Logs(LogsUpdate::Lines(l)) => l.len(),
+                Update::Logs(l) => match &**l {
+                    LogsUpdate::Lines(l) => l.len(),
+                    _ => 0,
+                },
                 _ => 0,
             })
             .sum();

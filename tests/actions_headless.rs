@@ -291,7 +291,7 @@ fn a_target_that_vanished_before_confirmation_is_refused() {
     let pod = pod_name(&app);
     open(&mut app, &format!("delete pod/{pod}"));
     let gone = ("production".to_string(), pod.clone());
-    app.update(Event::Update(opsdeck::update::Update::Kube(
+    app.update(Event::Update(opsdeck::update::Update::from(
         KubeUpdate::PodsChanged {
             upserted: vec![],
             deleted: vec![gone],
@@ -349,7 +349,7 @@ fn undo_offers_the_inverse_through_the_same_chain() {
         .unwrap()
         .clone();
     d.replicas = 6;
-    app.update(Event::Update(opsdeck::update::Update::Kube(
+    app.update(Event::Update(opsdeck::update::Update::from(
         KubeUpdate::DeploymentsChanged {
             upserted: vec![d],
             deleted: vec![],

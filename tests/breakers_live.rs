@@ -56,7 +56,7 @@ fn direct(server: &ActuatorServer) -> BreakerSettings {
 async fn poll_into(app: &mut App, settings: &BreakerSettings, t: &Transport, link: &KubeLink) {
     let (update, error) = poll_actuators(settings, t, link).await;
     assert_eq!(error, None, "{:?}", update.failures);
-    app.update(Event::Update(Update::Breakers(update)));
+    app.update(Event::Update(Update::from(update)));
 }
 
 /// Carries out the app's effects the way the runtime does, feeding the

@@ -88,7 +88,7 @@ fn poll(secs: i64, payment: [BreakerState; 3]) -> Update {
         "taxService",
         figures(BreakerState::Disabled, Some(Rate::Percent(33.333332)), 0),
     ));
-    Update::Breakers(BreakersUpdate {
+    Update::from(BreakersUpdate {
         source: BreakerSource::Actuator,
         at,
         observations,
@@ -115,7 +115,7 @@ fn prometheus_only(secs: i64) -> Update {
     o.endpoint = None;
     o.figures.failure_threshold = None;
     o.figures.slow_threshold = None;
-    Update::Breakers(BreakersUpdate {
+    Update::from(BreakersUpdate {
         source: BreakerSource::Prometheus,
         at: t0() + chrono::Duration::seconds(secs),
         observations: vec![o],
@@ -271,7 +271,7 @@ fn hostile_names_are_shown_safely() {
         figures(BreakerState::Unknown("WEIRD\x1b[5m".into()), None, 0),
     );
     o.target = "pod".into();
-    a.update(Event::Update(Update::Breakers(BreakersUpdate {
+    a.update(Event::Update(Update::from(BreakersUpdate {
         source: BreakerSource::Actuator,
         at: t0(),
         observations: vec![o],

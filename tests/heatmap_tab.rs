@@ -194,7 +194,7 @@ fn gaps_nan_and_infinity_are_drawn_as_such_never_as_zero() {
             0.05,
         ]),
     }];
-    app.update(Event::Update(Update::Prometheus(PromUpdate::Range {
+    app.update(Event::Update(Update::from(PromUpdate::Range {
         metric: Metric::P95,
         at: t0(),
         columns,
@@ -217,7 +217,7 @@ fn gaps_nan_and_infinity_are_drawn_as_such_never_as_zero() {
         name: "checkout".into(),
         points: points(&[0.05, -1.0, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05]),
     }];
-    app.update(Event::Update(Update::Prometheus(PromUpdate::Range {
+    app.update(Event::Update(Update::from(PromUpdate::Range {
         metric: Metric::P95,
         at: t0(),
         columns,

@@ -150,7 +150,7 @@ impl Live {
     fn full_pod_lists(&self) -> usize {
         self.updates
             .iter()
-            .filter(|u| matches!(u, Update::Kube(KubeUpdate::Pods(_))))
+            .filter(|u| matches!(u, Update::Kube(k) if matches!(**k, KubeUpdate::Pods(_))))
             .count()
     }
 }

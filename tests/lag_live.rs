@@ -115,7 +115,7 @@ async fn reset_through_the_guard_chain_moves_offsets_and_undo_restores_them() {
     let (update, error) = poll_cluster(&c, &settings, &DlqPatterns::default()).await;
     assert_eq!(error, None);
     let mut a = app((160, 48));
-    a.update(Event::Update(Update::Lag(update.unwrap())));
+    a.update(Event::Update(Update::from(update.unwrap())));
     a.tab = Tab::Lag;
     let history = a.model.lag.data.groups.values().next().unwrap();
     assert_eq!(

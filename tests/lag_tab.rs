@@ -94,7 +94,7 @@ fn poll(i: i64) -> Update {
             part("orders", 1, None, produced),
         ],
     );
-    Update::Lag(LagUpdate {
+    Update::from(LagUpdate {
         cluster: "prod".into(),
         at: t0() + chrono::Duration::seconds(secs),
         groups: vec![orders, billing, audit],
@@ -224,13 +224,14 @@ fn a_reset_of_a_group_with_members_is_refused_by_its_precondition() {
 #[test]
 fn offsets_that_go_backwards_are_a_reset_not_a_negative_rate() {
     let mut a = lagging((160, 48), 4);
-    let mut back = poll(4);
-    if let Update::Lag(u) = &mut back {
-        for p in &mut u.groups[0].partitions {
-            p.committed = Some(0);
-        }
+    let Update::Lag(u) = poll(4) else {
+        panic!("poll makes a Lag update")
+    };
+    let mut back = u.into_inner();
+    for p in &mut back.groups[0].partitions {
+        p.committed = Some(0);
     }
-    a.update(Event::Update(back));
+    a.update(Event::Update(Update::from(back)));
     let s = screen(&a);
     let row = s.lines().find(|l| l.contains("orders-svc")).unwrap();
     assert!(row.contains("reset"), "{row}");
@@ -248,7 +249,7 @@ fn hostile_group_names_are_shown_safely() {
         vec![part("t\x1b[31m", 0, Some(1), 5)],
     );
     g.missing_topics = vec!["gone\x1b[5m".into()];
-    a.update(Event::Update(Update::Lag(LagUpdate {
+    a.update(Event::Update(Update::from(LagUpdate {
         cluster: "c".into(),
         at: t0(),
         groups: vec![g],

@@ -174,7 +174,7 @@ fn pods_joining_and_leaving_are_noted_in_the_log_and_the_timeline() {
         .clone();
     newcomer.name = "payment-service-abcdefghj-zzzzz".into();
     pods.push(newcomer);
-    let effects = app.update(Event::Update(Update::Kube(
+    let effects = app.update(Event::Update(Update::from(
         opsdeck::features::pods::model::KubeUpdate::Pods(pods),
     )));
     assert!(
@@ -233,7 +233,7 @@ fn hostile_and_huge_lines_are_drawn_safely() {
         to_log_line("evil-pod-abcdefghj-x1x1x", "app", hostile, &[]),
         to_log_line("big-pod-abcdefghj-y2y2y", "app", &huge, &[]),
     ];
-    app.update(Event::Update(Update::Logs(LogsUpdate::Lines(lines))));
+    app.update(Event::Update(Update::from(LogsUpdate::Lines(lines))));
     let terminal = render(&app);
     for cell in terminal.backend().buffer().content() {
         assert!(

@@ -190,7 +190,10 @@ fn ctx_and_ns_switch_a_live_source_and_say_why_not_in_the_demo() {
             .contains("demo has one context")
     );
     app.update(opsdeck::app::Event::Update(
-        opsdeck::update::Update::Contexts(vec!["prod-eu".into(), "staging-eu".into()]),
+        opsdeck::update::Update::Contexts(opsdeck::core::clean::Clean::new(vec![
+            "prod-eu".into(),
+            "staging-eu".into(),
+        ])),
     ));
     keys(&mut app, &[":"]);
     typed(&mut app, "ctx st");
@@ -248,10 +251,10 @@ fn with_every_namespace_watched_actions_target_the_objects_own_namespace() {
         status: "Running".into(),
         ..Default::default()
     };
-    app.update(opsdeck::app::Event::Update(Update::Kube(
+    app.update(opsdeck::app::Event::Update(Update::from(
         KubeUpdate::Deployments(vec![deployment("team-a"), deployment("team-b")]),
     )));
-    app.update(opsdeck::app::Event::Update(Update::Kube(KubeUpdate::Pods(
+    app.update(opsdeck::app::Event::Update(Update::from(KubeUpdate::Pods(
         vec![pod("team-a", "api-1"), pod("team-b", "api-2")],
     ))));
     keys(&mut app, &["j", "X"]);

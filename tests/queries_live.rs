@@ -156,7 +156,7 @@ async fn poll_until(
     let start = Instant::now();
     loop {
         let data = postgres::poll(conn, settings, StatementsOrder::MeanTime).await;
-        a.update(Event::Update(Update::Queries(QueriesUpdate {
+        a.update(Event::Update(Update::from(QueriesUpdate {
             kind: Kind::Postgres,
             target: settings.name.clone(),
             at: chrono::Utc::now(),
@@ -490,7 +490,7 @@ async fn mongo_poll(a: &mut App, settings: &MongoTargetSettings) {
         .await
         .unwrap();
     let data = mongo::poll(&client, settings.allow_privileged).await;
-    a.update(Event::Update(Update::Queries(QueriesUpdate {
+    a.update(Event::Update(Update::from(QueriesUpdate {
         kind: Kind::Mongo,
         target: settings.name.clone(),
         at: chrono::Utc::now(),

@@ -333,7 +333,7 @@ fn redis_data() -> RedisData {
 }
 
 fn feed(a: &mut App, kind: Kind, target: &str, data: Result<Snapshot, String>) {
-    a.update(Event::Update(Update::Queries(QueriesUpdate {
+    a.update(Event::Update(Update::from(QueriesUpdate {
         kind,
         target: target.into(),
         at: t0(),

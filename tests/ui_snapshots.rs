@@ -97,13 +97,13 @@ fn too_small_screen() {
 fn header_badges_readonly_and_problems() {
     let mut app = app(WIDE);
     app.options.readonly = true;
-    app.update(opsdeck::app::Event::Update(Update::Health(HealthReport {
+    app.update(opsdeck::app::Event::Update(Update::from(HealthReport {
         source: SourceId::Prometheus,
         at: t0(),
         error: Some("connection refused".into()),
         interval: std::time::Duration::from_secs(15),
     })));
-    app.update(opsdeck::app::Event::Update(Update::Health(HealthReport {
+    app.update(opsdeck::app::Event::Update(Update::from(HealthReport {
         source: SourceId::Demo,
         at: t0() - chrono::Duration::seconds(60),
         error: None,

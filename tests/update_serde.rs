@@ -68,21 +68,24 @@ fn demo_updates() -> Vec<Update> {
 fn extra_updates() -> Vec<Update> {
     let at = Utc.with_ymd_and_hms(2026, 12, 4, 10, 30, 0).unwrap();
     vec![
-        Update::Contexts(vec!["prod-eu".into(), "staging-eu".into()]),
-        Update::Kube(KubeUpdate::PodsChanged {
+        Update::Contexts(opsdeck::core::clean::Clean::new(vec![
+            "prod-eu".into(),
+            "staging-eu".into(),
+        ])),
+        Update::from(KubeUpdate::PodsChanged {
             upserted: Vec::new(),
             deleted: vec![("shop".into(), "api-7d9-x".into())],
         }),
-        Update::Kube(KubeUpdate::DeploymentsChanged {
+        Update::from(KubeUpdate::DeploymentsChanged {
             upserted: Vec::new(),
             deleted: vec![("shop".into(), "api".into())],
         }),
-        Update::Kube(KubeUpdate::Metrics(Err("metrics.k8s.io: 404".into()))),
-        Update::Logs(LogsUpdate::Behind {
+        Update::from(KubeUpdate::Metrics(Err("metrics.k8s.io: 404".into()))),
+        Update::from(LogsUpdate::Behind {
             pod: "api-7d9-x".into(),
             secs: 42,
         }),
-        Update::Logs(LogsUpdate::Lines(vec![LogLine {
+        Update::from(LogsUpdate::Lines(vec![LogLine {
             pod: "api-7d9-x".into(),
             container: "api".into(),
             time: Some(at),
@@ -94,7 +97,7 @@ fn extra_updates() -> Vec<Update> {
             continuation: false,
             note: false,
         }])),
-        Update::Health(opsdeck::core::source::HealthReport {
+        Update::from(opsdeck::core::source::HealthReport {
             source: SourceId::Postgres,
             at,
             error: Some("connection refused".into()),
@@ -129,13 +132,19 @@ fn every_update_variant_round_trips() {
 
 #[test]
 fn a_log_line_keeps_its_colours_and_marks_through_the_round_trip() {
-    let Update::Logs(LogsUpdate::Lines(lines)) = &extra_updates()[5] else {
+    let Update::Logs(sample) = &extra_updates()[5] else {
         panic!("the sample changed")
     };
-    let u = Update::Logs(LogsUpdate::Lines(lines.clone()));
+    let LogsUpdate::Lines(lines) = &**sample else {
+        panic!("the sample changed")
+    };
+    let u = Update::from(LogsUpdate::Lines(lines.clone()));
     let back: Update = ciborium::from_reader(cbor(&u).as_slice()).unwrap();
-    let Update::Logs(LogsUpdate::Lines(back)) = back else {
+    let Update::Logs(back) = back else {
         panic!("not a log update")
+    };
+    let LogsUpdate::Lines(back) = back.into_inner() else {
+        panic!("not log lines")
     };
     assert!(!back[0].message.runs().is_empty(), "the red run was lost");
     assert!(

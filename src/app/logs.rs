@@ -129,7 +129,9 @@ impl App {
                 ));
             }
         }
-        self.model.logs.apply(LogsUpdate::Lines(notes));
+        self.model
+            .logs
+            .apply(crate::core::clean::Clean::new(LogsUpdate::Lines(notes)));
         self.follow_effect()
     }
 

@@ -5,6 +5,7 @@
 //! `tests/layering.rs` holds this module to importing nothing above it.
 
 pub mod action;
+pub mod clean;
 pub mod command;
 pub mod cursor;
 pub mod executor;

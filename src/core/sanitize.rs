@@ -90,6 +90,19 @@ impl From<StoredText> for SafeText {
     }
 }
 
+/// Any text becomes a `SafeText` only through the sanitizer.
+impl From<&str> for SafeText {
+    fn from(text: &str) -> Self {
+        sanitize_str(text)
+    }
+}
+
+impl From<String> for SafeText {
+    fn from(text: String) -> Self {
+        sanitize_str(&text)
+    }
+}
+
 /// Runs in order, not overlapping, inside the text and on char boundaries.
 fn runs_fit(runs: &[StyledRun], text: &str) -> bool {
     let mut end = 0;

@@ -89,3 +89,8 @@ pub struct ScopeChange {
     /// `all` for every namespace.
     pub namespace: Option<String>,
 }
+
+crate::core::clean::sanitize_fields! {
+    HealthReport { error }
+    AlertSummary { name, service }
+}

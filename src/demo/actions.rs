@@ -139,7 +139,9 @@ impl World {
                         "payment-service error ratio back under 0.1%".into(),
                     ));
                     self.alerts.retain(|a| a.service != "payment-service");
-                    out.push(Update::Alerts(self.alerts.clone()));
+                    out.push(Update::Alerts(crate::core::clean::Clean::new(
+                        self.alerts.clone(),
+                    )));
                     self.pending.push((now + 10, FollowUp::BreakerCloses));
                     self.pending.push((now + 20, FollowUp::LagDrains));
                 }

@@ -151,7 +151,7 @@ impl Generator for BreakersFeed {
             ));
         }
         vec![
-            Update::Breakers(BreakersUpdate {
+            Update::from(BreakersUpdate {
                 source: BreakerSource::Actuator,
                 at,
                 observations,
@@ -159,7 +159,7 @@ impl Generator for BreakersFeed {
                 failures: Vec::new(),
                 keep_unlisted: false,
             }),
-            Update::Health(HealthReport {
+            Update::from(HealthReport {
                 source: SourceId::Actuator,
                 at,
                 error: None,

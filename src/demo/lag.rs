@@ -195,7 +195,7 @@ impl Generator for LagFeed {
             missing_topics: Vec::new(),
         };
         vec![
-            Update::Lag(LagUpdate {
+            Update::from(LagUpdate {
                 cluster: CLUSTER.into(),
                 at,
                 groups: vec![orders, inventory, analytics],
@@ -203,7 +203,7 @@ impl Generator for LagFeed {
                 note: None,
                 failures: Vec::new(),
             }),
-            Update::Health(HealthReport {
+            Update::from(HealthReport {
                 source: SourceId::Kafka,
                 at,
                 error: None,

@@ -182,7 +182,7 @@ impl Generator for LogFeed {
         if out.is_empty() {
             Vec::new()
         } else {
-            vec![Update::Logs(LogsUpdate::Lines(out))]
+            vec![Update::from(LogsUpdate::Lines(out))]
         }
     }
 }

@@ -99,7 +99,7 @@ impl MetricsFeed {
                         .collect(),
                 })
                 .collect();
-            out.push(Update::Prometheus(PromUpdate::Range {
+            out.push(Update::from(PromUpdate::Range {
                 metric,
                 at,
                 columns,
@@ -132,7 +132,7 @@ impl MetricsFeed {
                 });
             }
         }
-        out.push(Update::Prometheus(PromUpdate::Buckets {
+        out.push(Update::from(PromUpdate::Buckets {
             at,
             columns,
             series: buckets,
@@ -150,9 +150,9 @@ impl MetricsFeed {
                 summary: format!("{} on {}", a.name, a.service),
             })
             .collect();
-        out.push(Update::Prometheus(PromUpdate::Alerts { at, alerts }));
-        out.push(Update::Prometheus(PromUpdate::Polled { at, error: None }));
-        out.push(Update::Health(HealthReport {
+        out.push(Update::from(PromUpdate::Alerts { at, alerts }));
+        out.push(Update::from(PromUpdate::Polled { at, error: None }));
+        out.push(Update::from(HealthReport {
             source: SourceId::Prometheus,
             at,
             error: None,

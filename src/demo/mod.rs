@@ -36,7 +36,7 @@ struct Heartbeat;
 
 impl Generator for Heartbeat {
     fn tick(&mut self, _: &World, at: DateTime<Utc>, _: &mut ChaCha8Rng) -> Vec<Update> {
-        vec![Update::Health(HealthReport {
+        vec![Update::from(HealthReport {
             source: SourceId::Demo,
             at,
             error: None,
@@ -58,7 +58,7 @@ impl Generator for WorkloadsFeed {
                 .cluster
                 .snapshot(at)
                 .into_iter()
-                .map(Update::Kube)
+                .map(Update::from)
                 .collect()
         } else {
             Vec::new()
@@ -202,7 +202,7 @@ impl DemoEngine {
                     .cluster
                     .snapshot(at)
                     .into_iter()
-                    .map(Update::Kube),
+                    .map(Update::from),
             );
         }
         (result, updates)
@@ -381,7 +381,10 @@ mod tests {
         let pods = updates
             .iter()
             .find_map(|u| match u {
-                Update::Kube(crate::features::pods::model::KubeUpdate::Pods(p)) => Some(p.clone()),
+                Update::Kube(k) => match &**k {
+                    crate::features::pods::model::KubeUpdate::Pods(p) => Some(p.clone()),
+                    _ => None,
+                },
                 _ => None,
             })
             .expect("a pods snapshot");

@@ -92,7 +92,7 @@ impl Generator for QueriesFeed {
         }
         self.calls += 1;
         let update = |kind, target: &str, data| {
-            Update::Queries(QueriesUpdate {
+            Update::from(QueriesUpdate {
                 kind,
                 target: target.into(),
                 at,
@@ -117,7 +117,7 @@ impl Generator for QueriesFeed {
             ),
         ];
         out.extend([Kind::Postgres, Kind::Mongo, Kind::Redis].map(|kind| {
-            Update::Health(HealthReport {
+            Update::from(HealthReport {
                 source: kind.source(),
                 at,
                 error: None,

@@ -272,7 +272,7 @@ impl World {
                         Prometheus,
                         "alert PaymentServiceErrors firing for payment-service".into(),
                     ),
-                    Update::Alerts(self.alerts.clone()),
+                    Update::Alerts(crate::core::clean::Clean::new(self.alerts.clone())),
                 ]
             }
             Beat::LagCrossesThreshold => {
@@ -316,7 +316,7 @@ impl World {
                             "api-gateway p95 latency {p95} ms > 100 ms SLO; payment-service error ratio {err:.1}% > 0.1%"
                         ),
                     ),
-                    Update::Alerts(self.alerts.clone()),
+                    Update::Alerts(crate::core::clean::Clean::new(self.alerts.clone())),
                 ]
             }
             Beat::ErrorsInLogs => {
@@ -390,7 +390,7 @@ impl World {
                 self.alerts.clear();
                 vec![
                     entry(at, Info, Prometheus, "all alerts resolved".into()),
-                    Update::Alerts(Vec::new()),
+                    Update::Alerts(crate::core::clean::Clean::new(Vec::new())),
                 ]
             }
             Beat::End => vec![entry(

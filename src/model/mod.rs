@@ -1,7 +1,6 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
 use crate::core::health::Health;
-use crate::core::sanitize::safe;
 use crate::core::source::AlertSummary;
 use crate::features::breakers::feature::BreakersTab;
 use crate::features::console::feature::ConsoleTab;
@@ -33,48 +32,26 @@ pub struct Model {
 }
 
 impl Model {
+    /// Folds one update in. Its backend text is already safe (`Clean`).
     pub fn apply(&mut self, update: Update) {
         match update {
-            Update::Health(report) => self.health.apply(report),
+            Update::Health(report) => self.health.apply(report.into_inner()),
             Update::Timeline(entry) => self.timeline.push(entry),
-            Update::Alerts(mut alerts) => {
-                for a in &mut alerts {
-                    a.name = safe(&a.name);
-                    a.service = safe(&a.service);
-                }
-                self.alerts = alerts
-            }
-            Update::Contexts(c) => self.contexts = c,
+            Update::Alerts(alerts) => self.alerts = alerts.into_inner(),
+            Update::Contexts(c) => self.contexts = c.into_inner(),
             Update::Logs(l) => self.logs.apply(l),
             Update::Kube(k) => {
                 self.pods.data.apply(k);
                 self.pods.view.refresh(&self.pods.data);
             }
             Update::Prometheus(p) => self.heatmap.data.apply(p),
-            Update::Lag(mut u) => {
-                sanitize_lag(&mut u);
+            Update::Lag(u) => {
                 for entry in self.lag.data.apply(u) {
                     self.timeline.push(entry);
                 }
                 self.lag.view.refresh(&self.lag.data);
             }
-            Update::Breakers(mut b) => {
-                for o in &mut b.observations {
-                    o.key.service = safe(&o.key.service);
-                    o.key.instance = safe(&o.key.instance);
-                    o.key.breaker = safe(&o.key.breaker);
-                    o.target = safe(&o.target);
-                    if let crate::features::breakers::data::BreakerState::Unknown(t) =
-                        &mut o.figures.state
-                    {
-                        *t = safe(t);
-                    }
-                }
-                for (target, error) in &mut b.failures {
-                    *target = safe(target);
-                    *error = safe(error);
-                }
-                b.targets = b.targets.iter().map(|t| safe(t)).collect();
+            Update::Breakers(b) => {
                 for entry in self.breakers.data.apply(b) {
                     self.timeline.push(entry);
                 }
@@ -87,45 +64,16 @@ impl Model {
                 self.queries.view.refresh(&self.queries.data);
             }
             Update::Scope { context, namespace } => {
-                let context = safe(&context);
-                if self.context.as_ref().is_some_and(|c| *c != context) {
+                if self
+                    .context
+                    .as_deref()
+                    .is_some_and(|c| c != context.as_str())
+                {
                     self.breakers.data.forget_pod_proxied();
                     self.breakers.view.refresh(&self.breakers.data);
                 }
-                self.context = Some(context);
-                self.namespace = Some(safe(&namespace));
-            }
-        }
-    }
-}
-
-/// Group, member and topic names come from the brokers: made safe to show.
-fn sanitize_lag(u: &mut crate::features::lag::model::LagUpdate) {
-    u.cluster = safe(&u.cluster);
-    u.note = u.note.as_deref().map(safe);
-    for (group, e) in &mut u.failures {
-        *group = safe(group);
-        *e = safe(e);
-    }
-    for s in &mut u.dlq {
-        s.topic = safe(&s.topic);
-    }
-    for g in &mut u.groups {
-        g.group = safe(&g.group);
-        g.missing_topics = g.missing_topics.iter().map(|t| safe(t)).collect();
-        for p in &mut g.partitions {
-            p.tp.topic = safe(&p.tp.topic);
-            p.owner = p.owner.as_deref().map(safe);
-        }
-        if let Some(d) = &mut g.description {
-            d.id = safe(&d.id);
-            for m in &mut d.members {
-                m.member_id = safe(&m.member_id);
-                m.client_id = safe(&m.client_id);
-                m.host = safe(&m.host);
-                for tp in m.assignment.iter_mut().flatten() {
-                    tp.topic = safe(&tp.topic);
-                }
+                self.context = Some(context.into_text());
+                self.namespace = Some(namespace.into_text());
             }
         }
     }
@@ -160,5 +108,50 @@ mod tests {
             "x".repeat(1 << 20),
         )));
         assert!(m.timeline.entries()[1].text.len() < crate::core::sanitize::SAFE_TEXT_BYTES + 64);
+    }
+
+    /// Health errors, scopes, contexts and pod names used to reach the
+    /// model as they came: now every payload is made safe on its way in.
+    #[test]
+    fn every_payload_reaches_the_model_made_safe() {
+        use crate::core::source::HealthReport;
+        use crate::features::pods::model::{KubeUpdate, Pod};
+        let hostile = "x\x1b]52;c;ZXZpbA==\x07\u{202E}y\rz";
+        let mut m = Model::default();
+        m.apply(Update::from(HealthReport {
+            source: SourceId::Kafka,
+            at: chrono::Utc::now(),
+            error: Some(hostile.into()),
+            interval: std::time::Duration::from_secs(5),
+        }));
+        m.apply(Update::from(KubeUpdate::Scope {
+            context: hostile.into(),
+            namespace: hostile.into(),
+        }));
+        m.apply(Update::from(KubeUpdate::Contexts(vec![hostile.into()])));
+        m.apply(Update::from(KubeUpdate::Pods(vec![Pod {
+            name: hostile.into(),
+            namespace: "prod".into(),
+            status: hostile.into(),
+            ..Pod::default()
+        }])));
+        let error = m.health.get(SourceId::Kafka).unwrap().last.error.clone();
+        let pod = m.pods.data.pods.values().next().unwrap();
+        let texts = [
+            error.unwrap(),
+            m.context.clone().unwrap(),
+            m.namespace.clone().unwrap(),
+            m.contexts[0].clone(),
+            pod.name.clone(),
+            pod.status.clone(),
+        ];
+        for t in texts {
+            assert!(t.starts_with('x') && t.ends_with('z'), "{t:?}");
+            assert!(
+                !t.chars().any(|c| c.is_control() || c == '\u{202E}'),
+                "{t:?}"
+            );
+            assert!(!t.contains("52;c;"), "{t:?}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! DISABLE.
 
 pub mod actions;
+pub mod clean;
 pub mod data;
 pub mod draw;
 pub mod exposition;

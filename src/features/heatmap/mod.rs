@@ -2,6 +2,7 @@
 //! availability, request rate) coloured against SLOs, one service's latency
 //! buckets, and the firing alerts.
 
+pub mod clean;
 pub mod draw;
 pub mod feature;
 pub mod model;

@@ -10,6 +10,7 @@ mod buckets;
 mod grid;
 mod scale;
 
+use crate::core::clean::Clean;
 use crate::shared::prometheus::{Columns, Metric};
 pub use alerts::{AlertState, PromAlert, newly_firing, severity_of, summaries, timeline_text};
 pub use buckets::{BucketGrid, BucketRow, BucketSeries, le_label};
@@ -18,9 +19,6 @@ pub use scale::{GATEWAY, Level, Slo, SloTable, level};
 
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
-
-/// Longest backend text (service name, alert summary, error) kept.
-const MAX_TEXT_BYTES: usize = 1024;
 
 /// Most bucket series kept for the drill-down (services × `le` bounds);
 /// the rest are counted in `Heatmap::dropped_buckets`.
@@ -81,22 +79,18 @@ pub struct Heatmap {
 }
 
 impl Heatmap {
-    pub fn apply(&mut self, update: PromUpdate) {
-        match update {
+    pub fn apply(&mut self, update: Clean<PromUpdate>) {
+        match update.into_inner() {
             PromUpdate::Range {
                 metric,
                 at,
                 columns,
-                mut series,
+                series,
                 warnings,
             } => {
-                for s in &mut series {
-                    s.name = safe(&s.name);
-                }
                 let data = Grid::build(metric, columns, &series, &self.slos);
                 self.grids.insert(metric, Timed { at, data });
-                self.warnings
-                    .insert(metric, warnings.iter().map(|w| safe(w)).collect());
+                self.warnings.insert(metric, warnings);
             }
             PromUpdate::Buckets {
                 at,
@@ -105,20 +99,12 @@ impl Heatmap {
             } => {
                 self.dropped_buckets = series.len().saturating_sub(MAX_BUCKET_SERIES);
                 series.truncate(MAX_BUCKET_SERIES);
-                for s in &mut series {
-                    s.service = safe(&s.service);
-                }
                 self.buckets = Some(Timed {
                     at,
                     data: (columns, series),
                 });
             }
             PromUpdate::Alerts { at, mut alerts } => {
-                for a in &mut alerts {
-                    a.name = safe(&a.name);
-                    a.service = safe(&a.service);
-                    a.summary = safe(&a.summary);
-                }
                 alerts.sort_by(|a, b| {
                     (a.state, std::cmp::Reverse(a.severity), &a.service, &a.name).cmp(&(
                         b.state,
@@ -131,7 +117,7 @@ impl Heatmap {
                 self.alerts_at = Some(at);
             }
             PromUpdate::Polled { at, error } => {
-                self.error = error.map(|e| Timed { at, data: safe(&e) });
+                self.error = error.map(|e| Timed { at, data: e });
             }
         }
     }
@@ -171,10 +157,6 @@ impl Heatmap {
     }
 }
 
-fn safe(text: &str) -> String {
-    crate::core::sanitize::sanitize_str_capped(text, MAX_TEXT_BYTES).into_text()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,15 +187,15 @@ mod tests {
     #[test]
     fn a_failed_poll_keeps_the_last_good_grid_and_its_age() {
         let mut h = Heatmap::default();
-        h.apply(range(0, 0.3));
-        h.apply(PromUpdate::Polled {
+        h.apply(crate::core::clean::Clean::new(range(0, 0.3)));
+        h.apply(crate::core::clean::Clean::new(PromUpdate::Polled {
             at: at(0),
             error: None,
-        });
-        h.apply(PromUpdate::Polled {
+        }));
+        h.apply(crate::core::clean::Clean::new(PromUpdate::Polled {
             at: at(15),
             error: Some("connection refused".into()),
-        });
+        }));
         let g = h.grid(Metric::P95).unwrap();
         assert_eq!(g.rows[0].cells, [None, Some(0.3)]);
         assert!(!g.rows[0].service.contains('\x1b'));
@@ -225,11 +207,11 @@ mod tests {
             Some(chrono::Duration::seconds(15))
         );
         assert_eq!(h.error.as_ref().unwrap().data, "connection refused");
-        h.apply(range(30, 0.4));
-        h.apply(PromUpdate::Polled {
+        h.apply(crate::core::clean::Clean::new(range(30, 0.4)));
+        h.apply(crate::core::clean::Clean::new(PromUpdate::Polled {
             at: at(30),
             error: None,
-        });
+        }));
         assert!(h.error.is_none());
         assert!(h.grid(Metric::P99).is_none());
     }
@@ -246,19 +228,19 @@ mod tests {
             since: None,
             summary: String::new(),
         };
-        h.apply(PromUpdate::Alerts {
+        h.apply(crate::core::clean::Clean::new(PromUpdate::Alerts {
             at: at(0),
             alerts: vec![
                 alert("Slow", AlertState::Pending, Severity::Crit),
                 alert("Errors", AlertState::Firing, Severity::Warn),
                 alert("Down", AlertState::Firing, Severity::Crit),
             ],
-        });
+        }));
         let names: Vec<&str> = h.alerts.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["Down", "Errors", "Slow"]);
         assert_eq!(h.firing().count(), 2);
         assert!(h.drill_down("orders").is_none());
-        h.apply(PromUpdate::Buckets {
+        h.apply(crate::core::clean::Clean::new(PromUpdate::Buckets {
             at: at(0),
             columns: Columns {
                 start: 0.0,
@@ -270,7 +252,7 @@ mod tests {
                 le: f64::INFINITY,
                 points: vec![(0.0, 2.0)],
             }],
-        });
+        }));
         assert_eq!(h.drill_down("orders").unwrap().rows[0].cells, [Some(1.0)]);
     }
 }

@@ -2,6 +2,7 @@
 //! rebalances, dead letters; the guarded offset reset.
 
 pub mod actions;
+pub mod clean;
 pub mod draw;
 pub mod feature;
 pub mod model;

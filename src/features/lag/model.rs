@@ -7,6 +7,7 @@ pub use super::view::LagView;
 
 use super::stats::dlq::{Growth, TopicSize, growth_per_minute};
 use super::stats::{Alerts, GroupHistory, GroupSnapshot, HistorySettings, Level, Rates, Trend};
+use crate::core::clean::Clean;
 use crate::core::source::{Severity, SourceId};
 use crate::core::timeline::{Origin, TimelineEntry};
 use chrono::{DateTime, Utc};
@@ -88,7 +89,8 @@ impl Consumers {
     }
 
     /// Folds one poll in; returns the Timeline entries of alert crossings.
-    pub fn apply(&mut self, u: LagUpdate) -> Vec<TimelineEntry> {
+    pub fn apply(&mut self, u: Clean<LagUpdate>) -> Vec<TimelineEntry> {
+        let u = u.into_inner();
         let mut entries = Vec::new();
         match u.note {
             Some(n) => self.notes.insert(u.cluster.clone(), n),

@@ -1,6 +1,7 @@
 //! Logs: multi-pod follow by deployment or label selector, JSON-aware
 //! lines (level, message, correlation id), filter, search, pivot.
 
+pub mod clean;
 pub mod draw;
 pub mod feature;
 pub mod line;

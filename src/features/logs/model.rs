@@ -1,6 +1,7 @@
 //! The Logs tab's buffer: a bounded ring of parsed lines from many pods,
 //! with level, regex and correlation filters, search, and follow/pause.
 
+use crate::core::clean::Clean;
 use crate::core::cursor::ListCursor;
 use crate::core::sanitize::SafeText;
 use crate::features::logs::line::Level;
@@ -172,8 +173,8 @@ impl Logs {
         self.row(self.cursor.selected)
     }
 
-    pub fn apply(&mut self, update: LogsUpdate) {
-        match update {
+    pub fn apply(&mut self, update: Clean<LogsUpdate>) {
+        match update.into_inner() {
             LogsUpdate::Lines(lines) => {
                 for line in lines {
                     self.push(line);
@@ -433,11 +434,11 @@ mod tests {
     #[test]
     fn the_buffer_is_bounded_and_counts_what_it_drops() {
         let mut logs = Logs::with_capacity(3);
-        logs.apply(LogsUpdate::Lines(
+        logs.apply(crate::core::clean::Clean::new(LogsUpdate::Lines(
             (0..5)
                 .map(|i| line("a", Level::Info, &format!("m{i}")))
                 .collect(),
-        ));
+        )));
         assert_eq!(texts(&logs), ["m2", "m3", "m4"]);
         assert_eq!(logs.dropped, 2);
         assert_eq!(logs.cursor.selected, 2, "following the newest");
@@ -452,7 +453,7 @@ mod tests {
             "\tat com.example.Ledger.load(Ledger.java:88)",
         );
         cont.continuation = true;
-        logs.apply(LogsUpdate::Lines(vec![
+        logs.apply(crate::core::clean::Clean::new(LogsUpdate::Lines(vec![
             line(
                 "pay",
                 Level::Error,
@@ -460,7 +461,7 @@ mod tests {
             ),
             line("api", Level::Info, "GET /orders 200"),
             cont,
-        ]));
+        ])));
         assert_eq!(logs.visible_len(), 2);
         assert_eq!(logs.row(0).unwrap().extra.len(), 1);
     }
@@ -472,12 +473,12 @@ mod tests {
         a.correlation = Some("c0rr-1".into());
         let mut b = line("payment", Level::Info, "charge started");
         b.correlation = Some("c0rr-1".into());
-        logs.apply(LogsUpdate::Lines(vec![
+        logs.apply(crate::core::clean::Clean::new(LogsUpdate::Lines(vec![
             a,
             b,
             line("api", Level::Warn, "slow request"),
             line("api", Level::Debug, "tick"),
-        ]));
+        ])));
         logs.set_level(LevelFilter::WarnAndUp);
         assert_eq!(texts(&logs), ["payment failed", "slow request"]);
         logs.set_level(LevelFilter::All);
@@ -497,16 +498,16 @@ mod tests {
     #[test]
     fn pausing_keeps_the_view_and_counts_new_lines() {
         let mut logs = Logs::default();
-        logs.apply(LogsUpdate::Lines(vec![
+        logs.apply(crate::core::clean::Clean::new(LogsUpdate::Lines(vec![
             line("a", Level::Info, "1"),
             line("a", Level::Info, "2"),
-        ]));
+        ])));
         logs.pause();
         logs.cursor.selected = 0;
-        logs.apply(LogsUpdate::Lines(vec![
+        logs.apply(crate::core::clean::Clean::new(LogsUpdate::Lines(vec![
             line("a", Level::Info, "3"),
             line("a", Level::Info, "4"),
-        ]));
+        ])));
         assert_eq!(logs.cursor.selected, 0);
         assert_eq!(logs.new_while_paused, 2);
         logs.resume();
@@ -517,12 +518,12 @@ mod tests {
     #[test]
     fn search_jumps_between_matches_and_wraps() {
         let mut logs = Logs::default();
-        logs.apply(LogsUpdate::Lines(
+        logs.apply(crate::core::clean::Clean::new(LogsUpdate::Lines(
             ["ok", "timeout a", "ok", "timeout b"]
                 .iter()
                 .map(|m| line("a", Level::Info, m))
                 .collect(),
-        ));
+        )));
         logs.pause();
         logs.cursor.selected = 0;
         logs.set_search("timeout").unwrap();

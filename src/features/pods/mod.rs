@@ -3,6 +3,7 @@
 //! delete.
 
 pub mod actions;
+pub mod clean;
 pub mod draw;
 pub mod feature;
 pub mod model;

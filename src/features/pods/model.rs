@@ -1,6 +1,7 @@
 //! Deployments, pods, events and pod metrics from Kubernetes (or the demo):
 //! what the Pods tab shows and what actions target.
 
+use crate::core::clean::Clean;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -136,13 +137,13 @@ impl Workloads {
     /// Workloads holding exactly these deployments and pods.
     pub fn with(deployments: Vec<Deployment>, pods: Vec<Pod>) -> Workloads {
         let mut w = Workloads::default();
-        w.apply(KubeUpdate::Deployments(deployments));
-        w.apply(KubeUpdate::Pods(pods));
+        w.apply(Clean::new(KubeUpdate::Deployments(deployments)));
+        w.apply(Clean::new(KubeUpdate::Pods(pods)));
         w
     }
 
-    pub fn apply(&mut self, update: KubeUpdate) {
-        match update {
+    pub fn apply(&mut self, update: Clean<KubeUpdate>) {
+        match update.into_inner() {
             KubeUpdate::Pods(pods) => {
                 self.pods = pods
                     .into_iter()
@@ -213,8 +214,11 @@ mod tests {
     #[test]
     fn lists_replace_and_changes_apply_on_top() {
         let mut w = Workloads::default();
-        w.apply(KubeUpdate::Pods(vec![pod("a"), pod("b")]));
-        w.apply(KubeUpdate::PodsChanged {
+        w.apply(crate::core::clean::Clean::new(KubeUpdate::Pods(vec![
+            pod("a"),
+            pod("b"),
+        ])));
+        w.apply(crate::core::clean::Clean::new(KubeUpdate::PodsChanged {
             upserted: vec![
                 Pod {
                     status: "OOMKilled".into(),
@@ -223,27 +227,31 @@ mod tests {
                 pod("c"),
             ],
             deleted: vec![("prod".into(), "b".into())],
-        });
+        }));
         assert_eq!(w.pods.len(), 2);
         assert_eq!(w.pod("prod", "a").unwrap().status, "OOMKilled");
         assert!(w.pod("prod", "b").is_none());
-        w.apply(KubeUpdate::Pods(vec![pod("z")]));
+        w.apply(crate::core::clean::Clean::new(KubeUpdate::Pods(vec![pod(
+            "z",
+        )])));
         assert_eq!(w.pods.len(), 1, "a relist replaces what was there");
     }
 
     #[test]
     fn a_missing_metrics_api_is_a_note() {
         let mut w = Workloads::default();
-        w.apply(KubeUpdate::Metrics(Ok(vec![PodMetrics {
-            namespace: "prod".into(),
-            pod: "a".into(),
-            cpu_millis: 5,
-            ..Default::default()
-        }])));
+        w.apply(crate::core::clean::Clean::new(KubeUpdate::Metrics(Ok(
+            vec![PodMetrics {
+                namespace: "prod".into(),
+                pod: "a".into(),
+                cpu_millis: 5,
+                ..Default::default()
+            }],
+        ))));
         assert_eq!(w.metrics.len(), 1);
-        w.apply(KubeUpdate::Metrics(Err(
-            "metrics.k8s.io is not served".into()
-        )));
+        w.apply(crate::core::clean::Clean::new(KubeUpdate::Metrics(Err(
+            "metrics.k8s.io is not served".into(),
+        ))));
         assert!(w.metrics.is_empty());
         assert_eq!(
             w.metrics_note.as_deref(),

@@ -301,12 +301,12 @@ mod tests {
 
     fn workloads() -> Workloads {
         let mut w = Workloads::default();
-        w.apply(KubeUpdate::Pods(vec![
+        w.apply(crate::core::clean::Clean::new(KubeUpdate::Pods(vec![
             pod("api-1", "Running", 0, "api"),
             pod("pay-1", "CrashLoopBackOff", 7, "payment"),
             pod("pay-2", "OOMKilled", 2, "payment"),
             pod("web-1", "Running", 1, "web"),
-        ]));
+        ])));
         w
     }
 
@@ -357,16 +357,16 @@ mod tests {
         v.refresh(&w);
         v.cursor.selected = 2;
         assert_eq!(v.selected_key().unwrap().1, "pay-2");
-        w.apply(KubeUpdate::PodsChanged {
+        w.apply(crate::core::clean::Clean::new(KubeUpdate::PodsChanged {
             upserted: vec![pod("aaa-0", "Pending", 0, "x")],
             deleted: vec![],
-        });
+        }));
         v.refresh(&w);
         assert_eq!(v.selected_key().unwrap().1, "pay-2");
-        w.apply(KubeUpdate::PodsChanged {
+        w.apply(crate::core::clean::Clean::new(KubeUpdate::PodsChanged {
             upserted: vec![],
             deleted: vec![("prod".into(), "web-1".into())],
-        });
+        }));
         v.cursor.selected = 4;
         v.refresh(&w);
         assert_eq!(v.cursor.selected, 3, "clamped when the list shrinks");
@@ -376,7 +376,7 @@ mod tests {
     fn events_show_warnings_first_newest_first() {
         let mut w = workloads();
         let t = |s| chrono::DateTime::from_timestamp(s, 0);
-        w.apply(KubeUpdate::Events(vec![
+        w.apply(crate::core::clean::Clean::new(KubeUpdate::Events(vec![
             KubeEvent {
                 reason: "Pulled".into(),
                 last_seen: t(30),
@@ -394,7 +394,7 @@ mod tests {
                 last_seen: t(20),
                 ..Default::default()
             },
-        ]));
+        ])));
         let mut v = PodsView {
             mode: PodsMode::Events,
             ..PodsView::default()

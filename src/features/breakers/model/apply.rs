@@ -1,6 +1,7 @@
 //! Folding one poll into the rows, and the Timeline entries its transitions make.
 
 use super::{BreakerRow, Breakers, BreakersUpdate, Observation, TRANSITIONS_KEPT, Transition};
+use crate::core::clean::Clean;
 use crate::core::source::{Severity, SourceId};
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::features::breakers::data::{BreakerState, Rate};
@@ -10,7 +11,8 @@ impl Breakers {
     /// Applies one poll; returns the Timeline entries of the transitions it
     /// shows, one per service, breaker and change (pods that flip together
     /// make one entry).
-    pub fn apply(&mut self, u: BreakersUpdate) -> Vec<TimelineEntry> {
+    pub fn apply(&mut self, u: Clean<BreakersUpdate>) -> Vec<TimelineEntry> {
+        let u = u.into_inner();
         let targets: BTreeSet<&str> = u.targets.iter().map(String::as_str).collect();
         let failed: BTreeMap<&str, &str> = u
             .failures

@@ -53,12 +53,20 @@ fn poll(s: i64, observations: Vec<Observation>, targets: &[&str]) -> BreakersUpd
 #[test]
 fn a_transition_becomes_one_timeline_entry_with_the_rate_that_tripped_it() {
     let mut b = Breakers::default();
-    let first = b.apply(poll(0, vec![obs("a", BreakerState::Closed, 10.0)], &["a"]));
+    let first = b.apply(crate::core::clean::Clean::new(poll(
+        0,
+        vec![obs("a", BreakerState::Closed, 10.0)],
+        &["a"],
+    )));
     assert!(
         first.is_empty(),
         "the first sight of a state is not a transition"
     );
-    let entries = b.apply(poll(5, vec![obs("a", BreakerState::Open, 62.5)], &["a"]));
+    let entries = b.apply(crate::core::clean::Clean::new(poll(
+        5,
+        vec![obs("a", BreakerState::Open, 62.5)],
+        &["a"],
+    )));
     assert_eq!(entries.len(), 1);
     assert_eq!(
         entries[0].text,
@@ -70,8 +78,12 @@ fn a_transition_becomes_one_timeline_entry_with_the_rate_that_tripped_it() {
     assert!(row.since_known);
     assert_eq!(row.transitions.len(), 1);
     assert!(
-        b.apply(poll(10, vec![obs("a", BreakerState::Open, 70.0)], &["a"]))
-            .is_empty()
+        b.apply(crate::core::clean::Clean::new(poll(
+            10,
+            vec![obs("a", BreakerState::Open, 70.0)],
+            &["a"]
+        )))
+        .is_empty()
     );
 }
 
@@ -79,17 +91,17 @@ fn a_transition_becomes_one_timeline_entry_with_the_rate_that_tripped_it() {
 fn pods_that_flip_together_make_one_entry_and_pods_that_differ_are_flagged() {
     let mut b = Breakers::default();
     let closed = |p| obs(p, BreakerState::Closed, 1.0);
-    b.apply(poll(
+    b.apply(crate::core::clean::Clean::new(poll(
         0,
         vec![closed("a"), closed("b"), closed("c")],
         &["a", "b", "c"],
-    ));
+    )));
     let open = |p| obs(p, BreakerState::Open, 80.0);
-    let entries = b.apply(poll(
+    let entries = b.apply(crate::core::clean::Clean::new(poll(
         5,
         vec![open("a"), open("b"), closed("c")],
         &["a", "b", "c"],
-    ));
+    )));
     assert_eq!(entries.len(), 1);
     assert!(
         entries[0].text.ends_with("on 2/3 (a, b)"),
@@ -97,11 +109,11 @@ fn pods_that_flip_together_make_one_entry_and_pods_that_differ_are_flagged() {
         entries[0].text
     );
     assert!(b.disagrees("order-service", "paymentService"));
-    b.apply(poll(
+    b.apply(crate::core::clean::Clean::new(poll(
         10,
         vec![open("a"), open("b"), open("c")],
         &["a", "b", "c"],
-    ));
+    )));
     assert!(!b.disagrees("order-service", "paymentService"));
 }
 
@@ -109,10 +121,14 @@ fn pods_that_flip_together_make_one_entry_and_pods_that_differ_are_flagged() {
 fn a_pod_that_goes_away_drops_out_and_a_failed_one_keeps_its_last_rows() {
     let mut b = Breakers::default();
     let closed = |p| obs(p, BreakerState::Closed, 1.0);
-    b.apply(poll(0, vec![closed("a"), closed("b")], &["a", "b"]));
+    b.apply(crate::core::clean::Clean::new(poll(
+        0,
+        vec![closed("a"), closed("b")],
+        &["a", "b"],
+    )));
     let mut u = poll(5, vec![closed("a")], &["a", "b"]);
     u.failures.push(("b".into(), "b: 403 Forbidden".into()));
-    b.apply(u);
+    b.apply(crate::core::clean::Clean::new(u));
     assert_eq!(b.rows.len(), 2);
     let kept = b.rows.values().find(|r| r.key.instance == "b").unwrap();
     assert_eq!(kept.error.as_deref(), Some("b: 403 Forbidden"));
@@ -120,7 +136,11 @@ fn a_pod_that_goes_away_drops_out_and_a_failed_one_keeps_its_last_rows() {
         b.failures.get("b").map(String::as_str),
         Some("b: 403 Forbidden")
     );
-    b.apply(poll(10, vec![closed("a")], &["a"]));
+    b.apply(crate::core::clean::Clean::new(poll(
+        10,
+        vec![closed("a")],
+        &["a"],
+    )));
     assert_eq!(b.rows.len(), 1, "pod b is gone");
     assert!(b.failures.is_empty());
 }
@@ -132,11 +152,15 @@ fn prometheus_rows_are_hidden_where_the_actuator_reports_the_same_breaker() {
     from_prom.endpoint = None;
     let mut other = from_prom.clone();
     other.key.breaker = "stockService".into();
-    b.apply(BreakersUpdate {
+    b.apply(crate::core::clean::Clean::new(BreakersUpdate {
         source: BreakerSource::Prometheus,
         ..poll(0, vec![from_prom.clone(), other], &["10.0.0.7:8080"])
-    });
-    b.apply(poll(0, vec![obs("a", BreakerState::Open, 70.0)], &["a"]));
+    }));
+    b.apply(crate::core::clean::Clean::new(poll(
+        0,
+        vec![obs("a", BreakerState::Open, 70.0)],
+        &["a"],
+    )));
     let mut view = BreakersView::default();
     view.refresh(&b);
     let shown: Vec<_> = view
@@ -151,10 +175,10 @@ fn prometheus_rows_are_hidden_where_the_actuator_reports_the_same_breaker() {
     // A Prometheus transition of a breaker the actuator covers is not written twice.
     let mut closed = from_prom;
     closed.figures.state = BreakerState::Closed;
-    let entries = b.apply(BreakersUpdate {
+    let entries = b.apply(crate::core::clean::Clean::new(BreakersUpdate {
         source: BreakerSource::Prometheus,
         ..poll(5, vec![closed], &["10.0.0.7:8080"])
-    });
+    }));
     assert!(entries.is_empty(), "{entries:?}");
 }
 
@@ -163,7 +187,7 @@ fn grouped_view_sums_states_and_keeps_open_breakers_first() {
     let mut b = Breakers::default();
     let mut ship = obs("a", BreakerState::Closed, 1.0);
     ship.key.breaker = "shippingService".into();
-    b.apply(poll(
+    b.apply(crate::core::clean::Clean::new(poll(
         0,
         vec![
             ship,
@@ -171,7 +195,7 @@ fn grouped_view_sums_states_and_keeps_open_breakers_first() {
             obs("b", BreakerState::Closed, -1.0),
         ],
         &["a", "b"],
-    ));
+    )));
     let mut view = BreakersView {
         grouped: true,
         ..Default::default()

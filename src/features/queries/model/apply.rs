@@ -3,6 +3,7 @@
 
 use super::snapshot::{PgData, QueriesUpdate, RedisData, Snapshot};
 use super::{Marks, Queries, TargetKey, TargetState, human_duration};
+use crate::core::clean::Clean;
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::features::queries::postgres::{BlockTree, blocking};
@@ -16,10 +17,10 @@ const NEW_CHAINS_WRITTEN: usize = 3;
 const QUOTED_CHARS: usize = 80;
 
 impl Queries {
-    /// Applies one poll (after making its text safe); returns the Timeline
-    /// entries of the thresholds it crossed.
-    pub fn apply(&mut self, mut u: QueriesUpdate) -> Vec<TimelineEntry> {
-        super::safe::sanitize(&mut u);
+    /// Applies one poll (its text made safe where it entered); returns the
+    /// Timeline entries of the thresholds it crossed.
+    pub fn apply(&mut self, u: Clean<QueriesUpdate>) -> Vec<TimelineEntry> {
+        let u = u.into_inner();
         let key = TargetKey {
             kind: u.kind,
             name: u.target.clone(),

@@ -3,6 +3,7 @@
 //! to draw before it is stored (see `crate::core::sanitize`).
 
 use super::snapshot::{MongoData, PgData, QueriesUpdate, RedisData, Snapshot};
+use crate::core::clean::Sanitize;
 use crate::core::sanitize::safe;
 use crate::core::sanitize::sanitize_str_capped;
 
@@ -42,7 +43,13 @@ fn one(text: &mut String) {
     *text = safe(text);
 }
 
-pub(super) fn sanitize(u: &mut QueriesUpdate) {
+impl Sanitize for QueriesUpdate {
+    fn sanitize(&mut self) {
+        sanitize(self)
+    }
+}
+
+fn sanitize(u: &mut QueriesUpdate) {
     one(&mut u.target);
     match &mut u.data {
         Err(e) => one(e),

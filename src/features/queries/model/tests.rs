@@ -94,21 +94,36 @@ fn a_blocking_chain_is_written_once_and_its_end_too() {
             backend(30, 20, &[20], "UPDATE orders SET x = 1"),
         ]
     };
-    let first = q.apply(poll(Kind::Postgres, "orders-db", 0, Ok(pg(chain(), 40))));
+    let first = q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Postgres,
+        "orders-db",
+        0,
+        Ok(pg(chain(), 40)),
+    )));
     assert_eq!(first.len(), 1, "{first:?}");
     assert_eq!(first[0].severity, crate::core::source::Severity::Crit);
     assert_eq!(
         first[0].text,
         "orders-db: blocking chain: pid 10 blocks 2 backend(s) (running 1m30s): CREATE INDEX ON orders (status)"
     );
-    let again = q.apply(poll(Kind::Postgres, "orders-db", 5, Ok(pg(chain(), 40))));
+    let again = q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Postgres,
+        "orders-db",
+        5,
+        Ok(pg(chain(), 40)),
+    )));
     assert!(
         again.is_empty(),
         "the same chain is not written twice: {again:?}"
     );
     let state = q.get(&key(Kind::Postgres, "orders-db")).unwrap();
     assert_eq!(state.blocking[0].pids(), [10, 20, 30]);
-    let over = q.apply(poll(Kind::Postgres, "orders-db", 10, Ok(pg(vec![], 40))));
+    let over = q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Postgres,
+        "orders-db",
+        10,
+        Ok(pg(vec![], 40)),
+    )));
     assert_eq!(
         over.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(),
         ["orders-db: no blocked backends any more"]
@@ -119,10 +134,15 @@ fn a_blocking_chain_is_written_once_and_its_end_too() {
 fn connections_over_the_mark_warn_once_and_say_when_they_are_back() {
     let mut q = Queries::default();
     let texts = |q: &mut Queries, secs, n| {
-        q.apply(poll(Kind::Postgres, "db", secs, Ok(pg(vec![], n))))
-            .into_iter()
-            .map(|e| e.text)
-            .collect::<Vec<_>>()
+        q.apply(crate::core::clean::Clean::new(poll(
+            Kind::Postgres,
+            "db",
+            secs,
+            Ok(pg(vec![], n)),
+        )))
+        .into_iter()
+        .map(|e| e.text)
+        .collect::<Vec<_>>()
     };
     assert!(texts(&mut q, 0, 50).is_empty());
     assert_eq!(
@@ -160,42 +180,72 @@ fn redis(hit_rate: Option<f64>) -> Snapshot {
 fn a_redis_hit_rate_drop_is_written_when_it_crosses_the_mark() {
     let mut q = Queries::default();
     assert!(
-        q.apply(poll(Kind::Redis, "cache", 0, Ok(redis(Some(0.95)))))
-            .is_empty()
+        q.apply(crate::core::clean::Clean::new(poll(
+            Kind::Redis,
+            "cache",
+            0,
+            Ok(redis(Some(0.95)))
+        )))
+        .is_empty()
     );
-    let drop = q.apply(poll(Kind::Redis, "cache", 5, Ok(redis(Some(0.6)))));
+    let drop = q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Redis,
+        "cache",
+        5,
+        Ok(redis(Some(0.6))),
+    )));
     assert_eq!(
         drop[0].text,
         "cache: Redis hit rate 60% < 80% over the last 5s (60 hits, 40 misses)"
     );
     assert!(
-        q.apply(poll(Kind::Redis, "cache", 10, Ok(redis(None))))
-            .is_empty()
+        q.apply(crate::core::clean::Clean::new(poll(
+            Kind::Redis,
+            "cache",
+            10,
+            Ok(redis(None))
+        )))
+        .is_empty()
     );
     assert!(
-        q.apply(poll(Kind::Redis, "cache", 15, Ok(redis(Some(0.5)))))
-            .is_empty()
+        q.apply(crate::core::clean::Clean::new(poll(
+            Kind::Redis,
+            "cache",
+            15,
+            Ok(redis(Some(0.5)))
+        )))
+        .is_empty()
     );
-    let back = q.apply(poll(Kind::Redis, "cache", 20, Ok(redis(Some(0.9)))));
+    let back = q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Redis,
+        "cache",
+        20,
+        Ok(redis(Some(0.9))),
+    )));
     assert_eq!(back[0].text, "cache: Redis hit rate back to 90% (≥ 80%)");
 }
 
 #[test]
 fn a_failed_poll_keeps_the_last_data_and_others_are_untouched() {
     let mut q = Queries::default();
-    q.apply(poll(
+    q.apply(crate::core::clean::Clean::new(poll(
         Kind::Postgres,
         "a",
         0,
         Ok(pg(vec![backend(1, 1, &[], "x")], 5)),
-    ));
-    q.apply(poll(Kind::Redis, "cache", 0, Ok(redis(Some(0.9)))));
-    q.apply(poll(
+    )));
+    q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Redis,
+        "cache",
+        0,
+        Ok(redis(Some(0.9))),
+    )));
+    q.apply(crate::core::clean::Clean::new(poll(
         Kind::Postgres,
         "a",
         5,
         Err("a: connect: Connection refused".into()),
-    ));
+    )));
     let a = q.get(&key(Kind::Postgres, "a")).unwrap();
     assert_eq!(a.error.as_deref(), Some("a: connect: Connection refused"));
     assert_eq!(a.last_ok, Some(at(0)));
@@ -210,7 +260,12 @@ fn hostile_text_is_made_safe_and_huge_queries_are_capped() {
     let evil = format!("SELECT '\x1b]52;c;ZXZpbA==\x07'\r\n{}", "x".repeat(100_000));
     let mut b = backend(1, 1, &[], &evil);
     b.application = "app\x1b[2J".into();
-    q.apply(poll(Kind::Postgres, "db\x1b[31m", 0, Ok(pg(vec![b], 5))));
+    q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Postgres,
+        "db\x1b[31m",
+        0,
+        Ok(pg(vec![b], 5)),
+    )));
     let (k, state) = q.targets.iter().next().unwrap();
     assert!(!k.name.contains('\x1b'));
     let b = &state.backends()[0];
@@ -228,16 +283,36 @@ fn the_first_listed_target_is_shown_until_the_user_picks_one() {
     let mut q = Queries::default();
     let mut v = QueriesView::default();
     // Redis answers before Postgres, as it usually does.
-    q.apply(poll(Kind::Redis, "cache", 0, Ok(redis(Some(0.9)))));
+    q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Redis,
+        "cache",
+        0,
+        Ok(redis(Some(0.9))),
+    )));
     v.refresh(&q);
     assert_eq!(v.target, Some(key(Kind::Redis, "cache")));
-    q.apply(poll(Kind::Postgres, "orders-db", 1, Ok(pg(Vec::new(), 5))));
+    q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Postgres,
+        "orders-db",
+        1,
+        Ok(pg(Vec::new(), 5)),
+    )));
     v.refresh(&q);
     assert_eq!(v.target, Some(key(Kind::Postgres, "orders-db")));
     // Picked by the user, a target stays shown whoever answers next.
     v.choose_target(&q, "cache").unwrap();
-    q.apply(poll(Kind::Mongo, "shop", 2, Err("down".into())));
-    q.apply(poll(Kind::Postgres, "orders-db", 3, Ok(pg(Vec::new(), 5))));
+    q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Mongo,
+        "shop",
+        2,
+        Err("down".into()),
+    )));
+    q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Postgres,
+        "orders-db",
+        3,
+        Ok(pg(Vec::new(), 5)),
+    )));
     v.refresh(&q);
     assert_eq!(v.target, Some(key(Kind::Redis, "cache")));
 }
@@ -251,13 +326,18 @@ fn the_view_switches_targets_and_views_and_keeps_the_selection() {
         backend(8, 60, &[], "b"),
         backend(9, 10, &[], "c"),
     ];
-    q.apply(poll(
+    q.apply(crate::core::clean::Clean::new(poll(
         Kind::Postgres,
         "orders-db",
         0,
         Ok(pg(list.clone(), 5)),
-    ));
-    q.apply(poll(Kind::Redis, "cache", 0, Ok(redis(Some(0.9)))));
+    )));
+    q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Redis,
+        "cache",
+        0,
+        Ok(redis(Some(0.9))),
+    )));
     v.refresh(&q);
     assert_eq!(v.target, Some(key(Kind::Postgres, "orders-db")));
     assert_eq!(v.sub_view(), Some(SubView::Activity));
@@ -273,7 +353,12 @@ fn the_view_switches_targets_and_views_and_keeps_the_selection() {
     v.cursor.selected = 1;
     let mut reordered = list;
     reordered[2].query_duration = Some(Duration::from_secs(120));
-    q.apply(poll(Kind::Postgres, "orders-db", 5, Ok(pg(reordered, 5))));
+    q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Postgres,
+        "orders-db",
+        5,
+        Ok(pg(reordered, 5)),
+    )));
     v.refresh(&q);
     assert_eq!(
         v.selected_pid(),
@@ -330,7 +415,12 @@ fn blocking_rows_are_depth_first_with_their_root() {
         backend(30, 20, &[20], "w2"),
         backend(21, 25, &[10], "w3"),
     ];
-    q.apply(poll(Kind::Postgres, "db", 0, Ok(pg(list, 5))));
+    q.apply(crate::core::clean::Clean::new(poll(
+        Kind::Postgres,
+        "db",
+        0,
+        Ok(pg(list, 5)),
+    )));
     v.refresh(&q);
     v.choose_view(&q, "blocking").unwrap();
     let rows: Vec<(i32, usize, i32)> = v

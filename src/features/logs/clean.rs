@@ -1,0 +1,28 @@
+//! Pod and container names, fields and correlation ids of log lines: the
+//! messages are `SafeText` already; the rest is checked where lines enter
+//! the app, without copying the clean ones. The line parser bounds their
+//! lengths, so only what a terminal would act on is replaced here.
+
+use super::model::{LogLine, LogsUpdate};
+use crate::core::clean::{Sanitize, sanitize_keeping_length};
+
+impl Sanitize for LogLine {
+    fn sanitize(&mut self) {
+        sanitize_keeping_length(&mut self.pod);
+        sanitize_keeping_length(&mut self.container);
+        sanitize_keeping_length(&mut self.fields);
+        if let Some(c) = &mut self.correlation {
+            sanitize_keeping_length(c);
+        }
+    }
+}
+
+impl Sanitize for LogsUpdate {
+    fn sanitize(&mut self) {
+        match self {
+            LogsUpdate::Lines(lines) => lines.sanitize(),
+            LogsUpdate::Behind { pod, .. } => pod.sanitize(),
+            LogsUpdate::Dropped(_) => {}
+        }
+    }
+}
