@@ -16,23 +16,6 @@ impl App {
         self.overlay = Overlay::Input(LineInput::new(InputKind::Command, "reset earliest"));
     }
 
-    /// `s` on a group: scale the deployment that consumes it (`[kafka.consumers]`).
-    pub(super) fn scale_consumers_prompt(&mut self) {
-        let Some((_, group)) = self.model.lag.view.selected() else {
-            return self.say(Severity::Info, "select a consumer group first");
-        };
-        match self.model.lag.settings.consumers.get(group) {
-            Some(d) => {
-                let text = format!("scale deploy/{d} ");
-                self.overlay = Overlay::Input(LineInput::new(InputKind::Command, &text));
-            }
-            None => self.say(
-                Severity::Warn,
-                format!("which deployment consumes {group}? map it in [kafka.consumers]"),
-            ),
-        }
-    }
-
     /// `reset <to> [topic]` on the selected group.
     pub(super) fn reset_plan(&self, to: &str, topic: Option<&str>) -> Result<ActionPlan, String> {
         let spec = Spec::parse(to)?;

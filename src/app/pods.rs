@@ -8,41 +8,19 @@ use crate::core::source::Severity;
 use crate::features::pods::view::PodsMode;
 
 impl App {
-    pub(super) fn set_pods_mode(&mut self, which: &str) {
-        let mode = match which {
-            "pods" | "po" | "pod" => PodsMode::Pods,
-            "deploy" | "deployments" | "deployment" | "deploys" => PodsMode::Deployments,
-            "events" | "ev" | "event" => PodsMode::Events,
-            other => {
-                return self.say(
-                    Severity::Warn,
-                    format!("no view {other:?}: pods, deploy or events"),
-                );
+    /// `:view NAME` on the current tab; the Pods views' names work from
+    /// any tab and switch to it.
+    pub(super) fn choose_view(&mut self, which: &str) {
+        let result = match self.feature_mut(self.tab).choose_view(which) {
+            Err(_) if PodsMode::parse(which).is_some() => {
+                self.tab = super::tab::Tab::Pods;
+                crate::shared::feature::Feature::choose_view(&mut self.model.pods, which)
             }
+            other => other,
         };
-        self.tab = super::tab::Tab::Pods;
-        let v = &mut self.model.pods.view;
-        if v.mode != mode {
-            v.mode = mode;
-            v.cursor = Default::default();
-            v.refresh_from_top(&self.model.pods.data);
+        if let Err(e) = result {
+            self.say(Severity::Warn, e);
         }
-    }
-
-    pub(super) fn pods_sort(&mut self, reverse: bool) {
-        let v = &mut self.model.pods.view;
-        if reverse {
-            v.descending = !v.descending;
-        } else {
-            v.sort_next();
-        }
-        v.refresh_from_top(&self.model.pods.data);
-    }
-
-    pub(super) fn toggle_warnings(&mut self) {
-        let v = &mut self.model.pods.view;
-        v.warnings_only = !v.warnings_only;
-        v.refresh_from_top(&self.model.pods.data);
     }
 
     /// Fills in the target of an action given without one from the selection.
@@ -147,29 +125,14 @@ impl App {
         vec![super::Effect::PromView { window, columns }]
     }
 
+    /// `s`: the command line, prefilled with what the tab would scale.
     pub(super) fn scale_prompt(&mut self) {
-        let v = &self.model.pods.view;
-        let Some((ns, name)) = v.selected_key() else {
-            return self.say(Severity::Info, "nothing selected");
-        };
-        let deployment = match v.mode {
-            PodsMode::Deployments => Some(name.clone()),
-            _ => self
-                .model
-                .pods
-                .data
-                .pod(ns, name)
-                .and_then(|p| p.deployment.clone()),
-        };
-        match deployment {
-            Some(d) => {
+        match self.feature(self.tab).scale_target() {
+            Ok(d) => {
                 let text = format!("scale deploy/{d} ");
                 self.overlay = Overlay::Input(LineInput::new(InputKind::Command, &text));
             }
-            None => self.say(
-                Severity::Warn,
-                format!("pod {name} has no owning deployment"),
-            ),
+            Err(e) => self.say(Severity::Warn, e),
         }
     }
 }

@@ -2,13 +2,13 @@
 //! the statement order (which the Postgres pollers are told), and turning
 //! the selection into a cancel / terminate / killOp plan.
 
+use super::App;
 use super::tab::Tab;
-use super::{App, Effect};
 use crate::core::action::ActionPlan;
 use crate::core::command::ActionRequest;
 use crate::core::source::Severity;
 use crate::features::queries::actions::plan as query_plan;
-use crate::features::queries::model::{Kind, QueryRow, SubView};
+use crate::features::queries::model::{Kind, QueryRow};
 
 impl App {
     pub(super) fn step_queries_target(&mut self, forward: bool) {
@@ -27,39 +27,6 @@ impl App {
             .queries
             .view
             .step_view(&self.model.queries.data, forward);
-    }
-
-    /// `:view <name>` on the Queries tab; the Pods tab's names still work.
-    pub(super) fn choose_queries_view(&mut self, which: &str) {
-        if matches!(which, "pods" | "deploy" | "deployments" | "events") {
-            return self.set_pods_mode(which);
-        }
-        if let Err(e) = self
-            .model
-            .queries
-            .view
-            .choose_view(&self.model.queries.data, which)
-        {
-            self.say(Severity::Warn, e);
-        }
-    }
-
-    /// `s`: the next statement order. The table re-sorts what it has at
-    /// once; the pollers read the top list in the new order.
-    pub(super) fn cycle_statements_order(&mut self) -> Vec<Effect> {
-        let v = &mut self.model.queries.view;
-        v.cycle_order(&self.model.queries.data);
-        let (order, shown) = (v.order, v.sub_view() == Some(SubView::Statements));
-        if !shown {
-            self.say(
-                Severity::Info,
-                format!(
-                    "statements will be ordered by {} (the statements view shows them)",
-                    order.label()
-                ),
-            );
-        }
-        vec![Effect::QueriesOrder(self.model.queries.view.order)]
     }
 
     /// A cancel / terminate plan for the selected backend (or, with

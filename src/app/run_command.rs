@@ -71,17 +71,17 @@ impl App {
                 Ok(request) => return self.request_action(request, typed),
                 Err(e) => self.say(Severity::Warn, e),
             },
-            Command::View(which) if self.tab == Tab::Queries => self.choose_queries_view(&which),
-            Command::View(which) => self.set_pods_mode(&which),
-            Command::SortNext if self.tab == Tab::Queries => {
-                return self.cycle_statements_order();
+            Command::View(which) => self.choose_view(&which),
+            Command::SortNext | Command::SortReverse => {
+                let order = self.model.queries.view.order;
+                let reverse = cmd == Command::SortReverse;
+                if let Some(text) = self.feature_mut(self.tab).sort(reverse) {
+                    self.say(Severity::Info, text);
+                }
+                if self.model.queries.view.order != order {
+                    return vec![Effect::QueriesOrder(self.model.queries.view.order)];
+                }
             }
-            Command::SortReverse if self.tab == Tab::Queries => self.say(
-                Severity::Info,
-                "statements are listed largest first; s changes the column",
-            ),
-            Command::SortNext => self.pods_sort(false),
-            Command::SortReverse => self.pods_sort(true),
             Command::Detail => self.feature_mut(self.tab).toggle_detail(),
             Command::TargetNext | Command::TargetPrev => {
                 self.step_queries_target(cmd == Command::TargetNext)
@@ -91,21 +91,16 @@ impl App {
             }
             Command::Group => self.model.breakers.toggle_groups(),
             Command::ResetPrompt => self.reset_prompt(),
-            Command::ToggleWarnings => self.toggle_warnings(),
-            Command::ScalePrompt if self.tab == Tab::Lag => self.scale_consumers_prompt(),
+            Command::ToggleWarnings => self.model.pods.toggle_warnings(),
             Command::ScalePrompt => self.scale_prompt(),
             Command::Logs(target) => return self.follow_logs(&target),
             Command::LogLevel(which) => self.set_log_level(&which),
             Command::Wrap => self.model.logs.wrap = !self.model.logs.wrap,
             Command::LogsSelected => return self.open_logs_for_selection(),
-            Command::ScrollLeft | Command::ScrollRight if self.tab == Tab::Heatmap => {
-                let delta = if cmd == Command::ScrollLeft { -1 } else { 1 };
-                self.model.heatmap.move_column(delta);
+            Command::ScrollLeft | Command::ScrollRight => {
+                let right = cmd == Command::ScrollRight;
+                self.feature_mut(self.tab).scroll_sideways(right);
             }
-            Command::ScrollLeft => {
-                self.model.logs.hscroll = self.model.logs.hscroll.saturating_sub(8)
-            }
-            Command::ScrollRight => self.model.logs.hscroll += 8,
             Command::Metric => self.model.heatmap.view.next_metric(),
             Command::WindowNext | Command::WindowPrev => {
                 return self.step_window(cmd == Command::WindowNext);

@@ -42,4 +42,25 @@ pub trait Feature {
     /// Esc: closes the innermost thing open here; false when nothing was.
     fn close(&mut self) -> bool;
     fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>);
+
+    /// `s` / `S`: the next sort column, or the other direction. Returns
+    /// what to tell the user, if anything.
+    fn sort(&mut self, _reverse: bool) -> Option<String> {
+        None
+    }
+
+    /// ← / →: sideways within the tab.
+    fn scroll_sideways(&mut self, _right: bool) {}
+
+    /// `:view NAME`: another listing of the same tab. The Pods tab's views
+    /// are open from every tab, so a tab without views of its own names them.
+    fn choose_view(&mut self, name: &str) -> Result<(), String> {
+        Err(format!("no view {name:?}: pods, deploy or events"))
+    }
+
+    /// What `s` scales from the selection: the deployment to prefill in
+    /// `:scale deploy/NAME `, or why there is none.
+    fn scale_target(&self) -> Result<String, String> {
+        Err("nothing to scale here".into())
+    }
 }

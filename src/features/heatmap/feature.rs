@@ -12,17 +12,6 @@ pub struct HeatmapTab {
     pub view: HeatmapView,
 }
 
-impl HeatmapTab {
-    /// ← and →: the selected time column.
-    pub fn move_column(&mut self, delta: isize) {
-        let count = self
-            .data
-            .grid(self.view.metric)
-            .map_or(0, |g| g.columns.count);
-        self.view.move_col(delta, count);
-    }
-}
-
 impl Feature for HeatmapTab {
     fn move_by(&mut self, delta: isize, _page: Page) {
         let rows = self.data.grid(self.view.metric).map_or(0, |g| g.rows.len());
@@ -50,6 +39,15 @@ impl Feature for HeatmapTab {
 
     fn close(&mut self) -> bool {
         std::mem::take(&mut self.view.drill)
+    }
+
+    /// The selected time column.
+    fn scroll_sideways(&mut self, right: bool) {
+        let count = self
+            .data
+            .grid(self.view.metric)
+            .map_or(0, |g| g.columns.count);
+        self.view.move_col(if right { 1 } else { -1 }, count);
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>) {

@@ -83,6 +83,17 @@ impl Feature for LagTab {
         true
     }
 
+    /// The deployment that consumes the selected group (`[kafka.consumers]`).
+    fn scale_target(&self) -> Result<String, String> {
+        let (_, group) = self
+            .view
+            .selected()
+            .ok_or("select a consumer group first")?;
+        self.settings.consumers.get(group).cloned().ok_or_else(|| {
+            format!("which deployment consumes {group}? map it in [kafka.consumers]")
+        })
+    }
+
     fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>) {
         super::draw::draw(
             frame,

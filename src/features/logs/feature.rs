@@ -38,6 +38,15 @@ impl Feature for Logs {
         false
     }
 
+    /// Long lines scroll by eight columns.
+    fn scroll_sideways(&mut self, right: bool) {
+        self.hscroll = if right {
+            self.hscroll.saturating_add(8)
+        } else {
+            self.hscroll.saturating_sub(8)
+        };
+    }
+
     fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>) {
         super::draw::draw(
             frame,

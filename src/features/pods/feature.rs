@@ -1,7 +1,7 @@
 //! The Pods tab: the watched workloads and the view over them.
 
 use super::model::Workloads;
-use super::view::{PodFilter, PodsView};
+use super::view::{PodFilter, PodsMode, PodsView};
 use crate::core::source::SourceId;
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
@@ -11,6 +11,14 @@ use ratatui::layout::Rect;
 pub struct PodsTab {
     pub data: Workloads,
     pub view: PodsView,
+}
+
+impl PodsTab {
+    /// `w`: only pods and deployments with something wrong.
+    pub fn toggle_warnings(&mut self) {
+        self.view.warnings_only = !self.view.warnings_only;
+        self.view.refresh_from_top(&self.data);
+    }
 }
 
 impl Feature for PodsTab {
@@ -50,6 +58,39 @@ impl Feature for PodsTab {
             return false;
         }
         true
+    }
+
+    fn sort(&mut self, reverse: bool) -> Option<String> {
+        let v = &mut self.view;
+        if reverse {
+            v.descending = !v.descending;
+        } else {
+            v.sort_next();
+        }
+        v.refresh_from_top(&self.data);
+        None
+    }
+
+    fn choose_view(&mut self, name: &str) -> Result<(), String> {
+        let mode = PodsMode::parse(name)
+            .ok_or_else(|| format!("no view {name:?}: pods, deploy or events"))?;
+        let v = &mut self.view;
+        if v.mode != mode {
+            v.mode = mode;
+            v.cursor = Default::default();
+            v.refresh_from_top(&self.data);
+        }
+        Ok(())
+    }
+
+    fn scale_target(&self) -> Result<String, String> {
+        let v = &self.view;
+        let (ns, name) = v.selected_key().ok_or("nothing selected")?;
+        let deployment = match v.mode {
+            PodsMode::Deployments => Some(name.clone()),
+            _ => self.data.pod(ns, name).and_then(|p| p.deployment.clone()),
+        };
+        deployment.ok_or_else(|| format!("pod {name} has no owning deployment"))
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>) {

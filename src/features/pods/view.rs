@@ -14,6 +14,19 @@ pub enum PodsMode {
     Events,
 }
 
+impl PodsMode {
+    /// By the names `:view` and the `:pods` / `:deploy` / `:events`
+    /// commands accept.
+    pub fn parse(name: &str) -> Option<PodsMode> {
+        match name {
+            "pods" | "po" | "pod" => Some(PodsMode::Pods),
+            "deploy" | "deployments" | "deployment" | "deploys" => Some(PodsMode::Deployments),
+            "events" | "ev" | "event" => Some(PodsMode::Events),
+            _ => None,
+        }
+    }
+}
+
 /// Pod table columns, for sorting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PodColumn {

@@ -1,7 +1,7 @@
 //! The Queries tab: one database target at a time, its sub-views, and the
 //! selection over them.
 
-use super::model::{Queries, QueriesView};
+use super::model::{Queries, QueriesView, SubView};
 use super::settings::QueriesSettings;
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
@@ -44,6 +44,26 @@ impl Feature for QueriesTab {
 
     fn close(&mut self) -> bool {
         std::mem::take(&mut self.view.detail)
+    }
+
+    /// The next statement order: the table re-sorts what it has at once;
+    /// the shell tells the pollers (`QueriesView::order` changed).
+    fn sort(&mut self, reverse: bool) -> Option<String> {
+        if reverse {
+            return Some("statements are listed largest first; s changes the column".into());
+        }
+        self.view.cycle_order(&self.data);
+        let v = &self.view;
+        (v.sub_view() != Some(SubView::Statements)).then(|| {
+            format!(
+                "statements will be ordered by {} (the statements view shows them)",
+                v.order.label()
+            )
+        })
+    }
+
+    fn choose_view(&mut self, name: &str) -> Result<(), String> {
+        self.view.choose_view(&self.data, name)
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>) {
