@@ -40,6 +40,10 @@ pub struct GlobalArgs {
     /// Also write opsdeck's own log to this file
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
+    /// Record everything the console applies to this file (replay it with
+    /// `opsdeck replay FILE`); never over an existing file
+    #[arg(long, global = true, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -48,6 +52,14 @@ pub enum Mode {
     Demo(DemoArgs),
     /// Validate config, keymap and themes; print what is wrong
     Check,
+    /// Open a recording in the console: every tab as it was, nothing acts
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ReplayArgs {
+    /// A file written by `--record`
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -38,8 +38,19 @@ fn main() -> color_eyre::Result<()> {
     for problem in &loaded.problems {
         tracing::warn!("{problem}");
     }
+    let replay = match &cli.command {
+        Some(Mode::Replay(args)) => match opsdeck::recording::Recording::open(&args.file) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("opsdeck replay: {}: {e}", args.file.display());
+                std::process::exit(2);
+            }
+        },
+        _ => None,
+    };
     let options = Options {
-        readonly: cli.global.readonly,
+        replay: replay.is_some(),
+        readonly: cli.global.readonly || replay.is_some(),
         mouse: !cli.global.no_mouse && loaded.settings.mouse,
         user: user_name(),
     };
@@ -76,6 +87,19 @@ fn main() -> color_eyre::Result<()> {
         all_namespaces: cli.global.all_namespaces,
     };
     let mut control = SourceControl::default();
+    let recorder = match &cli.global.record {
+        Some(path) => {
+            let header = recording_header(&cli, &settings, &loc);
+            match opsdeck::recording::Recorder::start(path, &header) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    eprintln!("opsdeck: cannot record to {}: {e}", path.display());
+                    std::process::exit(2);
+                }
+            }
+        }
+        None => None,
+    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -97,6 +121,10 @@ fn main() -> color_eyre::Result<()> {
             };
             demo::spawn(options, tx, actions_rx);
             Arc::new(DemoExecutor::new(actions_tx))
+        } else if let Some(recording) = replay {
+            // No executor: a replay shows what was done, it does nothing.
+            control.replay = Some(opsdeck::recording::player::spawn(recording, tx));
+            Arc::new(Router::new())
         } else {
             Arc::new(start_live(settings, overrides, tx, &mut control))
         };
@@ -107,10 +135,56 @@ fn main() -> color_eyre::Result<()> {
             host: host_name(),
             timeout,
         };
-        opsdeck::runtime::run(app, rx, services, control).await
+        opsdeck::runtime::run(app, rx, services, control, recorder).await
     })?;
     runtime.shutdown_background();
     Ok(())
+}
+
+/// What a recording says about where it was made: the context, which
+/// sources were configured (not their addresses), a digest of the config.
+fn recording_header(
+    cli: &Cli,
+    settings: &opsdeck::config::settings::Settings,
+    loc: &Locations,
+) -> opsdeck::recording::Header {
+    let demo = matches!(cli.command, Some(Mode::Demo(_)));
+    let context = if demo {
+        "demo".to_string()
+    } else {
+        cli.global
+            .context
+            .clone()
+            .or_else(|| settings.kubernetes.context.clone())
+            .unwrap_or_else(|| "current".into())
+    };
+    let mut sources = Vec::new();
+    if demo || settings.kubernetes.enabled != Some(false) {
+        sources.push("kubernetes".to_string());
+    }
+    if demo || settings.prometheus.url.is_some() {
+        sources.push("prometheus".into());
+    }
+    if demo || settings.breakers.enabled() {
+        sources.push("actuator".into());
+    }
+    if demo || !settings.kafka.clusters.is_empty() {
+        sources.push("kafka".into());
+    }
+    if demo || settings.queries.enabled() {
+        sources.push("queries".into());
+    }
+    let config_digest = std::fs::read(&loc.config_file)
+        .map(|b| format!("crc32:{:08x}", crc32fast::hash(&b)))
+        .unwrap_or_else(|_| "no config file".into());
+    opsdeck::recording::Header {
+        format_version: opsdeck::core::FORMAT_VERSION,
+        opsdeck_version: env!("CARGO_PKG_VERSION").into(),
+        started_at: chrono::Utc::now(),
+        context,
+        sources,
+        config_digest,
+    }
 }
 
 /// Starts every configured source and routes each action kind to its

@@ -5,6 +5,7 @@ use crate::app::schedule::{Frame, RenderSchedule};
 use crate::app::{App, Effect, Event};
 use crate::config::keys::KeyPress;
 use crate::core::source::ScopeChange;
+use crate::recording::{Recorder, tap};
 use crate::remediation::run::{self, Services};
 use crate::terminal::TerminalGuard;
 use chrono::Utc;
@@ -31,6 +32,8 @@ pub struct SourceControl {
     /// The statement order the Postgres pollers read in.
     pub queries_order:
         Option<tokio::sync::watch::Sender<crate::features::queries::postgres::StatementsOrder>>,
+    /// The replay's player, when showing a recording.
+    pub replay: Option<mpsc::UnboundedSender<crate::core::replay::ReplayControl>>,
 }
 
 pub async fn run(
@@ -38,6 +41,7 @@ pub async fn run(
     mut updates: crate::transport::UpdateRx,
     services: Services,
     control: SourceControl,
+    recorder: Option<Recorder>,
 ) -> color_eyre::Result<()> {
     let (_guard, mut terminal) = TerminalGuard::enter(app.options.mouse)?;
     let size = terminal.size()?;
@@ -89,10 +93,10 @@ pub async fn run(
                 None => return Ok(()),
             },
             Some(update) = updates.recv() => {
-                effects.extend(app.update(Event::Update(update)));
+                effects.extend(tap::apply(&mut app, update, recorder.as_ref()));
                 for _ in 0..UPDATE_BATCH {
                     match updates.try_recv() {
-                        Some(update) => effects.extend(app.update(Event::Update(update))),
+                        Some(update) => effects.extend(tap::apply(&mut app, update, recorder.as_ref())),
                         None => break,
                     }
                 }
@@ -115,6 +119,7 @@ pub async fn run(
             _ = sigterm.recv() => { tracing::info!("SIGTERM: leaving"); return Ok(()) }
             _ = sighup.recv() => { tracing::info!("SIGHUP: terminal gone, leaving"); return Ok(()) }
         }
+        tap::record_made(&mut app, recorder.as_ref());
         for effect in effects {
             if let Effect::Quit = effect {
                 return Ok(());
@@ -150,6 +155,11 @@ impl SourceControl {
                     let _ = scope.send(ScopeChange { context, namespace });
                 }
             }
+            Effect::Replay(control) => {
+                if let Some(player) = &self.replay {
+                    let _ = player.send(control);
+                }
+            }
             _ => {}
         }
     }
@@ -168,6 +178,7 @@ fn carry_out(
         Effect::PromView { .. }
         | Effect::FollowLogs(_)
         | Effect::QueriesOrder(_)
+        | Effect::Replay(_)
         | Effect::SetScope { .. } => control.deliver(effect),
         Effect::Clipboard(text) => {
             if let Err(e) = crate::terminal::copy_to_clipboard(&text) {

@@ -79,9 +79,11 @@ fn lane(u: &Update) -> Lane {
             LogsUpdate::Lines(lines) => Lane::Logs(lines.len()),
             LogsUpdate::Behind { .. } | LogsUpdate::Dropped(_) => Lane::Event,
         },
-        Update::Health(_) | Update::Timeline(_) | Update::Contexts(_) | Update::Scope { .. } => {
-            Lane::Event
-        }
+        Update::Health(_)
+        | Update::Timeline(_)
+        | Update::Contexts(_)
+        | Update::Replay(_)
+        | Update::Scope { .. } => Lane::Event,
     }
 }
 

@@ -6,6 +6,7 @@
 
 use crate::core::clean::Clean;
 use crate::core::outbox::Report;
+use crate::core::replay::ReplayMark;
 use crate::core::sanitize::{SafeText, sanitize_str};
 use crate::core::source::{AlertSummary, HealthReport};
 use crate::core::timeline::TimelineEntry;
@@ -37,6 +38,8 @@ pub enum Update {
     Lag(Clean<LagUpdate>),
     /// One poll of one database target (Postgres, MongoDB, Redis).
     Queries(Clean<QueriesUpdate>),
+    /// Where a replay is (recorded time, speed, pause): the replay's clock.
+    Replay(ReplayMark),
     /// The Kubernetes context and namespace the data is about.
     Scope {
         context: SafeText,

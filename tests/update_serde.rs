@@ -29,10 +29,11 @@ fn variant(u: &Update) -> &'static str {
         Update::Lag(_) => "Lag",
         Update::Queries(_) => "Queries",
         Update::Scope { .. } => "Scope",
+        Update::Replay(_) => "Replay",
     }
 }
 
-const ALL_VARIANTS: [&str; 11] = [
+const ALL_VARIANTS: [&str; 12] = [
     "Health",
     "Timeline",
     "Alerts",
@@ -44,6 +45,7 @@ const ALL_VARIANTS: [&str; 11] = [
     "Lag",
     "Queries",
     "Scope",
+    "Replay",
 ];
 
 /// Twenty simulated minutes of the demo, in one-second steps.
@@ -102,6 +104,13 @@ fn extra_updates() -> Vec<Update> {
             at,
             error: Some("connection refused".into()),
             interval: Duration::from_millis(2500),
+        }),
+        Update::Replay(opsdeck::core::replay::ReplayMark {
+            at,
+            speed: 0.25,
+            paused: true,
+            restart: true,
+            ended: Some("recording ends at 10:31:07 (file truncated)".into()),
         }),
     ]
 }

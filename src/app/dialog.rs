@@ -121,6 +121,10 @@ impl App {
 
     /// Turns a request into a plan and opens the dialog on it.
     pub(super) fn request_action(&mut self, request: ActionRequest, typed: bool) -> Vec<Effect> {
+        if self.options.replay {
+            self.say(Severity::Info, "replay: actions are not run");
+            return Vec::new();
+        }
         let plan = match request {
             ActionRequest::Undo => return self.undo(),
             ActionRequest::Scale {
@@ -245,7 +249,7 @@ impl App {
         dialog.stage = Stage::Refused {
             reason: reason.clone(),
         };
-        self.model.timeline.push(TimelineEntry::new(
+        self.add_to_timeline(TimelineEntry::new(
             self.now,
             Severity::Warn,
             Origin::Opsdeck,
@@ -408,7 +412,7 @@ impl App {
             entry.action = Some(id);
             self.undo_plans.insert(id, (**inverse).clone());
         }
-        self.model.timeline.push(entry);
+        self.add_to_timeline(entry);
         if ok {
             tracing::info!("{text}");
         } else {

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod logs;
 pub mod pods;
 pub mod queries;
+pub mod replay;
 pub mod run_command;
 pub mod schedule;
 pub mod tab;
@@ -25,7 +26,9 @@ use crate::config::theme::ThemeSet;
 use crate::core::action::ActionPlan;
 use crate::core::command::Command;
 use crate::core::executor::{Check, Outcome};
+use crate::core::replay::{ReplayControl, ReplayMark};
 use crate::core::source::Severity;
+use crate::core::timeline::TimelineEntry;
 use crate::model::Model;
 use crate::remediation::audit::AuditEvent;
 use crate::remediation::guard::Decision;
@@ -105,6 +108,8 @@ pub enum Effect {
         window: crate::shared::prometheus::Window,
         columns: usize,
     },
+    /// Ask the replay's player to pause, change speed or seek.
+    Replay(ReplayControl),
     /// Put text on the clipboard of the user's terminal (OSC 52).
     Clipboard(String),
     /// Ask the Postgres pollers for their top statements in this order.
@@ -143,6 +148,8 @@ pub struct Status {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub readonly: bool,
+    /// Showing a recording: the clock is the recording's, nothing acts.
+    pub replay: bool,
     pub mouse: bool,
     pub user: String,
 }
@@ -180,17 +187,18 @@ pub struct App {
     pub prom_columns: usize,
     /// Container choice and stream options of the followed logs.
     pub log_options: (Option<String>, crate::features::logs::source::LogOptions),
+    /// Where a replay is, once its player has said.
+    pub replay: Option<ReplayMark>,
+    /// Bytes recorded so far, while recording (the header shows them).
+    pub recorded_bytes: Option<u64>,
+    /// Timeline entries the console made itself since the runtime last
+    /// took them (for the recording).
+    pub made: Vec<TimelineEntry>,
 }
 
 impl App {
     pub fn new(loaded: Loaded, options: Options, now: DateTime<Utc>) -> App {
-        let mut model = Model::default();
-        model.logs = crate::features::logs::model::Logs::with_capacity(
-            loaded.settings.log_buffer_lines as usize,
-        );
-        model.timeline.newest_first = loaded.settings.timeline_newest_first;
-        model.lag.settings = loaded.settings.kafka.clone();
-        model.queries.settings = loaded.settings.queries.clone();
+        let model = fresh_model(&loaded.settings);
         let export_dir = loaded
             .settings
             .export_dir
@@ -220,6 +228,9 @@ impl App {
             log_options: Default::default(),
             prom_window: None,
             prom_columns: 0,
+            replay: None,
+            recorded_bytes: None,
+            made: Vec::new(),
         };
         app.options.readonly |= app.settings.readonly;
         if let Some(first) = app.problems.first() {
@@ -251,6 +262,10 @@ impl App {
                 let cmd = if down { Command::Down } else { Command::Up };
                 self.run(cmd)
             }
+            Event::Update(Update::Replay(mark)) => {
+                self.on_replay_mark(mark);
+                Vec::new()
+            }
             Event::Update(update) => {
                 let kube = matches!(update, Update::Kube(_));
                 self.model.apply(update);
@@ -262,8 +277,11 @@ impl App {
                 self.fit_cursor();
                 effects
             }
+            // A replay's clock is the recording's (`Update::Replay`).
             Event::Tick(now) => {
-                self.now = now;
+                if !self.options.replay {
+                    self.now = now;
+                }
                 Vec::new()
             }
             Event::Resize { width, height } => {
@@ -309,6 +327,7 @@ impl App {
             Overlay::Help { .. } => vec!["help", "global"],
             Overlay::Action(d) if d.wants_typing() => vec!["confirm_typed"],
             Overlay::Action(_) => vec!["confirm"],
+            Overlay::None if self.options.replay => vec!["replay", self.tab.context(), "global"],
             Overlay::None => vec![self.tab.context(), "global"],
         }
     }
@@ -343,6 +362,27 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// Adds an entry the console made itself (not a source's) to the
+    /// Timeline, and keeps it for the recording.
+    pub fn add_to_timeline(&mut self, entry: TimelineEntry) {
+        self.made.push(entry.clone());
+        self.model.timeline.push(entry);
+    }
+
+    fn on_replay_mark(&mut self, mark: ReplayMark) {
+        if mark.restart {
+            self.model = fresh_model(&self.settings);
+            self.fit_cursor();
+        }
+        if let Some(ended) = &mark.ended
+            && self.replay.as_ref().is_none_or(|m| m.ended.is_none())
+        {
+            self.say(Severity::Info, ended.clone());
+        }
+        self.now = mark.at;
+        self.replay = Some(mark);
     }
 
     pub fn say(&mut self, severity: Severity, text: impl Into<String>) {
@@ -387,6 +427,17 @@ impl App {
     pub fn set_console_level(&mut self, level: tui_logger::LevelFilter) {
         self.model.console.set_level(level);
     }
+}
+
+/// The model as a fresh start has it, sized and ordered by the settings.
+fn fresh_model(settings: &Settings) -> Model {
+    let mut model = Model::default();
+    model.logs =
+        crate::features::logs::model::Logs::with_capacity(settings.log_buffer_lines as usize);
+    model.timeline.newest_first = settings.timeline_newest_first;
+    model.lag.settings = settings.kafka.clone();
+    model.queries.settings = settings.queries.clone();
+    model
 }
 
 /// Edits a plain text field: printable characters and Backspace.

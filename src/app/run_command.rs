@@ -131,6 +131,10 @@ impl App {
                     line.history(&self.history, older);
                 }
             }
+            Command::ReplayPause => return self.replay_pause(),
+            Command::ReplaySlower => return self.replay_speed(false),
+            Command::ReplayFaster => return self.replay_speed(true),
+            Command::Seek(arg) => return self.seek(&arg),
             Command::Noop => {}
         }
         Vec::new()
@@ -245,7 +249,7 @@ impl App {
             },
             InputKind::Note => {
                 if !text.is_empty() {
-                    self.model.timeline.push(TimelineEntry::new(
+                    self.add_to_timeline(TimelineEntry::new(
                         self.now,
                         Severity::Info,
                         Origin::Note(self.options.user.clone()),

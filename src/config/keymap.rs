@@ -26,11 +26,19 @@ pub const CONTEXTS: &[&str] = &[
     "input",
     "confirm",
     "confirm_typed",
+    "replay",
 ];
 
 /// Contexts that are not a tab's own layer: a binding there may run any
 /// command.
-pub const NON_TAB_CONTEXTS: &[&str] = &["global", "help", "input", "confirm", "confirm_typed"];
+pub const NON_TAB_CONTEXTS: &[&str] = &[
+    "global",
+    "help",
+    "input",
+    "confirm",
+    "confirm_typed",
+    "replay",
+];
 
 /// One key (or key sequence) bound to a command.
 #[derive(Debug, Clone, PartialEq)]
@@ -360,7 +368,7 @@ keymap = []
             [
                 "keymaps.toml:3 global.prepend_keymap[0]: unknown command \"quitt\" (entry skipped)",
                 "keymaps.toml:4 global.prepend_keymap[1]: unknown key \"<Nope>\" (entry skipped)",
-                "keymaps.toml:7 bogus: unknown context; expected one of global, pods, heatmap, logs, breakers, queries, lag, timeline, console, help, input, confirm, confirm_typed",
+                "keymaps.toml:7 bogus: unknown context; expected one of global, pods, heatmap, logs, breakers, queries, lag, timeline, console, help, input, confirm, confirm_typed, replay",
             ]
         );
         assert_eq!(

@@ -102,6 +102,10 @@ pub enum Command {
     /// Queries: the next or previous view of the target.
     ViewNext,
     ViewPrev,
+    ReplayPause,
+    ReplaySlower,
+    ReplayFaster,
+    Seek(String),
 }
 
 /// Which remediation the user asked for, with its arguments as typed.
@@ -384,6 +388,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     unit!("page_up", "Page up", Command::PageUp),
     unit!("page_down", "Page down", Command::PageDown),
     unit!("note", "Add a note to the timeline", Command::Note),
+    unit!("replay_pause", "Replay: pause or play", Command::ReplayPause),
+    unit!("replay_slower", "Replay: half the speed", Command::ReplaySlower),
+    unit!("replay_faster", "Replay: twice the speed", Command::ReplayFaster),
+    text!("seek", "Replay: jump to a recorded time", Command::Seek)
+        .arg(needs("<10:04:30|+5m|-2m>", "a time of day or +/- minutes", "+5m"))
+        .unbound(),
     unit!("export", "Export the timeline as Markdown", Command::Export),
     unit!("toggle_order", "Newest or oldest first", Command::ToggleOrder).on(&["timeline"]),
     unit!("level_more", "Show more log levels", Command::LevelMore).on(&["console"]),
@@ -626,6 +636,7 @@ impl Command {
     fn arg_text(&self) -> Option<String> {
         match self {
             Command::Tab(a)
+            | Command::Seek(a)
             | Command::Theme(a)
             | Command::View(a)
             | Command::Context(a)

@@ -14,6 +14,7 @@ pub mod health;
 pub mod outbox;
 pub mod probe;
 pub mod redact;
+pub mod replay;
 pub mod sanitize;
 pub mod source;
 pub mod timeline;

@@ -63,6 +63,8 @@ impl Model {
                 }
                 self.queries.view.refresh(&self.queries.data);
             }
+            // The app's clock, not data: `App::update` takes it first.
+            Update::Replay(_) => {}
             Update::Scope { context, namespace } => {
                 if self
                     .context

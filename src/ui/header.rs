@@ -9,15 +9,8 @@ use ratatui::widgets::Paragraph;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let clock = if app.settings.clock_utc {
-        format!("{} UTC ", app.now.format("%H:%M:%S"))
-    } else {
-        format!(
-            "{} ",
-            app.now.with_timezone(&chrono::Local).format("%H:%M:%S %Z")
-        )
-    };
-    let room = usize::from(area.width).saturating_sub(clock.chars().count() + 1);
+    let right = Line::from(right_spans(app));
+    let room = usize::from(area.width).saturating_sub(right.width() + 1);
     let mut spans = left_spans(app, false);
     if Line::from(spans.clone()).width() > room {
         // Too many sources for the width: healthy ones are summed up so
@@ -25,6 +18,34 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         spans = left_spans(app, true);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(t.header), area);
+    frame.render_widget(Paragraph::new(right).alignment(Alignment::Right), area);
+}
+
+/// The clock (a replay's is the recording's), after `REPLAY` or `REC`.
+fn right_spans(app: &App) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    if let Some(mark) = &app.replay {
+        let state = if mark.ended.is_some() {
+            "ended"
+        } else if mark.paused {
+            "paused"
+        } else {
+            "▶"
+        };
+        spans.push(Span::styled(
+            format!(
+                "REPLAY {} {state}  ",
+                crate::app::replay::speed_label(mark.speed)
+            ),
+            t.warn,
+        ));
+    } else if app.options.replay {
+        spans.push(Span::styled("REPLAY  ", t.warn));
+    }
+    if let Some(bytes) = app.recorded_bytes {
+        spans.push(Span::styled(format!("REC {}  ", size_label(bytes)), t.crit));
+    }
     let clock = if app.settings.clock_utc {
         format!("{} UTC ", app.now.format("%H:%M:%S"))
     } else {
@@ -33,10 +54,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             app.now.with_timezone(&chrono::Local).format("%H:%M:%S %Z")
         )
     };
-    frame.render_widget(
-        Paragraph::new(Span::styled(clock, t.header)).alignment(Alignment::Right),
-        area,
-    );
+    spans.push(Span::styled(clock, t.header));
+    spans
+}
+
+/// `812 KB`, `3.4 MB`.
+fn size_label(bytes: u64) -> String {
+    const MB: f64 = 1_000_000.0;
+    if bytes < 1_000_000 {
+        format!("{} KB", bytes.div_ceil(1000))
+    } else {
+        format!("{:.1} MB", bytes as f64 / MB)
+    }
 }
 
 /// Scope, badges, read-only, alerts; `compact` folds the `ok` badges into one.
@@ -76,7 +105,8 @@ fn left_spans(app: &App, compact: bool) -> Vec<Span<'static>> {
         spans.push(Span::styled(" AUDIT LOG UNWRITABLE: actions off ", t.crit));
         spans.push(Span::raw(" "));
     }
-    if app.readonly() {
+    // A replay says REPLAY on the right, which says more.
+    if app.readonly() && !app.options.replay {
         spans.push(Span::styled(" READ-ONLY ", t.readonly));
         spans.push(Span::raw(" "));
     }

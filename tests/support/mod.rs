@@ -33,6 +33,7 @@ pub fn app_with(theme: &str, support: ColorSupport, (w, h): (u16, u16)) -> App {
     let loaded = opsdeck::config::defaults(theme, support);
     let options = Options {
         readonly: false,
+        replay: false,
         mouse: true,
         user: "oncall".into(),
     };

@@ -1,0 +1,178 @@
+//! Writing a recording off the app loop: the loop hands each record to a
+//! thread and never waits for the disk.
+
+use super::format::{self, Entry, Header, MAGIC, Record};
+use chrono::{DateTime, Utc};
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The longest a record waits in memory before it is on disk.
+const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// Records in one frame at most (a firehose second is cut in several).
+const FRAME_RECORDS: usize = 10_000;
+
+/// A recording being written. Dropping it (or `stop`) writes what is left.
+pub struct Recorder {
+    tx: Option<mpsc::Sender<Record>>,
+    bytes: Arc<AtomicU64>,
+    error: Arc<Mutex<Option<String>>>,
+    thread: Option<JoinHandle<()>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl Recorder {
+    /// Creates `path` (never over an existing file or through a symlink:
+    /// `O_CREAT|O_EXCL` refuses both; readable by its owner only) and
+    /// writes the header.
+    pub fn start(path: &Path, header: &Header) -> std::io::Result<Recorder> {
+        Recorder::start_flushing(path, header, FLUSH_EVERY)
+    }
+
+    /// `start`, writing a frame at least every `every` (tests use small
+    /// frames to have many).
+    pub fn start_flushing(
+        path: &Path,
+        header: &Header,
+        every: Duration,
+    ) -> std::io::Result<Recorder> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut file = create_new_private(path)?;
+        let mut head = MAGIC.to_vec();
+        head.extend(format::frame(header.started_at, &format::encode(header)?));
+        file.write_all(&head)?;
+        let bytes = Arc::new(AtomicU64::new(head.len() as u64));
+        let error = Arc::new(Mutex::new(None));
+        let (tx, rx) = mpsc::channel();
+        let thread = {
+            let (bytes, error) = (bytes.clone(), error.clone());
+            std::thread::Builder::new()
+                .name("opsdeck-recorder".into())
+                .spawn(move || write_frames(file, rx, every, &bytes, &error))?
+        };
+        Ok(Recorder {
+            tx: Some(tx),
+            bytes,
+            error,
+            thread: Some(thread),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Hands one record to the writer; never blocks.
+    pub fn record(&self, at: DateTime<Utc>, entry: Entry) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Record { at, entry });
+        }
+    }
+
+    /// Bytes on disk so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Why writing stopped, if it did.
+    pub fn error(&self) -> Option<String> {
+        self.error.lock().ok().and_then(|e| e.clone())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes what is pending and closes the file.
+    pub fn stop(mut self) -> Option<String> {
+        self.finish();
+        self.error()
+    }
+
+    fn finish(&mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn create_new_private(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+/// Batches records for up to `FLUSH_EVERY` and appends them as one frame.
+fn write_frames(
+    mut file: File,
+    rx: mpsc::Receiver<Record>,
+    every: Duration,
+    bytes: &AtomicU64,
+    error: &Mutex<Option<String>>,
+) {
+    let mut batch: Vec<Record> = Vec::new();
+    let mut deadline = Instant::now() + every;
+    loop {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        let closed = match rx.recv_timeout(wait) {
+            Ok(r) => {
+                batch.push(r);
+                false
+            }
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => true,
+        };
+        let due = Instant::now() >= deadline || batch.len() >= FRAME_RECORDS || closed;
+        if due {
+            if !batch.is_empty() {
+                let result = write_batch(&mut file, &batch);
+                match result {
+                    Ok(n) => {
+                        bytes.fetch_add(n, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        if let Ok(mut slot) = error.lock() {
+                            *slot = Some(e.to_string());
+                        }
+                        return;
+                    }
+                }
+                batch.clear();
+            }
+            deadline = Instant::now() + every;
+        }
+        if closed {
+            let _ = file.sync_all();
+            return;
+        }
+    }
+}
+
+fn write_batch(file: &mut File, batch: &[Record]) -> std::io::Result<u64> {
+    let payload = format::encode(&batch)?;
+    let frame = format::frame(batch[0].at, &payload);
+    file.write_all(&frame)?;
+    Ok(frame.len() as u64)
+}

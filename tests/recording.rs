@@ -1,0 +1,397 @@
+//! Recording and replay: the file survives what happens to it, a replay
+//! applies what the live console applied, and nothing acts in a replay.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+mod support;
+
+use chrono::{DateTime, Utc};
+use opsdeck::app::{App, Effect, Event, Options};
+use opsdeck::core::replay::ReplayControl;
+use opsdeck::demo::{DemoEngine, DemoOptions};
+use opsdeck::recording::format::{Entry, MAGIC};
+use opsdeck::recording::reader::ReadError;
+use opsdeck::recording::{Header, Record, Recorder, Recording, tap};
+use opsdeck::update::Update;
+use proptest::prelude::*;
+use std::path::Path;
+use std::time::Duration;
+use support::{keys, t0, typed};
+
+fn header() -> Header {
+    Header {
+        format_version: opsdeck::core::FORMAT_VERSION,
+        opsdeck_version: "test".into(),
+        started_at: t0(),
+        context: "demo".into(),
+        sources: vec!["kubernetes".into()],
+        config_digest: "no config file".into(),
+    }
+}
+
+fn demo_engine() -> DemoEngine {
+    DemoEngine::new(
+        DemoOptions {
+            seed: 7,
+            speed: 1.0,
+            looping: false,
+            log_rate: 5,
+        },
+        t0(),
+    )
+}
+
+/// The app's state as text: every feature's data and view, the Timeline,
+/// the scope. Two apps that applied the same steps print the same.
+fn digest(app: &App) -> String {
+    let m = &app.model;
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        m.pods.data,
+        m.heatmap.data,
+        m.breakers.data,
+        m.lag.data,
+        m.queries.data,
+        m.logs,
+        m.timeline.entries(),
+        m.alerts,
+        m.context,
+        m.health,
+    )
+}
+
+/// Plays `secs` of the demo into a recording app, one second at a time,
+/// with a note typed half-way, the way the runtime does it.
+fn record_demo(path: &Path, secs: u64) -> App {
+    let recorder = Recorder::start_flushing(path, &header(), Duration::ZERO).unwrap();
+    let mut app = support::app((160, 48));
+    let mut engine = demo_engine();
+    for s in 1..=secs {
+        for u in engine.advance(Duration::from_secs(s)) {
+            tap::apply(&mut app, u, Some(&recorder));
+        }
+        app.update(Event::Tick(t0() + chrono::Duration::seconds(s as i64)));
+        if s == secs / 2 {
+            keys(&mut app, &["7", "n"]);
+            typed(&mut app, "rolled back by hand");
+            keys(&mut app, &["<Enter>"]);
+        }
+        tap::record_made(&mut app, Some(&recorder));
+    }
+    assert_eq!(recorder.stop(), None);
+    app
+}
+
+fn records(rec: &Recording) -> Vec<Record> {
+    (0..rec.frames.len())
+        .flat_map(|i| rec.frame(i).unwrap())
+        .collect()
+}
+
+/// Applies records the way the player hands them to the app.
+fn apply_all(app: &mut App, records: &[Record]) {
+    for r in records {
+        let u = match &r.entry {
+            Entry::Update(u) => u.clone(),
+            Entry::Console(e) => Update::Timeline(e.clone()),
+        };
+        app.update(Event::Update(u));
+    }
+}
+
+fn replay_app() -> App {
+    let loaded = opsdeck::config::defaults("dark", opsdeck::shared::color::ColorSupport::TrueColor);
+    let options = Options {
+        readonly: true,
+        replay: true,
+        mouse: false,
+        user: "oncall".into(),
+    };
+    let mut app = App::new(loaded, options, t0());
+    app.update(Event::Resize {
+        width: 160,
+        height: 48,
+    });
+    app
+}
+
+#[test]
+fn a_replay_of_the_demo_applies_what_the_console_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.odr");
+    let live = record_demo(&path, 240);
+    let rec = Recording::open(&path).unwrap();
+    assert_eq!(rec.header, header());
+    assert!(!rec.truncated && rec.corrupt == 0);
+    let all = records(&rec);
+    assert!(
+        all.iter().any(
+            |r| matches!(&r.entry, Entry::Console(e) if e.text.contains("rolled back by hand"))
+        ),
+        "the note was not recorded"
+    );
+    let mut replayed = replay_app();
+    apply_all(&mut replayed, &all);
+    assert_eq!(digest(&replayed), digest(&live));
+    assert!(digest(&live).contains("rolled back by hand"));
+}
+
+#[test]
+fn the_replay_matches_the_live_run_at_every_timeline_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("steps.odr");
+    let recorder = Recorder::start_flushing(&path, &header(), Duration::ZERO).unwrap();
+    let mut live = support::app((160, 48));
+    let mut engine = demo_engine();
+    let mut checkpoints = Vec::new();
+    for s in 1..=240 {
+        for u in engine.advance(Duration::from_secs(s)) {
+            tap::apply(&mut live, u, Some(&recorder));
+            if live.model.timeline.len() != checkpoints.len() {
+                checkpoints.push(digest(&live));
+            }
+        }
+    }
+    recorder.stop();
+    let all = records(&Recording::open(&path).unwrap());
+    let mut replayed = replay_app();
+    let mut seen = Vec::new();
+    for r in &all {
+        apply_all(&mut replayed, std::slice::from_ref(r));
+        if replayed.model.timeline.len() != seen.len() {
+            seen.push(digest(&replayed));
+        }
+    }
+    assert!(
+        checkpoints.len() > 5,
+        "the demo made {} entries",
+        checkpoints.len()
+    );
+    assert_eq!(seen.len(), checkpoints.len());
+    for (i, (a, b)) in seen.iter().zip(&checkpoints).enumerate() {
+        assert!(a == b, "state differs at Timeline entry {i}");
+    }
+}
+
+#[test]
+fn a_file_cut_mid_frame_replays_up_to_the_cut_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.odr");
+    record_demo(&path, 120);
+    let whole = Recording::open(&path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let cut = bytes.len() - 7;
+    let rec = Recording::parse(bytes[..cut].to_vec()).unwrap();
+    assert!(rec.truncated);
+    assert_eq!(rec.corrupt, 0);
+    assert_eq!(rec.frames.len(), whole.frames.len() - 1);
+    assert_eq!(records(&rec)[..], records(&whole)[..records(&rec).len()]);
+}
+
+#[test]
+fn a_damaged_frame_is_skipped_and_counted_and_the_rest_still_plays() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.odr");
+    record_demo(&path, 60);
+    let whole = Recording::open(&path).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    // A byte in the middle of the file: inside some frame's payload.
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    let rec = Recording::parse(bytes).unwrap();
+    assert_eq!(rec.corrupt, 1);
+    assert!(!rec.truncated);
+    assert_eq!(rec.frames.len(), whole.frames.len() - 1);
+    assert!(!records(&rec).is_empty());
+}
+
+#[test]
+fn what_is_not_a_recording_or_is_too_new_gets_a_one_line_error() {
+    let err = Recording::parse(b"{\"kind\": \"Pod\"}".to_vec()).unwrap_err();
+    assert_eq!(err, ReadError::NotARecording);
+    assert_eq!(err.to_string(), "not an opsdeck recording");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.odr");
+    let mut newer = header();
+    newer.format_version = opsdeck::core::FORMAT_VERSION + 1;
+    Recorder::start(&path, &newer).unwrap().stop();
+    let err = Recording::open(&path).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, ReadError::Newer { .. }), "{err:?}");
+    assert!(
+        text.contains(&format!("format {}", newer.format_version))
+            && text.contains(&format!("({})", opsdeck::core::FORMAT_VERSION))
+            && !text.contains('\n'),
+        "{text}"
+    );
+
+    let err = Recording::open(&dir.path().join("missing.odr")).unwrap_err();
+    assert!(matches!(err, ReadError::Io(_)), "{err:?}");
+}
+
+#[test]
+fn a_recording_never_replaces_a_file_and_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.odr");
+    std::fs::write(&path, "keep me").unwrap();
+    assert!(Recorder::start(&path, &header()).is_err());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
+    let link = dir.path().join("link.odr");
+    std::os::unix::fs::symlink(dir.path().join("elsewhere"), &link).unwrap();
+    assert!(Recorder::start(&link, &header()).is_err());
+    assert!(!dir.path().join("elsewhere").exists());
+    let fresh = dir.path().join("fresh.odr");
+    Recorder::start(&fresh, &header()).unwrap().stop();
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn a_replay_runs_no_action_of_any_kind() {
+    let mut app = replay_app();
+    support::play_demo(&mut app, 200);
+    let lines = [
+        ("1", "restart deploy/payment-service"),
+        ("1", "scale deploy/payment-service 5"),
+        ("1", "delete pod/payment-service-x"),
+        ("4", "breaker close"),
+        ("5", "pg_cancel"),
+        ("5", "pg_terminate"),
+        ("5", "kill_op"),
+        ("6", "reset earliest"),
+        ("7", "undo"),
+    ];
+    for (tab, line) in lines {
+        app.status = None;
+        keys(&mut app, &[tab, ":"]);
+        typed(&mut app, line);
+        let effects = keys(&mut app, &["<Enter>"]);
+        assert!(
+            !effects
+                .iter()
+                .any(|e| matches!(e, Effect::Precheck { .. } | Effect::Execute { .. })),
+            "{line}: {effects:?}"
+        );
+        assert!(
+            matches!(app.overlay, opsdeck::app::Overlay::None),
+            "{line} opened a dialog"
+        );
+        let status = app.status.clone().map(|s| s.text).unwrap_or_default();
+        assert_eq!(status, "replay: actions are not run", "{line}");
+    }
+    // The keys too, on the tab each belongs to.
+    for (tab, key) in [("1", "R"), ("1", "s"), ("4", "c"), ("5", "C"), ("6", "r")] {
+        keys(&mut app, &[tab]);
+        let effects = keys(&mut app, &[key]);
+        assert!(
+            !effects.iter().any(|e| matches!(e, Effect::Precheck { .. })),
+            "{tab}{key}"
+        );
+    }
+}
+
+#[test]
+fn replay_keys_steer_the_player_and_a_live_console_says_there_is_none() {
+    let mut app = replay_app();
+    app.update(Event::Update(Update::Replay(
+        opsdeck::core::replay::ReplayMark {
+            at: t0(),
+            speed: 1.0,
+            paused: false,
+            restart: false,
+            ended: None,
+        },
+    )));
+    assert_eq!(
+        keys(&mut app, &["<Space>"]),
+        vec![Effect::Replay(ReplayControl::TogglePause)]
+    );
+    assert_eq!(
+        keys(&mut app, &[">"]),
+        vec![Effect::Replay(ReplayControl::Speed(2.0))]
+    );
+    for _ in 0..10 {
+        keys(&mut app, &["<"]);
+    }
+    assert_eq!(
+        keys(&mut app, &["<"]),
+        vec![Effect::Replay(ReplayControl::Speed(0.25))]
+    );
+    app.now = "2026-12-05T10:04:30Z".parse::<DateTime<Utc>>().unwrap();
+    keys(&mut app, &[":"]);
+    typed(&mut app, "seek 10:00:00");
+    let effects = keys(&mut app, &["<Enter>"]);
+    assert_eq!(
+        effects,
+        vec![Effect::Replay(ReplayControl::Seek(
+            "2026-12-05T10:00:00Z".parse().unwrap()
+        ))]
+    );
+
+    let mut live = support::app((160, 48));
+    assert!(keys(&mut live, &["<Space>"]).is_empty());
+    keys(&mut live, &[":"]);
+    typed(&mut live, "seek +5m");
+    assert!(keys(&mut live, &["<Enter>"]).is_empty());
+    assert!(live.status.unwrap().text.contains("not a replay"));
+}
+
+#[tokio::test]
+async fn the_player_plays_seeks_back_and_says_where_the_recording_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("play.odr");
+    let live = record_demo(&path, 90);
+    let bytes = std::fs::read(&path).unwrap();
+    let rec = Recording::parse(bytes[..bytes.len() - 3].to_vec()).unwrap();
+    let (tx, mut rx) = opsdeck::transport::channel(1 << 16, 1 << 20);
+    let control = opsdeck::recording::player::spawn(rec, tx);
+    control.send(ReplayControl::Speed(64.0)).unwrap();
+    let mut app = replay_app();
+    let ended = loop {
+        let u = rx.recv().await.expect("the player stopped early");
+        let end = match &u {
+            Update::Replay(m) => m.ended.clone(),
+            _ => None,
+        };
+        app.update(Event::Update(u));
+        if let Some(e) = end {
+            break e;
+        }
+    };
+    assert!(
+        ended.starts_with("recording ends at") && ended.ends_with("(file truncated)"),
+        "{ended}"
+    );
+    assert!(app.model.timeline.len() > 3);
+    // Back to the start: the app starts over and replays up to there.
+    let start = app.model.timeline.entries()[0].at;
+    control.send(ReplayControl::Seek(start)).unwrap();
+    loop {
+        let u = rx.recv().await.unwrap();
+        let restart = matches!(&u, Update::Replay(m) if m.restart);
+        app.update(Event::Update(u));
+        if restart {
+            break;
+        }
+    }
+    assert!(app.model.timeline.len() < live.model.timeline.len());
+    assert!(app.replay.as_ref().is_some_and(|m| m.restart));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Whatever the bytes, reading them is an error or a recording, never a
+    /// panic; with the magic in front, frames are searched for.
+    #[test]
+    fn any_bytes_read_without_panic(tail in proptest::collection::vec(any::<u8>(), 0..2048), magic in any::<bool>()) {
+        let mut bytes = if magic { MAGIC.to_vec() } else { Vec::new() };
+        bytes.extend(tail);
+        if let Ok(rec) = Recording::parse(bytes) {
+            for i in 0..rec.frames.len() {
+                let _ = rec.frame(i);
+            }
+        }
+    }
+}
