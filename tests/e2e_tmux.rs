@@ -304,3 +304,52 @@ fn terminating_the_demo_blocking_chain_root_is_typed_confirmed_and_the_chain_end
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0", 10);
 }
+
+#[test]
+fn a_recording_killed_mid_write_replays_up_to_its_last_frame() {
+    if !available("a_recording_killed_mid_write_replays_up_to_its_last_frame") {
+        return;
+    }
+    let xdg = tempfile::tempdir().unwrap();
+    let file = xdg.path().join("incident.odr");
+    let tmux = Tmux::start("record", 160, 48);
+    tmux.run_line(&opsdeck_line(
+        xdg.path(),
+        &format!("demo --speed 10 --record {}", file.display()),
+    ));
+    tmux.wait_for("REC ", 30);
+    tmux.keys(&["7", "n"]);
+    tmux.wait_for("note:", 10);
+    tmux.keys(&["seen from the war room", "Enter"]);
+    tmux.wait_for("seen from the war room", 10);
+    // Two flushes after the note, then no chance to finish the file.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let pid = tmux.child_pid().expect("opsdeck runs under the shell");
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    tmux.wait_for("EXITED:137", 10);
+
+    let rec = opsdeck::recording::Recording::open(&file).expect("the file opens after kill -9");
+    assert_eq!(rec.header.context, "demo");
+    assert!(rec.frames.len() >= 2, "{} frames", rec.frames.len());
+    assert_eq!(rec.corrupt, 0);
+
+    tmux.run_line("clear");
+    tmux.run_line(&opsdeck_line(
+        xdg.path(),
+        &format!("replay {}", file.display()),
+    ));
+    tmux.wait_for("REPLAY 1x", 30);
+    tmux.keys(&[">", ">", ">", ">", ">", ">", "7"]);
+    tmux.wait_for("seen from the war room", 30);
+    tmux.wait_for("ended", 60);
+    tmux.keys(&[":", "restart deploy/payment-service", "Enter"]);
+    tmux.wait_for("replay: actions are not run", 10);
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0", 10);
+}
