@@ -40,9 +40,10 @@ pub struct GlobalArgs {
     /// Also write opsdeck's own log to this file
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
-    /// Record everything the console applies to this file (replay it with
-    /// `opsdeck replay FILE`); never over an existing file
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Record everything the console applies (replay it with `opsdeck
+    /// replay FILE`); without FILE, in $XDG_STATE_HOME/opsdeck/recordings;
+    /// never over an existing file
+    #[arg(long, global = true, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
     pub record: Option<PathBuf>,
 }
 

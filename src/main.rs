@@ -87,10 +87,19 @@ fn main() -> color_eyre::Result<()> {
         all_namespaces: cli.global.all_namespaces,
     };
     let mut control = SourceControl::default();
+    let header = recording_header(&cli, &settings, &loc);
     let recorder = match &cli.global.record {
         Some(path) => {
-            let header = recording_header(&cli, &settings, &loc);
-            match opsdeck::recording::Recorder::start(path, &header) {
+            let path = if path.as_os_str().is_empty() {
+                opsdeck::recording::default_path(
+                    &opsdeck::config::paths::state_dir(),
+                    header.started_at,
+                    &header.context,
+                )
+            } else {
+                path.clone()
+            };
+            match opsdeck::recording::Recorder::start(&path, &header) {
                 Ok(r) => Some(r),
                 Err(e) => {
                     eprintln!("opsdeck: cannot record to {}: {e}", path.display());
@@ -100,6 +109,7 @@ fn main() -> color_eyre::Result<()> {
         }
         None => None,
     };
+    let recording = opsdeck::recording::Session { recorder, header };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -135,7 +145,7 @@ fn main() -> color_eyre::Result<()> {
             host: host_name(),
             timeout,
         };
-        opsdeck::runtime::run(app, rx, services, control, recorder).await
+        opsdeck::runtime::run(app, rx, services, control, recording).await
     })?;
     runtime.shutdown_background();
     Ok(())

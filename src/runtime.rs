@@ -5,7 +5,7 @@ use crate::app::schedule::{Frame, RenderSchedule};
 use crate::app::{App, Effect, Event};
 use crate::config::keys::KeyPress;
 use crate::core::source::ScopeChange;
-use crate::recording::{Recorder, tap};
+use crate::recording::{Session, tap};
 use crate::remediation::run::{self, Services};
 use crate::terminal::TerminalGuard;
 use chrono::Utc;
@@ -41,7 +41,7 @@ pub async fn run(
     mut updates: crate::transport::UpdateRx,
     services: Services,
     control: SourceControl,
-    recorder: Option<Recorder>,
+    mut recording: Session,
 ) -> color_eyre::Result<()> {
     let (_guard, mut terminal) = TerminalGuard::enter(app.options.mouse)?;
     let size = terminal.size()?;
@@ -93,10 +93,12 @@ pub async fn run(
                 None => return Ok(()),
             },
             Some(update) = updates.recv() => {
-                effects.extend(tap::apply(&mut app, update, recorder.as_ref()));
+                effects.extend(tap::apply(&mut app, update, recording.recorder.as_ref()));
                 for _ in 0..UPDATE_BATCH {
                     match updates.try_recv() {
-                        Some(update) => effects.extend(tap::apply(&mut app, update, recorder.as_ref())),
+                        Some(update) => {
+                            effects.extend(tap::apply(&mut app, update, recording.recorder.as_ref()))
+                        }
                         None => break,
                     }
                 }
@@ -119,12 +121,17 @@ pub async fn run(
             _ = sigterm.recv() => { tracing::info!("SIGTERM: leaving"); return Ok(()) }
             _ = sighup.recv() => { tracing::info!("SIGHUP: terminal gone, leaving"); return Ok(()) }
         }
-        tap::record_made(&mut app, recorder.as_ref());
+        tap::record_made(&mut app, recording.recorder.as_ref());
         for effect in effects {
-            if let Effect::Quit = effect {
-                return Ok(());
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::Record(path) => {
+                    let result = recording.switch(path);
+                    app.update(Event::Recording(result));
+                    schedule.mark_dirty();
+                }
+                other => carry_out(other, &services, &control, &results_tx),
             }
-            carry_out(effect, &services, &control, &results_tx);
         }
     }
 }
@@ -174,7 +181,7 @@ fn carry_out(
 ) {
     let (services, tx) = (services.clone(), results.clone());
     match effect {
-        Effect::Quit => {}
+        Effect::Quit | Effect::Record(_) => {}
         Effect::PromView { .. }
         | Effect::FollowLogs(_)
         | Effect::QueriesOrder(_)

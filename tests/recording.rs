@@ -395,3 +395,53 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn record_start_and_stop_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = support::app((160, 48));
+    let file = dir.path().join("mine.odr");
+    keys(&mut app, &[":"]);
+    typed(&mut app, &format!("record start {}", file.display()));
+    assert_eq!(
+        keys(&mut app, &["<Enter>"]),
+        vec![Effect::Record(Some(file.clone()))]
+    );
+    keys(&mut app, &[":"]);
+    typed(&mut app, "record start");
+    let effects = keys(&mut app, &["<Enter>"]);
+    let [Effect::Record(Some(default))] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        default.to_string_lossy().contains("/recordings/"),
+        "{default:?}"
+    );
+    assert!(default.extension().is_some_and(|e| e == "odr"));
+    keys(&mut app, &[":"]);
+    typed(&mut app, "record stop");
+    assert_eq!(keys(&mut app, &["<Enter>"]), vec![Effect::Record(None)]);
+    keys(&mut app, &[":"]);
+    typed(&mut app, "record sideways");
+    assert!(keys(&mut app, &["<Enter>"]).is_empty());
+
+    // What the runtime does with them.
+    let mut session = opsdeck::recording::Session {
+        recorder: None,
+        header: header(),
+    };
+    assert_eq!(session.switch(Some(file.clone())), Ok(Some(file.clone())));
+    assert!(file.exists());
+    let again = session
+        .switch(Some(dir.path().join("other.odr")))
+        .unwrap_err();
+    assert!(again.contains("already recording"), "{again}");
+    assert_eq!(session.switch(None), Ok(None));
+    assert_eq!(session.switch(None), Err("not recording".to_string()));
+    let taken = session.switch(Some(file.clone())).unwrap_err();
+    assert!(taken.contains("cannot record to"), "{taken}");
+    app.update(Event::Recording(Ok(Some(file))));
+    assert_eq!(app.recorded_bytes, Some(0));
+    app.update(Event::Recording(Ok(None)));
+    assert_eq!(app.recorded_bytes, None);
+}

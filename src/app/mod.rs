@@ -73,6 +73,9 @@ pub enum Event {
         permission: Check,
         dry_run: Check,
     },
+    /// A recording started (`Ok(path)`), stopped (`Ok` with `None`), or
+    /// could not start.
+    Recording(Result<Option<PathBuf>, String>),
     /// An executed plan ended; its audit line is already on disk.
     ActionDone {
         id: u64,
@@ -108,6 +111,8 @@ pub enum Effect {
         window: crate::shared::prometheus::Window,
         columns: usize,
     },
+    /// Start recording to this file, or (`None`) stop.
+    Record(Option<PathBuf>),
     /// Ask the replay's player to pause, change speed or seek.
     Replay(ReplayControl),
     /// Put text on the clipboard of the user's terminal (OSC 52).
@@ -313,6 +318,10 @@ impl App {
                 permission,
                 dry_run,
             } => self.on_prechecked(id, permission, dry_run),
+            Event::Recording(result) => {
+                self.on_recording(result);
+                Vec::new()
+            }
             Event::ActionDone { id, plan, outcome } => {
                 self.on_action_done(id, *plan, outcome);
                 Vec::new()

@@ -57,6 +57,45 @@ impl App {
     }
 }
 
+impl App {
+    /// `:record start [FILE]`, `:record stop`.
+    pub(super) fn record(&mut self, arg: &str) -> Vec<Effect> {
+        if self.options.replay {
+            self.say(Severity::Info, "replay: this is a recording already");
+            return Vec::new();
+        }
+        let mut words = arg.split_whitespace();
+        match (words.next(), words.next(), words.next()) {
+            (Some("start"), file, None) => {
+                let path = file.map(std::path::PathBuf::from).unwrap_or_else(|| {
+                    let context = self.model.context.as_deref().unwrap_or("opsdeck");
+                    crate::recording::default_path(&self.export_dir, self.now, context)
+                });
+                vec![Effect::Record(Some(path))]
+            }
+            (Some("stop"), None, None) => vec![Effect::Record(None)],
+            _ => {
+                self.say(Severity::Warn, "record start [FILE] or record stop");
+                Vec::new()
+            }
+        }
+    }
+
+    pub(super) fn on_recording(&mut self, result: Result<Option<std::path::PathBuf>, String>) {
+        match result {
+            Ok(Some(path)) => {
+                self.recorded_bytes = Some(0);
+                self.say(Severity::Info, format!("recording to {}", path.display()));
+            }
+            Ok(None) => {
+                self.recorded_bytes = None;
+                self.say(Severity::Info, "recording stopped");
+            }
+            Err(e) => self.say(Severity::Warn, e),
+        }
+    }
+}
+
 /// `4x`, `0.25x`.
 pub fn speed_label(speed: f64) -> String {
     format!("{speed}x")

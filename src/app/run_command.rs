@@ -135,6 +135,7 @@ impl App {
             Command::ReplaySlower => return self.replay_speed(false),
             Command::ReplayFaster => return self.replay_speed(true),
             Command::Seek(arg) => return self.seek(&arg),
+            Command::Record(arg) => return self.record(&arg),
             Command::Noop => {}
         }
         Vec::new()

@@ -106,6 +106,7 @@ pub enum Command {
     ReplaySlower,
     ReplayFaster,
     Seek(String),
+    Record(String),
 }
 
 /// Which remediation the user asked for, with its arguments as typed.
@@ -394,6 +395,9 @@ pub const COMMANDS: &[CommandSpec] = &[
     text!("seek", "Replay: jump to a recorded time", Command::Seek)
         .arg(needs("<10:04:30|+5m|-2m>", "a time of day or +/- minutes", "+5m"))
         .unbound(),
+    text!("record", "Record the incident to a file, or stop", Command::Record)
+        .arg(needs("<start [FILE]|stop>", "start [FILE] or stop", "stop"))
+        .unbound(),
     unit!("export", "Export the timeline as Markdown", Command::Export),
     unit!("toggle_order", "Newest or oldest first", Command::ToggleOrder).on(&["timeline"]),
     unit!("level_more", "Show more log levels", Command::LevelMore).on(&["console"]),
@@ -637,6 +641,7 @@ impl Command {
         match self {
             Command::Tab(a)
             | Command::Seek(a)
+            | Command::Record(a)
             | Command::Theme(a)
             | Command::View(a)
             | Command::Context(a)
