@@ -128,8 +128,7 @@ async fn live_pods_follow_the_cluster_and_a_restart_needs_the_typed_name() {
         "{d}"
     );
     tokio::task::spawn_blocking(move || {
-        tmux.keys(&["Escape"]);
-        tmux.pause();
+        tmux.escape_until_gone("Enter or Esc closes", 10);
         tmux.keys(&["q"]);
         tmux.wait_for("EXITED:0", 10);
     })

@@ -38,8 +38,7 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
 
     tmux.keys(&["?"]);
     tmux.wait_for("Help — Pods", 10);
-    tmux.keys(&["Escape"]);
-    tmux.pause();
+    tmux.escape_until_gone("Help — Pods", 10);
     tmux.keys(&["7"]);
     tmux.wait_for("Timeline ", 10);
 
@@ -185,7 +184,8 @@ fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
         "{pane}"
     );
     tmux.keys(&["y"]);
-    let pane = tmux.capture();
+    // The y is in the name field: proof it was read, and did not confirm.
+    let pane = tmux.wait_for("> y_", 10);
     assert!(
         !pane.contains("done: restart"),
         "y must not confirm a protected target:\n{pane}"
@@ -194,8 +194,7 @@ fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
     tmux.keys(&["-l", "payment-service"]);
     tmux.keys(&["Tab", "Enter"]);
     tmux.wait_for("done: restart", 10);
-    tmux.keys(&["Escape"]);
-    tmux.pause();
+    tmux.escape_until_gone("Enter or Esc closes", 10);
     tmux.keys(&["7"]);
     let pane = tmux.wait_for("deployment payment-service 3/3 ready", 20);
     assert!(pane.contains("opsdeck"), "{pane}");
@@ -241,8 +240,7 @@ fn closing_the_demo_breaker_on_every_pod_is_planned_confirmed_and_shown() {
     tmux.keys(&["-l", "paymentService"]);
     tmux.keys(&["Tab", "Enter"]);
     tmux.wait_for("done:", 10);
-    tmux.keys(&["Escape"]);
-    tmux.pause();
+    tmux.escape_until_gone("Enter or Esc closes", 10);
     tmux.keys(&["7"]);
     tmux.wait_for("→ CLOSED", 20);
     tmux.keys(&["q"]);
@@ -286,8 +284,8 @@ fn terminating_the_demo_blocking_chain_root_is_typed_confirmed_and_the_chain_end
         "{pane}"
     );
     tmux.keys(&["y"]);
-    tmux.pause();
-    let pane = tmux.capture();
+    // The y is in the name field: proof it was read, and did not confirm.
+    let pane = tmux.wait_for("> y_", 10);
     assert!(
         !pane.contains("done: terminate"),
         "y must not confirm a terminate:\n{pane}"

@@ -216,6 +216,17 @@ async fn switching_context_restarts_the_streams_on_the_other_cluster() {
     other.context = "staging".into();
     link_tx.send_replace(Some(other));
     f.until("from staging").await;
+    // Proof the old stream is closed, not a pause: the prod server has no
+    // follower left (a line written to a closed connection shows it).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while prod.log_followers(NS, "order-1", "app") > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the old cluster's stream is still followed"
+        );
+        prod.push_log(NS, "order-1", "app", "prod ping");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     prod.push_log(NS, "order-1", "app", "prod again");
     staging.push_log(NS, "order-1", "app", "staging again");
     f.until("staging again").await;

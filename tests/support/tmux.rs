@@ -73,10 +73,23 @@ impl Tmux {
         assert!(status.success());
     }
 
-    /// Lets the program read what was sent before the next key: Escape
-    /// followed at once by a key reads as Alt+key, as in any terminal.
-    pub fn pause(&self) {
-        std::thread::sleep(Duration::from_millis(300));
+    /// Escape, then waits until `gone` has left the screen: a key sent at
+    /// once after Escape reads as Alt+key, as in any terminal, and a fixed
+    /// pause is too short on a busy machine.
+    pub fn escape_until_gone(&self, gone: &str, secs: u64) {
+        self.keys(&["Escape"]);
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let pane = self.capture();
+            if !pane.contains(gone) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{gone:?} still on screen {secs} s after Escape:\n{pane}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     pub fn capture(&self) -> String {

@@ -69,6 +69,13 @@ impl Store {
         let _ = buffer.followers.send(LogEvent::Line(line));
     }
 
+    /// How many `follow=true` streams of this container are open.
+    pub fn log_followers(&self, ns: &str, pod: &str, container: &str) -> usize {
+        self.logs
+            .get(&(ns.to_string(), pod.to_string(), container.to_string()))
+            .map_or(0, |b| b.followers.receiver_count())
+    }
+
     /// The container stopped: followers reach the end of the stream.
     pub fn end_log(&mut self, ns: &str, pod: &str, container: &str) {
         let buffer = self.log_buffer(ns, pod, container);

@@ -225,6 +225,12 @@ impl KubeTestServer {
         self.shared.lock().push_log(ns, pod, container, line);
     }
 
+    /// How many `follow=true` streams of a container are open (a closed
+    /// connection is noticed when the next line is written to it).
+    pub fn log_followers(&self, ns: &str, pod: &str, container: &str) -> usize {
+        self.shared.lock().log_followers(ns, pod, container)
+    }
+
     /// The container stopped: `follow=true` streams of it end.
     pub fn end_log_stream(&self, ns: &str, pod: &str, container: &str) {
         self.shared.lock().end_log(ns, pod, container);
