@@ -91,7 +91,7 @@ fn main() -> color_eyre::Result<()> {
     let recorder = match &cli.global.record {
         Some(path) => {
             let path = if path.as_os_str().is_empty() {
-                opsdeck::recording::default_path(
+                opsdeck::core::replay::recording_path(
                     &opsdeck::config::paths::state_dir(),
                     header.started_at,
                     &header.context,
@@ -116,6 +116,9 @@ fn main() -> color_eyre::Result<()> {
         .build()?;
     runtime.block_on(async move {
         let (tx, rx) = opsdeck::transport::channel(UPDATE_CHANNEL, LOG_LINES_QUEUED);
+        if let Some(r) = &recording.recorder {
+            rx.set_tap(Some(r.tap()));
+        }
         let executor: Arc<dyn Executor> = if let Some(Mode::Demo(args)) = &cli.command {
             tracing::info!(
                 seed = args.seed,

@@ -93,12 +93,10 @@ pub async fn run(
                 None => return Ok(()),
             },
             Some(update) = updates.recv() => {
-                effects.extend(tap::apply(&mut app, update, recording.recorder.as_ref()));
+                effects.extend(tap::apply(&mut app, update));
                 for _ in 0..UPDATE_BATCH {
                     match updates.try_recv() {
-                        Some(update) => {
-                            effects.extend(tap::apply(&mut app, update, recording.recorder.as_ref()))
-                        }
+                        Some(update) => effects.extend(tap::apply(&mut app, update)),
                         None => break,
                     }
                 }
@@ -126,7 +124,7 @@ pub async fn run(
             match effect {
                 Effect::Quit => return Ok(()),
                 Effect::Record(path) => {
-                    let result = recording.switch(path);
+                    let result = recording.switch(path, &updates);
                     app.update(Event::Recording(result));
                     schedule.mark_dirty();
                 }

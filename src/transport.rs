@@ -99,8 +99,13 @@ struct State {
     receiver: bool,
 }
 
+/// Sees every update the channel accepts, on the sender's thread (a
+/// recording's writer): the app loop never pays for it.
+pub type Tap = Arc<dyn Fn(&Update) + Send + Sync>;
+
 struct Shared {
     state: Mutex<State>,
+    tap: Mutex<Option<Tap>>,
     /// Something to receive, or the last sender left.
     ready: Notify,
     /// Room in the ordered queue, or the receiver left.
@@ -113,6 +118,10 @@ impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding this lock leaves plain queues: still usable.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn tap(&self) -> Option<Tap> {
+        self.tap.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -139,6 +148,7 @@ pub fn channel(capacity: usize, log_lines: usize) -> (UpdateTx, UpdateRx) {
             senders: 1,
             receiver: true,
         }),
+        tap: Mutex::new(None),
         ready: Notify::new(),
         room: Notify::new(),
         capacity: capacity.max(1),
@@ -191,6 +201,22 @@ impl UpdateTx {
         }
     }
 
+    /// Sends `update` in order with every other update sent this way,
+    /// never replaced by a newer snapshot nor dropped, waiting while the
+    /// queue is full: a replay must apply exactly what was recorded.
+    pub async fn send_in_order(&self, update: Update) -> Result<(), Closed> {
+        let mut update = Some(update);
+        loop {
+            let room = self.shared.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            if let Some(sent) = self.try_put(&Lane::Event, &mut update) {
+                return sent;
+            }
+            room.await;
+        }
+    }
+
     /// Sends without waiting; false when the ordered queue is full or the
     /// receiver is gone.
     pub fn try_send(&self, update: Update) -> bool {
@@ -200,6 +226,15 @@ impl UpdateTx {
 
     /// `None`: no room yet for an ordered item.
     fn try_put(&self, lane: &Lane, update: &mut Option<Update>) -> Option<Result<(), Closed>> {
+        let tap = self.shared.tap();
+        // What the channel accepts is what the tap sees, in queue order.
+        let accept = |update: &mut Option<Update>| {
+            let u = update.take();
+            if let (Some(tap), Some(u)) = (&tap, &u) {
+                tap(u);
+            }
+            u
+        };
         let mut st = self.shared.lock();
         if !st.receiver {
             return Some(Err(Closed));
@@ -207,21 +242,21 @@ impl UpdateTx {
         match lane {
             Lane::Snapshot(key) => {
                 st.items.retain(|(k, _)| k.as_ref() != Some(key));
-                st.items.push_back((Some(key.clone()), update.take()?));
+                st.items.push_back((Some(key.clone()), accept(update)?));
             }
             Lane::Logs(n) => {
                 if st.log_lines + n > self.shared.log_capacity {
                     st.dropped_lines += *n as u64;
                 } else {
                     st.log_lines += n;
-                    st.logs.push_back(update.take()?);
+                    st.logs.push_back(accept(update)?);
                 }
             }
             Lane::Change(_) | Lane::Event if st.items.len() >= self.shared.capacity => {
                 return None;
             }
-            Lane::Change(key) => st.items.push_back((Some(key.clone()), update.take()?)),
-            Lane::Event => st.items.push_back((None, update.take()?)),
+            Lane::Change(key) => st.items.push_back((Some(key.clone()), accept(update)?)),
+            Lane::Event => st.items.push_back((None, accept(update)?)),
         }
         drop(st);
         self.shared.ready.notify_one();
@@ -243,6 +278,11 @@ impl UpdateTx {
 }
 
 impl UpdateRx {
+    /// Starts (`Some`) or stops handing every accepted update to `tap`.
+    pub fn set_tap(&self, tap: Option<Tap>) {
+        *self.shared.tap.lock().unwrap_or_else(|e| e.into_inner()) = tap;
+    }
+
     /// The next update; `None` once every sender is gone and nothing is left.
     pub async fn recv(&mut self) -> Option<Update> {
         loop {

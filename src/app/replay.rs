@@ -69,7 +69,7 @@ impl App {
             (Some("start"), file, None) => {
                 let path = file.map(std::path::PathBuf::from).unwrap_or_else(|| {
                     let context = self.model.context.as_deref().unwrap_or("opsdeck");
-                    crate::recording::default_path(&self.export_dir, self.now, context)
+                    crate::core::replay::recording_path(&self.export_dir, self.now, context)
                 });
                 vec![Effect::Record(Some(path))]
             }

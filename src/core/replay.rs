@@ -1,6 +1,7 @@
 //! The words of a replay: where the player is, and what the user asks of it.
 
 use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
 
 /// The slowest and fastest a replay plays.
 pub const SPEEDS: (f64, f64) = (0.25, 64.0);
@@ -27,4 +28,24 @@ pub enum ReplayControl {
     TogglePause,
     Speed(f64),
     Seek(DateTime<Utc>),
+}
+
+/// Where a recording goes when the user names no file: the state
+/// directory, named by its start time and context.
+pub fn recording_path(state_dir: &Path, started: DateTime<Utc>, context: &str) -> PathBuf {
+    let context: String = context
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect();
+    state_dir.join("recordings").join(format!(
+        "{}-{context}.odr",
+        started.format("%Y%m%dT%H%M%SZ")
+    ))
 }

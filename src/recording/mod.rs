@@ -13,9 +13,11 @@ pub mod tap;
 pub mod writer;
 
 pub use format::{Entry, Header, Record};
+pub use reader::{ReadError, Recording};
+pub use writer::Recorder;
 
-use chrono::{DateTime, Utc};
-use std::path::{Path, PathBuf};
+use chrono::Utc;
+use std::path::PathBuf;
 
 /// The recording of a console session: the running recorder, if any, and
 /// the header a new one starts with (`:record start`).
@@ -28,7 +30,11 @@ pub struct Session {
 impl Session {
     /// Starts recording to `path`, or (`None`) stops. Says what happened
     /// as the app's `Event::Recording` wants it.
-    pub fn switch(&mut self, path: Option<PathBuf>) -> Result<Option<PathBuf>, String> {
+    pub fn switch(
+        &mut self,
+        path: Option<PathBuf>,
+        updates: &crate::transport::UpdateRx,
+    ) -> Result<Option<PathBuf>, String> {
         match (path, self.recorder.take()) {
             (Some(_), Some(r)) => {
                 let running = r.path().display().to_string();
@@ -39,39 +45,21 @@ impl Session {
                 self.header.started_at = Utc::now();
                 match Recorder::start(&path, &self.header) {
                     Ok(r) => {
+                        updates.set_tap(Some(r.tap()));
                         self.recorder = Some(r);
                         Ok(Some(path))
                     }
                     Err(e) => Err(format!("cannot record to {}: {e}", path.display())),
                 }
             }
-            (None, Some(r)) => match r.stop() {
-                None => Ok(None),
-                Some(e) => Err(format!("recording stopped after an error: {e}")),
-            },
+            (None, Some(r)) => {
+                updates.set_tap(None);
+                match r.stop() {
+                    None => Ok(None),
+                    Some(e) => Err(format!("recording stopped after an error: {e}")),
+                }
+            }
             (None, None) => Err("not recording".into()),
         }
     }
 }
-
-/// Where a recording goes when the user names no file: the state
-/// directory, named by its start time and context.
-pub fn default_path(state_dir: &Path, started: DateTime<Utc>, context: &str) -> PathBuf {
-    let context: String = context
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(64)
-        .collect();
-    state_dir.join("recordings").join(format!(
-        "{}-{context}.odr",
-        started.format("%Y%m%dT%H%M%SZ")
-    ))
-}
-pub use reader::{ReadError, Recording};
-pub use writer::Recorder;

@@ -172,7 +172,7 @@ impl Player {
             Entry::Update(u) => u,
             Entry::Console(e) => Update::Timeline(e),
         };
-        self.tx.send(update).await.map_err(|_| ())
+        self.tx.send_in_order(update).await.map_err(|_| ())
     }
 
     async fn mark(&mut self, restart: bool) -> Result<(), ()> {
@@ -193,7 +193,10 @@ impl Player {
             restart,
             ended,
         };
-        self.tx.send(Update::Replay(mark)).await.map_err(|_| ())
+        self.tx
+            .send_in_order(Update::Replay(mark))
+            .await
+            .map_err(|_| ())
     }
 
     /// Damaged frames are skipped, and the Timeline says how many.
@@ -206,6 +209,6 @@ impl Player {
             self.damaged
         );
         let entry = TimelineEntry::new(self.clock, Severity::Warn, Origin::Opsdeck, text);
-        let _ = self.tx.send(Update::Timeline(entry)).await;
+        let _ = self.tx.send_in_order(Update::Timeline(entry)).await;
     }
 }

@@ -1,18 +1,12 @@
-//! Where the app loop meets the recorder: what is recorded, and when.
+//! Where the app loop meets the recorder: what the console itself adds.
 
 use super::{Entry, Recorder};
 use crate::app::{App, Effect, Event};
 use crate::update::Update;
-use chrono::Utc;
 
-/// Applies one update, recording it first when a recording runs. A
-/// replay's own clock marks are not recorded.
-pub fn apply(app: &mut App, update: Update, recorder: Option<&Recorder>) -> Vec<Effect> {
-    if let Some(r) = recorder
-        && !matches!(update, Update::Replay(_))
-    {
-        r.record(Utc::now(), Entry::Update(update.clone()));
-    }
+/// Applies one update. Updates are recorded where they are sent (the
+/// recorder's `transport::Tap`), so the app loop does not pay for it.
+pub fn apply(app: &mut App, update: Update) -> Vec<Effect> {
     let effects = app.update(Event::Update(update));
     // What applying an update made, applying it again in a replay makes.
     app.made.clear();

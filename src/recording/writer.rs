@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -20,6 +20,8 @@ const FRAME_RECORDS: usize = 10_000;
 /// A recording being written. Dropping it (or `stop`) writes what is left.
 pub struct Recorder {
     tx: Option<mpsc::Sender<Record>>,
+    /// Set to end the writer even while a tap still holds a sender.
+    stop: Arc<AtomicBool>,
     bytes: Arc<AtomicU64>,
     error: Arc<Mutex<Option<String>>>,
     thread: Option<JoinHandle<()>>,
@@ -58,15 +60,23 @@ impl Recorder {
         file.write_all(&head)?;
         let bytes = Arc::new(AtomicU64::new(head.len() as u64));
         let error = Arc::new(Mutex::new(None));
+        let stop = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel();
         let thread = {
-            let (bytes, error) = (bytes.clone(), error.clone());
+            let (bytes, error, stop) = (bytes.clone(), error.clone(), stop.clone());
+            let writer = Writer {
+                every,
+                bytes,
+                error,
+                stop,
+            };
             std::thread::Builder::new()
                 .name("opsdeck-recorder".into())
-                .spawn(move || write_frames(file, rx, every, &bytes, &error))?
+                .spawn(move || writer.run(file, rx))?
         };
         Ok(Recorder {
             tx: Some(tx),
+            stop,
             bytes,
             error,
             thread: Some(thread),
@@ -79,6 +89,23 @@ impl Recorder {
         if let Some(tx) = &self.tx {
             let _ = tx.send(Record { at, entry });
         }
+    }
+
+    /// A transport tap that records every update a source sends, on the
+    /// source's thread (see `transport::Tap`).
+    pub fn tap(&self) -> crate::transport::Tap {
+        let tx = self.tx.clone();
+        Arc::new(move |u: &crate::update::Update| {
+            if matches!(u, crate::update::Update::Replay(_)) {
+                return;
+            }
+            if let Some(tx) = &tx {
+                let _ = tx.send(Record {
+                    at: Utc::now(),
+                    entry: Entry::Update(u.clone()),
+                });
+            }
+        })
     }
 
     /// Bytes on disk so far.
@@ -102,6 +129,7 @@ impl Recorder {
     }
 
     fn finish(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
         self.tx.take();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -124,48 +152,55 @@ fn create_new_private(path: &Path) -> std::io::Result<File> {
         .open(path)
 }
 
-/// Batches records for up to `FLUSH_EVERY` and appends them as one frame.
-fn write_frames(
-    mut file: File,
-    rx: mpsc::Receiver<Record>,
+struct Writer {
     every: Duration,
-    bytes: &AtomicU64,
-    error: &Mutex<Option<String>>,
-) {
-    let mut batch: Vec<Record> = Vec::new();
-    let mut deadline = Instant::now() + every;
-    loop {
-        let wait = deadline.saturating_duration_since(Instant::now());
-        let closed = match rx.recv_timeout(wait) {
-            Ok(r) => {
-                batch.push(r);
-                false
+    bytes: Arc<AtomicU64>,
+    error: Arc<Mutex<Option<String>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Writer {
+    /// Batches records for up to `every` and appends them as one frame,
+    /// until the recorder stops (what was sent by then is written).
+    fn run(self, mut file: File, rx: mpsc::Receiver<Record>) {
+        let mut batch: Vec<Record> = Vec::new();
+        let mut deadline = Instant::now() + self.every;
+        loop {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            let mut closed = match rx.recv_timeout(wait) {
+                Ok(r) => {
+                    batch.push(r);
+                    false
+                }
+                Err(RecvTimeoutError::Timeout) => false,
+                Err(RecvTimeoutError::Disconnected) => true,
+            };
+            if self.stop.load(Ordering::Relaxed) {
+                batch.extend(rx.try_iter());
+                closed = true;
             }
-            Err(RecvTimeoutError::Timeout) => false,
-            Err(RecvTimeoutError::Disconnected) => true,
-        };
-        let due = Instant::now() >= deadline || batch.len() >= FRAME_RECORDS || closed;
-        if due {
-            if !batch.is_empty() {
-                let result = write_batch(&mut file, &batch);
-                match result {
-                    Ok(n) => {
-                        bytes.fetch_add(n, Ordering::Relaxed);
-                    }
-                    Err(e) => {
-                        if let Ok(mut slot) = error.lock() {
-                            *slot = Some(e.to_string());
+            let due = Instant::now() >= deadline || batch.len() >= FRAME_RECORDS || closed;
+            if due {
+                for chunk in batch.chunks(FRAME_RECORDS) {
+                    match write_batch(&mut file, chunk) {
+                        Ok(n) => {
+                            self.bytes.fetch_add(n, Ordering::Relaxed);
                         }
-                        return;
+                        Err(e) => {
+                            if let Ok(mut slot) = self.error.lock() {
+                                *slot = Some(e.to_string());
+                            }
+                            return;
+                        }
                     }
                 }
                 batch.clear();
+                deadline = Instant::now() + self.every;
             }
-            deadline = Instant::now() + every;
-        }
-        if closed {
-            let _ = file.sync_all();
-            return;
+            if closed {
+                let _ = file.sync_all();
+                return;
+            }
         }
     }
 }
