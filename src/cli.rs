@@ -55,6 +55,17 @@ pub enum Mode {
     Check,
     /// Open a recording in the console: every tab as it was, nothing acts
     Replay(ReplayArgs),
+    /// Write a post-mortem draft (Markdown) from a recording
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ExportArgs {
+    /// A file written by `--record`
+    pub file: PathBuf,
+    /// Where to write the draft (never over an existing file); stdout if not given
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]

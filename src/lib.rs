@@ -14,6 +14,7 @@ pub mod features;
 pub mod live;
 pub mod logging;
 pub mod model;
+pub mod postmortem;
 pub mod recording;
 pub mod remediation;
 pub mod runtime;

@@ -34,6 +34,10 @@ fn main() -> color_eyre::Result<()> {
         std::process::exit(if ok { 0 } else { 1 });
     }
 
+    if let Some(Mode::Export(args)) = &cli.command {
+        std::process::exit(export_postmortem(args, loaded));
+    }
+
     opsdeck::logging::init(cli.global.log_file.as_deref())?;
     for problem in &loaded.problems {
         tracing::warn!("{problem}");
@@ -152,6 +156,66 @@ fn main() -> color_eyre::Result<()> {
     })?;
     runtime.shutdown_background();
     Ok(())
+}
+
+/// `opsdeck export FILE [--out PATH]`: the recording applied to a console
+/// with no terminal, then its post-mortem draft. Returns the exit code.
+fn export_postmortem(args: &opsdeck::cli::ExportArgs, loaded: opsdeck::config::Loaded) -> i32 {
+    let rec = match opsdeck::recording::Recording::open(&args.file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("opsdeck export: {}: {e}", args.file.display());
+            return 2;
+        }
+    };
+    let options = Options {
+        replay: true,
+        readonly: true,
+        mouse: false,
+        user: user_name(),
+    };
+    let mut app = App::new(loaded, options, rec.start());
+    let damaged = opsdeck::recording::tap::apply_all(&mut app, &rec);
+    if damaged > 0 || rec.truncated {
+        eprintln!(
+            "opsdeck export: {} damaged frame(s) skipped{}",
+            damaged,
+            if rec.truncated {
+                "; the file is truncated"
+            } else {
+                ""
+            }
+        );
+    }
+    let from = args.file.display().to_string();
+    let source = opsdeck::postmortem::Source {
+        context: &rec.header.context,
+        from: &from,
+        written_at: chrono::Utc::now(),
+    };
+    let draft = opsdeck::postmortem::markdown(&app.model, &source);
+    let Some(out) = &args.out else {
+        print!("{draft}");
+        return 0;
+    };
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(out)
+        .and_then(|mut f| f.write_all(draft.as_bytes()));
+    match written {
+        Ok(()) => {
+            eprintln!("post-mortem draft written to {}", out.display());
+            0
+        }
+        Err(e) => {
+            eprintln!("opsdeck export: {}: {e}", out.display());
+            2
+        }
+    }
 }
 
 /// What a recording says about where it was made: the context, which

@@ -483,3 +483,106 @@ fn record_start_and_stop_from_the_command_line() {
     app.update(Event::Recording(Ok(None)));
     assert_eq!(app.recorded_bytes, None);
 }
+
+/// The demo story's post-mortem draft, as `:export postmortem` writes it:
+/// nine minutes of the demo, a note, and a restart that succeeded.
+#[test]
+fn the_demo_post_mortem_draft() {
+    let mut app = support::app((160, 48));
+    support::play_demo(&mut app, 540);
+    keys(&mut app, &["7", "n"]);
+    typed(&mut app, "rolled back payment-service by hand");
+    keys(&mut app, &["<Enter>"]);
+    app.add_to_timeline(opsdeck::core::timeline::TimelineEntry::new(
+        app.now,
+        opsdeck::core::source::Severity::Info,
+        opsdeck::core::timeline::Origin::Opsdeck,
+        "done: restart deploy/payment-service in production — deployment.apps/payment-service restarted",
+    ));
+    keys(&mut app, &[":"]);
+    typed(&mut app, "export postmortem");
+    let effects = keys(&mut app, &["<Enter>"]);
+    let [Effect::WriteFile { path, contents }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        path.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("postmortem-"),
+        "{path:?}"
+    );
+    let detection = app
+        .model
+        .timeline
+        .entries()
+        .iter()
+        .find(|e| e.severity == opsdeck::core::source::Severity::Crit)
+        .unwrap()
+        .at;
+    assert!(
+        contents.contains(&format!(
+            "| detection (first critical entry) | {} |",
+            detection.format("%H:%M:%S")
+        )),
+        "{contents}"
+    );
+    assert!(contents.contains("1. "), "what we did lists the restart");
+    insta::assert_snapshot!(
+        "demo_post_mortem",
+        contents.replace(
+            &app.now.format("%Y-%m-%d %H:%M:%S").to_string(),
+            "<written at>"
+        )
+    );
+}
+
+#[test]
+fn export_writes_a_post_mortem_from_a_recording_and_never_over_a_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.odr");
+    record_demo(&path, 300);
+    let out = dir.path().join("post-mortem.md");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+            .arg("export")
+            .arg(&path)
+            .arg("--out")
+            .arg(&out)
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    let draft = std::fs::read_to_string(&out).unwrap();
+    assert!(draft.starts_with("# Post-mortem draft: demo"), "{draft}");
+    assert!(draft.contains("rolled back by hand"), "{draft}");
+    assert!(draft.contains("## Peaks") && draft.contains("## Timeline"));
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let second = run();
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("exists"),
+        "{second:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), draft);
+
+    let not = dir.path().join("not.odr");
+    std::fs::write(&not, "hello").unwrap();
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["export"])
+        .arg(&not)
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not an opsdeck recording"), "{err}");
+}

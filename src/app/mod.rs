@@ -295,19 +295,24 @@ impl App {
                 self.prom_view(false)
             }
             Event::Written { path, result } => {
+                // The footer names what was written, by the name it was given.
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                let what = match name.as_deref() {
+                    Some(n) if n.starts_with("postmortem-") => "post-mortem draft written",
+                    Some(n) if n.starts_with("timeline-") => "timeline exported",
+                    Some(n) if n.starts_with("logs-") => "logs saved",
+                    _ => "saved",
+                };
                 match result {
                     Ok(()) => {
-                        tracing::info!(path = %path.display(), "timeline exported");
-                        self.say(
-                            Severity::Info,
-                            format!("timeline exported to {}", path.display()),
-                        );
+                        tracing::info!(path = %path.display(), "{what}");
+                        self.say(Severity::Info, format!("{what} to {}", path.display()));
                     }
                     Err(e) => {
-                        tracing::error!(path = %path.display(), error = %e, "timeline export failed");
+                        tracing::error!(path = %path.display(), error = %e, "writing failed");
                         self.say(
                             Severity::Crit,
-                            format!("export to {} failed: {e}", path.display()),
+                            format!("writing {} failed: {e}", path.display()),
                         );
                     }
                 }

@@ -55,7 +55,7 @@ impl App {
             Command::Top => self.move_by(isize::MIN / 2),
             Command::Bottom => self.move_by(isize::MAX / 2),
             Command::Note => self.open_input(InputKind::Note, ""),
-            Command::Export => return self.export(),
+            Command::Export(what) => return self.export(&what),
             Command::ToggleOrder => self.model.timeline.toggle_order(),
             Command::LevelMore => self.step_level(true),
             Command::LevelLess => self.step_level(false),
@@ -215,10 +215,44 @@ impl App {
         self.say(Severity::Info, format!("console shows {level} and above"));
     }
 
-    fn export(&mut self) -> Vec<Effect> {
-        let name = format!("timeline-{}.md", self.now.format("%Y%m%dT%H%M%SZ"));
+    /// `e` / `:export`: the Timeline; `:export postmortem`: a post-mortem
+    /// draft from everything this console applied.
+    fn export(&mut self, what: &str) -> Vec<Effect> {
+        let stamp = self.now.format("%Y%m%dT%H%M%SZ");
+        let (name, contents) = match what.trim() {
+            "" | "timeline" => (
+                format!("timeline-{stamp}.md"),
+                self.model.timeline.to_markdown(self.now),
+            ),
+            "postmortem" | "post-mortem" => {
+                let context = self
+                    .model
+                    .context
+                    .clone()
+                    .unwrap_or_else(|| "opsdeck".into());
+                let source = crate::postmortem::Source {
+                    context: &context,
+                    from: if self.options.replay {
+                        "a replay"
+                    } else {
+                        "this session"
+                    },
+                    written_at: self.now,
+                };
+                (
+                    format!("postmortem-{stamp}.md"),
+                    crate::postmortem::markdown(&self.model, &source),
+                )
+            }
+            other => {
+                self.say(
+                    Severity::Warn,
+                    format!("export what? {other:?}: timeline or postmortem"),
+                );
+                return Vec::new();
+            }
+        };
         let path = self.export_dir.join(name);
-        let contents = self.model.timeline.to_markdown(self.now);
         vec![Effect::WriteFile { path, contents }]
     }
 

@@ -331,7 +331,7 @@ append_keymap = [{ on = "Z", run = "help" }]
         assert_eq!(km.layer("timeline").len(), 1);
         assert_eq!(
             km.lookup(&["timeline"], &[key("x")]),
-            Lookup::Run(Command::Export)
+            Lookup::Run(Command::Export(String::new()))
         );
     }
 

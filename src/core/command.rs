@@ -28,7 +28,7 @@ pub enum Command {
     PageUp,
     PageDown,
     Note,
-    Export,
+    Export(String),
     ToggleOrder,
     LevelMore,
     LevelLess,
@@ -398,7 +398,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     text!("record", "Record the incident to a file, or stop", Command::Record)
         .arg(needs("<start [FILE]|stop>", "start [FILE] or stop", "stop"))
         .unbound(),
-    unit!("export", "Export the timeline as Markdown", Command::Export),
+    text!(
+        "export",
+        "Export the timeline, or a post-mortem draft, as Markdown",
+        Command::Export
+    )
+    .arg(optional("[postmortem]", "postmortem")),
     unit!("toggle_order", "Newest or oldest first", Command::ToggleOrder).on(&["timeline"]),
     unit!("level_more", "Show more log levels", Command::LevelMore).on(&["console"]),
     unit!("level_less", "Show fewer log levels", Command::LevelLess).on(&["console"]),
@@ -641,6 +646,7 @@ impl Command {
         match self {
             Command::Tab(a)
             | Command::Seek(a)
+            | Command::Export(a)
             | Command::Record(a)
             | Command::Theme(a)
             | Command::View(a)

@@ -1,5 +1,7 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
+pub mod peaks;
+
 use crate::core::health::Health;
 use crate::core::source::AlertSummary;
 use crate::features::breakers::feature::BreakersTab;
@@ -29,6 +31,8 @@ pub struct Model {
     pub queries: QueriesTab,
     pub lag: LagTab,
     pub console: ConsoleTab,
+    /// The worst each source got, for the post-mortem.
+    pub peaks: peaks::Peaks,
 }
 
 impl Model {
@@ -44,17 +48,24 @@ impl Model {
                 self.pods.data.apply(k);
                 self.pods.view.refresh(&self.pods.data);
             }
-            Update::Prometheus(p) => self.heatmap.data.apply(p),
+            Update::Prometheus(p) => {
+                self.peaks.prometheus(&p);
+                self.heatmap.data.apply(p);
+            }
             Update::Lag(u) => {
+                let (cluster, at) = (u.cluster.clone(), u.at);
                 for entry in self.lag.data.apply(u) {
                     self.timeline.push(entry);
                 }
+                self.peaks.lag(&self.lag.data, &cluster, at);
                 self.lag.view.refresh(&self.lag.data);
             }
             Update::Breakers(b) => {
+                let at = b.at;
                 for entry in self.breakers.data.apply(b) {
                     self.timeline.push(entry);
                 }
+                self.peaks.breakers(&self.breakers.data, at);
                 self.breakers.view.refresh(&self.breakers.data);
             }
             Update::Queries(q) => {

@@ -13,6 +13,27 @@ pub fn apply(app: &mut App, update: Update) -> Vec<Effect> {
     effects
 }
 
+/// Applies every record of `recording` to `app`, as a replay would at
+/// full speed; returns how many frames could not be read.
+pub fn apply_all(app: &mut App, recording: &super::Recording) -> usize {
+    let mut damaged = recording.corrupt;
+    for i in 0..recording.frames.len() {
+        match recording.frame(i) {
+            Ok(records) => {
+                for r in records {
+                    let update = match r.entry {
+                        Entry::Update(u) => u,
+                        Entry::Console(e) => Update::Timeline(e),
+                    };
+                    apply(app, update);
+                }
+            }
+            Err(_) => damaged += 1,
+        }
+    }
+    damaged
+}
+
 /// Records the Timeline entries the console made itself (notes, action
 /// plans and outcomes), and shows the recording's size.
 pub fn record_made(app: &mut App, recorder: Option<&Recorder>) {

@@ -184,7 +184,7 @@ impl Timeline {
 }
 
 /// Keeps a table cell on one line and its pipes literal.
-fn md_cell(s: &str) -> String {
+pub fn md_cell(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
