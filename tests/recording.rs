@@ -586,3 +586,56 @@ fn export_writes_a_post_mortem_from_a_recording_and_never_over_a_file() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("not an opsdeck recording"), "{err}");
 }
+
+#[tokio::test]
+async fn the_player_jumps_to_the_next_and_previous_timeline_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jumps.odr");
+    record_demo(&path, 120);
+    let rec = Recording::open(&path).unwrap();
+    let entries: Vec<DateTime<Utc>> = records(&rec)
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.entry,
+                Entry::Console(_) | Entry::Update(Update::Timeline(_))
+            )
+        })
+        .map(|r| r.at)
+        .collect();
+    assert!(entries.len() >= 3, "{entries:?}");
+    let (tx, mut rx) = opsdeck::transport::channel(1 << 16, 1 << 20);
+    let control = opsdeck::recording::player::spawn(rec, tx);
+    control.send(ReplayControl::TogglePause).unwrap();
+    let mut app = replay_app();
+    // The first mark (not a restart's) that is paused and, when `from` is
+    // given, somewhere else: the player's answer to the last control.
+    let mut mark_after = async |app: &mut App, from: Option<DateTime<Utc>>| loop {
+        let u = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no new mark after {from:?}"))
+            .unwrap();
+
+        let mark = match &u {
+            Update::Replay(m) if !m.restart && m.paused && Some(m.at) != from => Some(m.at),
+            _ => None,
+        };
+        app.update(Event::Update(u));
+        if let Some(at) = mark {
+            break at;
+        }
+    };
+    let start = mark_after(&mut app, None).await;
+    control.send(ReplayControl::TimelineEntry(true)).unwrap();
+    let at = mark_after(&mut app, Some(start)).await;
+    assert!(entries.contains(&at), "{at} is not an entry's time");
+    control.send(ReplayControl::TimelineEntry(true)).unwrap();
+    let later = mark_after(&mut app, Some(at)).await;
+    assert!(later > at && entries.contains(&later), "{later} after {at}");
+    control.send(ReplayControl::TimelineEntry(false)).unwrap();
+    let back = mark_after(&mut app, Some(later)).await;
+    assert!(
+        back < later && entries.contains(&back),
+        "{back} before {later}"
+    );
+}

@@ -341,7 +341,8 @@ impl App {
             Overlay::Help { .. } => vec!["help", "global"],
             Overlay::Action(d) if d.wants_typing() => vec!["confirm_typed"],
             Overlay::Action(_) => vec!["confirm"],
-            Overlay::None if self.options.replay => vec!["replay", self.tab.context(), "global"],
+            // After the tab's own layer, so a tab keeps its keys (] on Queries).
+            Overlay::None if self.options.replay => vec![self.tab.context(), "replay", "global"],
             Overlay::None => vec![self.tab.context(), "global"],
         }
     }

@@ -27,6 +27,11 @@ impl App {
         self.tell_player(ReplayControl::Speed(next))
     }
 
+    /// `]t` / `[t`: to the next or previous Timeline entry.
+    pub(super) fn replay_jump(&mut self, forward: bool) -> Vec<Effect> {
+        self.tell_player(ReplayControl::TimelineEntry(forward))
+    }
+
     /// `:seek 10:04:30` (that time on the replay's day), `:seek +5m`,
     /// `:seek -2m` (also `s` and `h`).
     pub(super) fn seek(&mut self, arg: &str) -> Vec<Effect> {

@@ -134,6 +134,8 @@ impl App {
             Command::ReplayPause => return self.replay_pause(),
             Command::ReplaySlower => return self.replay_speed(false),
             Command::ReplayFaster => return self.replay_speed(true),
+            Command::ReplayNextEntry => return self.replay_jump(true),
+            Command::ReplayPrevEntry => return self.replay_jump(false),
             Command::Seek(arg) => return self.seek(&arg),
             Command::Record(arg) => return self.record(&arg),
             Command::Noop => {}

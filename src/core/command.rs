@@ -105,6 +105,8 @@ pub enum Command {
     ReplayPause,
     ReplaySlower,
     ReplayFaster,
+    ReplayNextEntry,
+    ReplayPrevEntry,
     Seek(String),
     Record(String),
 }
@@ -392,6 +394,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     unit!("replay_pause", "Replay: pause or play", Command::ReplayPause),
     unit!("replay_slower", "Replay: half the speed", Command::ReplaySlower),
     unit!("replay_faster", "Replay: twice the speed", Command::ReplayFaster),
+    unit!("replay_next_entry", "Replay: to the next Timeline entry", Command::ReplayNextEntry),
+    unit!("replay_prev_entry", "Replay: to the previous Timeline entry", Command::ReplayPrevEntry),
     text!("seek", "Replay: jump to a recorded time", Command::Seek)
         .arg(needs("<10:04:30|+5m|-2m>", "a time of day or +/- minutes", "+5m"))
         .unbound(),

@@ -28,6 +28,8 @@ pub enum ReplayControl {
     TogglePause,
     Speed(f64),
     Seek(DateTime<Utc>),
+    /// To the next (`true`) or previous Timeline entry of the recording.
+    TimelineEntry(bool),
 }
 
 /// Where a recording goes when the user names no file: the state

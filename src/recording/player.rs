@@ -140,6 +140,12 @@ impl Player {
             ReplayControl::TogglePause => self.paused = !self.paused,
             ReplayControl::Speed(s) => self.speed = s.clamp(SPEEDS.0, SPEEDS.1),
             ReplayControl::Seek(to) => return self.seek(to).await,
+            ReplayControl::TimelineEntry(forward) => {
+                return match self.entry_time(forward) {
+                    Some(at) => self.seek(at).await,
+                    None => self.mark(false).await,
+                };
+            }
         }
         self.mark(false).await
     }
@@ -165,6 +171,41 @@ impl Player {
         self.clock = to;
         self.anchor = Instant::now();
         self.mark(false).await
+    }
+
+    /// When the next Timeline entry a source or the console recorded
+    /// plays (after the clock), or the previous one (before it: after a
+    /// jump the clock is on an entry, so repeating the key keeps going).
+    fn entry_time(&mut self, forward: bool) -> Option<DateTime<Utc>> {
+        let is_entry = |r: &Record| {
+            matches!(
+                r.entry,
+                Entry::Console(_) | Entry::Update(Update::Timeline(_))
+            )
+        };
+        if forward {
+            let clock = self.clock;
+            if let Some(r) = self.pending.iter().find(|r| r.at > clock && is_entry(r)) {
+                return Some(r.at);
+            }
+            return (self.frame..self.recording.frames.len()).find_map(|i| {
+                let records = self.recording.frame(i).ok()?;
+                records
+                    .iter()
+                    .find(|r| r.at > clock && is_entry(r))
+                    .map(|r| r.at)
+            });
+        }
+        let before = self.clock;
+        let last = self.recording.frame_at(before);
+        (0..=last).rev().find_map(|i| {
+            let records = self.recording.frame(i).ok()?;
+            records
+                .iter()
+                .rev()
+                .find(|r| r.at < before && is_entry(r))
+                .map(|r| r.at)
+        })
     }
 
     async fn deliver(&mut self, record: Record) -> Result<(), ()> {
