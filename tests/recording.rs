@@ -639,3 +639,27 @@ async fn the_player_jumps_to_the_next_and_previous_timeline_entry() {
         "{back} before {later}"
     );
 }
+
+#[test]
+fn records_the_writer_cannot_take_are_dropped_and_counted_not_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("full.odr");
+    let recorder = Recorder::start_with(&path, &header(), Duration::from_secs(1), 1).unwrap();
+    let sent = 20_000;
+    for i in 0..sent {
+        recorder.record(
+            t0(),
+            Entry::Console(opsdeck::core::timeline::TimelineEntry::new(
+                t0(),
+                opsdeck::core::source::Severity::Info,
+                opsdeck::core::timeline::Origin::Opsdeck,
+                format!("entry {i}"),
+            )),
+        );
+    }
+    let dropped = recorder.dropped();
+    assert_eq!(recorder.stop(), None);
+    let kept = records(&Recording::open(&path).unwrap()).len() as u64;
+    assert!(dropped > 0, "a one-record queue never filled");
+    assert_eq!(kept + dropped, sent);
+}

@@ -54,7 +54,11 @@ impl Session {
             }
             (None, Some(r)) => {
                 updates.set_tap(None);
+                let dropped = r.dropped();
                 match r.stop() {
+                    None if dropped > 0 => Err(format!(
+                        "recording stopped; {dropped} records were dropped because the disk fell behind"
+                    )),
                     None => Ok(None),
                     Some(e) => Err(format!("recording stopped after an error: {e}")),
                 }

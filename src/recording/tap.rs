@@ -42,6 +42,7 @@ pub fn record_made(app: &mut App, recorder: Option<&Recorder>) {
         for entry in made {
             r.record(entry.at, Entry::Console(entry));
         }
-        app.recorded_bytes = Some(r.bytes());
     }
+    // Whatever started or stopped it, the header shows what is running.
+    app.recorded_bytes = recorder.map(Recorder::bytes);
 }

@@ -16,10 +16,15 @@ use std::time::{Duration, Instant};
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
 /// Records in one frame at most (a firehose second is cut in several).
 const FRAME_RECORDS: usize = 10_000;
+/// Records waiting for the writer at most: past this (a disk slower than
+/// the sources) records are dropped and counted, never piled up in memory.
+pub const RECORDS_QUEUED: usize = 100_000;
 
 /// A recording being written. Dropping it (or `stop`) writes what is left.
 pub struct Recorder {
-    tx: Option<mpsc::Sender<Record>>,
+    tx: Option<mpsc::SyncSender<Record>>,
+    /// Records dropped because the writer fell behind.
+    dropped: Arc<AtomicU64>,
     /// Set to end the writer even while a tap still holds a sender.
     stop: Arc<AtomicBool>,
     bytes: Arc<AtomicU64>,
@@ -51,6 +56,17 @@ impl Recorder {
         header: &Header,
         every: Duration,
     ) -> std::io::Result<Recorder> {
+        Recorder::start_with(path, header, every, RECORDS_QUEUED)
+    }
+
+    /// `start_flushing`, with at most `queued` records waiting for the
+    /// writer (tests use a small bound to see drops counted).
+    pub fn start_with(
+        path: &Path,
+        header: &Header,
+        every: Duration,
+        queued: usize,
+    ) -> std::io::Result<Recorder> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -61,7 +77,8 @@ impl Recorder {
         let bytes = Arc::new(AtomicU64::new(head.len() as u64));
         let error = Arc::new(Mutex::new(None));
         let stop = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::sync_channel(queued);
+        let dropped = Arc::new(AtomicU64::new(0));
         let thread = {
             let (bytes, error, stop) = (bytes.clone(), error.clone(), stop.clone());
             let writer = Writer {
@@ -76,6 +93,7 @@ impl Recorder {
         };
         Ok(Recorder {
             tx: Some(tx),
+            dropped,
             stop,
             bytes,
             error,
@@ -87,23 +105,29 @@ impl Recorder {
     /// Hands one record to the writer; never blocks.
     pub fn record(&self, at: DateTime<Utc>, entry: Entry) {
         if let Some(tx) = &self.tx {
-            let _ = tx.send(Record { at, entry });
+            queue(tx, &self.dropped, Record { at, entry });
         }
+    }
+
+    /// Records dropped so far because the writer fell behind.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     /// A transport tap that records every update a source sends, on the
     /// source's thread (see `transport::Tap`).
     pub fn tap(&self) -> crate::transport::Tap {
-        let tx = self.tx.clone();
+        let (tx, dropped) = (self.tx.clone(), self.dropped.clone());
         Arc::new(move |u: &crate::update::Update| {
             if matches!(u, crate::update::Update::Replay(_)) {
                 return;
             }
             if let Some(tx) = &tx {
-                let _ = tx.send(Record {
+                let record = Record {
                     at: Utc::now(),
                     entry: Entry::Update(u.clone()),
-                });
+                };
+                queue(tx, &dropped, record);
             }
         })
     }
@@ -140,6 +164,13 @@ impl Recorder {
 impl Drop for Recorder {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// Hands a record to the writer without waiting; counts it when full.
+fn queue(tx: &mpsc::SyncSender<Record>, dropped: &AtomicU64, record: Record) {
+    if let Err(mpsc::TrySendError::Full(_)) = tx.try_send(record) {
+        dropped.fetch_add(1, Ordering::Relaxed);
     }
 }
 
