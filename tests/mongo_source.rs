@@ -465,57 +465,6 @@ async fn the_probe_reports_version_and_access() {
 }
 
 #[tokio::test]
-async fn unknown_commands_get_the_real_servers_error() {
-    let server = server_with_fixture_ops();
-    let client = mongodb::Client::with_uri_str(server.uri()).await.unwrap();
-
-    let error = client
-        .database("admin")
-        .run_command(doc! { "frobnicate": 1 })
-        .await
-        .unwrap_err();
-
-    let mongodb::error::ErrorKind::Command(failure) = &*error.kind else {
-        panic!("{error}");
-    };
-    assert_eq!(
-        (
-            failure.code,
-            failure.code_name.as_str(),
-            failure.message.as_str()
-        ),
-        (59, "CommandNotFound", "no such command: 'frobnicate'")
-    );
-}
-
-#[tokio::test]
-async fn document_sequences_are_merged_into_the_command() {
-    let server = server_with_fixture_ops();
-    let client = mongodb::Client::with_uri_str(server.uri()).await.unwrap();
-    let orders = client
-        .database("shop")
-        .collection::<bson::Document>("orders");
-
-    // The driver sends `documents` as an OP_MSG kind 1 section.
-    let docs = [
-        doc! { "_id": 1, "sku": "A-1021" },
-        doc! { "_id": 2, "sku": "B-7" },
-    ];
-    let error = orders.insert_many(docs.clone()).await.unwrap_err();
-
-    assert!(
-        error.to_string().contains("no such command: 'insert'"),
-        "{error}"
-    );
-    let insert = &server.commands_named("insert")[0];
-    assert_eq!(insert.db, "shop");
-    assert_eq!(
-        insert.body.get_array("documents").unwrap(),
-        &docs.map(Bson::Document).to_vec()
-    );
-}
-
-#[tokio::test]
 async fn dropping_the_client_ends_its_sessions() {
     let server = server_with_fixture_ops();
     let client = connect(&server).await;
@@ -531,27 +480,4 @@ async fn dropping_the_client_ends_its_sessions() {
     let end = &server.commands_named("endSessions")[0];
     assert_eq!(end.db, "admin");
     assert_eq!(end.body.get_array("endSessions").unwrap().len(), 1);
-}
-
-#[test]
-fn fixtures_carry_the_bson_types_a_server_sends() {
-    let op = &fixtures::currentop_ops()[0];
-    assert_eq!(op.get("opid"), Some(&Bson::Int32(91_823_311)));
-    assert_eq!(op.get("secs_running"), Some(&Bson::Int64(47)));
-    assert_eq!(op.get("microsecs_running"), Some(&Bson::Int64(47_211_408)));
-    assert_eq!(op.get("numYields"), Some(&Bson::Int32(5312)));
-    // A command's name stays its first key.
-    assert_eq!(
-        op.get_document("command").unwrap().keys().next().unwrap(),
-        "find"
-    );
-
-    let profiled = &fixtures::profile_docs()[0];
-    assert_eq!(profiled.get("millis"), Some(&Bson::Int32(3812)));
-    assert_eq!(
-        profiled.get("ts"),
-        Some(&Bson::DateTime(
-            BsonDate::parse_rfc3339_str("2026-11-21T10:07:58.120Z").unwrap()
-        ))
-    );
 }

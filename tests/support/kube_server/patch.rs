@@ -107,32 +107,3 @@ fn merge_named_list(slot: &mut Value, items: &[Value]) {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn merge_patch_replaces_lists_and_deletes_nulls() {
-        let mut target = json!({"a": 1, "b": {"c": 2, "d": 3}, "l": [1, 2]});
-        apply(
-            PatchKind::Merge,
-            &mut target,
-            &json!({"a": null, "b": {"c": 5}, "l": [3]}),
-        );
-        assert_eq!(target, json!({"b": {"c": 5, "d": 3}, "l": [3]}));
-    }
-
-    #[test]
-    fn strategic_merges_containers_by_name() {
-        let mut target = json!({"containers": [{"name": "app", "image": "a:1"}, {"name": "side", "image": "s:1"}]});
-        let patch = json!({"$setElementOrder/containers": [{"name": "app"}],
-                           "containers": [{"name": "app", "image": "a:2"}, {"name": "side", "$patch": "delete"}]});
-        apply(PatchKind::Strategic, &mut target, &patch);
-        assert_eq!(
-            target,
-            json!({"containers": [{"name": "app", "image": "a:2"}]})
-        );
-    }
-}

@@ -1,6 +1,9 @@
 #![allow(clippy::unwrap_used)]
-//! The actuator test server against resilience4j's behaviour and the
-//! reply shapes of the fixtures in `tests/fixtures/`.
+//! The test servers' own tests, in one binary so that the count of every
+//! other binary is of opsdeck's behaviour only: the actuator server
+//! against resilience4j's behaviour and the reply shapes of the fixtures
+//! in `tests/fixtures/`, and the Kubernetes API server's patch, selector
+//! and time helpers.
 
 mod support;
 
@@ -1025,4 +1028,177 @@ fn a_plain_test_can_use_the_server_without_tokio() {
     assert_eq!(status, "HTTP/1.1 200 OK");
     let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(body["circuitBreakers"][PAYMENT]["state"], "OPEN");
+}
+
+mod kube_server_patch {
+    use super::support::kube_server::patch::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_patch_replaces_lists_and_deletes_nulls() {
+        let mut target = json!({"a": 1, "b": {"c": 2, "d": 3}, "l": [1, 2]});
+        apply(
+            PatchKind::Merge,
+            &mut target,
+            &json!({"a": null, "b": {"c": 5}, "l": [3]}),
+        );
+        assert_eq!(target, json!({"b": {"c": 5, "d": 3}, "l": [3]}));
+    }
+
+    #[test]
+    fn strategic_merges_containers_by_name() {
+        let mut target = json!({"containers": [{"name": "app", "image": "a:1"}, {"name": "side", "image": "s:1"}]});
+        let patch = json!({"$setElementOrder/containers": [{"name": "app"}],
+                           "containers": [{"name": "app", "image": "a:2"}, {"name": "side", "$patch": "delete"}]});
+        apply(PatchKind::Strategic, &mut target, &patch);
+        assert_eq!(
+            target,
+            json!({"containers": [{"name": "app", "image": "a:2"}]})
+        );
+    }
+}
+
+mod kube_server_selector {
+    use super::support::kube_server::resource::Res;
+    use super::support::kube_server::selector::*;
+    use serde_json::Value;
+    use serde_json::json;
+
+    fn pod() -> Value {
+        json!({"metadata": {"name": "a", "namespace": "prod", "labels": {"app": "pay", "tier": "be"}},
+               "status": {"phase": "Running"}})
+    }
+
+    #[test]
+    fn label_forms() {
+        let cases = [
+            ("app=pay", true),
+            ("app==pay,tier=be", true),
+            ("app!=pay", false),
+            ("app in (web, pay)", true),
+            ("app notin (web,pay)", false),
+            ("tier", true),
+            ("!tier", false),
+            ("missing!=x", true),
+        ];
+        for (text, expected) in cases {
+            let sel = Selectors::parse(Res::Pods, Some(text), None).expect("valid selector");
+            assert_eq!(sel.matches(&pod()), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn field_forms_and_errors() {
+        let sel = Selectors::parse(
+            Res::Pods,
+            None,
+            Some("metadata.name=a,status.phase!=Failed"),
+        )
+        .expect("valid selector");
+        assert!(sel.matches(&pod()));
+        let err =
+            Selectors::parse(Res::Pods, None, Some("spec.bogus=1")).expect_err("unknown field");
+        assert_eq!(err.code, 400);
+        assert_eq!(err.message, "field label not supported: spec.bogus");
+    }
+}
+
+mod kube_server_time {
+    use super::support::kube_server::time::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn formats_known_instants() {
+        let at = UNIX_EPOCH + Duration::new(1_795_255_682, 120_000_000);
+        assert_eq!(rfc3339(at), "2026-11-21T10:08:02Z");
+        assert_eq!(rfc3339_nano(at), "2026-11-21T10:08:02.12Z");
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
+        assert_eq!(rfc3339(leap), "2000-02-29T00:00:00Z");
+    }
+}
+
+/// The MongoDB wire-protocol server, through the real driver.
+mod mongo_server {
+    use super::support::mongo_server::{MongoServer, MongoServerOptions, fixtures};
+    use bson::{Bson, DateTime as BsonDate, doc};
+
+    fn server_with_fixture_ops() -> MongoServer {
+        MongoServer::start(MongoServerOptions {
+            ops: fixtures::currentop_ops(),
+            ..MongoServerOptions::default()
+        })
+    }
+
+    #[tokio::test]
+    async fn unknown_commands_get_the_real_servers_error() {
+        let server = server_with_fixture_ops();
+        let client = mongodb::Client::with_uri_str(server.uri()).await.unwrap();
+
+        let error = client
+            .database("admin")
+            .run_command(doc! { "frobnicate": 1 })
+            .await
+            .unwrap_err();
+
+        let mongodb::error::ErrorKind::Command(failure) = &*error.kind else {
+            panic!("{error}");
+        };
+        assert_eq!(
+            (
+                failure.code,
+                failure.code_name.as_str(),
+                failure.message.as_str()
+            ),
+            (59, "CommandNotFound", "no such command: 'frobnicate'")
+        );
+    }
+    #[tokio::test]
+    async fn document_sequences_are_merged_into_the_command() {
+        let server = server_with_fixture_ops();
+        let client = mongodb::Client::with_uri_str(server.uri()).await.unwrap();
+        let orders = client
+            .database("shop")
+            .collection::<bson::Document>("orders");
+
+        // The driver sends `documents` as an OP_MSG kind 1 section.
+        let docs = [
+            doc! { "_id": 1, "sku": "A-1021" },
+            doc! { "_id": 2, "sku": "B-7" },
+        ];
+        let error = orders.insert_many(docs.clone()).await.unwrap_err();
+
+        assert!(
+            error.to_string().contains("no such command: 'insert'"),
+            "{error}"
+        );
+        let insert = &server.commands_named("insert")[0];
+        assert_eq!(insert.db, "shop");
+        assert_eq!(
+            insert.body.get_array("documents").unwrap(),
+            &docs.map(Bson::Document).to_vec()
+        );
+    }
+    #[test]
+    fn fixtures_carry_the_bson_types_a_server_sends() {
+        let op = &fixtures::currentop_ops()[0];
+        assert_eq!(op.get("opid"), Some(&Bson::Int32(91_823_311)));
+        assert_eq!(op.get("secs_running"), Some(&Bson::Int64(47)));
+        assert_eq!(op.get("microsecs_running"), Some(&Bson::Int64(47_211_408)));
+        assert_eq!(op.get("numYields"), Some(&Bson::Int32(5312)));
+        // A command's name stays its first key.
+        assert_eq!(
+            op.get_document("command").unwrap().keys().next().unwrap(),
+            "find"
+        );
+
+        let profiled = &fixtures::profile_docs()[0];
+        assert_eq!(profiled.get("millis"), Some(&Bson::Int32(3812)));
+        assert_eq!(
+            profiled.get("ts"),
+            Some(&Bson::DateTime(
+                BsonDate::parse_rfc3339_str("2026-11-21T10:07:58.120Z").unwrap()
+            ))
+        );
+    }
 }
