@@ -663,3 +663,32 @@ fn records_the_writer_cannot_take_are_dropped_and_counted_not_queued() {
     assert!(dropped > 0, "a one-record queue never filled");
     assert_eq!(kept + dropped, sent);
 }
+
+/// The header of a replay: REPLAY, the speed, paused, the recorded time;
+/// and of a recording console: REC and the size.
+#[test]
+fn the_replay_and_recording_headers() {
+    let mut replay = replay_app();
+    support::play_demo(&mut replay, 120);
+    replay.update(Event::Update(Update::Replay(
+        opsdeck::core::replay::ReplayMark {
+            at: t0() + chrono::Duration::seconds(120),
+            speed: 4.0,
+            paused: true,
+            restart: false,
+            ended: None,
+        },
+    )));
+    let top = |app: &App| support::screen(app).lines().next().unwrap().to_string();
+    insta::assert_snapshot!("replay_header_160", top(&replay));
+    replay.update(Event::Resize {
+        width: 80,
+        height: 24,
+    });
+    insta::assert_snapshot!("replay_header_80", top(&replay));
+
+    let mut live = support::app((160, 48));
+    support::play_demo(&mut live, 120);
+    live.recorded_bytes = Some(3_412_000);
+    insta::assert_snapshot!("recording_header_160", top(&live));
+}
