@@ -232,8 +232,17 @@ fn closing_the_demo_breaker_on_every_pod_is_planned_confirmed_and_shown() {
     }
     let xdg = tempfile::tempdir().unwrap();
     let tmux = Tmux::start("breakers", 140, 40);
-    tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 10"));
-    tmux.wait_for("CrashLoopBackOff", 30);
+    // At 3x the script closes the breaker itself at 305 s of the story,
+    // 101 s after the start: a close seen before then, the action made.
+    let started = std::time::Instant::now();
+    let before_the_script = || {
+        let left = std::time::Duration::from_secs(305 / 3).saturating_sub(started.elapsed());
+        let secs = left.as_secs().saturating_sub(5);
+        assert!(secs > 0, "no time left before the script's own close");
+        secs
+    };
+    tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 3 --no-loop"));
+    tmux.wait_for("CrashLoopBackOff", 60);
     tmux.keys(&["4"]);
     tmux.wait_for("open ", 30);
     tmux.keys(&["/"]);
@@ -252,7 +261,7 @@ fn closing_the_demo_breaker_on_every_pod_is_planned_confirmed_and_shown() {
     tmux.wait_for("done:", 10);
     tmux.escape_until_gone("Enter or Esc closes", 10);
     tmux.keys(&["7"]);
-    tmux.wait_for("→ CLOSED", 20);
+    tmux.wait_for("→ CLOSED", before_the_script());
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0", 10);
 }
