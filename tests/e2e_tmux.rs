@@ -274,10 +274,19 @@ fn terminating_the_demo_blocking_chain_root_is_typed_confirmed_and_the_chain_end
     }
     let xdg = tempfile::tempdir().unwrap();
     let tmux = Tmux::start("queries", 120, 36);
-    tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 20"));
-    tmux.wait_for("CrashLoopBackOff", 30);
+    // At 3x the script ends the chain itself at 350 s of the story, 116 s
+    // after the start: an end seen before then, the terminate made.
+    let started = std::time::Instant::now();
+    let before_the_script = || {
+        let left = std::time::Duration::from_secs(350 / 3).saturating_sub(started.elapsed());
+        let secs = left.as_secs().saturating_sub(5);
+        assert!(secs > 0, "no time left before the script ends the chain");
+        secs
+    };
+    tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 3 --no-loop"));
+    tmux.wait_for("CrashLoopBackOff", 60);
     tmux.keys(&["5", "l"]);
-    let pane = tmux.wait_for("◀ blocks", 30);
+    let pane = tmux.wait_for("◀ blocks", 60);
     // The root's pid is random in the demo: read it off the tree.
     let root: String = pane
         .lines()
@@ -315,9 +324,12 @@ fn terminating_the_demo_blocking_chain_root_is_typed_confirmed_and_the_chain_end
     tmux.keys(&["Tab", "Enter"]);
     tmux.wait_for("done: terminate", 10);
     tmux.keys(&["Escape"]);
-    tmux.wait_for("no lock waits", 20);
+    tmux.wait_for("no lock waits", before_the_script());
     tmux.keys(&["7"]);
-    tmux.wait_for("orders-db: no blocked backends any more", 20);
+    tmux.wait_for(
+        "orders-db: no blocked backends any more",
+        before_the_script(),
+    );
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0", 10);
 }
