@@ -30,6 +30,20 @@ impl ListCursor {
     }
 
     /// Adjusts `top` so the selected row is one of the `rows` visible ones.
+    /// Moves by `delta` within `len` rows and keeps the selection among
+    /// the `rows` on screen.
+    pub fn step(&mut self, delta: isize, len: usize, rows: usize) {
+        self.move_by(delta, len);
+        self.scroll_into_view(rows);
+    }
+
+    /// Keeps the selection inside `len` rows and among the `rows` on
+    /// screen, after either changed.
+    pub fn fit(&mut self, len: usize, rows: usize) {
+        self.clamp(len);
+        self.scroll_into_view(rows);
+    }
+
     pub fn scroll_into_view(&mut self, rows: usize) {
         let rows = rows.max(1);
         if self.selected < self.top {

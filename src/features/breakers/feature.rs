@@ -23,16 +23,13 @@ impl BreakersTab {
 
 impl Feature for BreakersTab {
     fn move_by(&mut self, delta: isize, page: Page) {
-        let v = &mut self.view;
-        let len = v.len();
-        v.cursor.move_by(delta, len);
-        v.cursor.scroll_into_view(page.table_rows);
+        let len = self.view.len();
+        self.view.cursor.step(delta, len, page.table_rows);
     }
 
     fn fit(&mut self, page: Page) {
-        let v = &mut self.view;
-        v.cursor.clamp(v.len());
-        v.cursor.scroll_into_view(page.table_rows);
+        let len = self.view.len();
+        self.view.cursor.fit(len, page.table_rows);
     }
 
     fn filter(&self) -> Result<String, &'static str> {

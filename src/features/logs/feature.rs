@@ -20,8 +20,7 @@ impl Feature for Logs {
 
     fn fit(&mut self, page: Page) {
         let len = self.visible_len();
-        self.cursor.clamp(len);
-        self.cursor.scroll_into_view(page.text_rows);
+        self.cursor.fit(len, page.text_rows);
     }
 
     fn filter(&self) -> Result<String, &'static str> {

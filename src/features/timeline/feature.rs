@@ -8,14 +8,12 @@ use ratatui::layout::Rect;
 impl Feature for Timeline {
     fn move_by(&mut self, delta: isize, page: Page) {
         let len = self.visible_len();
-        self.cursor.move_by(delta, len);
-        self.cursor.scroll_into_view(page.table_rows);
+        self.cursor.step(delta, len, page.table_rows);
     }
 
     fn fit(&mut self, page: Page) {
         let len = self.visible_len();
-        self.cursor.clamp(len);
-        self.cursor.scroll_into_view(page.table_rows);
+        self.cursor.fit(len, page.table_rows);
     }
 
     fn filter(&self) -> Result<String, &'static str> {
