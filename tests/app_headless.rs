@@ -37,25 +37,27 @@ fn tabs_switch_by_number_name_cycle_and_click() {
     keys(&mut app, &["8"]);
     assert_eq!(app.tab, Tab::Console);
     keys(&mut app, &["<Tab>"]);
-    assert_eq!(app.tab, Tab::Pods);
+    assert_eq!(app.tab, Tab::Overview);
     keys(&mut app, &["<S-Tab>"]);
     assert_eq!(app.tab, Tab::Console);
+    keys(&mut app, &["0"]);
+    assert_eq!(app.tab, Tab::Overview, "the Overview is tab 0");
     keys(&mut app, &[":"]);
     typed(&mut app, "tab timeline");
     keys(&mut app, &["<Enter>"]);
     assert_eq!(app.tab, Tab::Timeline);
-    // Eight tabs fit 80 columns with compact labels: " 1 Pods" 0..7,
-    // " 2 Heatmap" 8..18, " 3 Logs" 19..26, " 4 Breakers" 27..38,
-    // " 5 Queries" 39..49, " 6 Lag" 50..56, " 7 Timeline" 57..68, " 8 Console" 69..79.
+    // Nine tabs fit 80 columns with short labels, the active tab's whole:
+    // with Timeline active " 0 Over" 0..6, " 1 Pods" 8..14, ..., " 7
+    // Timeline" 56..66, " 8 Cons" 68..74; each click moves the labels.
     for (column, tab) in [
         (72, Tab::Console),
-        (3, Tab::Pods),
-        (12, Tab::Heatmap),
-        (60, Tab::Timeline),
+        (11, Tab::Pods),
+        (19, Tab::Heatmap),
+        (63, Tab::Timeline),
         (52, Tab::Lag),
         (44, Tab::Queries),
-        (30, Tab::Breakers),
-        (22, Tab::Logs),
+        (35, Tab::Breakers),
+        (27, Tab::Logs),
     ] {
         app.update(Event::Click { column, row: 1 });
         assert_eq!(app.tab, tab, "click at column {column}");

@@ -60,6 +60,9 @@ async fn live_pods_follow_the_cluster_and_a_restart_needs_the_typed_name() {
     let tmux = tokio::task::spawn_blocking(move || {
         let tmux = Tmux::start("live", 120, 32);
         tmux.run_line(&line);
+        // It starts on the Overview, where the deployments are services.
+        tmux.wait_for("payment-service", 30);
+        tmux.keys(&["1"]);
         let pane = tmux.wait_for("order-service-5c6d7e8f9-abcde", 30);
         assert!(pane.contains("CrashLoopBackOff"), "{pane}");
         assert!(pane.contains("test/production"), "header scope:\n{pane}");
@@ -164,8 +167,8 @@ fn with_kubernetes_off_the_other_sources_still_run() {
     ));
     tmux.wait_for("1 Pods", 20);
     tmux.keys(&["4"]);
-    let pane = tmux.wait_for("paymentService", 30);
-    assert!(pane.contains("CLOSED"), "{pane}");
+    let pane = tmux.wait_for("CLOSED", 30);
+    assert!(pane.contains("paymentService"), "{pane}");
     assert!(!pane.contains("kube ok"), "{pane}");
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0", 10);

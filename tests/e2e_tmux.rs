@@ -20,10 +20,13 @@ fn demo_starts_shows_help_exports_and_quits_cleanly() {
         &format!("demo --speed 20 --log-file {}", log.display()),
     ));
 
+    tmux.wait_for("0 Overview", 30);
+    tmux.keys(&["1"]);
     let pane = tmux.wait_for("OOMKilled", 30);
     assert!(pane.contains("opsdeck demo/production"), "header:\n{pane}");
     assert!(
-        pane.contains("1 Pods")
+        pane.contains("0 Overview")
+            && pane.contains("1 Pods")
             && pane.contains("2 Heatmap")
             && pane.contains("3 Logs")
             && pane.contains("4 Breakers")
@@ -182,6 +185,8 @@ fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
         secs
     };
     tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 3 --no-loop"));
+    tmux.wait_for("0 Overview", 30);
+    tmux.keys(&["1"]);
     tmux.wait_for("CrashLoopBackOff", 60);
     tmux.keys(&[":"]);
     tmux.keys(&["-l", "restart deploy/payment-service"]);
@@ -242,6 +247,8 @@ fn closing_the_demo_breaker_on_every_pod_is_planned_confirmed_and_shown() {
         secs
     };
     tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 3 --no-loop"));
+    tmux.wait_for("0 Overview", 30);
+    tmux.keys(&["1"]);
     tmux.wait_for("CrashLoopBackOff", 60);
     tmux.keys(&["4"]);
     tmux.wait_for("open ", 30);
@@ -284,6 +291,8 @@ fn terminating_the_demo_blocking_chain_root_is_typed_confirmed_and_the_chain_end
         secs
     };
     tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 3 --no-loop"));
+    tmux.wait_for("0 Overview", 30);
+    tmux.keys(&["1"]);
     tmux.wait_for("CrashLoopBackOff", 60);
     tmux.keys(&["5", "l"]);
     let pane = tmux.wait_for("◀ blocks", 60);

@@ -9,6 +9,7 @@ impl App {
     pub fn feature(&self, tab: Tab) -> &dyn Feature {
         let m = &self.model;
         match tab {
+            Tab::Overview => &m.overview,
             Tab::Pods => &m.pods,
             Tab::Heatmap => &m.heatmap,
             Tab::Logs => &m.logs,
@@ -23,6 +24,7 @@ impl App {
     pub fn feature_mut(&mut self, tab: Tab) -> &mut dyn Feature {
         let m = &mut self.model;
         match tab {
+            Tab::Overview => &mut m.overview,
             Tab::Pods => &mut m.pods,
             Tab::Heatmap => &mut m.heatmap,
             Tab::Logs => &mut m.logs,

@@ -53,24 +53,43 @@ pub fn log_rows((width, height): (u16, u16)) -> u16 {
         .max(1)
 }
 
-/// The label of a tab in the tab bar, e.g. ` 1 Timeline `; ` 1 Timeline`
-/// when the bar must be compact to fit the width.
-pub fn tab_label(tab: Tab, compact: bool) -> String {
-    if compact {
-        format!(" {} {}", tab.index() + 1, tab.title())
-    } else {
-        format!(" {} {} ", tab.index() + 1, tab.title())
+/// How much the tab bar must shrink to fit its width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TabBar {
+    /// ` 1 Timeline ` and a space between.
+    Full,
+    /// ` 1 Timeline`.
+    Compact,
+    /// ` 1 Time`, the active tab still by its whole title.
+    Short,
+}
+
+/// The label of a tab in the tab bar, e.g. ` 1 Timeline `.
+pub fn tab_label(tab: Tab, bar: TabBar, active: bool) -> String {
+    let n = tab.index();
+    match bar {
+        TabBar::Full => format!(" {n} {} ", tab.title()),
+        TabBar::Compact => format!(" {n} {}", tab.title()),
+        TabBar::Short if active => format!(" {n} {}", tab.title()),
+        TabBar::Short => format!(" {n} {}", tab.short_title()),
     }
 }
 
-/// Whether every tab fits `width` only with compact labels (eight tabs
-/// at 80 columns do).
-pub fn compact_tabs(width: u16) -> bool {
-    let full: usize = Tab::ALL
-        .iter()
-        .map(|t| tab_label(*t, false).chars().count() + 1)
-        .sum();
-    full > usize::from(width)
+/// The widest tab bar that fits `width` with any tab active.
+pub fn tab_bar(width: u16) -> TabBar {
+    let fits = |bar: TabBar| {
+        Tab::ALL.iter().all(|active| {
+            let total: usize = Tab::ALL
+                .iter()
+                .map(|t| tab_label(*t, bar, t == active).chars().count() + 1)
+                .sum();
+            total <= usize::from(width)
+        })
+    };
+    [TabBar::Full, TabBar::Compact]
+        .into_iter()
+        .find(|b| fits(*b))
+        .unwrap_or(TabBar::Short)
 }
 
 /// The tab under a clicked cell, if any.
@@ -81,9 +100,9 @@ pub fn tab_at(app: &App, column: u16, row: u16) -> Option<Tab> {
         return None;
     }
     let mut x = a.tabs.x;
-    let compact = compact_tabs(w);
+    let bar = tab_bar(w);
     for tab in Tab::ALL {
-        let width = tab_label(tab, compact).chars().count() as u16;
+        let width = tab_label(tab, bar, tab == app.tab).chars().count() as u16;
         if column >= x && column < x + width {
             return Some(tab);
         }

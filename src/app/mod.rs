@@ -15,6 +15,7 @@ pub mod queries;
 pub mod replay;
 pub mod run_command;
 pub mod schedule;
+mod services;
 pub mod tab;
 
 use crate::config::Loaded;
@@ -199,6 +200,9 @@ pub struct App {
     /// Timeline entries the console made itself since the runtime last
     /// took them (for the recording).
     pub made: Vec<TimelineEntry>,
+    /// The service every tab is scoped to (`:service`, Enter on the
+    /// Overview); `None`: every service.
+    pub service: Option<crate::core::service::ServiceScope>,
 }
 
 impl App {
@@ -211,7 +215,7 @@ impl App {
             .unwrap_or_else(crate::config::paths::state_dir);
         let mut app = App {
             model,
-            tab: Tab::Pods,
+            tab: Tab::Overview,
             overlay: Overlay::None,
             keymap: loaded.keymap,
             themes: loaded.themes,
@@ -236,8 +240,11 @@ impl App {
             replay: None,
             recorded_bytes: None,
             made: Vec::new(),
+            service: None,
         };
         app.options.readonly |= app.settings.readonly;
+        let start = Tab::find(&app.settings.start_tab);
+        app.tab = start.unwrap_or(Tab::Overview);
         if let Some(first) = app.problems.first() {
             let more = app.problems.len() - 1;
             let suffix = if more > 0 {
@@ -249,6 +256,14 @@ impl App {
                 severity: Severity::Warn,
                 text: format!("{first}{suffix}"),
             });
+        }
+        if start.is_none() {
+            let text = format!(
+                "[ui] start_tab: no tab {:?}; started on the Overview",
+                app.settings.start_tab
+            );
+            tracing::warn!("{text}");
+            app.say(Severity::Warn, text);
         }
         app
     }
@@ -274,6 +289,8 @@ impl App {
             Event::Update(update) => {
                 let kube = matches!(update, Update::Kube(_));
                 self.model.apply(update);
+                self.model.refresh_overview(self.now);
+                self.refresh_service();
                 let effects = if kube {
                     self.rescope_logs()
                 } else {
@@ -287,6 +304,10 @@ impl App {
                 if !self.options.replay {
                     self.now = now;
                 }
+                // Health badges age with the clock.
+                self.model.services.dirty.other = true;
+                self.model.refresh_overview(self.now);
+                self.fit_cursor();
                 Vec::new()
             }
             Event::Resize { width, height } => {
@@ -452,6 +473,7 @@ fn fresh_model(settings: &Settings) -> Model {
     model.timeline.newest_first = settings.timeline_newest_first;
     model.lag.settings = settings.kafka.clone();
     model.queries.settings = settings.queries.clone();
+    model.overview.settings = settings.services.clone();
     model
 }
 

@@ -83,6 +83,8 @@ impl App {
                 }
             }
             Command::Detail => self.feature_mut(self.tab).toggle_detail(),
+            Command::Service(name) => return self.service_command(&name),
+            Command::ServiceSelected => return self.scope_selected(),
             Command::TargetNext | Command::TargetPrev => {
                 self.step_queries_target(cmd == Command::TargetNext)
             }
@@ -178,6 +180,8 @@ impl App {
             self.overlay = Overlay::None;
         } else if !self.feature_mut(self.tab).close() {
             self.status = None;
+            // Nothing else was open: Esc leaves the service scope.
+            self.leave_service();
         }
     }
 
@@ -312,10 +316,11 @@ impl App {
         let themes = self.themes.names();
         let targets = &self.model.pods.data;
         let contexts = &self.model.contexts;
+        let services = self.model.overview.names();
         if let Overlay::Input(line) = &mut self.overlay
             && line.kind == InputKind::Command
         {
-            line.complete(|text| completions(text, &themes, targets, contexts));
+            line.complete(|text| completions(text, &themes, targets, contexts, &services));
         }
     }
 }
@@ -326,6 +331,7 @@ pub fn completions(
     themes: &[String],
     targets: &Workloads,
     contexts: &[String],
+    services: &[String],
 ) -> Vec<String> {
     let (head, word) = match text.split_once(' ') {
         Some((h, w)) => (Some(h), w.trim_start()),
@@ -366,6 +372,11 @@ pub fn completions(
             ns
         }
         Some("theme") => themes.to_vec(),
+        Some("service") => {
+            let mut s = services.to_vec();
+            s.push("-".into());
+            s
+        }
         Some("scale") | Some("restart") if !word.contains(' ') => targets
             .deployments
             .values()

@@ -5,6 +5,7 @@ use crate::core::command::Command;
 /// A screen of the console. Numbered from 1 in the tab bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
+    Overview,
     Pods,
     Heatmap,
     Logs,
@@ -16,7 +17,8 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 8] = [
+    pub const ALL: [Tab; 9] = [
+        Tab::Overview,
         Tab::Pods,
         Tab::Heatmap,
         Tab::Logs,
@@ -29,6 +31,7 @@ impl Tab {
 
     pub fn name(self) -> &'static str {
         match self {
+            Tab::Overview => "overview",
             Tab::Pods => "pods",
             Tab::Heatmap => "heatmap",
             Tab::Logs => "logs",
@@ -42,6 +45,7 @@ impl Tab {
 
     pub fn title(self) -> &'static str {
         match self {
+            Tab::Overview => "Overview",
             Tab::Pods => "Pods",
             Tab::Heatmap => "Heatmap",
             Tab::Logs => "Logs",
@@ -68,10 +72,27 @@ impl Tab {
         Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
     }
 
-    /// By 1-based number or by name (prefixes accepted when unambiguous).
+    /// The tab bar's short title, for a bar that must fit 80 columns.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Over",
+            Tab::Pods => "Pods",
+            Tab::Heatmap => "Heat",
+            Tab::Logs => "Logs",
+            Tab::Breakers => "Brkrs",
+            Tab::Queries => "Query",
+            Tab::Lag => "Lag",
+            Tab::Timeline => "Time",
+            Tab::Console => "Cons",
+        }
+    }
+
+    /// By its number in the tab bar (the Overview is 0, so the other
+    /// tabs keep the numbers they always had) or by name (prefixes
+    /// accepted when unambiguous).
     pub fn find(arg: &str) -> Option<Tab> {
         if let Ok(n) = arg.parse::<usize>() {
-            return n.checked_sub(1).and_then(|i| Tab::ALL.get(i).copied());
+            return Tab::ALL.get(n).copied();
         }
         let arg = arg.to_ascii_lowercase();
         let mut hits = Tab::ALL.iter().filter(|t| t.name().starts_with(&arg));

@@ -14,6 +14,7 @@ pub const DEFAULT_KEYMAP: &str = include_str!("../../keymaps.toml");
 /// Contexts a keymap may bind keys in.
 pub const CONTEXTS: &[&str] = &[
     "global",
+    "overview",
     "pods",
     "heatmap",
     "logs",
@@ -368,7 +369,7 @@ keymap = []
             [
                 "keymaps.toml:3 global.prepend_keymap[0]: unknown command \"quitt\" (entry skipped)",
                 "keymaps.toml:4 global.prepend_keymap[1]: unknown key \"<Nope>\" (entry skipped)",
-                "keymaps.toml:7 bogus: unknown context; expected one of global, pods, heatmap, logs, breakers, queries, lag, timeline, console, help, input, confirm, confirm_typed, replay",
+                "keymaps.toml:7 bogus: unknown context; expected one of global, overview, pods, heatmap, logs, breakers, queries, lag, timeline, console, help, input, confirm, confirm_typed, replay",
             ]
         );
         assert_eq!(

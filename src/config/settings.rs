@@ -3,6 +3,7 @@
 mod breakers;
 mod kafka;
 mod queries;
+mod services;
 
 use crate::features::breakers::settings::BreakerSettings;
 use crate::features::lag::settings::KafkaSettings;
@@ -48,6 +49,10 @@ pub struct Settings {
     pub breakers: BreakerSettings,
     pub kafka: KafkaSettings,
     pub queries: QueriesSettings,
+    /// `[services."NAME"]`, in file order.
+    pub services: Vec<crate::features::overview::settings::ServiceConfig>,
+    /// The tab opsdeck starts on, by name or number.
+    pub start_tab: String,
 }
 
 /// Headers that carry credentials: refused inline like `bearer_token`.
@@ -88,6 +93,8 @@ impl Default for Settings {
             breakers: BreakerSettings::default(),
             kafka: KafkaSettings::default(),
             queries: QueriesSettings::default(),
+            services: Vec::new(),
+            start_tab: "overview".into(),
         }
     }
 }
@@ -120,11 +127,13 @@ impl Settings {
                 "breakers",
                 "kafka",
                 "queries",
+                "services",
             ],
         );
         r.bool(root, "", "readonly", &mut settings.readonly);
         if let Some(ui) = r.section(root, "ui") {
-            r.check_keys(ui, "ui.", &["theme", "mouse", "fps", "clock"]);
+            r.check_keys(ui, "ui.", &["theme", "mouse", "fps", "clock", "start_tab"]);
+            r.string(ui, "ui.", "start_tab", &mut settings.start_tab);
             r.string(ui, "ui.", "theme", &mut settings.theme);
             r.bool(ui, "ui.", "mouse", &mut settings.mouse);
             r.int(ui, "ui.", "fps", 1..=120, &mut settings.fps);
@@ -240,6 +249,9 @@ impl Settings {
         }
         if let Some(q) = r.section(root, "queries") {
             r.queries(q, &mut settings.queries);
+        }
+        if let Some(s) = r.section(root, "services") {
+            r.services(s, &mut settings.services);
         }
         if let Some(contexts) = r.section(root, "contexts") {
             for (name, item) in contexts.iter() {
@@ -514,7 +526,7 @@ mod tests {
             p,
             [
                 "config.toml:2 ui.theme: expected a string",
-                "config.toml:3 ui.mous: unknown key; expected one of theme, mouse, fps, clock",
+                "config.toml:3 ui.mous: unknown key; expected one of theme, mouse, fps, clock, start_tab",
                 "config.toml:4 ui.fps: expected a whole number from 1 to 120",
             ]
         );

@@ -109,6 +109,10 @@ pub enum Command {
     ReplayPrevEntry,
     Seek(String),
     Record(String),
+    /// Scope every tab to one service (`-`: every service again).
+    Service(String),
+    /// Overview: scope every tab to the selected service.
+    ServiceSelected,
 }
 
 /// Which remediation the user asked for, with its arguments as typed.
@@ -408,6 +412,15 @@ pub const COMMANDS: &[CommandSpec] = &[
         Command::Export
     )
     .arg(optional("[postmortem]", "postmortem")),
+    text!("service", "Show only one service's rows on every tab", Command::Service)
+        .arg(needs("<name|->", "a service name, or - for every service", "payment-service"))
+        .unbound(),
+    unit!(
+        "service_selected",
+        "Show only the selected service's rows on every tab",
+        Command::ServiceSelected
+    )
+    .on(&["overview"]),
     unit!("toggle_order", "Newest or oldest first", Command::ToggleOrder).on(&["timeline"]),
     unit!("level_more", "Show more log levels", Command::LevelMore).on(&["console"]),
     unit!("level_less", "Show fewer log levels", Command::LevelLess).on(&["console"]),
@@ -650,6 +663,7 @@ impl Command {
         match self {
             Command::Tab(a)
             | Command::Seek(a)
+            | Command::Service(a)
             | Command::Export(a)
             | Command::Record(a)
             | Command::Theme(a)

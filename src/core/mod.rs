@@ -16,6 +16,7 @@ pub mod probe;
 pub mod redact;
 pub mod replay;
 pub mod sanitize;
+pub mod service;
 pub mod source;
 pub mod timeline;
 

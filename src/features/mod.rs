@@ -6,6 +6,7 @@ pub mod console;
 pub mod heatmap;
 pub mod lag;
 pub mod logs;
+pub mod overview;
 pub mod pods;
 pub mod queries;
 pub mod timeline;

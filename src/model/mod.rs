@@ -1,6 +1,7 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
 pub mod peaks;
+pub mod services;
 
 use crate::core::health::Health;
 use crate::core::source::AlertSummary;
@@ -9,6 +10,7 @@ use crate::features::console::feature::ConsoleTab;
 use crate::features::heatmap::feature::HeatmapTab;
 use crate::features::lag::feature::LagTab;
 use crate::features::logs::model::Logs;
+use crate::features::overview::feature::OverviewTab;
 use crate::features::pods::feature::PodsTab;
 use crate::features::queries::feature::QueriesTab;
 use crate::features::timeline::model::Timeline;
@@ -24,6 +26,9 @@ pub struct Model {
     pub namespace: Option<String>,
     /// Kubeconfig contexts a live source can switch to (empty in the demo).
     pub contexts: Vec<String>,
+    pub overview: OverviewTab,
+    /// What the Overview is built from, and which sources changed.
+    pub services: services::ServiceSignals,
     pub pods: PodsTab,
     pub heatmap: HeatmapTab,
     pub logs: Logs,
@@ -38,6 +43,16 @@ pub struct Model {
 impl Model {
     /// Folds one update in. Its backend text is already safe (`Clean`).
     pub fn apply(&mut self, update: Update) {
+        let dirty = &mut self.services.dirty;
+        match &update {
+            Update::Kube(_) => dirty.pods = true,
+            Update::Prometheus(_) => dirty.slo = true,
+            Update::Breakers(_) => dirty.breakers = true,
+            Update::Lag(_) => dirty.lag = true,
+            Update::Queries(_) => dirty.queries = true,
+            Update::Health(_) | Update::Timeline(_) | Update::Alerts(_) => dirty.other = true,
+            Update::Logs(_) | Update::Contexts(_) | Update::Replay(_) | Update::Scope { .. } => {}
+        }
         match update {
             Update::Health(report) => self.health.apply(report.into_inner()),
             Update::Timeline(entry) => self.timeline.push(entry),

@@ -2,6 +2,7 @@
 //! the `/` filter to the current tab without knowing which one it is.
 
 use crate::core::health::Health;
+use crate::core::service::ServiceScope;
 use crate::shared::color::ColorSupport;
 use crate::shared::theme::Theme;
 use chrono::{DateTime, Utc};
@@ -63,4 +64,8 @@ pub trait Feature {
     fn scale_target(&self) -> Result<String, String> {
         Err("nothing to scale here".into())
     }
+
+    /// `:service`: show only this service's rows (`None`: every row).
+    /// A tab with nothing per service keeps showing everything.
+    fn set_service(&mut self, _scope: Option<&ServiceScope>) {}
 }

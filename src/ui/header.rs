@@ -78,6 +78,12 @@ fn left_spans(app: &App, compact: bool) -> Vec<Span<'static>> {
         _ => "no context".to_string(),
     };
     spans.push(Span::styled(format!("{scope} "), t.header));
+    if let Some(service) = &app.service {
+        spans.push(Span::styled(
+            format!("service: {} ", service.name),
+            t.accent,
+        ));
+    }
     let badges = app.model.health.badges(app.now);
     if badges.is_empty() {
         spans.push(Span::styled("no sources ", t.muted));

@@ -123,7 +123,7 @@ impl Reader<'_> {
     }
 
     /// A table of strings; other values are reported.
-    fn string_map(&mut self, t: &Table, prefix: &str) -> BTreeMap<String, String> {
+    pub(super) fn string_map(&mut self, t: &Table, prefix: &str) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for (key, value) in t.iter() {
             match value.as_str() {

@@ -11,4 +11,5 @@ pub mod feature;
 pub mod model;
 pub mod settings;
 pub mod source;
+pub mod summary;
 pub mod view;

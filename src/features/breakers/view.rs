@@ -2,6 +2,7 @@
 
 use super::model::{Breakers, RowKey, state_rank};
 use crate::core::cursor::ListCursor;
+use crate::core::service::ServiceScope;
 use crate::features::breakers::data::BreakerState;
 use std::collections::BTreeMap;
 
@@ -33,6 +34,8 @@ pub struct BreakersView {
     /// Showing the selected row's detail pane.
     pub detail: bool,
     pub rows: Vec<VisibleRow>,
+    /// Only the breakers a service holds or that protect calls to it.
+    pub service: Option<ServiceScope>,
 }
 
 impl BreakersView {
@@ -40,11 +43,13 @@ impl BreakersView {
     pub fn refresh(&mut self, b: &Breakers) {
         let selected = self.rows.get(self.cursor.selected).map(group_key);
         let needle = self.filter.to_lowercase();
+        let scope = self.service.as_ref();
         let matches = |k: &RowKey| {
-            needle.is_empty()
+            (needle.is_empty()
                 || [&k.service, &k.instance, &k.breaker]
                     .iter()
-                    .any(|s| s.to_lowercase().contains(&needle))
+                    .any(|s| s.to_lowercase().contains(&needle)))
+                && scope.is_none_or(|s| s.has_breaker(&k.service, &k.breaker))
         };
         let shown: Vec<_> = b
             .rows

@@ -25,7 +25,7 @@ pub struct HeatmapScreen<'a> {
 
 pub fn draw(frame: &mut Frame, area: Rect, screen: &HeatmapScreen<'_>) {
     let t = &screen.theme;
-    let alerts_height = (screen.heatmap.alerts.len().min(5) as u16 + 2).max(3);
+    let alerts_height = (screen.heatmap.shown_alerts().count().min(5) as u16 + 2).max(3);
     let [grid_area, alerts_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(alerts_height)]).areas(area);
     let view = &screen.view;
@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, screen: &HeatmapScreen<'_>) {
             t.muted,
         ),
     ];
-    if let Some(grid) = hm.grid(view.metric) {
+    if let Some(grid) = hm.shown(view.metric) {
         let c = grid.columns;
         let minutes = (c.step * c.count as f64 / 60.0).round();
         title.push(Span::styled(
@@ -106,7 +106,7 @@ fn cell(screen: &HeatmapScreen<'_>, level: Level) -> (char, Style) {
 fn grid_lines(screen: &HeatmapScreen<'_>, area: Rect) -> Vec<Line<'static>> {
     let t = &screen.theme;
     let view = &screen.view;
-    let Some(grid) = screen.heatmap.grid(view.metric) else {
+    let Some(grid) = screen.heatmap.shown(view.metric) else {
         return vec![Line::styled(
             "No data yet. Prometheus is set with [prometheus] url = \"http://...\" in config.toml (the demo fills this tab).",
             t.muted,
@@ -300,7 +300,7 @@ fn drill_lines(screen: &HeatmapScreen<'_>, area: Rect) -> Vec<Line<'static>> {
     let view = &screen.view;
     let service = screen
         .heatmap
-        .grid(view.metric)
+        .shown(view.metric)
         .and_then(|g| g.rows.get(view.row))
         .map(|r| r.service.clone());
     let Some(grid) = service
@@ -357,7 +357,7 @@ fn bucket_rows(screen: &HeatmapScreen<'_>, grid: &BucketGrid, area: Rect) -> Vec
 
 fn alerts(frame: &mut Frame, area: Rect, screen: &HeatmapScreen<'_>) {
     let t = &screen.theme;
-    let alerts = &screen.heatmap.alerts;
+    let alerts: Vec<_> = screen.heatmap.shown_alerts().collect();
     let mut lines = Vec::new();
     for a in alerts
         .iter()

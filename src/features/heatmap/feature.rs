@@ -2,6 +2,7 @@
 
 use super::model::Heatmap;
 use super::view::HeatmapView;
+use crate::core::service::ServiceScope;
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,8 +14,19 @@ pub struct HeatmapTab {
 }
 
 impl Feature for HeatmapTab {
+    /// Its row, with its latency buckets open.
+    fn set_service(&mut self, scope: Option<&ServiceScope>) {
+        self.data
+            .set_scope(scope.map(|s| s.links.prometheus.clone()));
+        self.view.row = 0;
+        self.view.drill = scope.is_some();
+    }
+
     fn move_by(&mut self, delta: isize, _page: Page) {
-        let rows = self.data.grid(self.view.metric).map_or(0, |g| g.rows.len());
+        let rows = self
+            .data
+            .shown(self.view.metric)
+            .map_or(0, |g| g.rows.len());
         let v = &mut self.view;
         v.row = v
             .row
@@ -45,7 +57,7 @@ impl Feature for HeatmapTab {
     fn scroll_sideways(&mut self, right: bool) {
         let count = self
             .data
-            .grid(self.view.metric)
+            .shown(self.view.metric)
             .map_or(0, |g| g.columns.count);
         self.view.move_col(if right { 1 } else { -1 }, count);
     }

@@ -7,4 +7,5 @@ pub mod draw;
 pub mod feature;
 pub mod model;
 pub mod source;
+pub mod summary;
 pub mod view;

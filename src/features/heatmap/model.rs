@@ -76,6 +76,9 @@ pub struct Heatmap {
     /// the last good data.
     pub error: Option<Timed<String>>,
     pub slos: SloTable,
+    /// Only these services' rows (`:service`), and each metric's grid of
+    /// them; the grids above keep every service (the Overview reads them).
+    scope: Option<(Vec<String>, BTreeMap<Metric, Grid>)>,
 }
 
 impl Heatmap {
@@ -89,6 +92,9 @@ impl Heatmap {
                 warnings,
             } => {
                 let data = Grid::build(metric, columns, &series, &self.slos);
+                if let Some((names, scoped)) = &mut self.scope {
+                    scoped.insert(metric, only(&data, names));
+                }
                 self.grids.insert(metric, Timed { at, data });
                 self.warnings.insert(metric, warnings);
             }
@@ -119,6 +125,35 @@ impl Heatmap {
             PromUpdate::Polled { at, error } => {
                 self.error = error.map(|e| Timed { at, data: e });
             }
+        }
+    }
+
+    /// Shows only these services' rows (`None`: every service again).
+    pub fn set_scope(&mut self, names: Option<Vec<String>>) {
+        self.scope = names.map(|names| {
+            let scoped = self
+                .grids
+                .iter()
+                .map(|(m, t)| (*m, only(&t.data, &names)))
+                .collect();
+            (names, scoped)
+        });
+    }
+
+    /// The alerts the tab shows: those of the scoped services, or all.
+    pub fn shown_alerts(&self) -> impl Iterator<Item = &PromAlert> {
+        let names = self.scope.as_ref().map(|(n, _)| n);
+        self.alerts
+            .iter()
+            .filter(move |a| names.is_none_or(|n| n.contains(&a.service)))
+    }
+
+    /// The grid the tab shows: the latest good grid of a metric, cut to
+    /// the service scope when one is set.
+    pub fn shown(&self, metric: Metric) -> Option<&Grid> {
+        match &self.scope {
+            Some((_, scoped)) => scoped.get(&metric),
+            None => self.grid(metric),
         }
     }
 
@@ -154,6 +189,20 @@ impl Heatmap {
     /// Alerts currently firing.
     pub fn firing(&self) -> impl Iterator<Item = &PromAlert> {
         self.alerts.iter().filter(|a| a.state == AlertState::Firing)
+    }
+}
+
+/// A grid with only the rows of these services.
+fn only(grid: &Grid, names: &[String]) -> Grid {
+    Grid {
+        rows: grid
+            .rows
+            .iter()
+            .filter(|r| names.contains(&r.service))
+            .cloned()
+            .collect(),
+        dropped: 0,
+        ..grid.clone()
     }
 }
 

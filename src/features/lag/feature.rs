@@ -3,6 +3,7 @@
 use super::model::{Consumers, LagView};
 use super::settings::KafkaSettings;
 use super::stats::GroupSnapshot;
+use crate::core::service::ServiceScope;
 use crate::core::source::SourceId;
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
@@ -32,6 +33,11 @@ impl LagTab {
 }
 
 impl Feature for LagTab {
+    fn set_service(&mut self, scope: Option<&ServiceScope>) {
+        self.view.service = scope.cloned();
+        self.view.refresh(&self.data);
+    }
+
     /// In the partition view the cursor walks partitions instead of groups.
     fn move_by(&mut self, delta: isize, page: Page) {
         if self.view.detail {

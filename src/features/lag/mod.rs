@@ -9,4 +9,5 @@ pub mod model;
 pub mod settings;
 pub mod source;
 pub mod stats;
+pub mod summary;
 pub mod view;

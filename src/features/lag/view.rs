@@ -2,6 +2,7 @@
 
 use super::model::{Consumers, GroupKey};
 use crate::core::cursor::ListCursor;
+use crate::core::service::ServiceScope;
 use crate::features::lag::stats::Trend;
 
 #[derive(Debug, Clone, Default)]
@@ -13,6 +14,8 @@ pub struct LagView {
     pub rows: Vec<GroupKey>,
     /// Cursor of the partition table.
     pub partition: usize,
+    /// Only this service's groups (`:service`).
+    pub service: Option<ServiceScope>,
 }
 
 impl LagView {
@@ -28,6 +31,7 @@ impl LagView {
                     || group.to_lowercase().contains(&needle)
                     || cluster.to_lowercase().contains(&needle)
             })
+            .filter(|((_, group), _)| self.service.as_ref().is_none_or(|s| s.has_group(group)))
             .map(|(key, s)| {
                 let rank = if s.alerts.lag_crit_since.is_some() {
                     0

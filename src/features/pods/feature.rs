@@ -2,6 +2,7 @@
 
 use super::model::Workloads;
 use super::view::{PodFilter, PodsMode, PodsView};
+use crate::core::service::ServiceScope;
 use crate::core::source::SourceId;
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
@@ -22,6 +23,11 @@ impl PodsTab {
 }
 
 impl Feature for PodsTab {
+    fn set_service(&mut self, scope: Option<&ServiceScope>) {
+        self.view.service = scope.cloned();
+        self.view.refresh(&self.data);
+    }
+
     fn move_by(&mut self, delta: isize, page: Page) {
         let len = self.view.len();
         self.view.cursor.step(delta, len, page.table_rows);

@@ -8,4 +8,5 @@ pub mod draw;
 pub mod feature;
 pub mod model;
 pub mod source;
+pub mod summary;
 pub mod view;

@@ -3,6 +3,7 @@
 
 use super::model::{Pod, Workloads};
 use crate::core::cursor::ListCursor;
+use crate::core::service::ServiceScope;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -139,6 +140,8 @@ pub struct PodsView {
     pub warnings_only: bool,
     pub detail: bool,
     pub cursor: ListCursor,
+    /// Only this service's deployments, pods and events (`:service`).
+    pub service: Option<ServiceScope>,
     /// Keys of the visible rows of the current mode, in order.
     rows: Vec<Key>,
     /// Indices into `Workloads::events`, Warnings first, newest first.
@@ -155,6 +158,7 @@ impl Default for PodsView {
             warnings_only: true,
             detail: false,
             cursor: ListCursor::default(),
+            service: None,
             rows: Vec::new(),
             event_rows: Vec::new(),
         }
@@ -197,13 +201,45 @@ impl PodsView {
         self.refresh(w);
     }
 
+    /// Whether a row of this deployment (`None`: no deployment) is shown
+    /// under the service scope.
+    fn in_service(&self, deployment: Option<&str>) -> bool {
+        match &self.service {
+            None => true,
+            Some(s) => deployment.is_some_and(|d| s.has_deployment(d)),
+        }
+    }
+
+    /// An event about a pod, ReplicaSet or deployment of the service.
+    fn event_in_service(&self, w: &Workloads, e: &super::model::KubeEvent) -> bool {
+        let Some(s) = &self.service else {
+            return true;
+        };
+        let key = (e.namespace.clone(), e.object_name.clone());
+        if let Some(pod) = w.pods.get(&key) {
+            return pod
+                .deployment
+                .as_deref()
+                .is_some_and(|d| s.has_deployment(d));
+        }
+        s.links.deployments.iter().any(|d| {
+            e.object_name == *d
+                || e.object_name
+                    .strip_prefix(d.as_str())
+                    .is_some_and(|rest| rest.starts_with('-'))
+        })
+    }
+
     /// Recomputes the rows, keeping the selection on the same object.
     pub fn refresh(&mut self, w: &Workloads) {
         let selected = self.selected_key().cloned();
         self.rows = match self.mode {
             PodsMode::Pods | PodsMode::Events => {
-                let mut keys: Vec<&Pod> =
-                    w.pods.values().filter(|p| self.filter.matches(p)).collect();
+                let mut keys: Vec<&Pod> = w
+                    .pods
+                    .values()
+                    .filter(|p| self.filter.matches(p) && self.in_service(p.deployment.as_deref()))
+                    .collect();
                 keys.sort_by(|a, b| self.compare(a, b, &w.metrics));
                 keys.into_iter()
                     .map(|p| (p.namespace.clone(), p.name.clone()))
@@ -217,12 +253,14 @@ impl PodsView {
                         needle.is_empty()
                             || d.name.to_lowercase().contains(needle) != self.filter.negate
                     })
+                    .filter(|d| self.in_service(Some(&d.name)))
                     .map(|d| (d.namespace.clone(), d.name.clone()))
                     .collect()
             }
         };
         let mut events: Vec<usize> = (0..w.events.len())
             .filter(|&i| !self.warnings_only || w.events[i].warning)
+            .filter(|&i| self.event_in_service(w, &w.events[i]))
             .collect();
         events.sort_by(|&a, &b| {
             let (a, b) = (&w.events[a], &w.events[b]);

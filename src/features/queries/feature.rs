@@ -3,6 +3,7 @@
 
 use super::model::{Queries, QueriesView, SubView};
 use super::settings::QueriesSettings;
+use crate::core::service::ServiceScope;
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -16,6 +17,11 @@ pub struct QueriesTab {
 }
 
 impl Feature for QueriesTab {
+    fn set_service(&mut self, scope: Option<&ServiceScope>) {
+        self.view.service = scope.cloned();
+        self.view.refresh(&self.data);
+    }
+
     fn move_by(&mut self, delta: isize, page: Page) {
         let len = self.view.len();
         self.view.cursor.step(delta, len, page.table_rows);

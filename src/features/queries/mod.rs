@@ -10,4 +10,5 @@ pub mod postgres;
 pub mod redis;
 pub mod settings;
 pub mod source;
+pub mod summary;
 pub mod view;

@@ -3,6 +3,7 @@
 
 use super::model::{Kind, Queries, TargetKey, TargetState};
 use crate::core::cursor::ListCursor;
+use crate::core::service::ServiceScope;
 use crate::features::queries::mongo::OpId;
 use crate::features::queries::postgres::{BackendState, BlockTree, Statement, StatementsOrder};
 use std::time::Duration;
@@ -118,6 +119,8 @@ pub struct QueriesView {
     /// Showing the selected row in full (the table cuts text).
     pub detail: bool,
     pub rows: Vec<QueryRow>,
+    /// Only this service's sessions and ops (`:service`).
+    pub service: Option<ServiceScope>,
 }
 
 impl Default for QueriesView {
@@ -131,6 +134,7 @@ impl Default for QueriesView {
             cursor: ListCursor::default(),
             detail: false,
             rows: Vec::new(),
+            service: None,
         }
     }
 }
@@ -268,6 +272,9 @@ impl QueriesView {
             (Some(state), Some(view)) => rows(state, view, self.order),
             _ => Vec::new(),
         };
+        if let (Some(scope), Some(state)) = (&self.service, self.state(q)) {
+            in_service(&mut self.rows, state, scope);
+        }
         if let Some(sel) = selected
             && let Some(i) = self.rows.iter().position(|r| same(r, &sel))
         {
@@ -295,6 +302,37 @@ impl QueriesView {
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
+}
+
+/// Keeps the rows of one service: its backends, the blocking trees it is
+/// part of (whole, so the chain still reads), its ops. Statements,
+/// connections and the rest are per database and stay.
+fn in_service(rows: &mut Vec<QueryRow>, state: &TargetState, scope: &ServiceScope) {
+    let ours = |pid: i32| {
+        state
+            .backends()
+            .iter()
+            .find(|b| b.pid == pid)
+            .is_some_and(|b| scope.has_application(&b.application))
+    };
+    let trees: Vec<i32> = rows
+        .iter()
+        .filter_map(|r| match r {
+            QueryRow::Tree { pid, root, .. } if ours(*pid) => Some(*root),
+            _ => None,
+        })
+        .collect();
+    rows.retain(|r| match r {
+        QueryRow::Backend(pid) => ours(*pid),
+        QueryRow::Tree { root, .. } => trees.contains(root),
+        QueryRow::Op(id) => state
+            .ops()
+            .iter()
+            .find(|o| &o.opid == id)
+            .and_then(|o| o.app_name.as_deref())
+            .is_some_and(|a| scope.has_application(a)),
+        _ => true,
+    });
 }
 
 /// Rows that stand for the same thing across polls (statements by

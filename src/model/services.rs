@@ -1,0 +1,93 @@
+//! The Overview's input: each feature's signals, kept per source and
+//! recomputed only for the source an update came from, then linked and
+//! folded into the board.
+
+use super::Model;
+use crate::core::health::Badge;
+use crate::core::service::{AlertSignal, Condition, InfraSignal, Signals};
+use crate::core::source::Severity;
+use crate::features::{breakers, heatmap, lag, pods, queries};
+use chrono::{DateTime, Utc};
+
+/// Which sources changed since the board was last built.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dirty {
+    pub pods: bool,
+    pub slo: bool,
+    pub breakers: bool,
+    pub lag: bool,
+    pub queries: bool,
+    /// Alerts, health, Timeline: cheap, re-read on any rebuild.
+    pub other: bool,
+}
+
+impl Dirty {
+    fn any(self) -> bool {
+        self != Dirty::default()
+    }
+}
+
+/// The signals and the state behind them (restart counts over time).
+#[derive(Debug, Clone, Default)]
+pub struct ServiceSignals {
+    pub signals: Signals,
+    pub restarts: pods::summary::RestartWindow,
+    lag_infra: Vec<InfraSignal>,
+    db_infra: Vec<InfraSignal>,
+    pub dirty: Dirty,
+}
+
+impl Model {
+    /// Rebuilds the Overview from what changed since the last time.
+    pub fn refresh_overview(&mut self, now: DateTime<Utc>) {
+        let s = &mut self.services;
+        let dirty = std::mem::take(&mut s.dirty);
+        if !dirty.any() {
+            return;
+        }
+        if dirty.pods {
+            s.restarts.observe(&self.pods.data, now);
+            s.signals.pods = pods::summary::signals(&self.pods.data, &s.restarts, now);
+        }
+        if dirty.slo {
+            s.signals.slo = heatmap::summary::signals(&self.heatmap.data);
+        }
+        if dirty.breakers {
+            s.signals.breakers = breakers::summary::signals(&self.breakers.data);
+        }
+        if dirty.lag {
+            s.signals.groups = lag::summary::signals(&self.lag.data, &self.lag.settings);
+            s.lag_infra = lag::summary::infra(&self.lag.data);
+        }
+        if dirty.queries {
+            s.signals.sessions = queries::summary::sessions(&self.queries.data);
+            s.db_infra = queries::summary::infra(&self.queries.data);
+        }
+        s.signals.alerts = self
+            .alerts
+            .iter()
+            .map(|a| AlertSignal {
+                service: a.service.clone(),
+                name: a.name.clone(),
+                condition: match a.severity {
+                    Severity::Crit => Condition::Crit,
+                    _ => Condition::Warn,
+                },
+                since: a.since,
+            })
+            .collect();
+        s.signals.infra = s.db_infra.clone();
+        s.signals.infra.extend(s.lag_infra.iter().cloned());
+        for (id, badge) in self.health.badges(now) {
+            if let Badge::Error(e) = badge {
+                s.signals.infra.push(InfraSignal {
+                    name: format!("{} source", id.label()),
+                    text: e,
+                    condition: Condition::Crit,
+                });
+            }
+        }
+        let entries = self.timeline.entries();
+        self.overview.rebuild(&s.signals, entries.iter().rev());
+    }
+}

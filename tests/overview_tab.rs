@@ -1,0 +1,210 @@
+//! The Overview: every service of the demo incident, worst first, at
+//! three moments of its story; and the service scope that Enter (or
+//! `:service`) sets on every tab.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use opsdeck::app::tab::Tab;
+use opsdeck::app::{App, Effect};
+use ratatui::style::Style;
+use support::{app, keys, play_demo, render, screen, typed};
+
+fn overview_at(size: (u16, u16), secs: u64) -> App {
+    let mut app = app(size);
+    app.tab = Tab::Overview;
+    play_demo(&mut app, secs);
+    app
+}
+
+/// The style of the cell where `text` starts on the line that holds `row`.
+fn style_of(app: &App, row: &str, text: &str) -> Style {
+    let terminal = render(app);
+    let buf = terminal.backend().buffer();
+    let lines: Vec<String> = screen(app).lines().map(String::from).collect();
+    let y = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("│{row} ")))
+        .unwrap_or_else(|| panic!("no row {row:?}:\n{}", lines.join("\n")));
+    let line = &lines[y];
+    let byte = line.find(row).unwrap() + line[line.find(row).unwrap()..].find(text).unwrap();
+    let x = line[..byte].chars().count() as u16;
+    buf[(x, y as u16)].style()
+}
+
+fn first_service_row(app: &App) -> String {
+    screen(app)
+        .lines()
+        .skip_while(|l| !l.contains("SERVICE"))
+        .nth(1)
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn before_the_incident_every_service_is_ok_and_there_is_no_cause_line() {
+    for size in [(80, 24), (160, 48)] {
+        let app = overview_at(size, 30);
+        let text = screen(&app);
+        assert!(!text.contains("probable cause"), "{text}");
+        let ok = app.theme.ok;
+        assert_eq!(style_of(&app, "payment-service", "3/3").fg, ok.fg, "{text}");
+        insta::assert_snapshot!(format!("before_{}x{}", size.0, size.1), text);
+    }
+}
+
+#[test]
+fn in_the_incident_payment_service_is_first_red_and_named_the_probable_cause() {
+    for size in [(80, 24), (160, 48)] {
+        let app = overview_at(size, 150);
+        let text = screen(&app);
+        assert!(
+            first_service_row(&app).contains("payment-service"),
+            "worst first:\n{text}"
+        );
+        assert!(
+            text.contains("probable cause: payment-service: error ratio over SLO"),
+            "{text}"
+        );
+        assert!(text.contains("callers order-service (breaker paymentService open"));
+        let crit = app.theme.crit.fg;
+        // OOMKilled then CrashLoopBackOff: 1 of 3 ready, crit.
+        assert_eq!(style_of(&app, "payment-service", "1/3 CLB").fg, crit);
+        assert_eq!(style_of(&app, "payment-service", "12.2%").fg, crit);
+        // Breakers in order-service protecting calls to it are open.
+        assert_eq!(style_of(&app, "payment-service", "1 in").fg, crit);
+        assert_eq!(style_of(&app, "order-service", "1 out").fg, crit);
+        // order-consumer's group lag grows.
+        assert!(text.contains("1.3k ↑"), "{text}");
+        // The migration's CREATE INDEX blocks order-service's inserts.
+        assert!(
+            text.contains("pid 4570 (psql, migrations) blocks 8"),
+            "{text}"
+        );
+        assert!(style_of(&app, "order-service", "wait 7").fg.is_some());
+        insta::assert_snapshot!(format!("incident_{}x{}", size.0, size.1), text);
+    }
+}
+
+#[test]
+fn after_the_rollback_payment_service_recovers_in_the_overview() {
+    for size in [(80, 24), (160, 48)] {
+        let app = overview_at(size, 400);
+        let text = screen(&app);
+        assert!(!text.contains("probable cause"), "{text}");
+        assert!(!text.contains("blocks 8"), "{text}");
+        assert_eq!(
+            style_of(&app, "payment-service", "3/3").fg,
+            app.theme.ok.fg,
+            "{text}"
+        );
+        insta::assert_snapshot!(format!("recovered_{}x{}", size.0, size.1), text);
+    }
+}
+
+#[test]
+fn enter_scopes_every_tab_to_the_service_and_esc_leaves() {
+    let mut app = overview_at((160, 48), 150);
+    let effects = keys(&mut app, &["<Enter>"]);
+    assert_eq!(app.tab, Tab::Pods, "Enter shows its pods");
+    let text = screen(&app);
+    assert!(text.contains("service: payment-service"), "{text}");
+    assert!(text.contains("payment-service-"), "{text}");
+    assert!(!text.contains("order-service-"), "{text}");
+    assert!(!text.contains("api-gateway-"), "{text}");
+    // Its logs are followed from its deployment.
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::FollowLogs(_)))
+            || app.model.logs.scope.as_ref().unwrap().label == "deploy/payment-service",
+        "{effects:?}"
+    );
+    assert_eq!(
+        app.model.logs.scope.as_ref().unwrap().label,
+        "deploy/payment-service"
+    );
+
+    // Breakers: those protecting calls to it (held by order-service).
+    keys(&mut app, &["4"]);
+    let text = screen(&app);
+    assert!(text.contains("paymentService"), "{text}");
+    assert!(!text.contains("inventoryService"), "{text}");
+
+    // Heatmap: its row and its latency buckets.
+    keys(&mut app, &["2"]);
+    let text = screen(&app);
+    assert!(text.contains("payment-service"), "{text}");
+    assert!(!text.contains("api-gateway"), "{text}");
+
+    // Queries: its sessions (the UPDATE waiting in the chain), no others.
+    keys(&mut app, &["5"]);
+    let text = screen(&app);
+    assert!(text.contains("UPDATE"), "{text}");
+    assert!(!text.contains("inventory-service"), "{text}");
+
+    // Esc closes the heatmap's drill-down first, then leaves the scope.
+    keys(&mut app, &["1", "<Esc>"]);
+    assert!(app.service.is_none());
+    let text = screen(&app);
+    assert!(!text.contains("service: payment-service"), "{text}");
+    assert!(text.contains("order-service-"), "every pod again:\n{text}");
+}
+
+#[test]
+fn the_service_command_scopes_from_anywhere_and_completes_names() {
+    let mut app = overview_at((160, 48), 150);
+    keys(&mut app, &["6", ":"]);
+    typed(&mut app, "service order-con");
+    keys(&mut app, &["<Tab>"]);
+    let opsdeck::app::Overlay::Input(line) = &app.overlay else {
+        panic!("no input")
+    };
+    assert_eq!(line.value(), "service order-consumer");
+    keys(&mut app, &["<Enter>"]);
+    assert_eq!(app.tab, Tab::Lag, ":service stays on the tab");
+    let text = screen(&app);
+    assert!(text.contains("order-processing-group"), "{text}");
+    assert!(!text.contains("analytics-etl"), "{text}");
+
+    keys(&mut app, &[":"]);
+    typed(&mut app, "service nope");
+    keys(&mut app, &["<Enter>"]);
+    assert_eq!(app.service.as_ref().unwrap().name, "order-consumer");
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("no service \"nope\""),
+        "{:?}",
+        app.status
+    );
+
+    keys(&mut app, &[":"]);
+    typed(&mut app, "service -");
+    keys(&mut app, &["<Enter>"]);
+    assert!(app.service.is_none());
+    assert!(screen(&app).contains("analytics-etl"));
+}
+
+#[test]
+fn the_start_tab_is_the_overview_unless_configured() {
+    let loaded = opsdeck::config::defaults("dark", opsdeck::shared::color::ColorSupport::TrueColor);
+    let options = opsdeck::app::Options::default();
+    let app = App::new(loaded.clone(), options.clone(), support::t0());
+    assert_eq!(app.tab, Tab::Overview);
+    let mut pods = loaded.clone();
+    pods.settings.start_tab = "pods".into();
+    assert_eq!(
+        App::new(pods, options.clone(), support::t0()).tab,
+        Tab::Pods
+    );
+    let mut bad = loaded;
+    bad.settings.start_tab = "nowhere".into();
+    let app = App::new(bad, options, support::t0());
+    assert_eq!(app.tab, Tab::Overview);
+    assert!(
+        app.status.as_ref().unwrap().text.contains("start_tab"),
+        "{:?}",
+        app.status
+    );
+}
