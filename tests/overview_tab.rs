@@ -7,6 +7,7 @@ mod support;
 
 use opsdeck::app::tab::Tab;
 use opsdeck::app::{App, Effect};
+use opsdeck::core::timeline::About;
 use ratatui::style::Style;
 use support::{app, keys, play_demo, render, screen, typed};
 
@@ -204,6 +205,94 @@ fn the_start_tab_is_the_overview_unless_configured() {
     assert_eq!(app.tab, Tab::Overview);
     assert!(
         app.status.as_ref().unwrap().text.contains("start_tab"),
+        "{:?}",
+        app.status
+    );
+}
+
+/// Puts the Timeline's cursor on the newest entry about this kind of
+/// object, and presses Enter.
+fn enter_on(app: &mut App, kind: fn(&About) -> bool) -> About {
+    keys(app, &["7"]);
+    let t = &app.model.timeline;
+    let row = (0..t.visible_len())
+        .find(|i| t.row(*i).and_then(|e| e.about.as_ref()).is_some_and(kind))
+        .unwrap_or_else(|| panic!("no such entry:\n{}", screen(app)));
+    let about = t.row(row).unwrap().about.clone().unwrap();
+    app.model.timeline.cursor.selected = row;
+    keys(app, &["<Enter>"]);
+    about
+}
+
+#[test]
+fn enter_on_a_timeline_entry_goes_to_its_object_selected() {
+    let mut app = overview_at((160, 48), 200);
+
+    let about = enter_on(&mut app, |a| matches!(a, About::Pod { .. }));
+    assert_eq!(app.tab, Tab::Pods);
+    let About::Pod { name, .. } = about else {
+        panic!()
+    };
+    assert_eq!(app.model.pods.view.selected_key().unwrap().1, name.as_str());
+
+    enter_on(&mut app, |a| matches!(a, About::Deployment { .. }));
+    assert_eq!(app.tab, Tab::Pods);
+    assert_eq!(
+        app.model.pods.view.selected_key().unwrap().1,
+        "payment-service"
+    );
+
+    enter_on(&mut app, |a| matches!(a, About::Breaker { .. }));
+    assert_eq!(app.tab, Tab::Breakers);
+    assert!(screen(&app).contains("paymentService"), "{}", screen(&app));
+
+    enter_on(&mut app, |a| matches!(a, About::Group { .. }));
+    assert_eq!(app.tab, Tab::Lag);
+    assert_eq!(
+        app.model.lag.view.selected().unwrap().1,
+        "order-processing-group"
+    );
+
+    let about = enter_on(&mut app, |a| matches!(a, About::Backend { .. }));
+    let About::Backend { pid, .. } = about else {
+        panic!()
+    };
+    assert_eq!(app.tab, Tab::Queries);
+    assert_eq!(
+        app.model.queries.view.sub_view().unwrap().name(),
+        "blocking"
+    );
+    assert_eq!(app.model.queries.view.selected_pid(), Some(pid), "the root");
+
+    enter_on(&mut app, |a| matches!(a, About::Alert { .. }));
+    assert_eq!(app.tab, Tab::Heatmap);
+    let row = app.model.heatmap.view.row;
+    let grid = app
+        .model
+        .heatmap
+        .data
+        .shown(app.model.heatmap.view.metric)
+        .unwrap();
+    assert_eq!(grid.rows[row].service, "payment-service");
+}
+
+#[test]
+fn enter_on_an_entry_about_nothing_says_so_and_stays() {
+    let mut app = overview_at((80, 24), 30);
+    keys(&mut app, &["7"]);
+    let t = &app.model.timeline;
+    let row = (0..t.visible_len())
+        .find(|i| t.row(*i).is_some_and(|e| e.about.is_none()))
+        .unwrap();
+    app.model.timeline.cursor.selected = row;
+    keys(&mut app, &["<Enter>"]);
+    assert_eq!(app.tab, Tab::Timeline);
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not about one object"),
         "{:?}",
         app.status
     );

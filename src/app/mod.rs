@@ -6,6 +6,7 @@ pub mod breakers;
 pub mod dialog;
 mod features;
 mod filter;
+mod goto;
 pub mod input;
 pub mod lag;
 pub mod layout;

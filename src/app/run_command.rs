@@ -85,6 +85,7 @@ impl App {
             Command::Detail => self.feature_mut(self.tab).toggle_detail(),
             Command::Service(name) => return self.service_command(&name),
             Command::ServiceSelected => return self.scope_selected(),
+            Command::Goto => return self.goto_entry(),
             Command::TargetNext | Command::TargetPrev => {
                 self.step_queries_target(cmd == Command::TargetNext)
             }

@@ -113,6 +113,8 @@ pub enum Command {
     Service(String),
     /// Overview: scope every tab to the selected service.
     ServiceSelected,
+    /// Timeline: go to what the selected entry is about.
+    Goto,
 }
 
 /// Which remediation the user asked for, with its arguments as typed.
@@ -421,6 +423,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         Command::ServiceSelected
     )
     .on(&["overview"]),
+    unit!("goto", "Go to what the selected entry is about", Command::Goto).on(&["timeline"]),
     unit!("toggle_order", "Newest or oldest first", Command::ToggleOrder).on(&["timeline"]),
     unit!("level_more", "Show more log levels", Command::LevelMore).on(&["console"]),
     unit!("level_less", "Show fewer log levels", Command::LevelLess).on(&["console"]),

@@ -28,6 +28,38 @@ impl fmt::Display for Origin {
     }
 }
 
+/// The object a Timeline entry is about, so Enter on it goes there. Its
+/// names are backend text, made safe like the entry's.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum About {
+    Pod {
+        namespace: SafeText,
+        name: SafeText,
+    },
+    Deployment {
+        namespace: SafeText,
+        name: SafeText,
+    },
+    /// A breaker of the service that holds it.
+    Breaker {
+        service: SafeText,
+        breaker: SafeText,
+    },
+    Group {
+        cluster: SafeText,
+        group: SafeText,
+    },
+    /// A database backend (a blocking chain's root) of a target.
+    Backend {
+        target: SafeText,
+        pid: i32,
+    },
+    Alert {
+        service: SafeText,
+        name: SafeText,
+    },
+}
+
 /// One line of the incident Timeline.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TimelineEntry {
@@ -38,6 +70,10 @@ pub struct TimelineEntry {
     pub text: SafeText,
     /// For an executed action: the id the app keeps its undo under, offered by `u`.
     pub action: Option<ActionId>,
+    /// What it is about, when it is about one object (recordings made
+    /// before this field read as `None`).
+    #[serde(default)]
+    pub about: Option<About>,
 }
 
 impl TimelineEntry {
@@ -53,6 +89,13 @@ impl TimelineEntry {
             origin,
             text: sanitize_str_capped(text.as_ref(), SAFE_TEXT_BYTES),
             action: None,
+            about: None,
         }
+    }
+
+    /// The same entry, about this object.
+    pub fn about(mut self, about: About) -> Self {
+        self.about = Some(about);
+        self
     }
 }

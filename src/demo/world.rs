@@ -3,7 +3,7 @@
 
 use super::cluster::{Cluster, suffix};
 use crate::core::source::{AlertSummary, Severity, SourceId};
-use crate::core::timeline::{Origin, TimelineEntry};
+use crate::core::timeline::{About, Origin, TimelineEntry};
 use crate::update::Update;
 use chrono::{DateTime, Utc};
 use rand::RngExt;
@@ -188,6 +188,24 @@ pub(super) fn entry(
     ))
 }
 
+/// A Timeline entry about one object, so Enter on it goes there.
+fn entry_about(
+    at: DateTime<Utc>,
+    severity: Severity,
+    source: SourceId,
+    text: String,
+    about: About,
+) -> Update {
+    Update::Timeline(TimelineEntry::new(at, severity, Origin::Source(source), text).about(about))
+}
+
+fn pod_about(pod: &str) -> About {
+    About::Pod {
+        namespace: NAMESPACE.into(),
+        name: pod.into(),
+    }
+}
+
 impl World {
     /// Plays one beat: changes the world and says what happened.
     pub fn play(&mut self, beat: Beat, at: DateTime<Utc>, rng: &mut ChaCha8Rng) -> Vec<Update> {
@@ -215,42 +233,49 @@ impl World {
                     SERVICES.join(", ")
                 ),
             )],
-            Beat::PaymentRollout => vec![entry(
+            Beat::PaymentRollout => vec![entry_about(
                 at,
                 Info,
                 Kubernetes,
                 "deployment payment-service rolled out payment-service:2.14.0 (3/3 ready)".into(),
+                About::Deployment {
+                    namespace: NAMESPACE.into(),
+                    name: "payment-service".into(),
+                },
             )],
             Beat::PaymentMemoryHigh => {
                 let pct = rng.random_range(88..97);
-                vec![entry(
+                vec![entry_about(
                     at,
                     Warn,
                     Prometheus,
                     format!("{pod} memory at {pct}% of its 512Mi limit"),
+                    pod_about(&pod),
                 )]
             }
             Beat::PaymentOomKilled => {
                 self.payment = PaymentPods::Crashing;
                 self.crash_payment_pod(0, "OOMKilled", 1, at);
-                vec![entry(
+                vec![entry_about(
                     at,
                     Crit,
                     Kubernetes,
                     format!("pod {pod} OOMKilled (exit code 137), restarting"),
+                    pod_about(&pod),
                 )]
             }
             Beat::PaymentCrashLoop => {
                 let restarts = rng.random_range(3..6);
                 self.crash_payment_pod(0, "CrashLoopBackOff", restarts, at);
                 self.crash_payment_pod(1, "OOMKilled", 1, at);
-                vec![entry(
+                vec![entry_about(
                     at,
                     Crit,
                     Kubernetes,
                     format!(
                         "pod {pod} CrashLoopBackOff: back-off 40s restarting failed container ({restarts} restarts)"
                     ),
+                    pod_about(&pod),
                 )]
             }
             // The breakers feed reports the transition, as a live poll would.
@@ -266,18 +291,22 @@ impl World {
                     since: at,
                 });
                 vec![
-                    entry(
+                    entry_about(
                         at,
                         Crit,
                         Prometheus,
                         "alert PaymentServiceErrors firing for payment-service".into(),
+                        About::Alert {
+                            service: "payment-service".into(),
+                            name: "PaymentServiceErrors".into(),
+                        },
                     ),
                     Update::Alerts(crate::core::clean::Clean::new(self.alerts.clone())),
                 ]
             }
             Beat::LagCrossesThreshold => {
                 self.lag = rng.random_range(1_100..1_500);
-                vec![entry(
+                vec![entry_about(
                     at,
                     Warn,
                     Kafka,
@@ -285,6 +314,10 @@ impl World {
                         "lag on order-events for group order-processing-group crossed 1000 ({})",
                         self.lag
                     ),
+                    About::Group {
+                        cluster: super::lag::CLUSTER.into(),
+                        group: super::lag::ORDERS.into(),
+                    },
                 )]
             }
             // The queries feed shows the chain; the model writes it to the

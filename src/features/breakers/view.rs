@@ -102,6 +102,19 @@ impl BreakersView {
         self.cursor.clamp(self.rows.len());
     }
 
+    /// Puts the cursor on the first line of this breaker of this service;
+    /// false when none is shown.
+    pub fn select(&mut self, service: &str, breaker: &str) -> bool {
+        let hit = self.rows.iter().position(|r| match r {
+            VisibleRow::One(k) => k.service == service && k.breaker == breaker,
+            VisibleRow::Group(g) => g.service == service && g.breaker == breaker,
+        });
+        if let Some(i) = hit {
+            self.cursor.selected = i;
+        }
+        hit.is_some()
+    }
+
     pub fn selected(&self) -> Option<&VisibleRow> {
         self.rows.get(self.cursor.selected)
     }

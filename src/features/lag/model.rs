@@ -9,7 +9,7 @@ use super::stats::dlq::{Growth, TopicSize, growth_per_minute};
 use super::stats::{Alerts, GroupHistory, GroupSnapshot, HistorySettings, Level, Rates, Trend};
 use crate::core::clean::Clean;
 use crate::core::source::{Severity, SourceId};
-use crate::core::timeline::{Origin, TimelineEntry};
+use crate::core::timeline::{About, Origin, TimelineEntry};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -102,6 +102,7 @@ impl Consumers {
         }
         for snapshot in u.groups {
             let key = (u.cluster.clone(), snapshot.group.clone());
+            let snapshot_group = snapshot.group.clone();
             let history = self
                 .groups
                 .entry(key.clone())
@@ -117,12 +118,13 @@ impl Consumers {
                     super::stats::Edge::Left => Severity::Info,
                     super::stats::Edge::Entered => severity,
                 };
-                entries.push(TimelineEntry::new(
-                    c.at,
-                    severity,
-                    Origin::Source(SourceId::Kafka),
-                    c.text,
-                ));
+                entries.push(
+                    TimelineEntry::new(c.at, severity, Origin::Source(SourceId::Kafka), c.text)
+                        .about(About::Group {
+                            cluster: u.cluster.as_str().into(),
+                            group: snapshot_group.as_str().into(),
+                        }),
+                );
             }
         }
         for size in u.dlq {

@@ -55,6 +55,15 @@ impl LagView {
         self.cursor.clamp(self.rows.len());
     }
 
+    /// Puts the cursor on this group; false when it is not shown.
+    pub fn select(&mut self, key: &GroupKey) -> bool {
+        let hit = self.rows.iter().position(|k| k == key);
+        if let Some(i) = hit {
+            self.cursor.selected = i;
+        }
+        hit.is_some()
+    }
+
     pub fn selected(&self) -> Option<&GroupKey> {
         self.rows.get(self.cursor.selected)
     }

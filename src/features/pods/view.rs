@@ -195,6 +195,17 @@ impl PodsView {
 
     /// Recomputes the rows after the user changed sort, filter or view:
     /// the selection goes to the first row.
+    /// Puts the cursor on this row; false when it is not shown.
+    pub fn select(&mut self, key: &Key) -> bool {
+        match self.rows.iter().position(|k| k == key) {
+            Some(i) => {
+                self.cursor.selected = i;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn refresh_from_top(&mut self, w: &Workloads) {
         self.cursor = ListCursor::default();
         self.rows.clear();

@@ -283,6 +283,29 @@ impl QueriesView {
         self.cursor.clamp(self.rows.len());
     }
 
+    /// Shows a backend of a Postgres target: in the Blocking view when it
+    /// is in a chain, else in Activity. False when it is not there.
+    pub fn select_backend(&mut self, q: &Queries, target: &str, pid: i32) -> bool {
+        if self.choose_target(q, target).is_err() {
+            return false;
+        }
+        for view in ["blocking", "activity"] {
+            if self.choose_view(q, view).is_err() {
+                continue;
+            }
+            self.refresh(q);
+            let hit = self.rows.iter().position(|r| match r {
+                QueryRow::Tree { pid: p, .. } | QueryRow::Backend(p) => *p == pid,
+                _ => false,
+            });
+            if let Some(i) = hit {
+                self.cursor.selected = i;
+                return true;
+            }
+        }
+        false
+    }
+
     pub fn selected(&self) -> Option<&QueryRow> {
         self.rows.get(self.cursor.selected)
     }

@@ -3,7 +3,7 @@
 use super::{BreakerRow, Breakers, BreakersUpdate, Observation, TRANSITIONS_KEPT, Transition};
 use crate::core::clean::Clean;
 use crate::core::source::{Severity, SourceId};
-use crate::core::timeline::{Origin, TimelineEntry};
+use crate::core::timeline::{About, Origin, TimelineEntry};
 use crate::features::breakers::data::{BreakerState, Rate};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -158,7 +158,12 @@ fn transition_entry(
             names.join(", ")
         ));
     }
-    TimelineEntry::new(at, severity, Origin::Source(SourceId::Actuator), text)
+    TimelineEntry::new(at, severity, Origin::Source(SourceId::Actuator), text).about(
+        About::Breaker {
+            service: service.into(),
+            breaker: breaker.into(),
+        },
+    )
 }
 
 /// The rate that tripped an opening breaker, against its threshold.

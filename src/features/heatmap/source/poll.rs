@@ -5,7 +5,7 @@ use super::queries::{buckets_query, name_keys, query_for, rate_range};
 use super::tail::{RangeCache, merge, tail};
 use crate::core::outbox::Report;
 use crate::core::source::{HealthReport, SourceId};
-use crate::core::timeline::{Origin, TimelineEntry};
+use crate::core::timeline::{About, Origin, TimelineEntry};
 use crate::features::heatmap::model::{
     AlertState, BucketSeries, NamedSeries, PromAlert, PromUpdate, newly_firing, service_name,
     severity_of, summaries, timeline_text,
@@ -122,12 +122,18 @@ impl Poller {
                     newly_firing(&self.previous_alerts, &current)
                         .into_iter()
                         .map(|a| {
-                            Report::Timeline(TimelineEntry::new(
-                                now,
-                                a.severity,
-                                Origin::Source(SourceId::Prometheus),
-                                timeline_text(a),
-                            ))
+                            Report::Timeline(
+                                TimelineEntry::new(
+                                    now,
+                                    a.severity,
+                                    Origin::Source(SourceId::Prometheus),
+                                    timeline_text(a),
+                                )
+                                .about(About::Alert {
+                                    service: a.service.as_str().into(),
+                                    name: a.name.as_str().into(),
+                                }),
+                            )
                         })
                         .collect();
                 updates.push(Report::Alerts(summaries(&current)));

@@ -6,7 +6,7 @@
 use super::convert::utc;
 use super::table::Key;
 use crate::core::source::{Severity, SourceId};
-use crate::core::timeline::{Origin, TimelineEntry};
+use crate::core::timeline::{About, Origin, TimelineEntry};
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::{ContainerStateTerminated, ContainerStatus, Pod};
 use std::collections::HashMap;
@@ -56,6 +56,10 @@ impl Transitions {
         let many = statuses.len() > 1;
         let mut entries = Vec::new();
         let mut seen = HashMap::new();
+        let about = About::Pod {
+            namespace: key.0.as_str().into(),
+            name: key.1.as_str().into(),
+        };
         for c in statuses {
             let before = previous.get(&c.name).cloned().unwrap_or_default();
             let mut now_seen = Seen {
@@ -75,15 +79,18 @@ impl Transitions {
                         .as_ref()
                         .and_then(|f| utc(&f.0))
                         .unwrap_or(now);
-                    entries.push(TimelineEntry::new(
-                        at,
-                        Severity::Crit,
-                        Origin::Source(SourceId::Kubernetes),
-                        format!(
-                            "{who} OOMKilled (exit code {}), restarts {pod_restarts}",
-                            t.exit_code
-                        ),
-                    ));
+                    entries.push(
+                        TimelineEntry::new(
+                            at,
+                            Severity::Crit,
+                            Origin::Source(SourceId::Kubernetes),
+                            format!(
+                                "{who} OOMKilled (exit code {}), restarts {pod_restarts}",
+                                t.exit_code
+                            ),
+                        )
+                        .about(about.clone()),
+                    );
                 }
                 now_seen.last_oom = Some(id);
             }
@@ -97,12 +104,15 @@ impl Transitions {
                         )
                     })
                     .unwrap_or_default();
-                entries.push(TimelineEntry::new(
-                    now,
-                    Severity::Warn,
-                    Origin::Source(SourceId::Kubernetes),
-                    format!("{who} in CrashLoopBackOff{last}, restarts {pod_restarts}"),
-                ));
+                entries.push(
+                    TimelineEntry::new(
+                        now,
+                        Severity::Warn,
+                        Origin::Source(SourceId::Kubernetes),
+                        format!("{who} in CrashLoopBackOff{last}, restarts {pod_restarts}"),
+                    )
+                    .about(about.clone()),
+                );
             }
             seen.insert(c.name.clone(), now_seen);
         }

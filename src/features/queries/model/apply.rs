@@ -5,7 +5,7 @@ use super::snapshot::{PgData, QueriesUpdate, RedisData, Snapshot};
 use super::{Marks, Queries, TargetKey, TargetState, human_duration};
 use crate::core::clean::Clean;
 use crate::core::source::Severity;
-use crate::core::timeline::{Origin, TimelineEntry};
+use crate::core::timeline::{About, Origin, TimelineEntry};
 use crate::features::queries::postgres::{BlockTree, blocking};
 use chrono::{DateTime, Utc};
 
@@ -63,13 +63,20 @@ fn crossings(state: &mut TargetState, at: DateTime<Utc>) -> Vec<TimelineEntry> {
     let name = state.key.name.clone();
     let source = Origin::Source(state.key.kind.source());
     let entry = |severity, text: String| TimelineEntry::new(at, severity, source.clone(), text);
+    let about = |pid: i32| About::Backend {
+        target: name.as_str().into(),
+        pid,
+    };
     let mut out = Vec::new();
     match &state.data {
         Some(Snapshot::Postgres(pg)) => {
             out.extend(
                 chains(&name, pg, &state.blocking, &mut state.marks)
                     .into_iter()
-                    .map(|(s, t)| entry(s, t)),
+                    .map(|(s, t, root)| match root {
+                        Some(pid) => entry(s, t).about(about(pid)),
+                        None => entry(s, t),
+                    }),
             );
             if let Ok(c) = &pg.connections
                 && c.warning != state.marks.connections_high
@@ -114,7 +121,7 @@ fn chains(
     pg: &PgData,
     trees: &[BlockTree],
     marks: &mut Marks,
-) -> Vec<(Severity, String)> {
+) -> Vec<(Severity, String, Option<i32>)> {
     let roots: std::collections::BTreeSet<i32> = trees.iter().map(|t| t.pid).collect();
     let mut out = Vec::new();
     let fresh: Vec<&BlockTree> = trees
@@ -144,6 +151,7 @@ fn chains(
                 t.pid,
                 t.waiting()
             ),
+            Some(t.pid),
         ));
     }
     if fresh.len() > NEW_CHAINS_WRITTEN {
@@ -153,12 +161,14 @@ fn chains(
                 "{name}: {} more blocking chains",
                 fresh.len() - NEW_CHAINS_WRITTEN
             ),
+            None,
         ));
     }
     if roots.is_empty() && !marks.roots.is_empty() {
         out.push((
             Severity::Info,
             format!("{name}: no blocked backends any more"),
+            None,
         ));
     }
     marks.roots = roots;
