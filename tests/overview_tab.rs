@@ -297,3 +297,77 @@ fn enter_on_an_entry_about_nothing_says_so_and_stays() {
         app.status
     );
 }
+
+#[test]
+fn from_a_row_one_key_jumps_to_its_service_on_another_tab() {
+    let mut app = overview_at((160, 48), 200);
+
+    // A breaker → the owning service's logs (its deployment followed).
+    keys(&mut app, &["4"]);
+    let text = screen(&app);
+    assert!(text.contains("paymentService"), "{text}");
+    keys(&mut app, &["L"]);
+    assert_eq!(app.tab, Tab::Logs);
+    assert_eq!(app.service.as_ref().unwrap().name, "order-service");
+    assert_eq!(
+        app.model.logs.scope.as_ref().unwrap().label,
+        "deploy/order-service"
+    );
+    keys(&mut app, &["<Esc>", "<Esc>"]);
+
+    // A blocking backend → the pods of its application: the chain's root
+    // is psql (linked to nothing), a waiting INSERT is order-service's.
+    keys(&mut app, &["5"]);
+    keys(&mut app, &[":"]);
+    typed(&mut app, "view blocking");
+    keys(&mut app, &["<Enter>", "P"]);
+    assert_eq!(app.tab, Tab::Queries, "the root links to no service");
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("links to no service"),
+        "{:?}",
+        app.status
+    );
+    keys(&mut app, &["j", "P"]);
+    assert_eq!(app.tab, Tab::Pods);
+    assert_eq!(app.service.as_ref().unwrap().name, "order-service");
+    keys(&mut app, &["<Esc>"]);
+
+    // A lag group → its consumer deployment's pods.
+    keys(&mut app, &["6", "j"]);
+    let group = app.model.lag.view.selected().unwrap().1.clone();
+    assert_eq!(group, "order-processing-group", "{}", screen(&app));
+    keys(&mut app, &["P"]);
+    assert_eq!(app.tab, Tab::Pods);
+    assert!(screen(&app).contains("order-consumer-"));
+    assert!(!screen(&app).contains("payment-service-"));
+    keys(&mut app, &["<Esc>"]);
+
+    // A pod → its service's heatmap row.
+    keys(&mut app, &["1", "/"]);
+    typed(&mut app, "payment");
+    keys(&mut app, &["<Enter>", "H"]);
+    assert_eq!(app.tab, Tab::Heatmap);
+    let grid = app
+        .model
+        .heatmap
+        .data
+        .shown(app.model.heatmap.view.metric)
+        .unwrap();
+    assert_eq!(
+        grid.rows[app.model.heatmap.view.row].service,
+        "payment-service"
+    );
+    keys(&mut app, &["<Esc>", "<Esc>"]);
+    assert!(app.service.is_none());
+
+    // A heatmap cell → that service's logs since the cell's start.
+    keys(&mut app, &["2", "h", "h", "L"]);
+    assert_eq!(app.tab, Tab::Logs);
+    let (_, options) = &app.log_options;
+    let since = options.since_seconds.unwrap();
+    assert!(since >= 60, "{since}");
+}

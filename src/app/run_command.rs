@@ -86,6 +86,7 @@ impl App {
             Command::Service(name) => return self.service_command(&name),
             Command::ServiceSelected => return self.scope_selected(),
             Command::Goto => return self.goto_entry(),
+            Command::Jump(to) => return self.jump_to_service(&to),
             Command::TargetNext | Command::TargetPrev => {
                 self.step_queries_target(cmd == Command::TargetNext)
             }

@@ -107,3 +107,58 @@ impl App {
         }
     }
 }
+
+impl App {
+    /// From a row of a tab to the same service on another: scopes every
+    /// tab to the row's service, then shows `to` (`pods`, `logs` or
+    /// `heatmap`). From a heatmap cell, its logs start at the cell.
+    pub(super) fn jump_to_service(&mut self, to: &str) -> Vec<Effect> {
+        let target = match to.trim() {
+            "pods" => Tab::Pods,
+            "logs" => Tab::Logs,
+            "heatmap" => Tab::Heatmap,
+            other => {
+                self.say(
+                    Severity::Warn,
+                    format!("jump {other:?}: pods, logs or heatmap"),
+                );
+                return Vec::new();
+            }
+        };
+        let Some(row) = self.feature(self.tab).row_ref() else {
+            self.say(Severity::Info, "no row selected to jump from");
+            return Vec::new();
+        };
+        let Some(service) = self.model.overview.service_of(&row) else {
+            self.say(
+                Severity::Warn,
+                format!(
+                    "{row} links to no service: `opsdeck check` shows the map, [services] fixes it"
+                ),
+            );
+            return Vec::new();
+        };
+        let mut effects = self.scope_to(&service);
+        let since = match &row {
+            crate::core::service::RowRef::Prometheus {
+                since: Some(at), ..
+            } => Some(*at),
+            _ => None,
+        };
+        let deployment = self
+            .service
+            .as_ref()
+            .and_then(|s| s.links.deployments.first().cloned());
+        if let (Tab::Logs, Some(at), Some(d)) = (target, since, deployment) {
+            let secs = (self.now - at).num_seconds().max(60);
+            effects.extend(self.follow_logs(&format!("deploy/{d} --since {secs}s")));
+            self.say(
+                Severity::Info,
+                format!("service {service}: logs since {}", at.format("%H:%M:%S")),
+            );
+        }
+        self.tab = target;
+        self.fit_cursor();
+        effects
+    }
+}

@@ -115,6 +115,8 @@ pub enum Command {
     ServiceSelected,
     /// Timeline: go to what the selected entry is about.
     Goto,
+    /// The selected row's service, on another tab: `pods`, `logs`, `heatmap`.
+    Jump(String),
 }
 
 /// Which remediation the user asked for, with its arguments as typed.
@@ -424,6 +426,9 @@ pub const COMMANDS: &[CommandSpec] = &[
     )
     .on(&["overview"]),
     unit!("goto", "Go to what the selected entry is about", Command::Goto).on(&["timeline"]),
+    text!("jump", "The selected row's service on another tab", Command::Jump)
+        .arg(needs("<pods|logs|heatmap>", "pods, logs or heatmap", "pods"))
+        .on(&["pods", "heatmap", "breakers", "queries", "lag"]),
     unit!("toggle_order", "Newest or oldest first", Command::ToggleOrder).on(&["timeline"]),
     unit!("level_more", "Show more log levels", Command::LevelMore).on(&["console"]),
     unit!("level_less", "Show fewer log levels", Command::LevelLess).on(&["console"]),
@@ -667,6 +672,7 @@ impl Command {
             Command::Tab(a)
             | Command::Seek(a)
             | Command::Service(a)
+            | Command::Jump(a)
             | Command::Export(a)
             | Command::Record(a)
             | Command::Theme(a)

@@ -151,6 +151,38 @@ pub struct ServiceLinks {
     pub mongo_app: Vec<String>,
 }
 
+/// What a tab's selected row names, so a key can jump to its service on
+/// another tab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowRef {
+    Deployment(String),
+    /// A Prometheus row, and the start of the selected cell.
+    Prometheus {
+        name: String,
+        since: Option<DateTime<Utc>>,
+    },
+    /// The service whose pods hold a breaker.
+    BreakerOwner(String),
+    Group(String),
+    /// A database session's `application_name` or `appName`.
+    Application(String),
+}
+
+impl std::fmt::Display for RowRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RowRef::Deployment(d) => write!(f, "deployment {d}"),
+            RowRef::Prometheus { name, .. } => write!(f, "Prometheus row {name}"),
+            RowRef::BreakerOwner(o) => write!(f, "breaker owner {o}"),
+            RowRef::Group(g) => write!(f, "group {g}"),
+            RowRef::Application(a) if a.is_empty() => {
+                f.write_str("a session with no application name")
+            }
+            RowRef::Application(a) => write!(f, "application {a}"),
+        }
+    }
+}
+
 /// The service the console is scoped to: every tab shows only its rows.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ServiceScope {

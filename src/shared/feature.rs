@@ -2,7 +2,7 @@
 //! the `/` filter to the current tab without knowing which one it is.
 
 use crate::core::health::Health;
-use crate::core::service::ServiceScope;
+use crate::core::service::{RowRef, ServiceScope};
 use crate::shared::color::ColorSupport;
 use crate::shared::theme::Theme;
 use chrono::{DateTime, Utc};
@@ -63,6 +63,11 @@ pub trait Feature {
     /// `:scale deploy/NAME `, or why there is none.
     fn scale_target(&self) -> Result<String, String> {
         Err("nothing to scale here".into())
+    }
+
+    /// What the selected row names, for a jump to its service.
+    fn row_ref(&self) -> Option<RowRef> {
+        None
     }
 
     /// `:service`: show only this service's rows (`None`: every row).

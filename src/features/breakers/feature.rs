@@ -2,7 +2,7 @@
 //! view over them.
 
 use super::model::{Breakers, BreakersView};
-use crate::core::service::ServiceScope;
+use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
@@ -23,6 +23,14 @@ impl BreakersTab {
 }
 
 impl Feature for BreakersTab {
+    fn row_ref(&self) -> Option<RowRef> {
+        let owner = match self.view.selected()? {
+            super::view::VisibleRow::One(k) => k.service.clone(),
+            super::view::VisibleRow::Group(g) => g.service.clone(),
+        };
+        Some(RowRef::BreakerOwner(owner))
+    }
+
     fn set_service(&mut self, scope: Option<&ServiceScope>) {
         self.view.service = scope.cloned();
         self.view.refresh(&self.data);

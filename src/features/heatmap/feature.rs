@@ -2,7 +2,7 @@
 
 use super::model::Heatmap;
 use super::view::HeatmapView;
-use crate::core::service::ServiceScope;
+use crate::core::service::{RowRef, ServiceScope};
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,6 +14,18 @@ pub struct HeatmapTab {
 }
 
 impl Feature for HeatmapTab {
+    /// The selected row's service and the start of the selected cell.
+    fn row_ref(&self) -> Option<RowRef> {
+        let grid = self.data.shown(self.view.metric)?;
+        let row = grid.rows.get(self.view.row)?;
+        let col = self.view.column(grid.columns.count);
+        let start = grid.columns.start + grid.columns.step * col as f64;
+        Some(RowRef::Prometheus {
+            name: row.service.clone(),
+            since: chrono::DateTime::from_timestamp(start as i64, 0),
+        })
+    }
+
     /// Its row, with its latency buckets open.
     fn set_service(&mut self, scope: Option<&ServiceScope>) {
         self.data

@@ -3,7 +3,7 @@
 use super::model::{Consumers, LagView};
 use super::settings::KafkaSettings;
 use super::stats::GroupSnapshot;
-use crate::core::service::ServiceScope;
+use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
@@ -33,6 +33,10 @@ impl LagTab {
 }
 
 impl Feature for LagTab {
+    fn row_ref(&self) -> Option<RowRef> {
+        self.view.selected().map(|(_, g)| RowRef::Group(g.clone()))
+    }
+
     fn set_service(&mut self, scope: Option<&ServiceScope>) {
         self.view.service = scope.cloned();
         self.view.refresh(&self.data);

@@ -4,7 +4,7 @@ use super::board::Board;
 use super::link::ServiceMap;
 use super::settings::ServiceConfig;
 use super::view::OverviewView;
-use crate::core::service::{ServiceScope, Signals};
+use crate::core::service::{RowRef, ServiceScope, Signals};
 use crate::core::timeline::TimelineEntry;
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
@@ -42,6 +42,19 @@ impl OverviewTab {
 
     pub fn scope(&self, name: &str) -> Option<ServiceScope> {
         self.map.scope(name)
+    }
+
+    /// The service a row of another tab belongs to.
+    pub fn service_of(&self, r: &RowRef) -> Option<String> {
+        let m = &self.map;
+        let i = match r {
+            RowRef::Deployment(d) => m.of_deployment(d),
+            RowRef::Prometheus { name, .. } => m.of_prometheus(name),
+            RowRef::BreakerOwner(o) => m.owner_of(o),
+            RowRef::Group(g) => m.of_group(g),
+            RowRef::Application(a) => m.of_application(a),
+        }?;
+        m.services.get(i).map(|s| s.name.clone())
     }
 
     /// Every service name, for `:service` completion.

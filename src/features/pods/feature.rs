@@ -2,7 +2,7 @@
 
 use super::model::Workloads;
 use super::view::{PodFilter, PodsMode, PodsView};
-use crate::core::service::ServiceScope;
+use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
@@ -23,6 +23,19 @@ impl PodsTab {
 }
 
 impl Feature for PodsTab {
+    fn row_ref(&self) -> Option<RowRef> {
+        let key = self.view.selected_key()?;
+        match self.view.mode {
+            super::view::PodsMode::Deployments => Some(RowRef::Deployment(key.1.clone())),
+            _ => self
+                .data
+                .pods
+                .get(key)
+                .and_then(|p| p.deployment.clone())
+                .map(RowRef::Deployment),
+        }
+    }
+
     fn set_service(&mut self, scope: Option<&ServiceScope>) {
         self.view.service = scope.cloned();
         self.view.refresh(&self.data);

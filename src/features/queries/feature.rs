@@ -3,7 +3,7 @@
 
 use super::model::{Queries, QueriesView, SubView};
 use super::settings::QueriesSettings;
-use crate::core::service::ServiceScope;
+use crate::core::service::{RowRef, ServiceScope};
 use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -17,6 +17,24 @@ pub struct QueriesTab {
 }
 
 impl Feature for QueriesTab {
+    /// The selected session's application (a backend, or a MongoDB op).
+    fn row_ref(&self) -> Option<RowRef> {
+        let state = self.view.state(&self.data)?;
+        match self.view.selected()? {
+            super::view::QueryRow::Backend(pid) | super::view::QueryRow::Tree { pid, .. } => state
+                .backends()
+                .iter()
+                .find(|b| b.pid == *pid)
+                .map(|b| RowRef::Application(b.application.clone())),
+            super::view::QueryRow::Op(id) => state
+                .ops()
+                .iter()
+                .find(|o| &o.opid == id)
+                .map(|o| RowRef::Application(o.app_name.clone().unwrap_or_default())),
+            _ => None,
+        }
+    }
+
     fn set_service(&mut self, scope: Option<&ServiceScope>) {
         self.view.service = scope.cloned();
         self.view.refresh(&self.data);
