@@ -31,6 +31,9 @@ fn main() -> color_eyre::Result<()> {
         let probes = probe_sources(&loaded.settings, &cli)?;
         let (report, ok) = opsdeck::check::report(&loc, &loaded, &probes);
         print!("{report}");
+        if probes.iter().any(|p| p.rows.iter().any(|r| r.ok)) {
+            print!("{}", service_map(loaded, &cli)?);
+        }
         std::process::exit(if ok { 0 } else { 1 });
     }
 
@@ -330,6 +333,42 @@ fn install_hooks() -> color_eyre::Result<()> {
 
 /// One probe table per configured source; a source nobody configured is
 /// probed too, but its failure does not fail `check`.
+/// How long `check` listens to the sources to link services.
+const SERVICE_SAMPLE: Duration = Duration::from_secs(5);
+
+/// `check`'s service map: the live sources run for a few seconds into a
+/// console with no terminal, then the map the Overview derived is printed.
+fn service_map(loaded: opsdeck::config::Loaded, cli: &Cli) -> color_eyre::Result<String> {
+    let overrides = KubeOverrides {
+        kubeconfig: None,
+        context: cli.global.context.clone(),
+        namespace: cli.global.namespace.clone(),
+        all_namespaces: cli.global.all_namespaces,
+    };
+    let settings = loaded.settings.clone();
+    let mut app = App::new(loaded, Options::default(), chrono::Utc::now());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (tx, mut rx) = opsdeck::transport::channel(UPDATE_CHANNEL, LOG_LINES_QUEUED);
+        let mut control = SourceControl::default();
+        let _router = start_live(settings, overrides, tx, &mut control);
+        let deadline = tokio::time::Instant::now() + SERVICE_SAMPLE;
+        while let Ok(Some(u)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+            app.update(opsdeck::app::Event::Update(u));
+        }
+    });
+    runtime.shutdown_background();
+    let map = &app.model.overview.map;
+    Ok(format!(
+        "\nservices ({} linked from {} s of data; [services] in config.toml changes a link):\n{}",
+        map.services.len(),
+        SERVICE_SAMPLE.as_secs(),
+        map.describe()
+    ))
+}
+
 fn probe_sources(
     settings: &opsdeck::config::settings::Settings,
     cli: &Cli,

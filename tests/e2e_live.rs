@@ -173,3 +173,67 @@ fn with_kubernetes_off_the_other_sources_still_run() {
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0", 10);
 }
+
+/// `opsdeck check` prints the service map it derived from a few seconds
+/// of the real sources: the deployments, the breaker in order-service
+/// protecting calls to payment-service, a configured name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_prints_the_service_map_it_derived() {
+    if !available("check_prints_the_service_map_it_derived") {
+        return;
+    }
+    let server = KubeTestServer::start().await;
+    server.add_deployment(deployment("payment-service", 3));
+    server.add_deployment(deployment("order-service", 2));
+    let actuator = ActuatorServer::start(
+        Config::new("order-service").breaker("paymentService", BreakerConfig::default()),
+    );
+    let xdg = tempfile::tempdir().unwrap();
+    let kubeconfig = server.write_kubeconfig(xdg.path(), NS);
+    let dir = xdg.path().join("config/opsdeck");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[breakers]\ninterval_secs = 1\n\n[breakers.actuators]\norder-service = \"{}\"\n\n\
+             [services.payments]\ndeployments = [\"payment-service\"]\n\n\
+             [services.ghost]\ndeployments = [\"nowhere\"]\n",
+            actuator.base_url()
+        ),
+    )
+    .unwrap();
+    let config_home = xdg.path().join("config");
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+            .arg("check")
+            .env("XDG_CONFIG_HOME", config_home)
+            .env("KUBECONFIG", kubeconfig)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} line:\n{stdout}"))
+            .to_string()
+    };
+    assert!(stdout.contains("services (3 linked"), "{stdout}");
+    let payments = line("payments");
+    assert!(payments.contains("deployments payment-service"), "{stdout}");
+    assert!(
+        payments.contains("breakers to it paymentService"),
+        "{stdout}"
+    );
+    assert!(
+        line("order-service").contains("deployments order-service"),
+        "{stdout}"
+    );
+    assert!(
+        line("ghost").contains("no data (links to nothing)"),
+        "{stdout}"
+    );
+}

@@ -391,3 +391,48 @@ fn a_recording_killed_mid_write_replays_up_to_its_last_frame() {
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0", 10);
 }
+
+#[test]
+fn the_demo_starts_on_the_overview_scopes_a_service_and_follows_a_timeline_entry() {
+    if !available("the_demo_starts_on_the_overview_scopes_a_service_and_follows_a_timeline_entry") {
+        return;
+    }
+    let xdg = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("overview", 80, 24);
+    tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 10 --no-loop"));
+    tmux.wait_for("Services (", 30);
+    // Once the breaker opens (85 s of the story), payment-service is the
+    // probable cause and the first row.
+    let pane = tmux.wait_for("probable cause: payment-service", 30);
+    let first = pane
+        .lines()
+        .skip_while(|l| !l.contains("SERVICE"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(first.contains("payment-service"), "{pane}");
+
+    // Enter scopes the Pods tab to its pods.
+    tmux.keys(&["Enter"]);
+    let pane = tmux.wait_for("service: payment-service", 10);
+    assert!(pane.contains("payment-service-"), "{pane}");
+    assert!(!pane.contains("order-service-"), "{pane}");
+    assert!(!pane.contains("api-gateway-"), "{pane}");
+    tmux.keys(&["Escape"]);
+    tmux.escape_until_gone("service: payment-service", 10);
+
+    // Enter on the Timeline's blocking-chain entry: the Queries tab's
+    // Blocking view, the root selected (the footer names it).
+    tmux.keys(&["7"]);
+    tmux.wait_for("blocking chain", 30);
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "blocking chain"]);
+    tmux.keys(&["Enter", "Enter"]);
+    let pane = tmux.wait_for("orders-db pid ", 10);
+    assert!(
+        pane.contains("Blocking") || pane.contains("blocking"),
+        "{pane}"
+    );
+    assert!(pane.contains("◀ blocks"), "{pane}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0", 10);
+}

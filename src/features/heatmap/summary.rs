@@ -2,11 +2,14 @@
 //! error ratio and availability against its SLO, the p95 trend, and when
 //! the current breach began.
 
-use super::model::{Grid, Heatmap, Level, Row};
+use super::model::{Grid, Heatmap, Level, Row, Slo, level};
 use crate::core::service::{Condition, SloSignal};
 use crate::shared::prometheus::Metric;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
+
+/// Columns of p95 the Overview's trend shows.
+const TREND: usize = 12;
 
 /// One signal per service that has a p95, error-ratio or availability row.
 pub fn signals(h: &Heatmap) -> Vec<SloSignal> {
@@ -24,11 +27,12 @@ pub fn signals(h: &Heatmap) -> Vec<SloSignal> {
                 service: row.service.clone(),
                 ..SloSignal::default()
             });
-            let (value, condition, since) = latest(grid, row, h);
+            let slo = h.slos.get(&row.service, metric);
+            let (value, condition, since) = latest(grid, row, slo);
             match metric {
                 Metric::P95 => {
                     (s.p95_secs, s.p95, s.p95_since) = (value, condition, since);
-                    s.trend = row.cells.clone();
+                    s.trend = row.cells[row.cells.len().saturating_sub(TREND)..].to_vec();
                 }
                 Metric::ErrorRatio => {
                     (s.error_ratio, s.errors, s.errors_since) = (value, condition, since)
@@ -42,11 +46,16 @@ pub fn signals(h: &Heatmap) -> Vec<SloSignal> {
 
 /// The latest value, its condition, and the start of the run of bad
 /// columns it ends (when bad).
-fn latest(grid: &Grid, row: &Row, h: &Heatmap) -> (Option<f64>, Condition, Option<DateTime<Utc>>) {
+fn latest(
+    grid: &Grid,
+    row: &Row,
+    slo: Option<Slo>,
+) -> (Option<f64>, Condition, Option<DateTime<Utc>>) {
     let Some((col, value)) = row.last_value() else {
         return (None, Condition::Ok, None);
     };
-    let condition = match grid.level(row, col, &h.slos) {
+    let at = |c: usize| level(row.cells.get(c).copied().flatten(), slo);
+    let condition = match at(col) {
         Level::Bad | Level::Infinite => Condition::Crit,
         Level::Near => Condition::Warn,
         Level::Good | Level::Gap => Condition::Ok,
@@ -55,16 +64,11 @@ fn latest(grid: &Grid, row: &Row, h: &Heatmap) -> (Option<f64>, Condition, Optio
         return (Some(value), condition, None);
     }
     let mut first = col;
-    while first > 0
-        && matches!(
-            grid.level(row, first - 1, &h.slos),
-            Level::Bad | Level::Infinite | Level::Gap
-        )
-    {
+    while first > 0 && matches!(at(first - 1), Level::Bad | Level::Infinite | Level::Gap) {
         first -= 1;
     }
     // A leading gap is no evidence of the breach.
-    while first < col && grid.level(row, first, &h.slos) == Level::Gap {
+    while first < col && at(first) == Level::Gap {
         first += 1;
     }
     let start = grid.columns.start + grid.columns.step * first as f64;

@@ -150,7 +150,12 @@ impl ServiceMap {
                 Some(c) => self.by_name.get(&c.name).copied(),
                 None => callee_names(&b.breaker)
                     .iter()
-                    .find_map(|n| self.by_name.get(n).copied())
+                    .find_map(|n| {
+                        self.by_name
+                            .get(n)
+                            .or_else(|| self.deployment.get(n))
+                            .copied()
+                    })
                     .filter(|i| {
                         // An explicit `breakers` list replaces the guess.
                         let name = &self.services[*i].name;
