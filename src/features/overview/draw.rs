@@ -133,7 +133,9 @@ pub fn columns(width: u16, longest_name: usize) -> (Vec<Column>, u16) {
 pub fn draw(frame: &mut Frame, area: Rect, tab: &OverviewTab, screen: &Screen<'_>) {
     let t = screen.theme;
     let board = &tab.board;
-    let cause = cause_line(&board.cause, t);
+    // At 80 columns a caller is named with its first evidence only.
+    let per_caller = if area.width >= 120 { EVIDENCE_SHOWN } else { 1 };
+    let cause = cause_line(&board.cause, t, per_caller);
     // As many lines as it needs at this width, up to three.
     let cause_height = cause.as_ref().map_or(0, |l| {
         let width = usize::from(area.width.max(1));
@@ -409,10 +411,10 @@ pub fn sparkline(values: &[Option<f64>], width: usize) -> String {
         .collect()
 }
 
-fn evidence_text(evidence: &[Evidence]) -> String {
+fn evidence_text(evidence: &[Evidence], shown: usize) -> String {
     evidence
         .iter()
-        .take(EVIDENCE_SHOWN)
+        .take(shown)
         .map(|e| match e.at {
             Some(at) => format!("{} {}", e.text, at.format("%H:%M:%S")),
             None => e.text.clone(),
@@ -421,7 +423,7 @@ fn evidence_text(evidence: &[Evidence]) -> String {
         .join(", ")
 }
 
-fn cause_line(cause: &Cause, t: &Theme) -> Option<Line<'static>> {
+fn cause_line(cause: &Cause, t: &Theme, per_caller: usize) -> Option<Line<'static>> {
     match cause {
         Cause::Quiet => None,
         Cause::Probable {
@@ -433,12 +435,15 @@ fn cause_line(cause: &Cause, t: &Theme) -> Option<Line<'static>> {
             let mut spans = vec![
                 Span::styled(" probable cause: ", t.muted),
                 Span::styled(service.clone(), t.crit),
-                Span::styled(format!(": {}", evidence_text(evidence)), t.text),
+                Span::styled(
+                    format!(": {}", evidence_text(evidence, EVIDENCE_SHOWN)),
+                    t.text,
+                ),
             ];
             if !callers.is_empty() {
                 let list: Vec<String> = callers
                     .iter()
-                    .map(|(name, ev)| format!("{name} ({})", evidence_text(ev)))
+                    .map(|(name, ev)| format!("{name} ({})", evidence_text(ev, per_caller)))
                     .collect();
                 spans.push(Span::styled(
                     format!("; callers {}", list.join(", ")),
