@@ -371,3 +371,39 @@ fn from_a_row_one_key_jumps_to_its_service_on_another_tab() {
     let since = options.since_seconds.unwrap();
     assert!(since >= 60, "{since}");
 }
+
+#[test]
+fn a_failing_source_greys_its_cells_and_says_how_old_its_data_is() {
+    use opsdeck::core::source::{HealthReport, SourceId};
+    use opsdeck::update::Update;
+    let mut app = overview_at((160, 48), 150);
+    let at = app.now;
+    app.update(opsdeck::app::Event::Update(Update::from(HealthReport {
+        source: SourceId::Prometheus,
+        at: at - chrono::Duration::seconds(90),
+        error: None,
+        interval: std::time::Duration::from_secs(15),
+    })));
+    app.update(opsdeck::app::Event::Update(Update::from(HealthReport {
+        source: SourceId::Prometheus,
+        at,
+        error: Some("connection refused".into()),
+        interval: std::time::Duration::from_secs(15),
+    })));
+    let text = screen(&app);
+    assert!(text.contains("prom failing, data 90s old"), "{text}");
+    assert_eq!(
+        style_of(&app, "payment-service", "12.2%").fg,
+        app.theme.stale.fg,
+        "{text}"
+    );
+    // Kubernetes still answers (the demo's): its cells keep their colour.
+    assert_eq!(
+        style_of(&app, "payment-service", "1/3 CLB").fg,
+        app.theme.crit.fg
+    );
+    assert!(
+        text.contains("prom source"),
+        "the shared block says so:\n{text}"
+    );
+}

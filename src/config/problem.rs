@@ -22,10 +22,11 @@ impl fmt::Display for Problem {
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
+        // A key from the file may hold escape sequences: shown made safe.
         if !self.key.is_empty() {
-            write!(f, " {}", self.key)?;
+            write!(f, " {}", crate::core::sanitize::safe(&self.key))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", crate::core::sanitize::safe(&self.message))
     }
 }
 

@@ -25,6 +25,15 @@ impl Reader<'_> {
                 self.report(t, PRE, name, "expected a section like [services.\"NAME\"]");
                 continue;
             };
+            if crate::core::sanitize::safe(name) != name {
+                self.report(
+                    t,
+                    PRE,
+                    name,
+                    "a service name cannot hold control characters or escape sequences",
+                );
+                continue;
+            }
             let prefix = format!("{PRE}{name}.");
             self.check_keys(
                 s,
@@ -48,6 +57,8 @@ impl Reader<'_> {
             let list = |r: &mut Self, key: &str| {
                 let mut v = Vec::new();
                 r.strings(s, &prefix, key, &mut v);
+                // Backend names are made safe the same way, so they match.
+                let v: Vec<String> = v.iter().map(|x| crate::core::sanitize::safe(x)).collect();
                 s.get(key)
                     .is_some_and(|i| i.as_array().is_some())
                     .then_some(v)
