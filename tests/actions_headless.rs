@@ -420,3 +420,35 @@ fn bad_requests_say_why_without_a_dialog() {
     command(&mut app, "undo");
     assert!(app.status.clone().unwrap().text.contains("nothing to undo"));
 }
+
+#[test]
+fn enter_on_an_executed_action_in_the_timeline_shows_its_dialog_and_outcome() {
+    let mut app = unprotected();
+    open(&mut app, "restart deploy/api-gateway");
+    let effects = keys(&mut app, &["y"]);
+    let [Effect::Execute { id, plan, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    app.update(Event::ActionDone {
+        id: *id,
+        plan: Box::new(plan.clone()),
+        outcome: Outcome::Failed("deployments.apps \"api-gateway\" is forbidden".into()),
+    });
+    keys(&mut app, &["<Esc>"]);
+    assert!(matches!(app.overlay, Overlay::None));
+    app.tab = opsdeck::app::tab::Tab::Timeline;
+    // Newest first: the outcome is the top entry.
+    keys(&mut app, &["g", "<Enter>"]);
+    let Overlay::Action(d) = &app.overlay else {
+        panic!("no dialog: {:?}", app.status)
+    };
+    assert_eq!(d.id, *id);
+    let Stage::Done { ok, message } = &d.stage else {
+        panic!("{:?}", d.stage)
+    };
+    assert!(!ok);
+    assert!(message.contains("is forbidden"), "{message}");
+    assert!(screen(&app).contains("is forbidden"));
+    // Showing it again executes nothing.
+    assert!(executes(&keys(&mut app, &["y"])).is_empty());
+}

@@ -33,6 +33,9 @@ pub enum Stage {
     },
 }
 
+/// Executed actions' dialogs kept for Enter on their Timeline entries.
+const FINISHED_KEPT: usize = 100;
+
 /// An open action dialog.
 #[derive(Debug, Clone)]
 pub struct ActionDialog {
@@ -356,8 +359,18 @@ impl App {
             plan: dialog.plan.clone(),
             decisions: dialog.decisions.clone(),
         });
+        self.keep_finished((*dialog).clone());
         self.overlay = Overlay::Action(dialog);
         effects
+    }
+
+    /// Keeps an executed action's dialog, so Enter on its Timeline entry
+    /// shows it again with its outcome; the oldest go first.
+    fn keep_finished(&mut self, dialog: ActionDialog) {
+        self.finished.insert(dialog.id, dialog);
+        while self.finished.len() > FINISHED_KEPT {
+            self.finished.pop_first();
+        }
     }
 
     /// Esc or Cancel: nothing runs; the attempt is audited.
@@ -407,7 +420,14 @@ impl App {
             // Nothing reached the backend, so nothing to cool down from.
             self.cooldowns.remove(&plan.cooldown_key());
         }
-        let mut entry = TimelineEntry::new(self.now, severity, Origin::Opsdeck, text.clone());
+        let mut entry = TimelineEntry::new(self.now, severity, Origin::Opsdeck, text.clone())
+            .about(crate::core::timeline::About::Action { id });
+        if let Some(d) = self.finished.get_mut(&id) {
+            d.stage = Stage::Done {
+                ok,
+                message: text.clone(),
+            };
+        }
         if ok && let Some(inverse) = &plan.undo {
             entry.action = Some(id);
             self.undo_plans.insert(id, (**inverse).clone());

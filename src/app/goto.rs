@@ -22,6 +22,16 @@ impl App {
             self.say(Severity::Info, why);
             return Vec::new();
         };
+        if let About::Action { id } = about {
+            match self.finished.get(&id) {
+                Some(d) => self.overlay = super::Overlay::Action(Box::new(d.clone())),
+                None => self.say(
+                    Severity::Info,
+                    "this console did not run that action: the entry is its outcome",
+                ),
+            }
+            return Vec::new();
+        }
         // A service scope could hide the row.
         if self.service.is_some() {
             self.leave_service();
@@ -74,6 +84,7 @@ impl App {
                 self.tab = Tab::Queries;
                 m.queries.view.select_backend(&m.queries.data, target, *pid)
             }
+            About::Action { .. } => false,
             About::Alert { service, .. } => {
                 self.tab = Tab::Heatmap;
                 let v = &mut m.heatmap.view;
@@ -98,5 +109,6 @@ fn describe(about: &About) -> String {
         About::Group { cluster, group } => format!("group {group} ({cluster})"),
         About::Backend { target, pid } => format!("{target} pid {pid}"),
         About::Alert { service, name } => format!("alert {name} of {service}"),
+        About::Action { id } => format!("action #{id}"),
     }
 }

@@ -204,6 +204,8 @@ pub struct App {
     /// The service every tab is scoped to (`:service`, Enter on the
     /// Overview); `None`: every service.
     pub service: Option<crate::core::service::ServiceScope>,
+    /// Dialogs of executed actions, by id, with their outcome.
+    pub finished: std::collections::BTreeMap<u64, ActionDialog>,
 }
 
 impl App {
@@ -242,6 +244,7 @@ impl App {
             recorded_bytes: None,
             made: Vec::new(),
             service: None,
+            finished: Default::default(),
         };
         app.options.readonly |= app.settings.readonly;
         let start = Tab::find(&app.settings.start_tab);

@@ -58,6 +58,10 @@ pub enum About {
         service: SafeText,
         name: SafeText,
     },
+    /// An action this console executed (its dialog, with the outcome).
+    Action {
+        id: ActionId,
+    },
 }
 
 /// One line of the incident Timeline.
