@@ -407,3 +407,18 @@ fn a_failing_source_greys_its_cells_and_says_how_old_its_data_is() {
         "the shared block says so:\n{text}"
     );
 }
+
+#[test]
+fn an_entry_from_another_context_is_not_looked_for_in_this_one() {
+    let mut app = overview_at((160, 48), 200);
+    app.update(opsdeck::app::Event::Update(
+        opsdeck::update::Update::Scope {
+            context: "prod-eu".into(),
+            namespace: "production".into(),
+        },
+    ));
+    enter_on(&mut app, |a| matches!(a, About::Pod { .. }));
+    assert_eq!(app.tab, Tab::Timeline, "it stays");
+    let status = &app.status.as_ref().unwrap().text;
+    assert!(status.contains(":ctx demo first"), "{status}");
+}

@@ -32,6 +32,16 @@ impl App {
             }
             return Vec::new();
         }
+        // The same name in another cluster is another object.
+        if let (Some(was), Some(now)) = (&entry.context, &self.model.context)
+            && was.as_str() != now
+        {
+            self.say(
+                Severity::Warn,
+                format!("that entry is about context {was}: :ctx {was} first"),
+            );
+            return Vec::new();
+        }
         // A service scope could hide the row.
         if self.service.is_some() {
             self.leave_service();

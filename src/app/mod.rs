@@ -407,6 +407,10 @@ impl App {
     /// Adds an entry the console made itself (not a source's) to the
     /// Timeline, and keeps it for the recording.
     pub fn add_to_timeline(&mut self, entry: TimelineEntry) {
+        let mut entry = entry;
+        if entry.context.is_none() {
+            entry.context = self.model.context.as_deref().map(Into::into);
+        }
         self.made.push(entry.clone());
         self.model.timeline.push(entry);
     }

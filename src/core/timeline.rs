@@ -78,6 +78,10 @@ pub struct TimelineEntry {
     /// before this field read as `None`).
     #[serde(default)]
     pub about: Option<About>,
+    /// The Kubernetes context the console watched when the entry came
+    /// in: its object is looked for there only.
+    #[serde(default)]
+    pub context: Option<SafeText>,
 }
 
 impl TimelineEntry {
@@ -94,6 +98,7 @@ impl TimelineEntry {
             text: sanitize_str_capped(text.as_ref(), SAFE_TEXT_BYTES),
             action: None,
             about: None,
+            context: None,
         }
     }
 

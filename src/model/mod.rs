@@ -4,6 +4,7 @@ pub mod peaks;
 pub mod services;
 
 use crate::core::health::Health;
+use crate::core::sanitize::SafeText;
 use crate::core::source::AlertSummary;
 use crate::features::breakers::feature::BreakersTab;
 use crate::features::console::feature::ConsoleTab;
@@ -41,6 +42,14 @@ pub struct Model {
 }
 
 impl Model {
+    /// Adds a Timeline entry, stamped with the context it came in under.
+    pub fn push_entry(&mut self, mut entry: crate::core::timeline::TimelineEntry) {
+        if entry.context.is_none() {
+            entry.context = self.context.as_deref().map(SafeText::from);
+        }
+        self.timeline.push(entry);
+    }
+
     /// Folds one update in. Its backend text is already safe (`Clean`).
     pub fn apply(&mut self, update: Update) {
         let dirty = &mut self.services.dirty;
@@ -55,7 +64,7 @@ impl Model {
         }
         match update {
             Update::Health(report) => self.health.apply(report.into_inner()),
-            Update::Timeline(entry) => self.timeline.push(entry),
+            Update::Timeline(entry) => self.push_entry(entry),
             Update::Alerts(alerts) => self.alerts = alerts.into_inner(),
             Update::Contexts(c) => self.contexts = c.into_inner(),
             Update::Logs(l) => self.logs.apply(l),
@@ -70,7 +79,7 @@ impl Model {
             Update::Lag(u) => {
                 let (cluster, at) = (u.cluster.clone(), u.at);
                 for entry in self.lag.data.apply(u) {
-                    self.timeline.push(entry);
+                    self.push_entry(entry);
                 }
                 self.peaks.lag(&self.lag.data, &cluster, at);
                 self.lag.view.refresh(&self.lag.data);
@@ -78,14 +87,14 @@ impl Model {
             Update::Breakers(b) => {
                 let at = b.at;
                 for entry in self.breakers.data.apply(b) {
-                    self.timeline.push(entry);
+                    self.push_entry(entry);
                 }
                 self.peaks.breakers(&self.breakers.data, at);
                 self.breakers.view.refresh(&self.breakers.data);
             }
             Update::Queries(q) => {
                 for entry in self.queries.data.apply(q) {
-                    self.timeline.push(entry);
+                    self.push_entry(entry);
                 }
                 self.queries.view.refresh(&self.queries.data);
             }
