@@ -14,7 +14,7 @@ trap cleanup EXIT
 tmux -L opsdeck-firehose -f /dev/null new-session -d -x 160 -y 48 \
   "env XDG_CONFIG_HOME=$work/c XDG_STATE_HOME=$work/s $PWD/target/release/opsdeck demo --firehose $rate --log-file $work/opsdeck.log"
 sleep 1
-tmux -L opsdeck-firehose send-keys 2 # the Logs tab, drawing
+tmux -L opsdeck-firehose send-keys 3 # the Logs tab, drawing (2 is the Heatmap)
 pid="$(pgrep -n -f "opsdeck demo --firehose $rate")"
 for t in $(seq 10 10 "$secs"); do
   sleep 10

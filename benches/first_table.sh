@@ -23,6 +23,9 @@ server_pid=$!
 for _ in $(seq 1 300); do [ -s "$work/kubeconfig.path" ] && break; sleep 0.1; done
 kubeconfig="$(cat "$work/kubeconfig.path")"
 
+# The Pods tab first: the figure is the first pod row, not the Overview.
+mkdir -p "$work/c/opsdeck"
+printf '[ui]\nstart_tab = "pods"\n' > "$work/c/opsdeck/config.toml"
 tmux -L opsdeck-bench -f /dev/null new-session -d -x 160 -y 48 \
   "env KUBECONFIG=$kubeconfig XDG_CONFIG_HOME=$work/c XDG_STATE_HOME=$work/s \
    /usr/bin/time -v -o $work/time.txt $PWD/target/release/opsdeck --log-file $work/opsdeck.log"

@@ -1,6 +1,7 @@
-//! The Kubernetes test API server with N pods, for `benches/first_table.sh`:
-//! `fake_cluster N DIR` writes DIR/kubeconfig, prints its path and serves
-//! until killed.
+//! The Kubernetes test API server with N pods, for `benches/first_table.sh`
+//! and `benches/terminal_bytes.sh`: `fake_cluster N DIR [CHURN_MS]` writes
+//! DIR/kubeconfig, prints its path and serves until killed; with CHURN_MS,
+//! one pod's restart count goes up every CHURN_MS milliseconds, round robin.
 
 #[allow(dead_code, unused_imports)]
 #[path = "../tests/support/kube_server/mod.rs"]
@@ -37,7 +38,20 @@ async fn main() {
                        "ready": true, "restartCount": (i % 7), "state": {"running": {"startedAt": "2026-11-21T07:00:09Z"}}}]},
         }));
     }
+    let churn: Option<u64> = args.next().and_then(|a| a.parse().ok());
     let path = server.write_kubeconfig(&dir, "bench");
     println!("{}", path.display());
-    std::future::pending::<()>().await;
+    let Some(ms) = churn else {
+        std::future::pending::<()>().await;
+        return;
+    };
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(ms));
+    for i in (0..n).cycle() {
+        tick.tick().await;
+        let name = format!("service-{:03}-5c6d7e8f9-{i:05}", i / 25);
+        server.update_pod("bench", &name, |pod| {
+            let count = &mut pod["status"]["containerStatuses"][0]["restartCount"];
+            *count = json!(count.as_i64().unwrap_or(0) + 1);
+        });
+    }
 }

@@ -15,6 +15,7 @@ pub mod live;
 pub mod logging;
 pub mod model;
 pub mod postmortem;
+pub mod quiet_backend;
 pub mod recording;
 pub mod remediation;
 pub mod runtime;

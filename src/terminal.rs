@@ -1,5 +1,6 @@
 //! Raw mode, alternate screen and mouse capture, restored on every way out.
 
+use crate::quiet_backend::QuietBackend;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -9,7 +10,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, Stdout};
 
-pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+pub type Tui = Terminal<QuietBackend<CrosstermBackend<Stdout>>>;
 
 /// Owns the terminal's special modes; dropping it puts the terminal back.
 pub struct TerminalGuard {
@@ -25,7 +26,7 @@ impl TerminalGuard {
         if mouse {
             execute!(out, EnableMouseCapture)?;
         }
-        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        let terminal = Terminal::new(QuietBackend::new(CrosstermBackend::new(io::stdout())))?;
         Ok((guard, terminal))
     }
 }
