@@ -30,7 +30,8 @@ measure() {
     "env $env $PWD/target/release/opsdeck; sleep 1"
   sleep 8
   local pid
-  pid=$(pgrep -f "^$PWD/target/release/opsdeck$" | head -1)
+  # The pane runs `sh -c "env ...; sleep 1"`; opsdeck is its child.
+  pid=$(pgrep -P "$(tmux -L "$sock" display -p '#{pane_pid}')" -f target/release/opsdeck)
   tmux -L "$sock" pipe-pane -o "cat > $work/out.bytes"
   local t0 c0 t1 c1
   t0=$(date +%s.%N)

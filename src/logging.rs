@@ -7,8 +7,15 @@ use std::sync::Mutex;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+/// Events a second the Console can take in between two `collect`s
+/// before the oldest are dropped.
+const HOT_EVENTS: usize = 10_000;
+
 pub fn init(log_file: Option<&Path>) -> color_eyre::Result<()> {
-    tui_logger::init_logger(tui_logger::LevelFilter::Trace)?;
+    // Not `tui_logger::init_logger`: its thread wakes every 10 ms to move
+    // events along, idle or not. The runtime calls `collect` instead.
+    tui_logger::set_hot_buffer_depth(HOT_EVENTS);
+    tui_logger::move_events();
     tui_logger::set_default_level(tui_logger::LevelFilter::Debug);
     let file_layer = match log_file {
         Some(path) => {
@@ -28,4 +35,10 @@ pub fn init(log_file: Option<&Path>) -> color_eyre::Result<()> {
         .with(file_layer)
         .try_init()?;
     Ok(())
+}
+
+/// Moves logged events to where the Console draws them from: once a
+/// second, and before a frame that shows the Console.
+pub fn collect() {
+    tui_logger::move_events();
 }

@@ -64,6 +64,9 @@ pub async fn run(
     loop {
         let wake = match schedule.poll(Instant::now().into_std()) {
             Frame::Draw => {
+                if app.tab == crate::app::tab::Tab::Console {
+                    crate::logging::collect();
+                }
                 terminal.draw(|f| crate::ui::draw(f, &app))?;
                 schedule.drawn(Instant::now().into_std());
                 let pods = app.model.pods.data.pods.len();
@@ -104,6 +107,7 @@ pub async fn run(
             }
             _ = clock.tick() => {
                 let now = Utc::now();
+                crate::logging::collect();
                 ticks += 1;
                 if ticks.is_multiple_of(10) {
                     report_log_lag(&app, now);
