@@ -8,7 +8,7 @@ use super::cause::{Cause, probable_cause};
 use super::link::ServiceMap;
 use crate::core::service::{Condition, InfraSignal, Signals, SloSignal};
 use crate::core::source::Severity;
-use crate::core::timeline::TimelineEntry;
+use crate::core::timeline::{About, TimelineEntry};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -326,6 +326,24 @@ fn fold_sessions(map: &ServiceMap, signals: &Signals, rows: &mut [ServiceRow]) {
     }
 }
 
+/// The service an entry's object belongs to: a pod by its name's
+/// deployment prefix (`payment-service-7f9c-x2x`), the rest by name.
+fn about_service(map: &ServiceMap, about: &About) -> Option<usize> {
+    match about {
+        About::Pod { name, .. } => {
+            let name = name.as_str();
+            name.match_indices('-')
+                .rev()
+                .find_map(|(i, _)| map.of_deployment(&name[..i]))
+        }
+        About::Deployment { name, .. } => map.of_deployment(name),
+        About::Breaker { service, .. } => map.owner_of(service),
+        About::Group { group, .. } => map.of_group(group),
+        About::Alert { service, .. } => map.owner_of(service),
+        About::Backend { .. } | About::Action { .. } => None,
+    }
+}
+
 /// Each service's newest Timeline entry: the newest whose first named
 /// service (by its name, a deployment, group or Prometheus row) is it; an
 /// entry about api-gateway that names payment-service later is
@@ -341,17 +359,66 @@ fn newest_entries<'a>(
             break;
         }
         let subject = e
-            .text
-            .as_str()
-            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
-            .map(|w| w.trim_end_matches('.'))
-            .filter(|w| !w.is_empty())
-            .find_map(|w| map.owner_of(w).or_else(|| map.of_group(w)));
+            .about
+            .as_ref()
+            .and_then(|a| about_service(map, a))
+            .or_else(|| {
+                e.text
+                    .as_str()
+                    .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
+                    .map(|w| w.trim_end_matches('.'))
+                    .filter(|w| !w.is_empty())
+                    .find_map(|w| map.owner_of(w).or_else(|| map.of_group(w)))
+            });
         if let Some(i) = subject
             && rows[i].newest.is_none()
         {
             rows[i].newest = Some((e.at, e.severity, e.text.as_str().to_string()));
             left -= 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::service::PodsSignal;
+    use crate::core::source::SourceId;
+    use crate::core::timeline::Origin;
+
+    #[test]
+    fn an_entry_about_an_object_is_its_service_s_whatever_its_text_names_first() {
+        let signals = Signals {
+            pods: ["api-gateway", "payment-service"]
+                .map(|d| PodsSignal {
+                    deployment: d.into(),
+                    ..PodsSignal::default()
+                })
+                .to_vec(),
+            ..Signals::default()
+        };
+        let map = ServiceMap::derive(&[], &signals);
+        let at = chrono::Utc::now();
+        let entry = |text: &str| {
+            TimelineEntry::new(
+                at,
+                Severity::Crit,
+                Origin::Source(SourceId::Kubernetes),
+                text,
+            )
+        };
+        let entries = [
+            entry("api-gateway calls fail: pod payment-service-7f9c-x2x OOMKilled").about(
+                About::Pod {
+                    namespace: "prod".into(),
+                    name: "payment-service-7f9c-x2x".into(),
+                },
+            ),
+            entry("api-gateway p95 over SLO"),
+        ];
+        let board = Board::build(&map, &signals, entries.iter());
+        let newest = |name: &str| board.row(name).unwrap().newest.clone().unwrap().2;
+        assert!(newest("payment-service").contains("OOMKilled"));
+        assert_eq!(newest("api-gateway"), "api-gateway p95 over SLO");
     }
 }
