@@ -218,7 +218,7 @@ fn draw_table(frame: &mut Frame, area: Rect, tab: &OverviewTab, screen: &Screen<
         .map(|(pos, i)| {
             let r = &board.rows[*i];
             let cells = cols.iter().map(|c| {
-                let (text, cond) = cell(*c, r, screen);
+                let (text, cond) = cell(*c, r);
                 let style = match c.source().filter(|s| stale.iter().any(|(id, _)| id == s)) {
                     Some(_) if cond != Condition::Ok => t.stale,
                     _ => style_of(cond, t),
@@ -267,7 +267,7 @@ fn stale_sources(screen: &Screen<'_>) -> Vec<(SourceId, String)> {
 }
 
 /// One cell's text and condition.
-fn cell(c: Column, r: &ServiceRow, screen: &Screen<'_>) -> (String, Condition) {
+fn cell(c: Column, r: &ServiceRow) -> (String, Condition) {
     let none = || ("-".to_string(), Condition::Ok);
     match c {
         Column::Service => {
@@ -350,7 +350,6 @@ fn cell(c: Column, r: &ServiceRow, screen: &Screen<'_>) -> (String, Condition) {
                 crate::core::source::Severity::Warn => Condition::Warn,
                 crate::core::source::Severity::Crit => Condition::Crit,
             };
-            let _ = screen;
             (format!("{} {text}", at.format("%H:%M:%S")), cond)
         }),
     }

@@ -105,14 +105,9 @@ impl ServiceMap {
             if self.prometheus.contains_key(&s.service) {
                 continue;
             }
-            let configured = configs.iter().find(|c| {
-                c.prometheus
-                    .as_ref()
-                    .is_some_and(|p| p.contains(&s.service))
-            });
-            let i = match configured {
+            let i = match listing(configs, &s.service, prometheus) {
                 Some(c) => self.add(&c.name, true),
-                None => match self.default_owner(configs, &s.service, |c| &c.prometheus) {
+                None => match self.default_owner(configs, &s.service, prometheus) {
                     Some(i) => i,
                     None => self.add(&s.service, false),
                 },
@@ -143,10 +138,7 @@ impl ServiceMap {
             if self.protecting.contains_key(&b.breaker) {
                 continue;
             }
-            let configured = configs
-                .iter()
-                .find(|c| c.breakers.as_ref().is_some_and(|l| l.contains(&b.breaker)));
-            let callee = match configured {
+            let callee = match listing(configs, &b.breaker, breakers) {
                 Some(c) => self.by_name.get(&c.name).copied(),
                 None => callee_names(&b.breaker)
                     .iter()
@@ -156,13 +148,7 @@ impl ServiceMap {
                             .or_else(|| self.deployment.get(n))
                             .copied()
                     })
-                    .filter(|i| {
-                        // An explicit `breakers` list replaces the guess.
-                        let name = &self.services[*i].name;
-                        configs
-                            .iter()
-                            .all(|c| &c.name != name || c.breakers.is_none())
-                    }),
+                    .filter(|i| guessable(configs, &self.services[*i].name, breakers)),
             };
             if let Some(i) = callee {
                 self.protecting.insert(b.breaker.clone(), i);
@@ -181,16 +167,13 @@ impl ServiceMap {
             if self.group.contains_key(&g.group) {
                 continue;
             }
-            let configured = configs
-                .iter()
-                .find(|c| c.groups.as_ref().is_some_and(|l| l.contains(&g.group)));
-            let i = match configured {
+            let i = match listing(configs, &g.group, groups) {
                 Some(c) => self.by_name.get(&c.name).copied(),
                 None => g
                     .consumer
                     .as_ref()
                     .and_then(|d| self.deployment.get(d).copied())
-                    .or_else(|| self.default_owner(configs, &g.group, |c| &c.groups))
+                    .or_else(|| self.default_owner(configs, &g.group, groups))
                     .or_else(|| self.deployment_of_clients(&g.clients)),
             };
             match i {
@@ -215,11 +198,8 @@ impl ServiceMap {
             if self.application.contains_key(&s.application) {
                 continue;
             }
-            let pick = if s.mongo { mongo_app } else { pg_application };
-            let configured = configs
-                .iter()
-                .find(|c| pick(c).as_ref().is_some_and(|l| l.contains(&s.application)));
-            let i = match configured {
+            let pick: List = if s.mongo { mongo_app } else { pg_application };
+            let i = match listing(configs, &s.application, pick) {
                 Some(c) => self.by_name.get(&c.name).copied(),
                 None => self.default_owner(configs, &s.application, pick),
             };
@@ -254,22 +234,13 @@ impl ServiceMap {
     /// The service a name means by default (its own name, or its
     /// deployment's), unless that service's config lists this source's
     /// names explicitly.
-    fn default_owner(
-        &self,
-        configs: &[ServiceConfig],
-        name: &str,
-        explicit: impl Fn(&ServiceConfig) -> &Option<Vec<String>>,
-    ) -> Option<usize> {
+    fn default_owner(&self, configs: &[ServiceConfig], name: &str, list: List) -> Option<usize> {
         let i = self
             .by_name
             .get(name)
             .or_else(|| self.deployment.get(name))
             .copied()?;
-        let service = &self.services[i].name;
-        configs
-            .iter()
-            .all(|c| &c.name != service || explicit(c).is_none())
-            .then_some(i)
+        guessable(configs, &self.services[i].name, list).then_some(i)
     }
 
     /// The deployment whose pods a group's members are, by client id: the
@@ -367,12 +338,44 @@ impl ServiceMap {
     }
 }
 
+/// One of a `[services]` table's lists: `None` keeps the default link.
+type List = fn(&ServiceConfig) -> &Option<Vec<String>>;
+
+fn prometheus(c: &ServiceConfig) -> &Option<Vec<String>> {
+    &c.prometheus
+}
+
+fn breakers(c: &ServiceConfig) -> &Option<Vec<String>> {
+    &c.breakers
+}
+
+fn groups(c: &ServiceConfig) -> &Option<Vec<String>> {
+    &c.groups
+}
+
 fn mongo_app(c: &ServiceConfig) -> &Option<Vec<String>> {
     &c.mongo_app
 }
 
 fn pg_application(c: &ServiceConfig) -> &Option<Vec<String>> {
     &c.pg_application
+}
+
+/// The configured service whose `list` names `name`.
+fn listing<'c>(configs: &'c [ServiceConfig], name: &str, list: List) -> Option<&'c ServiceConfig> {
+    configs.iter().find(|c| {
+        list(c)
+            .as_ref()
+            .is_some_and(|l| l.iter().any(|x| x == name))
+    })
+}
+
+/// Whether a default or a guess may link to `service` in this source:
+/// not when its config lists that source's names explicitly.
+fn guessable(configs: &[ServiceConfig], service: &str, list: List) -> bool {
+    configs
+        .iter()
+        .all(|c| c.name != service || list(c).is_none())
 }
 
 /// The services a breaker's name may protect, most likely first:
