@@ -308,10 +308,10 @@ impl App {
                 if !self.options.replay {
                     self.now = now;
                 }
-                // Health badges age with the clock.
-                self.model.services.dirty.other = true;
-                self.model.refresh_overview(self.now);
-                self.fit_cursor();
+                if self.model.services.aged(self.now) {
+                    self.model.refresh_overview(self.now);
+                    self.fit_cursor();
+                }
                 Vec::new()
             }
             Event::Resize { width, height } => {

@@ -35,6 +35,25 @@ pub struct ServiceSignals {
     lag_infra: Vec<InfraSignal>,
     db_infra: Vec<InfraSignal>,
     pub dirty: Dirty,
+    /// When the pods' signals were last worked out.
+    pods_at: Option<DateTime<Utc>>,
+}
+
+/// How often the clock alone recomputes the pods' signals: their 15-minute
+/// windows (restarts, a recent OOMKill) move with time, not with updates.
+const AGE_EVERY_SECS: i64 = 30;
+
+impl ServiceSignals {
+    /// Marks what the passing of time changed; true when that is anything.
+    pub fn aged(&mut self, now: DateTime<Utc>) -> bool {
+        let due = self
+            .pods_at
+            .is_some_and(|at| (now - at).num_seconds() >= AGE_EVERY_SECS);
+        if due {
+            self.dirty.pods = true;
+        }
+        due
+    }
 }
 
 impl Model {
@@ -46,6 +65,7 @@ impl Model {
             return;
         }
         if dirty.pods {
+            s.pods_at = Some(now);
             s.restarts.observe(&self.pods.data, now);
             s.signals.pods = pods::summary::signals(&self.pods.data, &s.restarts, now);
         }
@@ -89,5 +109,24 @@ impl Model {
         }
         let entries = self.timeline.entries();
         self.overview.rebuild(&s.signals, entries.iter().rev());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_alone_recomputes_the_pods_every_half_minute() {
+        let mut m = Model::default();
+        let t0 = chrono::Utc::now();
+        let mut s = ServiceSignals::default();
+        assert!(!s.aged(t0), "nothing worked out yet: nothing to age");
+        m.services.dirty.pods = true;
+        m.refresh_overview(t0);
+        assert!(!m.services.aged(t0 + chrono::Duration::seconds(29)));
+        assert!(!m.services.dirty.pods);
+        assert!(m.services.aged(t0 + chrono::Duration::seconds(30)));
+        assert!(m.services.dirty.pods);
     }
 }
