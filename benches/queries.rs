@@ -43,6 +43,7 @@ fn backends() -> Vec<Backend> {
                 blocked_by,
                 over_threshold: true,
                 superuser: false,
+                backend_start: None,
             }
         })
         .collect()

@@ -120,13 +120,35 @@ pub async fn run(
                 schedule.mark_dirty();
             }
             _ = sleep_until(wake) => {}
-            _ = sigterm.recv() => { tracing::info!("SIGTERM: leaving"); return Ok(()) }
-            _ = sighup.recv() => { tracing::info!("SIGHUP: terminal gone, leaving"); return Ok(()) }
+            _ = sigterm.recv() => {
+                tracing::info!("SIGTERM: leaving");
+                effects = app.update(Event::Signal("SIGTERM"));
+            }
+            _ = sighup.recv() => {
+                tracing::info!("SIGHUP: terminal gone, leaving");
+                effects = app.update(Event::Signal("SIGHUP"));
+            }
         }
         tap::record_made(&mut app, recording.recorder.as_ref());
+        // Leaving: audit lines (an abandoned action's) are written before
+        // the process ends, not left to a task that would die with it.
+        let quitting = effects.contains(&Effect::Quit);
         for effect in effects {
             match effect {
                 Effect::Quit => return Ok(()),
+                Effect::Audit {
+                    plan,
+                    decisions,
+                    event,
+                    detail,
+                } if quitting => {
+                    let line = run::audit(&services, &plan, &decisions, event, detail);
+                    match tokio::time::timeout(Duration::from_secs(5), line).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => tracing::error!("audit line failed: {e}"),
+                        Err(_) => tracing::error!("audit line not written in 5s"),
+                    }
+                }
                 Effect::Record(path) => {
                     let result = recording.switch(path, &updates);
                     app.update(Event::Recording(result));

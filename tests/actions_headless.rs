@@ -7,68 +7,16 @@ mod support;
 
 use opsdeck::app::dialog::Stage;
 use opsdeck::app::{App, Effect, Event, Overlay};
-use opsdeck::core::action::{Action, ActionPlan};
+use opsdeck::core::action::Action;
 use opsdeck::core::executor::{Check, Outcome};
 use opsdeck::features::pods::model::KubeUpdate;
+use support::actions::*;
 use support::*;
 
 fn demo_app() -> App {
     let mut app = app((120, 40));
     play_demo(&mut app, 30);
     app
-}
-
-/// Types a command line and returns the effects of Enter.
-fn command(app: &mut App, line: &str) -> Vec<Effect> {
-    keys(app, &[":"]);
-    typed(app, line);
-    keys(app, &["<Enter>"])
-}
-
-fn executes(effects: &[Effect]) -> Vec<&ActionPlan> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Execute { plan, .. } => Some(plan),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Answers the pre-check the app asked for, like the runtime would.
-fn precheck(app: &mut App, effects: &[Effect], permission: Check, dry_run: Check) -> Vec<Effect> {
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Precheck { id, .. } => Some(*id),
-            _ => None,
-        })
-        .expect("a pre-check was asked for");
-    app.update(Event::Prechecked {
-        id,
-        permission,
-        dry_run,
-    })
-}
-
-fn passed(what: &str) -> Check {
-    Check::Passed(what.into())
-}
-
-fn stage(app: &App) -> Stage {
-    match &app.overlay {
-        Overlay::Action(d) => d.stage.clone(),
-        other => panic!("no dialog: {other:?}"),
-    }
-}
-
-/// Opens a plan from a command and answers its pre-check.
-fn open(app: &mut App, line: &str) -> Vec<Effect> {
-    let effects = command(app, line);
-    assert!(executes(&effects).is_empty(), "executed on open: {line}");
-    let more = precheck(app, &effects, passed("allowed"), passed("dry run ok"));
-    assert!(executes(&more).is_empty(), "executed on pre-check: {line}");
-    more
 }
 
 fn pod_name(app: &App) -> String {
@@ -193,9 +141,17 @@ fn a_protected_namespace_needs_the_typed_name() {
     open(&mut app, "restart deploy/payment-service");
     assert!(executes(&keys(&mut app, &["y"])).is_empty(), "y only types");
     keys(&mut app, &["<Backspace>"]);
-    typed(&mut app, "payment-servic");
+    typed(&mut app, "payment-service");
     assert!(
         executes(&keys(&mut app, &["<Tab>", "<Enter>"])).is_empty(),
+        "the name without its namespace"
+    );
+    for _ in 0.."payment-service".len() {
+        keys(&mut app, &["<Backspace>"]);
+    }
+    typed(&mut app, "production/payment-servic");
+    assert!(
+        executes(&keys(&mut app, &["<Enter>"])).is_empty(),
         "half the name"
     );
     let Overlay::Action(d) = &app.overlay else {

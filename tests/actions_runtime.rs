@@ -187,5 +187,9 @@ async fn prechecks_that_do_not_answer_in_time_say_so() {
     let (_dir, _backend, services) = setup(Ok("x".into()), Duration::ZERO, true);
     let (permission, dry_run) = run::precheck(&services, &plan()).await;
     assert_eq!(permission, Check::Passed("allowed".into()));
-    assert_eq!(dry_run, Check::Unsupported("no answer in time".into()));
+    // The dry run is offered but did not answer: that is not a pass.
+    assert!(
+        matches!(&dry_run, Check::NoAnswer(d) if d.starts_with("no answer in")),
+        "{dry_run:?}"
+    );
 }

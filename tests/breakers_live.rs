@@ -47,7 +47,14 @@ fn transport(link: KubeLink) -> Transport {
 
 fn direct(server: &ActuatorServer) -> BreakerSettings {
     BreakerSettings {
-        actuators: [("order-service".to_string(), server.base_url())].into(),
+        actuators: [(
+            "order-service".to_string(),
+            opsdeck::features::breakers::settings::Actuator {
+                url: server.base_url(),
+                ..Default::default()
+            },
+        )]
+        .into(),
         ..BreakerSettings::default()
     }
 }
@@ -441,7 +448,7 @@ async fn check_probes_read_and_write_without_changing_anything() {
     use opsdeck::features::breakers::source::probe::probe_actuator;
     let s = server();
     let t = transport(no_kube());
-    let endpoint = Endpoint::Url { base: s.base_url() };
+    let endpoint = Endpoint::url(&s.base_url());
     s.calls(PAYMENT, 5, Call::Failure);
     let rows = probe_actuator(&t, &endpoint, "order-service").await;
     assert_eq!(rows.len(), 2, "{rows:?}");

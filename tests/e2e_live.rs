@@ -86,7 +86,7 @@ async fn live_pods_follow_the_cluster_and_a_restart_needs_the_typed_name() {
         tmux.keys(&[":"]);
         tmux.keys(&["-l", "restart deploy/payment-service"]);
         tmux.keys(&["Enter"]);
-        let pane = tmux.wait_for("type \"payment-service\" to confirm", 20);
+        let pane = tmux.wait_for("type \"production/payment-service\" to confirm", 20);
         assert!(
             pane.contains(
                 "kubectl --context test -n production rollout restart deploy/payment-service"
@@ -117,7 +117,7 @@ async fn live_pods_follow_the_cluster_and_a_restart_needs_the_typed_name() {
     );
 
     let tmux = tokio::task::spawn_blocking(move || {
-        tmux.keys(&["-l", "payment-service"]);
+        tmux.keys(&["-l", "production/payment-service"]);
         tmux.keys(&["Tab", "Enter"]);
         tmux.wait_for("done: restart", 20);
         tmux

@@ -191,7 +191,7 @@ fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
     tmux.keys(&[":"]);
     tmux.keys(&["-l", "restart deploy/payment-service"]);
     tmux.keys(&["Enter"]);
-    let pane = tmux.wait_for("type \"payment-service\" to confirm", 10);
+    let pane = tmux.wait_for("type \"production/payment-service\" to confirm", 10);
     assert!(
         pane.contains(
             "kubectl --context demo -n production rollout restart deploy/payment-service"
@@ -206,7 +206,7 @@ fn restart_from_the_command_line_is_confirmed_audited_and_the_demo_recovers() {
         "y must not confirm a protected target:\n{pane}"
     );
     tmux.keys(&["BSpace"]);
-    tmux.keys(&["-l", "payment-service"]);
+    tmux.keys(&["-l", "production/payment-service"]);
     tmux.keys(&["Tab", "Enter"]);
     tmux.wait_for("done: restart", 10);
     tmux.escape_until_gone("Enter or Esc closes", 10);
@@ -263,7 +263,7 @@ fn closing_the_demo_breaker_on_every_pod_is_planned_confirmed_and_shown() {
     );
     // production is a protected namespace: the breaker's name must be typed.
     tmux.wait_for("to confirm", 10);
-    tmux.keys(&["-l", "paymentService"]);
+    tmux.keys(&["-l", "production/paymentService"]);
     tmux.keys(&["Tab", "Enter"]);
     tmux.wait_for("done:", 10);
     tmux.escape_until_gone("Enter or Esc closes", 10);

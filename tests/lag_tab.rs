@@ -293,3 +293,86 @@ fn when_polls_stop_the_last_data_stays_with_its_age() {
     assert!(s.contains("data 95s old"), "last poll at 35 s: {s}");
     assert!(s.contains("orders-svc"), "the last data is kept:\n{s}");
 }
+
+/// #20 item 2: the undo of a reset is planned from the latest poll, so it
+/// shows what it really skips now; a reset to a time promises no undo.
+#[test]
+fn undo_of_a_reset_is_planned_from_the_offsets_committed_since() {
+    let mut a = lagging((120, 40), 8);
+    keys(&mut a, &["/"]);
+    typed(&mut a, "audit");
+    keys(&mut a, &["<Enter>", "r", "<Enter>"]);
+    typed(&mut a, "audit-etl");
+    let effects = keys(&mut a, &["<Tab>", "<Enter>"]);
+    assert!(effects.is_empty(), "pre-check pending: {effects:?}");
+    let Overlay::Action(d) = &a.overlay else {
+        panic!("no dialog")
+    };
+    let (id, plan) = (d.id, d.plan.clone());
+    a.update(Event::Prechecked {
+        id,
+        permission: opsdeck::core::executor::Check::Passed("ok".into()),
+        dry_run: opsdeck::core::executor::Check::Passed("ok".into()),
+    });
+    let effects = keys(&mut a, &["<Enter>"]);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, opsdeck::app::Effect::Execute { .. })),
+        "{effects:?}"
+    );
+    a.update(Event::ActionDone {
+        id,
+        plan: Box::new(plan),
+        outcome: opsdeck::core::executor::Outcome::Ok("committed".into()),
+    });
+    keys(&mut a, &["<Esc>"]);
+    // Since the reset the group consumed p0 up to 2,000.
+    let later = group(
+        "audit-etl",
+        45,
+        GroupState::Empty,
+        0,
+        vec![
+            part("orders", 0, Some(2_000), 14_500),
+            part("orders", 1, Some(0), 14_500),
+        ],
+    );
+    a.update(Event::Update(Update::from(LagUpdate {
+        cluster: "prod".into(),
+        at: t0() + chrono::Duration::seconds(45),
+        groups: vec![later],
+        dlq: Vec::new(),
+        note: None,
+        failures: Vec::new(),
+    })));
+    a.tab = Tab::Timeline;
+    keys(&mut a, &["g"]);
+    while a.model.timeline.selected().and_then(|e| e.action) != Some(id) {
+        keys(&mut a, &["j"]);
+    }
+    keys(&mut a, &["u"]);
+    let Overlay::Action(d) = &a.overlay else {
+        panic!("no undo dialog: {:?}", a.status)
+    };
+    assert!(
+        d.plan.effect.contains("p0: 2000 → 9000 (skips 7000)"),
+        "{}",
+        d.plan.effect
+    );
+    keys(&mut a, &["<Esc>"]);
+
+    a.tab = Tab::Lag; // still filtered to audit-etl
+    keys(&mut a, &[":"]);
+    typed(&mut a, "reset 2026-11-21T09:00:00Z");
+    keys(&mut a, &["<Enter>"]);
+    let Overlay::Action(d) = &a.overlay else {
+        panic!("no dialog: {:?}", a.status)
+    };
+    assert!(d.plan.undo.is_none());
+    assert!(
+        d.plan.undo_text.starts_with("cannot be undone"),
+        "{}",
+        d.plan.undo_text
+    );
+}

@@ -476,8 +476,19 @@ async fn a_lock_conflict_is_a_chain_cancel_ends_the_waiter_terminate_the_holder(
         Some(Refusal::NotFound { pid: i32::MAX })
     );
 
+    // A session that started at another time is another session (its pid
+    // reused): nothing is sent, and B keeps waiting.
+    let started = snapshot.backend_start.expect("backend_start is read");
+    assert_eq!(conn.cancel(pid_b, Some(started + 1)).await.unwrap(), None);
+    assert_eq!(
+        conn.terminate(pid_b, Some(started - 1)).await.unwrap(),
+        None
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiting.is_finished(), "B was signalled as another session");
+
     // Cancel B: its UPDATE fails with the cancel error; B's session lives.
-    assert!(conn.cancel(pid_b).await.unwrap());
+    assert_eq!(conn.cancel(pid_b, Some(started)).await.unwrap(), Some(true));
     let (b, result) = tokio::time::timeout(Duration::from_secs(5), waiting)
         .await
         .unwrap()
@@ -493,7 +504,7 @@ async fn a_lock_conflict_is_a_chain_cancel_ends_the_waiter_terminate_the_holder(
     assert_eq!(pid_of(&b).await, pid_b);
 
     // Terminate A: its backend ends and its connection is closed.
-    assert!(conn.terminate(pid_a).await.unwrap());
+    assert_eq!(conn.terminate(pid_a, None).await.unwrap(), Some(true));
     let err = a.query("SELECT 1", &[]).await.unwrap_err();
     let admin_shutdown = err.code().map(|c| c.code()) == Some("57P01");
     assert!(err.is_closed() || admin_shutdown, "{err:?}");
@@ -512,8 +523,8 @@ async fn a_lock_conflict_is_a_chain_cancel_ends_the_waiter_terminate_the_holder(
         .unwrap()
         .get(0);
     assert_eq!(balance, 100);
-    // Signalling a pid that no longer exists answers false (with a warning).
-    assert!(!conn.terminate(pid_a).await.unwrap());
+    // A pid that no longer exists is no session: nothing is sent.
+    assert_eq!(conn.terminate(pid_a, None).await.unwrap(), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

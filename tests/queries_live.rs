@@ -560,6 +560,49 @@ async fn kill_op_through_the_guard_chain_removes_the_collscan() {
     assert!(!s.ops().is_empty(), "the other op is still there");
 }
 
+/// #20 item 5: an opid is a counter; a later op can hold the planned one's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_op_refuses_an_op_that_took_the_planned_opid() {
+    let server = MongoServer::start(MongoServerOptions {
+        ops: fixtures::currentop_ops(),
+        ..MongoServerOptions::default()
+    });
+    let settings = mongo_settings(&server);
+    let mut a = queries_tab();
+    mongo_poll(&mut a, &settings).await;
+    let dir = tempfile::tempdir().unwrap();
+    let services = services(
+        &dir,
+        Backend::Mongo,
+        Arc::new(MongoExecutor::new(std::slice::from_ref(&settings))),
+    );
+    let effects = keys(&mut a, &["K"]);
+    drive(&mut a, &services, effects).await;
+    let Overlay::Action(d) = &a.overlay else {
+        panic!("no dialog: {:?}", a.status)
+    };
+    let opid = d.plan.target.name.clone();
+    assert!(d.decisions.iter().all(|x| x.passed), "{:?}", d.decisions);
+    // Between the dry run and the confirmation the op ends and a new one,
+    // on another collection and just started, gets its opid.
+    let mut ops = server.ops();
+    for op in &mut ops {
+        if op.get("opid").map(|o| o.to_string()) == Some(opid.clone()) {
+            op.insert("ns", "shop.audit_log");
+            op.insert("secs_running", 0_i64);
+            op.insert("microsecs_running", 1_000_i64);
+        }
+    }
+    server.set_ops(ops);
+    typed(&mut a, &opid);
+    let effects = keys(&mut a, &["<Tab>", "<Enter>"]);
+    drive(&mut a, &services, effects).await;
+    let text = outcome(&a);
+    assert!(text.starts_with("failed:"), "{text}");
+    assert!(text.contains("is now another op"), "{text}");
+    assert!(server.commands_named("killOp").is_empty(), "nothing killed");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_op_without_the_killop_action_is_refused_before_it_is_sent() {
     let server = MongoServer::start(MongoServerOptions {

@@ -51,6 +51,7 @@ fn backend(pid: i32, secs: u64, blocked_by: &[i32], app: &str, query: &str) -> B
         blocked_by: blocked_by.to_vec(),
         over_threshold: secs > 5,
         superuser: false,
+        backend_start: None,
     }
 }
 

@@ -49,6 +49,8 @@ pub struct ActionDialog {
     pub typed: String,
     /// False: Cancel has the focus (the default).
     pub focus_confirm: bool,
+    /// The action whose undo this is: its undo is used up when this runs.
+    pub undoes: Option<u64>,
 }
 
 impl ActionDialog {
@@ -74,6 +76,29 @@ impl App {
                 .is_some_and(|c| self.settings.readonly_contexts.contains(c))
     }
 
+    /// Why this plan may not run for read-only, if so: the flag or config,
+    /// or any context it touches listed in `readonly_contexts`.
+    fn readonly_for(&self, plan: &ActionPlan) -> Option<String> {
+        if self.readonly() {
+            return Some("opsdeck is read-only (--readonly or readonly in config)".into());
+        }
+        let contexts = &self.settings.readonly_contexts;
+        let touched = std::iter::once(plan.target.context.as_str()).chain(
+            plan.target
+                .places
+                .iter()
+                .filter_map(|p| p.context.as_deref()),
+        );
+        for context in touched {
+            if contexts.iter().any(|c| c == context) {
+                return Some(format!(
+                    "context {context:?} is read-only (readonly_contexts)"
+                ));
+            }
+        }
+        None
+    }
+
     fn scope(&self) -> Scope<'_> {
         Scope {
             context: self.model.context.as_deref().unwrap_or("default"),
@@ -82,44 +107,74 @@ impl App {
         }
     }
 
-    /// The scope of an action on `name`: the watched namespace, or, when
-    /// every namespace is watched (`-A`), the object's own namespace (the
-    /// selected row's first).
-    fn scope_for(&self, name: &str, pod: bool) -> Scope<'_> {
+    /// The scope and name of an action on `name` (or `namespace/name`):
+    /// the watched namespace, or under `-A` the one namespace that has
+    /// it. A name in several namespaces is refused with the choices, so
+    /// nothing lands on whichever namespace sorts first.
+    fn resolve<'n>(&self, name: &'n str, pod: bool) -> Result<(Scope<'_>, &'n str), String> {
         let mut scope = self.scope();
+        let kind = if pod { "pod" } else { "deploy" };
+        if let Some((ns, short)) = name.split_once('/') {
+            if scope.namespace != "all" && scope.namespace != ns {
+                return Err(format!(
+                    "{ns} is not the watched namespace ({}): :ns {ns} first",
+                    scope.namespace
+                ));
+            }
+            if scope.namespace == "all" {
+                scope.namespace = self.namespace_named(ns).ok_or_else(|| {
+                    format!("no {kind}/{short} in {ns}: nothing is watched there")
+                })?;
+            }
+            return Ok((scope, short));
+        }
         if scope.namespace != "all" {
-            return scope;
+            return Ok((scope, name));
         }
         let w = &self.model.pods.data;
-        let exists = |ns: &str| {
-            if pod {
-                w.pod(ns, name).is_some()
-            } else {
-                w.deployment(ns, name).is_some()
-            }
-        };
-        let selected = self
-            .model
-            .pods
-            .view
-            .selected_key()
-            .map(|(ns, _)| ns.as_str())
-            .filter(|ns| exists(ns));
-        let found = if pod {
+        let found: Vec<&str> = if pod {
             w.pods
                 .keys()
-                .find(|(_, n)| n == name)
+                .filter(|(_, n)| n == name)
                 .map(|(ns, _)| ns.as_str())
+                .collect()
         } else {
             w.deployments
                 .keys()
-                .find(|(_, n)| n == name)
+                .filter(|(_, n)| n == name)
                 .map(|(ns, _)| ns.as_str())
+                .collect()
         };
-        if let Some(ns) = selected.or(found) {
-            scope.namespace = ns;
+        // On the Pods tab the selected row says which one is meant.
+        let selected = (self.tab == super::tab::Tab::Pods)
+            .then(|| self.model.pods.view.selected_key())
+            .flatten()
+            .map(|(ns, _)| ns.as_str())
+            .filter(|ns| found.contains(ns));
+        match (selected, found.as_slice()) {
+            (Some(ns), _) | (None, &[ns]) => scope.namespace = ns,
+            (None, []) => {}
+            (None, many) => {
+                return Err(format!(
+                    "{kind}/{name} is in {} namespaces ({}): say which, e.g. {kind}/{}/{name}",
+                    many.len(),
+                    many.join(", "),
+                    many[0]
+                ));
+            }
         }
-        scope
+        Ok((scope, name))
+    }
+
+    /// The watched data's own copy of a namespace name (borrowed for the
+    /// scope), if any object lives there.
+    fn namespace_named(&self, ns: &str) -> Option<&str> {
+        let w = &self.model.pods.data;
+        w.deployments
+            .keys()
+            .chain(w.pods.keys())
+            .map(|(n, _)| n.as_str())
+            .find(|n| *n == ns)
     }
 
     /// Turns a request into a plan and opens the dialog on it.
@@ -133,22 +188,17 @@ impl App {
             ActionRequest::Scale {
                 deployment,
                 replicas,
-            } => {
-                let current = self
-                    .model
-                    .pods
-                    .data
-                    .deployment(self.scope_for(&deployment, false).namespace, &deployment)
-                    .map(|d| d.replicas);
-                match (current, target_replicas(&replicas, current.unwrap_or(0))) {
-                    (_, Err(e)) => Err(e),
-                    (_, Ok(n)) => plan::scale(&self.scope_for(&deployment, false), &deployment, n),
-                }
-            }
-            ActionRequest::Restart { deployment } => {
-                plan::rollout_restart(&self.scope_for(&deployment, false), &deployment)
-            }
-            ActionRequest::Delete { pod } => plan::delete_pod(&self.scope_for(&pod, true), &pod),
+            } => self.resolve(&deployment, false).and_then(|(scope, name)| {
+                let current = scope.workloads.deployment(scope.namespace, name);
+                let n = target_replicas(&replicas, current.map_or(0, |d| d.replicas))?;
+                plan::scale(&scope, name, n)
+            }),
+            ActionRequest::Restart { deployment } => self
+                .resolve(&deployment, false)
+                .and_then(|(scope, name)| plan::rollout_restart(&scope, name)),
+            ActionRequest::Delete { pod } => self
+                .resolve(&pod, true)
+                .and_then(|(scope, name)| plan::delete_pod(&scope, name)),
             ActionRequest::Breaker { update, all } => self.breaker_plan(&update, all),
             ActionRequest::Reset { to, topic } => self.reset_plan(&to, topic.as_deref()),
             ActionRequest::PgSignal { .. } | ActionRequest::KillOp => self.query_plan(&request),
@@ -168,7 +218,8 @@ impl App {
     }
 
     /// Opens the dialog and runs the steps that need no backend.
-    pub fn open_action(&mut self, plan: ActionPlan) -> Vec<Effect> {
+    pub fn open_action(&mut self, mut plan: ActionPlan) -> Vec<Effect> {
+        plan.redact_texts();
         self.next_action_id += 1;
         let id = self.next_action_id;
         let (confirm, confirm_why) = guard::confirmation(&plan, &self.settings.protected);
@@ -182,6 +233,7 @@ impl App {
             stage: Stage::Checking,
             typed: String::new(),
             focus_confirm: false,
+            undoes: None,
         };
         let mut effects = Vec::new();
         if let Some(refusal) = dialog.decisions.iter().find(|d| !d.passed).cloned() {
@@ -198,7 +250,7 @@ impl App {
 
     fn guard_context(&self, plan: &ActionPlan) -> GuardContext<'_> {
         GuardContext {
-            readonly: self.readonly(),
+            readonly: self.readonly_for(plan),
             audit_error: self.audit_error.as_deref(),
             protected: &self.settings.protected,
             target_exists: self.target_exists(plan),
@@ -296,6 +348,7 @@ impl App {
                 let decision = match check {
                     Check::Passed(d) => Decision::pass(step, d),
                     Check::Unsupported(d) => Decision::pass(step, format!("not checked: {d}")),
+                    Check::NoAnswer(d) => Decision::refuse(step, format!("did not answer: {d}")),
                     Check::Refused(d) => Decision::refuse(step, crate::core::redact::redact(&d)),
                 };
                 let refused = !decision.passed;
@@ -353,6 +406,9 @@ impl App {
             }
         }
         self.cooldowns.insert(key, self.now);
+        if let Some(undone) = dialog.undoes {
+            self.undo_plans.remove(&undone);
+        }
         dialog.stage = Stage::Running { since: self.now };
         effects.push(Effect::Execute {
             id: dialog.id,
@@ -442,42 +498,6 @@ impl App {
             && dialog.id == id
         {
             dialog.stage = Stage::Done { ok, message: text };
-        }
-    }
-
-    /// Offers the inverse of the selected Timeline entry's action, or else the latest.
-    fn undo(&mut self) -> Vec<Effect> {
-        let tl = &self.model.timeline;
-        let undo_of = |e: &crate::core::timeline::TimelineEntry| {
-            e.action.and_then(|id| self.undo_plans.get(&id)).cloned()
-        };
-        let selected = tl.selected().and_then(undo_of);
-        let latest = || tl.entries().iter().rev().find_map(undo_of);
-        let Some(inverse) = selected.or_else(latest) else {
-            self.say(
-                Severity::Info,
-                "nothing to undo: no reversible action has run",
-            );
-            return Vec::new();
-        };
-        // Plan it again from what is true now (the replica count may have moved).
-        let replanned = match &inverse.action {
-            Action::Scale { deployment, to, .. } => plan::scale(
-                &Scope {
-                    namespace: &inverse.target.namespace,
-                    ..self.scope()
-                },
-                deployment,
-                *to,
-            ),
-            _ => Ok(inverse),
-        };
-        match replanned {
-            Ok(plan) => self.open_action(plan),
-            Err(e) => {
-                self.say(Severity::Warn, format!("cannot undo: {e}"));
-                Vec::new()
-            }
         }
     }
 }

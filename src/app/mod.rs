@@ -10,6 +10,7 @@ mod goto;
 pub mod input;
 pub mod lag;
 pub mod layout;
+mod leave;
 pub mod logs;
 pub mod pods;
 pub mod queries;
@@ -18,6 +19,7 @@ pub mod run_command;
 pub mod schedule;
 mod services;
 pub mod tab;
+mod undo;
 
 use crate::config::Loaded;
 use crate::config::keymap::{Keymap, Lookup};
@@ -84,6 +86,8 @@ pub enum Event {
         plan: Box<ActionPlan>,
         outcome: Outcome,
     },
+    /// SIGTERM or SIGHUP: leave as `q` does.
+    Signal(&'static str),
 }
 
 /// Something the runtime must do for the app.
@@ -206,6 +210,9 @@ pub struct App {
     pub service: Option<crate::core::service::ServiceScope>,
     /// Dialogs of executed actions, by id, with their outcome.
     pub finished: std::collections::BTreeMap<u64, ActionDialog>,
+    /// Set when the user (or a signal) asked to leave while actions ran:
+    /// how long opsdeck waits for their outcomes.
+    leaving: Option<DateTime<Utc>>,
 }
 
 impl App {
@@ -245,6 +252,7 @@ impl App {
             made: Vec::new(),
             service: None,
             finished: Default::default(),
+            leaving: None,
         };
         app.options.readonly |= app.settings.readonly;
         let start = Tab::find(&app.settings.start_tab);
@@ -312,7 +320,7 @@ impl App {
                     self.model.refresh_overview(self.now);
                     self.fit_cursor();
                 }
-                Vec::new()
+                self.leave_if_done()
             }
             Event::Resize { width, height } => {
                 self.size = (width, height);
@@ -354,8 +362,9 @@ impl App {
             }
             Event::ActionDone { id, plan, outcome } => {
                 self.on_action_done(id, *plan, outcome);
-                Vec::new()
+                self.leave_if_done()
             }
+            Event::Signal(name) => self.leave(name),
         }
     }
 

@@ -129,7 +129,14 @@ impl App {
     pub(super) fn scale_prompt(&mut self) {
         match self.feature(self.tab).scale_target() {
             Ok(d) => {
-                let text = format!("scale deploy/{d} ");
+                // Under -A the selected row says which namespace is meant.
+                let ns = (self.tab == super::tab::Tab::Pods
+                    && self.model.namespace.as_deref() == Some("all"))
+                .then(|| self.model.pods.view.selected_key())
+                .flatten()
+                .map(|(ns, _)| format!("{ns}/"))
+                .unwrap_or_default();
+                let text = format!("scale deploy/{ns}{d} ");
                 self.overlay = Overlay::Input(LineInput::new(InputKind::Command, &text));
             }
             Err(e) => self.say(Severity::Warn, e),

@@ -28,7 +28,7 @@ impl App {
     /// The arms below may assume the command applies to `self.tab`.
     fn dispatch(&mut self, cmd: Command) -> Vec<Effect> {
         match cmd {
-            Command::Quit => return vec![Effect::Quit],
+            Command::Quit => return self.leave("q"),
             Command::Help => {
                 self.overlay = match self.overlay {
                     Overlay::Help { .. } => Overlay::None,
@@ -327,6 +327,26 @@ impl App {
     }
 }
 
+/// `kind/name`, or `kind/namespace/name` for a name that more than one
+/// namespace has (under `-A`), since an action needs exactly one object.
+fn qualified<'a>(
+    kind: &str,
+    keys: impl Iterator<Item = &'a (String, String)> + Clone,
+) -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (_, name) in keys.clone() {
+        *seen.entry(name.as_str()).or_default() += 1;
+    }
+    keys.map(|(ns, name)| {
+        if seen.get(name.as_str()).copied().unwrap_or(0) > 1 {
+            format!("{kind}/{ns}/{name}")
+        } else {
+            format!("{kind}/{name}")
+        }
+    })
+    .collect()
+}
+
 /// Candidates for the last word of a command line.
 pub fn completions(
     text: &str,
@@ -379,16 +399,10 @@ pub fn completions(
             s.push("-".into());
             s
         }
-        Some("scale") | Some("restart") if !word.contains(' ') => targets
-            .deployments
-            .values()
-            .map(|d| format!("deploy/{}", d.name))
-            .collect(),
-        Some("delete") => targets
-            .pods
-            .values()
-            .map(|p| format!("pod/{}", p.name))
-            .collect(),
+        Some("scale") | Some("restart") if !word.contains(' ') => {
+            qualified("deploy", targets.deployments.keys())
+        }
+        Some("delete") => qualified("pod", targets.pods.keys()),
         Some(_) => Vec::new(),
     };
     pool.into_iter().filter(|c| c.starts_with(word)).collect()

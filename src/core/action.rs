@@ -50,6 +50,9 @@ pub enum Action {
         database: Option<String>,
         /// Backends waiting on it when planned (a blocking chain's root).
         waiting: usize,
+        /// `backend_start` in µs since the epoch, as planned: a pid can be
+        /// reused by a new session, which the executor must not signal.
+        backend_start: Option<i64>,
     },
     /// `killOp` of one operation of a MongoDB target.
     MongoKillOp {
@@ -60,6 +63,9 @@ pub enum Action {
         op: String,
         secs_running: i64,
         command: String,
+        /// When the op started, as planned (poll time less its running
+        /// time): an opid can be reused by a later op.
+        started: Option<chrono::DateTime<chrono::Utc>>,
     },
 }
 
@@ -133,19 +139,66 @@ impl Action {
     }
 }
 
-/// Where an action lands.
+/// Where an action lands. A plan over several instances may reach
+/// several namespaces or environments: `places` lists each, and the guard
+/// chain decides protection and read-only over all of them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Target {
     /// Kubernetes-style kind: deployment, pod, breaker, backend, ...
     pub kind: String,
     pub name: String,
+    /// The namespace (or the places' namespaces, joined, when several).
     pub namespace: String,
     /// Kube context or cluster name.
     pub context: String,
+    /// Every place the plan touches, with how many calls land there.
+    pub places: Vec<Place>,
+}
+
+/// One namespace of one environment a plan reaches.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct Place {
+    /// `None`: nobody said which environment (an actuator URL with no
+    /// label), which counts as protected when anything is.
+    pub context: Option<String>,
+    pub namespace: String,
+    pub count: usize,
+}
+
+impl Target {
+    /// A target in exactly one place.
+    pub fn one(kind: &str, name: &str, namespace: &str, context: &str) -> Target {
+        Target {
+            kind: kind.into(),
+            name: name.into(),
+            namespace: namespace.into(),
+            context: context.into(),
+            places: vec![Place {
+                context: Some(context.into()),
+                namespace: namespace.into(),
+                count: 1,
+            }],
+        }
+    }
+
+    /// "2 in canary, 3 in production (prod-eu)": for plans over several places.
+    pub fn spread(&self) -> String {
+        self.places
+            .iter()
+            .map(|p| {
+                let env = p.context.as_deref().unwrap_or("environment not labelled");
+                format!("{} in {} ({env})", p.count, p.namespace)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.places.len() > 1 {
+            return write!(f, "{}/{}: {}", self.kind, self.name, self.spread());
+        }
         write!(
             f,
             "{}/{} in {} ({})",
@@ -192,6 +245,60 @@ pub struct ActionPlan {
 }
 
 impl ActionPlan {
+    /// What a typed confirmation must match: `namespace/name` for an
+    /// object in one Kubernetes namespace (the same name may exist in
+    /// another), else the name.
+    pub fn confirm_text(&self) -> String {
+        let kube_object = match &self.action {
+            Action::Scale { .. } | Action::RolloutRestart { .. } | Action::DeletePod { .. } => true,
+            Action::Breaker { calls, .. } => {
+                self.target.places.len() == 1
+                    && calls
+                        .iter()
+                        .all(|c| matches!(c.endpoint, Endpoint::PodProxy { .. }))
+            }
+            _ => false,
+        };
+        if kube_object {
+            format!("{}/{}", self.target.namespace, self.target.name)
+        } else {
+            self.target.name.clone()
+        }
+    }
+
+    /// Replaces secrets in what the plan shows (a query's `PASSWORD '…'`, a
+    /// URL's password): the dialog, the Timeline and exports see only this.
+    pub fn redact_texts(&mut self) {
+        use super::redact::redact;
+        self.effect = redact(&self.effect);
+        self.cli = redact(&self.cli);
+        self.undo_text = redact(&self.undo_text);
+        self.risk_reason = self.risk_reason.as_deref().map(redact);
+    }
+
+    /// The plan as the audit log keeps it: its texts and the action's own
+    /// strings (query, command, URLs) redacted. The executor keeps the real
+    /// ones, since it compares them with what the backend runs now.
+    pub fn for_audit(&self) -> ActionPlan {
+        use super::redact::redact;
+        let mut plan = self.clone();
+        plan.redact_texts();
+        match &mut plan.action {
+            Action::PgSignal { query, .. } => *query = redact(query),
+            Action::MongoKillOp { command, .. } => *command = redact(command),
+            Action::Breaker { calls, .. } => {
+                for c in calls {
+                    if let Endpoint::Url { base, .. } = &mut c.endpoint {
+                        *base = redact(base);
+                    }
+                }
+            }
+            _ => {}
+        }
+        plan.undo = None;
+        plan
+    }
+
     /// The effect's first line: plans over several instances list each
     /// on the lines after it.
     pub fn summary(&self) -> &str {
@@ -221,8 +328,15 @@ impl ActionPlan {
 )]
 #[serde(tag = "via", rename_all = "snake_case")]
 pub enum Endpoint {
-    /// An actuator base URL from the config, e.g. `http://orders:8080/actuator`.
-    Url { base: String },
+    /// An actuator base URL from the config, e.g. `http://orders:8080/actuator`,
+    /// with the environment the config says it is in, if it says.
+    Url {
+        base: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        context: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namespace: Option<String>,
+    },
     /// Through the Kubernetes API server's pod proxy.
     PodProxy {
         namespace: String,
@@ -234,10 +348,19 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
+    /// A URL with no environment label.
+    pub fn url(base: &str) -> Endpoint {
+        Endpoint::Url {
+            base: base.into(),
+            context: None,
+            namespace: None,
+        }
+    }
+
     /// The path (pod proxy) or URL (direct) of the actuator base.
     pub fn base(&self) -> String {
         match self {
-            Endpoint::Url { base } => base.trim_end_matches('/').to_string(),
+            Endpoint::Url { base, .. } => base.trim_end_matches('/').to_string(),
             Endpoint::PodProxy {
                 namespace,
                 pod,

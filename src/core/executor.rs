@@ -21,8 +21,11 @@ pub enum Outcome {
 pub enum Check {
     Passed(String),
     Refused(String),
-    /// The backend cannot tell: the chain goes on and says so.
+    /// The backend does not offer this check: the chain goes on and says so.
     Unsupported(String),
+    /// The backend offers the check but gave no answer (timeout, error): the
+    /// chain stops, since a check that did not answer never counts as passed.
+    NoAnswer(String),
 }
 
 /// Carries out actions of the kinds it knows.

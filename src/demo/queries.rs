@@ -145,6 +145,7 @@ fn backend(pid: i32, app: &str, state: BackendState, secs: f64, query: &str) -> 
         blocked_by: Vec::new(),
         over_threshold: secs > 5.0,
         superuser: false,
+        backend_start: None,
     }
 }
 

@@ -20,6 +20,8 @@ pub enum AuditEvent {
     Ok,
     Failed,
     TimedOut,
+    /// opsdeck left while it ran: its outcome is unknown.
+    Abandoned,
 }
 
 /// One line of the audit log.

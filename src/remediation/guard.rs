@@ -64,7 +64,9 @@ impl Decision {
 /// What the app knows when it checks a plan.
 #[derive(Debug, Clone)]
 pub struct GuardContext<'a> {
-    pub readonly: bool,
+    /// Why actions are read-only here, if they are (the flag, the config,
+    /// or a context the plan touches).
+    pub readonly: Option<String>,
     /// Why the audit log cannot be written, if it cannot.
     pub audit_error: Option<&'a str>,
     pub protected: &'a [String],
@@ -88,10 +90,9 @@ pub fn before_checks(plan: &ActionPlan, ctx: &GuardContext<'_>) -> Vec<Decision>
         ),
         (
             Step::ReadOnly,
-            if ctx.readonly {
-                Err("opsdeck is read-only (--readonly or readonly in config)".into())
-            } else {
-                Ok("off".into())
+            match &ctx.readonly {
+                Some(why) => Err(why.clone()),
+                None => Ok("off".into()),
             },
         ),
         (
@@ -132,12 +133,9 @@ pub fn confirmation(plan: &ActionPlan, protected: &[String]) -> (Confirm, Option
         level = Confirm::Typed;
         why = Some("high risk".to_string());
     }
-    for name in [&plan.target.context, &plan.target.namespace] {
-        if let Some(p) = protected.iter().find(|p| glob_match(p, name)) {
-            level = Confirm::Typed;
-            why = Some(format!("{name:?} is protected ({p})"));
-            break;
-        }
+    if let Some(reason) = protected_place(plan, protected) {
+        level = Confirm::Typed;
+        why = Some(reason);
     }
     if plan.demanded == Some(Confirm::Typed) && level == Confirm::Key {
         level = Confirm::Typed;
@@ -146,11 +144,42 @@ pub fn confirmation(plan: &ActionPlan, protected: &[String]) -> (Confirm, Option
     (level, why)
 }
 
-/// Whether what the user did confirms the plan.
+/// Why the plan touches a protected place, if it does: any of its
+/// contexts or namespaces matching a pattern, or an environment nobody
+/// labelled while anything at all is protected.
+fn protected_place(plan: &ActionPlan, protected: &[String]) -> Option<String> {
+    if protected.is_empty() {
+        return None;
+    }
+    let t = &plan.target;
+    let headline = [Some(t.context.as_str()), Some(t.namespace.as_str())];
+    let places = t
+        .places
+        .iter()
+        .flat_map(|p| [p.context.as_deref(), Some(p.namespace.as_str())]);
+    for name in headline.into_iter().chain(places) {
+        let Some(name) = name else {
+            return Some(
+                "an actuator URL with no environment label counts as protected (add context = \"…\" to its [breakers.actuators] entry)"
+                    .into(),
+            );
+        };
+        if let Some(p) = protected.iter().find(|p| glob_match(p, name)) {
+            return Some(format!("{name:?} is protected ({p})"));
+        }
+    }
+    None
+}
+
+/// Whether what the user did confirms the plan. Typing nothing never
+/// confirms, even if a plan came with no name.
 pub fn confirmed(level: Confirm, plan: &ActionPlan, typed: &str) -> bool {
     match level {
         Confirm::Key => true,
-        Confirm::Typed => typed == plan.target.name,
+        Confirm::Typed => {
+            let expected = plan.confirm_text();
+            !plan.target.name.trim().is_empty() && typed == expected
+        }
     }
 }
 
@@ -202,7 +231,7 @@ mod tests {
 
     fn ctx(protected: &[String]) -> GuardContext<'_> {
         GuardContext {
-            readonly: false,
+            readonly: None,
             audit_error: None,
             protected,
             target_exists: true,
@@ -214,7 +243,7 @@ mod tests {
     fn the_chain_stops_at_the_first_refusal_in_order() {
         let p = plan("dev", 3);
         let mut c = ctx(&[]);
-        c.readonly = true;
+        c.readonly = Some("read-only".into());
         c.target_exists = false;
         let d = before_checks(&p, &c);
         assert_eq!(d.last().unwrap().step, Step::ReadOnly);
@@ -224,7 +253,7 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0].detail.contains("no action may run unaudited"));
         c.audit_error = None;
-        c.readonly = false;
+        c.readonly = None;
         assert_eq!(
             before_checks(&p, &c).last().unwrap().detail,
             "target no longer exists"
@@ -244,7 +273,18 @@ mod tests {
         assert_eq!(confirmation(&demanded, &protected).0, Confirm::Typed);
         let p = plan("production", 3);
         assert!(!confirmed(Confirm::Typed, &p, "ap"));
-        assert!(confirmed(Confirm::Typed, &p, "api"));
+        assert!(!confirmed(Confirm::Typed, &p, "api"), "the name alone");
+        assert!(confirmed(Confirm::Typed, &p, "production/api"));
+    }
+
+    #[test]
+    fn a_plan_without_a_name_can_never_be_confirmed_by_typing() {
+        let mut p = plan("dev", 3);
+        p.target.name = String::new();
+        for typed in ["", "dev/", "/"] {
+            assert!(!confirmed(Confirm::Typed, &p, typed), "{typed:?}");
+        }
+        assert!(confirmed(Confirm::Key, &p, ""), "y needs no name");
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub async fn precheck(s: &Services, plan: &ActionPlan) -> (Check, Check) {
     let bounded = |f| async move {
         tokio::time::timeout(s.timeout, f)
             .await
-            .unwrap_or_else(|_| Check::Unsupported("no answer in time".into()))
+            .unwrap_or_else(|_| Check::NoAnswer(format!("no answer in {}s", s.timeout.as_secs())))
     };
     tokio::join!(
         bounded(s.executor.permission(plan)),
@@ -47,7 +47,7 @@ pub async fn audit(
         return Err("no audit log".into());
     };
     let (plan, decisions, user, host) = (
-        plan.clone(),
+        plan.for_audit(),
         decisions.to_vec(),
         s.user.clone(),
         s.host.clone(),

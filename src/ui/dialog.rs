@@ -121,7 +121,7 @@ fn stage_lines(app: &App, d: &ActionDialog) -> Vec<Line<'static>> {
             if d.confirm == Confirm::Typed {
                 let why = d.confirm_why.clone().unwrap_or_default();
                 out.push(Line::styled(
-                    format!("type {:?} to confirm ({why}):", d.plan.target.name),
+                    format!("type {:?} to confirm ({why}):", d.plan.confirm_text()),
                     t.warn,
                 ));
                 out.push(Line::from(vec![

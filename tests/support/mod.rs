@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 // Not every test crate uses every re-export of the server.
+pub mod actions;
 #[allow(unused_imports)]
 pub mod actuator_server;
 pub mod exporter;

@@ -7,6 +7,8 @@
 //! bearer_token_env = "ACTUATOR_TOKEN"  # for the URLs below
 //! [breakers.actuators]
 //! order-service = "http://order-service:8080/actuator"
+//! # which environment it is in (else it counts as protected):
+//! payments = { url = "http://payments:8080/actuator", context = "prod-eu", namespace = "payments" }
 //! [breakers.discovery]                 # every matching pod, through the pod proxy
 //! selector = "app.kubernetes.io/part-of=shop"
 //! port = 8080
@@ -14,7 +16,7 @@
 //! ```
 
 use super::{INLINE_SECRET, Reader};
-use crate::features::breakers::settings::{BreakerDiscovery, BreakerSettings};
+use crate::features::breakers::settings::{Actuator, BreakerDiscovery, BreakerSettings};
 use toml_edit::Table;
 
 /// `[breakers]`. Off unless an actuator, discovery or `prometheus` is set.
@@ -43,13 +45,9 @@ impl Reader<'_> {
         out.bearer_token_env = (!env.is_empty()).then_some(env);
         if let Some(a) = self.subtable(b, PRE, "actuators") {
             let prefix = format!("{PRE}actuators.");
-            for (name, value) in a.iter() {
-                match value.as_str() {
-                    Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-                        out.actuators
-                            .insert(name.to_string(), url.trim_end_matches('/').to_string());
-                    }
-                    _ => self.report(&a, &prefix, name, "expected an http:// or https:// URL"),
+            for (name, _) in a.iter() {
+                if let Some(actuator) = self.actuator(&a, &prefix, name) {
+                    out.actuators.insert(name.to_string(), actuator);
                 }
             }
         }
@@ -74,6 +72,42 @@ impl Reader<'_> {
                     namespace: (!namespace.is_empty()).then_some(namespace),
                 });
             }
+        }
+    }
+}
+
+impl Reader<'_> {
+    /// One actuator: a URL, or `{ url, context, namespace }`.
+    fn actuator(&mut self, a: &Table, prefix: &str, name: &str) -> Option<Actuator> {
+        let mut actuator = Actuator::default();
+        let item = a.get(name)?;
+        if let Some(url) = item.as_str() {
+            actuator.url = url.to_string();
+        } else if let Some(t) = item
+            .as_table()
+            .cloned()
+            .or_else(|| item.as_inline_table().map(|t| t.clone().into_table()))
+        {
+            let inner = format!("{prefix}{name}.");
+            self.check_keys(&t, &inner, &["url", "context", "namespace"]);
+            self.string(&t, &inner, "url", &mut actuator.url);
+            let (mut context, mut namespace) = (String::new(), String::new());
+            self.string(&t, &inner, "context", &mut context);
+            self.string(&t, &inner, "namespace", &mut namespace);
+            actuator.context = (!context.is_empty()).then_some(context);
+            actuator.namespace = (!namespace.is_empty()).then_some(namespace);
+        }
+        if actuator.url.starts_with("http://") || actuator.url.starts_with("https://") {
+            actuator.url = actuator.url.trim_end_matches('/').to_string();
+            Some(actuator)
+        } else {
+            self.report(
+                a,
+                prefix,
+                name,
+                "expected an http:// or https:// URL, or { url = \"…\", context = \"…\", namespace = \"…\" }",
+            );
+            None
         }
     }
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BreakerSettings {
-    /// Name → actuator base URL.
-    pub actuators: BTreeMap<String, String>,
+    /// Service name → its actuator.
+    pub actuators: BTreeMap<String, Actuator>,
     pub discovery: Option<BreakerDiscovery>,
     /// Read `resilience4j_circuitbreaker_*` from the `[prometheus]` server.
     pub prometheus: bool,
@@ -30,6 +30,25 @@ impl Default for BreakerSettings {
 impl BreakerSettings {
     pub fn enabled(&self) -> bool {
         !self.actuators.is_empty() || self.discovery.is_some() || self.prometheus
+    }
+}
+
+/// One `[breakers.actuators]` entry: a base URL, and which environment it
+/// is in when the config says (the guard chain's protection needs it).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Actuator {
+    pub url: String,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+}
+
+impl Actuator {
+    pub fn endpoint(&self) -> crate::core::action::Endpoint {
+        crate::core::action::Endpoint::Url {
+            base: self.url.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+        }
     }
 }
 

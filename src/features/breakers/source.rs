@@ -104,10 +104,10 @@ pub async fn poll_actuators(
     let mut targets: Vec<Target> = settings
         .actuators
         .iter()
-        .map(|(name, url)| Target {
+        .map(|(name, actuator)| Target {
             label: name.clone(),
             service: name.clone(),
-            endpoint: Endpoint::Url { base: url.clone() },
+            endpoint: actuator.endpoint(),
         })
         .collect();
     let mut failures = Vec::new();

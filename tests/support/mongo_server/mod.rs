@@ -74,6 +74,11 @@ impl MongoServer {
         self.lock().ops.push(op);
     }
 
+    /// Replaces the running ops (an op ends, another takes its opid).
+    pub fn set_ops(&self, ops: Vec<Document>) {
+        self.lock().ops = ops;
+    }
+
     pub fn ops(&self) -> Vec<Document> {
         self.lock().ops.clone()
     }

@@ -157,7 +157,7 @@ async fn pod_proxy_permission(
         }
     }
     match unknown {
-        Some(e) => Check::Unsupported(e),
+        Some(e) => Check::NoAnswer(e),
         None => Check::Passed(format!(
             "allowed: create pods/proxy on {} pod(s)",
             pods.len()

@@ -4,7 +4,7 @@
 
 use crate::core::action::Endpoint;
 use crate::core::action::UpdateState;
-use crate::core::action::{Action, ActionPlan, BreakerCall, Risk, Target};
+use crate::core::action::{Action, ActionPlan, BreakerCall, Place, Risk, Target};
 use crate::features::breakers::data::{BreakerState, update_state_body, update_state_path};
 use crate::features::breakers::model::BreakerRow;
 
@@ -45,6 +45,37 @@ pub fn breaker_update(
     plan_calls(breaker, calls, kube_context)
 }
 
+/// The undo of a breaker change, planned again from the latest poll: each
+/// instance goes back to its earlier state, "from" is its state now, and
+/// instances already there are left out. `now` gives an instance's state,
+/// `None` when it is gone.
+pub fn replan_undo(
+    undo: &ActionPlan,
+    now: impl Fn(&BreakerCall) -> Option<BreakerState>,
+    kube_context: &str,
+) -> Result<ActionPlan, String> {
+    let Action::Breaker { breaker, calls } = &undo.action else {
+        return Err("not a breaker change".into());
+    };
+    let mut fresh = Vec::new();
+    for c in calls {
+        let state = now(c).ok_or_else(|| format!("{} is gone", c.instance))?;
+        if state == crate::features::breakers::data::resulting_state(c.update) {
+            continue;
+        }
+        fresh.push(BreakerCall {
+            from: state.as_str().to_string(),
+            ..c.clone()
+        });
+    }
+    if fresh.is_empty() {
+        return Err(format!("every instance of {breaker} is already back"));
+    }
+    let mut plan = plan_with_undo(breaker, fresh, kube_context, false)?;
+    plan.undo_text = "to go back again, plan the change anew".into();
+    Ok(plan)
+}
+
 /// A plan for exactly these calls (also used for undo, where each instance
 /// goes back to its own state).
 pub fn plan_calls(
@@ -63,10 +94,14 @@ fn plan_with_undo(
 ) -> Result<ActionPlan, String> {
     let first = calls.first().ok_or("nothing to change")?;
     let service = first.service.clone();
-    let (namespace, context) = match &first.endpoint {
-        Endpoint::PodProxy { namespace, .. } => (namespace.clone(), kube_context.to_string()),
-        Endpoint::Url { .. } => (service.clone(), "actuator".to_string()),
+    let places = places(&calls, kube_context);
+    let joined = |f: fn(&Place) -> String| {
+        let mut all: Vec<String> = places.iter().map(f).collect();
+        all.dedup();
+        all.join(", ")
     };
+    let namespace = joined(|p| p.namespace.clone());
+    let context = joined(|p| p.context.clone().unwrap_or_else(|| "actuator".into()));
     let updates: Vec<UpdateState> = calls.iter().map(|c| c.update).collect();
     let same = updates.windows(2).all(|w| w[0] == w[1]);
     let head = if same {
@@ -139,7 +174,8 @@ fn plan_with_undo(
             kind: "breaker".into(),
             name: breaker.to_string(),
             namespace,
-            context: context.clone(),
+            context,
+            places,
         },
         effect,
         risk,
@@ -155,6 +191,36 @@ fn plan_with_undo(
         plan.undo = Some(Box::new(undo));
     }
     Ok(plan)
+}
+
+/// Where the calls land: a pod proxy call in its namespace of the watched
+/// cluster; a URL where the config labels it (its service, in no known
+/// environment, when it does not).
+fn places(calls: &[BreakerCall], kube_context: &str) -> Vec<Place> {
+    let mut counted: std::collections::BTreeMap<(Option<String>, String), usize> =
+        std::collections::BTreeMap::new();
+    for c in calls {
+        let key = match &c.endpoint {
+            Endpoint::PodProxy { namespace, .. } => {
+                (Some(kube_context.to_string()), namespace.clone())
+            }
+            Endpoint::Url {
+                context, namespace, ..
+            } => (
+                context.clone(),
+                namespace.clone().unwrap_or_else(|| c.service.clone()),
+            ),
+        };
+        *counted.entry(key).or_default() += 1;
+    }
+    counted
+        .into_iter()
+        .map(|((context, namespace), count)| Place {
+            context,
+            namespace,
+            count,
+        })
+        .collect()
 }
 
 /// The change that brings a breaker back to `state`, if the actuator has one.

@@ -32,9 +32,7 @@ fn obs(pod: &str, state: BreakerState, rate: f64) -> Observation {
             breaker: "paymentService".into(),
         },
         target: pod.into(),
-        endpoint: Some(Endpoint::Url {
-            base: format!("http://{pod}/actuator"),
-        }),
+        endpoint: Some(Endpoint::url(&format!("http://{pod}/actuator"))),
         figures: figures(state, rate),
     }
 }

@@ -96,8 +96,8 @@ pub async fn probe(
         Ok(t) => t,
         Err(e) => return vec![fail("HTTP client", e)],
     };
-    for (name, url) in &b.actuators {
-        let endpoint = Endpoint::Url { base: url.clone() };
+    for (name, actuator) in &b.actuators {
+        let endpoint = actuator.endpoint();
         rows.extend(probe_actuator(&transport, &endpoint, name).await);
     }
     if let Some(d) = &b.discovery {

@@ -125,6 +125,58 @@ pub fn reset_offsets(
     ))
 }
 
+/// The undo of a reset, planned again from the latest poll: each partition
+/// goes back to its offset from before the reset, and "current" is what
+/// the group has committed since, so the plan shows what it really replays
+/// or skips now. An offset retention has deleted goes to the log start.
+pub fn replan_undo(
+    snapshot: &GroupSnapshot,
+    cluster: &str,
+    undo: &ActionPlan,
+) -> Result<ActionPlan, String> {
+    let Action::ResetOffsets {
+        group,
+        topic,
+        moves,
+        ..
+    } = &undo.action
+    else {
+        return Err("not an offset reset".into());
+    };
+    let moves = moves
+        .iter()
+        .map(|m| {
+            let now = snapshot
+                .topic(topic)
+                .find(|p| p.tp.partition == m.partition)
+                .ok_or_else(|| {
+                    format!(
+                        "partition {} of {topic} is not in the latest poll",
+                        m.partition
+                    )
+                })?;
+            Ok(OffsetMove {
+                partition: m.partition,
+                current: now.committed,
+                new: m.new.clamp(now.low, now.high.max(now.low)),
+                low: now.low,
+                high: now.high,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let mut plan = plan_moves(
+        cluster,
+        group,
+        topic,
+        "undo",
+        moves,
+        undo.cli.clone(),
+        false,
+    );
+    plan.undo_text = "to go back again, plan the reset anew".into();
+    Ok(plan)
+}
+
 /// A plan for exactly these moves (undo commits the offsets found before).
 pub fn plan_moves(
     cluster: &str,
@@ -173,7 +225,9 @@ pub fn plan_moves(
         .collect();
     let unrestorable = moves.iter().filter(|m| m.current.is_none()).count();
     let undo_text = if moves.is_empty() {
-        "undo commits the offsets found before it ran (from the dry run's snapshot)".to_string()
+        // The offsets for a time are looked up when it runs: there is no
+        // "before" to go back to from here.
+        "cannot be undone with u: note the offsets the dry run lists to go back by hand".to_string()
     } else if unrestorable > 0 {
         format!(
             "undo commits the offsets found now; {unrestorable} partition(s) had none and keep the new offset"
@@ -189,12 +243,7 @@ pub fn plan_moves(
             spec: spec.into(),
             moves,
         },
-        target: Target {
-            kind: "consumergroup".into(),
-            name: group.into(),
-            namespace: topic.into(),
-            context: cluster.into(),
-        },
+        target: Target::one("consumergroup", group, topic, cluster),
         effect,
         risk: Risk::High,
         risk_reason: Some("moving committed offsets skips or replays messages".into()),

@@ -210,7 +210,7 @@ impl Executor for KubeExecutor {
                     Check::Refused(format!("forbidden: {}", p.describe()))
                 }
                 Ok(Answer::Denied(reason)) => Check::Refused(format!("forbidden: {reason}")),
-                Err(e) => Check::Unsupported(format!("cannot check permission: {e}")),
+                Err(e) => Check::NoAnswer(format!("cannot check permission: {e}")),
             }
         })
     }

@@ -19,12 +19,7 @@ fn kubectl(scope: &Scope<'_>, rest: &str) -> String {
 }
 
 fn target(scope: &Scope<'_>, kind: &str, name: &str) -> Target {
-    Target {
-        kind: kind.into(),
-        name: name.into(),
-        namespace: scope.namespace.into(),
-        context: scope.context.into(),
-    }
+    Target::one(kind, name, scope.namespace, scope.context)
 }
 
 /// Plans `kubectl scale`; scaling to 0 is high risk; undo scales back.

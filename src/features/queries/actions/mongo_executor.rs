@@ -5,7 +5,7 @@
 use super::plan::parse_opid;
 use crate::core::action::{Action, ActionPlan};
 use crate::core::executor::{Check, Executor};
-use crate::features::queries::mongo::{Access, MongoClient, OpId};
+use crate::features::queries::mongo::{Access, CurrentOp, MongoClient, OpId};
 use crate::features::queries::settings::MongoTargetSettings;
 use crate::features::queries::source::mongo::target;
 use futures::future::BoxFuture;
@@ -66,7 +66,7 @@ impl Executor for MongoExecutor {
                         Check::Unsupported("auth is off: there are no privileges to check".into())
                     }
                 },
-                Err(e) => Check::Unsupported(format!("cannot read the login's privileges: {e}")),
+                Err(e) => Check::NoAnswer(format!("cannot read the login's privileges: {e}")),
             }
         })
     }
@@ -78,10 +78,13 @@ impl Executor for MongoExecutor {
                 Err(e) => return Check::Refused(e),
             };
             match client.op(&opid).await {
-                Ok(Some(op)) => Check::Passed(format!(
-                    "op {opid} is still running ({} on {}, {}s)",
-                    op.op, op.ns, op.secs_running
-                )),
+                Ok(Some(op)) => match same_op(plan, &op) {
+                    Err(e) => Check::Refused(e),
+                    Ok(()) => Check::Passed(format!(
+                        "op {opid} is still running ({} on {}, {}s)",
+                        op.op, op.ns, op.secs_running
+                    )),
+                },
                 Ok(None) => Check::Refused(format!("op {opid} has finished")),
                 Err(e) => Check::Refused(e.to_string()),
             }
@@ -91,11 +94,12 @@ impl Executor for MongoExecutor {
     fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
         Box::pin(async move {
             let (client, opid) = self.client(plan).await?;
-            if client.op(&opid).await.map_err(|e| e.to_string())?.is_none() {
+            let Some(now) = client.op(&opid).await.map_err(|e| e.to_string())? else {
                 return Err(format!(
                     "op {opid} had already finished; nothing was killed"
                 ));
-            }
+            };
+            same_op(plan, &now)?;
             client.kill_op(&opid).await.map_err(|e| e.to_string())?;
             match client.op(&opid).await {
                 Ok(None) => Ok(format!("killOp {opid}: the op is gone")),
@@ -105,4 +109,40 @@ impl Executor for MongoExecutor {
             }
         })
     }
+}
+
+/// How far apart two readings of one op's start may be: `secs_running` is
+/// whole seconds, read at two times.
+const START_SLACK_SECS: i64 = 3;
+
+/// Whether `now` is the op the plan showed: an opid is a counter that can
+/// come round to a later op, on another namespace or started later.
+fn same_op(plan: &ActionPlan, now: &CurrentOp) -> Result<(), String> {
+    let Action::MongoKillOp {
+        opid,
+        ns,
+        op,
+        started,
+        ..
+    } = &plan.action
+    else {
+        return Err("the MongoDB executor only kills ops".into());
+    };
+    if &now.ns != ns || &now.op != op {
+        return Err(format!(
+            "op {opid} is now another op ({} on {}, planned {op} on {ns}); nothing was killed",
+            now.op, now.ns
+        ));
+    }
+    let started_now = chrono::Utc::now() - chrono::Duration::seconds(now.secs_running);
+    if let Some(planned) = started
+        && (started_now - *planned).num_seconds().abs() > START_SLACK_SECS
+    {
+        return Err(format!(
+            "op {opid} started at {}, not at {} as planned: another op; nothing was killed",
+            started_now.format("%H:%M:%S"),
+            planned.format("%H:%M:%S")
+        ));
+    }
+    Ok(())
 }

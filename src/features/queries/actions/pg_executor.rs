@@ -29,6 +29,7 @@ struct Ask<'a> {
     pid: i32,
     terminate: bool,
     query: &'a str,
+    backend_start: Option<i64>,
 }
 
 impl PgExecutor {
@@ -47,6 +48,7 @@ impl PgExecutor {
             pid,
             terminate,
             query,
+            backend_start,
             ..
         } = &plan.action
         else {
@@ -61,6 +63,7 @@ impl PgExecutor {
             pid: *pid,
             terminate: *terminate,
             query,
+            backend_start: *backend_start,
         })
     }
 
@@ -85,6 +88,12 @@ impl PgExecutor {
         let Some(now) = now else {
             return Err(format!("no backend with pid {}", ask.pid));
         };
+        if ask.backend_start.is_some() && now.backend_start != ask.backend_start {
+            return Err(format!(
+                "pid {} is now another session (the planned one ended and its pid was reused); plan again",
+                ask.pid
+            ));
+        }
         if !ask.query.is_empty() && one_line(&query_text(&now.query)) != one_line(ask.query) {
             return Err(format!(
                 "pid {} now runs another statement ({}); plan again",
@@ -116,7 +125,7 @@ impl Executor for PgExecutor {
             };
             let probed = match probe(&target(ask.settings, password)).await {
                 Ok(p) => p,
-                Err(e) => return Check::Unsupported(format!("cannot read the login's roles: {e}")),
+                Err(e) => return Check::NoAnswer(format!("cannot read the login's roles: {e}")),
             };
             let superuser_backend = match Self::connection(&ask) {
                 Ok(mut conn) => conn
@@ -178,16 +187,26 @@ impl Executor for PgExecutor {
             let mut conn = Self::connection(&ask)?;
             Self::fresh(&mut conn, &ask).await?;
             let (sent, call) = if ask.terminate {
-                (conn.terminate(ask.pid).await, "pg_terminate_backend")
+                (
+                    conn.terminate(ask.pid, ask.backend_start).await,
+                    "pg_terminate_backend",
+                )
             } else {
-                (conn.cancel(ask.pid).await, "pg_cancel_backend")
+                (
+                    conn.cancel(ask.pid, ask.backend_start).await,
+                    "pg_cancel_backend",
+                )
             };
             match sent.map_err(|e| e.to_string())? {
-                false => Err(format!(
+                None => Err(format!(
+                    "nothing sent: session {} ended or was replaced just before the signal",
+                    ask.pid
+                )),
+                Some(false) => Err(format!(
                     "{call}({}) returned false: the backend had already ended",
                     ask.pid
                 )),
-                true if ask.terminate => {
+                Some(true) if ask.terminate => {
                     let deadline = tokio::time::Instant::now() + GONE_WITHIN;
                     while tokio::time::Instant::now() < deadline {
                         if matches!(conn.lookup(ask.pid).await, Ok(None)) {
@@ -200,7 +219,7 @@ impl Executor for PgExecutor {
                         ask.pid
                     ))
                 }
-                true => Ok(format!("{call}({}) sent", ask.pid)),
+                Some(true) => Ok(format!("{call}({}) sent", ask.pid)),
             }
         })
     }

@@ -22,6 +22,8 @@ pub struct BackendSnapshot {
     pub query: String,
     pub query_duration: Option<Duration>,
     pub xact_duration: Option<Duration>,
+    /// µs since the epoch (see `Backend::backend_start`).
+    pub backend_start: Option<i64>,
 }
 
 /// Why opsdeck will not signal a backend.
@@ -96,7 +98,8 @@ const LOOKUP_SQL: &str =
   a.application_name, a.backend_type, a.state, coalesce(r.rolsuper, false) AS rolsuper,
   a.query,
   extract(epoch FROM now() - a.query_start)::float8 AS query_secs,
-  extract(epoch FROM now() - a.xact_start)::float8 AS xact_secs
+  extract(epoch FROM now() - a.xact_start)::float8 AS xact_secs,
+  (extract(epoch FROM a.backend_start) * 1000000)::int8 AS backend_start
 FROM pg_stat_activity a
 LEFT JOIN pg_roles r ON r.oid = a.usesysid
 WHERE a.pid = $1";
@@ -128,6 +131,7 @@ impl PgConnection {
                 .unwrap_or_default(),
             query_duration: seconds(self.get(ACTION, row, "query_secs")?),
             xact_duration: seconds(self.get(ACTION, row, "xact_secs")?),
+            backend_start: self.get(ACTION, row, "backend_start")?,
         }))
     }
 
@@ -147,30 +151,47 @@ impl PgConnection {
     }
 
     /// `pg_cancel_backend(pid)`: stops the running query, keeps the
-    /// session. True when the server sent the signal.
-    pub async fn cancel(&mut self, pid: i32) -> Result<bool, PgError> {
-        self.signal(
-            "cancel",
-            "/* opsdeck */ SELECT pg_cancel_backend($1) AS ok",
-            pid,
-        )
-        .await
+    /// session. `None` when no session `pid` started at `started` (it
+    /// ended, or its pid was reused); else whether the server sent it.
+    pub async fn cancel(
+        &mut self,
+        pid: i32,
+        started: Option<i64>,
+    ) -> Result<Option<bool>, PgError> {
+        self.signal("cancel", "pg_cancel_backend", pid, started)
+            .await
     }
 
     /// `pg_terminate_backend(pid)`: ends the session, rolling back its
-    /// transaction. True when the server sent the signal.
-    pub async fn terminate(&mut self, pid: i32) -> Result<bool, PgError> {
-        self.signal(
-            "terminate",
-            "/* opsdeck */ SELECT pg_terminate_backend($1) AS ok",
-            pid,
-        )
-        .await
+    /// transaction. As `cancel` for what it returns.
+    pub async fn terminate(
+        &mut self,
+        pid: i32,
+        started: Option<i64>,
+    ) -> Result<Option<bool>, PgError> {
+        self.signal("terminate", "pg_terminate_backend", pid, started)
+            .await
     }
 
-    async fn signal(&mut self, action: &'static str, sql: &str, pid: i32) -> Result<bool, PgError> {
-        let row = self.query_one(action, sql, &[&pid]).await?;
-        self.get(action, &row, "ok")
+    /// The signal and the session's identity in one statement, so no
+    /// other session can take the pid between a check and the signal.
+    async fn signal(
+        &mut self,
+        action: &'static str,
+        function: &str,
+        pid: i32,
+        started: Option<i64>,
+    ) -> Result<Option<bool>, PgError> {
+        let sql = format!(
+            "/* opsdeck */ SELECT {function}(a.pid) AS ok FROM pg_stat_activity a
+WHERE a.pid = $1
+  AND ($2::int8 IS NULL OR (extract(epoch FROM a.backend_start) * 1000000)::int8 = $2)"
+        );
+        let rows = self.query(action, &sql, &[&pid, &started]).await?;
+        match rows.first() {
+            Some(row) => self.get(action, row, "ok").map(Some),
+            None => Ok(None),
+        }
     }
 }
 
@@ -190,6 +211,7 @@ mod tests {
             query: "select 1".into(),
             query_duration: None,
             xact_duration: None,
+            backend_start: None,
         }
     }
 

@@ -87,13 +87,14 @@ pub fn pg_signal(state: &TargetState, pid: i32, terminate: bool) -> Result<Actio
             user,
             database: database.clone(),
             waiting,
+            backend_start: backend.and_then(|b| b.backend_start),
         },
-        target: Target {
-            kind: "backend".into(),
-            name: pid.to_string(),
-            namespace: database.unwrap_or_else(|| "-".into()),
-            context: name.clone(),
-        },
+        target: Target::one(
+            "backend",
+            &pid.to_string(),
+            database.as_deref().unwrap_or("-"),
+            name,
+        ),
         effect,
         risk,
         risk_reason,
@@ -139,13 +140,11 @@ pub fn mongo_kill(state: &TargetState, opid: &OpId) -> Result<ActionPlan, String
             op: op.op.clone(),
             secs_running: op.secs_running,
             command: op.command.clone(),
+            started: state
+                .last_ok
+                .map(|at| at - chrono::Duration::seconds(op.secs_running)),
         },
-        target: Target {
-            kind: "op".into(),
-            name: opid.to_string(),
-            namespace: op.ns.clone(),
-            context: name.clone(),
-        },
+        target: Target::one("op", &opid.to_string(), &op.ns, name),
         effect,
         risk: Risk::High,
         risk_reason: Some("a multi-document write may be left half done".into()),

@@ -70,6 +70,10 @@ pub struct Backend {
     pub over_threshold: bool,
     /// The backend's role has `rolsuper`.
     pub superuser: bool,
+    /// `backend_start` in µs since the epoch: with the pid, names the
+    /// session (a pid is reused after the session ends).
+    #[serde(default)]
+    pub backend_start: Option<i64>,
 }
 
 /// Whether a backend has run too long: an active query by its own
@@ -111,7 +115,8 @@ const ACTIVITY_SQL: &str =
   a.application_name, a.client_addr, a.state, a.wait_event_type, a.wait_event, a.backend_type,
   extract(epoch FROM now() - a.query_start)::float8 AS query_secs,
   extract(epoch FROM now() - a.xact_start)::float8 AS xact_secs,
-  a.query, pg_blocking_pids(a.pid) AS blocked_by, coalesce(r.rolsuper, false) AS rolsuper
+  a.query, pg_blocking_pids(a.pid) AS blocked_by, coalesce(r.rolsuper, false) AS rolsuper,
+  (extract(epoch FROM a.backend_start) * 1000000)::int8 AS backend_start
 FROM pg_stat_activity a
 LEFT JOIN pg_roles r ON r.oid = a.usesysid
 WHERE a.pid <> pg_backend_pid() AND a.state IS NOT NULL AND a.state <> 'idle'
@@ -153,6 +158,7 @@ impl PgConnection {
                         .get::<Option<Vec<i32>>>(ACTION, row, "blocked_by")?
                         .unwrap_or_default(),
                     superuser: self.get(ACTION, row, "rolsuper")?,
+                    backend_start: self.get(ACTION, row, "backend_start")?,
                 })
             })
             .collect()

@@ -1,0 +1,93 @@
+//! `u` / `:undo`: the inverse of the action selected on the Timeline,
+//! planned again from the latest poll, refused when opsdeck now watches
+//! another cluster than the one it ran in, and used once.
+
+use super::{App, Effect, Overlay};
+use crate::core::action::{Action, ActionPlan, Backend, Endpoint};
+use crate::core::source::Severity;
+use crate::features::breakers::actions::plan as breaker_plan;
+use crate::features::breakers::model::RowKey;
+use crate::features::lag::actions::plan as lag_plan;
+use crate::features::pods::actions::plan::{self as pods_plan, Scope};
+
+impl App {
+    /// Offers the inverse of the action selected on the Timeline.
+    pub(super) fn undo(&mut self) -> Vec<Effect> {
+        let Some(id) = self.model.timeline.selected().and_then(|e| e.action) else {
+            self.say(
+                Severity::Info,
+                "nothing to undo: select an executed action with an undo on the Timeline",
+            );
+            return Vec::new();
+        };
+        let Some(inverse) = self.undo_plans.get(&id).cloned() else {
+            self.say(Severity::Info, "already undone: an undo is used once");
+            return Vec::new();
+        };
+        match self.replan_undo(&inverse) {
+            Ok(plan) => {
+                let effects = self.open_action(plan);
+                if let Overlay::Action(d) = &mut self.overlay {
+                    d.undoes = Some(id);
+                }
+                effects
+            }
+            Err(e) => {
+                self.say(Severity::Warn, format!("cannot undo: {e}"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The inverse as it would act now: on the cluster it was made for,
+    /// with replicas, breaker states and offsets from the latest poll.
+    fn replan_undo(&self, inverse: &ActionPlan) -> Result<ActionPlan, String> {
+        let now = self.model.context.as_deref();
+        let on_cluster = match &inverse.action {
+            Action::Breaker { calls, .. } => calls
+                .iter()
+                .any(|c| matches!(c.endpoint, Endpoint::PodProxy { .. })),
+            action => action.backend() == Backend::Kubernetes,
+        };
+        if on_cluster && now != Some(inverse.target.context.as_str()) {
+            return Err(format!(
+                "it ran in context {}, but opsdeck now watches {}: :ctx {} first",
+                inverse.target.context,
+                now.unwrap_or("no cluster"),
+                inverse.target.context
+            ));
+        }
+        match &inverse.action {
+            Action::Scale { deployment, to, .. } => pods_plan::scale(
+                &Scope {
+                    context: &inverse.target.context,
+                    namespace: &inverse.target.namespace,
+                    workloads: &self.model.pods.data,
+                },
+                deployment,
+                *to,
+            ),
+            Action::Breaker { breaker, .. } => {
+                let data = &self.model.breakers.data;
+                let state = |c: &crate::core::action::BreakerCall| {
+                    let key = RowKey {
+                        service: c.service.clone(),
+                        instance: c.instance.clone(),
+                        breaker: breaker.clone(),
+                    };
+                    data.get(&key).map(|r| r.figures.state.clone())
+                };
+                breaker_plan::replan_undo(inverse, state, now.unwrap_or("default"))
+            }
+            Action::ResetOffsets { cluster, group, .. } => {
+                let snapshot = self
+                    .model
+                    .lag
+                    .latest_group(cluster, group)
+                    .ok_or_else(|| format!("no offsets of {group} in {cluster} read lately"))?;
+                lag_plan::replan_undo(snapshot, cluster, inverse)
+            }
+            other => Err(format!("{} has no undo", other.verb())),
+        }
+    }
+}
