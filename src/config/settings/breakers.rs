@@ -44,12 +44,9 @@ impl Reader<'_> {
         if let Some(a) = self.subtable(b, PRE, "actuators") {
             let prefix = format!("{PRE}actuators.");
             for (name, value) in a.iter() {
-                match value.as_str() {
-                    Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-                        out.actuators
-                            .insert(name.to_string(), url.trim_end_matches('/').to_string());
-                    }
-                    _ => self.report(&a, &prefix, name, "expected an http:// or https:// URL"),
+                let url = self.http_url(&a, &prefix, name, value.as_str().unwrap_or(""));
+                if let Some(url) = url {
+                    out.actuators.insert(name.to_string(), url);
                 }
             }
         }
