@@ -193,3 +193,46 @@ async fn prechecks_that_do_not_answer_in_time_say_so() {
         "{dry_run:?}"
     );
 }
+
+/// A backend whose every answer names a secret.
+struct Chatty;
+
+impl Executor for Chatty {
+    fn permission<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        Box::pin(async { Check::Passed("allowed via postgres://ops:hunter2@db/x".into()) })
+    }
+    fn dry_run<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Check> {
+        Box::pin(async { Check::Unsupported("ALTER ROLE bob PASSWORD 'hunter2' skipped".into()) })
+    }
+    fn execute<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
+        Box::pin(async { Ok("done".into()) })
+    }
+}
+
+#[tokio::test]
+async fn precheck_details_that_pass_are_redacted_too() {
+    let (dir, _backend, mut services) = setup(Ok("x".into()), Duration::ZERO, true);
+    services.executor = Arc::new(Chatty);
+    let (permission, dry_run) = run::precheck(&services, &plan()).await;
+    assert_eq!(
+        permission,
+        Check::Passed("allowed via postgres://ops:***@db/x".into())
+    );
+    assert_eq!(
+        dry_run,
+        Check::Unsupported("ALTER ROLE bob PASSWORD '***' skipped".into())
+    );
+
+    // Whoever made a decision's detail or a result, the audit line has no secret.
+    let leaky = vec![Decision::pass(Step::DryRun, "token=hunter2")];
+    let event = opsdeck::remediation::audit::AuditEvent::Refused;
+    let result = Some("Authorization: Bearer hunter2".to_string());
+    run::audit(&services, &plan(), &leaky, event, result)
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert!(!text.contains("hunter2"), "{text}");
+    let line = &audit_lines(&dir)[0];
+    assert_eq!(line["guards"][0]["detail"], "token=***");
+    assert_eq!(line["result"], "Authorization: Bearer ***");
+}

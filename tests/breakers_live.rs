@@ -181,7 +181,11 @@ async fn close_through_the_guard_chain_changes_the_breaker_and_undo_restores_it(
     );
     assert!(s.requests().iter().all(|r| !r.starts_with("POST")));
     drive(&mut a, &services, effects).await;
-    let effects = keys(&mut a, &["y"]);
+    // A URL with no environment label counts as protected: the name is typed.
+    assert!(keys(&mut a, &["y"]).is_empty());
+    keys(&mut a, &["<Backspace>"]);
+    support::typed(&mut a, "paymentService");
+    let effects = keys(&mut a, &["<Tab>", "<Enter>"]);
     drive(&mut a, &services, effects).await;
     assert_eq!(s.state(PAYMENT), "CLOSED");
     let done = timeline(&a)
@@ -195,7 +199,10 @@ async fn close_through_the_guard_chain_changes_the_breaker_and_undo_restores_it(
     keys(&mut a, &["<Esc>"]);
     poll_into(&mut a, &settings, &t, &link).await;
     // Undo: OPEN cannot be set through the actuator, so it is forced open.
-    keys(&mut a, &["7"]);
+    keys(&mut a, &["7", "g"]);
+    while a.model.timeline.selected().and_then(|e| e.action).is_none() {
+        keys(&mut a, &["j"]);
+    }
     let effects = keys(&mut a, &["u"]);
     let Overlay::Action(d) = &a.overlay else {
         panic!("no undo dialog: {:?}", a.status)

@@ -60,6 +60,17 @@ const SECRET_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cook
 
 const INLINE_SECRET: &str = "inline secrets are not accepted; use bearer_token_env";
 
+/// An `http://user:pw@host` URL would send (and show, in every error and
+/// plan that names the URL) a password: refused like an inline secret.
+const URL_USERINFO: &str = "credentials in the URL are not accepted; use bearer_token_env";
+
+/// The `user[:password]@` part of `scheme://user[:password]@host/...`.
+fn url_userinfo(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.rsplit_once('@').map(|(userinfo, _)| userinfo)
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -301,6 +312,19 @@ impl Reader<'_> {
         }
     }
 
+    /// An `http(s)://` URL without credentials, its trailing `/` trimmed.
+    fn http_url(&mut self, t: &Table, prefix: &str, key: &str, url: &str) -> Option<String> {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            self.report(t, prefix, key, "expected an http:// or https:// URL");
+            None
+        } else if url_userinfo(url).is_some() {
+            self.report(t, prefix, key, URL_USERINFO);
+            None
+        } else {
+            Some(url.trim_end_matches('/').to_string())
+        }
+    }
+
     fn section<'t>(&mut self, root: &'t Table, name: &str) -> Option<&'t Table> {
         match root.get(name) {
             None => None,
@@ -334,11 +358,7 @@ impl Reader<'_> {
         let mut url = String::new();
         self.string(p, PRE, "url", &mut url);
         if !url.is_empty() {
-            if url.starts_with("http://") || url.starts_with("https://") {
-                ps.url = Some(url.trim_end_matches('/').to_string());
-            } else {
-                self.report(p, PRE, "url", "expected an http:// or https:// URL");
-            }
+            ps.url = self.http_url(p, PRE, "url", &url);
         }
         let mut env = String::new();
         self.string(p, PRE, "bearer_token_env", &mut env);

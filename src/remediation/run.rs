@@ -22,12 +22,18 @@ pub struct Services {
     pub timeout: Duration,
 }
 
-/// Permission check and dry run, each bounded by the action timeout.
+/// Permission check and dry run, each bounded by the action timeout. Their
+/// details, whatever the answer, are redacted here: the dialog shows them
+/// and the audit log keeps them.
 pub async fn precheck(s: &Services, plan: &ActionPlan) -> (Check, Check) {
     let bounded = |f| async move {
-        tokio::time::timeout(s.timeout, f)
-            .await
-            .unwrap_or_else(|_| Check::NoAnswer(format!("no answer in {}s", s.timeout.as_secs())))
+        redacted(
+            tokio::time::timeout(s.timeout, f)
+                .await
+                .unwrap_or_else(|_| {
+                    Check::NoAnswer(format!("no answer in {}s", s.timeout.as_secs()))
+                }),
+        )
     };
     tokio::join!(
         bounded(s.executor.permission(plan)),
@@ -35,7 +41,18 @@ pub async fn precheck(s: &Services, plan: &ActionPlan) -> (Check, Check) {
     )
 }
 
-/// Writes one audit line on a blocking thread (it fsyncs).
+fn redacted(check: Check) -> Check {
+    match check {
+        Check::Passed(d) => Check::Passed(redact(&d)),
+        Check::Refused(d) => Check::Refused(redact(&d)),
+        Check::Unsupported(d) => Check::Unsupported(redact(&d)),
+        Check::NoAnswer(d) => Check::NoAnswer(redact(&d)),
+    }
+}
+
+/// Writes one audit line on a blocking thread (it fsyncs). Guard details
+/// and the result are redacted again here, whoever made them: every audit
+/// line goes through this.
 pub async fn audit(
     s: &Services,
     plan: &ActionPlan,
@@ -46,12 +63,15 @@ pub async fn audit(
     let Some(log) = s.audit.clone() else {
         return Err("no audit log".into());
     };
-    let (plan, decisions, user, host) = (
-        plan.for_audit(),
-        decisions.to_vec(),
-        s.user.clone(),
-        s.host.clone(),
-    );
+    let decisions: Vec<Decision> = decisions
+        .iter()
+        .map(|d| Decision {
+            detail: redact(&d.detail),
+            ..d.clone()
+        })
+        .collect();
+    let result = result.map(|r| redact(&r));
+    let (plan, user, host) = (plan.for_audit(), s.user.clone(), s.host.clone());
     tokio::task::spawn_blocking(move || {
         log.append(&AuditRecord {
             time: Utc::now(),

@@ -97,17 +97,7 @@ impl Reader<'_> {
             actuator.context = (!context.is_empty()).then_some(context);
             actuator.namespace = (!namespace.is_empty()).then_some(namespace);
         }
-        if actuator.url.starts_with("http://") || actuator.url.starts_with("https://") {
-            actuator.url = actuator.url.trim_end_matches('/').to_string();
-            Some(actuator)
-        } else {
-            self.report(
-                a,
-                prefix,
-                name,
-                "expected an http:// or https:// URL, or { url = \"…\", context = \"…\", namespace = \"…\" }",
-            );
-            None
-        }
+        actuator.url = self.http_url(a, prefix, name, &actuator.url)?;
+        Some(actuator)
     }
 }

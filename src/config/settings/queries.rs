@@ -347,14 +347,7 @@ impl Reader<'_> {
 
 /// `scheme://user:secret@host`: a password in the URL.
 fn url_has_password(url: &str) -> bool {
-    let Some((_, rest)) = url.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?']).next().unwrap_or("");
-    match authority.rsplit_once('@') {
-        Some((userinfo, _)) => userinfo.contains(':'),
-        None => false,
-    }
+    super::url_userinfo(url).is_some_and(|userinfo| userinfo.contains(':'))
 }
 
 /// A `password=` pair in a libpq DSN, or a password in a `postgres://` URL.
