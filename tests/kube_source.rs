@@ -405,6 +405,60 @@ async fn a_forbidden_namespace_is_a_health_error_and_the_rest_is_shown() {
     .await;
 }
 
+/// The API server dies and comes back with the same data (etcd keeps it):
+/// the watches resume where they were, and the deployments and events
+/// watches, whose objects did not change, get nothing new to say. The
+/// badge must clear anyway, once they are connected again.
+#[tokio::test]
+async fn the_badge_recovers_after_the_api_server_restarts() {
+    let server = KubeTestServer::start().await;
+    server.add_pod(pod(NS, "a", "web"));
+    server.add_deployment(deployment(NS, "web", 1));
+    for item in fixture("events-warning")["items"].as_array().unwrap() {
+        server.add_event(item.clone());
+    }
+    let mut api = support::forwarder::Forwarder::start(server.addr()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kubeconfig");
+    let yaml = server
+        .kubeconfig_yaml(NS)
+        .replace(&server.base_url(), &format!("http://{}", api.addr()));
+    std::fs::write(&path, yaml).unwrap();
+    let mut live = start_with(server, dir, path, KubeOverrides::default()).await;
+    live.until("the lists and a healthy report", |m| {
+        m.pods.data.pods.len() == 1
+            && m.pods.data.deployments.len() == 1
+            && m.health
+                .get(SourceId::Kubernetes)
+                .is_some_and(|h| h.last.error.is_none())
+    })
+    .await;
+
+    api.shut().await;
+    live.until("the outage on the badge", |m| {
+        m.health
+            .get(SourceId::Kubernetes)
+            .is_some_and(|h| h.last.error.is_some())
+    })
+    .await;
+
+    api.open().await;
+    // Pods flow again, as they did live (restart counts moving).
+    live.server.update_pod(NS, "a", |p| {
+        p["status"]["containerStatuses"][0]["restartCount"] = json!(1);
+    });
+    live.until("the pod change after the restart", |m| {
+        m.pods.data.pod(NS, "a").is_some_and(|p| p.restarts == 1)
+    })
+    .await;
+    live.until("the badge healthy again", |m| {
+        m.health
+            .get(SourceId::Kubernetes)
+            .is_some_and(|h| h.last.error.is_none())
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn metrics_present_then_absent() {
     let mut live = start(|s| {

@@ -6,6 +6,7 @@ pub mod actions;
 #[allow(unused_imports)]
 pub mod actuator_server;
 pub mod exporter;
+pub mod forwarder;
 pub mod http;
 pub mod kafka;
 #[allow(unused_imports)]

@@ -4,6 +4,7 @@
 //! bounded by the cluster's timeout. Results are the lag model's plain data.
 
 mod assignment;
+mod backoff;
 pub mod client;
 pub mod config;
 pub mod error;

@@ -5,6 +5,7 @@
 //! `connect` makes a `KubeConnection`; `spawn` runs the source on it and
 //! returns a `KubeHandle` through which the UI changes namespace or context.
 
+mod alive;
 pub mod convert;
 mod events;
 mod health;

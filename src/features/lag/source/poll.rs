@@ -1,7 +1,8 @@
 //! The Lag tab's source: every interval, per cluster, list the groups (when
 //! the cluster can), read each watched group's offsets and the dead-letter
 //! topics, and send one `LagUpdate`. A failing cluster backs off (up to a
-//! minute) and keeps its last data in the model; others go on.
+//! minute, less once it accepts connections again) and keeps its last data
+//! in the model; others go on.
 
 use super::{ClusterConfig, ErrorKind, SourceError, WatchTopics};
 use crate::core::glob::glob_match;
@@ -56,6 +57,7 @@ async fn run_cluster(c: KafkaCluster, settings: KafkaSettings, tx: Outbox<LagUpd
     let mut wait = interval;
     loop {
         let (update, error) = poll_cluster(&config, &c, &dlq).await;
+        let failed = error.is_some();
         wait = match &error {
             Some(_) => (wait * 2).min(MAX_BACKOFF),
             None => interval,
@@ -68,7 +70,11 @@ async fn run_cluster(c: KafkaCluster, settings: KafkaSettings, tx: Outbox<LagUpd
         if tx.send(health(error, interval)).await.is_err() {
             return;
         }
-        tokio::time::sleep(wait).await;
+        if failed {
+            super::backoff::wait(&c.bootstrap, wait, interval).await;
+        } else {
+            tokio::time::sleep(wait).await;
+        }
     }
 }
 

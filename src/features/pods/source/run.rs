@@ -3,6 +3,7 @@
 //! per scope, restarted when the UI switches namespace or context.
 
 use super::KubeCommand;
+use super::alive::{self, Watched};
 use super::health;
 use super::metrics;
 use super::raw::Raw;
@@ -14,7 +15,6 @@ use crate::features::pods::model::KubeUpdate;
 use crate::shared::kube::connect::{self, KubeConnection};
 use chrono::Utc;
 use futures::StreamExt;
-use futures::stream::BoxStream;
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event as KubeEventObject, Pod};
@@ -115,20 +115,24 @@ impl Drop for Tasks {
     }
 }
 
-fn watch<K>(client: Client, namespace: Option<&str>) -> BoxStream<'static, WatchItem<K>>
+/// A watch of `K`, which also says when its connection answers (see `alive`).
+fn watch<K>(client: Client, namespace: Option<&str>) -> alive::Alive<WatchItem<K>>
 where
     K: Resource<DynamicType = (), Scope = NamespaceResourceScope>
         + DeserializeOwned
         + Send
         + 'static,
 {
-    let api: Api<Raw<K>> = match namespace {
-        Some(ns) => Api::namespaced(client, ns),
-        None => Api::all(client),
-    };
-    watcher(api, watcher::Config::default())
-        .default_backoff()
-        .boxed()
+    let namespace = namespace.map(str::to_string);
+    alive::watched(client, move |client| {
+        let api: Api<Raw<K>> = match namespace {
+            Some(ns) => Api::namespaced(client, &ns),
+            None => Api::all(client),
+        };
+        watcher(api, watcher::Config::default())
+            .default_backoff()
+            .boxed()
+    })
 }
 
 async fn watch_scope(
@@ -164,9 +168,18 @@ async fn watch_scope(
             }
         };
         tokio::select! {
-            Some(item) = pods.next() => state.on_pod(item),
-            Some(item) = deployments.next() => state.on_deployment(item),
-            Some(item) = events.next() => state.on_event(item),
+            Some(item) = pods.next() => match item {
+                Watched::Item(item) => state.on_pod(item),
+                Watched::Alive => state.health.ok("pods"),
+            },
+            Some(item) = deployments.next() => match item {
+                Watched::Item(item) => state.on_deployment(item),
+                Watched::Alive => state.health.ok("deployments"),
+            },
+            Some(item) = events.next() => match item {
+                Watched::Item(item) => state.on_event(item),
+                Watched::Alive => state.health.ok("events"),
+            },
             Some(ping) = pings.recv() => match ping {
                 Ok(()) => state.health.ok("ping"),
                 Err(e) => {
