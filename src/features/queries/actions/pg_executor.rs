@@ -65,8 +65,8 @@ impl PgExecutor {
     }
 
     /// A session of the executor's own (never the poller's).
-    fn connection(ask: &Ask<'_>) -> Result<PgConnection, String> {
-        let password = ask.settings.password.resolve()?;
+    async fn connection(ask: &Ask<'_>) -> Result<PgConnection, String> {
+        let password = ask.settings.password.resolve().await?;
         Ok(PgConnection::new(target(ask.settings, password)))
     }
 
@@ -110,7 +110,7 @@ impl Executor for PgExecutor {
                 Ok(a) => a,
                 Err(e) => return Check::Refused(e),
             };
-            let password = match ask.settings.password.resolve() {
+            let password = match ask.settings.password.resolve().await {
                 Ok(p) => p,
                 Err(e) => return Check::Refused(e),
             };
@@ -118,7 +118,7 @@ impl Executor for PgExecutor {
                 Ok(p) => p,
                 Err(e) => return Check::Unsupported(format!("cannot read the login's roles: {e}")),
             };
-            let superuser_backend = match Self::connection(&ask) {
+            let superuser_backend = match Self::connection(&ask).await {
                 Ok(mut conn) => conn
                     .lookup(ask.pid)
                     .await
@@ -151,7 +151,7 @@ impl Executor for PgExecutor {
                 Ok(a) => a,
                 Err(e) => return Check::Refused(e),
             };
-            let mut conn = match Self::connection(&ask) {
+            let mut conn = match Self::connection(&ask).await {
                 Ok(c) => c,
                 Err(e) => return Check::Refused(e),
             };
@@ -175,7 +175,7 @@ impl Executor for PgExecutor {
     fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
         Box::pin(async move {
             let ask = self.ask(plan)?;
-            let mut conn = Self::connection(&ask)?;
+            let mut conn = Self::connection(&ask).await?;
             Self::fresh(&mut conn, &ask).await?;
             let (sent, call) = if ask.terminate {
                 (conn.terminate(ask.pid).await, "pg_terminate_backend")
