@@ -1,7 +1,6 @@
 //! opsdeck's own log: `tracing` into the Console tab, optionally a file.
 //! Nothing goes to stdout or stderr while the TUI is up.
 
-use std::fs::File;
 use std::path::Path;
 use std::sync::Mutex;
 use tracing_subscriber::layer::SubscriberExt;
@@ -19,7 +18,8 @@ pub fn init(log_file: Option<&Path>) -> color_eyre::Result<()> {
     tui_logger::set_default_level(tui_logger::LevelFilter::Debug);
     let file_layer = match log_file {
         Some(path) => {
-            let file = File::options().create(true).append(true).open(path)?;
+            let file = crate::shared::private_file::open_append(path)
+                .map_err(|e| color_eyre::eyre::eyre!("--log-file {e}"))?;
             Some(
                 tracing_subscriber::fmt::layer()
                     .with_ansi(false)

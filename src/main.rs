@@ -202,12 +202,7 @@ fn export_postmortem(args: &opsdeck::cli::ExportArgs, loaded: opsdeck::config::L
         return 0;
     };
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(out)
+    let written = opsdeck::shared::private_file::create_new(out)
         .and_then(|mut f| f.write_all(draft.as_bytes()));
     match written {
         Ok(()) => {

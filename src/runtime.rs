@@ -218,7 +218,10 @@ fn carry_out(
         }
         Effect::WriteFile { path, contents } => {
             tokio::spawn(async move {
-                let result = write_file(&path, contents).await.map_err(|e| e.to_string());
+                let (path, result) = match write_file(path.clone(), contents).await {
+                    Ok(written) => (written, Ok(())),
+                    Err(e) => (path, Err(e)),
+                };
                 let _ = tx.send(Event::Written { path, result }).await;
             });
         }
@@ -290,11 +293,26 @@ async fn sleep_until(wake: Option<Instant>) {
     }
 }
 
-async fn write_file(path: &std::path::Path, contents: String) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir).await?;
+/// Writes a new private file at `path`, or at a numbered name next to it if
+/// that is taken (never over a file or through a symlink); returns the name
+/// it got. On the blocking pool: a slow disk must not stop the app loop.
+async fn write_file(
+    path: std::path::PathBuf,
+    contents: String,
+) -> Result<std::path::PathBuf, String> {
+    let work = move || -> std::io::Result<std::path::PathBuf> {
+        use std::io::Write;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let (mut file, written) = crate::shared::private_file::create_unique(&path)?;
+        file.write_all(contents.as_bytes())?;
+        Ok(written)
+    };
+    match tokio::task::spawn_blocking(work).await {
+        Ok(written) => written.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("the write did not finish: {e}")),
     }
-    tokio::fs::write(path, contents).await
 }
 
 /// Terminal events the app cares about.
@@ -349,5 +367,39 @@ mod tests {
         assert_eq!(got, ["payments", "orders", "all"]);
         // Two quick resizes: the source is left on the last one.
         assert_eq!(views.borrow().1, 150);
+    }
+
+    #[tokio::test]
+    async fn a_second_export_in_the_same_second_gets_a_new_name() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("exports/timeline-20260101T000000Z.md");
+        let first = write_file(path.clone(), "one".into()).await.unwrap();
+        let second = write_file(path.clone(), "two".into()).await.unwrap();
+        assert_eq!(first, path);
+        assert_eq!(
+            second,
+            dir.path().join("exports/timeline-20260101T000000Z-2.md")
+        );
+        assert_eq!(std::fs::read_to_string(&first).unwrap(), "one");
+        assert_eq!(std::fs::read_to_string(&second).unwrap(), "two");
+        for p in [&first, &second] {
+            let mode = std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", p.display());
+        }
+    }
+
+    #[tokio::test]
+    async fn an_export_never_writes_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me").unwrap();
+        let path = dir.path().join("logs-20260101T000000Z.log");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        let written = write_file(path.clone(), "lines".into()).await.unwrap();
+        assert_ne!(written, path);
+        assert_eq!(std::fs::read_to_string(&written).unwrap(), "lines");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert!(std::fs::symlink_metadata(&path).unwrap().is_symlink());
     }
 }

@@ -274,6 +274,30 @@ fn an_unwritable_audit_log_refuses_every_action() {
 }
 
 #[test]
+fn a_symlinked_audit_log_refuses_every_action_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere.jsonl");
+    std::fs::write(&elsewhere, "").unwrap();
+    let path = dir.path().join("audit.jsonl");
+    std::os::unix::fs::symlink(&elsewhere, &path).unwrap();
+    // What main does with the error of opening the audit log.
+    let err = opsdeck::remediation::audit::AuditLog::open(&path).unwrap_err();
+    let mut app = unprotected();
+    app.audit_error = Some(err);
+    let effects = command(&mut app, "scale deploy/order-consumer 6");
+    assert!(effects.is_empty(), "{effects:?}");
+    let Stage::Refused { reason } = stage(&app) else {
+        panic!()
+    };
+    assert!(
+        reason.contains("audit.jsonl is a symlink: refused"),
+        "{reason}"
+    );
+    assert!(reason.contains("no action may run unaudited"), "{reason}");
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "");
+}
+
+#[test]
 fn undo_offers_the_inverse_through_the_same_chain() {
     let mut app = unprotected();
     open(&mut app, "scale deploy/order-consumer +3");

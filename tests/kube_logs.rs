@@ -236,3 +236,44 @@ async fn switching_context_restarts_the_streams_on_the_other_cluster() {
         f.logs.visible_text()
     );
 }
+
+#[tokio::test]
+async fn a_line_of_megabytes_is_cut_and_the_lines_after_it_arrive() {
+    let server = KubeTestServer::start().await;
+    server.add_pod(pod("order-1"));
+    server.push_log(NS, "order-1", "app", "before the blob");
+    server.push_log(
+        NS,
+        "order-1",
+        "app",
+        &format!("blob:{}", "x".repeat(8 << 20)),
+    );
+    server.push_log(NS, "order-1", "app", "after the blob");
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Follower::start(&server, dir.path()).await;
+    f.follow(&["order-1"], LogOptions::default()).await;
+    f.until("after the blob").await;
+    // Followed live, after the cut line as well.
+    server.push_log(NS, "order-1", "app", "live after");
+    f.until("live after").await;
+    let messages: Vec<String> = (0..f.logs.visible_len())
+        .map(|r| f.logs.row(r).unwrap().message.as_str().to_string())
+        .collect();
+    assert_eq!(
+        messages.len(),
+        4,
+        "{:?}",
+        messages.iter().map(|m| m.len()).collect::<Vec<_>>()
+    );
+    assert_eq!(messages[0], "before the blob");
+    let blob = &messages[1];
+    assert!(blob.starts_with("blob:xxx"), "{}", &blob[..20]);
+    assert!(
+        blob.ends_with(" [line cut at 65536 bytes]"),
+        "{}",
+        &blob[blob.len() - 40..]
+    );
+    assert!(blob.len() < 70_000, "{}", blob.len());
+    assert_eq!(messages[2], "after the blob");
+    assert_eq!(messages[3], "live after");
+}

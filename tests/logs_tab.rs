@@ -218,6 +218,16 @@ fn copy_goes_through_osc52_and_save_writes_the_view() {
         contents.lines().filter(|l| !l.starts_with('\t')).count(),
         app.model.logs.visible_len()
     );
+    // The runtime may have written it under a numbered name (the first
+    // was taken): the footer says what was saved, and where.
+    let stem = path.file_stem().unwrap().to_string_lossy();
+    let written = path.with_file_name(format!("{stem}-2.log"));
+    app.update(Event::Written {
+        path: written.clone(),
+        result: Ok(()),
+    });
+    let status = app.status.clone().unwrap().text;
+    assert_eq!(status, format!("logs saved to {}", written.display()));
 }
 
 #[test]

@@ -107,9 +107,12 @@ async fn actuator_badge_recovers() {
     let settings = BreakerSettings {
         actuators: [(
             "order-service".to_string(),
-            server
-                .base_url()
-                .replace(&server.addr().to_string(), &forwarder.addr().to_string()),
+            opsdeck::features::breakers::settings::Actuator {
+                url: server
+                    .base_url()
+                    .replace(&server.addr().to_string(), &forwarder.addr().to_string()),
+                ..Default::default()
+            },
         )]
         .into(),
         interval_secs: 1,

@@ -141,6 +141,19 @@ impl SafeText {
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
     }
+
+    /// This text, then `suffix` (sanitized too): for a mark opsdeck adds to
+    /// backend text, such as where a log line was cut.
+    pub fn followed_by(mut self, suffix: &str) -> SafeText {
+        let tail = sanitize_str(suffix);
+        let offset = self.text.len();
+        self.text.push_str(&tail.text);
+        self.runs.extend(tail.runs.into_iter().map(|r| StyledRun {
+            range: r.range.start + offset..r.range.end + offset,
+            style: r.style,
+        }));
+        self
+    }
 }
 
 /// Read like a `str` (it only ever holds sanitized text).
@@ -950,6 +963,14 @@ mod tests {
         // Columns count chars, and marks take one column like any char.
         assert_eq!(text("é\x07\tx".as_bytes()), "é␇  x");
         assert_eq!(text(b"\x1b[31mab\x1b[0m\tc"), "ab  c");
+    }
+
+    #[test]
+    fn a_mark_added_after_is_sanitized_and_keeps_the_styles() {
+        let red = sanitize(b"\x1b[31mred\x1b[0m plain");
+        let marked = red.clone().followed_by(" [cut\x1b[2J]");
+        assert_eq!(marked.as_str(), "red plain [cut]");
+        assert_eq!(marked.runs(), red.runs());
     }
 
     #[test]

@@ -70,7 +70,7 @@ impl Recorder {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let mut file = create_new_private(path)?;
+        let mut file = crate::shared::private_file::create_new(path)?;
         let mut head = MAGIC.to_vec();
         head.extend(format::frame(header.started_at, &format::encode(header)?));
         file.write_all(&head)?;
@@ -172,15 +172,6 @@ fn queue(tx: &mpsc::SyncSender<Record>, dropped: &AtomicU64, record: Record) {
     if let Err(mpsc::TrySendError::Full(_)) = tx.try_send(record) {
         dropped.fetch_add(1, Ordering::Relaxed);
     }
-}
-
-fn create_new_private(path: &Path) -> std::io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
 }
 
 struct Writer {

@@ -3,10 +3,9 @@
 
 use super::guard::Decision;
 use crate::core::action::ActionPlan;
+use crate::shared::private_file;
 use chrono::{DateTime, Utc};
-use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// What happened to an attempt.
@@ -44,23 +43,17 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Creates the file (mode 0600) and its directory if needed.
+    /// Creates the file (mode 0600) and its directory if needed. A file
+    /// open to others is narrowed to 0600, and a symlink is refused: the
+    /// error is why every action will be refused.
     pub fn open(path: &Path) -> Result<AuditLog, String> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
-        Self::open_append(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        private_file::open_append(path)?;
         Ok(AuditLog {
             path: path.to_path_buf(),
         })
-    }
-
-    fn open_append(path: &Path) -> std::io::Result<File> {
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(path)
     }
 
     pub fn path(&self) -> &Path {
@@ -71,8 +64,9 @@ impl AuditLog {
     pub fn append(&self, record: &AuditRecord<'_>) -> Result<(), String> {
         let mut line = serde_json::to_string(record).map_err(|e| e.to_string())?;
         line.push('\n');
-        let mut file =
-            Self::open_append(&self.path).map_err(|e| format!("{}: {e}", self.path.display()))?;
+        // Opened again each time, with the same checks: a symlink put in
+        // its place after start-up is refused too.
+        let mut file = private_file::open_append(&self.path)?;
         file.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
         file.sync_data()
             .map_err(|e| format!("fsync {}: {e}", self.path.display()))
@@ -123,11 +117,7 @@ mod tests {
     }
     use std::os::unix::fs::PermissionsExt;
 
-    #[test]
-    fn lines_are_appended_as_json_in_a_private_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state/audit.jsonl");
-        let log = AuditLog::open(&path).unwrap();
+    fn scale_plan() -> ActionPlan {
         let w = Workloads::with(
             vec![Deployment {
                 name: "api".into(),
@@ -138,7 +128,7 @@ mod tests {
             }],
             vec![],
         );
-        let plan = scale(
+        scale(
             &Scope {
                 context: "c",
                 namespace: "dev",
@@ -147,7 +137,15 @@ mod tests {
             "api",
             2,
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn lines_are_appended_as_json_in_a_private_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/audit.jsonl");
+        let log = AuditLog::open(&path).unwrap();
+        let plan = scale_plan();
         let guards = [Decision::pass(Step::ReadOnly, "off")];
         for event in [AuditEvent::Started, AuditEvent::Ok] {
             let r = AuditRecord {
@@ -177,6 +175,49 @@ mod tests {
         assert_eq!(lines[0]["guards"][0]["step"], "read_only");
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn a_log_open_to_others_is_narrowed_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        std::fs::write(&path, "{}\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        AuditLog::open(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{}\n");
+    }
+
+    #[test]
+    fn a_symlink_is_refused_at_open_and_when_appending() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.jsonl");
+        std::fs::write(&target, "").unwrap();
+        let link = dir.path().join("link.jsonl");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = AuditLog::open(&link).unwrap_err();
+        assert!(err.contains("link.jsonl is a symlink: refused"), "{err}");
+
+        // Swapped in after start-up: the append is refused as well.
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        let plan = scale_plan();
+        let record = AuditRecord {
+            time: Utc::now(),
+            user: "ana",
+            host: "bastion",
+            context: "c",
+            event: AuditEvent::Started,
+            plan: &plan,
+            guards: &[],
+            result: None,
+        };
+        let err = log.append(&record).unwrap_err();
+        assert!(err.contains("is a symlink: refused"), "{err}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "");
     }
 
     #[test]

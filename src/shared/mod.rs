@@ -1,6 +1,6 @@
 //! What several features share that is not pure vocabulary: the
-//! Kubernetes connection, CA files, previews of reply bodies. Imports only
-//! `core`.
+//! Kubernetes connection, CA files, previews of reply bodies, and the one
+//! way opsdeck creates the files it writes. Imports only `core`.
 
 pub mod body_preview;
 pub mod ca_file;
@@ -8,6 +8,7 @@ pub mod color;
 pub mod feature;
 pub mod format;
 pub mod kube;
+pub mod private_file;
 pub mod prometheus;
 pub mod secret;
 pub mod theme;

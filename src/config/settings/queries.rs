@@ -378,22 +378,4 @@ mod tests {
         assert!(dsn_has_password("postgres://x@db/orders?password=pw"));
         assert!(!dsn_has_password("host=db user=x dbname=orders"));
     }
-
-    #[test]
-    fn a_password_file_is_read_without_its_newline() {
-        let dir = std::env::temp_dir().join(format!("opsdeck-secret-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("pw");
-        std::fs::write(&path, "hunter2\n").unwrap();
-        assert_eq!(
-            Secret::File(path.clone()).resolve().unwrap().as_deref(),
-            Some("hunter2")
-        );
-        let missing = Secret::Env("OPSDECK_TEST_SURELY_UNSET_VAR".into()).resolve();
-        assert_eq!(
-            missing.unwrap_err(),
-            "password_env: OPSDECK_TEST_SURELY_UNSET_VAR is not set"
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
 }

@@ -5,6 +5,7 @@ pub mod clean;
 pub mod draw;
 pub mod feature;
 pub mod line;
+pub mod line_reader;
 pub mod model;
 pub mod record;
 pub mod source;

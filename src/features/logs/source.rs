@@ -3,10 +3,10 @@
 //! the UI loop, streams resumed when a container restarts.
 
 use crate::core::outbox::{Outbox, Report};
+use crate::features::logs::line_reader::{LineReader, MAX_LINE_BYTES};
 use crate::features::logs::model::LogsUpdate;
 use crate::features::logs::record::{note, to_log_line};
 use chrono::Utc;
-use futures::AsyncBufReadExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::LogParams;
@@ -208,8 +208,9 @@ async fn note_to(tx: &Outbox<LogsUpdate>, t: &LogTarget, text: &str) {
     let _ = tx.send(Report::Data(LogsUpdate::Lines(vec![line]))).await;
 }
 
-/// Reads raw lines (invalid UTF-8 is the sanitizer's business) and sends
-/// them in batches at most `BATCH_WAIT` after a batch's first line.
+/// Reads raw lines (invalid UTF-8 is the sanitizer's business), each cut at
+/// `MAX_LINE_BYTES`, and sends them in batches at most `BATCH_WAIT` after a
+/// batch's first line.
 async fn stream(
     reader: impl futures::AsyncBufRead + Unpin,
     t: &LogTarget,
@@ -218,7 +219,7 @@ async fn stream(
 ) {
     let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
     let mut reader = reader;
-    let mut buf = Vec::new();
+    let mut lines = LineReader::new(MAX_LINE_BYTES);
     let mut batch = Vec::new();
     let mut deadline: Option<tokio::time::Instant> = None;
     let mut behind_reported = 0;
@@ -226,16 +227,15 @@ async fn stream(
         let wait = deadline.map_or(BATCH_WAIT, |d| {
             d.saturating_duration_since(tokio::time::Instant::now())
         });
-        // A cancelled read keeps what it read in `buf`, so nothing is lost.
-        let read = tokio::time::timeout(wait, reader.read_until(b'\n', &mut buf)).await;
-        let ended = matches!(read, Ok(Ok(0)) | Ok(Err(_)));
-        if let Ok(Ok(n)) = read
-            && n > 0
-        {
-            let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            batch.push(to_log_line(&t.pod, &t.container, raw, &fields));
-            buf.clear();
+        // A cancelled read keeps what it read in `lines`, so nothing is lost.
+        let read = tokio::time::timeout(wait, lines.next(&mut reader)).await;
+        let ended = matches!(read, Ok(Ok(None)) | Ok(Err(_)));
+        if let Ok(Ok(Some(raw))) = read {
+            let mut line = to_log_line(&t.pod, &t.container, raw.bytes, &fields);
+            if raw.cut {
+                line.message = line.message.followed_by(&lines.cut_mark());
+            }
+            batch.push(line);
             deadline.get_or_insert_with(|| tokio::time::Instant::now() + BATCH_WAIT);
         }
         let due = deadline.is_some_and(|d| tokio::time::Instant::now() >= d);

@@ -37,7 +37,7 @@ impl MongoExecutor {
             .targets
             .get(name)
             .ok_or_else(|| format!("{name} is not a configured MongoDB target"))?;
-        let password = settings.password.resolve()?;
+        let password = settings.password.resolve().await?;
         let client = MongoClient::connect(&target(settings, password))
             .await
             .map_err(|e| e.to_string())?;

@@ -68,8 +68,8 @@ impl PgExecutor {
     }
 
     /// A session of the executor's own (never the poller's).
-    fn connection(ask: &Ask<'_>) -> Result<PgConnection, String> {
-        let password = ask.settings.password.resolve()?;
+    async fn connection(ask: &Ask<'_>) -> Result<PgConnection, String> {
+        let password = ask.settings.password.resolve().await?;
         Ok(PgConnection::new(target(ask.settings, password)))
     }
 
@@ -119,7 +119,7 @@ impl Executor for PgExecutor {
                 Ok(a) => a,
                 Err(e) => return Check::Refused(e),
             };
-            let password = match ask.settings.password.resolve() {
+            let password = match ask.settings.password.resolve().await {
                 Ok(p) => p,
                 Err(e) => return Check::Refused(e),
             };
@@ -127,7 +127,7 @@ impl Executor for PgExecutor {
                 Ok(p) => p,
                 Err(e) => return Check::NoAnswer(format!("cannot read the login's roles: {e}")),
             };
-            let superuser_backend = match Self::connection(&ask) {
+            let superuser_backend = match Self::connection(&ask).await {
                 Ok(mut conn) => conn
                     .lookup(ask.pid)
                     .await
@@ -160,7 +160,7 @@ impl Executor for PgExecutor {
                 Ok(a) => a,
                 Err(e) => return Check::Refused(e),
             };
-            let mut conn = match Self::connection(&ask) {
+            let mut conn = match Self::connection(&ask).await {
                 Ok(c) => c,
                 Err(e) => return Check::Refused(e),
             };
@@ -184,7 +184,7 @@ impl Executor for PgExecutor {
     fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
         Box::pin(async move {
             let ask = self.ask(plan)?;
-            let mut conn = Self::connection(&ask)?;
+            let mut conn = Self::connection(&ask).await?;
             Self::fresh(&mut conn, &ask).await?;
             let (sent, call) = if ask.terminate {
                 (

@@ -29,7 +29,7 @@ pub async fn run(s: MongoTargetSettings, tx: mpsc::Sender<QueriesUpdate>) {
     loop {
         tick.tick().await;
         if client.is_none() {
-            client = match s.password.resolve() {
+            client = match s.password.resolve().await {
                 Ok(password) => match MongoClient::connect(&target(&s, password)).await {
                     Ok(c) => Some(c),
                     Err(e) => {

@@ -45,7 +45,7 @@ pub async fn run(s: PgTargetSettings, tx: mpsc::Sender<QueriesUpdate>, order: Or
         }
         let data = match &mut conn {
             Some(c) => poll(c, &s, wanted).await,
-            None => match s.password.resolve() {
+            None => match s.password.resolve().await {
                 Ok(password) => {
                     let c = conn.insert(PgConnection::new(target(&s, password)));
                     poll(c, &s, wanted).await

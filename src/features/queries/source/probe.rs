@@ -11,7 +11,7 @@ pub async fn probe(settings: &QueriesSettings) -> Vec<ProbeRow> {
     let mut rows = Vec::new();
     for s in &settings.postgres {
         let started = Instant::now();
-        let answer = match s.password.resolve() {
+        let answer = match s.password.resolve().await {
             Ok(password) => {
                 crate::features::queries::postgres::probe(&postgres::target(s, password))
                     .await
@@ -31,7 +31,7 @@ pub async fn probe(settings: &QueriesSettings) -> Vec<ProbeRow> {
     }
     for s in &settings.mongo {
         let started = Instant::now();
-        let answer = match s.password.resolve() {
+        let answer = match s.password.resolve().await {
             Ok(password) => crate::features::queries::mongo::probe(&mongo::target(s, password))
                 .await
                 .map_err(|e| e.to_string()),
@@ -83,7 +83,7 @@ pub async fn probe(settings: &QueriesSettings) -> Vec<ProbeRow> {
     }
     for s in &settings.redis {
         let started = Instant::now();
-        let answer = match s.password.resolve() {
+        let answer = match s.password.resolve().await {
             Ok(password) => crate::features::queries::redis::probe(&redis::target(s, password))
                 .await
                 .map_err(|e| e.to_string()),

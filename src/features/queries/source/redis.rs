@@ -30,7 +30,7 @@ pub async fn run(s: RedisTargetSettings, tx: mpsc::Sender<QueriesUpdate>) {
         tick.tick().await;
         let data = match &mut conn {
             Some(c) => poll(c, &mut previous, warn).await,
-            None => match s.password.resolve() {
+            None => match s.password.resolve().await {
                 Ok(password) => {
                     let c = conn.insert(RedisConnection::new(target(&s, password)));
                     poll(c, &mut previous, warn).await
