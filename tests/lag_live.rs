@@ -160,12 +160,25 @@ async fn reset_through_the_guard_chain_moves_offsets_and_undo_restores_them() {
         .find(|x| x.step.label() == "dry run")
         .unwrap();
     assert!(dry.passed && dry.detail.contains("Empty"), "{dry:?}");
+    // The app's clock is the wall clock, as live: polls carry real times.
+    a.update(Event::Tick(chrono::Utc::now()));
     typed(&mut a, &group);
     let effects = keys(&mut a, &["<Tab>", "<Enter>"]);
     drive(&mut a, &services, effects).await;
     assert_eq!(committed(&c, &group, &topic).await, vec![Some(0), Some(0)]);
 
+    // The undo is planned from a poll newer than the reset.
     keys(&mut a, &["<Esc>", "7"]);
+    keys(&mut a, &["u"]);
+    assert!(matches!(a.overlay, Overlay::None), "planned from an old poll");
+    assert!(
+        a.status.as_ref().unwrap().text.contains("not read since it ran"),
+        "{:?}",
+        a.status
+    );
+    let (update, error) = poll_cluster(&c, &settings, &DlqPatterns::default()).await;
+    assert_eq!(error, None);
+    a.update(Event::Update(Update::from(update.unwrap())));
     let effects = keys(&mut a, &["u"]);
     let Overlay::Action(d) = &a.overlay else {
         panic!("no undo dialog: {:?}", a.status)

@@ -6,14 +6,16 @@ use super::{App, Effect, Overlay};
 use crate::core::action::{Action, ActionPlan, Backend, Endpoint};
 use crate::core::source::Severity;
 use crate::features::breakers::actions::plan as breaker_plan;
-use crate::features::breakers::model::RowKey;
+use crate::features::breakers::model::{BreakerSource, RowKey};
+use chrono::{DateTime, Utc};
 use crate::features::lag::actions::plan as lag_plan;
 use crate::features::pods::actions::plan::{self as pods_plan, Scope};
 
 impl App {
     /// Offers the inverse of the action selected on the Timeline.
     pub(super) fn undo(&mut self) -> Vec<Effect> {
-        let Some(id) = self.model.timeline.selected().and_then(|e| e.action) else {
+        let selected = self.model.timeline.selected();
+        let Some((id, done_at)) = selected.and_then(|e| Some((e.action?, e.at))) else {
             self.say(
                 Severity::Info,
                 "nothing to undo: select an executed action with an undo on the Timeline",
@@ -24,7 +26,7 @@ impl App {
             self.say(Severity::Info, "already undone: an undo is used once");
             return Vec::new();
         };
-        match self.replan_undo(&inverse) {
+        match self.replan_undo(&inverse, done_at) {
             Ok(plan) => {
                 let effects = self.open_action(plan);
                 if let Overlay::Action(d) = &mut self.overlay {
@@ -40,8 +42,17 @@ impl App {
     }
 
     /// The inverse as it would act now: on the cluster it was made for,
-    /// with replicas, breaker states and offsets from the latest poll.
-    fn replan_undo(&self, inverse: &ActionPlan) -> Result<ActionPlan, String> {
+    /// with replicas, breaker states and offsets from the latest poll, which
+    /// must be newer than the action's outcome (`done_at`): an older one
+    /// shows the world before it and would plan the wrong moves.
+    fn replan_undo(
+        &self,
+        inverse: &ActionPlan,
+        done_at: DateTime<Utc>,
+    ) -> Result<ActionPlan, String> {
+        let not_polled_since = |what: &str| {
+            format!("{what} not read since it ran: try again after the next poll")
+        };
         let now = self.model.context.as_deref();
         let on_cluster = match &inverse.action {
             Action::Breaker { calls, .. } => calls
@@ -69,6 +80,10 @@ impl App {
             ),
             Action::Breaker { breaker, .. } => {
                 let data = &self.model.breakers.data;
+                let polled = data.last_poll.get(&BreakerSource::Actuator);
+                if polled.is_none_or(|at| *at < done_at) {
+                    return Err(not_polled_since("the breakers were"));
+                }
                 let state = |c: &crate::core::action::BreakerCall| {
                     let key = RowKey {
                         service: c.service.clone(),
@@ -85,6 +100,9 @@ impl App {
                     .lag
                     .latest_group(cluster, group)
                     .ok_or_else(|| format!("no offsets of {group} in {cluster} read lately"))?;
+                if snapshot.at < done_at {
+                    return Err(not_polled_since(&format!("the offsets of {group} were")));
+                }
                 lag_plan::replan_undo(snapshot, cluster, inverse)
             }
             other => Err(format!("{} has no undo", other.verb())),
