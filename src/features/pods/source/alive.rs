@@ -157,3 +157,106 @@ fn unwrapped(e: kube::Error) -> BoxError {
         other => Box::new(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+    use futures::channel::mpsc;
+    use http_body_util::StreamBody;
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::Api;
+    use kube::runtime::watcher;
+    use std::convert::Infallible;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    type Bytes = <Body as http_body::Body>::Data;
+    type Frames = BoxStream<'static, Result<Frame<Bytes>, Infallible>>;
+    type Pushed = mpsc::UnboundedReceiver<Result<Frame<Bytes>, Infallible>>;
+
+    const LIST: &str =
+        r#"{"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":"1"},"items":[]}"#;
+    const BOOKMARK: &str = r#"{"type":"BOOKMARK","object":{"apiVersion":"v1","kind":"Pod","metadata":{"resourceVersion":"2"}}}"#;
+    const INTERNAL_ERROR: &str = r#"{"type":"ERROR","object":{"apiVersion":"v1","kind":"Status","metadata":{},"status":"Failure","message":"etcd is unhappy","reason":"InternalError","code":500}}"#;
+
+    /// An API server with no pods whose first watch sends what the test
+    /// pushes, and stays open.
+    struct FakeApi {
+        watch: Arc<Mutex<Option<Pushed>>>,
+    }
+
+    impl tower_service::Service<Request<Body>> for FakeApi {
+        type Response = Response<StreamBody<Frames>>;
+        type Error = Infallible;
+        type Future = std::future::Ready<Result<Self::Response, Infallible>>;
+
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, request: Request<Body>) -> Self::Future {
+            let watching = request.uri().query().unwrap_or("").contains("watch=true");
+            let frames: Frames = if watching {
+                match self.watch.lock().ok().and_then(|mut w| w.take()) {
+                    Some(rx) => rx.boxed(),
+                    None => futures::stream::pending().boxed(),
+                }
+            } else {
+                futures::stream::iter([Ok(Frame::data(Bytes::from(LIST)))]).boxed()
+            };
+            std::future::ready(Ok(Response::new(StreamBody::new(frames))))
+        }
+    }
+
+    fn line(text: &str) -> Result<Frame<Bytes>, Infallible> {
+        Ok(Frame::data(Bytes::from(format!("{text}\n"))))
+    }
+
+    async fn next<T>(stream: &mut Alive<T>) -> Option<Watched<T>> {
+        tokio::time::timeout(Duration::from_millis(300), stream.next())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    #[tokio::test]
+    async fn a_connected_watch_and_a_bookmark_say_alive_and_an_error_does_not() {
+        let (frames, rx) = mpsc::unbounded();
+        let api = FakeApi {
+            watch: Arc::new(Mutex::new(Some(rx))),
+        };
+        let client = Client::new(api, "default");
+        let mut pods = watched(client, |client| {
+            watcher(
+                Api::<Pod>::namespaced(client, "default"),
+                watcher::Config::default(),
+            )
+            .boxed()
+        });
+        assert!(matches!(
+            next(&mut pods).await,
+            Some(Watched::Item(Ok(watcher::Event::Init)))
+        ));
+        // The list's reply is heard, but the event it led to says more.
+        assert!(matches!(
+            next(&mut pods).await,
+            Some(Watched::Item(Ok(watcher::Event::InitDone)))
+        ));
+        // The watch is connected: no event, but word of it.
+        assert!(matches!(next(&mut pods).await, Some(Watched::Alive)));
+        assert!(next(&mut pods).await.is_none(), "nothing more heard");
+
+        let sent = frames.unbounded_send(line(INTERNAL_ERROR));
+        assert!(sent.is_ok());
+        assert!(matches!(next(&mut pods).await, Some(Watched::Item(Err(_)))));
+        assert!(
+            next(&mut pods).await.is_none(),
+            "the error is not followed by Alive"
+        );
+
+        let sent = frames.unbounded_send(line(BOOKMARK));
+        assert!(sent.is_ok());
+        assert!(matches!(next(&mut pods).await, Some(Watched::Alive)));
+    }
+}
