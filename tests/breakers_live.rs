@@ -457,3 +457,30 @@ async fn check_probes_read_and_write_without_changing_anything() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0].detail.contains("not exposed"), "{rows:?}");
 }
+
+#[tokio::test]
+async fn an_endless_actuator_reply_is_read_up_to_the_bound_only() {
+    use opsdeck::core::action::Endpoint;
+    use opsdeck::features::breakers::source::transport::MAX_BODY;
+    use std::sync::atomic::Ordering;
+    let (addr, sent) =
+        support::http::serve_endless(r#"{"circuitBreakers":{"#, r#""b":{"state":"CLOSED"},"#);
+    let t = Transport::new(no_kube(), None, Duration::from_secs(10)).unwrap();
+    let endpoint = Endpoint::Url {
+        base: format!("http://{addr}/actuator"),
+    };
+    let started = std::time::Instant::now();
+    let err = t.get(&endpoint, "/circuitbreakers").await.unwrap_err();
+    assert_eq!(
+        err,
+        format!("HTTP 200: the reply is larger than 4 MiB [cut at {MAX_BODY} bytes], not read")
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = sent.load(Ordering::Relaxed);
+    // The bound plus what the sockets' buffers held, never the whole stream.
+    assert!(
+        sent < (MAX_BODY as u64) + (32 << 20),
+        "{sent} bytes were sent"
+    );
+}

@@ -3,6 +3,7 @@
 //! way opsdeck creates the files it writes. Imports only `core`.
 
 pub mod body_preview;
+pub mod bounded_body;
 pub mod ca_file;
 pub mod color;
 pub mod feature;
