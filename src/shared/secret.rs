@@ -14,6 +14,10 @@ use std::time::Duration;
 /// microseconds; this leaves room for a slow network mount.
 pub const SECRET_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Largest password file read. Passwords and tokens are bytes to a few
+/// KiB; a bigger file is the wrong one (or `/dev/zero`) and is not read on.
+pub const MAX_SECRET_BYTES: u64 = 64 * 1024;
+
 /// Password files whose read is still stuck on the blocking pool. A stuck
 /// read cannot be cancelled, so a poller retrying every few seconds must
 /// not start another one each time and fill the pool with stuck threads.
@@ -57,7 +61,7 @@ async fn read_file(path: &Path, timeout: Duration) -> Result<String, String> {
     }
     let owned = path.to_path_buf();
     let read = tokio::task::spawn_blocking(move || {
-        let text = std::fs::read_to_string(&owned);
+        let text = read_bounded(&owned);
         unmark_stuck(&owned);
         text
     });
@@ -73,6 +77,22 @@ async fn read_file(path: &Path, timeout: Duration) -> Result<String, String> {
             timeout.as_secs_f64()
         )),
     }
+}
+
+/// The file's text, refused past `MAX_SECRET_BYTES`.
+fn read_bounded(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_SECRET_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_SECRET_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {} KiB: not a password file",
+            MAX_SECRET_BYTES / 1024
+        )));
+    }
+    Ok(text)
 }
 
 /// Records a read of `path` as under way; false if one already is.
@@ -103,6 +123,11 @@ mod tests {
         assert_eq!(secret.resolve().await.unwrap().as_deref(), Some("hunter2"));
         let missing = Secret::File(dir.path().join("nope")).resolve().await;
         assert!(missing.unwrap_err().contains("nope"));
+        let endless = Secret::File("/dev/zero".into()).resolve().await;
+        assert_eq!(
+            endless.unwrap_err(),
+            "password_file /dev/zero: larger than 64 KiB: not a password file"
+        );
         let unset = Secret::Env("OPSDECK_TEST_SURELY_UNSET_VAR".into())
             .resolve()
             .await;
