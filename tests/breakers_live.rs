@@ -471,3 +471,75 @@ async fn check_probes_read_and_write_without_changing_anything() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0].detail.contains("not exposed"), "{rows:?}");
 }
+
+#[tokio::test]
+async fn an_endless_actuator_reply_is_read_up_to_the_bound_only() {
+    use opsdeck::core::action::Endpoint;
+    use opsdeck::features::breakers::source::transport::MAX_BODY;
+    use std::sync::atomic::Ordering;
+    let (addr, sent) =
+        support::http::serve_endless(r#"{"circuitBreakers":{"#, r#""b":{"state":"CLOSED"},"#);
+    let t = Transport::new(no_kube(), None, Duration::from_secs(10)).unwrap();
+    let endpoint = Endpoint::Url {
+        base: format!("http://{addr}/actuator"),
+    };
+    let started = std::time::Instant::now();
+    let err = t.get(&endpoint, "/circuitbreakers").await.unwrap_err();
+    assert_eq!(
+        err,
+        format!("HTTP 200: the reply is larger than 4 MiB [cut at {MAX_BODY} bytes], not read")
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = sent.load(Ordering::Relaxed);
+    // The bound plus what the sockets' buffers held, never the whole stream.
+    assert!(
+        sent < (MAX_BODY as u64) + (32 << 20),
+        "{sent} bytes were sent"
+    );
+}
+
+#[tokio::test]
+async fn an_endless_reply_through_the_pod_proxy_is_read_up_to_the_bound_only() {
+    use opsdeck::core::action::Endpoint;
+    use opsdeck::features::breakers::source::transport::MAX_BODY;
+    use std::sync::atomic::Ordering;
+    let (addr, sent) =
+        support::http::serve_endless(r#"{"circuitBreakers":{"#, r#""b":{"state":"CLOSED"},"#);
+    let kube = KubeTestServer::start().await;
+    let pod = "order-service-7d9f8c6b5-p0";
+    kube.add_pod(json!({
+        "metadata": {"name": pod, "namespace": "shop", "labels": {"app": "order-service"}},
+        "spec": {"containers": [{"name": "app", "image": "order-service:1"}]},
+        "status": {"phase": "Running", "podIP": "10.0.0.1"}
+    }));
+    kube.set_pod_proxy_target("shop", pod, 8080, &format!("http://{addr}"));
+    let dir = tempfile::tempdir().unwrap();
+    let overrides = KubeOverrides {
+        kubeconfig: Some(kube.write_kubeconfig(dir.path(), "shop")),
+        ..KubeOverrides::default()
+    };
+    let conn = connect(&KubeSettings::default(), &overrides).await.unwrap();
+    let (_link_tx, link) = tokio::sync::watch::channel(Some(conn));
+    let t = Transport::new(link, None, Duration::from_secs(10)).unwrap();
+    let endpoint = Endpoint::PodProxy {
+        namespace: "shop".into(),
+        pod: pod.into(),
+        port: 8080,
+        base_path: "/actuator".into(),
+    };
+    let started = std::time::Instant::now();
+    let err = t.get(&endpoint, "/circuitbreakers").await.unwrap_err();
+    assert_eq!(
+        err,
+        format!("HTTP 200: the reply is larger than 4 MiB [cut at {MAX_BODY} bytes], not read")
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = sent.load(Ordering::Relaxed);
+    // The bound plus what two hops of socket buffers held.
+    assert!(
+        sent < (MAX_BODY as u64) + (64 << 20),
+        "{sent} bytes were sent"
+    );
+}

@@ -264,3 +264,38 @@ async fn spawn_polls_at_the_interval_until_the_receiver_goes() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn an_endless_reply_is_read_up_to_the_bound_only() {
+    use opsdeck::shared::prometheus::MAX_REPLY_BYTES;
+    use std::time::Duration;
+    let (addr, sent) = support::http::serve_endless(
+        r#"{"status":"success","data":{"resultType":"vector","result":["#,
+        r#"{"metric":{"pod":"a"},"value":[1,"1"]},"#,
+    );
+    let client = PromClient::with_token(
+        &PromSettings {
+            interval_secs: 15, // a 10 s timeout: the bound, not the clock, ends the read
+            ..settings(addr)
+        },
+        None,
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.query("up", None).await.unwrap_err();
+    assert_eq!(
+        err,
+        format!(
+            "HTTP 200 OK: the reply is larger than 16 MiB [cut at {MAX_REPLY_BYTES} bytes], not read"
+        )
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // Give the server a moment to notice the closed connection.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = sent.load(Ordering::Relaxed);
+    // The bound plus what the sockets' buffers held, never the whole stream.
+    assert!(
+        sent < (MAX_REPLY_BYTES as u64) + (32 << 20),
+        "{sent} bytes were sent"
+    );
+}

@@ -66,7 +66,8 @@ pub enum Event {
         width: u16,
         height: u16,
     },
-    /// A file the app asked to write was written (or not).
+    /// A file the app asked to write was written (or not); `path` is the
+    /// name it got, numbered if the one asked for was taken.
     Written {
         path: PathBuf,
         result: Result<(), String>,
@@ -94,7 +95,9 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Quit,
-    /// Write a file (timeline export); the outcome comes back as `Event::Written`.
+    /// Write a new file (an export, saved logs); the outcome comes back as
+    /// `Event::Written`. Never over an existing file: a taken name gets a
+    /// number (`shared::private_file::create_unique`).
     WriteFile {
         path: PathBuf,
         contents: String,

@@ -3,9 +3,11 @@
 //! way opsdeck creates the files it writes. Imports only `core`.
 
 pub mod body_preview;
+pub mod bounded_body;
 pub mod ca_file;
 pub mod color;
 pub mod feature;
+pub mod file_read;
 pub mod format;
 pub mod kube;
 pub mod private_file;

@@ -1,23 +1,14 @@
 //! A password named by the config, never written in it: an environment
-//! variable or a file, read when it is needed.
-//!
-//! The file is read on tokio's blocking pool with a deadline: a FIFO
-//! nobody writes or a hung network mount would otherwise stop a runtime
-//! thread (and, on a current-thread runtime, everything else with it).
+//! variable or a file, read when it is needed (off the runtime, with a
+//! deadline: `shared::file_read`).
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use crate::shared::file_read::{READ_TIMEOUT, read_small};
+use std::path::PathBuf;
 use std::time::Duration;
 
-/// How long reading a `password_file` may take. A local file answers in
-/// microseconds; this leaves room for a slow network mount.
-pub const SECRET_READ_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Password files whose read is still stuck on the blocking pool. A stuck
-/// read cannot be cancelled, so a poller retrying every few seconds must
-/// not start another one each time and fill the pool with stuck threads.
-static STUCK: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+/// Largest password file read. Passwords and tokens are bytes to a few
+/// KiB; a bigger file is the wrong one (or `/dev/zero`) and is not read on.
+pub const MAX_SECRET_BYTES: u64 = 64 * 1024;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Secret {
@@ -32,7 +23,7 @@ pub enum Secret {
 impl Secret {
     /// The password, or why it cannot be read (which never contains it).
     pub async fn resolve(&self) -> Result<Option<String>, String> {
-        self.resolve_within(SECRET_READ_TIMEOUT).await
+        self.resolve_within(READ_TIMEOUT).await
     }
 
     /// `resolve`, giving a password file `timeout` to answer.
@@ -43,47 +34,16 @@ impl Secret {
                 Ok(v) => Ok(Some(v)),
                 Err(_) => Err(format!("password_env: {var} is not set")),
             },
-            Secret::File(path) => read_file(path, timeout).await.map(Some),
+            Secret::File(path) => {
+                let problem = |e: &str| format!("password_file {}: {e}", path.display());
+                let bytes = read_small(path, MAX_SECRET_BYTES, timeout)
+                    .await
+                    .map_err(|e| problem(&e))?;
+                let text = String::from_utf8(bytes).map_err(|_| problem("not UTF-8 text"))?;
+                Ok(Some(text.trim_end_matches(['\r', '\n']).to_string()))
+            }
         }
     }
-}
-
-async fn read_file(path: &Path, timeout: Duration) -> Result<String, String> {
-    let shown = path.display().to_string();
-    if !mark_stuck(path) {
-        return Err(format!(
-            "password_file {shown}: an earlier read has not answered yet (a FIFO or a hung mount?)"
-        ));
-    }
-    let owned = path.to_path_buf();
-    let read = tokio::task::spawn_blocking(move || {
-        let text = std::fs::read_to_string(&owned);
-        unmark_stuck(&owned);
-        text
-    });
-    match tokio::time::timeout(timeout, read).await {
-        Ok(Ok(Ok(text))) => Ok(text.trim_end_matches(['\r', '\n']).to_string()),
-        Ok(Ok(Err(e))) => Err(format!("password_file {shown}: {e}")),
-        Ok(Err(e)) => {
-            unmark_stuck(path);
-            Err(format!("password_file {shown}: the read failed: {e}"))
-        }
-        Err(_) => Err(format!(
-            "password_file {shown}: no answer within {}s (a FIFO nobody writes, or a hung mount?)",
-            timeout.as_secs_f64()
-        )),
-    }
-}
-
-/// Records a read of `path` as under way; false if one already is.
-fn mark_stuck(path: &Path) -> bool {
-    let mut stuck = STUCK.lock().unwrap_or_else(PoisonError::into_inner);
-    stuck.insert(path.to_path_buf())
-}
-
-fn unmark_stuck(path: &Path) {
-    let mut stuck = STUCK.lock().unwrap_or_else(PoisonError::into_inner);
-    stuck.remove(path);
 }
 
 #[cfg(test)]
@@ -103,6 +63,11 @@ mod tests {
         assert_eq!(secret.resolve().await.unwrap().as_deref(), Some("hunter2"));
         let missing = Secret::File(dir.path().join("nope")).resolve().await;
         assert!(missing.unwrap_err().contains("nope"));
+        let endless = Secret::File("/dev/zero".into()).resolve().await;
+        assert_eq!(
+            endless.unwrap_err(),
+            "password_file /dev/zero: larger than 64 KiB"
+        );
         let unset = Secret::Env("OPSDECK_TEST_SURELY_UNSET_VAR".into())
             .resolve()
             .await;

@@ -108,3 +108,46 @@ pub fn param(target: &str, name: &str) -> Option<String> {
         (k == name).then(|| v.replace("%2B", "+").replace("%3A", ":"))
     })
 }
+
+/// Answers every request 200 with a JSON body that never ends (chunked),
+/// `start` then `repeat` for ever, until the client goes away. Returns the
+/// address and how many body bytes were written so far.
+pub fn serve_endless(
+    start: &'static str,
+    repeat: &'static str,
+) -> (SocketAddr, Arc<std::sync::atomic::AtomicU64>) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sent = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&sent);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let counter = Arc::clone(&counter);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) && line != "\r\n"
+                {
+                    line.clear();
+                }
+                let mut stream = stream;
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+                let chunk = |text: &str| format!("{:x}\r\n{text}\r\n", text.len());
+                let mut body = repeat.repeat(64 * 1024 / repeat.len().max(1));
+                if stream.write_all(head.as_bytes()).is_err()
+                    || stream.write_all(chunk(start).as_bytes()).is_err()
+                {
+                    return;
+                }
+                counter.fetch_add(start.len() as u64, Ordering::Relaxed);
+                body = chunk(&body);
+                let payload = body.len() as u64;
+                while stream.write_all(body.as_bytes()).is_ok() {
+                    counter.fetch_add(payload, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    (addr, sent)
+}

@@ -4,11 +4,18 @@
 use super::reply::{self as prom_reply, Alert, BuildInfo, PromReplyError, Reply, Series};
 use super::{Columns, PromSettings};
 use crate::shared::body_preview::one_line;
+use crate::shared::bounded_body::read_capped;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use std::time::Duration;
 
 /// Longest error text a health report carries.
 const ERROR_CHARS: usize = 300;
+
+/// Largest reply read. The Heatmap's replies (a few metrics by service over
+/// a few hundred columns) are well under 1 MiB, a bucket query a few MiB;
+/// past 16 MiB it is a runaway query or not Prometheus, and parsing it would
+/// cost several times that again.
+pub const MAX_REPLY_BYTES: usize = 16 << 20;
 
 /// A Prometheus HTTP API client for one server.
 #[derive(Debug, Clone)]
@@ -126,14 +133,16 @@ impl PromClient {
             .await
             .map_err(|e| self.transport_error(&e))?;
         let status = response.status();
-        let body = response
-            .bytes()
+        let body = read_capped(reqwest::Body::from(response), MAX_REPLY_BYTES)
             .await
             .map_err(|e| self.transport_error(&e))?;
-        if body.is_empty() && !status.is_success() {
+        if body.cut {
+            return Err(format!("HTTP {status}: {}", body.cut_note()));
+        }
+        if body.bytes.is_empty() && !status.is_success() {
             return Err(format!("HTTP {status} with an empty body"));
         }
-        Ok(body.to_vec())
+        Ok(body.bytes)
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> String {

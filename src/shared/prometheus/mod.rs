@@ -9,7 +9,7 @@ pub mod metric;
 pub mod reply;
 mod settings;
 
-pub use client::{PromClient, request_timeout};
+pub use client::{MAX_REPLY_BYTES, PromClient, request_timeout};
 pub use columns::Columns;
 pub use metric::{FRIENDLY_STEPS_SECS, Metric, Unit, Window, step_for};
 pub use settings::PromSettings;

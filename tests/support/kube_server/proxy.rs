@@ -5,7 +5,7 @@
 use axum::body::{Body, Bytes};
 use axum::http::{Request, header};
 use axum::response::Response;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
@@ -89,12 +89,9 @@ pub async fn forward(shared: &Shared, call: &Call, ns: &str, target: &str, rest:
         .await
         .map_err(|e| unreachable(&url, &e.to_string()))?;
     let (parts, body) = answer.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map_err(|e| unreachable(&url, &e.to_string()))?
-        .to_bytes();
-    let mut response = Response::new(Body::from(bytes));
+    // Relayed as it arrives, as the API server does: a reply that never
+    // ends reaches the client as one that never ends.
+    let mut response = Response::new(Body::new(body));
     *response.status_mut() = parts.status;
     for name in FORWARDED {
         if let Some(value) = parts.headers.get(&name) {

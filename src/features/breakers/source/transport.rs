@@ -4,6 +4,7 @@
 //! the token.
 
 use crate::core::action::Endpoint;
+use crate::shared::bounded_body::{Capped, read_capped};
 // kube sends raw requests (the pod proxy) as `http::Request`s.
 
 use std::time::Duration;
@@ -11,8 +12,10 @@ use std::time::Duration;
 /// The Kubernetes connection, once `run_kube` has one (`None` before).
 pub type KubeLink = crate::shared::kube::ConnectionLink;
 
-/// Largest actuator reply read; a bigger one is a misbehaving endpoint.
-const MAX_BODY: usize = 4 << 20;
+/// Largest actuator reply read. `/circuitbreakers` lists a few hundred
+/// bytes a breaker, so even thousands of breakers stay under 1 MiB; a
+/// bigger reply is a misbehaving endpoint, and reading stops there.
+pub const MAX_BODY: usize = 4 << 20;
 
 /// An HTTP status and body, whatever the status.
 #[derive(Debug, Clone)]
@@ -118,11 +121,10 @@ impl Transport {
         }
         let reply = request.send().await.map_err(|e| reqwest_error(&e))?;
         let status = reply.status().as_u16();
-        let bytes = reply.bytes().await.map_err(|e| reqwest_error(&e))?;
-        Ok(Answer {
-            status,
-            body: bytes.slice(..bytes.len().min(MAX_BODY)).to_vec(),
-        })
+        let body = read_capped(reqwest::Body::from(reply), MAX_BODY)
+            .await
+            .map_err(|e| reqwest_error(&e))?;
+        answer(status, body)
     }
 
     async fn proxied(
@@ -152,16 +154,22 @@ impl Transport {
             .await
             .map_err(|e| format!("pod proxy: {e}"))?;
         let status = reply.status().as_u16();
-        let bytes = reply
-            .into_body()
-            .collect_bytes()
+        let body = read_capped(reply.into_body(), MAX_BODY)
             .await
             .map_err(|e| format!("pod proxy: {e}"))?;
-        Ok(Answer {
-            status,
-            body: bytes.slice(..bytes.len().min(MAX_BODY)).to_vec(),
-        })
+        answer(status, body)
     }
+}
+
+/// A reply cut at `MAX_BODY` is an error, not a body to parse.
+fn answer(status: u16, body: Capped) -> Result<Answer, String> {
+    if body.cut {
+        return Err(format!("HTTP {status}: {}", body.cut_note()));
+    }
+    Ok(Answer {
+        status,
+        body: body.bytes,
+    })
 }
 
 /// reqwest's message with its cause chain (the cause says "connection refused").

@@ -28,7 +28,7 @@ pub(super) fn wants_tls(target: &PgTarget, config: &Config) -> bool {
 pub(super) async fn connect(target: &PgTarget, config: &Config) -> Result<Client, ConnectError> {
     let mut config = config.clone();
     if wants_tls(target, &config) {
-        let tls = connector(target).map_err(ConnectError::Setup)?;
+        let tls = connector(target).await.map_err(ConnectError::Setup)?;
         config.ssl_mode(SslMode::Require);
         let (client, connection) = config.connect(tls).await.map_err(ConnectError::Driver)?;
         drive(connection);
@@ -49,12 +49,12 @@ fn drive<F: Future + Send + 'static>(connection: F) {
     });
 }
 
-fn connector(target: &PgTarget) -> Result<MakeRustlsConnect, String> {
+async fn connector(target: &PgTarget) -> Result<MakeRustlsConnect, String> {
     let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
     if let Some(path) = &target.ca_file {
-        for cert in crate::shared::ca_file::read(path)?.certs {
+        for cert in crate::shared::ca_file::read(path).await?.certs {
             roots
                 .add(cert)
                 .map_err(|e| format!("ca_file {}: {e}", path.display()))?;

@@ -67,7 +67,7 @@ impl RedisConnection {
         if let Some(conn) = &self.conn {
             return Ok(conn.clone());
         }
-        let client = self.client()?;
+        let client = self.client().await?;
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(self.target.timeout))
             .set_response_timeout(Some(self.target.timeout));
@@ -86,7 +86,7 @@ impl RedisConnection {
         Ok(conn)
     }
 
-    fn client(&self) -> Result<Client, RedisError> {
+    async fn client(&self) -> Result<Client, RedisError> {
         let invalid = |e: ::redis::RedisError| {
             let text = scrub(&format!("the URL is not valid: {e}"), self.password());
             self.error("connect", RedisErrorKind::Config(text))
@@ -105,6 +105,7 @@ impl RedisConnection {
             return Client::open(info).map_err(invalid);
         };
         let ca = crate::shared::ca_file::read(path)
+            .await
             .map_err(|e| self.error("connect", RedisErrorKind::Config(e)))?;
         let certificates = TlsCertificates {
             client_tls: None,
