@@ -2,6 +2,7 @@
 
 use crate::config::{Loaded, Locations};
 use crate::core::probe::ProbeRow;
+use crate::core::sanitize::safe;
 use std::fmt::Write;
 
 /// Probe results of one source, and whether a failure there counts as wrong
@@ -12,8 +13,32 @@ pub struct SourceProbes {
     pub required: bool,
 }
 
-/// The report `check` prints, and whether everything was fine.
+/// The report `check` prints, and whether everything was fine. Made
+/// [`printable`] as a whole: it holds backend text (versions, status
+/// messages, breaker names) and file names.
 pub fn report(loc: &Locations, loaded: &Loaded, probes: &[SourceProbes]) -> (String, bool) {
+    let (text, ok) = compose(loc, loaded, probes);
+    (printable(&text), ok)
+}
+
+/// Text for the terminal, line by line through the sanitizer: escape
+/// sequences, controls and bidi overrides become visible marks; the line
+/// breaks stay.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        match line.strip_suffix('\n') {
+            Some(body) => {
+                out.push_str(&safe(body));
+                out.push('\n');
+            }
+            None => out.push_str(&safe(line)),
+        }
+    }
+    out
+}
+
+fn compose(loc: &Locations, loaded: &Loaded, probes: &[SourceProbes]) -> (String, bool) {
     let mut out = String::new();
     let _ = writeln!(out, "opsdeck check");
     let file_state = |p: &std::path::Path| {

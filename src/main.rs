@@ -32,7 +32,7 @@ fn main() -> color_eyre::Result<()> {
         let (report, ok) = opsdeck::check::report(&loc, &loaded, &probes);
         print!("{report}");
         if probes.iter().any(|p| p.rows.iter().any(|r| r.ok)) {
-            print!("{}", service_map(loaded, &cli)?);
+            print!("{}", opsdeck::check::printable(&service_map(loaded, &cli)?));
         }
         std::process::exit(if ok { 0 } else { 1 });
     }

@@ -199,16 +199,22 @@ struct Chatty;
 
 impl Executor for Chatty {
     fn permission<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Check> {
-        Box::pin(async { Check::Passed("allowed via postgres://ops:hunter2@db/x".into()) })
+        Box::pin(async {
+            Check::Passed(
+                "allowed via postgres://ops:hunter2@db/x \x1b]52;c;ZXZpbA==\x07\u{202E}".into(),
+            )
+        })
     }
     fn dry_run<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Check> {
         Box::pin(async { Check::Unsupported("ALTER ROLE bob PASSWORD 'hunter2' skipped".into()) })
     }
     fn execute<'a>(&'a self, _: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
-        Box::pin(async { Ok("done".into()) })
+        Box::pin(async { Ok("done \x1b[2J pass\x1b[0mword=hunter2".into()) })
     }
 }
 
+/// Precheck details and outcomes reach the dialog, the Timeline and the
+/// audit log: redacted, and with no escape sequence or bidi override.
 #[tokio::test]
 async fn precheck_details_that_pass_are_redacted_too() {
     let (dir, _backend, mut services) = setup(Ok("x".into()), Duration::ZERO, true);
@@ -216,12 +222,16 @@ async fn precheck_details_that_pass_are_redacted_too() {
     let (permission, dry_run) = run::precheck(&services, &plan()).await;
     assert_eq!(
         permission,
-        Check::Passed("allowed via postgres://ops:***@db/x".into())
+        Check::Passed("allowed via postgres://ops:***@db/x \u{241B}\u{FFFD}".into())
     );
     assert_eq!(
         dry_run,
         Check::Unsupported("ALTER ROLE bob PASSWORD '***' skipped".into())
     );
+
+    // An escape sequence cannot hide a key from the redactor.
+    let outcome = run::execute(&services, &plan(), &decisions()).await;
+    assert_eq!(outcome, Outcome::Ok("done  password=***".into()));
 
     // Whoever made a decision's detail or a result, the audit line has no secret.
     let leaky = vec![Decision::pass(Step::DryRun, "token=hunter2")];
@@ -232,7 +242,7 @@ async fn precheck_details_that_pass_are_redacted_too() {
         .unwrap();
     let text = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
     assert!(!text.contains("hunter2"), "{text}");
-    let line = &audit_lines(&dir)[0];
+    let line = &audit_lines(&dir)[2];
     assert_eq!(line["guards"][0]["detail"], "token=***");
     assert_eq!(line["result"], "Authorization: Bearer ***");
 }

@@ -480,9 +480,7 @@ async fn an_endless_actuator_reply_is_read_up_to_the_bound_only() {
     let (addr, sent) =
         support::http::serve_endless(r#"{"circuitBreakers":{"#, r#""b":{"state":"CLOSED"},"#);
     let t = Transport::new(no_kube(), None, Duration::from_secs(10)).unwrap();
-    let endpoint = Endpoint::Url {
-        base: format!("http://{addr}/actuator"),
-    };
+    let endpoint = Endpoint::url(&format!("http://{addr}/actuator"));
     let started = std::time::Instant::now();
     let err = t.get(&endpoint, "/circuitbreakers").await.unwrap_err();
     assert_eq!(

@@ -170,9 +170,16 @@ async fn reset_through_the_guard_chain_moves_offsets_and_undo_restores_them() {
     // The undo is planned from a poll newer than the reset.
     keys(&mut a, &["<Esc>", "7"]);
     keys(&mut a, &["u"]);
-    assert!(matches!(a.overlay, Overlay::None), "planned from an old poll");
     assert!(
-        a.status.as_ref().unwrap().text.contains("not read since it ran"),
+        matches!(a.overlay, Overlay::None),
+        "planned from an old poll"
+    );
+    assert!(
+        a.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not read since it ran"),
         "{:?}",
         a.status
     );

@@ -7,9 +7,9 @@ use crate::core::action::{Action, ActionPlan, Backend, Endpoint};
 use crate::core::source::Severity;
 use crate::features::breakers::actions::plan as breaker_plan;
 use crate::features::breakers::model::{BreakerSource, RowKey};
-use chrono::{DateTime, Utc};
 use crate::features::lag::actions::plan as lag_plan;
 use crate::features::pods::actions::plan::{self as pods_plan, Scope};
+use chrono::{DateTime, Utc};
 
 impl App {
     /// Offers the inverse of the action selected on the Timeline.
@@ -50,9 +50,8 @@ impl App {
         inverse: &ActionPlan,
         done_at: DateTime<Utc>,
     ) -> Result<ActionPlan, String> {
-        let not_polled_since = |what: &str| {
-            format!("{what} not read since it ran: try again after the next poll")
-        };
+        let not_polled_since =
+            |what: &str| format!("{what} not read since it ran: try again after the next poll");
         let now = self.model.context.as_deref();
         let on_cluster = match &inverse.action {
             Action::Breaker { calls, .. } => calls

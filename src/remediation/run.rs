@@ -7,6 +7,7 @@ use super::guard::Decision;
 use crate::core::action::ActionPlan;
 use crate::core::executor::{Check, Executor, Outcome};
 use crate::core::redact::redact;
+use crate::core::sanitize::safe;
 use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,11 +24,11 @@ pub struct Services {
 }
 
 /// Permission check and dry run, each bounded by the action timeout. Their
-/// details, whatever the answer, are redacted here: the dialog shows them
-/// and the audit log keeps them.
+/// details, whatever the answer, are sanitized and redacted here: the
+/// dialog shows them and the audit log keeps them.
 pub async fn precheck(s: &Services, plan: &ActionPlan) -> (Check, Check) {
     let bounded = |f| async move {
-        redacted(
+        shown_check(
             tokio::time::timeout(s.timeout, f)
                 .await
                 .unwrap_or_else(|_| {
@@ -41,13 +42,20 @@ pub async fn precheck(s: &Services, plan: &ActionPlan) -> (Check, Check) {
     )
 }
 
-fn redacted(check: Check) -> Check {
+fn shown_check(check: Check) -> Check {
     match check {
-        Check::Passed(d) => Check::Passed(redact(&d)),
-        Check::Refused(d) => Check::Refused(redact(&d)),
-        Check::Unsupported(d) => Check::Unsupported(redact(&d)),
-        Check::NoAnswer(d) => Check::NoAnswer(redact(&d)),
+        Check::Passed(d) => Check::Passed(shown(&d)),
+        Check::Refused(d) => Check::Refused(shown(&d)),
+        Check::Unsupported(d) => Check::Unsupported(shown(&d)),
+        Check::NoAnswer(d) => Check::NoAnswer(shown(&d)),
     }
+}
+
+/// A backend's text as the dialog, the Timeline and the audit log may hold
+/// it: sanitized first, so an escape sequence cannot hide a key from the
+/// redactor (`pass\x1b[0mword=`), then redacted.
+fn shown(text: &str) -> String {
+    redact(&safe(text))
 }
 
 /// Writes one audit line on a blocking thread (it fsyncs). Guard details
@@ -66,11 +74,11 @@ pub async fn audit(
     let decisions: Vec<Decision> = decisions
         .iter()
         .map(|d| Decision {
-            detail: redact(&d.detail),
+            detail: shown(&d.detail),
             ..d.clone()
         })
         .collect();
-    let result = result.map(|r| redact(&r));
+    let result = result.map(|r| shown(&r));
     let (plan, user, host) = (plan.for_audit(), s.user.clone(), s.host.clone());
     tokio::task::spawn_blocking(move || {
         log.append(&AuditRecord {
@@ -91,7 +99,7 @@ pub async fn audit(
 /// Audits, executes with a timeout, audits the result; then returns.
 pub async fn execute(s: &Services, plan: &ActionPlan, decisions: &[Decision]) -> Outcome {
     if let Some(reason) = s.executor.refusal(plan) {
-        let reason = redact(&reason);
+        let reason = shown(&reason);
         if let Err(e) = audit(
             s,
             plan,
@@ -112,8 +120,8 @@ pub async fn execute(s: &Services, plan: &ActionPlan, decisions: &[Decision]) ->
         return Outcome::NotRun(format!("the audit log could not be written ({e})"));
     }
     let outcome = match tokio::time::timeout(s.timeout, s.executor.execute(plan)).await {
-        Ok(Ok(msg)) => Outcome::Ok(redact(&msg)),
-        Ok(Err(msg)) => Outcome::Failed(redact(&msg)),
+        Ok(Ok(msg)) => Outcome::Ok(shown(&msg)),
+        Ok(Err(msg)) => Outcome::Failed(shown(&msg)),
         Err(_) => Outcome::TimedOut(s.timeout),
     };
     let (event, text) = match &outcome {

@@ -183,11 +183,12 @@ impl Timeline {
     }
 }
 
-/// Keeps a table cell on one line and its pipes literal.
+/// Keeps a table cell on one line and its pipes literal, and makes it
+/// safe to `cat`: every cell of an export passes here.
 pub fn md_cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
+    crate::core::sanitize::safe(&s.replace(['\n', '\r'], " "))
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
 }
 
 fn matches(entry: &TimelineEntry, filter_lower: &str) -> bool {

@@ -11,7 +11,7 @@ use super::state::Shared;
 pub const GIT_VERSION: &str = "v1.34.2";
 
 /// `GET /version`.
-pub fn version() -> Value {
+pub fn version(git_version: &str) -> Value {
     json!({
         "major": "1",
         "minor": "34",
@@ -19,7 +19,7 @@ pub fn version() -> Value {
         "emulationMinor": "34",
         "minCompatibilityMajor": "1",
         "minCompatibilityMinor": "33",
-        "gitVersion": GIT_VERSION,
+        "gitVersion": git_version,
         "gitCommit": "0123456789abcdef0123456789abcdef01234567",
         "gitTreeState": "clean",
         "buildDate": "2025-11-11T19:09:27Z",

@@ -219,6 +219,11 @@ impl KubeTestServer {
         self.shared.lock().user = name.to_string();
     }
 
+    /// What `/version` answers as `gitVersion`.
+    pub fn set_git_version(&self, version: &str) {
+        self.shared.lock().git_version = version.to_string();
+    }
+
     /// Appends a log line (no trailing newline) to a container's log,
     /// stamped now; followers receive it at once.
     pub fn push_log(&self, ns: &str, pod: &str, container: &str, line: &str) {

@@ -164,7 +164,7 @@ async fn dispatch(shared: &Shared, call: &Call) -> Reply {
     let segs: Vec<&str> = call.segments.iter().map(String::as_str).collect();
     let get = call.method == Method::GET;
     match segs.as_slice() {
-        ["version"] if get => Ok(ok(&discovery::version())),
+        ["version"] if get => Ok(ok(&discovery::version(&shared.lock().git_version))),
         ["api"] if get => Ok(ok(&discovery::core_versions())),
         ["apis"] if get => Ok(ok(&discovery::groups(shared))),
         ["api", "v1"] if get => Ok(ok(&discovery::core_resources())),

@@ -67,6 +67,10 @@ pub struct Store {
     pub requests: Vec<RecordedRequest>,
     /// The user the bearer token authenticates as (used in 403 messages).
     pub user: String,
+    /// What `/version` answers as `gitVersion` (default [`GIT_VERSION`]).
+    ///
+    /// [`GIT_VERSION`]: super::discovery::GIT_VERSION
+    pub git_version: String,
     /// When true, deployment status follows its spec at once, as if the
     /// controller had finished the rollout.
     pub auto_rollout: bool,
@@ -106,6 +110,7 @@ impl Store {
             proxy_targets: HashMap::new(),
             requests: Vec::new(),
             user: "test-user".to_string(),
+            git_version: super::discovery::GIT_VERSION.to_string(),
             auto_rollout: true,
         }
     }

@@ -1,0 +1,162 @@
+//! Backend text that would act on a terminal (ESC [ 2 J, an OSC 52
+//! clipboard write, a bidi override, C1 controls) never reaches it raw:
+//! not in what `opsdeck check` prints, not in a Markdown export a `cat`
+//! would show. The text around it stays readable, with visible marks.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod support;
+
+use chrono::{TimeZone, Utc};
+use opsdeck::core::source::Severity;
+use opsdeck::core::timeline::{Origin, TimelineEntry};
+use opsdeck::features::timeline::model::Timeline;
+use opsdeck::model::Model;
+use serde_json::json;
+use support::actuator_server::{ActuatorServer, BreakerConfig, Config};
+use support::kube_server::KubeTestServer;
+use support::mongo_server::{MongoServer, MongoServerOptions, Privileges};
+
+const NS: &str = "production";
+
+/// Every trick at once, between words that must stay visible.
+fn hostile(word: &str) -> String {
+    format!(
+        "{word}-a\x1b[2J{word}-b\x1b]52;c;ZWNobyBwd25lZA==\x07{word}-c\u{202E}{word}-d\u{9b}31m{word}-e"
+    )
+}
+
+/// No ESC, BEL or other C0 control (but the line break), no C1, no raw
+/// bidi override or isolate.
+fn assert_terminal_safe(text: &str) {
+    for (i, c) in text.char_indices() {
+        let bad = (c.is_control() && c != '\n')
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c);
+        assert!(
+            !bad,
+            "{c:?} at byte {i}: {:?}",
+            &text[i.saturating_sub(40)..]
+        );
+    }
+    assert!(!text.contains("52;c;"), "the OSC 52 payload survived");
+}
+
+/// The words of `hostile(word)` are there, with the marks that stand for
+/// what was removed.
+fn assert_visible(text: &str, word: &str) {
+    for part in ["a", "b", "c", "d", "e"] {
+        assert!(
+            text.contains(&format!("{word}-{part}")),
+            "{word}-{part} in {text}"
+        );
+    }
+    assert!(
+        text.contains(&format!("{word}-b\u{241B}{word}-c\u{FFFD}{word}-d\u{241B}")),
+        "marks for {word} in {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_prints_no_escape_sequence_from_any_backend() {
+    let server = KubeTestServer::start().await;
+    server.set_git_version(&hostile("kubever"));
+    server.set_user(&hostile("kubeuser"));
+    server.forbid("delete", "pods", NS);
+    server.add_deployment(json!({
+        "metadata": {"name": "payment-service", "namespace": NS},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "payment-service"}},
+                 "template": {"metadata": {"labels": {"app": "payment-service"}},
+                              "spec": {"containers": [{"name": "app", "image": "registry.example/p:1"}]}}},
+    }));
+    let actuator = ActuatorServer::start(
+        Config::new("order-service").breaker(&hostile("breaker"), BreakerConfig::default()),
+    );
+    let mongo = MongoServer::start(MongoServerOptions {
+        privileges: Some(Privileges {
+            user: hostile("mongouser"),
+            db: "admin".into(),
+            roles: vec!["clusterMonitor".into()],
+            cluster_actions: vec!["inprog".into()],
+        }),
+        ..MongoServerOptions::default()
+    });
+
+    let xdg = tempfile::tempdir().unwrap();
+    let kubeconfig = server.write_kubeconfig(xdg.path(), NS);
+    let dir = xdg.path().join("config/opsdeck");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[breakers]\ninterval_secs = 1\n\n[breakers.actuators]\norder-service = \"{}\"\n\n\
+             [queries.mongo.shop]\nuri = \"{}\"\n",
+            actuator.base_url(),
+            mongo.uri()
+        ),
+    )
+    .unwrap();
+    let config_home = xdg.path().join("config");
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+            .arg("check")
+            .env("XDG_CONFIG_HOME", config_home)
+            .env("KUBECONFIG", kubeconfig)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("api server"), "{stdout}");
+    assert_terminal_safe(&stdout);
+    for word in ["kubever", "kubeuser", "breaker", "mongouser"] {
+        assert_visible(&stdout, word);
+    }
+    // The breaker's name reached the service map too, made safe the same way.
+    assert!(stdout.contains("services ("), "{stdout}");
+}
+
+#[test]
+fn markdown_exports_hold_no_escape_sequence() {
+    let at = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+    let entries = [
+        TimelineEntry::new(
+            at,
+            Severity::Crit,
+            Origin::Note(hostile("noteuser")),
+            hostile("event"),
+        ),
+        TimelineEntry::new(
+            at,
+            Severity::Info,
+            Origin::Opsdeck,
+            format!("done: {}", hostile("outcome")),
+        ),
+    ];
+    let mut timeline = Timeline::default();
+    let mut model = Model::default();
+    for e in entries {
+        timeline.push(e.clone());
+        model.push_entry(e);
+    }
+
+    let md = timeline.to_markdown(at);
+    assert_terminal_safe(&md);
+    for word in ["noteuser", "event", "outcome"] {
+        assert_visible(&md, word);
+    }
+
+    let draft = opsdeck::postmortem::markdown(
+        &model,
+        &opsdeck::postmortem::Source {
+            context: &hostile("context"),
+            from: &hostile("recording"),
+            written_at: at,
+        },
+    );
+    assert_terminal_safe(&draft);
+    for word in ["noteuser", "event", "outcome", "context", "recording"] {
+        assert_visible(&draft, word);
+    }
+}
