@@ -1,9 +1,12 @@
 use clap::Parser;
+// File names and errors (a recording's decode error quotes it) are made
+// safe before they reach the terminal.
 use opsdeck::app::{App, Options};
 use opsdeck::cli::{Cli, Mode};
 use opsdeck::config::{self, Locations};
 use opsdeck::core::action::Backend;
 use opsdeck::core::executor::Executor;
+use opsdeck::core::sanitize::safe;
 use opsdeck::demo::executor::DemoExecutor;
 use opsdeck::demo::{self, DemoOptions};
 use opsdeck::remediation::audit::{AuditLog, host_name, user_name};
@@ -49,7 +52,10 @@ fn main() -> color_eyre::Result<()> {
         Some(Mode::Replay(args)) => match opsdeck::recording::Recording::open(&args.file) {
             Ok(r) => Some(r),
             Err(e) => {
-                eprintln!("opsdeck replay: {}: {e}", args.file.display());
+                eprintln!(
+                    "{}",
+                    safe(&format!("opsdeck replay: {}: {e}", args.file.display()))
+                );
                 std::process::exit(2);
             }
         },
@@ -109,7 +115,13 @@ fn main() -> color_eyre::Result<()> {
             match opsdeck::recording::Recorder::start(&path, &header) {
                 Ok(r) => Some(r),
                 Err(e) => {
-                    eprintln!("opsdeck: cannot record to {}: {e}", path.display());
+                    eprintln!(
+                        "{}",
+                        safe(&format!(
+                            "opsdeck: cannot record to {}: {e}",
+                            path.display()
+                        ))
+                    );
                     std::process::exit(2);
                 }
             }
@@ -167,7 +179,10 @@ fn export_postmortem(args: &opsdeck::cli::ExportArgs, loaded: opsdeck::config::L
     let rec = match opsdeck::recording::Recording::open(&args.file) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("opsdeck export: {}: {e}", args.file.display());
+            eprintln!(
+                "{}",
+                safe(&format!("opsdeck export: {}: {e}", args.file.display()))
+            );
             return 2;
         }
     };
@@ -206,11 +221,17 @@ fn export_postmortem(args: &opsdeck::cli::ExportArgs, loaded: opsdeck::config::L
         .and_then(|mut f| f.write_all(draft.as_bytes()));
     match written {
         Ok(()) => {
-            eprintln!("post-mortem draft written to {}", out.display());
+            eprintln!(
+                "{}",
+                safe(&format!("post-mortem draft written to {}", out.display()))
+            );
             0
         }
         Err(e) => {
-            eprintln!("opsdeck export: {}: {e}", out.display());
+            eprintln!(
+                "{}",
+                safe(&format!("opsdeck export: {}: {e}", out.display()))
+            );
             2
         }
     }

@@ -303,7 +303,7 @@ async fn write_file(
     let work = move || -> std::io::Result<std::path::PathBuf> {
         use std::io::Write;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            crate::shared::private_file::create_dirs(dir)?;
         }
         let (mut file, written) = crate::shared::private_file::create_unique(&path)?;
         file.write_all(contents.as_bytes())?;

@@ -22,7 +22,8 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::Source(s) => f.write_str(s.label()),
-            Origin::Note(user) => write!(f, "note:{user}"),
+            // A recording (or, later, a room message) can name anyone.
+            Origin::Note(user) => write!(f, "note:{}", super::sanitize::safe(user)),
             Origin::Opsdeck => f.write_str("opsdeck"),
         }
     }
@@ -106,5 +107,20 @@ impl TimelineEntry {
     pub fn about(mut self, about: About) -> Self {
         self.about = Some(about);
         self
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::Origin;
+
+    #[test]
+    fn a_note_author_is_shown_made_safe() {
+        let shown = Origin::Note("eve\x1b]52;c;cm0gLXJm\x07\u{202e}".into()).to_string();
+        assert!(
+            !shown.contains('\x1b') && !shown.contains('\u{202e}'),
+            "{shown:?}"
+        );
+        assert!(shown.starts_with("note:eve"), "{shown:?}");
     }
 }

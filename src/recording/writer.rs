@@ -68,7 +68,7 @@ impl Recorder {
         queued: usize,
     ) -> std::io::Result<Recorder> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            crate::shared::private_file::create_dirs(dir)?;
         }
         let mut file = crate::shared::private_file::create_new(path)?;
         let mut head = MAGIC.to_vec();

@@ -48,7 +48,8 @@ impl AuditLog {
     /// error is why every action will be refused.
     pub fn open(path: &Path) -> Result<AuditLog, String> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            crate::shared::private_file::create_dirs(dir)
+                .map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         private_file::open_append(path)?;
         Ok(AuditLog {

@@ -17,6 +17,17 @@ pub const PRIVATE_MODE: u32 = 0o600;
 /// How many numbered names `create_unique` tries before it gives up.
 const MAX_SUFFIX: u32 = 1000;
 
+/// Creates `dir` and its missing parents readable by the owner only (0700):
+/// the state and export directories hold the audit log and what the
+/// console saw. A directory already there keeps its mode.
+pub fn create_dirs(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
 /// Creates `path` with mode 0600. Fails if anything is there, a symlink
 /// included (`O_EXCL` does not follow one, dangling or not).
 pub fn create_new(path: &Path) -> io::Result<File> {
@@ -94,6 +105,18 @@ pub fn open_append(path: &Path) -> Result<File, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn new_directories_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("state/opsdeck");
+        super::create_dirs(&dir).expect("created");
+        for d in [root.path().join("state"), dir] {
+            let mode = std::fs::metadata(&d).expect("there").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{}", d.display());
+        }
+    }
+
     use super::*;
     use std::io::Write;
 

@@ -4,7 +4,7 @@ use crate::app::App;
 use crate::app::dialog::{ActionDialog, Stage};
 use crate::core::action::{Confirm, Risk};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
@@ -64,7 +64,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &ActionDialog) {
         lines.push(Line::styled("…   checking permission and dry run", t.muted));
     }
     lines.push(Line::default());
-    lines.extend(stage_lines(app, d));
+    let stage = stage_lines(app, d);
     let title = Line::from(vec![
         Span::styled(format!(" {} ", p.action.verb().replace('_', " ")), t.title),
         Span::styled(format!("{} ", p.target.name), t.accent),
@@ -79,8 +79,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &ActionDialog) {
         .title(title);
     // Room for every line (plans over many pods are longer), within the body.
     let inner = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let height = area.height.min((rows as u16 + 2).max(22));
+    let rows = |lines: &[Line]| -> u16 {
+        let n: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+        u16::try_from(n).unwrap_or(u16::MAX)
+    };
+    let (body_rows, stage_rows) = (rows(&lines), rows(&stage));
+    let height = area
+        .height
+        .min((body_rows.saturating_add(stage_rows) + 2).max(22));
     let popup = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
@@ -88,13 +94,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &ActionDialog) {
         height,
     );
     frame.render_widget(Clear, popup);
-    frame.render_widget(
+    let inside = block.inner(popup);
+    frame.render_widget(block, popup);
+    // The confirmation stays in view, at the bottom: what does not fit is
+    // cut from the plan's end, never the field to type in or the buttons.
+    let [body, foot] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(stage_rows)]).areas(inside);
+    let text = |lines| {
         Paragraph::new(lines)
-            .block(block)
             .style(t.text)
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
+            .wrap(Wrap { trim: false })
+    };
+    frame.render_widget(text(lines), body);
+    frame.render_widget(text(stage), foot);
 }
 
 /// `text` split at newlines: the first line after `head`, the rest after `indent`.
