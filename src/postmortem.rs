@@ -177,6 +177,26 @@ fn peaks(out: &mut String, model: &Model) {
         }
         out.push('\n');
     }
+    if !p.blocking.is_empty() {
+        out.push_str(
+            "| database | longest lock-wait chain | root pid | its query | at |\n|---|---|---|---|---|\n",
+        );
+        for (target, c) in &p.blocking {
+            let _ = writeln!(
+                out,
+                "| {} | {} waiting | {} | {} | {} |",
+                md_cell(target),
+                c.waiting,
+                c.root,
+                md_cell(&crate::features::queries::mongo::truncate_chars(
+                    &c.query.split_whitespace().collect::<Vec<_>>().join(" "),
+                    80
+                )),
+                c.at.format("%H:%M:%S")
+            );
+        }
+        out.push('\n');
+    }
     if !p.alerts.is_empty() {
         out.push_str("| alert | fired for | from | to |\n|---|---|---|---|\n");
         for ((name, service), spells) in &p.alerts {

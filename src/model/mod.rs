@@ -93,9 +93,11 @@ impl Model {
                 self.breakers.view.refresh(&self.breakers.data);
             }
             Update::Queries(q) => {
+                let at = q.at;
                 for entry in self.queries.data.apply(q) {
                     self.push_entry(entry);
                 }
+                self.peaks.blocking(&self.queries.data, at);
                 self.queries.view.refresh(&self.queries.data);
             }
             // The app's clock, not data: `App::update` takes it first.

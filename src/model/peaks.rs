@@ -6,6 +6,7 @@ use crate::features::breakers::data::BreakerState;
 use crate::features::breakers::model::Breakers;
 use crate::features::heatmap::model::{AlertState, PromUpdate};
 use crate::features::lag::model::Consumers;
+use crate::features::queries::model::Queries;
 use crate::shared::prometheus::Metric;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -40,6 +41,19 @@ pub struct Peaks {
     pub alerts: BTreeMap<(String, String), Vec<Spell>>,
     /// When the alerts last went from some firing to none.
     pub alerts_cleared: Option<DateTime<Utc>>,
+    /// The longest lock-wait chain seen per Postgres target.
+    pub blocking: BTreeMap<String, Chain>,
+}
+
+/// A lock-wait chain at its longest: the backend at its root and how many
+/// waited behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain {
+    pub root: i32,
+    pub waiting: usize,
+    /// What the root ran (as the activity view showed it).
+    pub query: String,
+    pub at: DateTime<Utc>,
 }
 
 fn raise(map: &mut BTreeMap<String, Peak>, key: &str, value: f64, at: DateTime<Utc>) {
@@ -133,6 +147,38 @@ impl Peaks {
             })
             .map(|r| (r.key.service.clone(), r.key.breaker.clone()));
         spells(&mut self.breakers_open, open, at);
+    }
+
+    /// After a database poll was applied: each Postgres target's longest
+    /// chain, kept when it is the longest so far.
+    pub fn blocking(&mut self, queries: &Queries, at: DateTime<Utc>) {
+        for (key, state) in &queries.targets {
+            let Some(tree) = state.blocking.iter().max_by_key(|t| t.waiting()) else {
+                continue;
+            };
+            let waiting = tree.waiting();
+            if waiting == 0
+                || self
+                    .blocking
+                    .get(&key.name)
+                    .is_some_and(|c| c.waiting >= waiting)
+            {
+                continue;
+            }
+            let query = state
+                .backend(tree.pid)
+                .map(|b| b.query.clone())
+                .unwrap_or_default();
+            self.blocking.insert(
+                key.name.clone(),
+                Chain {
+                    root: tree.pid,
+                    waiting,
+                    query,
+                    at,
+                },
+            );
+        }
     }
 
     /// After a Kafka poll was applied: the groups' totals.
