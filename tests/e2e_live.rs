@@ -237,3 +237,60 @@ async fn check_prints_the_service_map_it_derived() {
         "{stdout}"
     );
 }
+
+/// #20 item 6: q while a restart is still running waits for it and says
+/// so; a second q leaves at once and the audit log says "abandoned". With
+/// a short wait, leaving follows the outcome by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_while_an_action_runs_waits_for_it_or_abandons_it() {
+    if !available("quitting_while_an_action_runs_waits_for_it_or_abandons_it") {
+        return;
+    }
+    for (delay_secs, second_q) in [(600, true), (3, false)] {
+        let server = KubeTestServer::start().await;
+        server.add_deployment(deployment("payment-service", 3));
+        server.set_write_delay(Some(std::time::Duration::from_secs(delay_secs)));
+        let xdg = tempfile::tempdir().unwrap();
+        let kubeconfig = server.write_kubeconfig(xdg.path(), NS);
+        let config = xdg.path().join("config/opsdeck");
+        std::fs::create_dir_all(&config).unwrap();
+        std::fs::write(
+            config.join("config.toml"),
+            "[actions]\nprotected = []\ntimeout_secs = 20\n",
+        )
+        .unwrap();
+        let line = format!(
+            "KUBECONFIG={} {}",
+            kubeconfig.display(),
+            opsdeck_line(xdg.path(), "")
+        );
+        let tmux = tokio::task::spawn_blocking(move || {
+            let tmux = Tmux::start("leave", 120, 32);
+            tmux.run_line(&line);
+            tmux.wait_for("payment-service      3/3", 30);
+            tmux.keys(&[":"]);
+            tmux.keys(&["-l", "restart deploy/payment-service"]);
+            tmux.keys(&["Enter"]);
+            tmux.wait_for("y confirms", 20);
+            tmux.keys(&["y"]);
+            tmux.wait_for("running…", 10);
+            tmux.keys(&["Escape"]);
+            tmux.escape_until_gone("running…", 10);
+            tmux.keys(&["q"]);
+            let pane = tmux.wait_for("leaving (q again: now)", 10);
+            assert!(
+                pane.contains("for restart every pod of deploy/payment-service"),
+                "{pane}"
+            );
+            if second_q {
+                tmux.keys(&["q"]);
+            }
+            tmux.wait_for("EXITED:0", 20);
+        });
+        tmux.await.unwrap();
+        let audit = std::fs::read_to_string(xdg.path().join("state/opsdeck/audit.jsonl")).unwrap();
+        let last: Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+        let expected = if second_q { "abandoned" } else { "ok" };
+        assert_eq!(last["event"], expected, "{audit}");
+    }
+}

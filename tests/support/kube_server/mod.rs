@@ -161,6 +161,11 @@ impl KubeTestServer {
         self.update(Res::Deployments, ns, name, change)
     }
 
+    /// Real PATCH and DELETE calls are answered only after `delay`.
+    pub fn set_write_delay(&self, delay: Option<std::time::Duration>) {
+        self.shared.lock().write_delay = delay;
+    }
+
     /// When on (the default), a deployment's status follows its spec at
     /// once; when off, scale and restart only bump the generation and the
     /// test drives the status with [`Self::update_deployment`].

@@ -133,6 +133,11 @@ pub async fn handle(State(shared): State<Shared>, request: Request) -> Response 
     if !authenticated(&call.headers) {
         return status::unauthorized().into_response();
     }
+    let write = call.method == Method::PATCH || call.method == Method::DELETE;
+    let delay = shared.lock().write_delay;
+    if let Some(delay) = delay.filter(|_| write && call.query.get("dryRun").is_none()) {
+        tokio::time::sleep(delay).await;
+    }
     match dispatch(&shared, &call).await {
         Ok(response) => response,
         Err(failure) => failure.into_response(),

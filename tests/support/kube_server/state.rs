@@ -74,6 +74,9 @@ pub struct Store {
     /// When true, deployment status follows its spec at once, as if the
     /// controller had finished the rollout.
     pub auto_rollout: bool,
+    /// How long a real (not dry-run) PATCH or DELETE waits before it is
+    /// answered: an API server under load, for actions still running.
+    pub write_delay: Option<std::time::Duration>,
 }
 
 /// The store shared by the HTTP handlers and the test-facing API.
@@ -112,6 +115,7 @@ impl Store {
             user: "test-user".to_string(),
             git_version: super::discovery::GIT_VERSION.to_string(),
             auto_rollout: true,
+            write_delay: None,
         }
     }
 
