@@ -109,6 +109,15 @@ fn what_we_did(out: &mut String, entries: &[TimelineEntry]) {
             e.at.format("%H:%M:%S"),
             md_cell(e.text.as_str())
         );
+        if let Some(x) = e.executed() {
+            let _ = writeln!(
+                out,
+                "   confirmed by {} ({}): `{}`",
+                md_cell(x.by.as_str()),
+                md_cell(x.confirmation.as_str()),
+                code_span(x.command.as_str())
+            );
+        }
     }
     out.push('\n');
 }
@@ -237,4 +246,13 @@ fn duration(d: chrono::Duration) -> String {
         60..3600 => format!("{}m {:02}s", secs / 60, secs % 60),
         _ => format!("{}h {:02}m", secs / 3600, secs % 3600 / 60),
     }
+}
+
+/// A command inside backticks on one line: a backtick in it would end the
+/// span early, and a newline would break the list item.
+fn code_span(command: &str) -> String {
+    md_cell(&command.replace('`', "'"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

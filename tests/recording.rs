@@ -692,3 +692,56 @@ fn the_replay_and_recording_headers() {
     live.recorded_bytes = Some(3_412_000);
     insta::assert_snapshot!("recording_header_160", top(&live));
 }
+
+/// #16: an action's outcome entry carries the command and who confirmed it
+/// how, so the recording and its post-mortem say what was run.
+#[test]
+fn the_post_mortem_names_each_actions_command_and_who_confirmed_it() {
+    use support::actions::{command, passed, precheck};
+    let mut app = support::app((160, 48));
+    support::play_demo(&mut app, 30);
+    let effects = command(&mut app, "restart deploy/payment-service");
+    precheck(&mut app, &effects, passed("allowed"), passed("ok"));
+    typed(&mut app, "production/payment-service");
+    let effects = keys(&mut app, &["<Tab>", "<Enter>"]);
+    let [Effect::Execute { id, plan, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    app.update(opsdeck::app::Event::ActionDone {
+        id: *id,
+        plan: Box::new(plan.clone()),
+        outcome: opsdeck::core::executor::Outcome::Ok("restarted".into()),
+    });
+    let made = app.made.last().expect("the outcome is recorded").clone();
+    let executed = made.executed().expect("what ran is recorded").clone();
+    // As a recording keeps it: the record survives the round trip.
+    let back: opsdeck::core::timeline::TimelineEntry =
+        serde_json::from_str(&serde_json::to_string(&made).unwrap()).unwrap();
+    assert_eq!(back.executed(), Some(&executed));
+    assert_eq!(executed.by.as_str(), "oncall");
+    assert_eq!(
+        executed.confirmation.as_str(),
+        "typed \"production/payment-service\""
+    );
+    keys(&mut app, &["<Esc>", "7", "g"]);
+    let shown = support::screen(&app);
+    assert!(
+        shown.contains("· by oncall (typed")
+            && shown.contains("· kubectl --context demo -n production rollout restart"),
+        "the Timeline's detail line names them:\n{shown}"
+    );
+    let draft = opsdeck::postmortem::markdown(
+        &app.model,
+        &opsdeck::postmortem::Source {
+            context: "demo",
+            from: "this session",
+            written_at: app.now,
+        },
+    );
+    assert!(
+        draft.contains(
+            "   confirmed by oncall (typed \"production/payment-service\"): `kubectl --context demo -n production rollout restart deploy/payment-service`"
+        ),
+        "{draft}"
+    );
+}

@@ -476,8 +476,21 @@ impl App {
             // Nothing reached the backend, so nothing to cool down from.
             self.cooldowns.remove(&plan.cooldown_key());
         }
+        let executed = self.finished.get(&id).map(|d| {
+            let confirmation = d
+                .decisions
+                .iter()
+                .rev()
+                .find(|x| x.step == Step::Confirmation)
+                .map_or("", |x| x.detail.as_str());
+            Box::new(crate::core::timeline::Executed::new(
+                &plan.cli,
+                &self.options.user,
+                confirmation,
+            ))
+        });
         let mut entry = TimelineEntry::new(self.now, severity, Origin::Opsdeck, text.clone())
-            .about(crate::core::timeline::About::Action { id });
+            .about(crate::core::timeline::About::Action { id, executed });
         if let Some(d) = self.finished.get_mut(&id) {
             d.stage = Stage::Done {
                 ok,

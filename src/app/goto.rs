@@ -22,7 +22,7 @@ impl App {
             self.say(Severity::Info, why);
             return Vec::new();
         };
-        if let About::Action { id } = about {
+        if let About::Action { id, .. } = about {
             match self.finished.get(&id) {
                 Some(d) => self.overlay = super::Overlay::Action(Box::new(d.clone())),
                 None => self.say(
@@ -119,6 +119,6 @@ fn describe(about: &About) -> String {
         About::Group { cluster, group } => format!("group {group} ({cluster})"),
         About::Backend { target, pid } => format!("{target} pid {pid}"),
         About::Alert { service, name } => format!("alert {name} of {service}"),
-        About::Action { id } => format!("action #{id}"),
+        About::Action { id, .. } => format!("action #{id}"),
     }
 }

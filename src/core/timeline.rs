@@ -62,6 +62,11 @@ pub enum About {
     /// An action this console executed (its dialog, with the outcome).
     Action {
         id: ActionId,
+        /// What ran and who let it, so a recording and its post-mortem
+        /// say more than the outcome's sentence (boxed: entries travel by
+        /// value; older recordings have none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        executed: Option<Box<Executed>>,
     },
 }
 
@@ -85,7 +90,39 @@ pub struct TimelineEntry {
     pub context: Option<SafeText>,
 }
 
+/// The record of one executed action, kept with its outcome entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Executed {
+    /// The command a human could have pasted instead (secrets redacted).
+    pub command: SafeText,
+    /// The OS user who confirmed.
+    pub by: SafeText,
+    /// How: "confirmed with y" or "typed \"production/api\"".
+    pub confirmation: SafeText,
+}
+
+impl Executed {
+    pub fn new(command: &str, by: &str, confirmation: &str) -> Executed {
+        let safe = |t: &str| sanitize_str_capped(t, SAFE_TEXT_BYTES);
+        Executed {
+            command: safe(command),
+            by: safe(by),
+            confirmation: safe(confirmation),
+        }
+    }
+}
+
 impl TimelineEntry {
+    /// What ran, for an executed action's outcome.
+    pub fn executed(&self) -> Option<&Executed> {
+        match &self.about {
+            Some(About::Action {
+                executed: Some(x), ..
+            }) => Some(x),
+            _ => None,
+        }
+    }
+
     pub fn new(
         at: DateTime<Utc>,
         severity: Severity,

@@ -72,7 +72,7 @@ pub fn draw(frame: &mut Frame, area: Rect, screen: &TimelineScreen<'_>) {
         inner.height.saturating_sub(detail_height),
     );
     if let Some(e) = tl.selected() {
-        let line = Line::from(vec![
+        let mut spans = vec![
             Span::styled(
                 format!(
                     "{} {} {}: ",
@@ -83,7 +83,16 @@ pub fn draw(frame: &mut Frame, area: Rect, screen: &TimelineScreen<'_>) {
                 severity_style(screen, e.severity),
             ),
             Span::styled(e.text.to_string(), t.text),
-        ]);
+        ];
+        // An executed action: who let it run, and the command it was.
+        if let Some(x) = e.executed() {
+            spans.push(Span::styled(
+                format!(" · by {} ({}) · ", x.by, x.confirmation),
+                t.muted,
+            ));
+            spans.push(Span::styled(x.command.to_string(), t.key));
+        }
+        let line = Line::from(spans);
         let block = Block::default()
             .borders(Borders::TOP)
             .border_style(t.border);
