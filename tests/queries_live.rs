@@ -926,6 +926,87 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
     );
 }
 
+/// A port that accepts connections and never says a word: a hung server,
+/// not a dead one (a refused connection fails at once).
+fn hung_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+/// A Postgres and a Redis that accept and never answer each report a
+/// timeout; the real Postgres beside them goes on polling meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_target_times_out_while_the_others_go_on_polling() {
+    let Some(dsn) = dsn() else { return };
+    let hung = hung_port();
+    let mut settings = opsdeck::features::queries::settings::QueriesSettings::default();
+    settings.postgres.push(pg_settings(&dsn));
+    let mut hung_pg = pg_settings(&format!(
+        "host=127.0.0.1 port={hung} user=postgres dbname=postgres"
+    ));
+    hung_pg.name = "hung-db".into();
+    hung_pg.statement_timeout_ms = 500;
+    settings.postgres.push(hung_pg);
+    let mut hung_redis = redis_settings("hung-cache", &format!("redis://127.0.0.1:{hung}/0"));
+    hung_redis.timeout_ms = 500;
+    settings.redis.push(hung_redis);
+    let (tx, mut rx) = opsdeck::transport::channel(64, 100_000);
+    let (_order_tx, order_rx) = tokio::sync::watch::channel(StatementsOrder::MeanTime);
+    opsdeck::features::queries::source::spawn(&settings, opsdeck::transport::outbox(&tx), order_rx);
+
+    let (mut healthy_polls, mut before_hung_db) = (0, None);
+    let (mut hung_db, mut hung_cache) = (None, None);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(25)
+        && (hung_db.is_none() || hung_cache.is_none() || before_hung_db == Some(healthy_polls))
+    {
+        let Ok(Some(update)) = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await
+        else {
+            break;
+        };
+        let Update::Queries(q) = update else { continue };
+        match (q.target.as_str(), &q.data) {
+            ("orders-db", Ok(_)) => healthy_polls += 1,
+            ("orders-db", Err(e)) => panic!("the healthy target failed: {e}"),
+            ("hung-db", Err(e)) if hung_db.is_none() => {
+                hung_db = Some(e.clone());
+                before_hung_db = Some(healthy_polls);
+            }
+            ("hung-cache", Err(e)) if hung_cache.is_none() => hung_cache = Some(e.clone()),
+            _ => {}
+        }
+    }
+    let hung_db = hung_db.expect("hung-db never reported");
+    assert!(
+        hung_db.starts_with("hung-db: connect: no answer within")
+            && hung_db.ends_with("(timed out)"),
+        "{hung_db}"
+    );
+    let hung_cache = hung_cache.expect("hung-cache never reported");
+    assert!(
+        hung_cache.starts_with("hung-cache: connect: ") && hung_cache.contains("timed out"),
+        "{hung_cache}"
+    );
+    // The hung target took seconds to give up; the healthy one polled
+    // every second all along, and after it too.
+    let before = before_hung_db.unwrap();
+    assert!(
+        before >= 3,
+        "only {before} polls of orders-db before hung-db's error"
+    );
+    assert!(
+        healthy_polls > before,
+        "orders-db stopped after hung-db's error"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_probes_every_target() {
     let Some(dsn) = dsn() else { return };
