@@ -44,6 +44,32 @@ fn payment_service_turns_red_and_sorts_first_with_gaps_never_drawn_as_zero() {
     assert_snapshot!(render(&app).backend());
 }
 
+/// The README promises every screen at 80x24 and 160x48: the grid and the
+/// drill-down.
+#[test]
+fn grid_and_drill_down_at_80x24_and_160x48() {
+    for size in [(80, 24), (160, 48)] {
+        let mut app = heatmap_app("dark", ColorSupport::TrueColor, size, 150);
+        // The legend and the cursor's value must stay in view at either size.
+        let text = screen(&app);
+        assert!(text.contains("within SLO"), "{text}");
+        assert!(text.contains("api-gateway at 10:02:30: 469ms"), "{text}");
+        assert_snapshot!(
+            format!("grid_{}x{}", size.0, size.1),
+            render(&app).backend()
+        );
+        keys(&mut app, &["<Enter>"]);
+        assert!(app.model.heatmap.view.drill, "{:?}", app.status);
+        // Every bucket, from the top to the bottom, fits.
+        let text = screen(&app);
+        assert!(text.contains("+Inf ") && text.contains("≤25ms "), "{text}");
+        assert_snapshot!(
+            format!("drill_down_{}x{}", size.0, size.1),
+            render(&app).backend()
+        );
+    }
+}
+
 #[test]
 fn the_red_band_uses_the_top_of_the_theme_heat_ramp_two_services_per_line() {
     let mut app = heatmap_app("dark", ColorSupport::TrueColor, (120, 32), 150);

@@ -291,6 +291,44 @@ async fn reset_is_refused_while_a_member_is_active() {
     assert_eq!(committed(&c, &group, &topic).await, vec![Some(7)]);
 }
 
+/// Planned while the group was Empty, a consumer joins before the commit:
+/// the commit looks again and is refused, and the offsets stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_joining_after_the_plan_refuses_the_commit() {
+    let Some(bootstrap) = env_or_skip(VAR, "a_member_joining_after_the_plan_refuses_the_commit")
+    else {
+        return;
+    };
+    let (topic, group) = (unique("orders"), unique("billing"));
+    create_topic(&bootstrap, &topic, 1).await;
+    produce(&bootstrap, &topic, &[0], 10);
+    consume_and_commit(&bootstrap, &group, &topic, &[0], 7);
+    let c = cluster(&bootstrap);
+    eventually("the group to be Empty", || async {
+        matches!(listed(&c, &group).await, Some((GroupState::Empty, 0)))
+    })
+    .await;
+    let planned = actions::plan(&c, &group, &topic, &ResetSpec::Earliest)
+        .await
+        .unwrap();
+    assert_eq!(planned.refusal, None, "planned while Empty");
+
+    let live = LiveConsumer::start(&bootstrap, &group, &topic);
+    eventually("the group to be Stable", || async {
+        matches!(listed(&c, &group).await, Some((GroupState::Stable, 1)))
+    })
+    .await;
+    let err = actions::execute(&c, &planned.plan).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Refused, "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("group {group} is Stable with 1 member")),
+        "{err}"
+    );
+    drop(live);
+    assert_eq!(committed(&c, &group, &topic).await, vec![Some(7)]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_topic_recreated_with_more_partitions_is_picked_up() {
     let Some(bootstrap) = env_or_skip(VAR, "a_topic_recreated_with_more_partitions_is_picked_up")

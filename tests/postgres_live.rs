@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/forwarder.rs"]
+mod forwarder;
 #[path = "support/live.rs"]
 #[allow(dead_code)] // each binary uses only some helpers
 mod live;
@@ -824,5 +826,43 @@ async fn tls_sessions_verify_the_server_certificate() {
         err.to_string()
             .starts_with("orders-db: connect: ca_file /nonexistent/ca.pem: "),
         "{err}"
+    );
+}
+
+/// The right server under a name its certificate does not list is refused,
+/// and the error says so; the same bytes under a listed name pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_refuses_a_name_the_certificate_does_not_list() {
+    let Some(config) = server() else { return };
+    let Some(ca) = test_ca() else { return };
+    let db = config.get_dbname().unwrap_or("postgres").to_string();
+    let (host, port) = host_port(&config);
+    let user = config.get_user().unwrap();
+    let server: std::net::SocketAddr = format!("{host}:{port}").parse().unwrap();
+    let connect = async |forwarder: &forwarder::Forwarder| {
+        let at = forwarder.addr();
+        let dsn = format!(
+            "host={} port={} user={user} dbname={db} sslmode=require",
+            at.ip(),
+            at.port()
+        );
+        let mut target = PgTarget::new("orders-db", PgAddress::Dsn(dsn));
+        target.ca_file = Some(ca.clone());
+        PgConnection::new(target).connect().await
+    };
+
+    // The certificate names 127.0.0.1: through a forwarder there, it passes.
+    let listed = forwarder::Forwarder::start(server).await;
+    connect(&listed).await.unwrap();
+
+    // 127.0.0.2 reaches the same server, but the certificate does not name it.
+    let unlisted = forwarder::Forwarder::start_on([127, 0, 0, 2].into(), server).await;
+    let err = connect(&unlisted).await.unwrap_err();
+    assert!(matches!(err.kind, PgErrorKind::Transport(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("orders-db: connect: error performing TLS handshake: ")
+            && text.contains("certificate not valid for name \"127.0.0.2\""),
+        "{text}"
     );
 }

@@ -296,6 +296,113 @@ async fn cancel_through_the_guard_chain_stops_a_real_pg_sleep() {
     assert!(audit.contains("\"kind\":\"pg_signal\""), "{audit}");
 }
 
+/// The query text `pid` runs now, as the server reports it.
+async fn running_query(admin: &Client, pid: i32) -> String {
+    admin
+        .query_one(
+            "SELECT coalesce(query, '') FROM pg_stat_activity WHERE pid = $1 AND state = 'active'",
+            &[&pid],
+        )
+        .await
+        .map(|r| r.get(0))
+        .unwrap_or_default()
+}
+
+/// Between the plan and the confirmation the backend finished its statement
+/// and began another: the executor's last look refuses the signal (the new
+/// statement runs on), and a dry run of the same plan refuses it too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backend_now_running_another_statement_is_refused_by_the_dry_run_and_execute() {
+    let Some(dsn) = dsn() else { return };
+    let settings = pg_settings(&dsn);
+    let (user, password) = role(&dsn).await;
+    let admin = session(&dsn, None, "opsdeck-test-admin").await;
+    let sleeper = Arc::new(session(&dsn, Some((&user, &password)), "opsdeck-test-switcher").await);
+    let pid = pid_of(&sleeper).await;
+    let first = {
+        let sleeper = sleeper.clone();
+        tokio::spawn(async move { sleeper.batch_execute("SELECT pg_sleep(60)").await })
+    };
+    let mut a = queries_tab();
+    let mut conn = PgConnection::new(postgres::target(&settings, None));
+    poll_until(&mut a, &mut conn, &settings, "the first statement", |a| {
+        a.model
+            .queries
+            .view
+            .state(&a.model.queries.data)
+            .and_then(|s| s.backend(pid))
+            .is_some_and(|b| b.query.contains("pg_sleep(60)"))
+    })
+    .await;
+    select(&mut a, pid);
+    let dir = tempfile::tempdir().unwrap();
+    let services = services(
+        &dir,
+        Backend::Postgres,
+        Arc::new(PgExecutor::new(std::slice::from_ref(&settings))),
+    );
+    let effects = keys(&mut a, &["c"]);
+    drive(&mut a, &services, effects).await;
+    let Overlay::Action(d) = &a.overlay else {
+        panic!("no dialog: {:?}", a.status)
+    };
+    let plan = d.plan.clone();
+    assert!(
+        d.decisions
+            .iter()
+            .any(|x| x.step == Step::DryRun && x.passed),
+        "the planned statement still runs: {:?}",
+        d.decisions
+    );
+
+    // The first statement ends; the same session starts another.
+    admin
+        .query_one("SELECT pg_cancel_backend($1)", &[&pid])
+        .await
+        .unwrap();
+    assert!(
+        first.await.unwrap().is_err(),
+        "the first sleep was cancelled"
+    );
+    let second = {
+        let sleeper = sleeper.clone();
+        tokio::spawn(async move { sleeper.batch_execute("SELECT pg_sleep(61)").await })
+    };
+    let start = Instant::now();
+    while !running_query(&admin, pid).await.contains("pg_sleep(61)") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no second statement"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let effects = keys(&mut a, &["y"]);
+    drive(&mut a, &services, effects).await;
+    let failed = outcome(&a);
+    assert!(failed.starts_with("failed: "), "{failed}");
+    assert!(
+        failed.contains(&format!(
+            "pid {pid} now runs another statement (SELECT pg_sleep(61)); plan again"
+        )),
+        "{failed}"
+    );
+    let (_, dry_run) = run::precheck(&services, &plan).await;
+    assert!(
+        matches!(&dry_run, opsdeck::core::executor::Check::Refused(why)
+            if why.contains("now runs another statement (SELECT pg_sleep(61))")),
+        "{dry_run:?}"
+    );
+    // Nothing was sent: the second statement runs on.
+    assert!(!second.is_finished(), "the new statement was signalled");
+    assert!(running_query(&admin, pid).await.contains("pg_sleep(61)"));
+    second.abort();
+    admin
+        .query_one("SELECT pg_cancel_backend($1)", &[&pid])
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn terminating_a_chain_root_releases_the_backends_behind_it() {
     let Some(dsn) = dsn() else { return };
@@ -469,6 +576,76 @@ async fn a_superusers_backend_is_refused_unless_allowed() {
         "{dry_run:?}"
     );
     running.abort();
+}
+
+/// `allow_privileged = true` lets the whole chain cancel a superuser's
+/// query; an executor without it refuses the same plan at its last look.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allow_privileged_lets_the_executor_signal_a_superusers_backend() {
+    let Some(dsn) = dsn() else { return };
+    let mut allowed = pg_settings(&dsn);
+    allowed.allow_privileged = true;
+    let sleeper = session(&dsn, None, "opsdeck-test-su-allowed").await;
+    let pid = pid_of(&sleeper).await;
+    let running = tokio::spawn(async move { sleeper.batch_execute("SELECT pg_sleep(30)").await });
+    let mut a = queries_tab();
+    let mut conn = PgConnection::new(postgres::target(&allowed, None));
+    poll_until(&mut a, &mut conn, &allowed, "the superuser's sleep", |a| {
+        a.model
+            .queries
+            .view
+            .state(&a.model.queries.data)
+            .and_then(|s| s.backend(pid))
+            .is_some_and(|b| b.query.contains("pg_sleep"))
+    })
+    .await;
+    select(&mut a, pid);
+    let dir = tempfile::tempdir().unwrap();
+    let services = services(
+        &dir,
+        Backend::Postgres,
+        Arc::new(PgExecutor::new(std::slice::from_ref(&allowed))),
+    );
+    let effects = keys(&mut a, &["c"]);
+    drive(&mut a, &services, effects).await;
+    let Overlay::Action(d) = &a.overlay else {
+        panic!("no dialog: {:?}", a.status)
+    };
+    assert!(
+        d.decisions.iter().all(|x| x.passed),
+        "every step passes: {:?}",
+        d.decisions
+    );
+    assert!(
+        d.decisions.iter().any(|x| x.step == Step::DryRun),
+        "{:?}",
+        d.decisions
+    );
+
+    let forbidden = PgExecutor::new(&[pg_settings(&dsn)])
+        .execute(&d.plan)
+        .await
+        .unwrap_err();
+    assert!(
+        forbidden.contains(&format!("pid {pid} belongs to superuser"))
+            && forbidden.contains("set allow_privileged"),
+        "{forbidden}"
+    );
+    assert!(!running.is_finished(), "the refused executor sent nothing");
+
+    let effects = keys(&mut a, &["y"]);
+    drive(&mut a, &services, effects).await;
+    let ended = tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("the superuser's sleep was cancelled")
+        .unwrap();
+    let err = ended.unwrap_err();
+    assert_eq!(err.code().map(|c| c.code()), Some("57014"), "{err}");
+    let done = outcome(&a);
+    assert!(
+        done.ends_with(&format!("— pg_cancel_backend({pid}) sent")),
+        "{done}"
+    );
 }
 
 fn mongo_settings(server: &MongoServer) -> MongoTargetSettings {
@@ -746,6 +923,87 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
         pg_badge.last.error.as_deref(),
         Some("no-password: password_env: OPSDECK_TEST_SURELY_UNSET_PASSWORD is not set"),
         "the pg badge names the failing target"
+    );
+}
+
+/// A port that accepts connections and never says a word: a hung server,
+/// not a dead one (a refused connection fails at once).
+fn hung_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+/// A Postgres and a Redis that accept and never answer each report a
+/// timeout; the real Postgres beside them goes on polling meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_target_times_out_while_the_others_go_on_polling() {
+    let Some(dsn) = dsn() else { return };
+    let hung = hung_port();
+    let mut settings = opsdeck::features::queries::settings::QueriesSettings::default();
+    settings.postgres.push(pg_settings(&dsn));
+    let mut hung_pg = pg_settings(&format!(
+        "host=127.0.0.1 port={hung} user=postgres dbname=postgres"
+    ));
+    hung_pg.name = "hung-db".into();
+    hung_pg.statement_timeout_ms = 500;
+    settings.postgres.push(hung_pg);
+    let mut hung_redis = redis_settings("hung-cache", &format!("redis://127.0.0.1:{hung}/0"));
+    hung_redis.timeout_ms = 500;
+    settings.redis.push(hung_redis);
+    let (tx, mut rx) = opsdeck::transport::channel(64, 100_000);
+    let (_order_tx, order_rx) = tokio::sync::watch::channel(StatementsOrder::MeanTime);
+    opsdeck::features::queries::source::spawn(&settings, opsdeck::transport::outbox(&tx), order_rx);
+
+    let (mut healthy_polls, mut before_hung_db) = (0, None);
+    let (mut hung_db, mut hung_cache) = (None, None);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(25)
+        && (hung_db.is_none() || hung_cache.is_none() || before_hung_db == Some(healthy_polls))
+    {
+        let Ok(Some(update)) = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await
+        else {
+            break;
+        };
+        let Update::Queries(q) = update else { continue };
+        match (q.target.as_str(), &q.data) {
+            ("orders-db", Ok(_)) => healthy_polls += 1,
+            ("orders-db", Err(e)) => panic!("the healthy target failed: {e}"),
+            ("hung-db", Err(e)) if hung_db.is_none() => {
+                hung_db = Some(e.clone());
+                before_hung_db = Some(healthy_polls);
+            }
+            ("hung-cache", Err(e)) if hung_cache.is_none() => hung_cache = Some(e.clone()),
+            _ => {}
+        }
+    }
+    let hung_db = hung_db.expect("hung-db never reported");
+    assert!(
+        hung_db.starts_with("hung-db: connect: no answer within")
+            && hung_db.ends_with("(timed out)"),
+        "{hung_db}"
+    );
+    let hung_cache = hung_cache.expect("hung-cache never reported");
+    assert!(
+        hung_cache.starts_with("hung-cache: connect: ") && hung_cache.contains("timed out"),
+        "{hung_cache}"
+    );
+    // The hung target took seconds to give up; the healthy one polled
+    // every second all along, and after it too.
+    let before = before_hung_db.unwrap();
+    assert!(
+        before >= 3,
+        "only {before} polls of orders-db before hung-db's error"
+    );
+    assert!(
+        healthy_polls > before,
+        "orders-db stopped after hung-db's error"
     );
 }
 

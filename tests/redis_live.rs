@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/forwarder.rs"]
+mod forwarder;
 #[path = "support/live.rs"]
 #[allow(dead_code)] // each binary uses only some helpers
 mod live;
@@ -429,5 +431,43 @@ async fn rediss_verifies_the_server_against_the_ca_file() {
         err.to_string()
             .contains(&format!("ca_file {}", junk.display())),
         "{err}"
+    );
+}
+
+/// The right server under a name its certificate does not list is refused,
+/// and the error says so; the same bytes under a listed name pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rediss_refuses_a_name_the_certificate_does_not_list() {
+    let Some((url, ca)) = tls_server() else {
+        return;
+    };
+    let port: u16 = url
+        .trim_end_matches("/0")
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let server = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let target_at = |forwarder: &forwarder::Forwarder| {
+        let mut target =
+            RedisTarget::new("cache", format!("rediss://{}/0", forwarder.addr()).as_str());
+        target.ca_file = Some(ca.clone());
+        target
+    };
+
+    // The certificate names 127.0.0.1: through a forwarder there, it passes.
+    let listed = forwarder::Forwarder::start(server).await;
+    let probed = probe(&target_at(&listed)).await.unwrap();
+    assert_eq!(probed.info, Ok(()));
+
+    // 127.0.0.2 reaches the same server, but the certificate does not name it.
+    let unlisted = forwarder::Forwarder::start_on([127, 0, 0, 2].into(), server).await;
+    let err = probe(&target_at(&unlisted)).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("cache: connect: "), "{text}");
+    assert!(
+        text.contains("certificate not valid for name \"127.0.0.2\""),
+        "{text}"
     );
 }

@@ -7,12 +7,12 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
-/// Forwards `127.0.0.1:{port}` to a target while open.
+/// Forwards a loopback port to a target while open.
 pub struct Forwarder {
     addr: SocketAddr,
     target: SocketAddr,
@@ -30,7 +30,13 @@ impl Drop for Forwarder {
 impl Forwarder {
     /// Listens on an ephemeral loopback port and forwards to `target`.
     pub async fn start(target: SocketAddr) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_on(IpAddr::from([127, 0, 0, 1]), target).await
+    }
+
+    /// The same on another address (127.0.0.2 reaches the server under an
+    /// address its certificate does not name).
+    pub async fn start_on(ip: IpAddr, target: SocketAddr) -> Self {
+        let listener = TcpListener::bind((ip, 0)).await.unwrap();
         let addr = listener.local_addr().unwrap();
         Self {
             addr,
