@@ -7,6 +7,7 @@ pub mod actions;
 pub mod actuator_server;
 pub mod exporter;
 pub mod forwarder;
+pub mod hostile;
 pub mod http;
 pub mod kafka;
 #[allow(unused_imports)]
