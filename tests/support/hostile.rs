@@ -24,5 +24,13 @@ pub fn broken(text: &str, hidden: &[&str], shown: &[&str]) -> Vec<String> {
 /// sanitizer bypassed shows that each of them can fail.
 pub fn assert_sanitized(text: &str, hidden: &[&str], shown: &[&str]) {
     let broken = broken(text, hidden, shown);
+    // Raw terminal output is quoted, so a failure cannot act on the
+    // terminal of whoever reads it.
+    let raw = text.chars().any(|c| c.is_control() && c != '\n');
+    let text = if raw {
+        format!("{text:?}")
+    } else {
+        text.to_owned()
+    };
     assert!(broken.is_empty(), "{broken:#?}\nin:\n{text}");
 }
