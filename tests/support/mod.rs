@@ -5,6 +5,7 @@
 pub mod actions;
 #[allow(unused_imports)]
 pub mod actuator_server;
+pub mod closed_port;
 pub mod exporter;
 pub mod forwarder;
 pub mod hostile;
