@@ -173,13 +173,8 @@ async fn dead_letter_topics_are_sized() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreachable_broker_fails_fast_with_the_cluster_name() {
-    // A port nothing listens on: bind, note it, let it go.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let c = ClusterConfig::new("dead", format!("127.0.0.1:{port}"))
+    let closed = support::closed_port::ClosedPort::new();
+    let c = ClusterConfig::new("dead", format!("127.0.0.1:{}", closed.port()))
         .with_timeout(std::time::Duration::from_secs(1))
         .with_property("sasl.password", "never-shown");
     let started = std::time::Instant::now();

@@ -740,10 +740,8 @@ async fn probe_reports_the_server_the_context_and_what_rbac_allows() {
     );
 
     // A server that is gone: the context loads, the API server row says why.
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap()
-    };
+    let closed_port = support::closed_port::ClosedPort::new();
+    let closed = closed_port.addr();
     let path = dir.path().join("gone");
     std::fs::write(
         &path,
@@ -812,10 +810,8 @@ async fn a_failing_relist_keeps_the_last_data() {
 #[tokio::test]
 async fn an_unreachable_api_server_is_a_health_error() {
     let server = KubeTestServer::start().await;
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap()
-    };
+    let closed_port = support::closed_port::ClosedPort::new();
+    let closed = closed_port.addr();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kubeconfig");
     let yaml = server

@@ -333,17 +333,12 @@ async fn a_killed_op_is_gone_from_the_next_poll() {
     assert_eq!(server.ops().len(), 1);
 }
 
-/// A port nothing listens on.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
 #[tokio::test]
 async fn an_unreachable_server_fails_fast_with_one_clean_line() {
+    let closed = support::closed_port::ClosedPort::new();
     let uri = format!(
         "mongodb://127.0.0.1:{}/?directConnection=true",
-        closed_port()
+        closed.port()
     );
     let mut target = MongoTarget::new("orders-db", uri);
     target.connect_timeout = Duration::from_millis(500);
@@ -386,9 +381,10 @@ async fn the_password_never_appears_in_errors() {
     assert!(!server.commands_named("saslStart").is_empty());
 
     // A password left in the URI by mistake, on an unreachable host.
+    let closed = support::closed_port::ClosedPort::new();
     let uri = format!(
         "mongodb://ops:{password}@127.0.0.1:{}/?directConnection=true",
-        closed_port()
+        closed.port()
     );
     let mut inline = MongoTarget::new("orders-db", uri);
     inline.connect_timeout = Duration::from_millis(300);

@@ -16,7 +16,7 @@ use opsdeck::shared::prometheus::Metric;
 use opsdeck::shared::prometheus::PromClient;
 use opsdeck::shared::prometheus::PromSettings;
 use opsdeck::update::Update;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use support::http::{Reply, json, param, serve, serve_recording};
@@ -51,11 +51,8 @@ async fn poll_error(addr: SocketAddr, now: DateTime<Utc>) -> (Vec<Update>, Strin
 
 #[tokio::test]
 async fn prometheus_down_is_connection_refused() {
-    let addr = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap()
-    };
-    let (updates, error) = poll_error(addr, Utc::now()).await;
+    let closed = support::closed_port::ClosedPort::new();
+    let (updates, error) = poll_error(closed.addr(), Utc::now()).await;
     assert!(
         error.to_lowercase().contains("connection refused"),
         "{error}"

@@ -816,11 +816,6 @@ async fn kill_op_without_the_killop_action_is_refused_before_it_is_sent() {
     assert!(server.commands_named("killOp").is_empty());
 }
 
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
 fn redis_settings(
     name: &str,
     url: &str,
@@ -853,7 +848,8 @@ async fn each_target_polls_on_its_own_and_a_dead_one_does_not_stop_the_others() 
     missing.password = Secret::Env("OPSDECK_TEST_SURELY_UNSET_PASSWORD".into());
     settings.postgres.push(missing);
     settings.mongo.push(mongo_settings(&mongo_server));
-    let dead = format!("redis://127.0.0.1:{}/0", closed_port());
+    let closed = support::closed_port::ClosedPort::new();
+    let dead = format!("redis://127.0.0.1:{}/0", closed.port());
     settings.redis.push(redis_settings("dead-cache", &dead));
     let (tx, mut rx) = opsdeck::transport::channel(64, 100_000);
     let (_order_tx, order_rx) = tokio::sync::watch::channel(StatementsOrder::MeanTime);
@@ -1027,9 +1023,10 @@ async fn check_probes_every_target() {
     if let Some(url) = &redis_url {
         settings.redis.push(redis_settings("cache", url));
     }
+    let closed = support::closed_port::ClosedPort::new();
     settings.redis.push(redis_settings(
         "dead-cache",
-        &format!("redis://127.0.0.1:{}/0", closed_port()),
+        &format!("redis://127.0.0.1:{}/0", closed.port()),
     ));
     let rows = opsdeck::features::queries::source::probe::probe(&settings).await;
     let row = |check: &str| {

@@ -5,7 +5,8 @@
 # and stops only what it started (by PID).
 #
 # Later issues add servers here: write `need <command> <debian-package>` and a
-# `start_<name>` function that records its PID in STARTED_PIDS.
+# `start_<name>` function that starts it with run_on_free_port (which records
+# its PID in STARTED_PIDS).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -149,30 +150,29 @@ host  all postgres 127.0.0.1/32  trust
 local all all                    scram-sha-256
 host  all all      127.0.0.1/32  scram-sha-256
 HBA
-  port="$(free_port)"
-  as_pg_user "$user" "$bin/postgres" -D "$PG_DIR/data" \
-    -c listen_addresses=127.0.0.1 -c port="$port" \
+  PG_BIN="$bin"
+  PG_USER="$user"
+  run_on_free_port postgres "$PG_DIR/postgres.log" postgres_on postgres_ready
+  port="$SERVER_PORT"
+  pid="$SERVER_PID"
+  export OPSDECK_TEST_POSTGRES_DSN="host=127.0.0.1 port=$port user=postgres dbname=postgres"
+  export OPSDECK_TEST_POSTGRES_CA="$PG_DIR/tls/ca.crt"
+  echo "run-all: postgres $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (pid $pid, user $user)"
+}
+
+# postgres_on PORT: execs the server of start_postgres on PORT.
+postgres_on() {
+  as_pg_user "$PG_USER" "$PG_BIN/postgres" -D "$PG_DIR/data" \
+    -c listen_addresses=127.0.0.1 -c port="$1" \
     -c unix_socket_directories="$PG_DIR/socket" \
     -c shared_preload_libraries=pg_stat_statements \
     -c ssl=on -c ssl_cert_file="$PG_DIR/tls/server.crt" -c ssl_key_file="$PG_DIR/tls/server.key" \
     -c pg_stat_statements.track=all \
-    -c max_connections=100 -c fsync=off -c synchronous_commit=off \
-    >"$PG_DIR/postgres.log" 2>&1 &
-  pid=$!
-  STARTED_PIDS+=("$pid")
-  for _ in $(seq 1 150); do
-    if "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres; then
-      export OPSDECK_TEST_POSTGRES_DSN="host=127.0.0.1 port=$port user=postgres dbname=postgres"
-      export OPSDECK_TEST_POSTGRES_CA="$PG_DIR/tls/ca.crt"
-      echo "run-all: postgres $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (pid $pid, user $user)"
-      return
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then break; fi
-    sleep 0.2
-  done
-  echo "run-all: postgres did not become ready; its log:" >&2
-  cat "$PG_DIR/postgres.log" >&2
-  exit 1
+    -c max_connections=100 -c fsync=off -c synchronous_commit=off
+}
+
+postgres_ready() {
+  "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1" -U postgres
 }
 
 # redis_ping PORT: true when 127.0.0.1:PORT answers PING with PONG.
@@ -191,37 +191,36 @@ start_redis() {
   local dir="$WORK_DIR/redis" port tls_port pid
   mkdir -p "$dir"
   pg_test_certs "$dir/tls"
-  port="$(free_port)"
+  REDIS_DIR="$dir"
+  run_on_free_port redis "$dir/redis.log" redis_on redis_ping
+  port="$SERVER_PORT"
+  pid="$SERVER_PID"
+  tls_port="$(cat "$dir/tls_port")"
+  export OPSDECK_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
+  export OPSDECK_TEST_REDIS_TLS_URL="rediss://127.0.0.1:$tls_port/0"
+  export OPSDECK_TEST_REDIS_CA="$dir/tls/ca.crt"
+  echo "run-all: redis on 127.0.0.1:$port, TLS on $tls_port (pid $pid)"
+}
+
+# redis_on PORT: execs the server of start_redis on PORT. The same server
+# also listens for TLS, with a certificate from a throwaway CA, for the
+# rediss:// tests, on a port of its own picked here (each try picks anew)
+# and left in $REDIS_DIR/tls_port.
+redis_on() {
+  local tls_port
   tls_port="$(free_port)"
-  # The same server also listens for TLS, with a certificate from a
-  # throwaway CA, for the rediss:// tests.
-  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" \
+  echo "$tls_port" >"$REDIS_DIR/tls_port"
+  exec redis-server --port "$1" --bind 127.0.0.1 --dir "$REDIS_DIR" \
     --save '' --appendonly no --slowlog-log-slower-than 0 --daemonize no \
-    --tls-port "$tls_port" --tls-cert-file "$dir/tls/server.crt" \
-    --tls-key-file "$dir/tls/server.key" --tls-ca-cert-file "$dir/tls/ca.crt" \
-    --tls-auth-clients no \
-    >"$dir/redis.log" 2>&1 &
-  pid=$!
-  STARTED_PIDS+=("$pid")
-  for _ in $(seq 1 150); do
-    if redis_ping "$port"; then
-      export OPSDECK_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
-      export OPSDECK_TEST_REDIS_TLS_URL="rediss://127.0.0.1:$tls_port/0"
-      export OPSDECK_TEST_REDIS_CA="$dir/tls/ca.crt"
-      echo "run-all: redis on 127.0.0.1:$port, TLS on $tls_port (pid $pid)"
-      return
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then break; fi
-    sleep 0.2
-  done
-  echo "run-all: redis did not become ready; its log:" >&2
-  cat "$dir/redis.log" >&2
-  exit 1
+    --tls-port "$tls_port" --tls-cert-file "$REDIS_DIR/tls/server.crt" \
+    --tls-key-file "$REDIS_DIR/tls/server.key" --tls-ca-cert-file "$REDIS_DIR/tls/ca.crt" \
+    --tls-auth-clients no
 }
 
 # --- what the tests need --------------------------------------------------
 need tmux tmux
 need pgrep procps
+need ss iproute2
 need prometheus prometheus
 # rdkafka builds librdkafka against OpenSSL and zlib (headers, pkg-config).
 need_dev() {
@@ -237,7 +236,9 @@ install_missing
 
 # --- servers ----------------------------------------------------------------
 
-# free_port: prints a loopback TCP port nobody listens on right now.
+# free_port: prints a loopback TCP port nobody listens on right now. Only
+# a probe: the port is not held, so another process may take it before the
+# server binds it (run_on_free_port starts the server again if so).
 free_port() {
   local port
   while :; do
@@ -249,13 +250,55 @@ free_port() {
   done
 }
 
+# owns_port PID PORT: true when PID itself listens on 127.0.0.1:PORT.
+owns_port() {
+  # No pipe into `grep -q`: under pipefail, ss's SIGPIPE would read as "no".
+  [[ "$(ss -Hltnp "sport = :$2")" == *"pid=$1,"* ]]
+}
+
+# run_on_free_port NAME LOG START READY: runs `START PORT` in the
+# background, its output in LOG, on a port from free_port, and waits until
+# `READY PORT` succeeds. START must exec the server so that $! is its PID.
+# The servers must be told a port number (none reports one it picked), so
+# the port can be lost between the probe and the bind: a server that exits
+# saying its address is in use is started again on a new port, up to five
+# times. Sets SERVER_PORT and SERVER_PID; any other failure shows LOG and
+# ends the run.
+run_on_free_port() {
+  local name="$1" log="$2" start="$3" ready="$4" port pid
+  for _ in 1 2 3 4 5; do
+    port="$(free_port)"
+    "$start" "$port" >"$log" 2>&1 &
+    pid=$!
+    STARTED_PIDS+=("$pid")
+    for _ in $(seq 1 150); do
+      # Whoever took the port may answer READY too: it must be ours.
+      if "$ready" "$port" && owns_port "$pid" "$port"; then
+        SERVER_PORT="$port"
+        SERVER_PID="$pid"
+        return
+      fi
+      if ! kill -0 "$pid" 2>/dev/null; then break; fi
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null || ! grep -qi "address already in use" "$log"; then
+      break
+    fi
+    echo "run-all: $name lost port $port before binding it; trying another" >&2
+  done
+  echo "run-all: $name did not become ready; its log:" >&2
+  cat "$log" >&2
+  exit 1
+}
+
 # http_ok PORT PATH: true when 127.0.0.1:PORT answers PATH with 200.
 http_ok() {
   local status
   status="$(
     { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || exit 1
     printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
-    head -n 1 <&3
+    # A process that took the port may accept and never answer.
+    timeout 2 head -n 1 <&3
   )" || return 1
   [[ "$status" == *" 200 "* ]]
 }
@@ -263,12 +306,15 @@ http_ok() {
 # Prometheus scraping the exporter that tests/prometheus_live.rs serves on
 # OPSDECK_TEST_EXPORTER_PORT, with an alert rule that fires when the
 # exporter's "payments" service answers 5xx.
+#
+# The exporter lives in the test process and binds its port only when that
+# test runs, minutes later; Prometheus must have the number in its config
+# before. So this port is only probed, and taken by someone else meanwhile
+# it makes tests/prometheus_live.rs fail at its bind, saying which port.
 start_prometheus() {
   local dir="$WORK_DIR/prometheus" port exporter_port pid
   mkdir -p "$dir/data"
-  port="$(free_port)"
   exporter_port="$(free_port)"
-  while [ "$exporter_port" = "$port" ]; do exporter_port="$(free_port)"; done
   cat >"$dir/rules.yml" <<'YAML'
 groups:
   - name: opsdeck-test
@@ -293,26 +339,32 @@ scrape_configs:
     static_configs:
       - targets: ["127.0.0.1:$exporter_port"]
 YAML
-  prometheus \
-    --config.file="$dir/prometheus.yml" \
-    --storage.tsdb.path="$dir/data" \
-    --web.listen-address="127.0.0.1:$port" \
-    >"$dir/prometheus.log" 2>&1 &
-  pid=$!
-  STARTED_PIDS+=("$pid")
-  for _ in $(seq 1 150); do
-    if http_ok "$port" /-/ready; then
-      export OPSDECK_TEST_PROMETHEUS_URL="http://127.0.0.1:$port"
-      export OPSDECK_TEST_EXPORTER_PORT="$exporter_port"
-      echo "run-all: prometheus on 127.0.0.1:$port (pid $pid), exporter port $exporter_port"
-      return
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then break; fi
-    sleep 0.2
-  done
-  echo "run-all: prometheus did not become ready; its log:" >&2
-  cat "$dir/prometheus.log" >&2
-  exit 1
+  PROM_DIR="$dir"
+  PROM_EXPORTER_PORT="$exporter_port"
+  run_on_free_port prometheus "$dir/prometheus.log" prometheus_on prometheus_ready
+  port="$SERVER_PORT"
+  pid="$SERVER_PID"
+  export OPSDECK_TEST_PROMETHEUS_URL="http://127.0.0.1:$port"
+  export OPSDECK_TEST_EXPORTER_PORT="$exporter_port"
+  echo "run-all: prometheus on 127.0.0.1:$port (pid $pid), exporter port $exporter_port"
+}
+
+# prometheus_on PORT: execs the Prometheus of start_prometheus on PORT.
+prometheus_on() {
+  # free_port cannot know the exporter's port is spoken for: a clash is
+  # reported as a lost port, so run_on_free_port tries another.
+  if [ "$1" = "$PROM_EXPORTER_PORT" ]; then
+    echo "port $1 is the exporter's: address already in use"
+    exit 1
+  fi
+  exec prometheus \
+    --config.file="$PROM_DIR/prometheus.yml" \
+    --storage.tsdb.path="$PROM_DIR/data" \
+    --web.listen-address="127.0.0.1:$1"
+}
+
+prometheus_ready() {
+  http_ok "$1" /-/ready
 }
 start_prometheus
 start_postgres
@@ -354,27 +406,20 @@ start_tansu() {
   local dir="$WORK_DIR/tansu" port pid
   install_tansu
   mkdir -p "$dir"
-  port="$(free_port)"
-  "$TANSU_ROOT/bin/tansu" broker \
+  run_on_free_port tansu "$dir/tansu.log" tansu_on port_open
+  port="$SERVER_PORT"
+  pid="$SERVER_PID"
+  export OPSDECK_TEST_KAFKA_BOOTSTRAP="127.0.0.1:$port"
+  echo "run-all: tansu on 127.0.0.1:$port (pid $pid)"
+}
+
+# tansu_on PORT: execs the broker of start_tansu on PORT.
+tansu_on() {
+  exec "$TANSU_ROOT/bin/tansu" broker \
     --cluster-id opsdeck-test \
-    --listener-url "tcp://127.0.0.1:$port" \
-    --advertised-listener-url "tcp://127.0.0.1:$port" \
-    --storage-engine "memory://tansu/" \
-    >"$dir/tansu.log" 2>&1 &
-  pid=$!
-  STARTED_PIDS+=("$pid")
-  for _ in $(seq 1 150); do
-    if port_open "$port"; then
-      export OPSDECK_TEST_KAFKA_BOOTSTRAP="127.0.0.1:$port"
-      echo "run-all: tansu on 127.0.0.1:$port (pid $pid)"
-      return
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then break; fi
-    sleep 0.2
-  done
-  echo "run-all: tansu did not start; its log:" >&2
-  cat "$dir/tansu.log" >&2
-  exit 1
+    --listener-url "tcp://127.0.0.1:$1" \
+    --advertised-listener-url "tcp://127.0.0.1:$1" \
+    --storage-engine "memory://tansu/"
 }
 start_tansu
 

@@ -1,7 +1,8 @@
 //! Backend text that would act on a terminal (ESC [ 2 J, an OSC 52
 //! clipboard write, a bidi override, C1 controls) never reaches it raw:
 //! not in what `opsdeck check` prints, not in a Markdown export a `cat`
-//! would show. The text around it stays readable, with visible marks.
+//! would show, not in the bytes the live screen sends to a terminal. The
+//! text around it stays readable, with visible marks.
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
@@ -16,6 +17,7 @@ use serde_json::json;
 use support::actuator_server::{ActuatorServer, BreakerConfig, Config};
 use support::kube_server::KubeTestServer;
 use support::mongo_server::{MongoServer, MongoServerOptions, Privileges};
+use support::tmux::{Tmux, opsdeck_line};
 
 const NS: &str = "production";
 
@@ -115,6 +117,67 @@ async fn check_prints_no_escape_sequence_from_any_backend() {
     }
     // The breaker's name reached the service map too, made safe the same way.
     assert!(stdout.contains("services ("), "{stdout}");
+}
+
+/// The bytes opsdeck writes to a real terminal (tmux's pipe-pane, not a
+/// test buffer, which ratatui filters on its own) carry no title, no
+/// clipboard write, no DCS and no bidi override from a breaker's name:
+/// only the marks the sanitizer put in their place.
+#[test]
+fn the_live_screen_is_sent_no_escape_sequence_from_a_backend() {
+    if !support::tmux::available("the_live_screen_is_sent_no_escape_sequence_from_a_backend") {
+        return;
+    }
+    // One trick per breaker: each name fits the BREAKER column even unsanitized.
+    let names = [
+        "a\x1b]0;pwned\x07b",
+        "c\x1b]52;c;ZWNo\x07d",
+        "e\u{202E}f",
+        "g\x1bP+q\x1b\\h",
+        "i\u{9b}j",
+    ];
+    let config = names.iter().fold(Config::new("order-service"), |c, name| {
+        c.breaker(name, BreakerConfig::default())
+    });
+    let actuator = ActuatorServer::start(config);
+    let xdg = tempfile::tempdir().unwrap();
+    let dir = xdg.path().join("config/opsdeck");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[kubernetes]\nenabled = false\n\n[breakers]\ninterval_secs = 1\n\n\
+             [breakers.actuators]\norder-service = \"{}\"\n",
+            actuator.base_url()
+        ),
+    )
+    .unwrap();
+    let written = xdg.path().join("terminal.bytes");
+    let tmux = Tmux::start("hostile", 120, 32);
+    tmux.record_output(&written);
+    tmux.run_line(&format!(
+        "KUBECONFIG=/nonexistent {}",
+        opsdeck_line(xdg.path(), "")
+    ));
+    tmux.wait_for("1 Pods", 20);
+    tmux.keys(&["4"]);
+    tmux.wait_for("CLOSED", 30);
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0", 10);
+
+    let bytes = String::from_utf8_lossy(&std::fs::read(&written).unwrap()).into_owned();
+    // The marks stand where the escapes were: title, clipboard, bidi, DCS, C1.
+    support::hostile::assert_sanitized(
+        &bytes,
+        &["pwned", "52;c;", "\u{202E}", "P+q"],
+        &[
+            "a\u{241B}b",
+            "c\u{241B}d",
+            "e\u{FFFD}f",
+            "g\u{241B}h",
+            "i\u{241B}j",
+        ],
+    );
 }
 
 #[test]

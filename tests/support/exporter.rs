@@ -51,7 +51,11 @@ struct State {
 
 /// Serves `/metrics` on `127.0.0.1:port` for the rest of the test process.
 pub fn start(port: u16) -> SocketAddr {
-    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    // Prometheus was told this number at start, so a port taken since
+    // run-all.sh probed it cannot be swapped for another: say which it was.
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| {
+        panic!("binding the exporter port {port} that run-all.sh probed as free: {e}")
+    });
     let service = |name, style, rps, normal, climbs| Service {
         name,
         style,

@@ -5,8 +5,10 @@
 pub mod actions;
 #[allow(unused_imports)]
 pub mod actuator_server;
+pub mod closed_port;
 pub mod exporter;
 pub mod forwarder;
+pub mod hostile;
 pub mod http;
 pub mod kafka;
 #[allow(unused_imports)]

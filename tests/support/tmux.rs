@@ -92,6 +92,19 @@ impl Tmux {
         }
     }
 
+    /// Appends every byte the pane's programs write to `file`: what a
+    /// terminal is really sent, escape sequences and all, where
+    /// [`Self::capture`] shows only what tmux made of it.
+    pub fn record_output(&self, file: &Path) {
+        let status = self
+            .cmd()
+            .args(["pipe-pane", "-O", "-t", "main"])
+            .arg(format!("cat >> '{}'", file.display()))
+            .status()
+            .expect("pipe-pane");
+        assert!(status.success(), "tmux pipe-pane failed");
+    }
+
     pub fn capture(&self) -> String {
         let out = self
             .cmd()

@@ -45,26 +45,28 @@ async fn accepts(bootstrap: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::net::TcpListener;
+    use tokio::net::{TcpListener, TcpSocket};
 
-    async fn free_address() -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
-        listener.local_addr().expect("an address").to_string()
+    /// A loopback port that refuses connections until `listen` is called
+    /// on it. Bound, not dropped: a dropped port could be taken by another
+    /// test before this one is done with it.
+    fn refusing_port() -> (TcpSocket, String) {
+        let socket = TcpSocket::new_v4().expect("a socket");
+        socket
+            .bind(([127, 0, 0, 1], 0).into())
+            .expect("a loopback port");
+        let address = socket.local_addr().expect("an address").to_string();
+        (socket, address)
     }
 
     #[tokio::test]
     async fn a_cluster_that_comes_back_ends_the_wait_at_the_next_check() {
-        let address = free_address().await;
+        let (socket, address) = refusing_port();
         let bootstrap = format!("PLAINTEXT://127.0.0.1:1,{address}");
-        let reopen = {
-            let address = address.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_millis(300)).await;
-                TcpListener::bind(address)
-                    .await
-                    .expect("the same port again")
-            })
-        };
+        let reopen = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            socket.listen(16).expect("the same port, listening")
+        });
         let started = Instant::now();
         wait(
             &bootstrap,
@@ -94,7 +96,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_cluster_still_down_waits_the_whole_time() {
-        let bootstrap = free_address().await;
+        let (_held, bootstrap) = refusing_port();
         let started = Instant::now();
         wait(
             &bootstrap,
