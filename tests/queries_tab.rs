@@ -801,7 +801,7 @@ fn no_targets_says_how_to_configure_them() {
 }
 
 #[test]
-fn the_demo_feeds_the_tab_and_its_actions_change_the_world() {
+fn the_demo_feeds_the_tab_a_blocking_chain_a_hit_rate_drop_and_a_collscan() {
     let mut a = app((160, 48));
     play_demo(&mut a, 200);
     keys(&mut a, &["5", "l"]);
