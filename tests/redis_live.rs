@@ -31,6 +31,14 @@ fn server() -> Option<String> {
     }
 }
 
+/// The hit, miss and expiry counters are the server's, and one test sets
+/// `slowlog-log-slower-than` for the whole server: tests in this file take
+/// turns, so one's reads never land in another's window.
+async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    TURN.lock().await
+}
+
 /// A name no other test (or earlier run against the same server) uses.
 fn unique(prefix: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -65,6 +73,7 @@ async fn command<T: redis::FromRedisValue>(conn: &mut MultiplexedConnection, arg
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hit_rate_over_a_window_is_exact() {
     let Some(url) = server() else { return };
+    let _serial = one_at_a_time().await;
     let prefix = unique("hits");
     let mut app = raw(&url).await;
     for n in 0..3 {
@@ -131,6 +140,7 @@ async fn hit_rate_over_a_window_is_exact() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slowlog_lists_recent_commands_with_their_client() {
     let Some(url) = server() else { return };
+    let _serial = one_at_a_time().await;
     let mut app = raw(&url).await;
     // run-all.sh starts Redis like this already; set it anyway so the test
     // also holds against a server started by hand.
@@ -176,6 +186,7 @@ async fn slowlog_lists_recent_commands_with_their_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pattern_counts_are_exact_or_say_at_least_when_capped() {
     let Some(url) = server() else { return };
+    let _serial = one_at_a_time().await;
     let mut app = raw(&url).await;
     let many = unique("ratelimit:many");
     let few = unique("ratelimit:few");
@@ -217,6 +228,7 @@ async fn pattern_counts_are_exact_or_say_at_least_when_capped() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poll_reads_info_memory_slowlog_and_patterns() {
     let Some(url) = server() else { return };
+    let _serial = one_at_a_time().await;
     let mut app = raw(&url).await;
     // Its own slowlog entry, not one another test happened to leave: every
     // command is logged (the same setting the slowlog test makes).
@@ -252,6 +264,7 @@ async fn poll_reads_info_memory_slowlog_and_patterns() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn probe_reports_version_noperm_and_a_wrong_password() {
     let Some(url) = server() else { return };
+    let _serial = one_at_a_time().await;
     let mut app = raw(&url).await;
     let expected: String = command::<String>(&mut app, &["INFO", "server"])
         .await
@@ -327,6 +340,7 @@ async fn probe_reports_version_noperm_and_a_wrong_password() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_that_was_killed_reconnects() {
     let Some(url) = server() else { return };
+    let _serial = one_at_a_time().await;
     let mut app = raw(&url).await;
     // A user of its own, so killing its connections touches no other test.
     let user = unique("opsdeck-killed");
@@ -402,6 +416,7 @@ async fn rediss_verifies_the_server_against_the_ca_file() {
     let Some((url, ca)) = tls_server() else {
         return;
     };
+    let _serial = one_at_a_time().await;
     let mut target = RedisTarget::new("cache", url.as_str());
     target.ca_file = Some(ca.clone());
     let probed = probe(&target).await.unwrap();
@@ -441,6 +456,7 @@ async fn rediss_refuses_a_name_the_certificate_does_not_list() {
     let Some((url, ca)) = tls_server() else {
         return;
     };
+    let _serial = one_at_a_time().await;
     let port: u16 = url
         .trim_end_matches("/0")
         .rsplit(':')
