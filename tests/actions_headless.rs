@@ -167,7 +167,27 @@ fn a_protected_namespace_needs_the_typed_name() {
 fn scale_to_zero_is_high_risk_and_needs_the_typed_name_anywhere() {
     let mut app = unprotected();
     open(&mut app, "scale deploy/analytics-service 0");
+    let Overlay::Action(d) = &app.overlay else {
+        panic!("no dialog")
+    };
+    assert_eq!(d.confirm, opsdeck::core::action::Confirm::Typed);
+    let ask = format!("type \"{}\" to confirm (high risk)", d.plan.confirm_text());
+    assert!(screen(&app).contains(&ask), "{}", screen(&app));
     assert!(executes(&keys(&mut app, &["y", "<Tab>", "<Enter>"])).is_empty());
+    // Typing the name is what confirms (the y above typed a "y").
+    keys(&mut app, &["<Backspace>"]);
+    let name = format!("{}/analytics-service", stage_namespace(&app));
+    typed(&mut app, &name);
+    let plans = executes(&keys(&mut app, &["<Enter>"])).len();
+    assert_eq!(plans, 1, "typing {name} confirms");
+}
+
+/// The namespace of the open dialog's plan.
+fn stage_namespace(app: &App) -> String {
+    match &app.overlay {
+        Overlay::Action(d) => d.plan.target.namespace.clone(),
+        other => panic!("no dialog: {other:?}"),
+    }
 }
 
 #[test]

@@ -251,7 +251,18 @@ async fn disable_is_high_risk_and_wants_the_typed_name() {
         "CLOSED",
         "y alone must not disable"
     );
-    assert!(screen(&a).contains("HIGH"), "{}", screen(&a));
+    let shown = screen(&a);
+    assert!(shown.contains("HIGH"), "{shown}");
+    assert!(
+        shown.contains("type \"inventoryService\" to confirm"),
+        "{shown}"
+    );
+    // Typing the name is what disables it.
+    keys(&mut a, &["<Backspace>"]);
+    support::typed(&mut a, "inventoryService");
+    let effects = keys(&mut a, &["<Tab>", "<Enter>"]);
+    drive(&mut a, &services, effects).await;
+    assert_eq!(s.state("inventoryService"), "DISABLED");
 }
 
 #[tokio::test]

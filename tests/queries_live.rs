@@ -525,7 +525,7 @@ async fn terminating_a_chain_root_releases_the_backends_behind_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_superusers_backend_is_refused_unless_allowed() {
+async fn a_superusers_backend_is_refused_without_allow_privileged() {
     let Some(dsn) = dsn() else { return };
     let settings = pg_settings(&dsn);
     let sleeper = session(&dsn, None, "opsdeck-test-su-sleeper").await;
