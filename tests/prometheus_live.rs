@@ -20,16 +20,16 @@ use opsdeck::update::Update;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-/// The Prometheus URL and exporter port from run-all.sh, or None (skip)
-/// outside CI.
-fn environment() -> Option<(String, u16)> {
+/// The Prometheus URL and the exporter's targets file from run-all.sh, or
+/// None (skip) outside CI.
+fn environment() -> Option<(String, std::path::PathBuf)> {
     let url = std::env::var("OPSDECK_TEST_PROMETHEUS_URL").ok();
-    let port = std::env::var("OPSDECK_TEST_EXPORTER_PORT").ok();
-    match (url, port) {
-        (Some(url), Some(port)) => Some((url, port.parse().unwrap())),
+    let targets = std::env::var("OPSDECK_TEST_EXPORTER_TARGETS").ok();
+    match (url, targets) {
+        (Some(url), Some(targets)) => Some((url, targets.into())),
         _ if std::env::var("CI").as_deref() == Ok("true") => {
             panic!(
-                "OPSDECK_TEST_PROMETHEUS_URL and OPSDECK_TEST_EXPORTER_PORT must be set under CI (run tests/run-all.sh)"
+                "OPSDECK_TEST_PROMETHEUS_URL and OPSDECK_TEST_EXPORTER_TARGETS must be set under CI (run tests/run-all.sh)"
             )
         }
         _ => {
@@ -59,10 +59,10 @@ fn same(a: f64, b: f64) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn heatmap_matches_prometheus_and_the_alert_fires() {
-    let Some((url, port)) = environment() else {
+    let Some((url, targets)) = environment() else {
         return;
     };
-    support::exporter::start(port);
+    support::exporter::start(&targets);
     let settings = PromSettings {
         url: Some(url),
         interval_secs: 2,

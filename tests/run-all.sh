@@ -303,18 +303,18 @@ http_ok() {
   [[ "$status" == *" 200 "* ]]
 }
 
-# Prometheus scraping the exporter that tests/prometheus_live.rs serves on
-# OPSDECK_TEST_EXPORTER_PORT, with an alert rule that fires when the
-# exporter's "payments" service answers 5xx.
+# Prometheus scraping the exporter that tests/prometheus_live.rs serves,
+# with an alert rule that fires when the exporter's "payments" service
+# answers 5xx.
 #
-# The exporter lives in the test process and binds its port only when that
-# test runs, minutes later; Prometheus must have the number in its config
-# before. So this port is only probed, and taken by someone else meanwhile
-# it makes tests/prometheus_live.rs fail at its bind, saying which port.
+# The exporter lives in the test process and starts minutes later on a port
+# the system picks; it writes that address into the file_sd targets file
+# named by OPSDECK_TEST_EXPORTER_TARGETS, which Prometheus watches. No port
+# is agreed on in advance, so none can be taken meanwhile.
 start_prometheus() {
-  local dir="$WORK_DIR/prometheus" port exporter_port pid
+  local dir="$WORK_DIR/prometheus" port pid
   mkdir -p "$dir/data"
-  exporter_port="$(free_port)"
+  echo "[]" >"$dir/targets.json"
   cat >"$dir/rules.yml" <<'YAML'
 groups:
   - name: opsdeck-test
@@ -336,27 +336,21 @@ rule_files:
   - $dir/rules.yml
 scrape_configs:
   - job_name: opsdeck-test
-    static_configs:
-      - targets: ["127.0.0.1:$exporter_port"]
+    file_sd_configs:
+      - files: ["$dir/targets.json"]
+        refresh_interval: 1s
 YAML
   PROM_DIR="$dir"
-  PROM_EXPORTER_PORT="$exporter_port"
   run_on_free_port prometheus "$dir/prometheus.log" prometheus_on prometheus_ready
   port="$SERVER_PORT"
   pid="$SERVER_PID"
   export OPSDECK_TEST_PROMETHEUS_URL="http://127.0.0.1:$port"
-  export OPSDECK_TEST_EXPORTER_PORT="$exporter_port"
-  echo "run-all: prometheus on 127.0.0.1:$port (pid $pid), exporter port $exporter_port"
+  export OPSDECK_TEST_EXPORTER_TARGETS="$dir/targets.json"
+  echo "run-all: prometheus on 127.0.0.1:$port (pid $pid), exporter targets in $dir/targets.json"
 }
 
 # prometheus_on PORT: execs the Prometheus of start_prometheus on PORT.
 prometheus_on() {
-  # free_port cannot know the exporter's port is spoken for: a clash is
-  # reported as a lost port, so run_on_free_port tries another.
-  if [ "$1" = "$PROM_EXPORTER_PORT" ]; then
-    echo "port $1 is the exporter's: address already in use"
-    exit 1
-  fi
   exec prometheus \
     --config.file="$PROM_DIR/prometheus.yml" \
     --storage.tsdb.path="$PROM_DIR/data" \

@@ -49,13 +49,17 @@ struct State {
     services: Vec<Service>,
 }
 
-/// Serves `/metrics` on `127.0.0.1:port` for the rest of the test process.
-pub fn start(port: u16) -> SocketAddr {
-    // Prometheus was told this number at start, so a port taken since
-    // run-all.sh probed it cannot be swapped for another: say which it was.
-    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| {
-        panic!("binding the exporter port {port} that run-all.sh probed as free: {e}")
-    });
+/// Serves `/metrics` on a port the system picks, for the rest of the test
+/// process, and tells Prometheus where by writing its `file_sd` targets
+/// file: no port number is agreed on in advance, so none can be taken
+/// meanwhile.
+pub fn start(targets: &std::path::Path) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Written whole, then renamed: Prometheus never reads half a file.
+    let staged = targets.with_extension("json.new");
+    std::fs::write(&staged, format!("[{{\"targets\": [\"{addr}\"]}}]\n")).unwrap();
+    std::fs::rename(&staged, targets).unwrap();
     let service = |name, style, rps, normal, climbs| Service {
         name,
         style,
