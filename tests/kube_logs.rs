@@ -277,3 +277,29 @@ async fn a_line_of_megabytes_is_cut_and_the_lines_after_it_arrive() {
     assert_eq!(messages[2], "after the blob");
     assert_eq!(messages[3], "live after");
 }
+
+/// #19 item 5: a stream whose lines are stamped a minute ago says how far
+/// behind it is, and says so no more once it has caught up.
+#[tokio::test]
+async fn a_stream_that_falls_behind_says_by_how_much_and_when_it_caught_up() {
+    let server = KubeTestServer::start().await;
+    server.add_pod(pod("order-1"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Follower::start(&server, dir.path()).await;
+    f.follow(&["order-1"], LogOptions::default()).await;
+    server.push_late_log(NS, "order-1", "app", "written a minute ago", 60);
+    f.until("written a minute ago").await;
+    let behind = f.logs.behind.get("order-1").copied();
+    assert!(behind.is_some_and(|s| (55..=90).contains(&s)), "{behind:?}");
+    server.push_log(NS, "order-1", "app", "written now");
+    f.until("written now").await;
+    // The report travels in the events' lane, beside the lines' own.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while f.logs.behind.contains_key("order-1") {
+        match tokio::time::timeout_at(deadline, f.rx.recv()).await {
+            Ok(Some(Update::Logs(u))) => f.logs.apply(u),
+            Ok(Some(_)) => {}
+            _ => panic!("still behind after catching up: {:?}", f.logs.behind),
+        }
+    }
+}

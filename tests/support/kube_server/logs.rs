@@ -59,8 +59,20 @@ impl Store {
 
     /// Appends a line (without its newline) stamped now.
     pub fn push_log(&mut self, ns: &str, pod: &str, container: &str, text: &str) {
+        self.push_log_at(ns, pod, container, text, SystemTime::now());
+    }
+
+    /// Appends a line the kubelet stamped at `at` (a stream running late).
+    pub fn push_log_at(
+        &mut self,
+        ns: &str,
+        pod: &str,
+        container: &str,
+        text: &str,
+        at: SystemTime,
+    ) {
         let line = LogLine {
-            at: SystemTime::now(),
+            at,
             text: text.to_string(),
         };
         let buffer = self.log_buffer(ns, pod, container);

@@ -235,6 +235,13 @@ impl KubeTestServer {
         self.shared.lock().push_log(ns, pod, container, line);
     }
 
+    /// A line stamped `secs_ago` seconds before now, as from a stream
+    /// that has fallen behind.
+    pub fn push_late_log(&self, ns: &str, pod: &str, container: &str, line: &str, secs_ago: u64) {
+        let at = std::time::SystemTime::now() - std::time::Duration::from_secs(secs_ago);
+        self.shared.lock().push_log_at(ns, pod, container, line, at);
+    }
+
     /// How many `follow=true` streams of a container are open (a closed
     /// connection is noticed when the next line is written to it).
     pub fn log_followers(&self, ns: &str, pod: &str, container: &str) -> usize {
