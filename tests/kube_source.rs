@@ -326,6 +326,9 @@ async fn an_expired_watch_relists_without_losing_the_table() {
     }
     assert!(watching(&live.server), "the pod watch never started");
 
+    // The relist takes longer than the source's coalescing (50 ms), so a
+    // table emptied when the relist starts would be sent and seen.
+    live.server.set_read_delay(Some(Duration::from_millis(400)));
     live.server.expire_watches();
     live.server.add_pod(pod(NS, "d", "web"));
     live.server

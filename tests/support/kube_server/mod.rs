@@ -161,6 +161,12 @@ impl KubeTestServer {
         self.update(Res::Deployments, ns, name, change)
     }
 
+    /// GETs that are not watches (lists, relists) are answered only after
+    /// `delay`.
+    pub fn set_read_delay(&self, delay: Option<std::time::Duration>) {
+        self.shared.lock().read_delay = delay;
+    }
+
     /// Real PATCH and DELETE calls are answered only after `delay`.
     pub fn set_write_delay(&self, delay: Option<std::time::Duration>) {
         self.shared.lock().write_delay = delay;

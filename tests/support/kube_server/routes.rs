@@ -134,8 +134,19 @@ pub async fn handle(State(shared): State<Shared>, request: Request) -> Response 
         return status::unauthorized().into_response();
     }
     let write = call.method == Method::PATCH || call.method == Method::DELETE;
-    let delay = shared.lock().write_delay;
-    if let Some(delay) = delay.filter(|_| write && call.query.get("dryRun").is_none()) {
+    let read = call.method == Method::GET && call.query.get("watch").is_none();
+    let (write_delay, read_delay) = {
+        let store = shared.lock();
+        (store.write_delay, store.read_delay)
+    };
+    let delay = if write && call.query.get("dryRun").is_none() {
+        write_delay
+    } else if read {
+        read_delay
+    } else {
+        None
+    };
+    if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
     match dispatch(&shared, &call).await {

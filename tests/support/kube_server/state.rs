@@ -77,6 +77,9 @@ pub struct Store {
     /// How long a real (not dry-run) PATCH or DELETE waits before it is
     /// answered: an API server under load, for actions still running.
     pub write_delay: Option<std::time::Duration>,
+    /// How long a GET that is not a watch waits before it is answered: a
+    /// relist that takes a while, as on a big cluster.
+    pub read_delay: Option<std::time::Duration>,
 }
 
 /// The store shared by the HTTP handlers and the test-facing API.
@@ -116,6 +119,7 @@ impl Store {
             git_version: super::discovery::GIT_VERSION.to_string(),
             auto_rollout: true,
             write_delay: None,
+            read_delay: None,
         }
     }
 
