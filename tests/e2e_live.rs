@@ -10,7 +10,7 @@ mod support;
 use serde_json::{Value, json};
 use support::actuator_server::{ActuatorServer, BreakerConfig, Config};
 use support::kube_server::KubeTestServer;
-use support::tmux::{Tmux, available, opsdeck_line};
+use support::tmux::{Tmux, available, opsdeck_check, opsdeck_line, write_config};
 
 const NS: &str = "production";
 
@@ -148,17 +148,15 @@ fn with_kubernetes_off_the_other_sources_still_run() {
         Config::new("order-service").breaker("paymentService", BreakerConfig::default()),
     );
     let xdg = tempfile::tempdir().unwrap();
-    let dir = xdg.path().join("config/opsdeck");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("config.toml"),
-        format!(
+    write_config(
+        xdg.path(),
+        "config.toml",
+        &format!(
             "[kubernetes]\nenabled = false\n\n[breakers]\ninterval_secs = 1\n\n\
              [breakers.actuators]\norder-service = \"{}\"\n",
             actuator.base_url()
         ),
-    )
-    .unwrap();
+    );
     let tmux = Tmux::start("nokube", 120, 32);
     // No kubeconfig at all: nothing may try to reach a cluster.
     tmux.run_line(&format!(
@@ -190,29 +188,17 @@ async fn check_prints_the_service_map_it_derived() {
     );
     let xdg = tempfile::tempdir().unwrap();
     let kubeconfig = server.write_kubeconfig(xdg.path(), NS);
-    let dir = xdg.path().join("config/opsdeck");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("config.toml"),
-        format!(
+    write_config(
+        xdg.path(),
+        "config.toml",
+        &format!(
             "[breakers]\ninterval_secs = 1\n\n[breakers.actuators]\norder-service = \"{}\"\n\n\
              [services.payments]\ndeployments = [\"payment-service\"]\n\n\
              [services.ghost]\ndeployments = [\"nowhere\"]\n",
             actuator.base_url()
         ),
-    )
-    .unwrap();
-    let config_home = xdg.path().join("config");
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-            .arg("check")
-            .env("XDG_CONFIG_HOME", config_home)
-            .env("KUBECONFIG", kubeconfig)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    );
+    let out = opsdeck_check(xdg.path(), Some(&kubeconfig)).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = |name: &str| {
         stdout
@@ -252,13 +238,11 @@ async fn quitting_while_an_action_runs_waits_for_it_or_abandons_it() {
         server.set_write_delay(Some(std::time::Duration::from_secs(delay_secs)));
         let xdg = tempfile::tempdir().unwrap();
         let kubeconfig = server.write_kubeconfig(xdg.path(), NS);
-        let config = xdg.path().join("config/opsdeck");
-        std::fs::create_dir_all(&config).unwrap();
-        std::fs::write(
-            config.join("config.toml"),
+        write_config(
+            xdg.path(),
+            "config.toml",
             "[actions]\nprotected = []\ntimeout_secs = 20\n",
-        )
-        .unwrap();
+        );
         let line = format!(
             "KUBECONFIG={} {}",
             kubeconfig.display(),

@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::tmux::{Tmux, available, opsdeck_line};
+use support::tmux::{Tmux, available, opsdeck_line, write_config};
 
 #[test]
 fn demo_starts_shows_help_exports_and_quits_cleanly() {
@@ -85,9 +85,11 @@ fn a_broken_user_keymap_still_starts_and_says_what_is_wrong() {
         return;
     }
     let xdg = tempfile::tempdir().unwrap();
-    let dir = xdg.path().join("config/opsdeck");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("keymaps.toml"), "[global]\nprepend_keymap = [\n  { on = \"x\", run = \"quitt\" },\n  { on = \"Q\", run = \"quit\" },\n]\n").unwrap();
+    write_config(
+        xdg.path(),
+        "keymaps.toml",
+        "[global]\nprepend_keymap = [\n  { on = \"x\", run = \"quitt\" },\n  { on = \"Q\", run = \"quit\" },\n]\n",
+    );
     let tmux = Tmux::start("badkeymap", 120, 30);
     tmux.run_line(&opsdeck_line(xdg.path(), "demo"));
     let pane = tmux.wait_for("unknown command \"quitt\"", 30);
@@ -138,9 +140,7 @@ fn a_tiny_terminal_is_told_it_is_too_small() {
 #[test]
 fn check_reports_problems_and_fails() {
     let xdg = tempfile::tempdir().unwrap();
-    let dir = xdg.path().join("config/opsdeck");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("config.toml"), "[ui]\nthme = \"dark\"\n").unwrap();
+    write_config(xdg.path(), "config.toml", "[ui]\nthme = \"dark\"\n");
     let run = |xdg: &std::path::Path| {
         std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
             .arg("check")
@@ -157,7 +157,7 @@ fn check_reports_problems_and_fails() {
     );
     assert!(stdout.contains("config.toml  2"), "line column:\n{stdout}");
 
-    std::fs::write(dir.join("config.toml"), "[ui]\ntheme = \"light\"\n").unwrap();
+    write_config(xdg.path(), "config.toml", "[ui]\ntheme = \"light\"\n");
     let out = run(xdg.path());
     assert_eq!(
         out.status.code(),

@@ -174,6 +174,35 @@ async fn poll_until(
     }
 }
 
+/// Polls until backend `pid` shows a query containing `needle`.
+async fn poll_until_running(
+    a: &mut App,
+    conn: &mut PgConnection,
+    settings: &PgTargetSettings,
+    pid: i32,
+    needle: &str,
+) {
+    let what = format!("pid {pid} running {needle}");
+    poll_until(a, conn, settings, &what, |a| {
+        a.model
+            .queries
+            .view
+            .state(&a.model.queries.data)
+            .and_then(|s| s.backend(pid))
+            .is_some_and(|b| b.query.contains(needle))
+    })
+    .await;
+}
+
+/// The guard chain's runner with a Postgres executor for `settings`.
+fn pg_services(dir: &tempfile::TempDir, settings: &PgTargetSettings) -> Services {
+    services(
+        dir,
+        Backend::Postgres,
+        Arc::new(PgExecutor::new(std::slice::from_ref(settings))),
+    )
+}
+
 fn select(a: &mut App, pid: i32) {
     let i = a
         .model
@@ -244,11 +273,7 @@ async fn cancel_through_the_guard_chain_stops_a_real_pg_sleep() {
     assert_eq!(a.model.queries.view.sub_view(), Some(SubView::Activity));
     select(&mut a, pid);
     let dir = tempfile::tempdir().unwrap();
-    let services = services(
-        &dir,
-        Backend::Postgres,
-        Arc::new(PgExecutor::new(std::slice::from_ref(&settings))),
-    );
+    let services = pg_services(&dir, &settings);
     let effects = keys(&mut a, &["c"]);
     drive(&mut a, &services, effects).await;
     let Overlay::Action(d) = &a.overlay else {
@@ -325,22 +350,10 @@ async fn a_backend_now_running_another_statement_is_refused_by_the_dry_run_and_e
     };
     let mut a = queries_tab();
     let mut conn = PgConnection::new(postgres::target(&settings, None));
-    poll_until(&mut a, &mut conn, &settings, "the first statement", |a| {
-        a.model
-            .queries
-            .view
-            .state(&a.model.queries.data)
-            .and_then(|s| s.backend(pid))
-            .is_some_and(|b| b.query.contains("pg_sleep(60)"))
-    })
-    .await;
+    poll_until_running(&mut a, &mut conn, &settings, pid, "pg_sleep(60)").await;
     select(&mut a, pid);
     let dir = tempfile::tempdir().unwrap();
-    let services = services(
-        &dir,
-        Backend::Postgres,
-        Arc::new(PgExecutor::new(std::slice::from_ref(&settings))),
-    );
+    let services = pg_services(&dir, &settings);
     let effects = keys(&mut a, &["c"]);
     drive(&mut a, &services, effects).await;
     let Overlay::Action(d) = &a.overlay else {
@@ -456,11 +469,7 @@ async fn terminating_a_chain_root_releases_the_backends_behind_it() {
     // From the waiting backend, X plans the root's termination.
     select(&mut a, waiter_pid);
     let dir = tempfile::tempdir().unwrap();
-    let services = services(
-        &dir,
-        Backend::Postgres,
-        Arc::new(PgExecutor::new(std::slice::from_ref(&settings))),
-    );
+    let services = pg_services(&dir, &settings);
     let effects = keys(&mut a, &["X"]);
     drive(&mut a, &services, effects).await;
     let Overlay::Action(d) = &a.overlay else {
@@ -533,15 +542,7 @@ async fn a_superusers_backend_is_refused_without_allow_privileged() {
     let running = tokio::spawn(async move { sleeper.batch_execute("SELECT pg_sleep(30)").await });
     let mut a = queries_tab();
     let mut conn = PgConnection::new(postgres::target(&settings, None));
-    poll_until(&mut a, &mut conn, &settings, "the superuser's sleep", |a| {
-        a.model
-            .queries
-            .view
-            .state(&a.model.queries.data)
-            .and_then(|s| s.backend(pid))
-            .is_some_and(|b| b.query.contains("pg_sleep"))
-    })
-    .await;
+    poll_until_running(&mut a, &mut conn, &settings, pid, "pg_sleep").await;
     select(&mut a, pid);
     let effects = keys(&mut a, &["x"]);
     assert!(
@@ -590,22 +591,10 @@ async fn allow_privileged_lets_the_executor_signal_a_superusers_backend() {
     let running = tokio::spawn(async move { sleeper.batch_execute("SELECT pg_sleep(30)").await });
     let mut a = queries_tab();
     let mut conn = PgConnection::new(postgres::target(&allowed, None));
-    poll_until(&mut a, &mut conn, &allowed, "the superuser's sleep", |a| {
-        a.model
-            .queries
-            .view
-            .state(&a.model.queries.data)
-            .and_then(|s| s.backend(pid))
-            .is_some_and(|b| b.query.contains("pg_sleep"))
-    })
-    .await;
+    poll_until_running(&mut a, &mut conn, &allowed, pid, "pg_sleep").await;
     select(&mut a, pid);
     let dir = tempfile::tempdir().unwrap();
-    let services = services(
-        &dir,
-        Backend::Postgres,
-        Arc::new(PgExecutor::new(std::slice::from_ref(&allowed))),
-    );
+    let services = pg_services(&dir, &allowed);
     let effects = keys(&mut a, &["c"]);
     drive(&mut a, &services, effects).await;
     let Overlay::Action(d) = &a.overlay else {

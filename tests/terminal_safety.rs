@@ -17,7 +17,7 @@ use serde_json::json;
 use support::actuator_server::{ActuatorServer, BreakerConfig, Config};
 use support::kube_server::KubeTestServer;
 use support::mongo_server::{MongoServer, MongoServerOptions, Privileges};
-use support::tmux::{Tmux, opsdeck_line};
+use support::tmux::{Tmux, opsdeck_check, opsdeck_line, write_config};
 
 const NS: &str = "production";
 
@@ -86,29 +86,17 @@ async fn check_prints_no_escape_sequence_from_any_backend() {
 
     let xdg = tempfile::tempdir().unwrap();
     let kubeconfig = server.write_kubeconfig(xdg.path(), NS);
-    let dir = xdg.path().join("config/opsdeck");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("config.toml"),
-        format!(
+    write_config(
+        xdg.path(),
+        "config.toml",
+        &format!(
             "[breakers]\ninterval_secs = 1\n\n[breakers.actuators]\norder-service = \"{}\"\n\n\
              [queries.mongo.shop]\nuri = \"{}\"\n",
             actuator.base_url(),
             mongo.uri()
         ),
-    )
-    .unwrap();
-    let config_home = xdg.path().join("config");
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-            .arg("check")
-            .env("XDG_CONFIG_HOME", config_home)
-            .env("KUBECONFIG", kubeconfig)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    );
+    let out = opsdeck_check(xdg.path(), Some(&kubeconfig)).await;
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("api server"), "{stdout}");
     assert_terminal_safe(&stdout);
@@ -141,17 +129,15 @@ fn the_live_screen_is_sent_no_escape_sequence_from_a_backend() {
     });
     let actuator = ActuatorServer::start(config);
     let xdg = tempfile::tempdir().unwrap();
-    let dir = xdg.path().join("config/opsdeck");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("config.toml"),
-        format!(
+    write_config(
+        xdg.path(),
+        "config.toml",
+        &format!(
             "[kubernetes]\nenabled = false\n\n[breakers]\ninterval_secs = 1\n\n\
              [breakers.actuators]\norder-service = \"{}\"\n",
             actuator.base_url()
         ),
-    )
-    .unwrap();
+    );
     let written = xdg.path().join("terminal.bytes");
     let tmux = Tmux::start("hostile", 120, 32);
     tmux.record_output(&written);

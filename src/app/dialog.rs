@@ -83,12 +83,11 @@ impl App {
             return Some("opsdeck is read-only (--readonly or readonly in config)".into());
         }
         let contexts = &self.settings.readonly_contexts;
-        let touched = std::iter::once(plan.target.context.as_str()).chain(
-            plan.target
-                .places
-                .iter()
-                .filter_map(|p| p.context.as_deref()),
-        );
+        let touched = plan
+            .target
+            .places
+            .iter()
+            .filter_map(|p| p.context.as_deref());
         for context in touched {
             if contexts.iter().any(|c| c == context) {
                 return Some(format!(

@@ -6,7 +6,6 @@
 use super::dialog::{ActionDialog, Stage};
 use super::{App, Effect};
 use crate::remediation::audit::AuditEvent;
-use chrono::{DateTime, Utc};
 
 /// A little more than the action timeout: the executor's own timeout and
 /// its last audit line come first.
@@ -19,11 +18,6 @@ impl App {
             .values()
             .filter(|d| matches!(d.stage, Stage::Running { .. }))
             .collect()
-    }
-
-    /// When a wait for running actions ends, if opsdeck is leaving.
-    pub fn leaving(&self) -> Option<DateTime<Utc>> {
-        self.leaving
     }
 
     /// `q` or a signal: leave, or wait for running actions first.

@@ -151,13 +151,12 @@ fn protected_place(plan: &ActionPlan, protected: &[String]) -> Option<String> {
     if protected.is_empty() {
         return None;
     }
-    let t = &plan.target;
-    let headline = [Some(t.context.as_str()), Some(t.namespace.as_str())];
-    let places = t
+    let names = plan
+        .target
         .places
         .iter()
         .flat_map(|p| [p.context.as_deref(), Some(p.namespace.as_str())]);
-    for name in headline.into_iter().chain(places) {
+    for name in names {
         let Some(name) = name else {
             return Some(
                 "an actuator URL with no environment label counts as protected (add context = \"…\" to its [breakers.actuators] entry)"

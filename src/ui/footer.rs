@@ -39,9 +39,9 @@ pub fn draw(frame: &mut Frame, status: Rect, hints: Rect, app: &App) {
             }
         }
         _ => {
-            let leaving = app.leaving_line();
             let line = match (&app.status, app.pending_keys.is_empty()) {
-                _ if leaving.is_some() => Line::styled(leaving.unwrap_or_default(), t.warn),
+                // Leaving while an action runs: what it waits for, above all.
+                _ if let Some(text) = app.leaving_line() => Line::styled(text, t.warn),
                 (_, false) => {
                     let keys: Vec<String> =
                         app.pending_keys.iter().map(|k| k.to_string()).collect();

@@ -158,6 +158,29 @@ impl Drop for Tmux {
 }
 
 /// A shell line that runs opsdeck with private XDG dirs and prints its exit code.
+/// Writes `name` (`config.toml`, `keymaps.toml`) into the opsdeck config
+/// directory under `xdg`, as `opsdeck_line` and `opsdeck_check` read it.
+pub fn write_config(xdg: &Path, name: &str, contents: &str) {
+    let dir = xdg.join("config/opsdeck");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), contents).unwrap();
+}
+
+/// Runs `opsdeck check` with the config under `xdg` and, if given, a
+/// kubeconfig; on a blocking thread, since it samples live sources.
+pub async fn opsdeck_check(xdg: &Path, kubeconfig: Option<&Path>) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+    command
+        .arg("check")
+        .env("XDG_CONFIG_HOME", xdg.join("config"));
+    if let Some(k) = kubeconfig {
+        command.env("KUBECONFIG", k);
+    }
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
 pub fn opsdeck_line(xdg: &Path, args: &str) -> String {
     format!(
         "XDG_CONFIG_HOME={0}/config XDG_STATE_HOME={0}/state {1} {args}; echo EXITED:$?",
