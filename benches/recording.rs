@@ -42,6 +42,8 @@ fn app() -> App {
         replay: false,
         mouse: false,
         user: "bench".into(),
+        host: "bastion-1".into(),
+        session: String::new(),
     };
     App::new(loaded, options, t0())
 }

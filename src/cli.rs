@@ -45,6 +45,9 @@ pub struct GlobalArgs {
     /// never over an existing file
     #[arg(long, global = true, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
     pub record: Option<PathBuf>,
+    /// Join this war room (kept in [warroom] redis_url's Redis)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub room: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,3 +24,4 @@ pub mod terminal;
 pub mod transport;
 pub mod ui;
 pub mod update;
+pub mod warroom;

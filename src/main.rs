@@ -6,6 +6,7 @@ use opsdeck::cli::{Cli, Mode};
 use opsdeck::config::{self, Locations};
 use opsdeck::core::action::Backend;
 use opsdeck::core::executor::Executor;
+use opsdeck::core::room::{RoomRequest, check_room_name};
 use opsdeck::core::sanitize::safe;
 use opsdeck::demo::executor::DemoExecutor;
 use opsdeck::demo::{self, DemoOptions};
@@ -66,6 +67,15 @@ fn main() -> color_eyre::Result<()> {
         readonly: cli.global.readonly || replay.is_some(),
         mouse: !cli.global.no_mouse && loaded.settings.mouse,
         user: user_name(),
+        host: host_name(),
+        session: String::new(),
+    };
+    let room = match room_to_join(&cli, &loaded.settings, replay.is_some()) {
+        Ok(room) => room,
+        Err(e) => {
+            eprintln!("opsdeck: {e}");
+            std::process::exit(2);
+        }
     };
     let mut app = App::new(loaded, options, chrono::Utc::now());
     if cli.command.is_none() && app.settings.prometheus.url.is_some() {
@@ -88,6 +98,7 @@ fn main() -> color_eyre::Result<()> {
     let timeout = Duration::from_secs(u64::from(app.settings.action_timeout_secs));
 
     let settings = app.settings.clone();
+    let warroom = settings.warroom.clone();
     if settings.kubernetes.enabled == Some(false) && cli.command.is_none() {
         app.model
             .health
@@ -135,6 +146,7 @@ fn main() -> color_eyre::Result<()> {
         .build()?;
     runtime.block_on(async move {
         let (tx, rx) = opsdeck::transport::channel(UPDATE_CHANNEL, LOG_LINES_QUEUED);
+        let tx_room = tx.clone();
         if let Some(r) = &recording.recorder {
             rx.set_tap(Some(r.tap()));
         }
@@ -160,6 +172,13 @@ fn main() -> color_eyre::Result<()> {
         } else {
             Arc::new(start_live(settings, overrides, tx, &mut control))
         };
+        if !app.options.replay && warroom.redis_url.is_some() {
+            let room_handle = opsdeck::warroom::spawn(warroom, app.me(), tx_room);
+            if let Some(name) = room {
+                room_handle.request(RoomRequest::Join(name));
+            }
+            control.room = Some(room_handle);
+        }
         let services = Services {
             executor,
             audit,
@@ -171,6 +190,28 @@ fn main() -> color_eyre::Result<()> {
     })?;
     runtime.shutdown_background();
     Ok(())
+}
+
+/// The room to join at start: `--room`, else `[warroom] room`. A room
+/// without a Redis to keep it in is an error, not a silent solo console.
+fn room_to_join(
+    cli: &Cli,
+    settings: &opsdeck::config::settings::Settings,
+    replay: bool,
+) -> Result<Option<String>, String> {
+    let wanted = cli
+        .global
+        .room
+        .clone()
+        .or_else(|| settings.warroom.room.clone());
+    let Some(name) = wanted.filter(|_| !replay) else {
+        return Ok(None);
+    };
+    check_room_name(&name).map_err(|e| format!("--room {}: {e}", safe(&name)))?;
+    if settings.warroom.redis_url.is_none() {
+        return Err("--room needs [warroom] redis_url in the config".into());
+    }
+    Ok(Some(name))
 }
 
 /// `opsdeck export FILE [--out PATH]`: the recording applied to a console
@@ -191,6 +232,8 @@ fn export_postmortem(args: &opsdeck::cli::ExportArgs, loaded: opsdeck::config::L
         readonly: true,
         mouse: false,
         user: user_name(),
+        host: host_name(),
+        session: String::new(),
     };
     let mut app = App::new(loaded, options, rec.start());
     let damaged = opsdeck::recording::tap::apply_all(&mut app, &rec);

@@ -34,6 +34,8 @@ pub struct SourceControl {
         Option<tokio::sync::watch::Sender<crate::features::queries::postgres::StatementsOrder>>,
     /// The replay's player, when showing a recording.
     pub replay: Option<mpsc::UnboundedSender<crate::core::replay::ReplayControl>>,
+    /// The war room's tasks, when `[warroom] redis_url` is set.
+    pub room: Option<crate::warroom::Room>,
 }
 
 pub async fn run(
@@ -135,7 +137,13 @@ pub async fn run(
         let quitting = effects.contains(&Effect::Quit);
         for effect in effects {
             match effect {
-                Effect::Quit => return Ok(()),
+                Effect::Quit => {
+                    if let Some(room) = &control.room {
+                        // Others see this console leave now, not 20 s later.
+                        room.bye(Duration::from_secs(2)).await;
+                    }
+                    return Ok(());
+                }
                 Effect::Audit {
                     plan,
                     decisions,
@@ -191,6 +199,11 @@ impl SourceControl {
                     let _ = player.send(control);
                 }
             }
+            Effect::Room(request) => {
+                if let Some(room) = &self.room {
+                    room.request(request);
+                }
+            }
             _ => {}
         }
     }
@@ -210,7 +223,32 @@ fn carry_out(
         | Effect::FollowLogs(_)
         | Effect::QueriesOrder(_)
         | Effect::Replay(_)
+        | Effect::Room(_)
         | Effect::SetScope { .. } => control.deliver(effect),
+        Effect::RoomLock {
+            id,
+            keys,
+            holder,
+            ttl,
+        } => {
+            let room = control.room.clone();
+            tokio::spawn(async move {
+                let answer = match room {
+                    Some(room) => room.take(keys, holder, ttl).await,
+                    None => crate::core::room::LockAnswer::Unavailable("no war room".into()),
+                };
+                let _ = tx.send(Event::RoomLocked { id, answer }).await;
+            });
+        }
+        Effect::RoomRelease {
+            keys,
+            holder,
+            cooldown,
+        } => {
+            if let Some(room) = &control.room {
+                room.release(keys, holder, cooldown);
+            }
+        }
         Effect::Clipboard(text) => {
             if let Err(e) = crate::terminal::copy_to_clipboard(&text) {
                 tracing::warn!("copy to the clipboard failed: {e}");
@@ -225,14 +263,23 @@ fn carry_out(
                 let _ = tx.send(Event::Written { path, result }).await;
             });
         }
-        Effect::Precheck { id, plan } => {
+        Effect::Precheck { id, plan, room } => {
+            let look = room.zip(control.room.clone());
             tokio::spawn(async move {
-                let (permission, dry_run) = run::precheck(&services, &plan).await;
+                let room = async {
+                    match look {
+                        Some((keys, room)) => Some(room.look(keys).await),
+                        None => None,
+                    }
+                };
+                let ((permission, dry_run), room) =
+                    tokio::join!(run::precheck(&services, &plan), room);
                 let _ = tx
                     .send(Event::Prechecked {
                         id,
                         permission,
                         dry_run,
+                        room,
                     })
                     .await;
             });

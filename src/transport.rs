@@ -83,6 +83,7 @@ fn lane(u: &Update) -> Lane {
         | Update::Timeline(_)
         | Update::Contexts(_)
         | Update::Replay(_)
+        | Update::Room(_)
         | Update::Scope { .. } => Lane::Event,
     }
 }

@@ -40,6 +40,8 @@ pub enum Update {
     Queries(Clean<QueriesUpdate>),
     /// Where a replay is (recorded time, speed, pause): the replay's clock.
     Replay(ReplayMark),
+    /// The war room: joined, its link, its members, other consoles' messages.
+    Room(Clean<crate::core::room::RoomUpdate>),
     /// The Kubernetes context and namespace the data is about.
     Scope {
         context: SafeText,

@@ -127,6 +127,7 @@ fn prechecks_pass(app: &mut App, effects: &[Effect]) -> Vec<Effect> {
                 id: *id,
                 permission: Check::Passed("ok".into()),
                 dry_run: Check::Passed("ok".into()),
+                room: None,
             }));
         }
     }
@@ -173,7 +174,7 @@ proptest! {
                     pending.retain(|e| !matches!(e, Effect::Precheck { .. }));
                     for id in asked {
                         let permission = if allowed { Check::Passed("ok".into()) } else { Check::Refused("forbidden".into()) };
-                        let effects = app.update(Event::Prechecked { id, permission, dry_run: Check::Passed("ok".into()) });
+                        let effects = app.update(Event::Prechecked { id, permission, dry_run: Check::Passed("ok".into()), room: None });
                         let executed = effects.iter().any(|e| matches!(e, Effect::Execute { .. }));
                         prop_assert!(!executed, "a pre-check answer executed something");
                     }

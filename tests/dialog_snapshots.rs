@@ -20,6 +20,7 @@ fn open(app: &mut App, line: &str, permission: Check) -> Vec<Effect> {
         id: *id,
         permission,
         dry_run: Check::Passed("the demo cluster accepts it".into()),
+        room: None,
     })
 }
 

@@ -67,12 +67,13 @@ async fn committed(c: &ClusterConfig, group: &str, topic: &str) -> Vec<Option<i6
 async fn drive(app: &mut App, services: &Services, mut effects: Vec<Effect>) {
     while let Some(effect) = effects.pop() {
         match effect {
-            Effect::Precheck { id, plan } => {
+            Effect::Precheck { id, plan, .. } => {
                 let (permission, dry_run) = run::precheck(services, &plan).await;
                 effects.extend(app.update(Event::Prechecked {
                     id,
                     permission,
                     dry_run,
+                    room: None,
                 }));
             }
             Effect::Execute {

@@ -324,6 +324,7 @@ fn undo_of_a_reset_is_planned_from_the_offsets_committed_since() {
         id,
         permission: opsdeck::core::executor::Check::Passed("ok".into()),
         dry_run: opsdeck::core::executor::Check::Passed("ok".into()),
+        room: None,
     });
     let effects = keys(&mut a, &["<Enter>"]);
     assert!(

@@ -120,12 +120,13 @@ fn services(dir: &tempfile::TempDir, backend: Backend, executor: Arc<dyn Executo
 async fn drive(app: &mut App, services: &Services, mut effects: Vec<Effect>) {
     while let Some(effect) = effects.pop() {
         match effect {
-            Effect::Precheck { id, plan } => {
+            Effect::Precheck { id, plan, .. } => {
                 let (permission, dry_run) = run::precheck(services, &plan).await;
                 effects.extend(app.update(Event::Prechecked {
                     id,
                     permission,
                     dry_run,
+                    room: None,
                 }));
             }
             Effect::Execute {

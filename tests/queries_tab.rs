@@ -622,6 +622,7 @@ fn cancel_is_low_risk_and_y_confirms_it() {
         id,
         permission: opsdeck::core::executor::Check::Passed("member of pg_signal_backend".into()),
         dry_run: opsdeck::core::executor::Check::Passed("still there".into()),
+        room: None,
     });
     let effects = keys(&mut a, &["y"]);
     let Some(Effect::Execute { plan, .. }) =
@@ -704,6 +705,7 @@ fn a_backend_gone_since_the_plan_is_refused_at_confirmation() {
         id,
         permission: opsdeck::core::executor::Check::Passed("ok".into()),
         dry_run: opsdeck::core::executor::Check::Passed("ok".into()),
+        room: None,
     });
     let without: Vec<Backend> = activity().into_iter().filter(|b| b.pid != 5001).collect();
     feed(

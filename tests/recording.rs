@@ -129,6 +129,8 @@ fn replay_app() -> App {
         replay: true,
         mouse: false,
         user: "oncall".into(),
+        host: "bastion-1".into(),
+        session: String::new(),
     };
     let mut app = App::new(loaded, options, t0());
     app.update(Event::Resize {

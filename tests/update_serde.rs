@@ -30,10 +30,11 @@ fn variant(u: &Update) -> &'static str {
         Update::Queries(_) => "Queries",
         Update::Scope { .. } => "Scope",
         Update::Replay(_) => "Replay",
+        Update::Room(_) => "Room",
     }
 }
 
-const ALL_VARIANTS: [&str; 12] = [
+const ALL_VARIANTS: [&str; 13] = [
     "Health",
     "Timeline",
     "Alerts",
@@ -46,6 +47,7 @@ const ALL_VARIANTS: [&str; 12] = [
     "Queries",
     "Scope",
     "Replay",
+    "Room",
 ];
 
 /// Twenty simulated minutes of the demo, in one-second steps.
@@ -112,7 +114,26 @@ fn extra_updates() -> Vec<Update> {
             restart: true,
             ended: Some("recording ends at 10:31:07 (file truncated)".into()),
         }),
+        room(opsdeck::core::room::RoomUpdate::Message {
+            at,
+            message: Box::new(opsdeck::core::room::RoomMessage::Action {
+                from: opsdeck::core::room::Peer::new("alice", "bastion-2", "41-1"),
+                summary: "restart deploy/payment-service".into(),
+                context: Some("prod-eu".into()),
+                confirmation: "typed \"payments/payment-service\"".into(),
+                ok: false,
+                outcome: "failed: forbidden".into(),
+            }),
+        }),
+        room(opsdeck::core::room::RoomUpdate::Link {
+            at,
+            link: opsdeck::core::room::RoomLink::Down("connect: refused".into()),
+        }),
     ]
+}
+
+fn room(u: opsdeck::core::room::RoomUpdate) -> Update {
+    Update::Room(opsdeck::core::clean::Clean::new(u))
 }
 
 fn cbor(u: &Update) -> Vec<u8> {

@@ -21,6 +21,8 @@ pub enum Stage {
     Checking,
     /// Waiting for the user's confirmation.
     Ready,
+    /// Confirmed; waiting for the war room's lock.
+    Locking,
     Running {
         since: DateTime<Utc>,
     },
@@ -51,6 +53,9 @@ pub struct ActionDialog {
     pub focus_confirm: bool,
     /// The action whose undo this is: its undo is used up when this runs.
     pub undoes: Option<u64>,
+    /// What this attempt stored under the war room's lock, once it asked
+    /// for it (released with the outcome, or at once if refused).
+    pub holder: Option<crate::core::room::Holder>,
 }
 
 impl ActionDialog {
@@ -233,6 +238,7 @@ impl App {
             typed: String::new(),
             focus_confirm: false,
             undoes: None,
+            holder: None,
         };
         let mut effects = Vec::new();
         if let Some(refusal) = dialog.decisions.iter().find(|d| !d.passed).cloned() {
@@ -241,6 +247,7 @@ impl App {
             effects.push(Effect::Precheck {
                 id,
                 plan: dialog.plan.clone(),
+                room: self.in_room().then(|| dialog.plan.lock_keys()),
             });
         }
         self.overlay = Overlay::Action(Box::new(dialog));
@@ -298,7 +305,7 @@ impl App {
     }
 
     /// Ends the attempt with a refusal: in the dialog, the Timeline and the audit log.
-    fn refuse(&mut self, dialog: &mut ActionDialog, refusal: &Decision) -> Vec<Effect> {
+    pub(super) fn refuse(&mut self, dialog: &mut ActionDialog, refusal: &Decision) -> Vec<Effect> {
         let reason = format!("{}: {}", refusal.step.label(), refusal.detail);
         dialog.stage = Stage::Refused {
             reason: reason.clone(),
@@ -336,6 +343,7 @@ impl App {
         id: u64,
         permission: Check,
         dry_run: Check,
+        room: Option<crate::core::room::LockAnswer>,
     ) -> Vec<Effect> {
         let Overlay::Action(mut dialog) = std::mem::replace(&mut self.overlay, Overlay::None)
         else {
@@ -355,6 +363,15 @@ impl App {
                 if refused {
                     effects.extend(self.refuse(&mut dialog, &decision));
                     break;
+                }
+            }
+            if let Some(answer) = room
+                && dialog.stage == Stage::Checking
+            {
+                let decision = self.room_decision(&answer, false);
+                dialog.decisions.push(decision.clone());
+                if !decision.passed {
+                    effects.extend(self.refuse(&mut dialog, &decision));
                 }
             }
             if dialog.stage == Stage::Checking {
@@ -379,10 +396,9 @@ impl App {
         let mut effects = Vec::new();
         // Things may have changed while the dialog was open: check again.
         let again = guard::before_checks(&dialog.plan, &self.guard_context(&dialog.plan));
-        let key = dialog.plan.cooldown_key();
         let last = self
             .cooldowns
-            .get(&key)
+            .get(&dialog.plan.cooldown_key())
             .and_then(|t| (self.now - *t).to_std().ok());
         let window = Duration::from_secs(u64::from(self.settings.cooldown_secs));
         let checks = again.into_iter().filter(|d| !d.passed).chain([
@@ -404,24 +420,29 @@ impl App {
                 return effects;
             }
         }
-        self.cooldowns.insert(key, self.now);
-        if let Some(undone) = dialog.undoes {
-            self.undo_plans.remove(&undone);
-        }
-        dialog.stage = Stage::Running { since: self.now };
-        effects.push(Effect::Execute {
-            id: dialog.id,
-            plan: dialog.plan.clone(),
-            decisions: dialog.decisions.clone(),
-        });
-        self.keep_finished((*dialog).clone());
+        effects.extend(self.lock_or_execute(&mut dialog));
         self.overlay = Overlay::Action(dialog);
         effects
     }
 
+    /// Every check passed: the only `Effect::Execute`.
+    pub(super) fn execute(&mut self, dialog: &mut ActionDialog) -> Vec<Effect> {
+        self.cooldowns.insert(dialog.plan.cooldown_key(), self.now);
+        if let Some(undone) = dialog.undoes {
+            self.undo_plans.remove(&undone);
+        }
+        dialog.stage = Stage::Running { since: self.now };
+        self.keep_finished(dialog.clone());
+        vec![Effect::Execute {
+            id: dialog.id,
+            plan: dialog.plan.clone(),
+            decisions: dialog.decisions.clone(),
+        }]
+    }
+
     /// Keeps an executed action's dialog, so Enter on its Timeline entry
     /// shows it again with its outcome; the oldest go first.
-    fn keep_finished(&mut self, dialog: ActionDialog) {
+    pub(super) fn keep_finished(&mut self, dialog: ActionDialog) {
         self.finished.insert(dialog.id, dialog);
         while self.finished.len() > FINISHED_KEPT {
             self.finished.pop_first();
@@ -440,11 +461,23 @@ impl App {
             Stage::Checking | Stage::Ready => {
                 self.audit_effect(&dialog, AuditEvent::Cancelled, None)
             }
+            // Nothing ran; whatever the lock request takes is given back.
+            Stage::Locking => {
+                let mut effects = self.release(&dialog);
+                effects.extend(self.audit_effect(&dialog, AuditEvent::Cancelled, None));
+                effects
+            }
         }
     }
 
     /// The runtime reports how an execution ended (after the audit line is on disk).
-    pub(super) fn on_action_done(&mut self, id: u64, plan: ActionPlan, outcome: Outcome) {
+    pub(super) fn on_action_done(
+        &mut self,
+        id: u64,
+        plan: ActionPlan,
+        outcome: Outcome,
+    ) -> Vec<Effect> {
+        let effects = self.room_outcome(id, &plan, &outcome);
         let (ok, severity, text) = match &outcome {
             Outcome::Ok(msg) => (
                 true,
@@ -511,6 +544,7 @@ impl App {
         {
             dialog.stage = Stage::Done { ok, message: text };
         }
+        effects
     }
 }
 

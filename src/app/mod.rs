@@ -15,6 +15,8 @@ pub mod logs;
 pub mod pods;
 pub mod queries;
 pub mod replay;
+mod room;
+pub use room::member_rows;
 pub mod run_command;
 pub mod schedule;
 mod services;
@@ -72,11 +74,18 @@ pub enum Event {
         path: PathBuf,
         result: Result<(), String>,
     },
-    /// The permission check and dry run of dialog `id` came back.
+    /// The permission check and dry run of dialog `id` came back (and,
+    /// in a war room, whether another console is on its target).
     Prechecked {
         id: u64,
         permission: Check,
         dry_run: Check,
+        room: Option<crate::core::room::LockAnswer>,
+    },
+    /// The war room answered the lock of dialog `id`.
+    RoomLocked {
+        id: u64,
+        answer: crate::core::room::LockAnswer,
     },
     /// A recording started (`Ok(path)`), stopped (`Ok` with `None`), or
     /// could not start.
@@ -102,11 +111,28 @@ pub enum Effect {
         path: PathBuf,
         contents: String,
     },
-    /// Ask the executor for its permission check and dry run.
+    /// Ask the executor for its permission check and dry run, and the
+    /// war room (when in one) whether another console is on these keys.
     Precheck {
         id: u64,
         plan: ActionPlan,
+        room: Option<crate::core::room::LockKeys>,
     },
+    /// Take the war room's lock for dialog `id` (answer: `Event::RoomLocked`).
+    RoomLock {
+        id: u64,
+        keys: crate::core::room::LockKeys,
+        holder: crate::core::room::Holder,
+        ttl: std::time::Duration,
+    },
+    /// Give the lock back; start the room's cooldown (`ZERO`: none).
+    RoomRelease {
+        keys: crate::core::room::LockKeys,
+        holder: crate::core::room::Holder,
+        cooldown: std::time::Duration,
+    },
+    /// Join, leave, publish, say where this console is.
+    Room(crate::core::room::RoomRequest),
     /// Carry out a confirmed plan: audit, execute with a timeout, audit again.
     Execute {
         id: u64,
@@ -146,9 +172,13 @@ pub enum Effect {
 #[derive(Debug, Clone)]
 pub enum Overlay {
     None,
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Input(LineInput),
     Action(Box<ActionDialog>),
+    /// `:who`: the war room's members.
+    Who,
 }
 
 /// A one-line message in the footer.
@@ -166,6 +196,10 @@ pub struct Options {
     pub replay: bool,
     pub mouse: bool,
     pub user: String,
+    /// This machine's name, for the war room (`user@host`).
+    pub host: String,
+    /// Tells this console from another of the same user on the same host.
+    pub session: String,
 }
 
 /// The whole console state: model, view, keymap, theme.
@@ -213,6 +247,10 @@ pub struct App {
     pub service: Option<crate::core::service::ServiceScope>,
     /// Dialogs of executed actions, by id, with their outcome.
     pub finished: std::collections::BTreeMap<u64, ActionDialog>,
+    /// When the user last pressed a key (the room's idle time).
+    pub last_input: DateTime<Utc>,
+    /// When this console last told the room where it is.
+    presence_at: Option<DateTime<Utc>>,
     /// Set when the user (or a signal) asked to leave while actions ran:
     /// how long opsdeck waits for their outcomes.
     leaving: Option<DateTime<Utc>>,
@@ -255,8 +293,13 @@ impl App {
             made: Vec::new(),
             service: None,
             finished: Default::default(),
+            last_input: now,
+            presence_at: None,
             leaving: None,
         };
+        if app.options.session.is_empty() {
+            app.options.session = new_session();
+        }
         app.options.readonly |= app.settings.readonly;
         let start = Tab::find(&app.settings.start_tab);
         app.tab = start.unwrap_or(Tab::Overview);
@@ -303,6 +346,7 @@ impl App {
             }
             Event::Update(update) => {
                 let kube = matches!(update, Update::Kube(_));
+                self.tell_room_link(&update);
                 self.model.apply(update);
                 self.model.refresh_overview(self.now);
                 self.refresh_service();
@@ -323,7 +367,9 @@ impl App {
                     self.model.refresh_overview(self.now);
                     self.fit_cursor();
                 }
-                self.leave_if_done()
+                let mut effects = self.presence_tick();
+                effects.extend(self.leave_if_done());
+                effects
             }
             Event::Resize { width, height } => {
                 self.size = (width, height);
@@ -358,14 +404,17 @@ impl App {
                 id,
                 permission,
                 dry_run,
-            } => self.on_prechecked(id, permission, dry_run),
+                room,
+            } => self.on_prechecked(id, permission, dry_run, room),
+            Event::RoomLocked { id, answer } => self.on_room_locked(id, answer),
             Event::Recording(result) => {
                 self.on_recording(result);
                 Vec::new()
             }
             Event::ActionDone { id, plan, outcome } => {
-                self.on_action_done(id, *plan, outcome);
-                self.leave_if_done()
+                let mut effects = self.on_action_done(id, *plan, outcome);
+                effects.extend(self.leave_if_done());
+                effects
             }
             Event::Signal(name) => self.leave(name),
         }
@@ -375,7 +424,7 @@ impl App {
     pub fn contexts(&self) -> Vec<&'static str> {
         match &self.overlay {
             Overlay::Input(_) => vec!["input"],
-            Overlay::Help { .. } => vec!["help", "global"],
+            Overlay::Help { .. } | Overlay::Who => vec!["help", "global"],
             Overlay::Action(d) if d.wants_typing() => vec!["confirm_typed"],
             Overlay::Action(_) => vec!["confirm"],
             // After the tab's own layer, so a tab keeps its keys (] on Queries).
@@ -385,6 +434,7 @@ impl App {
     }
 
     fn on_key(&mut self, key: KeyPress) -> Vec<Effect> {
+        self.last_input = self.now;
         let contexts = self.contexts();
         self.pending_keys.push(key);
         match self.keymap.lookup(&contexts, &self.pending_keys) {
@@ -513,4 +563,19 @@ fn type_into(text: &mut String, key: KeyPress) {
         }
         _ => {}
     }
+}
+
+/// A session id no other console of this process (tests run several)
+/// or of another process is likely to have.
+fn new_session() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{}-{}-{nanos:x}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }

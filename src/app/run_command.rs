@@ -6,7 +6,6 @@ use super::tab::Tab;
 use super::{App, Effect, Overlay};
 use crate::core::command::{COMMANDS, Command};
 use crate::core::source::Severity;
-use crate::core::timeline::{Origin, TimelineEntry};
 use crate::features::pods::model::Workloads;
 
 impl App {
@@ -54,7 +53,12 @@ impl App {
             Command::PageDown => self.move_by(self.page_rows() as isize),
             Command::Top => self.move_by(isize::MIN / 2),
             Command::Bottom => self.move_by(isize::MAX / 2),
-            Command::Note => self.open_input(InputKind::Note, ""),
+            Command::Note(text) if text.trim().is_empty() => {
+                self.open_input(InputKind::Note, "");
+            }
+            Command::Note(text) => return self.add_note(&text),
+            Command::Room(name) => return self.room_command(&name),
+            Command::Who => self.who(),
             Command::Export(what) => return self.export(&what),
             Command::ToggleOrder => self.model.timeline.toggle_order(),
             Command::LevelMore => self.step_level(true),
@@ -290,17 +294,7 @@ impl App {
                 Ok(()) => self.find_next(true),
                 Err(e) => self.say(Severity::Warn, e),
             },
-            InputKind::Note => {
-                if !text.is_empty() {
-                    self.add_to_timeline(TimelineEntry::new(
-                        self.now,
-                        Severity::Info,
-                        Origin::Note(self.options.user.clone()),
-                        text,
-                    ));
-                    self.say(Severity::Info, "note added to the timeline");
-                }
-            }
+            InputKind::Note => return self.add_note(&text),
         }
         Vec::new()
     }

@@ -4,6 +4,7 @@ mod breakers;
 mod kafka;
 mod queries;
 mod services;
+mod warroom;
 
 use crate::features::breakers::settings::BreakerSettings;
 use crate::features::lag::settings::KafkaSettings;
@@ -53,6 +54,7 @@ pub struct Settings {
     pub services: Vec<crate::features::overview::settings::ServiceConfig>,
     /// The tab opsdeck starts on, by name or number.
     pub start_tab: String,
+    pub warroom: crate::warroom::settings::WarroomSettings,
 }
 
 /// Headers that carry credentials: refused inline like `bearer_token`.
@@ -106,6 +108,7 @@ impl Default for Settings {
             queries: QueriesSettings::default(),
             services: Vec::new(),
             start_tab: "overview".into(),
+            warroom: Default::default(),
         }
     }
 }
@@ -139,6 +142,7 @@ impl Settings {
                 "kafka",
                 "queries",
                 "services",
+                "warroom",
             ],
         );
         r.bool(root, "", "readonly", &mut settings.readonly);
@@ -263,6 +267,9 @@ impl Settings {
         }
         if let Some(s) = r.section(root, "services") {
             r.services(s, &mut settings.services);
+        }
+        if let Some(w) = r.section(root, "warroom") {
+            r.warroom(w, &mut settings.warroom);
         }
         if let Some(contexts) = r.section(root, "contexts") {
             for (name, item) in contexts.iter() {
@@ -593,6 +600,21 @@ mod tests {
         assert!(!p.iter().any(|l| l.contains("s3cr3t")));
         assert_eq!(s.prometheus.url, None);
         assert!(s.prometheus.headers.is_empty());
+    }
+
+    #[test]
+    fn warroom_section() {
+        let (s, problems) = load(
+            "[warroom]\nredis_url = \"rediss://r:6380/0\"\npassword_env = \"ROOM_PW\"\nroom = \"inc-2041\"\nrequire_lock = true\nhistory = 500\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let w = &s.warroom;
+        assert_eq!(w.redis_url.as_deref(), Some("rediss://r:6380/0"));
+        assert_eq!(w.password, Secret::Env("ROOM_PW".into()));
+        assert_eq!(w.room.as_deref(), Some("inc-2041"));
+        assert!(w.require_lock);
+        assert_eq!(w.history, 500);
+        assert_eq!(w.timeout_ms, 2_000);
     }
 
     #[test]

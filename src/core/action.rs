@@ -305,6 +305,25 @@ impl ActionPlan {
         self.effect.lines().next().unwrap_or(&self.effect)
     }
 
+    /// The war room's keys for this plan: a lock per (context, kind of
+    /// action, target), so a scale to 6 and a scale to 3 of one deployment
+    /// cannot run at once, and the cooldown under the local key.
+    pub fn lock_keys(&self) -> super::room::LockKeys {
+        let kind = match self.action.verb() {
+            v if v.starts_with("breaker") => "breaker",
+            v if v.starts_with("pg_") => "pg_signal",
+            v => v,
+        };
+        let t = &self.target;
+        super::room::LockKeys {
+            lock: format!(
+                "opsdeck:lock:{kind}:{}:{}/{}",
+                t.context, t.namespace, t.name
+            ),
+            cooldown: format!("opsdeck:cooldown:{}", self.cooldown_key()),
+        }
+    }
+
     /// Key identifying "the same action on the same target" for cooldowns.
     /// A scale counts with its target count: two people scaling to 6 is a
     /// repeat, scaling back to 3 (an undo) is not.

@@ -27,7 +27,12 @@ pub enum Command {
     Bottom,
     PageUp,
     PageDown,
-    Note,
+    /// A note on the Timeline (and the war room's): the text, or `""` to type it.
+    Note(String),
+    /// Join a war room (`-`: leave it).
+    Room(String),
+    /// Who is in the war room.
+    Who,
     Export(String),
     ToggleOrder,
     LevelMore,
@@ -398,7 +403,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     unit!("bottom", "Go to the last row", Command::Bottom),
     unit!("page_up", "Page up", Command::PageUp),
     unit!("page_down", "Page down", Command::PageDown),
-    unit!("note", "Add a note to the timeline", Command::Note),
+    text!("note", "Add a note to the timeline (and the war room)", Command::Note)
+        .arg(optional("[TEXT]", "db failover done")),
+    text!("room", "Join a war room, or leave it", Command::Room)
+        .arg(needs("<name|->", "a room name, or - to leave", "inc-2041"))
+        .unbound(),
+    unit!("who", "Who is in the war room", Command::Who).unbound(),
     unit!("replay_pause", "Replay: pause or play", Command::ReplayPause),
     unit!("replay_slower", "Replay: half the speed", Command::ReplaySlower),
     unit!("replay_faster", "Replay: twice the speed", Command::ReplayFaster),
@@ -674,6 +684,8 @@ impl Command {
             | Command::Service(a)
             | Command::Jump(a)
             | Command::Export(a)
+            | Command::Note(a)
+            | Command::Room(a)
             | Command::Record(a)
             | Command::Theme(a)
             | Command::View(a)

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod probe;
 pub mod redact;
 pub mod replay;
+pub mod room;
 pub mod sanitize;
 pub mod service;
 pub mod source;

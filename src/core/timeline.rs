@@ -16,6 +16,10 @@ pub enum Origin {
     Note(String),
     /// opsdeck itself (exports, actions).
     Opsdeck,
+    /// Another console in the war room (`user@host`): its joins, leaves
+    /// and actions. (A `Box<str>`: beside `Note`'s `String` it keeps the
+    /// entry, which every source sends by value, as small as it was.)
+    Room(Box<str>),
 }
 
 impl fmt::Display for Origin {
@@ -25,6 +29,7 @@ impl fmt::Display for Origin {
             // A recording (or, later, a room message) can name anyone.
             Origin::Note(user) => write!(f, "note:{}", super::sanitize::safe(user)),
             Origin::Opsdeck => f.write_str("opsdeck"),
+            Origin::Room(who) => write!(f, "room:{}", super::sanitize::safe(who)),
         }
     }
 }

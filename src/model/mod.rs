@@ -1,6 +1,7 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
 pub mod peaks;
+pub mod room;
 pub mod services;
 
 use crate::core::health::Health;
@@ -39,6 +40,8 @@ pub struct Model {
     pub console: ConsoleTab,
     /// The worst each source got, for the post-mortem.
     pub peaks: peaks::Peaks,
+    /// The war room joined, if any.
+    pub room: room::RoomModel,
 }
 
 impl Model {
@@ -60,11 +63,20 @@ impl Model {
             Update::Lag(_) => dirty.lag = true,
             Update::Queries(_) => dirty.queries = true,
             Update::Health(_) | Update::Timeline(_) | Update::Alerts(_) => dirty.other = true,
-            Update::Logs(_) | Update::Contexts(_) | Update::Replay(_) | Update::Scope { .. } => {}
+            Update::Logs(_)
+            | Update::Contexts(_)
+            | Update::Replay(_)
+            | Update::Scope { .. }
+            | Update::Room(_) => {}
         }
         match update {
             Update::Health(report) => self.health.apply(report.into_inner()),
             Update::Timeline(entry) => self.push_entry(entry),
+            Update::Room(room) => {
+                for entry in self.room.apply(room.into_inner()) {
+                    self.push_entry(entry);
+                }
+            }
             Update::Alerts(alerts) => self.alerts = alerts.into_inner(),
             Update::Contexts(c) => self.contexts = c.into_inner(),
             Update::Logs(l) => self.logs.apply(l),

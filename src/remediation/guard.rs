@@ -4,6 +4,7 @@
 
 use crate::core::action::{ActionPlan, Confirm, Risk};
 use crate::core::glob::glob_match;
+use crate::core::room::{Holder, LockAnswer};
 use std::time::Duration;
 
 /// The steps of the chain, in the order they run.
@@ -18,6 +19,8 @@ pub enum Step {
     DryRun,
     Confirmation,
     Cooldown,
+    /// The war room: no other console is on it, nor ran it just now.
+    Room,
 }
 
 impl Step {
@@ -31,6 +34,7 @@ impl Step {
             Step::DryRun => "dry run",
             Step::Confirmation => "confirmation",
             Step::Cooldown => "cooldown",
+            Step::Room => "war room",
         }
     }
 }
@@ -179,6 +183,41 @@ pub fn confirmed(level: Confirm, plan: &ActionPlan, typed: &str) -> bool {
             let expected = plan.confirm_text();
             !plan.target.name.trim().is_empty() && typed == expected
         }
+    }
+}
+
+/// The war room's answer about an action's target, when looking (with
+/// the pre-checks) or taking the lock (just before the execute). A room
+/// that did not answer is never shown as a lock taken: the step says it
+/// was not, and the action goes on with the local chain alone (the war
+/// room must not stop local work), or is refused under `require_lock`.
+pub fn room(answer: &LockAnswer, taking: bool, require_lock: bool) -> Decision {
+    let who = |h: &Option<Holder>| {
+        h.as_ref().map_or(
+            "another console (its lock does not read)".to_string(),
+            |h| format!("{} since {}", h.by.who(), h.since.format("%H:%M:%S")),
+        )
+    };
+    match answer {
+        LockAnswer::Free if taking => Decision::pass(Step::Room, "room lock taken"),
+        LockAnswer::Free => Decision::pass(Step::Room, "no other console is on it"),
+        LockAnswer::Held(h) => Decision::refuse(Step::Room, format!("in progress by {}", who(h))),
+        LockAnswer::Cooling { holder, left } => Decision::refuse(
+            Step::Room,
+            format!(
+                "ran by {}; cooldown: wait {}s",
+                who(holder),
+                left.as_secs().max(1)
+            ),
+        ),
+        LockAnswer::Unavailable(why) if require_lock => Decision::refuse(
+            Step::Room,
+            format!("the room lock could not be taken ({why}); require_lock is set"),
+        ),
+        LockAnswer::Unavailable(why) => Decision::pass(
+            Step::Room,
+            format!("the room lock could not be taken ({why}); going on with the local checks"),
+        ),
     }
 }
 

@@ -12,5 +12,6 @@ pub mod format;
 pub mod kube;
 pub mod private_file;
 pub mod prometheus;
+pub mod redis_client;
 pub mod secret;
 pub mod theme;

@@ -144,6 +144,10 @@ fn stage_lines(app: &App, d: &ActionDialog) -> Vec<Line<'static>> {
             out.push(buttons(app, d));
             out
         }
+        Stage::Locking => vec![Line::styled(
+            "asking the war room for the lock… (Esc cancels)",
+            t.accent,
+        )],
         Stage::Running { since } => {
             let secs = (app.now - *since).num_seconds().max(0);
             let spin = SPINNER[(secs as usize) % SPINNER.len()];

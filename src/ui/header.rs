@@ -43,6 +43,7 @@ fn right_spans(app: &App) -> Vec<Span<'static>> {
     } else if app.options.replay {
         spans.push(Span::styled("REPLAY  ", t.warn));
     }
+    spans.extend(room_span(app));
     if let Some(bytes) = app.recorded_bytes {
         spans.push(Span::styled(format!("REC {}  ", size_label(bytes)), t.crit));
     }
@@ -56,6 +57,25 @@ fn right_spans(app: &App) -> Vec<Span<'static>> {
     };
     spans.push(Span::styled(clock, t.header));
     spans
+}
+
+/// `ROOM inc-2041·3` (its name, how many are in it), or, when its Redis
+/// does not answer, `ROOM inc-2041 DOWN` and the time of the last message.
+fn room_span(app: &App) -> Option<Span<'static>> {
+    let t = &app.theme;
+    let room = &app.model.room;
+    let name = room.name.as_ref()?;
+    if room.is_down() {
+        let last = room
+            .last_message
+            .map(|at| format!(" last msg {}", at.format("%H:%M:%S")))
+            .unwrap_or_default();
+        return Some(Span::styled(format!("ROOM {name} DOWN{last}  "), t.crit));
+    }
+    Some(Span::styled(
+        format!("ROOM {name}·{}  ", room.members.len()),
+        t.accent,
+    ))
 }
 
 /// `812 KB`, `3.4 MB`.

@@ -60,7 +60,7 @@ fn title_case(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
     Rect::new(

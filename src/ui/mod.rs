@@ -6,6 +6,7 @@ pub mod footer;
 pub mod header;
 pub mod help;
 pub mod tabs;
+pub mod who;
 
 use crate::app::layout;
 use crate::app::{App, Overlay};
@@ -38,6 +39,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.overlay {
         Overlay::Help { scroll } => help::draw(frame, a.body, app, *scroll),
         Overlay::Action(d) => dialog::draw(frame, a.body, app, d),
+        Overlay::Who => who::draw(frame, a.body, app),
         Overlay::None | Overlay::Input(_) => {}
     }
 }

@@ -42,6 +42,7 @@ pub fn precheck(
         id,
         permission,
         dry_run,
+        room: None,
     })
 }
 

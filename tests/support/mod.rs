@@ -40,6 +40,8 @@ pub fn app_with(theme: &str, support: ColorSupport, (w, h): (u16, u16)) -> App {
         replay: false,
         mouse: true,
         user: "oncall".into(),
+        host: "bastion-1".into(),
+        session: String::new(),
     };
     let mut app = App::new(loaded, options, t0());
     app.update(Event::Resize {

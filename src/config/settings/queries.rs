@@ -123,10 +123,20 @@ impl Reader<'_> {
                 self.report(t, prefix, key, &msg);
             }
         }
+        let secret = self.password_ref(t, prefix);
+        let mut interval = interval;
+        self.int(t, prefix, "interval_secs", 1..=3_600, &mut interval);
+        let mut privileged = privileged;
+        self.bool(t, prefix, "allow_privileged", &mut privileged);
+        (secret, interval, privileged)
+    }
+
+    /// `password_env` or `password_file` (not both), or neither.
+    pub(super) fn password_ref(&mut self, t: &Table, prefix: &str) -> Secret {
         let (mut env, mut file) = (String::new(), String::new());
         self.string(t, prefix, "password_env", &mut env);
         self.string(t, prefix, "password_file", &mut file);
-        let secret = match (env.is_empty(), file.is_empty()) {
+        match (env.is_empty(), file.is_empty()) {
             (true, true) => Secret::None,
             (false, true) => Secret::Env(env),
             (true, false) => Secret::File(PathBuf::from(file)),
@@ -139,12 +149,7 @@ impl Reader<'_> {
                 );
                 Secret::Env(env)
             }
-        };
-        let mut interval = interval;
-        self.int(t, prefix, "interval_secs", 1..=3_600, &mut interval);
-        let mut privileged = privileged;
-        self.bool(t, prefix, "allow_privileged", &mut privileged);
-        (secret, interval, privileged)
+        }
     }
 
     fn postgres(
@@ -313,36 +318,35 @@ impl Reader<'_> {
         let mut ca = String::new();
         self.string(t, &prefix, "ca_file", &mut ca);
         s.ca_file = (!ca.is_empty()).then(|| PathBuf::from(ca));
-        let tls = s.url.starts_with("rediss://");
-        if !tls && !s.url.starts_with("redis://") {
-            self.report(
-                t,
-                &prefix,
-                "url",
-                "expected a redis:// URL, or rediss:// for TLS",
-            );
-            return None;
-        }
-        // The driver's `#insecure` turns certificate checks off.
-        if s.url.contains("#insecure") {
-            self.report(
-                t,
-                &prefix,
-                "url",
-                "#insecure is refused: TLS always verifies the server; set ca_file for a private CA",
-            );
-            return None;
-        }
-        if s.ca_file.is_some() && !tls {
-            self.report(t, &prefix, "ca_file", "a CA file needs a rediss:// URL");
-            return None;
-        }
-        if url_has_password(&s.url) {
-            self.report(t, &prefix, "url", INLINE_PASSWORD);
+        if let Some((key, problem)) = redis_url_problem(&s.url, s.ca_file.is_some()) {
+            self.report(t, &prefix, key, problem);
             return None;
         }
         Some(s)
     }
+}
+
+/// What is wrong with a Redis URL (and a CA file beside it), by key.
+pub(super) fn redis_url_problem(url: &str, ca_file: bool) -> Option<(&'static str, &'static str)> {
+    let tls = url.starts_with("rediss://");
+    if !tls && !url.starts_with("redis://") {
+        return Some(("url", "expected a redis:// URL, or rediss:// for TLS"));
+    }
+    // The driver's `#insecure` turns certificate checks off.
+    if url.contains("#insecure") {
+        return Some((
+            "url",
+            "#insecure is refused: TLS always verifies the server; set ca_file for a private CA",
+        ));
+    }
+    // A password in the URL is the worse mistake: named first.
+    if url_has_password(url) {
+        return Some(("url", INLINE_PASSWORD));
+    }
+    if ca_file && !tls {
+        return Some(("ca_file", "a CA file needs a rediss:// URL"));
+    }
+    None
 }
 
 /// `scheme://user:secret@host`: a password in the URL.

@@ -1,12 +1,10 @@
 //! One multiplexed connection per target, opened on first use and reused;
 //! dropped when it breaks so the next call opens a fresh one.
 
-use super::error::{RedisError, RedisErrorKind, scrub};
+use super::error::{RedisError, RedisErrorKind};
 use super::target::RedisTarget;
 use ::redis::aio::MultiplexedConnection;
-use ::redis::{
-    AsyncConnectionConfig, Client, Cmd, FromRedisValue, IntoConnectionInfo, TlsCertificates,
-};
+use ::redis::{AsyncConnectionConfig, Client, Cmd, FromRedisValue};
 
 /// The name opsdeck's connections carry in CLIENT LIST and SLOWLOG.
 pub const CLIENT_NAME: &str = "opsdeck";
@@ -87,33 +85,9 @@ impl RedisConnection {
     }
 
     async fn client(&self) -> Result<Client, RedisError> {
-        let invalid = |e: ::redis::RedisError| {
-            let text = scrub(&format!("the URL is not valid: {e}"), self.password());
-            self.error("connect", RedisErrorKind::Config(text))
-        };
-        let mut info = self
-            .target
-            .url
-            .as_str()
-            .into_connection_info()
-            .map_err(invalid)?;
-        if let Some(password) = &self.target.password {
-            let settings = info.redis_settings().clone().set_password(password);
-            info = info.set_redis_settings(settings);
-        }
-        let Some(path) = &self.target.ca_file else {
-            return Client::open(info).map_err(invalid);
-        };
-        let ca = crate::shared::ca_file::read(path)
+        let t = &self.target;
+        crate::shared::redis_client::open(&t.url, self.password(), t.ca_file.as_deref())
             .await
-            .map_err(|e| self.error("connect", RedisErrorKind::Config(e)))?;
-        let certificates = TlsCertificates {
-            client_tls: None,
-            root_cert: Some(ca.pem),
-        };
-        Client::build_with_tls(info, certificates).map_err(|e| {
-            let text = format!("ca_file {}: {e}", path.display());
-            self.error("connect", RedisErrorKind::Config(text))
-        })
+            .map_err(|text| self.error("connect", RedisErrorKind::Config(text)))
     }
 }

@@ -85,14 +85,7 @@ impl fmt::Display for RedisError {
 
 impl std::error::Error for RedisError {}
 
-/// One line, with the password (when there is one) replaced by `***`.
-pub(super) fn scrub(text: &str, password: Option<&str>) -> String {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match password {
-        Some(p) if !p.is_empty() => line.replace(p, "***"),
-        _ => line,
-    }
-}
+pub(super) use crate::shared::redis_client::scrub;
 
 #[cfg(test)]
 mod tests {
