@@ -500,6 +500,14 @@ fn probe_sources(
             required: true,
         });
     }
+    if settings.warroom.redis_url.is_some() {
+        let rows = runtime.block_on(opsdeck::warroom::probe::probe(&settings.warroom));
+        probes.push(opsdeck::check::SourceProbes {
+            source: "War room",
+            rows,
+            required: true,
+        });
+    }
     if settings.breakers.enabled() {
         let overrides = KubeOverrides {
             kubeconfig: None,

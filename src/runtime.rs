@@ -114,7 +114,9 @@ pub async fn run(
                 if ticks.is_multiple_of(10) {
                     report_log_lag(&app, now);
                 }
-                app.update(Event::Tick(now));
+                // The clock's effects too: the room's heartbeat, and a
+                // leave whose wait for running actions has run out.
+                effects = app.update(Event::Tick(now));
                 schedule.mark_dirty();
             }
             Some(event) = results_rx.recv() => {

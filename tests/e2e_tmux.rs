@@ -436,3 +436,55 @@ fn the_demo_starts_on_the_overview_scopes_a_service_and_follows_a_timeline_entry
     tmux.keys(&["q"]);
     tmux.wait_for("EXITED:0", 10);
 }
+
+#[test]
+fn two_demo_consoles_in_one_room_see_each_others_notes_and_actions() {
+    let test = "two_demo_consoles_in_one_room_see_each_others_notes_and_actions";
+    if !available(test) {
+        return;
+    }
+    let Some(url) = support::live::server_env("OPSDECK_TEST_REDIS_URL", "Redis") else {
+        return;
+    };
+    let room = format!("e2e-{}", std::process::id());
+    let config = format!("[warroom]\nredis_url = \"{url}\"\n");
+    let (xa, xb) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    write_config(xa.path(), "config.toml", &config);
+    write_config(xb.path(), "config.toml", &config);
+    let a = Tmux::start("room-a", 120, 30);
+    let b = Tmux::start("room-b", 120, 30);
+    a.run_line(&opsdeck_line(xa.path(), &format!("demo --room {room}")));
+    a.wait_for(&format!("ROOM {room}·1"), 30);
+    b.run_line(&opsdeck_line(xb.path(), &format!("demo --room {room}")));
+    b.wait_for(&format!("ROOM {room}·2"), 30);
+    a.keys(&["7"]);
+    a.wait_for("joined the room", 15);
+    a.keys(&[":"]);
+    a.keys(&["-l", "note failover of orders-db started"]);
+    a.keys(&["Enter"]);
+    b.keys(&["7"]);
+    b.wait_for("failover of orders-db started", 10);
+    // An action in one console: its outcome in the other's Timeline, and
+    // the other's plan of the same is refused by the shared cooldown.
+    a.keys(&[":"]);
+    a.keys(&["-l", "restart deploy/payment-service"]);
+    a.keys(&["Enter"]);
+    a.wait_for("war room      no other console is on it", 10);
+    a.keys(&["-l", "production/payment-service"]);
+    a.keys(&["Tab", "Enter"]);
+    a.wait_for("done: restart", 10);
+    b.wait_for("ran restart every pod of deploy/payment-service", 10);
+    b.keys(&[":"]);
+    b.keys(&["-l", "restart deploy/payment-service"]);
+    b.keys(&["Enter"]);
+    let pane = b.wait_for("refused — war room: ran by", 10);
+    assert!(pane.contains("cooldown: wait"), "{pane}");
+    b.escape_until_gone("Enter or Esc closes", 10);
+    // Leaving is seen at once, not when the heartbeat goes stale.
+    b.keys(&["q"]);
+    b.wait_for("EXITED:0", 10);
+    a.escape_until_gone("Enter or Esc closes", 10);
+    a.wait_for("left the room", 10);
+    a.keys(&["q"]);
+    a.wait_for("EXITED:0", 10);
+}

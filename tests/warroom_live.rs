@@ -301,6 +301,17 @@ async fn a_note_from_one_console_reaches_the_other_attributed() {
         Console::has_entry(app, "note:bob@bastion-1 rolling back")
     })
     .await;
+    // A password pasted into a note is cut here and in the room.
+    a.run("note psql with password=hunter2 works").await;
+    b.until("the redacted note", |app| {
+        Console::has_entry(app, "note:alice@bastion-2 psql with password=*** works")
+    })
+    .await;
+    assert!(
+        !a.texts().iter().any(|t| t.contains("hunter2")),
+        "{:#?}",
+        a.texts()
+    );
 }
 
 #[tokio::test]
@@ -399,7 +410,7 @@ async fn the_cooldown_is_shared_between_consoles() {
     b.run("restart deploy/payment-service").await;
     let reason = b.refusal();
     assert!(
-        reason.starts_with("war room: ran by alice@bastion-2 since ")
+        reason.starts_with("war room: ran by alice@bastion-2 at ")
             && reason.contains("cooldown: wait"),
         "{reason}"
     );
@@ -605,4 +616,41 @@ async fn joining_needs_a_configured_redis_and_a_valid_name() {
         effects.contains(&Effect::Room(RoomRequest::Join("inc-2041".into()))),
         "{effects:?}"
     );
+}
+
+#[tokio::test]
+async fn check_says_whether_the_rooms_redis_answers() {
+    let Some(url) = redis_url() else { return };
+    let xdg = tempfile::tempdir().unwrap();
+    let config = format!("[warroom]\nredis_url = \"{url}\"\n");
+    support::tmux::write_config(xdg.path(), "config.toml", &config);
+    let out = support::tmux::opsdeck_check(xdg.path(), None).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(row_of(&text, "connect").starts_with("ok "), "{text}");
+    let locks = row_of(&text, "locks (EVAL)");
+    assert!(
+        locks.starts_with("ok ") && locks.contains("scripts run"),
+        "{text}"
+    );
+    let closed = support::closed_port::ClosedPort::new();
+    let config = format!("[warroom]\nredis_url = \"redis://{}/0\"\n", closed.addr());
+    support::tmux::write_config(xdg.path(), "config.toml", &config);
+    let out = support::tmux::opsdeck_check(xdg.path(), None).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    let connect = row_of(&text, "connect");
+    assert!(connect.starts_with("FAIL"), "{text}");
+    assert!(connect.contains("refused"), "{text}");
+}
+
+/// The row of `check` in `opsdeck check`'s War room section, trimmed.
+fn row_of(text: &str, check: &str) -> String {
+    text.lines()
+        .skip_while(|l| *l != "War room:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(str::trim)
+        .find(|l| l.contains(check))
+        .unwrap_or_else(|| panic!("no War room {check} row:\n{text}"))
+        .to_string()
 }

@@ -105,6 +105,10 @@ impl App {
         if text.trim().is_empty() {
             return Vec::new();
         }
+        // A note is recorded, exported and maybe published: a password
+        // pasted into one is cut like one in a plan.
+        let text = crate::core::redact::redact(text);
+        let text = text.as_str();
         let who = self.me().who();
         let author = if self.in_room() {
             who

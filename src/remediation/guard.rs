@@ -192,21 +192,23 @@ pub fn confirmed(level: Confirm, plan: &ActionPlan, typed: &str) -> bool {
 /// was not, and the action goes on with the local chain alone (the war
 /// room must not stop local work), or is refused under `require_lock`.
 pub fn room(answer: &LockAnswer, taking: bool, require_lock: bool) -> Decision {
-    let who = |h: &Option<Holder>| {
+    let who = |h: &Option<Holder>, when: &str| {
         h.as_ref().map_or(
             "another console (its lock does not read)".to_string(),
-            |h| format!("{} since {}", h.by.who(), h.since.format("%H:%M:%S")),
+            |h| format!("{} {when} {}", h.by.who(), h.since.format("%H:%M:%S")),
         )
     };
     match answer {
         LockAnswer::Free if taking => Decision::pass(Step::Room, "room lock taken"),
         LockAnswer::Free => Decision::pass(Step::Room, "no other console is on it"),
-        LockAnswer::Held(h) => Decision::refuse(Step::Room, format!("in progress by {}", who(h))),
+        LockAnswer::Held(h) => {
+            Decision::refuse(Step::Room, format!("in progress by {}", who(h, "since")))
+        }
         LockAnswer::Cooling { holder, left } => Decision::refuse(
             Step::Room,
             format!(
                 "ran by {}; cooldown: wait {}s",
-                who(holder),
+                who(holder, "at"),
                 left.as_secs().max(1)
             ),
         ),

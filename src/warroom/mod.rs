@@ -14,6 +14,7 @@ mod follow;
 pub mod handle;
 mod keys;
 mod link;
+pub mod probe;
 mod scripts;
 pub mod settings;
 
