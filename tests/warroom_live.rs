@@ -654,3 +654,43 @@ fn row_of(text: &str, check: &str) -> String {
         .unwrap_or_else(|| panic!("no War room {check} row:\n{text}"))
         .to_string()
 }
+
+#[tokio::test]
+async fn a_room_over_tls_verifies_the_server_and_carries_notes() {
+    let (Ok(url), Ok(ca)) = (
+        std::env::var("OPSDECK_TEST_REDIS_TLS_URL"),
+        std::env::var("OPSDECK_TEST_REDIS_CA"),
+    ) else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!(
+                "OPSDECK_TEST_REDIS_TLS_URL and _CA must be set under CI (run tests/run-all.sh)"
+            );
+        }
+        support::live::skipped(
+            "OPSDECK_TEST_REDIS_TLS_URL is unset; tests/run-all.sh starts Redis with TLS",
+        );
+        return;
+    };
+    let s = Setup::new(url.clone());
+    let with_ca = |st: &mut opsdeck::config::settings::Settings| {
+        st.warroom.ca_file = Some(ca.clone().into());
+    };
+    let mut a = s.console_with("alice", "bastion-2", with_ca).await;
+    let mut b = s.console_with("bob", "bastion-1", with_ca).await;
+    a.run("note over tls").await;
+    b.until("the note over TLS", |app| {
+        Console::has_entry(app, "note:alice@bastion-2 over tls")
+    })
+    .await;
+    // Without the CA the server's certificate is not trusted: the room
+    // says so, and never counts as joined-and-answering.
+    let mut c = s.unjoined("carol", "bastion-3", &url, |_| {});
+    let effects = command(&mut c.app, &format!("room {}", s.room));
+    c.carry_out(effects).await;
+    c.until("the TLS refusal", |app| app.model.room.is_down())
+        .await;
+    let Some(opsdeck::core::room::RoomLink::Down(why)) = &c.app.model.room.link else {
+        unreachable!()
+    };
+    assert!(why.as_str().to_lowercase().contains("certificate"), "{why}");
+}
