@@ -327,7 +327,8 @@ fn replay_keys_steer_the_player_and_a_live_console_says_there_is_none() {
             at: t0(),
             speed: 1.0,
             paused: false,
-            restart: false,
+            restart: None,
+            checkpoint: None,
             ended: None,
         },
     )));
@@ -402,7 +403,7 @@ async fn the_player_plays_seeks_back_and_says_where_the_recording_ends() {
     control.send(ReplayControl::Seek(start)).unwrap();
     loop {
         let u = rx.recv().await.unwrap();
-        let restart = matches!(&u, Update::Replay(m) if m.restart);
+        let restart = matches!(&u, Update::Replay(m) if m.restart.is_some());
         app.update(Event::Update(u));
         if restart {
             break;
@@ -410,7 +411,7 @@ async fn the_player_plays_seeks_back_and_says_where_the_recording_ends() {
     }
     assert!(app.model.timeline.len() < expected.model.timeline.len());
     assert!(live.model.timeline.len() >= expected.model.timeline.len());
-    assert!(app.replay.as_ref().is_some_and(|m| m.restart));
+    assert!(app.replay.as_ref().is_some_and(|m| m.restart.is_some()));
 }
 
 proptest! {
@@ -617,7 +618,9 @@ async fn the_player_jumps_to_the_next_and_previous_timeline_entry() {
             .unwrap();
 
         let mark = match &u {
-            Update::Replay(m) if !m.restart && m.paused && Some(m.at) != from => Some(m.at),
+            Update::Replay(m) if m.restart.is_none() && m.paused && Some(m.at) != from => {
+                Some(m.at)
+            }
             _ => None,
         };
         app.update(Event::Update(u));
@@ -675,7 +678,8 @@ fn the_replay_and_recording_headers() {
             at: t0() + chrono::Duration::seconds(120),
             speed: 4.0,
             paused: true,
-            restart: false,
+            restart: None,
+            checkpoint: None,
             ended: None,
         },
     )));
@@ -743,5 +747,132 @@ fn the_post_mortem_names_each_actions_command_and_who_confirmed_it() {
             "   confirmed by oncall (typed \"production/payment-service\"): `kubectl --context demo -n production rollout restart deploy/payment-service`"
         ),
         "{draft}"
+    );
+}
+
+/// Records `secs` of the demo with each second's updates stamped with
+/// the demo's time (as a live run at 1x would), a note half-way, in small
+/// frames that start mid-second;
+/// returns the live app's digest after each second (index 0: before any).
+fn record_demo_in_demo_time(path: &Path, secs: u64) -> Vec<String> {
+    use opsdeck::recording::format::{encode, frame};
+    let mut live = support::app((160, 48));
+    let mut engine = demo_engine();
+    let mut digests = vec![digest(&live)];
+    let mut records = Vec::new();
+    for s in 1..=secs {
+        let now = t0() + chrono::Duration::seconds(s as i64);
+        for u in engine.advance(Duration::from_secs(s)) {
+            records.push(Record {
+                at: now,
+                entry: Entry::Update(u.clone()),
+            });
+            tap::apply(&mut live, u);
+        }
+        live.update(Event::Tick(now));
+        if s == secs / 2 {
+            keys(&mut live, &["7", "n"]);
+            typed(&mut live, "rolled back by hand");
+            keys(&mut live, &["<Enter>"]);
+        }
+        for e in std::mem::take(&mut live.made) {
+            records.push(Record {
+                at: e.at,
+                entry: Entry::Console(e),
+            });
+        }
+        digests.push(digest(&live));
+    }
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend(frame(t0(), &encode(&header()).unwrap()));
+    // A frame starts at each log batch (applying one twice shows) and
+    // after 13 records.
+    let mut chunk: Vec<Record> = Vec::new();
+    for r in records {
+        if matches!(r.entry, Entry::Update(Update::Logs(_))) || chunk.len() == 13 {
+            if let Some(first) = chunk.first() {
+                bytes.extend(frame(first.at, &encode(&chunk).unwrap()));
+            }
+            chunk.clear();
+        }
+        chunk.push(r);
+    }
+    bytes.extend(frame(chunk[0].at, &encode(&chunk).unwrap()));
+    std::fs::write(path, bytes).unwrap();
+    digests
+}
+
+/// Applies what the player sends until `done` says the mark it just
+/// applied is the one awaited; returns the restarts seen on the way.
+async fn play_until(
+    app: &mut App,
+    rx: &mut opsdeck::transport::UpdateRx,
+    done: impl Fn(&opsdeck::core::replay::ReplayMark) -> bool,
+) -> Vec<opsdeck::core::replay::Restart> {
+    let mut restarts = Vec::new();
+    loop {
+        let u = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("the player went quiet")
+            .expect("the player stopped");
+        let mark = match &u {
+            Update::Replay(m) => Some(m.clone()),
+            _ => None,
+        };
+        app.update(Event::Update(u));
+        if let Some(m) = mark {
+            restarts.extend(m.restart);
+            if done(&m) {
+                return restarts;
+            }
+        }
+    }
+}
+
+/// #16: a seek starts from the latest checkpoint before its target, and
+/// the model it shows is the live run's at that time, backwards and
+/// forwards, landing anywhere between two checkpoints.
+#[tokio::test]
+async fn a_seek_from_a_checkpoint_shows_what_the_live_run_had_then() {
+    use opsdeck::core::replay::Restart;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seek.odr");
+    let secs = 200;
+    let live = record_demo_in_demo_time(&path, secs);
+    let rec = Recording::open(&path).unwrap();
+    let (tx, mut rx) = opsdeck::transport::channel(1 << 16, 1 << 20);
+    let control = opsdeck::recording::player::spawn(rec, tx);
+    control.send(ReplayControl::Speed(64.0)).unwrap();
+    let mut app = replay_app();
+    play_until(&mut app, &mut rx, |m| m.ended.is_some()).await;
+    assert_eq!(digest(&app), live[secs as usize]);
+    // Every 30 recorded seconds, as the player went.
+    assert!(app.checkpoints.len() >= 5, "{}", app.checkpoints.len());
+    control.send(ReplayControl::TogglePause).unwrap();
+    play_until(&mut app, &mut rx, |m| m.paused).await;
+
+    let mut from_checkpoints = 0;
+    // Back into the middle, back near the start, forward past kept
+    // checkpoints, to the first second, a second before a checkpoint's
+    // records end, on one, and to the end.
+    for s in [130_u64, 47, 171, 1, 59, 120, 89, 100, 200] {
+        let to = t0() + chrono::Duration::seconds(s as i64);
+        control.send(ReplayControl::Seek(to)).unwrap();
+        let restarts = play_until(&mut app, &mut rx, |m| {
+            m.at == to && m.restart.is_none() && m.checkpoint.is_none()
+        })
+        .await;
+        assert!(restarts.len() <= 1, "{restarts:?}");
+        if let Some(Restart::Checkpoint(_)) = restarts.first() {
+            from_checkpoints += 1;
+        }
+        assert!(
+            digest(&app) == live[s as usize],
+            "after a seek to second {s} ({restarts:?}) the model is not the live run's"
+        );
+    }
+    assert!(
+        from_checkpoints >= 4,
+        "{from_checkpoints} seeks used a checkpoint"
     );
 }

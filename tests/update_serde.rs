@@ -109,7 +109,8 @@ fn extra_updates() -> Vec<Update> {
             at,
             speed: 0.25,
             paused: true,
-            restart: true,
+            restart: Some(opsdeck::core::replay::Restart::Checkpoint(3)),
+            checkpoint: Some(4),
             ended: Some("recording ends at 10:31:07 (file truncated)".into()),
         }),
     ]

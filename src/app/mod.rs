@@ -30,7 +30,7 @@ use crate::config::theme::ThemeSet;
 use crate::core::action::ActionPlan;
 use crate::core::command::Command;
 use crate::core::executor::{Check, Outcome};
-use crate::core::replay::{ReplayControl, ReplayMark};
+use crate::core::replay::{ReplayControl, ReplayMark, Restart};
 use crate::core::source::Severity;
 use crate::core::timeline::TimelineEntry;
 use crate::model::Model;
@@ -203,6 +203,8 @@ pub struct App {
     pub log_options: (Option<String>, crate::features::logs::source::LogOptions),
     /// Where a replay is, once its player has said.
     pub replay: Option<ReplayMark>,
+    /// The models a replay's player asked to keep, to seek back to.
+    pub checkpoints: crate::model::checkpoints::Checkpoints,
     /// Bytes recorded so far, while recording (the header shows them).
     pub recorded_bytes: Option<u64>,
     /// Timeline entries the console made itself since the runtime last
@@ -251,6 +253,7 @@ impl App {
             prom_window: None,
             prom_columns: 0,
             replay: None,
+            checkpoints: Default::default(),
             recorded_bytes: None,
             made: Vec::new(),
             service: None,
@@ -428,9 +431,31 @@ impl App {
     }
 
     fn on_replay_mark(&mut self, mark: ReplayMark) {
-        if mark.restart {
-            self.model = fresh_model(&self.settings);
+        match mark.restart {
+            Some(Restart::Start) => self.model = fresh_model(&self.settings),
+            Some(Restart::Checkpoint(frame)) => {
+                self.model = match self.checkpoints.restore(frame) {
+                    Some(model) => model,
+                    // The player names only checkpoints it asked to keep.
+                    None => {
+                        let text = format!("replay: checkpoint {frame} was not kept");
+                        self.say(Severity::Warn, text);
+                        fresh_model(&self.settings)
+                    }
+                }
+            }
+            None => {}
+        }
+        if mark.restart.is_some() {
+            // The views came with the model: scope them as the app is now.
+            let scope = self.service.clone();
+            for tab in Tab::ALL {
+                self.feature_mut(tab).set_service(scope.as_ref());
+            }
             self.fit_cursor();
+        }
+        if let Some(frame) = mark.checkpoint {
+            self.checkpoints.keep(frame, &self.model);
         }
         if let Some(ended) = &mark.ended
             && self.replay.as_ref().is_none_or(|m| m.ended.is_none())

@@ -14,12 +14,26 @@ pub struct ReplayMark {
     pub at: DateTime<Utc>,
     pub speed: f64,
     pub paused: bool,
-    /// The player went back to the start (a seek backwards): the app drops
-    /// what it has and is replayed up to the seek's time.
-    pub restart: bool,
+    /// The player went back (a seek backwards, or forwards to a checkpoint
+    /// kept earlier): the app drops what it has, takes the state named
+    /// here, and is replayed from there up to the seek's time.
+    pub restart: Option<Restart>,
+    /// Every record before frame N has been sent: the app keeps its model
+    /// as checkpoint N, for a later seek to start from.
+    #[serde(default)]
+    pub checkpoint: Option<u64>,
     /// Set once the last record has played: where and why the recording
     /// ends.
     pub ended: Option<String>,
+}
+
+/// Where a replay starts over from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Restart {
+    /// The recording's start: a fresh model.
+    Start,
+    /// The model the app kept as this checkpoint.
+    Checkpoint(u64),
 }
 
 /// What the user asks the player to do.

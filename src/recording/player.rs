@@ -1,9 +1,14 @@
 //! Replaying a recording into the app loop's channel at its recorded pace
 //! (scaled by the speed), with pause and seek.
+//!
+//! As it plays, the player asks the app to keep its model at a frame
+//! boundary every `CHECKPOINT_EVERY` of recorded time; a seek then starts
+//! from the latest kept checkpoint before its target (backwards, or
+//! forwards past where the replay is) instead of the recording's start.
 
 use super::format::{Entry, Record};
 use super::reader::Recording;
-use crate::core::replay::{ReplayControl, ReplayMark, SPEEDS};
+use crate::core::replay::{ReplayControl, ReplayMark, Restart, SPEEDS};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::transport::UpdateTx;
@@ -16,6 +21,9 @@ use tokio::time::Instant;
 
 /// How often the app's clock is told the replay's time.
 const MARK_EVERY: Duration = Duration::from_secs(1);
+/// Recorded time between checkpoints: a seek replays at most this much
+/// (plus a frame) of the recording after restoring one.
+pub const CHECKPOINT_EVERY: chrono::Duration = chrono::Duration::seconds(30);
 
 /// Starts the player; the returned sender carries the user's controls.
 pub fn spawn(recording: Recording, tx: UpdateTx) -> mpsc::UnboundedSender<ReplayControl> {
@@ -37,6 +45,23 @@ struct Player {
     /// Real instant at which the replay was at `clock`.
     anchor: Instant,
     damaged: usize,
+    /// Checkpoints the app was asked to keep, in frame order.
+    saved: Vec<Checkpoint>,
+    /// A checkpoint to ask for before the next record is sent.
+    save_due: Option<Checkpoint>,
+    /// The latest time of the records sent since the start or the
+    /// checkpoint the app resumed from.
+    sent_until: Option<DateTime<Utc>>,
+}
+
+/// A model the app keeps: the state once every record before `frame`
+/// was applied.
+#[derive(Debug, Clone, Copy)]
+struct Checkpoint {
+    frame: usize,
+    /// The latest time among those records: a seek to an earlier time
+    /// cannot start from here.
+    until: Option<DateTime<Utc>>,
 }
 
 impl Player {
@@ -53,12 +78,15 @@ impl Player {
             paused: false,
             anchor: Instant::now(),
             damaged,
+            saved: Vec::new(),
+            save_due: None,
+            sent_until: None,
         }
     }
 
     async fn run(mut self, mut control: mpsc::UnboundedReceiver<ReplayControl>) {
         self.say_damage().await;
-        if self.mark(false).await.is_err() {
+        if self.mark(None).await.is_err() {
             return;
         }
         let mut next_mark = Instant::now() + MARK_EVERY;
@@ -82,7 +110,7 @@ impl Player {
                         }
                     } else {
                         self.advance_clock(next);
-                        if self.mark(false).await.is_err() {
+                        if self.mark(None).await.is_err() {
                             return;
                         }
                         next_mark = Instant::now() + MARK_EVERY;
@@ -104,6 +132,13 @@ impl Player {
     /// The recorded time of the next record, decoding frames as needed.
     fn peek(&mut self) -> Option<DateTime<Utc>> {
         while self.pending.is_empty() && self.frame < self.recording.frames.len() {
+            if self.checkpoint_at(self.frame) && !self.saved.iter().any(|c| c.frame == self.frame) {
+                // Everything before this frame has been sent.
+                self.save_due = Some(Checkpoint {
+                    frame: self.frame,
+                    until: self.sent_until,
+                });
+            }
             match self.recording.frame(self.frame) {
                 Ok(records) => self.pending.extend(records),
                 Err(_) => self.damaged += 1,
@@ -111,6 +146,19 @@ impl Player {
             self.frame += 1;
         }
         self.pending.front().map(|r| r.at)
+    }
+
+    /// Frame `i` is the first to start in a new `CHECKPOINT_EVERY` of
+    /// recorded time (the same frames whatever the replay did before).
+    fn checkpoint_at(&self, i: usize) -> bool {
+        let start = self.recording.start();
+        let period = |i: usize| {
+            self.recording
+                .frames
+                .get(i)
+                .map(|f| (f.first - start).num_milliseconds() / CHECKPOINT_EVERY.num_milliseconds())
+        };
+        i > 0 && period(i) > period(i - 1)
     }
 
     fn real_time_of(&self, at: DateTime<Utc>) -> Instant {
@@ -143,22 +191,44 @@ impl Player {
             ReplayControl::TimelineEntry(forward) => {
                 return match self.entry_time(forward) {
                     Some(at) => self.seek(at).await,
-                    None => self.mark(false).await,
+                    None => self.mark(None).await,
                 };
             }
         }
-        self.mark(false).await
+        self.mark(None).await
     }
 
-    /// Plays every record up to `to` at once; backwards starts over.
+    /// Plays every record up to `to` at once. Backwards, it starts over
+    /// from the latest checkpoint that comes before `to` (or the start);
+    /// forwards, from such a checkpoint if it is past where the replay is.
     async fn seek(&mut self, to: DateTime<Utc>) -> Result<(), ()> {
         let to = to.max(self.recording.start());
         let back = to < self.clock;
-        if back {
-            self.frame = 0;
+        let best = self
+            .saved
+            .iter()
+            .filter(|c| c.until.is_none_or(|u| u <= to))
+            .max_by_key(|c| c.frame)
+            .copied();
+        let restart = match best {
+            Some(c) if back || c.frame > self.frame => Some(c),
+            _ if back => Some(Checkpoint {
+                frame: 0,
+                until: None,
+            }),
+            _ => None,
+        };
+        if let Some(c) = restart {
+            self.frame = c.frame;
             self.pending.clear();
-            self.clock = self.recording.start();
-            self.mark(true).await?;
+            self.save_due = None;
+            self.sent_until = c.until;
+            self.clock = c.until.unwrap_or_else(|| self.recording.start());
+            let from = match c.frame {
+                0 => Restart::Start,
+                f => Restart::Checkpoint(f as u64),
+            };
+            self.mark(Some(from)).await?;
         }
         while let Some(at) = self.peek() {
             if at > to {
@@ -170,7 +240,7 @@ impl Player {
         }
         self.clock = to;
         self.anchor = Instant::now();
-        self.mark(false).await
+        self.mark(None).await
     }
 
     /// When the next Timeline entry a source or the console recorded
@@ -209,6 +279,12 @@ impl Player {
     }
 
     async fn deliver(&mut self, record: Record) -> Result<(), ()> {
+        if let Some(c) = self.save_due.take() {
+            self.send_mark(None, Some(c.frame as u64)).await?;
+            let at = self.saved.partition_point(|s| s.frame < c.frame);
+            self.saved.insert(at, c);
+        }
+        self.sent_until = self.sent_until.max(Some(record.at));
         let update = match record.entry {
             Entry::Update(u) => u,
             Entry::Console(e) => Update::Timeline(e),
@@ -216,7 +292,15 @@ impl Player {
         self.tx.send_in_order(update).await.map_err(|_| ())
     }
 
-    async fn mark(&mut self, restart: bool) -> Result<(), ()> {
+    async fn mark(&mut self, restart: Option<Restart>) -> Result<(), ()> {
+        self.send_mark(restart, None).await
+    }
+
+    async fn send_mark(
+        &mut self,
+        restart: Option<Restart>,
+        checkpoint: Option<u64>,
+    ) -> Result<(), ()> {
         self.peek();
         let ended =
             (self.pending.is_empty() && self.frame >= self.recording.frames.len()).then(|| {
@@ -232,6 +316,7 @@ impl Player {
             speed: self.speed,
             paused: self.paused,
             restart,
+            checkpoint,
             ended,
         };
         self.tx
