@@ -117,6 +117,8 @@ fn apply_all(app: &mut App, records: &[Record]) {
         let u = match &r.entry {
             Entry::Update(u) => u.clone(),
             Entry::Console(e) => Update::Timeline(e.clone()),
+            // What was on screen: no data (the follow test plays it).
+            Entry::Screen(_) => continue,
         };
         app.update(Event::Update(u));
     }
@@ -329,6 +331,7 @@ fn replay_keys_steer_the_player_and_a_live_console_says_there_is_none() {
             paused: false,
             restart: None,
             checkpoint: None,
+            screen: None,
             ended: None,
         },
     )));
@@ -680,6 +683,7 @@ fn the_replay_and_recording_headers() {
             paused: true,
             restart: None,
             checkpoint: None,
+            screen: None,
             ended: None,
         },
     )));
@@ -875,4 +879,89 @@ async fn a_seek_from_a_checkpoint_shows_what_the_live_run_had_then() {
         from_checkpoints >= 4,
         "{from_checkpoints} seeks used a checkpoint"
     );
+}
+
+/// #16: the recording keeps which tab and service were on screen, and a
+/// replay follows them until the user moves away; `b` follows again.
+#[tokio::test]
+async fn a_replay_follows_the_responders_tab_and_service_until_the_user_moves() {
+    use opsdeck::app::tab::Tab;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("screens.odr");
+    let recorder = Recorder::start_flushing(&path, &header(), Duration::ZERO).unwrap();
+    let mut live = support::app((160, 48));
+    let start_tab = live.tab.name().to_string();
+    let mut engine = demo_engine();
+    let at = |s: i64| t0() + chrono::Duration::seconds(s);
+    for s in 1..=90 {
+        for u in engine.advance(Duration::from_secs(s as u64)) {
+            recorder.record(at(s), Entry::Update(u.clone()));
+            tap::apply(&mut live, u);
+        }
+        live.update(Event::Tick(at(s)));
+        match s {
+            30 => {
+                keys(&mut live, &["2"]);
+            }
+            60 => {
+                keys(&mut live, &[":"]);
+                typed(&mut live, "service payment-service");
+                keys(&mut live, &["<Enter>"]);
+            }
+            _ => {}
+        }
+        tap::record_made(&mut live, Some(&recorder));
+    }
+    assert_eq!(recorder.stop(), None);
+    let rec = Recording::open(&path).unwrap();
+    let screens: Vec<(DateTime<Utc>, String, Option<String>)> = records(&rec)
+        .into_iter()
+        .filter_map(|r| match r.entry {
+            Entry::Screen(s) => Some((r.at, s.tab, s.service.map(|n| n.as_str().to_string()))),
+            _ => None,
+        })
+        .collect();
+    let payment = Some("payment-service".to_string());
+    // When recording started, then each change, and nothing in between.
+    assert_eq!(
+        screens,
+        vec![
+            (at(1), start_tab, None),
+            (at(30), "heatmap".to_string(), None),
+            (at(60), "heatmap".to_string(), payment.clone()),
+        ]
+    );
+
+    let (tx, mut rx) = opsdeck::transport::channel(1 << 16, 1 << 20);
+    let control = opsdeck::recording::player::spawn(rec, tx);
+    control.send(ReplayControl::TogglePause).unwrap();
+    let mut app = replay_app();
+    let service = |app: &App| app.service.as_ref().map(|s| s.name.clone());
+    let mut seek = async |app: &mut App, s: i64| {
+        control.send(ReplayControl::Seek(at(s))).unwrap();
+        play_until(app, &mut rx, |m| {
+            m.at == at(s) && m.restart.is_none() && m.checkpoint.is_none() && m.screen.is_none()
+        })
+        .await;
+    };
+    seek(&mut app, 45).await;
+    assert_eq!((app.tab, service(&app)), (Tab::Heatmap, None));
+    seek(&mut app, 90).await;
+    assert_eq!((app.tab, service(&app)), (Tab::Heatmap, payment.clone()));
+    let top = |app: &App| support::screen(app).lines().next().unwrap().to_string();
+    assert!(!top(&app).contains("own view"), "{}", top(&app));
+
+    // The user goes elsewhere: the replay no longer moves them, and says so.
+    keys(&mut app, &["4"]);
+    assert!(!app.following);
+    assert!(top(&app).contains("own view (b: follow)"), "{}", top(&app));
+    seek(&mut app, 45).await;
+    assert_eq!((app.tab, service(&app)), (Tab::Breakers, payment.clone()));
+    // `b`: the responder's screen at this point of the recording.
+    keys(&mut app, &["b"]);
+    assert!(app.following);
+    assert_eq!((app.tab, service(&app)), (Tab::Heatmap, None));
+    assert!(!top(&app).contains("own view"), "{}", top(&app));
+    seek(&mut app, 90).await;
+    assert_eq!((app.tab, service(&app)), (Tab::Heatmap, payment));
 }

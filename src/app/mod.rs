@@ -6,6 +6,7 @@ pub mod breakers;
 pub mod dialog;
 mod features;
 mod filter;
+mod follow;
 mod goto;
 pub mod input;
 pub mod lag;
@@ -203,6 +204,12 @@ pub struct App {
     pub log_options: (Option<String>, crate::features::logs::source::LogOptions),
     /// Where a replay is, once its player has said.
     pub replay: Option<ReplayMark>,
+    /// A replay shows the recorded tab and service (`Model::screen`)
+    /// until the user moves away.
+    pub following: bool,
+    /// How many times `b` was pressed: a key that pressed it moved the
+    /// screen by following, not away.
+    follow_asked: u64,
     /// The models a replay's player asked to keep, to seek back to.
     pub checkpoints: crate::model::checkpoints::Checkpoints,
     /// Bytes recorded so far, while recording (the header shows them).
@@ -253,6 +260,8 @@ impl App {
             prom_window: None,
             prom_columns: 0,
             replay: None,
+            following: true,
+            follow_asked: 0,
             checkpoints: Default::default(),
             recorded_bytes: None,
             made: Vec::new(),
@@ -289,11 +298,18 @@ impl App {
     /// Reacts to one event. Returns what the runtime must do.
     pub fn update(&mut self, event: Event) -> Vec<Effect> {
         match event {
-            Event::Key(key) => self.on_key(key),
+            Event::Key(key) => {
+                let before = self.follow_point();
+                let effects = self.on_key(key);
+                self.stop_following_if_moved(before);
+                effects
+            }
             Event::Click { column, row } => {
+                let before = self.follow_point();
                 if let Some(tab) = crate::app::layout::tab_at(self, column, row) {
                     self.tab = tab;
                 }
+                self.stop_following_if_moved(before);
                 Vec::new()
             }
             Event::Scroll { down } => {
@@ -309,6 +325,8 @@ impl App {
                 self.model.apply(update);
                 self.model.refresh_overview(self.now);
                 self.refresh_service();
+                // The responder's service may be known only now.
+                self.follow_responder();
                 let effects = if kube {
                     self.rescope_logs()
                 } else {
@@ -453,6 +471,12 @@ impl App {
                 self.feature_mut(tab).set_service(scope.as_ref());
             }
             self.fit_cursor();
+        }
+        if let Some(screen) = &mark.screen {
+            self.model.screen = Some(screen.clone());
+        }
+        if mark.restart.is_some() || mark.screen.is_some() {
+            self.follow_responder();
         }
         if let Some(frame) = mark.checkpoint {
             self.checkpoints.keep(frame, &self.model);

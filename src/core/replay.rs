@@ -1,5 +1,6 @@
 //! The words of a replay: where the player is, and what the user asks of it.
 
+use crate::core::sanitize::SafeText;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
@@ -22,9 +23,21 @@ pub struct ReplayMark {
     /// as checkpoint N, for a later seek to start from.
     #[serde(default)]
     pub checkpoint: Option<u64>,
+    /// What the responder had on screen from here on (a recorded
+    /// `Screen`), for the app to follow.
+    #[serde(default)]
+    pub screen: Option<Screen>,
     /// Set once the last record has played: where and why the recording
     /// ends.
     pub ended: Option<String>,
+}
+
+/// What the responder had on screen: the tab (by its name) and the
+/// service every tab was scoped to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Screen {
+    pub tab: String,
+    pub service: Option<SafeText>,
 }
 
 /// Where a replay starts over from.

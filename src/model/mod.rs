@@ -41,6 +41,9 @@ pub struct Model {
     pub console: ConsoleTab,
     /// The worst each source got, for the post-mortem.
     pub peaks: peaks::Peaks,
+    /// In a replay: the tab and service the responder had on screen, as
+    /// last recorded.
+    pub screen: Option<crate::core::replay::Screen>,
 }
 
 impl Model {

@@ -280,7 +280,9 @@ impl Player {
 
     async fn deliver(&mut self, record: Record) -> Result<(), ()> {
         if let Some(c) = self.save_due.take() {
-            self.send_mark(None, Some(c.frame as u64)).await?;
+            let mut mark = self.mark_here(None, true);
+            mark.checkpoint = Some(c.frame as u64);
+            self.send(Update::Replay(mark)).await?;
             let at = self.saved.partition_point(|s| s.frame < c.frame);
             self.saved.insert(at, c);
         }
@@ -288,41 +290,48 @@ impl Player {
         let update = match record.entry {
             Entry::Update(u) => u,
             Entry::Console(e) => Update::Timeline(e),
+            Entry::Screen(screen) => {
+                let mut mark = self.mark_here(None, true);
+                mark.screen = Some(screen);
+                Update::Replay(mark)
+            }
         };
-        self.tx.send_in_order(update).await.map_err(|_| ())
+        self.send(update).await
     }
 
     async fn mark(&mut self, restart: Option<Restart>) -> Result<(), ()> {
-        self.send_mark(restart, None).await
+        let mark = self.mark_here(restart, false);
+        self.send(Update::Replay(mark)).await
     }
 
-    async fn send_mark(
-        &mut self,
-        restart: Option<Restart>,
-        checkpoint: Option<u64>,
-    ) -> Result<(), ()> {
+    async fn send(&self, update: Update) -> Result<(), ()> {
+        self.tx.send_in_order(update).await.map_err(|_| ())
+    }
+
+    /// Where the player is. Marks sent with a record (a checkpoint before
+    /// it, a screen as it) never say the recording ended: the next plain
+    /// mark does.
+    fn mark_here(&mut self, restart: Option<Restart>, with_record: bool) -> ReplayMark {
         self.peek();
         let ended =
-            (self.pending.is_empty() && self.frame >= self.recording.frames.len()).then(|| {
-                let cut = if self.recording.truncated {
-                    " (file truncated)"
-                } else {
-                    ""
-                };
-                format!("recording ends at {}{cut}", self.clock.format("%H:%M:%S"))
-            });
-        let mark = ReplayMark {
+            (self.pending.is_empty() && self.frame >= self.recording.frames.len() && !with_record)
+                .then(|| {
+                    let cut = if self.recording.truncated {
+                        " (file truncated)"
+                    } else {
+                        ""
+                    };
+                    format!("recording ends at {}{cut}", self.clock.format("%H:%M:%S"))
+                });
+        ReplayMark {
             at: self.clock,
             speed: self.speed,
             paused: self.paused,
             restart,
-            checkpoint,
+            checkpoint: None,
+            screen: None,
             ended,
-        };
-        self.tx
-            .send_in_order(Update::Replay(mark))
-            .await
-            .map_err(|_| ())
+        }
     }
 
     /// Damaged frames are skipped, and the Timeline says how many.

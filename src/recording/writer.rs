@@ -2,6 +2,7 @@
 //! thread and never waits for the disk.
 
 use super::format::{self, Entry, Header, MAGIC, Record};
+use crate::core::replay::Screen;
 use chrono::{DateTime, Utc};
 use std::fs::File;
 use std::io::Write;
@@ -31,6 +32,8 @@ pub struct Recorder {
     error: Arc<Mutex<Option<String>>>,
     thread: Option<JoinHandle<()>>,
     path: PathBuf,
+    /// The screen last recorded: only a change is recorded again.
+    screen: Mutex<Option<Screen>>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -99,6 +102,7 @@ impl Recorder {
             error,
             thread: Some(thread),
             path: path.to_path_buf(),
+            screen: Mutex::new(None),
         })
     }
 
@@ -106,6 +110,18 @@ impl Recorder {
     pub fn record(&self, at: DateTime<Utc>, entry: Entry) {
         if let Some(tx) = &self.tx {
             queue(tx, &self.dropped, Record { at, entry });
+        }
+    }
+
+    /// Records what is on screen when it differs from what was last
+    /// recorded (the first call records it).
+    pub fn record_screen(&self, at: DateTime<Utc>, screen: Screen) {
+        let Ok(mut last) = self.screen.lock() else {
+            return;
+        };
+        if last.as_ref() != Some(&screen) {
+            *last = Some(screen.clone());
+            self.record(at, Entry::Screen(screen));
         }
     }
 

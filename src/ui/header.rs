@@ -43,6 +43,9 @@ fn right_spans(app: &App) -> Vec<Span<'static>> {
     } else if app.options.replay {
         spans.push(Span::styled("REPLAY  ", t.warn));
     }
+    if app.options.replay && !app.following {
+        spans.push(Span::styled("own view (b: follow)  ", t.warn));
+    }
     if let Some(bytes) = app.recorded_bytes {
         spans.push(Span::styled(format!("REC {}  ", size_label(bytes)), t.crit));
     }
