@@ -965,3 +965,134 @@ async fn a_replay_follows_the_responders_tab_and_service_until_the_user_moves() 
     seek(&mut app, 90).await;
     assert_eq!((app.tab, service(&app)), (Tab::Heatmap, payment));
 }
+
+/// #16: every guard step's answer goes with an action's outcome or
+/// refusal into the recording, redacted as in the audit log; a replay's
+/// Timeline detail and its post-mortem show them. Older recordings, which
+/// have none, still read.
+#[test]
+fn a_recording_keeps_every_check_of_an_action_and_of_a_refusal() {
+    use opsdeck::core::executor::Check;
+    use opsdeck::core::timeline::TimelineEntry;
+    use support::actions::{command, passed, precheck};
+    let mut app = support::app((160, 48));
+    support::play_demo(&mut app, 30);
+    app.made.clear();
+    // Executed: every step passed, a secret in the permission's answer.
+    let effects = command(&mut app, "restart deploy/payment-service");
+    precheck(
+        &mut app,
+        &effects,
+        passed("allowed for token=hunter2"),
+        passed("server dry run ok"),
+    );
+    typed(&mut app, "production/payment-service");
+    let effects = keys(&mut app, &["<Tab>", "<Enter>"]);
+    let [Effect::Execute { id, plan, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    app.update(Event::ActionDone {
+        id: *id,
+        plan: Box::new(plan.clone()),
+        outcome: opsdeck::core::executor::Outcome::Ok("restarted".into()),
+    });
+    keys(&mut app, &["<Esc>"]);
+    // Refused: the dry run says no.
+    let effects = command(&mut app, "scale deploy/payment-service 5");
+    precheck(
+        &mut app,
+        &effects,
+        passed("allowed"),
+        Check::Refused("admission webhook denied the request".into()),
+    );
+    keys(&mut app, &["<Esc>"]);
+    let made = std::mem::take(&mut app.made);
+    let done = made.iter().find(|e| e.text.starts_with("done:")).unwrap();
+    let refused = made
+        .iter()
+        .find(|e| e.text.starts_with("refused:"))
+        .unwrap();
+    let shown =
+        |e: &TimelineEntry| -> Vec<String> { e.checks().iter().map(ToString::to_string).collect() };
+    let done_checks = shown(done);
+    for step in [
+        "read-only: passed",
+        "permission: passed (allowed for token=",
+        "dry run: passed (server dry run ok)",
+        "confirmation: passed (typed \"production/payment-service\")",
+        "cooldown: passed",
+    ] {
+        assert!(
+            done_checks.iter().any(|c| c.starts_with(step)),
+            "{step} is not among {done_checks:?}"
+        );
+    }
+    assert!(!done_checks.concat().contains("hunter2"), "{done_checks:?}");
+    let refused_checks = shown(refused);
+    assert_eq!(
+        refused_checks.last().unwrap(),
+        "dry run: REFUSED (admission webhook denied the request)",
+        "{refused_checks:?}"
+    );
+    assert!(
+        refused_checks
+            .iter()
+            .any(|c| c == "permission: passed (allowed)")
+    );
+
+    // Through a recording into a replay.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("checks.odr");
+    let recorder = Recorder::start(&path, &header()).unwrap();
+    for e in &made {
+        recorder.record(e.at, Entry::Console(e.clone()));
+    }
+    assert_eq!(recorder.stop(), None);
+    let back: Vec<TimelineEntry> = records(&Recording::open(&path).unwrap())
+        .into_iter()
+        .filter_map(|r| match r.entry {
+            Entry::Console(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(back, made);
+    let mut replay = replay_app();
+    support::play_demo(&mut replay, 30);
+    for e in back {
+        replay.update(Event::Update(Update::Timeline(e)));
+    }
+    keys(&mut replay, &["7", "G"]);
+    let selected = replay.model.timeline.selected().unwrap().text.to_string();
+    if !selected.starts_with("refused:") {
+        keys(&mut replay, &["g"]);
+    }
+    let screen = support::screen(&replay);
+    assert!(
+        screen.contains("· checks:")
+            && screen.contains("read-only ✓ target ✓ preconditions ✓ permission ✓")
+            && screen.contains("dry run ✗ (admission webhook denied the request)"),
+        "the Timeline's detail shows the checks:\n{screen}"
+    );
+    let draft = opsdeck::postmortem::markdown(
+        &replay.model,
+        &opsdeck::postmortem::Source {
+            context: "demo",
+            from: "a recording",
+            written_at: replay.now,
+        },
+    );
+    assert!(
+        draft.contains("   - dry run: passed (server dry run ok)")
+            && draft.contains("   - dry run: REFUSED (admission webhook denied the request)")
+            && !draft.contains("hunter2"),
+        "{draft}"
+    );
+
+    // A recording made before: its action entries have no checks.
+    let mut old = serde_json::to_value(done).unwrap();
+    let about = old["about"]["Action"].as_object_mut().unwrap();
+    assert!(about.remove("checks").is_some());
+    let old: TimelineEntry = serde_json::from_value(old).unwrap();
+    assert!(old.checks().is_empty());
+    assert_eq!(old.executed(), done.executed());
+}
