@@ -6,7 +6,7 @@ mod support;
 
 use chrono::{DateTime, Utc};
 use opsdeck::app::{App, Effect, Event, Options};
-use opsdeck::core::replay::ReplayControl;
+use opsdeck::core::replay::{RecordTo, ReplayControl};
 use opsdeck::demo::{DemoEngine, DemoOptions};
 use opsdeck::recording::format::{Entry, MAGIC};
 use opsdeck::recording::reader::ReadError;
@@ -443,12 +443,12 @@ fn record_start_and_stop_from_the_command_line() {
     typed(&mut app, &format!("record start {}", file.display()));
     assert_eq!(
         keys(&mut app, &["<Enter>"]),
-        vec![Effect::Record(Some(file.clone()))]
+        vec![Effect::Record(Some(RecordTo::File(file.clone())))]
     );
     keys(&mut app, &[":"]);
     typed(&mut app, "record start");
     let effects = keys(&mut app, &["<Enter>"]);
-    let [Effect::Record(Some(default))] = &effects[..] else {
+    let [Effect::Record(Some(RecordTo::Default(default)))] = &effects[..] else {
         panic!("{effects:?}")
     };
     assert!(
@@ -469,19 +469,35 @@ fn record_start_and_stop_from_the_command_line() {
         header: header(),
     };
     let (_tx, rx) = opsdeck::transport::channel(16, 16);
-    assert_eq!(
-        session.switch(Some(file.clone()), &rx),
-        Ok(Some(file.clone()))
-    );
+    let named = || Some(RecordTo::File(file.clone()));
+    assert_eq!(session.switch(named(), &rx), Ok(Some(file.clone())));
     assert!(file.exists());
     let again = session
-        .switch(Some(dir.path().join("other.odr")), &rx)
+        .switch(Some(RecordTo::File(dir.path().join("other.odr"))), &rx)
         .unwrap_err();
     assert!(again.contains("already recording"), "{again}");
     assert_eq!(session.switch(None, &rx), Ok(None));
     assert_eq!(session.switch(None, &rx), Err("not recording".to_string()));
-    let taken = session.switch(Some(file.clone()), &rx).unwrap_err();
+    let taken = session.switch(named(), &rx).unwrap_err();
     assert!(taken.contains("cannot record to"), "{taken}");
+    // Two starts in the same second under the default name: the second
+    // gets a number instead of failing.
+    let default = dir
+        .path()
+        .join("recordings")
+        .join("20261205T100000Z-demo.odr");
+    let to = || Some(RecordTo::Default(default.clone()));
+    assert_eq!(session.switch(to(), &rx), Ok(Some(default.clone())));
+    assert_eq!(session.switch(None, &rx), Ok(None));
+    let second = session.switch(to(), &rx).unwrap().unwrap();
+    assert_eq!(
+        second,
+        dir.path()
+            .join("recordings")
+            .join("20261205T100000Z-demo-2.odr")
+    );
+    assert_eq!(session.switch(None, &rx), Ok(None));
+    assert!(Recording::open(&default).is_ok() && Recording::open(&second).is_ok());
     app.update(Event::Recording(Ok(Some(file))));
     assert_eq!(app.recorded_bytes, Some(0));
     app.update(Event::Recording(Ok(None)));

@@ -122,7 +122,7 @@ pub enum Effect {
         columns: usize,
     },
     /// Start recording to this file, or (`None`) stop.
-    Record(Option<PathBuf>),
+    Record(Option<crate::core::replay::RecordTo>),
     /// Ask the replay's player to pause, change speed or seek.
     Replay(ReplayControl),
     /// Put text on the clipboard of the user's terminal (OSC 52).

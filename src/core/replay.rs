@@ -59,6 +59,16 @@ pub enum ReplayControl {
     TimelineEntry(bool),
 }
 
+/// Where `:record start` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordTo {
+    /// The file the user named: never over anything there.
+    File(PathBuf),
+    /// The name opsdeck chose (`recording_path`): if two starts in the
+    /// same second share it, the second gets `-2`.
+    Default(PathBuf),
+}
+
 /// Where a recording goes when the user names no file: the state
 /// directory, named by its start time and context.
 pub fn recording_path(state_dir: &Path, started: DateTime<Utc>, context: &str) -> PathBuf {

@@ -70,10 +70,33 @@ impl Recorder {
         every: Duration,
         queued: usize,
     ) -> std::io::Result<Recorder> {
+        Recorder::start_in(path, false, header, every, queued)
+    }
+
+    /// `start` under a name opsdeck chose: if it is taken (two starts in
+    /// the same second), `-2`, `-3` … is added (`path()` says which).
+    pub fn start_numbered(path: &Path, header: &Header) -> std::io::Result<Recorder> {
+        Recorder::start_in(path, true, header, FLUSH_EVERY, RECORDS_QUEUED)
+    }
+
+    fn start_in(
+        path: &Path,
+        numbered: bool,
+        header: &Header,
+        every: Duration,
+        queued: usize,
+    ) -> std::io::Result<Recorder> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::shared::private_file::create_dirs(dir)?;
         }
-        let mut file = crate::shared::private_file::create_new(path)?;
+        let (mut file, path) = if numbered {
+            crate::shared::private_file::create_unique(path)?
+        } else {
+            (
+                crate::shared::private_file::create_new(path)?,
+                path.to_path_buf(),
+            )
+        };
         let mut head = MAGIC.to_vec();
         head.extend(format::frame(header.started_at, &format::encode(header)?));
         file.write_all(&head)?;
@@ -101,7 +124,7 @@ impl Recorder {
             bytes,
             error,
             thread: Some(thread),
-            path: path.to_path_buf(),
+            path,
             screen: Mutex::new(None),
         })
     }
