@@ -2,7 +2,7 @@
 //! (scaled by the speed), with pause and seek.
 //!
 //! As it plays, the player asks the app to keep its model at a frame
-//! boundary every `CHECKPOINT_EVERY` of recorded time; a seek then starts
+//! boundary every `checkpoint_period` of recorded time; a seek then starts
 //! from the latest kept checkpoint before its target (backwards, or
 //! forwards past where the replay is) instead of the recording's start.
 
@@ -24,6 +24,15 @@ const MARK_EVERY: Duration = Duration::from_secs(1);
 /// Recorded time between checkpoints: a seek replays at most this much
 /// (plus a frame) of the recording after restoring one.
 pub const CHECKPOINT_EVERY: chrono::Duration = chrono::Duration::seconds(30);
+/// Checkpoints a replay keeps at most (each is a model, about 1.5 MB for
+/// the demo): a longer recording spaces them further apart.
+pub const MAX_CHECKPOINTS: i64 = 240;
+
+/// The recorded time between checkpoints for a recording that spans `span`.
+pub fn checkpoint_period(span: chrono::Duration) -> chrono::Duration {
+    let spread = chrono::Duration::milliseconds(span.num_milliseconds() / MAX_CHECKPOINTS + 1);
+    spread.max(CHECKPOINT_EVERY)
+}
 
 /// Starts the player; the returned sender carries the user's controls.
 pub fn spawn(recording: Recording, tx: UpdateTx) -> mpsc::UnboundedSender<ReplayControl> {
@@ -49,6 +58,8 @@ struct Player {
     saved: Vec<Checkpoint>,
     /// A checkpoint to ask for before the next record is sent.
     save_due: Option<Checkpoint>,
+    /// Recorded milliseconds between checkpoints.
+    period_ms: i64,
     /// The latest time of the records sent since the start or the
     /// checkpoint the app resumed from.
     sent_until: Option<DateTime<Utc>>,
@@ -68,6 +79,10 @@ impl Player {
     fn new(recording: Recording, tx: UpdateTx) -> Player {
         let clock = recording.start();
         let damaged = recording.corrupt;
+        let span = recording
+            .frames
+            .last()
+            .map_or(chrono::Duration::zero(), |f| f.first - clock);
         Player {
             recording,
             tx,
@@ -80,6 +95,7 @@ impl Player {
             damaged,
             saved: Vec::new(),
             save_due: None,
+            period_ms: checkpoint_period(span).num_milliseconds(),
             sent_until: None,
         }
     }
@@ -148,15 +164,15 @@ impl Player {
         self.pending.front().map(|r| r.at)
     }
 
-    /// Frame `i` is the first to start in a new `CHECKPOINT_EVERY` of
-    /// recorded time (the same frames whatever the replay did before).
+    /// Frame `i` is the first to start in a new period of recorded time
+    /// (the same frames whatever the replay did before).
     fn checkpoint_at(&self, i: usize) -> bool {
         let start = self.recording.start();
         let period = |i: usize| {
             self.recording
                 .frames
                 .get(i)
-                .map(|f| (f.first - start).num_milliseconds() / CHECKPOINT_EVERY.num_milliseconds())
+                .map(|f| (f.first - start).num_milliseconds() / self.period_ms)
         };
         i > 0 && period(i) > period(i - 1)
     }
@@ -345,5 +361,27 @@ impl Player {
         );
         let entry = TimelineEntry::new(self.clock, Severity::Warn, Origin::Opsdeck, text);
         let _ = self.tx.send_in_order(Update::Timeline(entry)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpoints_come_every_30_s_and_a_long_recording_keeps_at_most_240() {
+        let h = chrono::Duration::hours;
+        assert_eq!(
+            checkpoint_period(chrono::Duration::zero()),
+            CHECKPOINT_EVERY
+        );
+        assert_eq!(checkpoint_period(h(1)), CHECKPOINT_EVERY);
+        for span in [h(2), h(3), h(24), h(24 * 7)] {
+            let period = checkpoint_period(span);
+            let kept = span.num_milliseconds() / period.num_milliseconds();
+            assert!(kept <= MAX_CHECKPOINTS, "{span}: {kept}");
+            assert!(kept >= MAX_CHECKPOINTS - 1, "{span}: only {kept}");
+        }
+        assert_eq!(checkpoint_period(h(24)).num_seconds(), 360);
     }
 }
