@@ -5,7 +5,7 @@
 //! the key to a drawn frame: first forwards to the end (no checkpoint kept
 //! yet: everything is played), then to random times backwards and
 //! forwards (from the nearest checkpoint). Prints the slowest and the
-//! median of each kind, the checkpoints kept and the peak RSS.
+//! median of each kind, the checkpoints kept and the memory.
 //!
 //! `cargo bench --bench seek` (add `--profile dev` for an unoptimized
 //! build: slower, an upper bound).
@@ -108,14 +108,11 @@ async fn seek(
     started.elapsed()
 }
 
-fn peak_rss() -> String {
+/// A line of /proc/self/status: `VmRSS` now, `VmHWM` the peak.
+fn memory(field: &str) -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(str::to_owned)
-        })
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(str::to_owned))
         .unwrap_or_default()
 }
 
@@ -147,9 +144,14 @@ fn main() {
         control.send(ReplayControl::TogglePause).unwrap();
         let mut app = app();
         let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+        println!("before the first seek: {}", memory("VmRSS"));
         let first = seek(&mut app, &mut terminal, &control, &mut rx, end).await;
         summary("to the end, no checkpoint yet", vec![first]);
-        println!("checkpoints kept: {}", app.checkpoints.len());
+        println!(
+            "checkpoints kept: {}; {}",
+            app.checkpoints.len(),
+            memory("VmRSS")
+        );
         // A fixed pseudo-random walk over the hour.
         let mut state = 0x2545_f491_u64;
         let (mut back, mut forward) = (Vec::new(), Vec::new());
@@ -165,6 +167,6 @@ fn main() {
         }
         summary("backwards, from a checkpoint", back);
         summary("forwards, from a checkpoint", forward);
-        println!("{}", peak_rss());
+        println!("{}", memory("VmHWM"));
     });
 }
