@@ -114,16 +114,22 @@ fn main() -> color_eyre::Result<()> {
     let header = recording_header(&cli, &settings, &loc);
     let recorder = match &cli.global.record {
         Some(path) => {
-            let path = if path.as_os_str().is_empty() {
-                opsdeck::core::replay::recording_path(
+            let (path, numbered) = if path.as_os_str().is_empty() {
+                let default = opsdeck::core::replay::recording_path(
                     &opsdeck::config::paths::state_dir(),
                     header.started_at,
                     &header.context,
-                )
+                );
+                (default, true)
             } else {
-                path.clone()
+                (path.clone(), false)
             };
-            match opsdeck::recording::Recorder::start(&path, &header) {
+            let started = if numbered {
+                opsdeck::recording::Recorder::start_numbered(&path, &header)
+            } else {
+                opsdeck::recording::Recorder::start(&path, &header)
+            };
+            match started {
                 Ok(r) => Some(r),
                 Err(e) => {
                     eprintln!(

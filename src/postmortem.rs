@@ -118,6 +118,9 @@ fn what_we_did(out: &mut String, entries: &[TimelineEntry]) {
                 code_span(x.command.as_str())
             );
         }
+        for c in e.checks() {
+            let _ = writeln!(out, "   - {}", md_cell(&c.to_string()));
+        }
     }
     out.push('\n');
 }

@@ -123,7 +123,7 @@ fn enter_drills_down_to_latency_buckets_and_esc_comes_back() {
         "{text}"
     );
     assert!(text.contains("+Inf ") && text.contains("≤250ms "), "{text}");
-    assert_snapshot!("drill_down", render(&app).backend());
+    assert_snapshot!("drill_down_120x32", render(&app).backend());
     keys(&mut app, &["<Esc>"]);
     assert!(!app.model.heatmap.view.drill);
 }

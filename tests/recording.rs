@@ -6,7 +6,7 @@ mod support;
 
 use chrono::{DateTime, Utc};
 use opsdeck::app::{App, Effect, Event, Options};
-use opsdeck::core::replay::ReplayControl;
+use opsdeck::core::replay::{RecordTo, ReplayControl};
 use opsdeck::demo::{DemoEngine, DemoOptions};
 use opsdeck::recording::format::{Entry, MAGIC};
 use opsdeck::recording::reader::ReadError;
@@ -117,6 +117,8 @@ fn apply_all(app: &mut App, records: &[Record]) {
         let u = match &r.entry {
             Entry::Update(u) => u.clone(),
             Entry::Console(e) => Update::Timeline(e.clone()),
+            // What was on screen: no data (the follow test plays it).
+            Entry::Screen(_) => continue,
         };
         app.update(Event::Update(u));
     }
@@ -329,7 +331,9 @@ fn replay_keys_steer_the_player_and_a_live_console_says_there_is_none() {
             at: t0(),
             speed: 1.0,
             paused: false,
-            restart: false,
+            restart: None,
+            checkpoint: None,
+            screen: None,
             ended: None,
         },
     )));
@@ -404,7 +408,7 @@ async fn the_player_plays_seeks_back_and_says_where_the_recording_ends() {
     control.send(ReplayControl::Seek(start)).unwrap();
     loop {
         let u = rx.recv().await.unwrap();
-        let restart = matches!(&u, Update::Replay(m) if m.restart);
+        let restart = matches!(&u, Update::Replay(m) if m.restart.is_some());
         app.update(Event::Update(u));
         if restart {
             break;
@@ -412,7 +416,7 @@ async fn the_player_plays_seeks_back_and_says_where_the_recording_ends() {
     }
     assert!(app.model.timeline.len() < expected.model.timeline.len());
     assert!(live.model.timeline.len() >= expected.model.timeline.len());
-    assert!(app.replay.as_ref().is_some_and(|m| m.restart));
+    assert!(app.replay.as_ref().is_some_and(|m| m.restart.is_some()));
 }
 
 proptest! {
@@ -441,12 +445,12 @@ fn record_start_and_stop_from_the_command_line() {
     typed(&mut app, &format!("record start {}", file.display()));
     assert_eq!(
         keys(&mut app, &["<Enter>"]),
-        vec![Effect::Record(Some(file.clone()))]
+        vec![Effect::Record(Some(RecordTo::File(file.clone())))]
     );
     keys(&mut app, &[":"]);
     typed(&mut app, "record start");
     let effects = keys(&mut app, &["<Enter>"]);
-    let [Effect::Record(Some(default))] = &effects[..] else {
+    let [Effect::Record(Some(RecordTo::Default(default)))] = &effects[..] else {
         panic!("{effects:?}")
     };
     assert!(
@@ -467,19 +471,35 @@ fn record_start_and_stop_from_the_command_line() {
         header: header(),
     };
     let (_tx, rx) = opsdeck::transport::channel(16, 16);
-    assert_eq!(
-        session.switch(Some(file.clone()), &rx),
-        Ok(Some(file.clone()))
-    );
+    let named = || Some(RecordTo::File(file.clone()));
+    assert_eq!(session.switch(named(), &rx), Ok(Some(file.clone())));
     assert!(file.exists());
     let again = session
-        .switch(Some(dir.path().join("other.odr")), &rx)
+        .switch(Some(RecordTo::File(dir.path().join("other.odr"))), &rx)
         .unwrap_err();
     assert!(again.contains("already recording"), "{again}");
     assert_eq!(session.switch(None, &rx), Ok(None));
     assert_eq!(session.switch(None, &rx), Err("not recording".to_string()));
-    let taken = session.switch(Some(file.clone()), &rx).unwrap_err();
+    let taken = session.switch(named(), &rx).unwrap_err();
     assert!(taken.contains("cannot record to"), "{taken}");
+    // Two starts in the same second under the default name: the second
+    // gets a number instead of failing.
+    let default = dir
+        .path()
+        .join("recordings")
+        .join("20261205T100000Z-demo.odr");
+    let to = || Some(RecordTo::Default(default.clone()));
+    assert_eq!(session.switch(to(), &rx), Ok(Some(default.clone())));
+    assert_eq!(session.switch(None, &rx), Ok(None));
+    let second = session.switch(to(), &rx).unwrap().unwrap();
+    assert_eq!(
+        second,
+        dir.path()
+            .join("recordings")
+            .join("20261205T100000Z-demo-2.odr")
+    );
+    assert_eq!(session.switch(None, &rx), Ok(None));
+    assert!(Recording::open(&default).is_ok() && Recording::open(&second).is_ok());
     app.update(Event::Recording(Ok(Some(file))));
     assert_eq!(app.recorded_bytes, Some(0));
     app.update(Event::Recording(Ok(None)));
@@ -619,7 +639,9 @@ async fn the_player_jumps_to_the_next_and_previous_timeline_entry() {
             .unwrap();
 
         let mark = match &u {
-            Update::Replay(m) if !m.restart && m.paused && Some(m.at) != from => Some(m.at),
+            Update::Replay(m) if m.restart.is_none() && m.paused && Some(m.at) != from => {
+                Some(m.at)
+            }
             _ => None,
         };
         app.update(Event::Update(u));
@@ -677,7 +699,9 @@ fn the_replay_and_recording_headers() {
             at: t0() + chrono::Duration::seconds(120),
             speed: 4.0,
             paused: true,
-            restart: false,
+            restart: None,
+            checkpoint: None,
+            screen: None,
             ended: None,
         },
     )));
@@ -746,4 +770,347 @@ fn the_post_mortem_names_each_actions_command_and_who_confirmed_it() {
         ),
         "{draft}"
     );
+}
+
+/// Records `secs` of the demo with each second's updates stamped with
+/// the demo's time (as a live run at 1x would), a note half-way, in small
+/// frames that start mid-second;
+/// returns the live app's digest after each second (index 0: before any).
+fn record_demo_in_demo_time(path: &Path, secs: u64) -> Vec<String> {
+    use opsdeck::recording::format::{encode, frame};
+    let mut live = support::app((160, 48));
+    let mut engine = demo_engine();
+    let mut digests = vec![digest(&live)];
+    let mut records = Vec::new();
+    for s in 1..=secs {
+        let now = t0() + chrono::Duration::seconds(s as i64);
+        for u in engine.advance(Duration::from_secs(s)) {
+            records.push(Record {
+                at: now,
+                entry: Entry::Update(u.clone()),
+            });
+            tap::apply(&mut live, u);
+        }
+        live.update(Event::Tick(now));
+        if s == secs / 2 {
+            keys(&mut live, &["7", "n"]);
+            typed(&mut live, "rolled back by hand");
+            keys(&mut live, &["<Enter>"]);
+        }
+        for e in std::mem::take(&mut live.made) {
+            records.push(Record {
+                at: e.at,
+                entry: Entry::Console(e),
+            });
+        }
+        digests.push(digest(&live));
+    }
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend(frame(t0(), &encode(&header()).unwrap()));
+    // A frame starts at each log batch (applying one twice shows) and
+    // after 13 records.
+    let mut chunk: Vec<Record> = Vec::new();
+    for r in records {
+        if matches!(r.entry, Entry::Update(Update::Logs(_))) || chunk.len() == 13 {
+            if let Some(first) = chunk.first() {
+                bytes.extend(frame(first.at, &encode(&chunk).unwrap()));
+            }
+            chunk.clear();
+        }
+        chunk.push(r);
+    }
+    bytes.extend(frame(chunk[0].at, &encode(&chunk).unwrap()));
+    std::fs::write(path, bytes).unwrap();
+    digests
+}
+
+/// Applies what the player sends until `done` says the mark it just
+/// applied is the one awaited; returns the restarts seen on the way.
+async fn play_until(
+    app: &mut App,
+    rx: &mut opsdeck::transport::UpdateRx,
+    done: impl Fn(&opsdeck::core::replay::ReplayMark) -> bool,
+) -> Vec<opsdeck::core::replay::Restart> {
+    let mut restarts = Vec::new();
+    loop {
+        let u = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("the player went quiet")
+            .expect("the player stopped");
+        let mark = match &u {
+            Update::Replay(m) => Some(m.clone()),
+            _ => None,
+        };
+        app.update(Event::Update(u));
+        if let Some(m) = mark {
+            restarts.extend(m.restart);
+            if done(&m) {
+                return restarts;
+            }
+        }
+    }
+}
+
+/// #16: a seek starts from the latest checkpoint before its target, and
+/// the model it shows is the live run's at that time, backwards and
+/// forwards, landing anywhere between two checkpoints.
+#[tokio::test]
+async fn a_seek_from_a_checkpoint_shows_what_the_live_run_had_then() {
+    use opsdeck::core::replay::Restart;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seek.odr");
+    let secs = 200;
+    let live = record_demo_in_demo_time(&path, secs);
+    let rec = Recording::open(&path).unwrap();
+    let (tx, mut rx) = opsdeck::transport::channel(1 << 16, 1 << 20);
+    let control = opsdeck::recording::player::spawn(rec, tx);
+    control.send(ReplayControl::Speed(64.0)).unwrap();
+    let mut app = replay_app();
+    play_until(&mut app, &mut rx, |m| m.ended.is_some()).await;
+    assert_eq!(digest(&app), live[secs as usize]);
+    // Every 30 recorded seconds, as the player went.
+    assert!(app.checkpoints.len() >= 5, "{}", app.checkpoints.len());
+    control.send(ReplayControl::TogglePause).unwrap();
+    play_until(&mut app, &mut rx, |m| m.paused).await;
+
+    let mut from_checkpoints = 0;
+    // Back into the middle, back near the start, forward past kept
+    // checkpoints, to the first second, a second before a checkpoint's
+    // records end, on one, and to the end.
+    for s in [130_u64, 47, 171, 1, 59, 120, 89, 100, 200] {
+        let to = t0() + chrono::Duration::seconds(s as i64);
+        control.send(ReplayControl::Seek(to)).unwrap();
+        let restarts = play_until(&mut app, &mut rx, |m| {
+            m.at == to && m.restart.is_none() && m.checkpoint.is_none()
+        })
+        .await;
+        assert!(restarts.len() <= 1, "{restarts:?}");
+        if let Some(Restart::Checkpoint(_)) = restarts.first() {
+            from_checkpoints += 1;
+        }
+        assert!(
+            digest(&app) == live[s as usize],
+            "after a seek to second {s} ({restarts:?}) the model is not the live run's"
+        );
+    }
+    assert!(
+        from_checkpoints >= 4,
+        "{from_checkpoints} seeks used a checkpoint"
+    );
+}
+
+/// #16: the recording keeps which tab and service were on screen, and a
+/// replay follows them until the user moves away; `b` follows again.
+#[tokio::test]
+async fn a_replay_follows_the_responders_tab_and_service_until_the_user_moves() {
+    use opsdeck::app::tab::Tab;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("screens.odr");
+    let recorder = Recorder::start_flushing(&path, &header(), Duration::ZERO).unwrap();
+    let mut live = support::app((160, 48));
+    let start_tab = live.tab.name().to_string();
+    let mut engine = demo_engine();
+    let at = |s: i64| t0() + chrono::Duration::seconds(s);
+    for s in 1..=90 {
+        for u in engine.advance(Duration::from_secs(s as u64)) {
+            recorder.record(at(s), Entry::Update(u.clone()));
+            tap::apply(&mut live, u);
+        }
+        live.update(Event::Tick(at(s)));
+        match s {
+            30 => {
+                keys(&mut live, &["2"]);
+            }
+            60 => {
+                keys(&mut live, &[":"]);
+                typed(&mut live, "service payment-service");
+                keys(&mut live, &["<Enter>"]);
+            }
+            _ => {}
+        }
+        tap::record_made(&mut live, Some(&recorder));
+    }
+    assert_eq!(recorder.stop(), None);
+    let rec = Recording::open(&path).unwrap();
+    let screens: Vec<(DateTime<Utc>, String, Option<String>)> = records(&rec)
+        .into_iter()
+        .filter_map(|r| match r.entry {
+            Entry::Screen(s) => Some((r.at, s.tab, s.service.map(|n| n.as_str().to_string()))),
+            _ => None,
+        })
+        .collect();
+    let payment = Some("payment-service".to_string());
+    // When recording started, then each change, and nothing in between.
+    assert_eq!(
+        screens,
+        vec![
+            (at(1), start_tab, None),
+            (at(30), "heatmap".to_string(), None),
+            (at(60), "heatmap".to_string(), payment.clone()),
+        ]
+    );
+
+    let (tx, mut rx) = opsdeck::transport::channel(1 << 16, 1 << 20);
+    let control = opsdeck::recording::player::spawn(rec, tx);
+    control.send(ReplayControl::TogglePause).unwrap();
+    let mut app = replay_app();
+    let service = |app: &App| app.service.as_ref().map(|s| s.name.clone());
+    let mut seek = async |app: &mut App, s: i64| {
+        control.send(ReplayControl::Seek(at(s))).unwrap();
+        play_until(app, &mut rx, |m| {
+            m.at == at(s) && m.restart.is_none() && m.checkpoint.is_none() && m.screen.is_none()
+        })
+        .await;
+    };
+    seek(&mut app, 45).await;
+    assert_eq!((app.tab, service(&app)), (Tab::Heatmap, None));
+    seek(&mut app, 90).await;
+    assert_eq!((app.tab, service(&app)), (Tab::Heatmap, payment.clone()));
+    let top = |app: &App| support::screen(app).lines().next().unwrap().to_string();
+    assert!(!top(&app).contains("own view"), "{}", top(&app));
+
+    // The user goes elsewhere: the replay no longer moves them, and says so.
+    keys(&mut app, &["4"]);
+    assert!(!app.following);
+    assert!(top(&app).contains("own view (b: follow)"), "{}", top(&app));
+    seek(&mut app, 45).await;
+    assert_eq!((app.tab, service(&app)), (Tab::Breakers, payment.clone()));
+    // `b`: the responder's screen at this point of the recording.
+    keys(&mut app, &["b"]);
+    assert!(app.following);
+    assert_eq!((app.tab, service(&app)), (Tab::Heatmap, None));
+    assert!(!top(&app).contains("own view"), "{}", top(&app));
+    seek(&mut app, 90).await;
+    assert_eq!((app.tab, service(&app)), (Tab::Heatmap, payment));
+}
+
+/// #16: every guard step's answer goes with an action's outcome or
+/// refusal into the recording, redacted as in the audit log; a replay's
+/// Timeline detail and its post-mortem show them. Older recordings, which
+/// have none, still read.
+#[test]
+fn a_recording_keeps_every_check_of_an_action_and_of_a_refusal() {
+    use opsdeck::core::executor::Check;
+    use opsdeck::core::timeline::TimelineEntry;
+    use support::actions::{command, passed, precheck};
+    let mut app = support::app((160, 48));
+    support::play_demo(&mut app, 30);
+    app.made.clear();
+    // Executed: every step passed, a secret in the permission's answer.
+    let effects = command(&mut app, "restart deploy/payment-service");
+    precheck(
+        &mut app,
+        &effects,
+        passed("allowed for token=hunter2"),
+        passed("server dry run ok"),
+    );
+    typed(&mut app, "production/payment-service");
+    let effects = keys(&mut app, &["<Tab>", "<Enter>"]);
+    let [Effect::Execute { id, plan, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    app.update(Event::ActionDone {
+        id: *id,
+        plan: Box::new(plan.clone()),
+        outcome: opsdeck::core::executor::Outcome::Ok("restarted".into()),
+    });
+    keys(&mut app, &["<Esc>"]);
+    // Refused: the dry run says no.
+    let effects = command(&mut app, "scale deploy/payment-service 5");
+    precheck(
+        &mut app,
+        &effects,
+        passed("allowed"),
+        Check::Refused("admission webhook denied the request".into()),
+    );
+    keys(&mut app, &["<Esc>"]);
+    let made = std::mem::take(&mut app.made);
+    let done = made.iter().find(|e| e.text.starts_with("done:")).unwrap();
+    let refused = made
+        .iter()
+        .find(|e| e.text.starts_with("refused:"))
+        .unwrap();
+    let shown =
+        |e: &TimelineEntry| -> Vec<String> { e.checks().iter().map(ToString::to_string).collect() };
+    let done_checks = shown(done);
+    for step in [
+        "read-only: passed",
+        "permission: passed (allowed for token=",
+        "dry run: passed (server dry run ok)",
+        "confirmation: passed (typed \"production/payment-service\")",
+        "cooldown: passed",
+    ] {
+        assert!(
+            done_checks.iter().any(|c| c.starts_with(step)),
+            "{step} is not among {done_checks:?}"
+        );
+    }
+    assert!(!done_checks.concat().contains("hunter2"), "{done_checks:?}");
+    let refused_checks = shown(refused);
+    assert_eq!(
+        refused_checks.last().unwrap(),
+        "dry run: REFUSED (admission webhook denied the request)",
+        "{refused_checks:?}"
+    );
+    assert!(
+        refused_checks
+            .iter()
+            .any(|c| c == "permission: passed (allowed)")
+    );
+
+    // Through a recording into a replay.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("checks.odr");
+    let recorder = Recorder::start(&path, &header()).unwrap();
+    for e in &made {
+        recorder.record(e.at, Entry::Console(e.clone()));
+    }
+    assert_eq!(recorder.stop(), None);
+    let back: Vec<TimelineEntry> = records(&Recording::open(&path).unwrap())
+        .into_iter()
+        .filter_map(|r| match r.entry {
+            Entry::Console(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(back, made);
+    let mut replay = replay_app();
+    support::play_demo(&mut replay, 30);
+    for e in back {
+        replay.update(Event::Update(Update::Timeline(e)));
+    }
+    keys(&mut replay, &["7", "G"]);
+    let selected = replay.model.timeline.selected().unwrap().text.to_string();
+    if !selected.starts_with("refused:") {
+        keys(&mut replay, &["g"]);
+    }
+    let screen = support::screen(&replay);
+    assert!(
+        screen.contains("· checks:")
+            && screen.contains("read-only ✓ target ✓ preconditions ✓ permission ✓")
+            && screen.contains("dry run ✗ (admission webhook denied the request)"),
+        "the Timeline's detail shows the checks:\n{screen}"
+    );
+    let draft = opsdeck::postmortem::markdown(
+        &replay.model,
+        &opsdeck::postmortem::Source {
+            context: "demo",
+            from: "a recording",
+            written_at: replay.now,
+        },
+    );
+    assert!(
+        draft.contains("   - dry run: passed (server dry run ok)")
+            && draft.contains("   - dry run: REFUSED (admission webhook denied the request)")
+            && !draft.contains("hunter2"),
+        "{draft}"
+    );
+
+    // A recording made before: its action entries have no checks.
+    let mut old = serde_json::to_value(done).unwrap();
+    let about = old["about"]["Action"].as_object_mut().unwrap();
+    assert!(about.remove("checks").is_some());
+    let old: TimelineEntry = serde_json::from_value(old).unwrap();
+    assert!(old.checks().is_empty());
+    assert_eq!(old.executed(), done.executed());
 }

@@ -111,7 +111,12 @@ fn extra_updates() -> Vec<Update> {
             at,
             speed: 0.25,
             paused: true,
-            restart: true,
+            restart: Some(opsdeck::core::replay::Restart::Checkpoint(3)),
+            checkpoint: Some(4),
+            screen: Some(opsdeck::core::replay::Screen {
+                tab: "heatmap".into(),
+                service: Some("payment-service".into()),
+            }),
             ended: Some("recording ends at 10:31:07 (file truncated)".into()),
         }),
         room(opsdeck::core::room::RoomUpdate::Message {

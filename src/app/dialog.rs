@@ -310,12 +310,19 @@ impl App {
         dialog.stage = Stage::Refused {
             reason: reason.clone(),
         };
-        self.add_to_timeline(TimelineEntry::new(
-            self.now,
-            Severity::Warn,
-            Origin::Opsdeck,
-            format!("refused: {} ({reason})", dialog.plan.summary()),
-        ));
+        self.add_to_timeline(
+            TimelineEntry::new(
+                self.now,
+                Severity::Warn,
+                Origin::Opsdeck,
+                format!("refused: {} ({reason})", dialog.plan.summary()),
+            )
+            .about(crate::core::timeline::About::Action {
+                id: dialog.id,
+                executed: None,
+                checks: dialog.decisions.iter().map(Decision::record).collect(),
+            }),
+        );
         tracing::warn!(plan = %dialog.plan.effect, "action refused: {reason}");
         self.audit_effect(dialog, AuditEvent::Refused, Some(reason))
     }
@@ -508,21 +515,30 @@ impl App {
             // Nothing reached the backend, so nothing to cool down from.
             self.cooldowns.remove(&plan.cooldown_key());
         }
-        let executed = self.finished.get(&id).map(|d| {
-            let confirmation = d
-                .decisions
+        let decisions = self.finished.get(&id).map(|d| d.decisions.as_slice());
+        let executed = decisions.map(|decisions| {
+            let confirmation = decisions
                 .iter()
                 .rev()
                 .find(|x| x.step == Step::Confirmation)
                 .map_or("", |x| x.detail.as_str());
             Box::new(crate::core::timeline::Executed::new(
-                &plan.cli,
+                &plan.for_audit().cli,
                 &self.options.user,
                 confirmation,
             ))
         });
+        let checks = decisions
+            .unwrap_or_default()
+            .iter()
+            .map(Decision::record)
+            .collect();
         let mut entry = TimelineEntry::new(self.now, severity, Origin::Opsdeck, text.clone())
-            .about(crate::core::timeline::About::Action { id, executed });
+            .about(crate::core::timeline::About::Action {
+                id,
+                executed,
+                checks,
+            });
         if let Some(d) = self.finished.get_mut(&id) {
             d.stage = Stage::Done {
                 ok,

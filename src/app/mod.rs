@@ -6,6 +6,7 @@ pub mod breakers;
 pub mod dialog;
 mod features;
 mod filter;
+mod follow;
 mod goto;
 pub mod input;
 pub mod lag;
@@ -32,7 +33,7 @@ use crate::config::theme::ThemeSet;
 use crate::core::action::ActionPlan;
 use crate::core::command::Command;
 use crate::core::executor::{Check, Outcome};
-use crate::core::replay::{ReplayControl, ReplayMark};
+use crate::core::replay::{ReplayControl, ReplayMark, Restart};
 use crate::core::source::Severity;
 use crate::core::timeline::TimelineEntry;
 use crate::model::Model;
@@ -147,7 +148,7 @@ pub enum Effect {
         columns: usize,
     },
     /// Start recording to this file, or (`None`) stop.
-    Record(Option<PathBuf>),
+    Record(Option<crate::core::replay::RecordTo>),
     /// Ask the replay's player to pause, change speed or seek.
     Replay(ReplayControl),
     /// Put text on the clipboard of the user's terminal (OSC 52).
@@ -237,6 +238,14 @@ pub struct App {
     pub log_options: (Option<String>, crate::features::logs::source::LogOptions),
     /// Where a replay is, once its player has said.
     pub replay: Option<ReplayMark>,
+    /// A replay shows the recorded tab and service (`Model::screen`)
+    /// until the user moves away.
+    pub following: bool,
+    /// How many times `b` was pressed: a key that pressed it moved the
+    /// screen by following, not away.
+    follow_asked: u64,
+    /// The models a replay's player asked to keep, to seek back to.
+    pub checkpoints: crate::model::checkpoints::Checkpoints,
     /// Bytes recorded so far, while recording (the header shows them).
     pub recorded_bytes: Option<u64>,
     /// Timeline entries the console made itself since the runtime last
@@ -289,6 +298,9 @@ impl App {
             prom_window: None,
             prom_columns: 0,
             replay: None,
+            following: true,
+            follow_asked: 0,
+            checkpoints: Default::default(),
             recorded_bytes: None,
             made: Vec::new(),
             service: None,
@@ -329,11 +341,18 @@ impl App {
     /// Reacts to one event. Returns what the runtime must do.
     pub fn update(&mut self, event: Event) -> Vec<Effect> {
         match event {
-            Event::Key(key) => self.on_key(key),
+            Event::Key(key) => {
+                let before = self.follow_point();
+                let effects = self.on_key(key);
+                self.stop_following_if_moved(before);
+                effects
+            }
             Event::Click { column, row } => {
+                let before = self.follow_point();
                 if let Some(tab) = crate::app::layout::tab_at(self, column, row) {
                     self.tab = tab;
                 }
+                self.stop_following_if_moved(before);
                 Vec::new()
             }
             Event::Scroll { down } => {
@@ -350,6 +369,8 @@ impl App {
                 self.model.apply(update);
                 self.model.refresh_overview(self.now);
                 self.refresh_service();
+                // The responder's service may be known only now.
+                self.follow_responder();
                 let effects = if kube {
                     self.rescope_logs()
                 } else {
@@ -478,9 +499,37 @@ impl App {
     }
 
     fn on_replay_mark(&mut self, mark: ReplayMark) {
-        if mark.restart {
-            self.model = fresh_model(&self.settings);
+        match mark.restart {
+            Some(Restart::Start) => self.model = fresh_model(&self.settings),
+            Some(Restart::Checkpoint(frame)) => {
+                self.model = match self.checkpoints.restore(frame) {
+                    Some(model) => model,
+                    // The player names only checkpoints it asked to keep.
+                    None => {
+                        let text = format!("replay: checkpoint {frame} was not kept");
+                        self.say(Severity::Warn, text);
+                        fresh_model(&self.settings)
+                    }
+                }
+            }
+            None => {}
+        }
+        if mark.restart.is_some() {
+            // The views came with the model: scope them as the app is now.
+            let scope = self.service.clone();
+            for tab in Tab::ALL {
+                self.feature_mut(tab).set_service(scope.as_ref());
+            }
             self.fit_cursor();
+        }
+        if let Some(screen) = &mark.screen {
+            self.model.screen = Some(screen.clone());
+        }
+        if mark.restart.is_some() || mark.screen.is_some() {
+            self.follow_responder();
+        }
+        if let Some(frame) = mark.checkpoint {
+            self.checkpoints.keep(frame, &self.model);
         }
         if let Some(ended) = &mark.ended
             && self.replay.as_ref().is_none_or(|m| m.ended.is_none())

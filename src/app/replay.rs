@@ -2,7 +2,7 @@
 //! player's marks (`Update::Replay`) say back where it is.
 
 use super::{App, Effect};
-use crate::core::replay::{ReplayControl, SPEEDS};
+use crate::core::replay::{RecordTo, ReplayControl, SPEEDS};
 use crate::core::source::Severity;
 use chrono::{DateTime, NaiveTime, Utc};
 
@@ -72,11 +72,18 @@ impl App {
         let mut words = arg.split_whitespace();
         match (words.next(), words.next(), words.next()) {
             (Some("start"), file, None) => {
-                let path = file.map(std::path::PathBuf::from).unwrap_or_else(|| {
-                    let context = self.model.context.as_deref().unwrap_or("opsdeck");
-                    crate::core::replay::recording_path(&self.export_dir, self.now, context)
-                });
-                vec![Effect::Record(Some(path))]
+                let to = match file {
+                    Some(f) => RecordTo::File(f.into()),
+                    None => {
+                        let context = self.model.context.as_deref().unwrap_or("opsdeck");
+                        RecordTo::Default(crate::core::replay::recording_path(
+                            &self.export_dir,
+                            self.now,
+                            context,
+                        ))
+                    }
+                };
+                vec![Effect::Record(Some(to))]
             }
             (Some("stop"), None, None) => vec![Effect::Record(None)],
             _ => {

@@ -144,6 +144,7 @@ impl App {
             Command::ReplayFaster => return self.replay_speed(true),
             Command::ReplayNextEntry => return self.replay_jump(true),
             Command::ReplayPrevEntry => return self.replay_jump(false),
+            Command::ReplayFollow => return self.replay_follow(),
             Command::Seek(arg) => return self.seek(&arg),
             Command::Record(arg) => return self.record(&arg),
             Command::Noop => {}

@@ -81,7 +81,7 @@ impl App {
         true
     }
 
-    fn apply_service(&mut self, scope: Option<ServiceScope>) {
+    pub(super) fn apply_service(&mut self, scope: Option<ServiceScope>) {
         for tab in Tab::ALL {
             self.feature_mut(tab).set_service(scope.as_ref());
         }

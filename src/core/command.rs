@@ -112,6 +112,7 @@ pub enum Command {
     ReplayFaster,
     ReplayNextEntry,
     ReplayPrevEntry,
+    ReplayFollow,
     Seek(String),
     Record(String),
     /// Scope every tab to one service (`-`: every service again).
@@ -414,6 +415,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     unit!("replay_faster", "Replay: twice the speed", Command::ReplayFaster),
     unit!("replay_next_entry", "Replay: to the next Timeline entry", Command::ReplayNextEntry),
     unit!("replay_prev_entry", "Replay: to the previous Timeline entry", Command::ReplayPrevEntry),
+    unit!("replay_follow", "Replay: follow the responder's tab and service again", Command::ReplayFollow),
     text!("seek", "Replay: jump to a recorded time", Command::Seek)
         .arg(needs("<10:04:30|+5m|-2m>", "a time of day or +/- minutes", "+5m"))
         .unbound(),

@@ -1,5 +1,6 @@
 //! The words of a replay: where the player is, and what the user asks of it.
 
+use crate::core::sanitize::SafeText;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
@@ -14,12 +15,38 @@ pub struct ReplayMark {
     pub at: DateTime<Utc>,
     pub speed: f64,
     pub paused: bool,
-    /// The player went back to the start (a seek backwards): the app drops
-    /// what it has and is replayed up to the seek's time.
-    pub restart: bool,
+    /// The player went back (a seek backwards, or forwards to a checkpoint
+    /// kept earlier): the app drops what it has, takes the state named
+    /// here, and is replayed from there up to the seek's time.
+    pub restart: Option<Restart>,
+    /// Every record before frame N has been sent: the app keeps its model
+    /// as checkpoint N, for a later seek to start from.
+    #[serde(default)]
+    pub checkpoint: Option<u64>,
+    /// What the responder had on screen from here on (a recorded
+    /// `Screen`), for the app to follow.
+    #[serde(default)]
+    pub screen: Option<Screen>,
     /// Set once the last record has played: where and why the recording
     /// ends.
     pub ended: Option<String>,
+}
+
+/// What the responder had on screen: the tab (by its name) and the
+/// service every tab was scoped to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Screen {
+    pub tab: String,
+    pub service: Option<SafeText>,
+}
+
+/// Where a replay starts over from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Restart {
+    /// The recording's start: a fresh model.
+    Start,
+    /// The model the app kept as this checkpoint.
+    Checkpoint(u64),
 }
 
 /// What the user asks the player to do.
@@ -30,6 +57,16 @@ pub enum ReplayControl {
     Seek(DateTime<Utc>),
     /// To the next (`true`) or previous Timeline entry of the recording.
     TimelineEntry(bool),
+}
+
+/// Where `:record start` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordTo {
+    /// The file the user named: never over anything there.
+    File(PathBuf),
+    /// The name opsdeck chose (`recording_path`): if two starts in the
+    /// same second share it, the second gets `-2`.
+    Default(PathBuf),
 }
 
 /// Where a recording goes when the user names no file: the state

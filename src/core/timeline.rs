@@ -72,6 +72,10 @@ pub enum About {
         /// value; older recordings have none).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         executed: Option<Box<Executed>>,
+        /// Every guard step's answer, in order; a refusal ends with the
+        /// step that refused (older recordings have none).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        checks: Vec<CheckRecord>,
     },
 }
 
@@ -106,6 +110,39 @@ pub struct Executed {
     pub confirmation: SafeText,
 }
 
+/// One guard step's answer for an action, redacted as the audit log keeps
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CheckRecord {
+    /// The step's label: "read-only", "permission", "dry run" …
+    pub step: SafeText,
+    pub passed: bool,
+    pub detail: SafeText,
+}
+
+impl CheckRecord {
+    pub fn new(step: &str, passed: bool, detail: &str) -> CheckRecord {
+        let safe = |t: &str| sanitize_str_capped(&super::redact::redact(t), SAFE_TEXT_BYTES);
+        CheckRecord {
+            step: safe(step),
+            passed,
+            detail: safe(detail),
+        }
+    }
+}
+
+impl fmt::Display for CheckRecord {
+    /// `permission: passed (allowed)`, `cooldown: REFUSED (ran 20s ago)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let answer = if self.passed { "passed" } else { "REFUSED" };
+        write!(f, "{}: {answer}", self.step)?;
+        if !self.detail.as_str().is_empty() {
+            write!(f, " ({})", self.detail)?;
+        }
+        Ok(())
+    }
+}
+
 impl Executed {
     pub fn new(command: &str, by: &str, confirmation: &str) -> Executed {
         let safe = |t: &str| sanitize_str_capped(t, SAFE_TEXT_BYTES);
@@ -125,6 +162,14 @@ impl TimelineEntry {
                 executed: Some(x), ..
             }) => Some(x),
             _ => None,
+        }
+    }
+
+    /// An action's guard decisions, for its outcome or refusal entry.
+    pub fn checks(&self) -> &[CheckRecord] {
+        match &self.about {
+            Some(About::Action { checks, .. }) => checks,
+            _ => &[],
         }
     }
 

@@ -1,5 +1,6 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
+pub mod checkpoints;
 pub mod peaks;
 pub mod room;
 pub mod services;
@@ -18,8 +19,9 @@ use crate::features::queries::feature::QueriesTab;
 use crate::features::timeline::model::Timeline;
 use crate::update::Update;
 
-/// Everything the sources have told us, as the UI draws it.
-#[derive(Debug, Default)]
+/// Everything the sources have told us, as the UI draws it. `Clone`: a
+/// replay keeps copies as checkpoints to seek back to.
+#[derive(Debug, Clone, Default)]
 pub struct Model {
     pub health: Health,
     pub timeline: Timeline,
@@ -42,6 +44,9 @@ pub struct Model {
     pub peaks: peaks::Peaks,
     /// The war room joined, if any.
     pub room: room::RoomModel,
+    /// In a replay: the tab and service the responder had on screen, as
+    /// last recorded.
+    pub screen: Option<crate::core::replay::Screen>,
 }
 
 impl Model {

@@ -14,6 +14,7 @@
 //! does not match is skipped and counted; the reader finds the next one by
 //! its mark.
 
+use crate::core::replay::Screen;
 use crate::core::timeline::TimelineEntry;
 use crate::update::Update;
 use chrono::{DateTime, Utc};
@@ -61,6 +62,9 @@ pub enum Entry {
     /// A Timeline entry the console made itself: a note, an action's plan,
     /// who confirmed it, its checks and outcome.
     Console(TimelineEntry),
+    /// The tab and service on screen changed (and when recording started):
+    /// a replay follows them.
+    Screen(Screen),
 }
 
 /// One frame's bytes for `payload` (already encoded) starting at `first`.

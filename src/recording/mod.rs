@@ -16,6 +16,7 @@ pub use format::{Entry, Header, Record};
 pub use reader::{ReadError, Recording};
 pub use writer::Recorder;
 
+use crate::core::replay::RecordTo;
 use chrono::Utc;
 use std::path::PathBuf;
 
@@ -32,24 +33,32 @@ impl Session {
     /// as the app's `Event::Recording` wants it.
     pub fn switch(
         &mut self,
-        path: Option<PathBuf>,
+        to: Option<RecordTo>,
         updates: &crate::transport::UpdateRx,
     ) -> Result<Option<PathBuf>, String> {
-        match (path, self.recorder.take()) {
+        match (to, self.recorder.take()) {
             (Some(_), Some(r)) => {
                 let running = r.path().display().to_string();
                 self.recorder = Some(r);
                 Err(format!("already recording to {running}: record stop first"))
             }
-            (Some(path), None) => {
+            (Some(to), None) => {
                 self.header.started_at = Utc::now();
-                match Recorder::start(&path, &self.header) {
+                let started = match &to {
+                    RecordTo::File(path) => Recorder::start(path, &self.header),
+                    RecordTo::Default(path) => Recorder::start_numbered(path, &self.header),
+                };
+                match started {
                     Ok(r) => {
                         updates.set_tap(Some(r.tap()));
+                        let path = r.path().to_path_buf();
                         self.recorder = Some(r);
                         Ok(Some(path))
                     }
-                    Err(e) => Err(format!("cannot record to {}: {e}", path.display())),
+                    Err(e) => {
+                        let (RecordTo::File(path) | RecordTo::Default(path)) = to;
+                        Err(format!("cannot record to {}: {e}", path.display()))
+                    }
                 }
             }
             (None, Some(r)) => {

@@ -21,11 +21,12 @@ pub fn apply_all(app: &mut App, recording: &super::Recording) -> usize {
         match recording.frame(i) {
             Ok(records) => {
                 for r in records {
-                    let update = match r.entry {
-                        Entry::Update(u) => u,
-                        Entry::Console(e) => Update::Timeline(e),
+                    match r.entry {
+                        Entry::Update(u) => apply(app, u),
+                        Entry::Console(e) => apply(app, Update::Timeline(e)),
+                        // What was on screen changes no data.
+                        Entry::Screen(_) => Vec::new(),
                     };
-                    apply(app, update);
                 }
             }
             Err(_) => damaged += 1,
@@ -35,13 +36,15 @@ pub fn apply_all(app: &mut App, recording: &super::Recording) -> usize {
 }
 
 /// Records the Timeline entries the console made itself (notes, action
-/// plans and outcomes), and shows the recording's size.
+/// plans and outcomes) and what is on screen if that changed, and shows
+/// the recording's size.
 pub fn record_made(app: &mut App, recorder: Option<&Recorder>) {
     let made = std::mem::take(&mut app.made);
     if let Some(r) = recorder {
         for entry in made {
             r.record(entry.at, Entry::Console(entry));
         }
+        r.record_screen(app.now, app.screen());
     }
     // Whatever started or stopped it, the header shows what is running.
     app.recorded_bytes = recorder.map(Recorder::bytes);

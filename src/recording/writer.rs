@@ -2,6 +2,7 @@
 //! thread and never waits for the disk.
 
 use super::format::{self, Entry, Header, MAGIC, Record};
+use crate::core::replay::Screen;
 use chrono::{DateTime, Utc};
 use std::fs::File;
 use std::io::Write;
@@ -31,6 +32,8 @@ pub struct Recorder {
     error: Arc<Mutex<Option<String>>>,
     thread: Option<JoinHandle<()>>,
     path: PathBuf,
+    /// The screen last recorded: only a change is recorded again.
+    screen: Mutex<Option<Screen>>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -67,10 +70,33 @@ impl Recorder {
         every: Duration,
         queued: usize,
     ) -> std::io::Result<Recorder> {
+        Recorder::start_in(path, false, header, every, queued)
+    }
+
+    /// `start` under a name opsdeck chose: if it is taken (two starts in
+    /// the same second), `-2`, `-3` … is added (`path()` says which).
+    pub fn start_numbered(path: &Path, header: &Header) -> std::io::Result<Recorder> {
+        Recorder::start_in(path, true, header, FLUSH_EVERY, RECORDS_QUEUED)
+    }
+
+    fn start_in(
+        path: &Path,
+        numbered: bool,
+        header: &Header,
+        every: Duration,
+        queued: usize,
+    ) -> std::io::Result<Recorder> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::shared::private_file::create_dirs(dir)?;
         }
-        let mut file = crate::shared::private_file::create_new(path)?;
+        let (mut file, path) = if numbered {
+            crate::shared::private_file::create_unique(path)?
+        } else {
+            (
+                crate::shared::private_file::create_new(path)?,
+                path.to_path_buf(),
+            )
+        };
         let mut head = MAGIC.to_vec();
         head.extend(format::frame(header.started_at, &format::encode(header)?));
         file.write_all(&head)?;
@@ -98,7 +124,8 @@ impl Recorder {
             bytes,
             error,
             thread: Some(thread),
-            path: path.to_path_buf(),
+            path,
+            screen: Mutex::new(None),
         })
     }
 
@@ -106,6 +133,18 @@ impl Recorder {
     pub fn record(&self, at: DateTime<Utc>, entry: Entry) {
         if let Some(tx) = &self.tx {
             queue(tx, &self.dropped, Record { at, entry });
+        }
+    }
+
+    /// Records what is on screen when it differs from what was last
+    /// recorded (the first call records it).
+    pub fn record_screen(&self, at: DateTime<Utc>, screen: Screen) {
+        let Ok(mut last) = self.screen.lock() else {
+            return;
+        };
+        if last.as_ref() != Some(&screen) {
+            *last = Some(screen.clone());
+            self.record(at, Entry::Screen(screen));
         }
     }
 

@@ -63,6 +63,11 @@ impl Decision {
             detail: detail.into(),
         }
     }
+
+    /// As a Timeline entry (and so a recording) keeps it: redacted.
+    pub fn record(&self) -> crate::core::timeline::CheckRecord {
+        crate::core::timeline::CheckRecord::new(self.step.label(), self.passed, &self.detail)
+    }
 }
 
 /// What the app knows when it checks a plan.

@@ -44,6 +44,9 @@ fn right_spans(app: &App) -> Vec<Span<'static>> {
         spans.push(Span::styled("REPLAY  ", t.warn));
     }
     spans.extend(room_span(app));
+    if app.options.replay && !app.following {
+        spans.push(Span::styled("own view (b: follow)  ", t.warn));
+    }
     if let Some(bytes) = app.recorded_bytes {
         spans.push(Span::styled(format!("REC {}  ", size_label(bytes)), t.crit));
     }

@@ -18,6 +18,14 @@ impl std::fmt::Debug for ConsoleTab {
     }
 }
 
+/// A copy shows the same level from the newest line: the widget's scroll
+/// is where the user was, not data (a replay's checkpoints copy the model).
+impl Clone for ConsoleTab {
+    fn clone(&self) -> Self {
+        ConsoleTab::new(self.level)
+    }
+}
+
 impl Default for ConsoleTab {
     fn default() -> Self {
         ConsoleTab::new(LevelFilter::Info)

@@ -8,6 +8,7 @@ use crate::features::logs::line::Level;
 use chrono::{DateTime, Utc};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
 
 /// Lines kept before the oldest are dropped (counted and shown).
 pub const DEFAULT_CAPACITY: usize = 200_000;
@@ -84,7 +85,9 @@ impl LevelFilter {
 /// The log buffer and how it is viewed.
 #[derive(Debug, Clone)]
 pub struct Logs {
-    lines: VecDeque<LogLine>,
+    /// Shared, so a copy of the buffer (a replay's checkpoint) costs a
+    /// pointer a line.
+    lines: VecDeque<Arc<LogLine>>,
     /// Sequence number of `lines[0]`; sequence numbers never repeat.
     first_seq: u64,
     capacity: usize,
@@ -166,7 +169,9 @@ impl Logs {
     /// The line at visible row `row`.
     pub fn row(&self, row: usize) -> Option<&LogLine> {
         let seq = *self.matching.get(row)?;
-        self.lines.get((seq - self.first_seq) as usize)
+        self.lines
+            .get((seq - self.first_seq) as usize)
+            .map(|l| &**l)
     }
 
     pub fn selected(&self) -> Option<&LogLine> {
@@ -204,7 +209,7 @@ impl Logs {
                 .take(256)
                 .find(|l| l.pod == line.pod && l.container == line.container && !l.note);
             if let Some(owner) = owner {
-                owner.extra.push(line.message);
+                Arc::make_mut(owner).extra.push(line.message);
                 return;
             }
         }
@@ -215,7 +220,7 @@ impl Logs {
                 self.new_while_paused += 1;
             }
         }
-        self.lines.push_back(line);
+        self.lines.push_back(Arc::new(line));
     }
 
     fn trim(&mut self) {

@@ -92,6 +92,17 @@ pub fn draw(frame: &mut Frame, area: Rect, screen: &TimelineScreen<'_>) {
             ));
             spans.push(Span::styled(x.command.to_string(), t.key));
         }
+        // An action's guard steps in two lines at most: the refusing
+        // one with its reason (the post-mortem has every answer).
+        for (i, c) in e.checks().iter().enumerate() {
+            let lead = if i == 0 { " · checks: " } else { " " };
+            spans.push(Span::styled(lead, t.muted));
+            if c.passed {
+                spans.push(Span::styled(format!("{} ✓", c.step), t.muted));
+            } else {
+                spans.push(Span::styled(format!("{} ✗ ({})", c.step, c.detail), t.crit));
+            }
+        }
         let line = Line::from(spans);
         let block = Block::default()
             .borders(Borders::TOP)
