@@ -420,7 +420,7 @@ mod tests {
             time: None,
             level: Level::Info,
             message: crate::core::sanitize::sanitize_str("hello"),
-            fields: String::new(),
+            fields: "".into(),
             correlation: None,
             extra: Vec::new(),
             continuation: false,

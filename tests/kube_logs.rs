@@ -108,7 +108,7 @@ async fn two_pods_stream_one_goes_one_comes_and_lines_are_parsed() {
     f.until("slow red").await;
     let error = (0..f.logs.visible_len())
         .map(|r| f.logs.row(r).unwrap())
-        .find(|l| l.pod == "order-1")
+        .find(|l| &*l.pod == "order-1")
         .unwrap();
     assert_eq!(error.level, Level::Error);
     assert_eq!(error.correlation.as_deref(), Some("c0rr-1"));

@@ -95,7 +95,7 @@ fn levels_next_error_and_the_correlation_pivot() {
     let id = line.correlation.clone().unwrap();
     let pods: std::collections::BTreeSet<String> = (0..app.model.logs.visible_len())
         .map(|r| app.model.logs.row(r).unwrap())
-        .inspect(|l| assert_eq!(l.correlation.as_deref(), Some(id.as_str())))
+        .inspect(|l| assert_eq!(l.correlation.as_deref(), Some(&*id)))
         .map(|l| l.pod.split('-').next().unwrap().to_string())
         .collect();
     assert!(

@@ -223,7 +223,7 @@ impl App {
                     Severity::Info,
                     format!("following request {id} across pods (c again to stop)"),
                 );
-                self.model.logs.pivot(Some(id));
+                self.model.logs.pivot(Some(id.into()));
             }
             None => self.say(
                 Severity::Info,

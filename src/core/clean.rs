@@ -84,6 +84,24 @@ impl Sanitize for String {
     }
 }
 
+/// Shared text (a log line's pod name): replaced only when not clean.
+impl Sanitize for std::sync::Arc<str> {
+    fn sanitize(&mut self) {
+        if !printable(self) {
+            *self = sanitize_str(self).into_text().into();
+        }
+    }
+}
+
+/// Boxed text (a log line's fields): replaced only when not clean.
+impl Sanitize for Box<str> {
+    fn sanitize(&mut self) {
+        if !printable(self) {
+            *self = sanitize_str(self).into_text().into();
+        }
+    }
+}
+
 /// Made by the sanitizer already.
 impl Sanitize for SafeText {
     fn sanitize(&mut self) {}

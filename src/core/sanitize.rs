@@ -142,6 +142,13 @@ impl SafeText {
         self.text.is_empty()
     }
 
+    /// Gives back the slack the sanitizer's buffers grew with: text kept by
+    /// the hundred thousand (a log buffer) costs its length, not more.
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.runs.shrink_to_fit();
+    }
+
     /// This text, then `suffix` (sanitized too): for a mark opsdeck adds to
     /// backend text, such as where a log line was cut.
     pub fn followed_by(mut self, suffix: &str) -> SafeText {

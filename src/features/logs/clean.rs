@@ -4,16 +4,14 @@
 //! lengths, so only what a terminal would act on is replaced here.
 
 use super::model::{LogLine, LogsUpdate};
-use crate::core::clean::{Sanitize, sanitize_keeping_length};
+use crate::core::clean::Sanitize;
 
 impl Sanitize for LogLine {
     fn sanitize(&mut self) {
-        sanitize_keeping_length(&mut self.pod);
-        sanitize_keeping_length(&mut self.container);
-        sanitize_keeping_length(&mut self.fields);
-        if let Some(c) = &mut self.correlation {
-            sanitize_keeping_length(c);
-        }
+        self.pod.sanitize();
+        self.container.sanitize();
+        self.fields.sanitize();
+        self.correlation.sanitize();
     }
 }
 

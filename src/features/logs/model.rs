@@ -15,15 +15,19 @@ pub const DEFAULT_CAPACITY: usize = 200_000;
 
 /// One log record of one container, possibly with continuation lines.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+///
+/// Kept compact, 200,000 at a time: pod and container names are shared
+/// between a stream's lines (`Logs` interns them), text is boxed to its
+/// length. On the wire they are plain strings.
 pub struct LogLine {
-    pub pod: String,
-    pub container: String,
+    pub pod: Arc<str>,
+    pub container: Arc<str>,
     pub time: Option<DateTime<Utc>>,
     pub level: Level,
     pub message: SafeText,
     /// Other structured fields, `key=value`.
-    pub fields: String,
-    pub correlation: Option<String>,
+    pub fields: Box<str>,
+    pub correlation: Option<Box<str>>,
     /// Lines that continue this record (a stack trace).
     pub extra: Vec<SafeText>,
     /// True for a line that continues the previous record of its stream.
@@ -111,6 +115,28 @@ pub struct Logs {
     pub behind: BTreeMap<String, u64>,
     /// Which pods are followed (`None`: every pod that logs).
     pub scope: Option<LogScope>,
+    /// Pod and container names, one copy each for every line that names it.
+    names: Names,
+}
+
+/// Interned names. Bounded: past `NAMES_KEPT` distinct names (pods come
+/// and go) the table starts over; lines keep the copies they share.
+#[derive(Debug, Clone, Default)]
+struct Names(std::collections::HashSet<Arc<str>>);
+
+const NAMES_KEPT: usize = 10_000;
+
+impl Names {
+    fn share(&mut self, name: Arc<str>) -> Arc<str> {
+        if let Some(kept) = self.0.get(&name) {
+            return kept.clone();
+        }
+        if self.0.len() >= NAMES_KEPT {
+            self.0.clear();
+        }
+        self.0.insert(name.clone());
+        name
+    }
 }
 
 /// The pods the tab follows, as the user asked for them.
@@ -147,6 +173,7 @@ impl Logs {
             search: None,
             behind: BTreeMap::new(),
             scope: None,
+            names: Names::default(),
         }
     }
 
@@ -199,7 +226,10 @@ impl Logs {
         }
     }
 
-    fn push(&mut self, line: LogLine) {
+    fn push(&mut self, mut line: LogLine) {
+        line.pod = self.names.share(line.pod);
+        line.container = self.names.share(line.container);
+        line.message.shrink_to_fit();
         if line.continuation {
             // Attach to the latest record of the same stream, looking back a little.
             let owner = self
@@ -246,7 +276,7 @@ impl Logs {
             return self.correlation.is_none();
         }
         if let Some(scope) = &self.scope
-            && !scope.pods.contains(&line.pod)
+            && !scope.pods.contains(&*line.pod)
         {
             return false;
         }
@@ -422,7 +452,7 @@ mod tests {
             time: None,
             level,
             message: sanitize_str(msg),
-            fields: String::new(),
+            fields: "".into(),
             correlation: None,
             extra: Vec::new(),
             continuation: false,

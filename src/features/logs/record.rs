@@ -26,13 +26,13 @@ pub fn to_log_line(pod: &str, container: &str, raw: &[u8], correlation_fields: &
         .collect::<Vec<_>>()
         .join(" ");
     LogLine {
-        pod: pod.to_string(),
-        container: container.to_string(),
+        pod: pod.into(),
+        container: container.into(),
         time,
         level: record.level,
         message: record.message,
-        fields,
-        correlation,
+        fields: fields.into(),
+        correlation: correlation.map(Into::into),
         extra: Vec::new(),
         continuation,
         note: false,
@@ -42,12 +42,12 @@ pub fn to_log_line(pod: &str, container: &str, raw: &[u8], correlation_fields: &
 /// A line from opsdeck about a stream: pod joined or left, stream ended, error.
 pub fn note(pod: &str, container: &str, at: DateTime<Utc>, text: &str) -> LogLine {
     LogLine {
-        pod: pod.to_string(),
-        container: container.to_string(),
+        pod: pod.into(),
+        container: container.into(),
         time: Some(at),
         level: Level::Unknown,
         message: sanitize_str(text),
-        fields: String::new(),
+        fields: "".into(),
         correlation: None,
         extra: Vec::new(),
         continuation: false,
