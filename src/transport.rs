@@ -31,6 +31,7 @@ pub struct Closed;
 enum Key {
     Pods,
     Deployments,
+    ReplicaSets,
     Events,
     Metrics,
     Alerts,
@@ -61,6 +62,8 @@ fn lane(u: &Update) -> Lane {
             KubeUpdate::PodsChanged { .. } => Lane::Change(Key::Pods),
             KubeUpdate::Deployments(_) => Lane::Snapshot(Key::Deployments),
             KubeUpdate::DeploymentsChanged { .. } => Lane::Change(Key::Deployments),
+            KubeUpdate::ReplicaSets(_) => Lane::Snapshot(Key::ReplicaSets),
+            KubeUpdate::ReplicaSetsChanged { .. } => Lane::Change(Key::ReplicaSets),
             KubeUpdate::Events(_) => Lane::Snapshot(Key::Events),
             KubeUpdate::Metrics(_) => Lane::Snapshot(Key::Metrics),
             KubeUpdate::Scope { .. } | KubeUpdate::Contexts(_) => Lane::Event,

@@ -29,6 +29,12 @@ fn fixture(name: &str) -> Value {
     let text = match name {
         "pod-oomkilled-crashloop" => include_str!("fixtures/kube/pod-oomkilled-crashloop.json"),
         "events-warning" => include_str!("fixtures/kube/events-warning.json"),
+        "deployment-payment-service-rollout" => {
+            include_str!("fixtures/kube/deployment-payment-service-rollout.json")
+        }
+        "replicasets-payment-service" => {
+            include_str!("fixtures/kube/replicasets-payment-service.json")
+        }
         other => panic!("no fixture {other}"),
     };
     serde_json::from_str(text).unwrap()
@@ -831,4 +837,59 @@ async fn an_unreachable_api_server_is_a_health_error() {
     let error = live.health_error().unwrap();
     assert!(error.contains("Connection refused"), "{error}");
     assert_eq!(live.full_pod_lists(), 0, "no empty list stands in for data");
+}
+
+#[tokio::test]
+async fn a_deployments_history_comes_from_its_replica_sets() {
+    use opsdeck::features::pods::rollout::history::history;
+    let mut live = start(|s| {
+        s.add_deployment(fixture("deployment-payment-service-rollout"));
+        for rs in fixture("replicasets-payment-service")["items"]
+            .as_array()
+            .unwrap()
+        {
+            s.add_replica_set(rs.clone());
+        }
+        s.add_pod(fixture("pod-oomkilled-crashloop"));
+    })
+    .await;
+    let revisions = |m: &Model| {
+        history(&m.pods.data, NS, "payment-service")
+            .iter()
+            .map(|r| (r.replica_set.revision, r.images_short(), r.pods.len()))
+            .collect::<Vec<_>>()
+    };
+    live.until("two revisions, the new one with its pod", |m| {
+        revisions(m).len() == 2 && revisions(m)[0].2 == 1
+    })
+    .await;
+    assert_eq!(
+        revisions(&live.model),
+        [
+            (
+                Some(14),
+                "payment-service:2.14.0, envoy:1.30.2".to_string(),
+                1
+            ),
+            (
+                Some(13),
+                "payment-service:2.13.4, envoy:1.30.2".to_string(),
+                0
+            ),
+        ]
+    );
+    let d = live
+        .model
+        .pods
+        .data
+        .deployment(NS, "payment-service")
+        .unwrap();
+    assert_eq!(d.revision, Some(14));
+    assert_eq!(d.progressing.as_deref(), Some("ProgressDeadlineExceeded"));
+
+    // revisionHistoryLimit prunes revision 13: the history follows.
+    live.server
+        .delete_replica_set(NS, "payment-service-5f6b7c8d9");
+    live.until("revision 13 gone", |m| revisions(m).len() == 1)
+        .await;
 }

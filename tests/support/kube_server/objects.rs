@@ -191,7 +191,7 @@ pub fn patch(shared: &Shared, res: Res, ns: &str, name: &str, call: &Call) -> Re
         .clone();
     check_resource_version(res, name, &body, &current)?;
     let mut patched = current.clone();
-    patch::apply(kind, &mut patched, &body);
+    patch::apply(kind, &mut patched, &body)?;
     keep_server_fields(&current, &mut patched);
     write(&mut store, res, &current, patched, dry_run)
 }

@@ -9,10 +9,10 @@ use super::table::{Batch, Key, Table};
 use super::transitions::Transitions;
 use crate::core::outbox::Report;
 use crate::core::timeline::TimelineEntry;
-use crate::features::pods::model::{Deployment, KubeUpdate, Pod};
+use crate::features::pods::model::{Deployment, KubeUpdate, Pod, ReplicaSet};
 use crate::shared::kube::errors::describe_watch;
 use chrono::Utc;
-use k8s_openapi::api::apps::v1::Deployment as KubeDeployment;
+use k8s_openapi::api::apps::v1::{Deployment as KubeDeployment, ReplicaSet as KubeReplicaSet};
 use k8s_openapi::api::core::v1::{Event as KubeEventObject, Pod as KubePod};
 use kube::runtime::watcher::{self, Event};
 use std::collections::HashSet;
@@ -30,6 +30,7 @@ pub struct ScopeState {
     listed: HashSet<Key>,
     transitions: Transitions,
     deployments: Table<Deployment>,
+    replica_sets: Table<ReplicaSet>,
     events: RecentEvents,
     timeline: Vec<TimelineEntry>,
     pub health: HealthState,
@@ -43,6 +44,7 @@ impl ScopeState {
             listed: HashSet::new(),
             transitions: Transitions::default(),
             deployments: Table::default(),
+            replica_sets: Table::default(),
             events: RecentEvents::default(),
             timeline: Vec::new(),
             health: HealthState::default(),
@@ -127,6 +129,27 @@ impl ScopeState {
         }
     }
 
+    pub fn on_replica_set(&mut self, item: WatchItem<KubeReplicaSet>) {
+        self.note("replicasets", &item);
+        let Ok(event) = item else { return };
+        match event {
+            Event::Init => self.replica_sets.init(),
+            Event::InitApply(raw) => {
+                if let Some(r) = raw.parse() {
+                    self.replica_sets.init_apply(convert::replica_set(&r));
+                }
+            }
+            Event::InitDone => self.replica_sets.init_done(),
+            Event::Apply(raw) => {
+                let key = raw.key();
+                if let Some(r) = raw.parse() {
+                    self.replica_sets.apply(key, convert::replica_set(&r));
+                }
+            }
+            Event::Delete(raw) => self.replica_sets.delete(raw.key()),
+        }
+    }
+
     pub fn on_event(&mut self, item: WatchItem<KubeEventObject>) {
         self.note("events", &item);
         let Ok(event) = item else { return };
@@ -153,12 +176,13 @@ impl ScopeState {
     pub fn is_pending(&self) -> bool {
         self.pods.is_pending()
             || self.deployments.is_pending()
+            || self.replica_sets.is_pending()
             || self.events.is_pending()
             || !self.timeline.is_empty()
     }
 
     /// Everything collected since the last flush, in the order to send it:
-    /// deployments, pods, events, then the Timeline entries about them.
+    /// deployments, their ReplicaSets, pods, events, then the Timeline entries about them.
     pub fn flush(&mut self) -> Vec<Report<KubeUpdate>> {
         let mut out = Vec::new();
         for batch in self.deployments.take() {
@@ -166,6 +190,14 @@ impl ScopeState {
                 Batch::Full(all) => KubeUpdate::Deployments(all),
                 Batch::Changed { upserted, deleted } => {
                     KubeUpdate::DeploymentsChanged { upserted, deleted }
+                }
+            }));
+        }
+        for batch in self.replica_sets.take() {
+            out.push(Report::Data(match batch {
+                Batch::Full(all) => KubeUpdate::ReplicaSets(all),
+                Batch::Changed { upserted, deleted } => {
+                    KubeUpdate::ReplicaSetsChanged { upserted, deleted }
                 }
             }));
         }

@@ -1,0 +1,4 @@
+//! A deployment's rollout: its revisions (ReplicaSets), the pods of each,
+//! and how far the current one has got.
+
+pub mod history;
