@@ -276,3 +276,36 @@ fn with_every_namespace_watched_actions_target_the_objects_own_namespace() {
         "the selected pod's deployment, not its namesake"
     );
 }
+
+#[test]
+fn deployments_show_the_rollout_and_enter_opens_its_revisions() {
+    for size in [(80, 24), (160, 48)] {
+        let mut app = incident(size);
+        keys(&mut app, &["d"]);
+        let text = screen(&app);
+        assert!(text.contains("REV") && text.contains("ROLLOUT"), "{text}");
+        assert_snapshot!(
+            format!("deployments_{}x{}", size.0, size.1),
+            render(&app).backend()
+        );
+        while app.model.pods.view.selected_key().unwrap().1 != "payment-service" {
+            keys(&mut app, &["j"]);
+        }
+        keys(&mut app, &["<Enter>"]);
+        let text = screen(&app);
+        assert!(text.contains("rollout of deploy/payment-service"), "{text}");
+        assert!(text.contains("payment-service:2.14.0"), "{text}");
+        assert!(text.contains("payment-service:2.13.4"), "{text}");
+        assert!(text.contains("pods of revision 14"), "{text}");
+        assert_snapshot!(
+            format!("rollout_detail_{}x{}", size.0, size.1),
+            render(&app).backend()
+        );
+        keys(&mut app, &["j"]);
+        assert_eq!(
+            app.model.pods.view.revision, 1,
+            "down picks the older revision"
+        );
+        assert!(screen(&app).contains("revision 13: no pods"));
+    }
+}

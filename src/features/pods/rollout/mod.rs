@@ -1,4 +1,6 @@
 //! A deployment's rollout: its revisions (ReplicaSets), the pods of each,
 //! and how far the current one has got.
 
+pub mod draw;
 pub mod history;
+pub mod state;
