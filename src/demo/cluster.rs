@@ -42,6 +42,7 @@ pub struct SimDeployment {
     pub tag: String,
     /// Older revisions still kept (their ReplicaSets scaled to 0).
     pub older: Vec<SimRevision>,
+    pub paused: bool,
     pub pods: Vec<SimPod>,
 }
 
@@ -124,6 +125,7 @@ impl Cluster {
                     revision,
                     tag: (*tag).into(),
                     older,
+                    paused: false,
                     pods,
                 }
             })
@@ -210,7 +212,7 @@ impl Cluster {
                 images: vec![(d.name.clone(), image.clone())],
                 generation: i64::try_from(d.revision).unwrap_or(i64::MAX),
                 resource_version: format!("{}", 1000 + d.revision),
-                ..Default::default()
+                paused: d.paused,
             });
             replica_sets.extend(d.replica_sets(&self.namespace, ready, now));
             for (j, p) in d.pods.iter().enumerate() {
@@ -353,6 +355,9 @@ impl SimDeployment {
             hash: std::mem::replace(&mut self.hash, target.hash),
         });
         self.revision = self.revision.max(newest) + 1;
+        // Draws what a restart draws, so the story's later random choices
+        // (pod names) stay the same whichever way payment-service recovers.
+        let _ = suffix(rng, 9);
         let hash = self.hash.clone();
         self.pods = (0..self.replicas)
             .map(|_| new_pod(&self.name, &hash, "ContainerCreating", rng))

@@ -383,7 +383,10 @@ impl World {
             }
             Beat::AutoRollback => {
                 if let Some(d) = self.cluster.get_mut("payment-service") {
-                    d.restart(rng);
+                    let previous = d.older.iter().map(|o| o.revision).max();
+                    if previous.is_none_or(|r| d.roll_back_to(r, rng).is_err()) {
+                        d.restart(rng);
+                    }
                 }
                 vec![entry(at, Info, Kubernetes,
                 "deployment payment-service rolled back to payment-service:2.13.4 by the deploy pipeline".into())]
