@@ -893,3 +893,74 @@ async fn a_deployments_history_comes_from_its_replica_sets() {
     live.until("revision 13 gone", |m| revisions(m).len() == 1)
         .await;
 }
+
+#[tokio::test]
+async fn rollouts_starting_stalling_and_rolled_back_reach_the_timeline() {
+    let mut live = start(|s| {
+        s.set_auto_rollout(false);
+        let mut d = fixture("deployment-payment-service-rollout");
+        // Revision 13 running, its rollout complete.
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = json!("13");
+        d["spec"]["template"]["spec"]["containers"][0]["image"] =
+            json!("registry.example/payment-service:2.13.4");
+        d["status"]["conditions"][1]["reason"] = json!("NewReplicaSetAvailable");
+        s.add_deployment(d);
+        let sets = fixture("replicasets-payment-service");
+        s.add_replica_set(sets["items"][0].clone());
+    })
+    .await;
+    live.until("the deployment", |m| {
+        m.pods.data.deployment(NS, "payment-service").is_some()
+    })
+    .await;
+    let rollout = |d: &mut Value, revision: &str, tag: &str, reason: &str| {
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = json!(revision);
+        d["spec"]["template"]["spec"]["containers"][0]["image"] =
+            json!(format!("registry.example/payment-service:{tag}"));
+        d["status"]["conditions"][1]["reason"] = json!(reason);
+    };
+    live.server.update_deployment(NS, "payment-service", |d| {
+        rollout(d, "14", "2.14.0", "ReplicaSetUpdated")
+    });
+    let has = |m: &Model, text: &str| m.timeline.entries().iter().any(|e| e.text.contains(text));
+    live.until("rollout started", |m| {
+        has(m, "rollout of deploy/payment-service started: revision 14 (payment-service:2.14.0, envoy:1.30.2)")
+    })
+    .await;
+    live.server.update_deployment(NS, "payment-service", |d| {
+        d["status"]["conditions"][1]["reason"] = json!("ProgressDeadlineExceeded");
+    });
+    live.until("rollout stalled", |m| {
+        has(
+            m,
+            "rollout of deploy/payment-service stalled (ProgressDeadlineExceeded)",
+        )
+    })
+    .await;
+    // A rollback: the controller renumbers revision 13's ReplicaSet to 15.
+    live.server
+        .update_replica_set(NS, "payment-service-5f6b7c8d9", |r| {
+            r["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = json!("15");
+        });
+    live.server.update_deployment(NS, "payment-service", |d| {
+        rollout(d, "15", "2.13.4", "ReplicaSetUpdated")
+    });
+    live.until("rolled back", |m| {
+        has(
+            m,
+            "deploy/payment-service rolled back from revision 14 to revision 13's template",
+        )
+    })
+    .await;
+    let entry = live
+        .model
+        .timeline
+        .entries()
+        .iter()
+        .find(|e| e.text.contains("rolled back"))
+        .unwrap();
+    assert!(matches!(
+        &entry.about,
+        Some(opsdeck::core::timeline::About::Deployment { name, .. }) if name.as_str() == "payment-service"
+    ));
+}

@@ -43,6 +43,8 @@ pub struct SimDeployment {
     /// Older revisions still kept (their ReplicaSets scaled to 0).
     pub older: Vec<SimRevision>,
     pub paused: bool,
+    /// When its current revision rolled out, if the story says.
+    pub rolled_out: Option<DateTime<Utc>>,
     pub pods: Vec<SimPod>,
 }
 
@@ -126,6 +128,7 @@ impl Cluster {
                     tag: (*tag).into(),
                     older,
                     paused: false,
+                    rolled_out: None,
                     pods,
                 }
             })
@@ -201,14 +204,7 @@ impl Cluster {
                 stuck: None,
                 selector: [("app".to_string(), d.name.clone())].into(),
                 revision: Some(d.revision),
-                progressing: Some(
-                    if ready < d.replicas {
-                        "ReplicaSetUpdated"
-                    } else {
-                        "NewReplicaSetAvailable"
-                    }
-                    .into(),
-                ),
+                progressing: Some(d.progressing(ready).into()),
                 images: vec![(d.name.clone(), image.clone())],
                 generation: i64::try_from(d.revision).unwrap_or(i64::MAX),
                 resource_version: format!("{}", 1000 + d.revision),
@@ -308,8 +304,8 @@ impl SimDeployment {
     /// Its ReplicaSets: the current revision with its pods, the older
     /// ones scaled to 0, as the deployment controller leaves them.
     fn replica_sets(&self, namespace: &str, ready: u32, now: DateTime<Utc>) -> Vec<ReplicaSet> {
-        let rs = |revision: u64, tag: &str, hash: &str, replicas: u32, ready: u32, age_h: i64| {
-            ReplicaSet {
+        let rs =
+            |revision: u64, tag: &str, hash: &str, replicas: u32, ready: u32, created| ReplicaSet {
                 name: format!("{}-{hash}", self.name),
                 namespace: namespace.into(),
                 deployment: Some(self.name.clone()),
@@ -319,24 +315,44 @@ impl SimDeployment {
                     format!("registry.example/{}:{tag}", self.name),
                 )],
                 change_cause: None,
-                created: Some(now - chrono::Duration::hours(age_h)),
+                created: Some(created),
                 replicas,
                 ready,
                 pod_template_hash: Some(hash.into()),
-            }
-        };
+            };
+        let hours = |h: i64| now - chrono::Duration::hours(h);
+        let current = self.rolled_out.unwrap_or_else(|| hours(3));
         let mut out = vec![rs(
             self.revision,
             &self.tag,
             &self.hash,
             self.replicas,
             ready,
-            3,
+            current,
         )];
         for (k, o) in self.older.iter().enumerate() {
-            out.push(rs(o.revision, &o.tag, &o.hash, 0, 0, 30 * (k as i64 + 1)));
+            out.push(rs(
+                o.revision,
+                &o.tag,
+                &o.hash,
+                0,
+                0,
+                hours(30 * (k as i64 + 1)),
+            ));
         }
         out
+    }
+
+    /// The Progressing condition's reason: pods crash-looping keep a
+    /// rollout from ever finishing, so it stalls.
+    fn progressing(&self, ready: u32) -> &'static str {
+        if ready >= self.replicas {
+            "NewReplicaSetAvailable"
+        } else if self.pods.iter().any(|p| p.status == "CrashLoopBackOff") {
+            "ProgressDeadlineExceeded"
+        } else {
+            "ReplicaSetUpdated"
+        }
     }
 
     /// Rolls back to an older revision: its template comes back as the
@@ -355,6 +371,7 @@ impl SimDeployment {
             hash: std::mem::replace(&mut self.hash, target.hash),
         });
         self.revision = self.revision.max(newest) + 1;
+        self.rolled_out = None;
         // Draws what a restart draws, so the story's later random choices
         // (pod names) stay the same whichever way payment-service recovers.
         let _ = suffix(rng, 9);

@@ -233,16 +233,22 @@ impl World {
                     SERVICES.join(", ")
                 ),
             )],
-            Beat::PaymentRollout => vec![entry_about(
-                at,
-                Info,
-                Kubernetes,
-                "deployment payment-service rolled out payment-service:2.14.0 (3/3 ready)".into(),
-                About::Deployment {
-                    namespace: NAMESPACE.into(),
-                    name: "payment-service".into(),
-                },
-            )],
+            Beat::PaymentRollout => {
+                if let Some(d) = self.cluster.get_mut("payment-service") {
+                    d.rolled_out = Some(at);
+                }
+                vec![entry_about(
+                    at,
+                    Info,
+                    Kubernetes,
+                    "deployment payment-service rolled out payment-service:2.14.0 (3/3 ready)"
+                        .into(),
+                    About::Deployment {
+                        namespace: NAMESPACE.into(),
+                        name: "payment-service".into(),
+                    },
+                )]
+            }
             Beat::PaymentMemoryHigh => {
                 let pct = rng.random_range(88..97);
                 vec![entry_about(

@@ -185,6 +185,17 @@ impl KubeTestServer {
         self.add(Res::ReplicaSets, replica_set)
     }
 
+    /// Changes a ReplicaSet as the deployment controller would (its
+    /// revision on a rollback, its replicas during a rollout).
+    pub fn update_replica_set(
+        &self,
+        ns: &str,
+        name: &str,
+        change: impl FnOnce(&mut Value),
+    ) -> Value {
+        self.update(Res::ReplicaSets, ns, name, change)
+    }
+
     /// Removes a ReplicaSet, as `revisionHistoryLimit` prunes one.
     pub fn delete_replica_set(&self, ns: &str, name: &str) -> Option<Value> {
         self.shared.lock().delete(Res::ReplicaSets, ns, name)

@@ -42,6 +42,9 @@ pub fn table(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
     let w = &screen.workloads;
     let wide = area.width >= WIDE;
     let (top, rows_fit) = window(area, v);
+    // The rollout detail takes rows the cursor's page did not count: keep
+    // the selected deployment in view anyway.
+    let top = top.max((v.cursor.selected + 1).saturating_sub(rows_fit));
     let rows = v
         .rows()
         .iter()

@@ -5,6 +5,7 @@ use super::convert;
 use super::events::RecentEvents;
 use super::health::HealthState;
 use super::raw::Raw;
+use super::rollouts::Rollouts;
 use super::table::{Batch, Key, Table};
 use super::transitions::Transitions;
 use crate::core::outbox::Report;
@@ -31,6 +32,7 @@ pub struct ScopeState {
     transitions: Transitions,
     deployments: Table<Deployment>,
     replica_sets: Table<ReplicaSet>,
+    rollouts: Rollouts,
     events: RecentEvents,
     timeline: Vec<TimelineEntry>,
     pub health: HealthState,
@@ -45,6 +47,7 @@ impl ScopeState {
             transitions: Transitions::default(),
             deployments: Table::default(),
             replica_sets: Table::default(),
+            rollouts: Rollouts::default(),
             events: RecentEvents::default(),
             timeline: Vec::new(),
             health: HealthState::default(),
@@ -114,18 +117,29 @@ impl ScopeState {
         match event {
             Event::Init => self.deployments.init(),
             Event::InitApply(raw) => {
+                let key = raw.key();
                 if let Some(d) = raw.parse() {
-                    self.deployments.init_apply(convert::deployment(&d));
+                    let d = convert::deployment(&d);
+                    let entries = self.rollouts.deployment(key, &d, Utc::now());
+                    self.timeline.extend(entries);
+                    self.deployments.init_apply(d);
                 }
             }
             Event::InitDone => self.deployments.init_done(),
             Event::Apply(raw) => {
                 let key = raw.key();
                 if let Some(d) = raw.parse() {
-                    self.deployments.apply(key, convert::deployment(&d));
+                    let d = convert::deployment(&d);
+                    let entries = self.rollouts.deployment(key.clone(), &d, Utc::now());
+                    self.timeline.extend(entries);
+                    self.deployments.apply(key, d);
                 }
             }
-            Event::Delete(raw) => self.deployments.delete(raw.key()),
+            Event::Delete(raw) => {
+                let key = raw.key();
+                self.rollouts.forget_deployment(&key);
+                self.deployments.delete(key);
+            }
         }
     }
 
@@ -135,18 +149,27 @@ impl ScopeState {
         match event {
             Event::Init => self.replica_sets.init(),
             Event::InitApply(raw) => {
+                let key = raw.key();
                 if let Some(r) = raw.parse() {
-                    self.replica_sets.init_apply(convert::replica_set(&r));
+                    let r = convert::replica_set(&r);
+                    self.rollouts.replica_set(key, &r);
+                    self.replica_sets.init_apply(r);
                 }
             }
             Event::InitDone => self.replica_sets.init_done(),
             Event::Apply(raw) => {
                 let key = raw.key();
                 if let Some(r) = raw.parse() {
-                    self.replica_sets.apply(key, convert::replica_set(&r));
+                    let r = convert::replica_set(&r);
+                    self.rollouts.replica_set(key.clone(), &r);
+                    self.replica_sets.apply(key, r);
                 }
             }
-            Event::Delete(raw) => self.replica_sets.delete(raw.key()),
+            Event::Delete(raw) => {
+                let key = raw.key();
+                self.rollouts.forget_replica_set(&key);
+                self.replica_sets.delete(key);
+            }
         }
     }
 
