@@ -297,6 +297,12 @@ fn deployments_show_the_rollout_and_enter_opens_its_revisions() {
         assert!(text.contains("payment-service:2.14.0"), "{text}");
         assert!(text.contains("payment-service:2.13.4"), "{text}");
         assert!(text.contains("pods of revision 14"), "{text}");
+        if size.0 >= 160 {
+            assert!(
+                text.contains("rollback advised: error ratio 9.4% > 5% on revision 14 (payment-service:2.14.0) vs 0.1% on revision 13"),
+                "{text}"
+            );
+        }
         assert_snapshot!(
             format!("rollout_detail_{}x{}", size.0, size.1),
             render(&app).backend()

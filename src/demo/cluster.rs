@@ -1,7 +1,8 @@
 //! The demo cluster's deployments and pods, which beats and actions change.
 
 use crate::features::pods::model::{
-    Container, Deployment, KubeEvent, KubeUpdate, Pod, PodMetrics, ReplicaSet, Termination,
+    Container, Deployment, KubeEvent, KubeUpdate, Pod, PodMetrics, ReplicaSet, RevisionMetrics,
+    Termination,
 };
 use chrono::{DateTime, Utc};
 use rand::RngExt;
@@ -185,6 +186,7 @@ impl Cluster {
         let mut pods = Vec::new();
         let mut metrics = Vec::new();
         let mut replica_sets = Vec::new();
+        let mut revision_metrics = Vec::new();
         for (i, d) in self.deployments.iter().enumerate() {
             let (_, _, _, mem_mib) = DEPLOYMENTS
                 .iter()
@@ -211,6 +213,7 @@ impl Cluster {
                 paused: d.paused,
             });
             replica_sets.extend(d.replica_sets(&self.namespace, ready, now));
+            revision_metrics.extend(d.revision_metrics());
             for (j, p) in d.pods.iter().enumerate() {
                 let running = p.status == "Running";
                 let state = match p.status.as_str() {
@@ -272,6 +275,7 @@ impl Cluster {
         vec![
             KubeUpdate::Deployments(deployments),
             KubeUpdate::ReplicaSets(replica_sets),
+            KubeUpdate::RevisionMetrics(Ok(revision_metrics)),
             KubeUpdate::Pods(pods),
             KubeUpdate::Events(self.events.clone()),
             KubeUpdate::Metrics(Ok(metrics)),
@@ -340,6 +344,22 @@ impl SimDeployment {
                 hours(30 * (k as i64 + 1)),
             ));
         }
+        out
+    }
+
+    /// p95 and error ratio per revision, as Prometheus grouped by
+    /// `pod_template_hash` would give them: 2.14.0 fails while its pods
+    /// crash (the window still holds the older revision's requests).
+    fn revision_metrics(&self) -> Vec<RevisionMetrics> {
+        let crashing = self.pods.iter().any(|p| p.status != "Running");
+        let series = |hash: &str, bad: bool| RevisionMetrics {
+            service: self.name.clone(),
+            version: hash.into(),
+            p95_secs: Some(if bad { 2.8 } else { 0.18 }),
+            error_ratio: Some(if bad { 0.094 } else { 0.001 }),
+        };
+        let mut out = vec![series(&self.hash, crashing && self.tag == "2.14.0")];
+        out.extend(self.older.iter().map(|o| series(&o.hash, false)));
         out
     }
 

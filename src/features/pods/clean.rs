@@ -3,7 +3,8 @@
 //! already validated pass unchanged, so actions still find their objects.
 
 use super::model::{
-    Container, Deployment, KubeEvent, KubeUpdate, Pod, PodMetrics, ReplicaSet, Termination,
+    Container, Deployment, KubeEvent, KubeUpdate, Pod, PodMetrics, ReplicaSet, RevisionMetrics,
+    Termination,
 };
 use crate::core::clean::Sanitize;
 
@@ -14,6 +15,7 @@ crate::core::clean::sanitize_fields! {
     ReplicaSet { name, namespace, deployment, images, change_cause, pod_template_hash }
     KubeEvent { namespace, object_kind, object_name, reason, message }
     PodMetrics { namespace, pod }
+    RevisionMetrics { service, version }
 }
 
 impl Sanitize for KubeUpdate {
@@ -36,6 +38,7 @@ impl Sanitize for KubeUpdate {
             }
             KubeUpdate::Events(e) => e.sanitize(),
             KubeUpdate::Metrics(m) => m.sanitize(),
+            KubeUpdate::RevisionMetrics(m) => m.sanitize(),
             KubeUpdate::Scope { context, namespace } => {
                 context.sanitize();
                 namespace.sanitize();

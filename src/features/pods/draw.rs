@@ -16,6 +16,7 @@ pub struct PodsScreen<'a> {
     pub now: chrono::DateTime<chrono::Utc>,
     pub workloads: &'a super::model::Workloads,
     pub view: &'a super::view::PodsView,
+    pub settings: &'a super::settings::RolloutSettings,
     pub context: Option<&'a str>,
     pub namespace: Option<&'a str>,
     pub health: Option<&'a crate::core::health::SourceHealth>,

@@ -2,6 +2,7 @@
 
 use super::model::Workloads;
 use super::rollout::history::history;
+use super::settings::RolloutSettings;
 use super::view::{PodFilter, PodsMode, PodsView};
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
@@ -13,6 +14,8 @@ use ratatui::layout::Rect;
 pub struct PodsTab {
     pub data: Workloads,
     pub view: PodsView,
+    /// `[rollout]`, taken at start.
+    pub settings: RolloutSettings,
 }
 
 impl PodsTab {
@@ -130,6 +133,7 @@ impl Feature for PodsTab {
                 now: screen.now,
                 workloads: &self.data,
                 view: &self.view,
+                settings: &self.settings,
                 context: screen.context,
                 namespace: screen.namespace,
                 health: screen.health.get(SourceId::Kubernetes),

@@ -8,6 +8,7 @@ pub mod draw;
 pub mod feature;
 pub mod model;
 pub mod rollout;
+pub mod settings;
 pub mod source;
 pub mod summary;
 pub mod view;

@@ -108,6 +108,17 @@ pub struct ReplicaSet {
     pub pod_template_hash: Option<String>,
 }
 
+/// One revision's latency and errors from Prometheus: the series of one
+/// service whose version label (`pod_template_hash` by default) has this value.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RevisionMetrics {
+    pub service: String,
+    /// The version label's value: a pod-template-hash, or a version.
+    pub version: String,
+    pub p95_secs: Option<f64>,
+    pub error_ratio: Option<f64>,
+}
+
 /// A Kubernetes event about an object.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KubeEvent {
@@ -155,6 +166,9 @@ pub enum KubeUpdate {
     Events(Vec<KubeEvent>),
     /// `Err` when the metrics API is missing or refused: a note, not an error.
     Metrics(Result<Vec<PodMetrics>, String>),
+    /// Per-revision p95 and error ratio; `Err`: why there are none (no
+    /// Prometheus, or series without the version label).
+    RevisionMetrics(Result<Vec<RevisionMetrics>, String>),
     /// The context and namespace the data is about (`all` for every namespace).
     Scope {
         context: String,
@@ -174,6 +188,9 @@ pub struct Workloads {
     pub metrics: BTreeMap<(String, String), PodMetrics>,
     /// Why there are no metrics, when the API did not answer.
     pub metrics_note: Option<String>,
+    pub revision_metrics: Vec<RevisionMetrics>,
+    /// Why there are no per-revision figures.
+    pub revision_note: Option<String>,
 }
 
 fn key(namespace: &str, name: &str) -> (String, String) {
@@ -242,6 +259,14 @@ impl Workloads {
                     .map(|m| (key(&m.namespace, &m.pod), m))
                     .collect();
                 self.metrics_note = None;
+            }
+            KubeUpdate::RevisionMetrics(Ok(all)) => {
+                self.revision_metrics = all;
+                self.revision_note = None;
+            }
+            KubeUpdate::RevisionMetrics(Err(note)) => {
+                self.revision_metrics.clear();
+                self.revision_note = Some(note);
             }
             KubeUpdate::Metrics(Err(note)) => {
                 self.metrics.clear();

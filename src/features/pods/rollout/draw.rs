@@ -2,8 +2,10 @@
 //! rollout detail under it: revisions side by side, and the pods of the
 //! selected one.
 
+use super::compare;
 use super::history::{self, Revision, short_image, short_images};
 use super::state::RolloutState;
+use super::verdict::{Verdict, pct, secs};
 use crate::features::pods::draw::{PodsScreen, health_style, highlight, mib, window};
 use crate::features::pods::model::{Deployment, Pod};
 use crate::shared::format::age;
@@ -239,6 +241,15 @@ pub fn detail(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
             t.muted,
         ),
     ])];
+    match compare::judge(w, d, screen.settings) {
+        Some(Verdict::Advised(text)) => lines.push(Line::styled(text, t.crit)),
+        Some(Verdict::Within(text)) => lines.push(Line::styled(text, t.ok)),
+        Some(Verdict::Unknown(text)) => lines.push(Line::styled(text, t.muted)),
+        None => {}
+    }
+    if let Some(note) = &w.revision_note {
+        lines.push(Line::styled(note.clone(), t.muted));
+    }
     let revisions = history::history(w, &d.namespace, &d.name);
     if revisions.is_empty() {
         lines.push(Line::styled(
@@ -248,13 +259,22 @@ pub fn detail(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
     } else {
         let head = if wide {
             format!(
-                "  {:<4} {:<34} {:<5} {:>8} {:>3} {:<18} {:<4} {}",
-                "REV", "IMAGES", "READY", "RESTARTS", "OOM", "MEMORY/LIMIT", "AGE", "CHANGE-CAUSE"
+                "  {:<4} {:<34} {:<5} {:>8} {:>3} {:<18} {:>6} {:>6} {:<4} {}",
+                "REV",
+                "IMAGES",
+                "READY",
+                "RESTARTS",
+                "OOM",
+                "MEMORY/LIMIT",
+                "P95",
+                "ERRORS",
+                "AGE",
+                "CHANGE-CAUSE"
             )
         } else {
             format!(
-                "  {:<4} {:<24} {:<5} {:>4} {:>3} {:<18}",
-                "REV", "IMAGE", "READY", "RST", "OOM", "MEMORY/LIMIT"
+                "  {:<4} {:<24} {:<5} {:>4} {:>3} {:>4} {:>6} {:>6}",
+                "REV", "IMAGE", "READY", "RST", "OOM", "MEM", "P95", "ERR"
             )
         };
         lines.push(Line::styled(head, t.title));
@@ -264,28 +284,38 @@ pub fn detail(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
             let current = rs.revision.is_some() && rs.revision == d.revision;
             let mark = if current { "*" } else { " " };
             let ready = format!("{}/{}", rs.ready, rs.replicas);
+            let f = compare::figures(w, d, r, &screen.settings.version_label);
+            let p95 = f.p95_secs.map_or_else(|| "-".into(), secs);
+            let errors = f.error_ratio.map_or_else(|| "-".into(), pct);
             let text = if wide {
                 format!(
-                    "{mark} {:<4} {:<34} {:<5} {:>8} {:>3} {:<18} {:<4} {}",
+                    "{mark} {:<4} {:<34} {:<5} {:>8} {:>3} {:<18} {:>6} {:>6} {:<4} {}",
                     revision_text(rs.revision),
                     r.images_short(),
                     ready,
                     r.restarts(),
                     r.oom_kills(),
                     revision_memory(screen, r),
+                    p95,
+                    errors,
                     age(rs.created, screen.now),
                     rs.change_cause.as_deref().unwrap_or("-")
                 )
             } else {
                 let image = rs.images.first().map_or("-", |(_, i)| short_image(i));
+                let mem = f
+                    .memory_share
+                    .map_or_else(|| "-".into(), |m| format!("{:.0}%", m * 100.0));
                 format!(
-                    "{mark} {:<4} {:<24} {:<5} {:>4} {:>3} {:<18}",
+                    "{mark} {:<4} {:<24} {:<5} {:>4} {:>3} {:>4} {:>6} {:>6}",
                     revision_text(rs.revision),
                     image,
                     ready,
                     r.restarts(),
                     r.oom_kills(),
-                    revision_memory(screen, r),
+                    mem,
+                    p95,
+                    errors,
                 )
             };
             let style = if i == selected {
@@ -314,5 +344,12 @@ pub fn detail(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
             format!(" rollout of deploy/{} ", d.name),
             t.title,
         ));
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    // The verdict and the pod lines may be longer than the pane: wrapped,
+    // not cut (the revision rows fit 80 columns).
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(ratatui::widgets::Wrap { trim: false }),
+        area,
+    );
 }
