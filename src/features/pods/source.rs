@@ -13,6 +13,7 @@ mod metrics;
 pub mod probe;
 pub mod quantity;
 mod raw;
+pub mod revisions;
 mod rollouts;
 mod run;
 mod scope;
