@@ -730,6 +730,10 @@ async fn probe_reports_the_server_the_context_and_what_rbac_allows() {
         table.contains(&("watch pods in production", true, "allowed")),
         "{table:#?}"
     );
+    assert!(
+        table.contains(&("list replicasets in production", true, "allowed")),
+        "the rollout history needs them: {table:#?}"
+    );
     assert!(table.contains(&(
         "patch deployments/scale in production",
         false,
