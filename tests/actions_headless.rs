@@ -518,3 +518,28 @@ fn a_rollback_is_undone_by_rolling_forward_to_the_revision_it_left() {
     );
     assert!(d.plan.cli.contains("--to-revision=14"));
 }
+
+#[test]
+fn rollout_pause_and_resume_go_through_the_chain() {
+    let mut app = unprotected();
+    open(&mut app, "rollout pause deploy/payment-service");
+    let Overlay::Action(d) = &app.overlay else {
+        panic!("no dialog: {}", screen(&app))
+    };
+    assert_eq!(
+        d.plan.action,
+        Action::RolloutPause {
+            deployment: "payment-service".into(),
+            pause: true
+        }
+    );
+    assert!(d.plan.cli.ends_with("rollout pause deploy/payment-service"));
+    assert_eq!(executes(&keys(&mut app, &["y"])).len(), 1);
+    keys(&mut app, &["<Esc>"]);
+    command(&mut app, "rollout resume deploy/payment-service");
+    assert!(
+        !matches!(app.overlay, Overlay::Action(_)),
+        "the poll says it is not paused"
+    );
+    assert!(screen(&app).contains("deploy/payment-service is not paused"));
+}

@@ -284,9 +284,21 @@ fn deployments_show_the_rollout_and_enter_opens_its_revisions() {
         keys(&mut app, &["d"]);
         let text = screen(&app);
         assert!(text.contains("REV") && text.contains("ROLLOUT"), "{text}");
+        let terminal = render(&app);
+        let (y, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("stalled"))
+            .unwrap();
+        let x = line[..line.find("stalled").unwrap()].chars().count() as u16;
+        assert_eq!(
+            terminal.backend().buffer()[(x, y as u16)].fg,
+            app.theme.crit.fg.unwrap(),
+            "a stalled rollout is drawn in the crit style"
+        );
         assert_snapshot!(
             format!("deployments_{}x{}", size.0, size.1),
-            render(&app).backend()
+            terminal.backend()
         );
         while app.model.pods.view.selected_key().unwrap().1 != "payment-service" {
             keys(&mut app, &["j"]);
