@@ -968,3 +968,81 @@ async fn rollouts_starting_stalling_and_rolled_back_reach_the_timeline() {
         Some(opsdeck::core::timeline::About::Deployment { name, .. }) if name.as_str() == "payment-service"
     ));
 }
+
+#[tokio::test]
+async fn a_rollback_and_its_undo_round_trip_through_the_watch() {
+    use opsdeck::core::executor::Executor;
+    use opsdeck::features::pods::actions::executor::KubeExecutor;
+    use opsdeck::features::pods::actions::plan::Scope;
+    use opsdeck::features::pods::actions::rollout::rollback;
+    let mut live = start(|s| {
+        s.add_deployment(fixture("deployment-payment-service-rollout"));
+        for rs in fixture("replicasets-payment-service")["items"]
+            .as_array()
+            .unwrap()
+        {
+            s.add_replica_set(rs.clone());
+        }
+    })
+    .await;
+    let revision = |m: &Model| {
+        m.pods
+            .data
+            .deployment(NS, "payment-service")
+            .and_then(|d| d.revision)
+    };
+    live.until("revision 14 and its history", |m| {
+        revision(m) == Some(14) && m.pods.data.replica_sets.len() == 2
+    })
+    .await;
+    let conn = live.link.borrow().clone().unwrap();
+    let executor = KubeExecutor::new(&conn);
+    let plan_to = |m: &Model, to: Option<u64>| {
+        rollback(
+            &Scope {
+                context: "test",
+                namespace: NS,
+                workloads: &m.pods.data,
+            },
+            "payment-service",
+            to,
+        )
+        .unwrap()
+    };
+    let plan = plan_to(&live.model, None);
+    assert_eq!(
+        executor.execute(&plan).await,
+        Ok("deployment.apps/payment-service rolled back to revision 13".into())
+    );
+    live.until("revision 15 with 2.13.4, on the Timeline", |m| {
+        revision(m) == Some(15)
+            && m.timeline.entries().iter().any(|e| {
+                e.text
+                    .contains("rolled back from revision 14 to revision 13's template")
+            })
+    })
+    .await;
+    // Undo: forward to the revision it left, planned from the watch.
+    let undo = plan_to(&live.model, Some(14));
+    assert!(
+        undo.effect
+            .contains("payment-service:2.13.4 → payment-service:2.14.0"),
+        "{}",
+        undo.effect
+    );
+    assert_eq!(
+        executor.execute(&undo).await,
+        Ok("deployment.apps/payment-service rolled back to revision 14".into())
+    );
+    live.until("revision 16 with 2.14.0", |m| {
+        revision(m) == Some(16)
+            && m.pods
+                .data
+                .deployment(NS, "payment-service")
+                .unwrap()
+                .images[0]
+                .1
+                == "registry.example/payment-service:2.14.0"
+    })
+    .await;
+}

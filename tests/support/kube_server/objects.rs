@@ -206,6 +206,9 @@ pub fn write(
     dry_run: bool,
 ) -> Reply {
     if res == Res::Deployments {
+        if !dry_run && store.auto_rollout {
+            deployment::renumber(store, current, &mut updated);
+        }
         deployment::reconcile(current, &mut updated, store.auto_rollout);
     }
     // A write that changes nothing keeps its resourceVersion and tells no
