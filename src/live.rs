@@ -37,6 +37,18 @@ pub async fn run_prometheus(
     }
 }
 
+/// Polls the per-revision figures of the rollout detail (`[rollout]`
+/// queries) when Prometheus is configured.
+pub fn start_revisions(settings: &Settings, tx: &UpdateTx) {
+    if settings.prometheus.url.is_some() {
+        tokio::spawn(crate::features::pods::source::revisions::run(
+            settings.prometheus.clone(),
+            settings.rollout.clone(),
+            crate::transport::outbox(tx),
+        ));
+    }
+}
+
 /// Connects to Kubernetes and runs its source until `tx` closes. Actions go
 /// to `executor` once connected; `scopes` carries `:ctx` / `:ns` requests.
 pub async fn run_kube(

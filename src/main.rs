@@ -354,6 +354,7 @@ fn start_live(
             window_rx,
         ));
     }
+    opsdeck::live::start_revisions(&settings, &tx);
     let (link_tx, link_rx) = tokio::sync::watch::channel(None);
     let mut router = Router::new();
     if let Some(b) = opsdeck::live::start_breakers(&settings, link_rx, tx.clone()) {

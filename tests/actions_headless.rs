@@ -452,3 +452,94 @@ fn enter_on_an_executed_action_in_the_timeline_shows_its_dialog_and_outcome() {
     // Showing it again executes nothing.
     assert!(executes(&keys(&mut app, &["y"])).is_empty());
 }
+
+#[test]
+fn a_rollback_is_undone_by_rolling_forward_to_the_revision_it_left() {
+    let mut app = unprotected();
+    open(&mut app, "rollback deploy/payment-service");
+    let effects = keys(&mut app, &["y"]);
+    let (id, plan) = match &effects[..] {
+        [Effect::Execute { id, plan, .. }] => (*id, plan.clone()),
+        other => panic!("{other:?}"),
+    };
+    assert!(matches!(
+        plan.action,
+        Action::Rollback {
+            from_revision: 14,
+            to_revision: 13,
+            ..
+        }
+    ));
+    app.update(Event::ActionDone {
+        id,
+        plan: Box::new(plan),
+        outcome: Outcome::Ok("rolled back".into()),
+    });
+    keys(&mut app, &["<Esc>"]);
+    // Not polled since: the deployment still says revision 14.
+    keys(&mut app, &["g", "u"]);
+    assert!(!matches!(app.overlay, Overlay::Action(_)));
+    assert!(
+        screen(&app).contains("already runs revision 14"),
+        "{}",
+        screen(&app)
+    );
+    // The world catches up: revision 13's template is revision 15 now.
+    let mut d = app
+        .model
+        .pods
+        .data
+        .deployment("production", "payment-service")
+        .unwrap()
+        .clone();
+    d.revision = Some(15);
+    app.update(Event::Update(opsdeck::update::Update::from(
+        KubeUpdate::DeploymentsChanged {
+            upserted: vec![d],
+            deleted: vec![],
+        },
+    )));
+    let effects = keys(&mut app, &["u"]);
+    assert!(executes(&effects).is_empty(), "undo is a new plan");
+    let Overlay::Action(d) = &app.overlay else {
+        panic!("no undo dialog: {}", screen(&app))
+    };
+    assert!(
+        matches!(
+            d.plan.action,
+            Action::Rollback {
+                from_revision: 15,
+                to_revision: 14,
+                ..
+            }
+        ),
+        "{:?}",
+        d.plan.action
+    );
+    assert!(d.plan.cli.contains("--to-revision=14"));
+}
+
+#[test]
+fn rollout_pause_and_resume_go_through_the_chain() {
+    let mut app = unprotected();
+    open(&mut app, "rollout pause deploy/payment-service");
+    let Overlay::Action(d) = &app.overlay else {
+        panic!("no dialog: {}", screen(&app))
+    };
+    assert_eq!(
+        d.plan.action,
+        Action::RolloutPause {
+            deployment: "payment-service".into(),
+            pause: true
+        }
+    );
+    assert!(d.plan.cli.ends_with("rollout pause deploy/payment-service"));
+    assert_eq!(executes(&keys(&mut app, &["y"])).len(), 1);
+    keys(&mut app, &["<Esc>"]);
+    command(&mut app, "rollout resume deploy/payment-service");
+    assert!(
+        !matches!(app.overlay, Overlay::Action(_)),
+        "the poll says it is not paused"
+    );
+    assert!(screen(&app).contains("deploy/payment-service is not paused"));
+}

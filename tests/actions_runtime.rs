@@ -246,3 +246,70 @@ async fn precheck_details_that_pass_are_redacted_too() {
     assert_eq!(line["guards"][0]["detail"], "token=***");
     assert_eq!(line["result"], "Authorization: Bearer ***");
 }
+
+#[tokio::test]
+async fn a_rollbacks_audit_line_names_both_revisions_and_every_image_change() {
+    use opsdeck::core::clean::Clean;
+    use opsdeck::features::pods::actions::rollout::rollback;
+    use opsdeck::features::pods::model::{KubeUpdate, ReplicaSet};
+    let image = |tag: &str| {
+        vec![(
+            "app".to_string(),
+            format!("registry.example/payment-service:{tag}"),
+        )]
+    };
+    let mut w = Workloads::with(
+        vec![Deployment {
+            name: "payment-service".into(),
+            namespace: "production".into(),
+            revision: Some(14),
+            images: image("2.14.0"),
+            generation: 21,
+            ..Default::default()
+        }],
+        vec![],
+    );
+    w.apply(Clean::new(KubeUpdate::ReplicaSets(vec![ReplicaSet {
+        name: "payment-service-5f6b7c8d9".into(),
+        namespace: "production".into(),
+        deployment: Some("payment-service".into()),
+        revision: Some(13),
+        images: image("2.13.4"),
+        ..Default::default()
+    }])));
+    let plan = rollback(
+        &Scope {
+            context: "prod-eu",
+            namespace: "production",
+            workloads: &w,
+        },
+        "payment-service",
+        None,
+    )
+    .unwrap();
+    let (dir, _, services) = setup(
+        Ok("deployment.apps/payment-service rolled back to revision 13".into()),
+        Duration::ZERO,
+        true,
+    );
+    run::execute(&services, &plan, &decisions()).await;
+    let line = &audit_lines(&dir)[1];
+    let action = &line["plan"]["action"];
+    assert_eq!(action["kind"], "rollback", "{line}");
+    assert_eq!(
+        (
+            action["from_revision"].as_u64(),
+            action["to_revision"].as_u64()
+        ),
+        (Some(14), Some(13))
+    );
+    assert_eq!(action["generation"], 21);
+    assert_eq!(
+        action["images"][0],
+        serde_json::json!({"container": "app", "from": "registry.example/payment-service:2.14.0", "to": "registry.example/payment-service:2.13.4"})
+    );
+    assert_eq!(
+        line["plan"]["cli"],
+        "kubectl rollout undo deploy/payment-service --to-revision=13 -n production --context prod-eu"
+    );
+}

@@ -488,3 +488,38 @@ fn two_demo_consoles_in_one_room_see_each_others_notes_and_actions() {
     a.keys(&["q"]);
     a.wait_for("EXITED:0", 10);
 }
+
+#[test]
+fn rolling_back_payment_service_in_the_demo_shows_both_images_and_the_kubectl_command() {
+    if !available(
+        "rolling_back_payment_service_in_the_demo_shows_both_images_and_the_kubectl_command",
+    ) {
+        return;
+    }
+    let xdg = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("rollback", 160, 48);
+    tmux.run_line(&opsdeck_line(xdg.path(), "demo --speed 10 --no-loop"));
+    tmux.wait_for("0 Overview", 30);
+    tmux.keys(&[":", "rollback deploy/payment-service", "Enter"]);
+    let pane = tmux.wait_for("--to-revision=13", 10);
+    assert!(
+        pane.contains("roll deploy/payment-service back from revision 14 to 13"),
+        "{pane}"
+    );
+    assert!(
+        pane.contains("payment-service: payment-service:2.14.0 → payment-service:2.13.4"),
+        "{pane}"
+    );
+    assert!(
+        pane.contains("kubectl rollout undo deploy/payment-service --to-revision=13 -n production"),
+        "{pane}"
+    );
+    // production is protected: the name is typed, then Confirm pressed.
+    tmux.wait_for("dry run", 10);
+    tmux.keys(&["-l", "production/payment-service"]);
+    tmux.keys(&["Tab", "Enter"]);
+    tmux.wait_for("rolled back to revision 13", 20);
+    tmux.escape_until_gone("rolled back to revision 13", 10);
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0", 10);
+}

@@ -337,3 +337,196 @@ async fn through_the_runtime_with_its_audit_log() {
     );
     assert_eq!(s.server.deployment(NS, DEPLOY)["spec"]["replicas"], 5);
 }
+
+/// The rollout fixtures on the server: payment-service at revision 14
+/// (2.14.0, stalled) and its ReplicaSets of revisions 13 and 14.
+async fn rollout_setup() -> Setup {
+    use opsdeck::core::clean::Clean;
+    use opsdeck::features::pods::model::KubeUpdate;
+    use opsdeck::features::pods::source::convert;
+    let mut s = setup().await;
+    let deployment: Value = serde_json::from_str(include_str!(
+        "fixtures/kube/deployment-payment-service-rollout.json"
+    ))
+    .unwrap();
+    let sets: Value = serde_json::from_str(include_str!(
+        "fixtures/kube/replicasets-payment-service.json"
+    ))
+    .unwrap();
+    // Replaces the plain deployment `setup` made.
+    s.server.update_deployment(NS, DEPLOY, |d| {
+        d["metadata"]["annotations"] = deployment["metadata"]["annotations"].clone();
+        d["metadata"]["uid"] = deployment["metadata"]["uid"].clone();
+        d["spec"] = deployment["spec"].clone();
+    });
+    for rs in sets["items"].as_array().unwrap() {
+        s.server.add_replica_set(rs.clone());
+    }
+    let stored = serde_json::from_value(s.server.deployment(NS, DEPLOY)).unwrap();
+    let replica_sets = sets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| convert::replica_set(&serde_json::from_value(v.clone()).unwrap()))
+        .collect();
+    s.workloads = Workloads::with(vec![convert::deployment(&stored)], vec![]);
+    s.workloads
+        .apply(Clean::new(KubeUpdate::ReplicaSets(replica_sets)));
+    s.server.clear_requests();
+    s
+}
+
+fn image(s: &Setup) -> Value {
+    s.server.deployment(NS, DEPLOY)["spec"]["template"]["spec"]["containers"][0]["image"].clone()
+}
+
+#[tokio::test]
+async fn rollback_sends_kubectls_patch_and_changes_nothing_before_execute() {
+    use opsdeck::features::pods::actions::rollout::rollback;
+    let s = rollout_setup().await;
+    let plan = rollback(&s.scope(), DEPLOY, None).unwrap();
+    assert!(
+        plan.effect
+            .contains("payment-service:2.14.0 → payment-service:2.13.4")
+    );
+    let (permission, dry_run) = prechecks(&s, &plan).await;
+    assert_eq!(permission, Check::Passed("allowed".into()));
+    assert_eq!(
+        dry_run,
+        Check::Passed("server accepts: deploy/payment-service back to revision 13".into())
+    );
+    assert_eq!(image(&s), "registry.example/payment-service:2.14.0");
+    assert!(s.real_writes().is_empty(), "{:?}", s.real_writes());
+
+    let rv_before = s.server.deployment(NS, DEPLOY)["metadata"]["resourceVersion"].clone();
+    let outcome = s.executor.execute(&plan).await;
+    assert_eq!(
+        outcome,
+        Ok("deployment.apps/payment-service rolled back to revision 13".into())
+    );
+    let writes = s.real_writes();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert_eq!(
+        writes[0].content_type.as_deref(),
+        Some("application/json-patch+json")
+    );
+    let body: Value = serde_json::from_str(&writes[0].body).unwrap();
+    let ops = body.as_array().unwrap();
+    assert_eq!(
+        ops[0],
+        json!({"op": "test", "path": "/metadata/resourceVersion", "value": rv_before}),
+        "the guard: the deployment as read just before"
+    );
+    let kubectl: Value = serde_json::from_str(include_str!(
+        "fixtures/kube/rollback-payment-service-to-13.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        Value::Array(ops[1..].to_vec()),
+        kubectl,
+        "what kubectl sends"
+    );
+
+    let after = s.server.deployment(NS, DEPLOY);
+    assert_eq!(image(&s), "registry.example/payment-service:2.13.4");
+    assert_eq!(
+        after["spec"]["template"]["metadata"]["labels"],
+        json!({"app": DEPLOY, "version": "2.13.4"})
+    );
+    assert_eq!(
+        after["metadata"]["annotations"]["kubernetes.io/change-cause"],
+        "deploy payment-service 2.13.4 (pipeline #8641)"
+    );
+}
+
+#[tokio::test]
+async fn rollback_refuses_a_pruned_revision_a_changed_deployment_and_a_forbidden_patch() {
+    use opsdeck::features::pods::actions::rollout::rollback;
+    let s = rollout_setup().await;
+    let plan = rollback(&s.scope(), DEPLOY, Some(13)).unwrap();
+
+    // Someone changes the spec between plan and execute.
+    s.server.update_deployment(NS, DEPLOY, |d| {
+        d["spec"]["template"]["spec"]["containers"][0]["image"] =
+            json!("registry.example/payment-service:2.14.1");
+    });
+    let refused = s.executor.execute(&plan).await.unwrap_err();
+    assert_eq!(
+        refused,
+        "deploy/payment-service changed since the plan (generation 2 → 3): plan again"
+    );
+    assert_eq!(image(&s), "registry.example/payment-service:2.14.1");
+    assert!(
+        matches!(s.executor.dry_run(&plan).await, Check::Refused(r) if r.contains("changed since the plan"))
+    );
+
+    // Revision 13 pruned by revisionHistoryLimit.
+    let s = rollout_setup().await;
+    let plan = rollback(&s.scope(), DEPLOY, Some(13)).unwrap();
+    s.server.delete_replica_set(NS, "payment-service-5f6b7c8d9");
+    match s.executor.dry_run(&plan).await {
+        Check::Refused(r) => assert!(
+            r.contains("revision 13 of deploy/payment-service no longer exists"),
+            "{r}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.executor.execute(&plan).await.is_err());
+    assert_eq!(image(&s), "registry.example/payment-service:2.14.0");
+
+    // The API server refuses: forbidden, with its reason.
+    let s = rollout_setup().await;
+    let plan = rollback(&s.scope(), DEPLOY, None).unwrap();
+    s.server.forbid("patch", "deployments", NS);
+    assert!(
+        matches!(s.executor.permission(&plan).await, Check::Refused(r) if r.starts_with("forbidden"))
+    );
+    let refused = s.executor.execute(&plan).await.unwrap_err();
+    assert!(
+        refused.contains("forbidden") && refused.contains("test-user"),
+        "{refused}"
+    );
+    assert_eq!(image(&s), "registry.example/payment-service:2.14.0");
+}
+
+#[tokio::test]
+async fn pause_and_resume_patch_spec_paused() {
+    use opsdeck::features::pods::actions::rollout::pause;
+    let mut s = rollout_setup().await;
+    let plan = pause(&s.scope(), DEPLOY, true).unwrap();
+    assert!(matches!(s.executor.dry_run(&plan).await, Check::Passed(_)));
+    assert_eq!(s.server.deployment(NS, DEPLOY)["spec"].get("paused"), None);
+    assert_eq!(
+        s.executor.execute(&plan).await,
+        Ok("deployment.apps/payment-service paused".into())
+    );
+    assert_eq!(s.server.deployment(NS, DEPLOY)["spec"]["paused"], true);
+    // A paused deployment cannot be rolled back, as kubectl says (even
+    // when the plan was made from a poll before the pause).
+    let generation = s.server.deployment(NS, DEPLOY)["metadata"]["generation"]
+        .as_i64()
+        .unwrap();
+    s.workloads.deployments.values_mut().for_each(|d| {
+        d.paused = false;
+        d.generation = generation;
+    });
+    let rollback =
+        opsdeck::features::pods::actions::rollout::rollback(&s.scope(), DEPLOY, None).unwrap();
+    assert!(
+        s.executor
+            .execute(&rollback)
+            .await
+            .unwrap_err()
+            .contains("is paused")
+    );
+    s.workloads
+        .deployments
+        .values_mut()
+        .for_each(|d| d.paused = true);
+    let resume = pause(&s.scope(), DEPLOY, false).unwrap();
+    assert_eq!(
+        s.executor.execute(&resume).await,
+        Ok("deployment.apps/payment-service resumed".into())
+    );
+    assert_eq!(s.server.deployment(NS, DEPLOY)["spec"].get("paused"), None);
+}

@@ -29,6 +29,12 @@ fn fixture(name: &str) -> Value {
     let text = match name {
         "pod-oomkilled-crashloop" => include_str!("fixtures/kube/pod-oomkilled-crashloop.json"),
         "events-warning" => include_str!("fixtures/kube/events-warning.json"),
+        "deployment-payment-service-rollout" => {
+            include_str!("fixtures/kube/deployment-payment-service-rollout.json")
+        }
+        "replicasets-payment-service" => {
+            include_str!("fixtures/kube/replicasets-payment-service.json")
+        }
         other => panic!("no fixture {other}"),
     };
     serde_json::from_str(text).unwrap()
@@ -724,6 +730,10 @@ async fn probe_reports_the_server_the_context_and_what_rbac_allows() {
         table.contains(&("watch pods in production", true, "allowed")),
         "{table:#?}"
     );
+    assert!(
+        table.contains(&("list replicasets in production", true, "allowed")),
+        "the rollout history needs them: {table:#?}"
+    );
     assert!(table.contains(&(
         "patch deployments/scale in production",
         false,
@@ -831,4 +841,208 @@ async fn an_unreachable_api_server_is_a_health_error() {
     let error = live.health_error().unwrap();
     assert!(error.contains("Connection refused"), "{error}");
     assert_eq!(live.full_pod_lists(), 0, "no empty list stands in for data");
+}
+
+#[tokio::test]
+async fn a_deployments_history_comes_from_its_replica_sets() {
+    use opsdeck::features::pods::rollout::history::history;
+    let mut live = start(|s| {
+        s.add_deployment(fixture("deployment-payment-service-rollout"));
+        for rs in fixture("replicasets-payment-service")["items"]
+            .as_array()
+            .unwrap()
+        {
+            s.add_replica_set(rs.clone());
+        }
+        s.add_pod(fixture("pod-oomkilled-crashloop"));
+    })
+    .await;
+    let revisions = |m: &Model| {
+        history(&m.pods.data, NS, "payment-service")
+            .iter()
+            .map(|r| (r.replica_set.revision, r.images_short(), r.pods.len()))
+            .collect::<Vec<_>>()
+    };
+    live.until("two revisions, the new one with its pod", |m| {
+        revisions(m).len() == 2 && revisions(m)[0].2 == 1
+    })
+    .await;
+    assert_eq!(
+        revisions(&live.model),
+        [
+            (
+                Some(14),
+                "payment-service:2.14.0, envoy:1.30.2".to_string(),
+                1
+            ),
+            (
+                Some(13),
+                "payment-service:2.13.4, envoy:1.30.2".to_string(),
+                0
+            ),
+        ]
+    );
+    let d = live
+        .model
+        .pods
+        .data
+        .deployment(NS, "payment-service")
+        .unwrap();
+    assert_eq!(d.revision, Some(14));
+    assert_eq!(d.progressing.as_deref(), Some("ProgressDeadlineExceeded"));
+
+    // revisionHistoryLimit prunes revision 13: the history follows.
+    live.server
+        .delete_replica_set(NS, "payment-service-5f6b7c8d9");
+    live.until("revision 13 gone", |m| revisions(m).len() == 1)
+        .await;
+}
+
+#[tokio::test]
+async fn rollouts_starting_stalling_and_rolled_back_reach_the_timeline() {
+    let mut live = start(|s| {
+        s.set_auto_rollout(false);
+        let mut d = fixture("deployment-payment-service-rollout");
+        // Revision 13 running, its rollout complete.
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = json!("13");
+        d["spec"]["template"]["spec"]["containers"][0]["image"] =
+            json!("registry.example/payment-service:2.13.4");
+        d["status"]["conditions"][1]["reason"] = json!("NewReplicaSetAvailable");
+        s.add_deployment(d);
+        let sets = fixture("replicasets-payment-service");
+        s.add_replica_set(sets["items"][0].clone());
+    })
+    .await;
+    live.until("the deployment", |m| {
+        m.pods.data.deployment(NS, "payment-service").is_some()
+    })
+    .await;
+    let rollout = |d: &mut Value, revision: &str, tag: &str, reason: &str| {
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = json!(revision);
+        d["spec"]["template"]["spec"]["containers"][0]["image"] =
+            json!(format!("registry.example/payment-service:{tag}"));
+        d["status"]["conditions"][1]["reason"] = json!(reason);
+    };
+    live.server.update_deployment(NS, "payment-service", |d| {
+        rollout(d, "14", "2.14.0", "ReplicaSetUpdated")
+    });
+    let has = |m: &Model, text: &str| m.timeline.entries().iter().any(|e| e.text.contains(text));
+    live.until("rollout started", |m| {
+        has(m, "rollout of deploy/payment-service started: revision 14 (payment-service:2.14.0, envoy:1.30.2)")
+    })
+    .await;
+    live.server.update_deployment(NS, "payment-service", |d| {
+        d["status"]["conditions"][1]["reason"] = json!("ProgressDeadlineExceeded");
+    });
+    live.until("rollout stalled", |m| {
+        has(
+            m,
+            "rollout of deploy/payment-service stalled (ProgressDeadlineExceeded)",
+        )
+    })
+    .await;
+    // A rollback: the controller renumbers revision 13's ReplicaSet to 15.
+    live.server
+        .update_replica_set(NS, "payment-service-5f6b7c8d9", |r| {
+            r["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = json!("15");
+        });
+    live.server.update_deployment(NS, "payment-service", |d| {
+        rollout(d, "15", "2.13.4", "ReplicaSetUpdated")
+    });
+    live.until("rolled back", |m| {
+        has(
+            m,
+            "deploy/payment-service rolled back from revision 14 to revision 13's template",
+        )
+    })
+    .await;
+    let entry = live
+        .model
+        .timeline
+        .entries()
+        .iter()
+        .find(|e| e.text.contains("rolled back"))
+        .unwrap();
+    assert!(matches!(
+        &entry.about,
+        Some(opsdeck::core::timeline::About::Deployment { name, .. }) if name.as_str() == "payment-service"
+    ));
+}
+
+#[tokio::test]
+async fn a_rollback_and_its_undo_round_trip_through_the_watch() {
+    use opsdeck::core::executor::Executor;
+    use opsdeck::features::pods::actions::executor::KubeExecutor;
+    use opsdeck::features::pods::actions::plan::Scope;
+    use opsdeck::features::pods::actions::rollout::rollback;
+    let mut live = start(|s| {
+        s.add_deployment(fixture("deployment-payment-service-rollout"));
+        for rs in fixture("replicasets-payment-service")["items"]
+            .as_array()
+            .unwrap()
+        {
+            s.add_replica_set(rs.clone());
+        }
+    })
+    .await;
+    let revision = |m: &Model| {
+        m.pods
+            .data
+            .deployment(NS, "payment-service")
+            .and_then(|d| d.revision)
+    };
+    live.until("revision 14 and its history", |m| {
+        revision(m) == Some(14) && m.pods.data.replica_sets.len() == 2
+    })
+    .await;
+    let conn = live.link.borrow().clone().unwrap();
+    let executor = KubeExecutor::new(&conn);
+    let plan_to = |m: &Model, to: Option<u64>| {
+        rollback(
+            &Scope {
+                context: "test",
+                namespace: NS,
+                workloads: &m.pods.data,
+            },
+            "payment-service",
+            to,
+        )
+        .unwrap()
+    };
+    let plan = plan_to(&live.model, None);
+    assert_eq!(
+        executor.execute(&plan).await,
+        Ok("deployment.apps/payment-service rolled back to revision 13".into())
+    );
+    live.until("revision 15 with 2.13.4, on the Timeline", |m| {
+        revision(m) == Some(15)
+            && m.timeline.entries().iter().any(|e| {
+                e.text
+                    .contains("rolled back from revision 14 to revision 13's template")
+            })
+    })
+    .await;
+    // Undo: forward to the revision it left, planned from the watch.
+    let undo = plan_to(&live.model, Some(14));
+    assert!(
+        undo.effect
+            .contains("payment-service:2.13.4 → payment-service:2.14.0"),
+        "{}",
+        undo.effect
+    );
+    assert_eq!(
+        executor.execute(&undo).await,
+        Ok("deployment.apps/payment-service rolled back to revision 14".into())
+    );
+    live.until("revision 16 with 2.14.0", |m| {
+        revision(m) == Some(16)
+            && m.pods
+                .data
+                .deployment(NS, "payment-service")
+                .unwrap()
+                .images[0]
+                .1
+                == "registry.example/payment-service:2.14.0"
+    })
+    .await;
 }

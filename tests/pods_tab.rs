@@ -276,3 +276,116 @@ fn with_every_namespace_watched_actions_target_the_objects_own_namespace() {
         "the selected pod's deployment, not its namesake"
     );
 }
+
+#[test]
+fn deployments_show_the_rollout_and_enter_opens_its_revisions() {
+    for size in [(80, 24), (160, 48)] {
+        let mut app = incident(size);
+        keys(&mut app, &["d"]);
+        let text = screen(&app);
+        assert!(text.contains("REV") && text.contains("ROLLOUT"), "{text}");
+        let terminal = render(&app);
+        let (y, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("stalled"))
+            .unwrap();
+        let x = line[..line.find("stalled").unwrap()].chars().count() as u16;
+        assert_eq!(
+            terminal.backend().buffer()[(x, y as u16)].fg,
+            app.theme.crit.fg.unwrap(),
+            "a stalled rollout is drawn in the crit style"
+        );
+        assert_snapshot!(
+            format!("deployments_{}x{}", size.0, size.1),
+            terminal.backend()
+        );
+        while app.model.pods.view.selected_key().unwrap().1 != "payment-service" {
+            keys(&mut app, &["j"]);
+        }
+        keys(&mut app, &["<Enter>"]);
+        let text = screen(&app);
+        assert!(text.contains("rollout of deploy/payment-service"), "{text}");
+        assert!(text.contains("payment-service:2.14.0"), "{text}");
+        assert!(text.contains("payment-service:2.13.4"), "{text}");
+        assert!(text.contains("pods of revision 14"), "{text}");
+        if size.0 >= 160 {
+            assert!(
+                text.contains("rollback advised: error ratio 9.4% > 5% on revision 14 (payment-service:2.14.0) vs 0.1% on revision 13"),
+                "{text}"
+            );
+        }
+        assert_snapshot!(
+            format!("rollout_detail_{}x{}", size.0, size.1),
+            render(&app).backend()
+        );
+        keys(&mut app, &["j"]);
+        assert_eq!(
+            app.model.pods.view.revision, 1,
+            "down picks the older revision"
+        );
+        assert!(screen(&app).contains("revision 13: no pods"));
+    }
+}
+
+#[test]
+fn rollback_is_planned_from_the_command_line_and_from_the_rollout_detail() {
+    let mut app = incident((160, 48));
+    keys(&mut app, &[":"]);
+    typed(&mut app, "rollback deploy/payment-service");
+    keys(&mut app, &["<Enter>"]);
+    match dialog_action(&app) {
+        Action::Rollback {
+            deployment,
+            from_revision,
+            to_revision,
+            ..
+        } => assert_eq!(
+            (deployment.as_str(), from_revision, to_revision),
+            ("payment-service", 14, 13)
+        ),
+        other => panic!("{other:?}"),
+    }
+    let text = screen(&app);
+    assert!(
+        text.contains("payment-service:2.14.0 → payment-service:2.13.4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("kubectl rollout undo deploy/payment-service --to-revision=13 -n production"),
+        "{text}"
+    );
+    let Overlay::Action(d) = &app.overlay else {
+        panic!("no dialog")
+    };
+    assert_eq!(
+        d.confirm,
+        opsdeck::core::action::Confirm::Typed,
+        "production is protected"
+    );
+    assert_snapshot!("rollback_plan_160x48", render(&app).backend());
+    keys(&mut app, &["<Esc>"]);
+
+    // `U` in the rollout detail rolls back to the revision picked there.
+    keys(&mut app, &["d"]);
+    while app.model.pods.view.selected_key().unwrap().1 != "payment-service" {
+        keys(&mut app, &["j"]);
+    }
+    keys(&mut app, &["<Enter>", "j", "U"]);
+    assert!(matches!(
+        dialog_action(&app),
+        Action::Rollback {
+            to_revision: 13,
+            ..
+        }
+    ));
+    keys(&mut app, &["<Esc>"]);
+    keys(&mut app, &[":"]);
+    typed(&mut app, "rollback deploy/payment-service 9");
+    keys(&mut app, &["<Enter>"]);
+    assert!(
+        !matches!(app.overlay, Overlay::Action(_)),
+        "a pruned revision is refused before any dialog"
+    );
+    assert!(screen(&app).contains("revision 9 of deploy/payment-service no longer exists"));
+}

@@ -1041,7 +1041,8 @@ mod kube_server_patch {
             PatchKind::Merge,
             &mut target,
             &json!({"a": null, "b": {"c": 5}, "l": [3]}),
-        );
+        )
+        .unwrap();
         assert_eq!(target, json!({"b": {"c": 5, "d": 3}, "l": [3]}));
     }
 
@@ -1050,11 +1051,44 @@ mod kube_server_patch {
         let mut target = json!({"containers": [{"name": "app", "image": "a:1"}, {"name": "side", "image": "s:1"}]});
         let patch = json!({"$setElementOrder/containers": [{"name": "app"}],
                            "containers": [{"name": "app", "image": "a:2"}, {"name": "side", "$patch": "delete"}]});
-        apply(PatchKind::Strategic, &mut target, &patch);
+        apply(PatchKind::Strategic, &mut target, &patch).unwrap();
         assert_eq!(
             target,
             json!({"containers": [{"name": "app", "image": "a:2"}]})
         );
+    }
+
+    #[test]
+    fn json_patch_applies_whole_or_not_at_all() {
+        let before = json!({"metadata": {"resourceVersion": "7", "annotations": {"a": "1"}},
+                            "spec": {"template": {"x": 1}, "list": [1]}});
+        let mut target = before.clone();
+        let ops = json!([
+            {"op": "test", "path": "/metadata/resourceVersion", "value": "7"},
+            {"op": "replace", "path": "/spec/template", "value": {"y": 2}},
+            {"op": "add", "path": "/spec/list/-", "value": 2},
+            {"op": "remove", "path": "/metadata/annotations/a"},
+        ]);
+        apply(PatchKind::Json, &mut target, &ops).unwrap();
+        assert_eq!(
+            target,
+            json!({"metadata": {"resourceVersion": "7", "annotations": {}},
+                   "spec": {"template": {"y": 2}, "list": [1, 2]}})
+        );
+        let mut stale = before.clone();
+        let failed = apply(
+            PatchKind::Json,
+            &mut stale,
+            &json!([{"op": "replace", "path": "/spec/template", "value": {}},
+                    {"op": "test", "path": "/metadata/resourceVersion", "value": "6"}]),
+        )
+        .unwrap_err();
+        assert_eq!(failed.code, 422);
+        assert_eq!(
+            failed.to_json()["details"]["causes"][0]["message"],
+            "testing value /metadata/resourceVersion failed: test failed"
+        );
+        assert_eq!(stale, before, "a failed JSON patch changes nothing");
     }
 }
 

@@ -8,6 +8,7 @@ use crate::core::executor::{Check, Outcome};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::features::pods::actions::plan::{self, Scope};
+use crate::features::pods::actions::rollout as rollout_plan;
 use crate::features::queries::actions::plan as query_plan;
 use crate::remediation::audit::AuditEvent;
 use crate::remediation::guard::{self, Decision, GuardContext, Step};
@@ -200,6 +201,22 @@ impl App {
             ActionRequest::Restart { deployment } => self
                 .resolve(&deployment, false)
                 .and_then(|(scope, name)| plan::rollout_restart(&scope, name)),
+            ActionRequest::Rollback {
+                deployment,
+                revision,
+            } => self.resolve(&deployment, false).and_then(|(scope, name)| {
+                let to = match revision.as_str() {
+                    "" => None,
+                    n => Some(
+                        n.parse()
+                            .map_err(|_| format!("{n:?} is not a revision number"))?,
+                    ),
+                };
+                rollout_plan::rollback(&scope, name, to)
+            }),
+            ActionRequest::Rollout { pause, deployment } => self
+                .resolve(&deployment, false)
+                .and_then(|(scope, name)| rollout_plan::pause(&scope, name, pause)),
             ActionRequest::Delete { pod } => self
                 .resolve(&pod, true)
                 .and_then(|(scope, name)| plan::delete_pod(&scope, name)),
@@ -273,9 +290,10 @@ impl App {
         let w = &self.model.pods.data;
         let ns = &plan.target.namespace;
         match &plan.action {
-            Action::Scale { deployment, .. } | Action::RolloutRestart { deployment } => {
-                w.deployment(ns, deployment).is_some()
-            }
+            Action::Scale { deployment, .. }
+            | Action::RolloutRestart { deployment }
+            | Action::Rollback { deployment, .. }
+            | Action::RolloutPause { deployment, .. } => w.deployment(ns, deployment).is_some(),
             Action::DeletePod { pod } => w.pod(ns, pod).is_some(),
             Action::ResetOffsets {
                 cluster,

@@ -591,6 +591,7 @@ fn fresh_model(settings: &Settings) -> Model {
         crate::features::logs::model::Logs::with_capacity(settings.log_buffer_lines as usize);
     model.timeline.newest_first = settings.timeline_newest_first;
     model.lag.settings = settings.kafka.clone();
+    model.pods.settings = settings.rollout.clone();
     model.queries.settings = settings.queries.clone();
     model.overview.settings = settings.services.clone();
     model

@@ -5,6 +5,7 @@ use super::input::{InputKind, LineInput};
 use super::{App, Overlay};
 use crate::core::command::ActionRequest;
 use crate::core::source::Severity;
+use crate::features::pods::rollout::history::history;
 use crate::features::pods::view::PodsMode;
 
 impl App {
@@ -53,12 +54,44 @@ impl App {
                 deployment: selected_deployment()?,
                 replicas,
             },
+            ActionRequest::Rollback {
+                deployment,
+                revision,
+            } if deployment.is_empty() => ActionRequest::Rollback {
+                deployment: selected_deployment()?,
+                revision: match revision.is_empty() {
+                    true => self.selected_revision().unwrap_or_default(),
+                    false => revision,
+                },
+            },
+            ActionRequest::Rollout { pause, deployment } if deployment.is_empty() => {
+                ActionRequest::Rollout {
+                    pause,
+                    deployment: selected_deployment()?,
+                }
+            }
             ActionRequest::Delete { pod } if pod.is_empty() => match (v.mode, selected) {
                 (PodsMode::Pods, Some((_, name))) => ActionRequest::Delete { pod: name.clone() },
                 _ => return Err("select a pod in the pods view to delete it".into()),
             },
             other => other,
         })
+    }
+
+    /// The revision picked in the open rollout detail, unless it is the
+    /// one running (then a rollback goes to the previous one).
+    fn selected_revision(&self) -> Option<String> {
+        let v = &self.model.pods.view;
+        if !(v.detail && v.mode == PodsMode::Deployments && v.revision > 0) {
+            return None;
+        }
+        let (ns, name) = v.selected_key()?;
+        let revisions = history(&self.model.pods.data, ns, name);
+        revisions
+            .get(v.revision)?
+            .replica_set
+            .revision
+            .map(|r| r.to_string())
     }
 
     /// `:ctx` / `:ns`: only a live Kubernetes source can switch scope.

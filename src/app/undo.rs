@@ -9,6 +9,7 @@ use crate::features::breakers::actions::plan as breaker_plan;
 use crate::features::breakers::model::{BreakerSource, RowKey};
 use crate::features::lag::actions::plan as lag_plan;
 use crate::features::pods::actions::plan::{self as pods_plan, Scope};
+use crate::features::pods::actions::rollout as rollout_plan;
 use chrono::{DateTime, Utc};
 
 impl App {
@@ -41,6 +42,15 @@ impl App {
         }
     }
 
+    /// Where a Kubernetes inverse is planned: where it ran, on the latest poll.
+    fn undo_scope<'a>(&'a self, inverse: &'a ActionPlan) -> Scope<'a> {
+        Scope {
+            context: &inverse.target.context,
+            namespace: &inverse.target.namespace,
+            workloads: &self.model.pods.data,
+        }
+    }
+
     /// The inverse as it would act now: on the cluster it was made for,
     /// with replicas, breaker states and offsets from the latest poll, which
     /// must be newer than the action's outcome (`done_at`): an older one
@@ -68,15 +78,17 @@ impl App {
             ));
         }
         match &inverse.action {
-            Action::Scale { deployment, to, .. } => pods_plan::scale(
-                &Scope {
-                    context: &inverse.target.context,
-                    namespace: &inverse.target.namespace,
-                    workloads: &self.model.pods.data,
-                },
+            Action::Scale { deployment, to, .. } => {
+                pods_plan::scale(&self.undo_scope(inverse), deployment, *to)
+            }
+            Action::Rollback {
                 deployment,
-                *to,
-            ),
+                to_revision,
+                ..
+            } => rollout_plan::rollback(&self.undo_scope(inverse), deployment, Some(*to_revision)),
+            Action::RolloutPause { deployment, pause } => {
+                rollout_plan::pause(&self.undo_scope(inverse), deployment, *pause)
+            }
             Action::Breaker { breaker, .. } => {
                 let data = &self.model.breakers.data;
                 let polled = data.last_poll.get(&BreakerSource::Actuator);

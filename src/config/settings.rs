@@ -3,6 +3,7 @@
 mod breakers;
 mod kafka;
 mod queries;
+mod rollout;
 mod services;
 mod warroom;
 
@@ -50,6 +51,8 @@ pub struct Settings {
     pub breakers: BreakerSettings,
     pub kafka: KafkaSettings,
     pub queries: QueriesSettings,
+    /// `[rollout]`: rollback conditions, per-revision PromQL.
+    pub rollout: crate::features::pods::settings::RolloutSettings,
     /// `[services."NAME"]`, in file order.
     pub services: Vec<crate::features::overview::settings::ServiceConfig>,
     /// The tab opsdeck starts on, by name or number.
@@ -105,6 +108,7 @@ impl Default for Settings {
             .to_vec(),
             breakers: BreakerSettings::default(),
             kafka: KafkaSettings::default(),
+            rollout: Default::default(),
             queries: QueriesSettings::default(),
             services: Vec::new(),
             start_tab: "overview".into(),
@@ -141,6 +145,7 @@ impl Settings {
                 "breakers",
                 "kafka",
                 "queries",
+                "rollout",
                 "services",
                 "warroom",
             ],
@@ -264,6 +269,9 @@ impl Settings {
         }
         if let Some(q) = r.section(root, "queries") {
             r.queries(q, &mut settings.queries);
+        }
+        if let Some(t) = r.section(root, "rollout") {
+            r.rollout(t, &mut settings.rollout);
         }
         if let Some(s) = r.section(root, "services") {
             r.services(s, &mut settings.services);
@@ -524,6 +532,29 @@ mod tests {
             p,
             ["config.toml:2 actions.protected: expected an array of strings"]
         );
+    }
+
+    #[test]
+    fn rollout_section_with_per_service_thresholds() {
+        let (s, problems) = load(
+            "[rollout]\nerror_ratio = 0.02\np95_secs = 1\nversion_label = \"version\"\nmemory_share = 2.0\n\
+             [rollout.services.\"payment-service\"]\np95_secs = 0.5\n",
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("rollout.memory_share"), "{problems:?}");
+        let r = &s.rollout;
+        assert_eq!(
+            (
+                r.thresholds.error_ratio,
+                r.thresholds.p95_secs,
+                r.thresholds.memory_share
+            ),
+            (0.02, 1.0, 0.8)
+        );
+        assert_eq!(r.version_label, "version");
+        let own = r.thresholds_for("payment-service");
+        assert_eq!((own.error_ratio, own.p95_secs), (0.02, 0.5));
+        assert_eq!(r.thresholds_for("api-gateway"), r.thresholds);
     }
 
     #[test]

@@ -20,6 +20,23 @@ pub enum Action {
     DeletePod {
         pod: String,
     },
+    /// `kubectl rollout undo --to-revision`: the deployment's pod template
+    /// set to that revision's (its ReplicaSet's, without the hash label).
+    Rollback {
+        deployment: String,
+        from_revision: u64,
+        to_revision: u64,
+        /// Per container, the image now and after.
+        images: Vec<ImageChange>,
+        /// The spec the plan was made for: the executor refuses when the
+        /// generation moved since.
+        generation: i64,
+    },
+    /// `kubectl rollout pause` (or, with `pause: false`, `resume`).
+    RolloutPause {
+        deployment: String,
+        pause: bool,
+    },
     /// resilience4j state changes through the actuator, one call per instance.
     Breaker {
         breaker: String,
@@ -69,6 +86,15 @@ pub enum Action {
     },
 }
 
+/// One container's image before and after a rollback.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImageChange {
+    pub container: String,
+    /// `None`: the container is not in that template.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
 /// One partition of an offset reset.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OffsetMove {
@@ -105,9 +131,11 @@ impl Action {
     /// Which backend carries it out.
     pub fn backend(&self) -> Backend {
         match self {
-            Action::Scale { .. } | Action::RolloutRestart { .. } | Action::DeletePod { .. } => {
-                Backend::Kubernetes
-            }
+            Action::Scale { .. }
+            | Action::RolloutRestart { .. }
+            | Action::DeletePod { .. }
+            | Action::Rollback { .. }
+            | Action::RolloutPause { .. } => Backend::Kubernetes,
             Action::Breaker { .. } => Backend::Actuator,
             Action::ResetOffsets { .. } => Backend::Kafka,
             Action::PgSignal { .. } => Backend::Postgres,
@@ -121,6 +149,9 @@ impl Action {
             Action::Scale { .. } => "scale",
             Action::RolloutRestart { .. } => "rollout_restart",
             Action::DeletePod { .. } => "delete_pod",
+            Action::Rollback { .. } => "rollback",
+            Action::RolloutPause { pause: true, .. } => "rollout_pause",
+            Action::RolloutPause { pause: false, .. } => "rollout_resume",
             Action::Breaker { calls, .. } => match calls.first().map(|c| c.update) {
                 Some(UpdateState::Close) => "breaker_close",
                 Some(UpdateState::ForceOpen) => "breaker_force_open",
@@ -250,7 +281,11 @@ impl ActionPlan {
     /// another), else the name.
     pub fn confirm_text(&self) -> String {
         let kube_object = match &self.action {
-            Action::Scale { .. } | Action::RolloutRestart { .. } | Action::DeletePod { .. } => true,
+            Action::Scale { .. }
+            | Action::RolloutRestart { .. }
+            | Action::DeletePod { .. }
+            | Action::Rollback { .. }
+            | Action::RolloutPause { .. } => true,
             Action::Breaker { calls, .. } => {
                 self.target.places.len() == 1
                     && calls

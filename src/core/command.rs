@@ -138,6 +138,17 @@ pub enum ActionRequest {
     Delete {
         pod: String,
     },
+    /// Roll a deployment back to `revision` (empty: the one before the
+    /// current; from the rollout detail: the selected one).
+    Rollback {
+        deployment: String,
+        revision: String,
+    },
+    /// Pause (or resume) a deployment's rollout.
+    Rollout {
+        pause: bool,
+        deployment: String,
+    },
     /// The inverse of the selected (or else the latest) undoable action.
     Undo,
     /// `close`, `force_open` or `disable` the selected breaker; `all`: on
@@ -467,6 +478,25 @@ pub const COMMANDS: &[CommandSpec] = &[
     )
     .arg(optional("deploy/<name>", "deploy/x")),
     action!(
+        "rollback",
+        "Roll a deployment back to a revision (the previous one by default)",
+        parse_rollback,
+        ActionRequest::Rollback { .. }
+    )
+    .arg(optional("deploy/<name> [revision]", "deploy/x 13")),
+    action!(
+        "rollout",
+        "Pause or resume a deployment's rollout",
+        parse_rollout,
+        ActionRequest::Rollout { .. }
+    )
+    .arg(needs(
+        "<pause|resume> [deploy/<name>]",
+        "pause or resume, then a deployment",
+        "pause deploy/x",
+    ))
+    .unbound(),
+    action!(
         "delete",
         "Delete a pod (the selected one)",
         parse_delete,
@@ -710,6 +740,14 @@ impl ActionRequest {
             } => Some(format!("deploy/{deployment} {replicas}")),
             ActionRequest::Restart { deployment } => Some(format!("deploy/{deployment}")),
             ActionRequest::Delete { pod } => Some(format!("pod/{pod}")),
+            ActionRequest::Rollback {
+                deployment,
+                revision,
+            } => Some(format!("deploy/{deployment} {revision}").trim().to_string()),
+            ActionRequest::Rollout { pause, deployment } => Some(format!(
+                "{} deploy/{deployment}",
+                if *pause { "pause" } else { "resume" }
+            )),
             ActionRequest::Reset { to, topic } => Some(match topic {
                 Some(t) => format!("{to} {t}"),
                 None => to.clone(),
@@ -752,6 +790,39 @@ fn parse_restart(arg: &str) -> Option<Command> {
             deployment: strip_kind(d, DEPLOYMENT),
         })
     })
+}
+
+fn parse_rollback(arg: &str) -> Option<Command> {
+    let mut words = arg.split_whitespace();
+    let (deployment, revision) = match (words.next(), words.next(), words.next()) {
+        (None, _, _) => (String::new(), String::new()),
+        // One number: that revision of the selected deployment.
+        (Some(n), None, None) if n.parse::<u64>().is_ok() => (String::new(), n.to_string()),
+        (Some(d), None, None) => (strip_kind(d, DEPLOYMENT), String::new()),
+        (Some(d), Some(n), None) if n.parse::<u64>().is_ok() => {
+            (strip_kind(d, DEPLOYMENT), n.to_string())
+        }
+        _ => return None,
+    };
+    Some(act(ActionRequest::Rollback {
+        deployment,
+        revision,
+    }))
+}
+
+fn parse_rollout(arg: &str) -> Option<Command> {
+    let mut words = arg.split_whitespace();
+    let pause = match words.next() {
+        Some("pause") => true,
+        Some("resume") => false,
+        _ => return None,
+    };
+    let deployment = match (words.next(), words.next()) {
+        (None, _) => String::new(),
+        (Some(d), None) => strip_kind(d, DEPLOYMENT),
+        _ => return None,
+    };
+    Some(act(ActionRequest::Rollout { pause, deployment }))
 }
 
 fn parse_delete(arg: &str) -> Option<Command> {
@@ -845,6 +916,7 @@ mod tests {
                 Some(_) if spec.name == "scale" => "scale deploy/x 3".to_string(),
                 Some(_) if spec.name == "breaker" => "breaker force_open all".to_string(),
                 Some(_) if spec.name == "reset" => "reset shift -5 order-events".to_string(),
+                Some(_) if spec.name == "rollout" => "rollout pause deploy/x".to_string(),
                 Some(_) if spec.name.starts_with("pg_") => format!("{} root", spec.name),
                 Some(_) => format!("{} x", spec.name),
                 None => spec.name.to_string(),
@@ -853,6 +925,35 @@ mod tests {
             assert_eq!(cmd.name(), spec.name);
             assert_eq!(Command::parse(&cmd.to_string()).unwrap(), cmd);
         }
+    }
+
+    #[test]
+    fn rollback_and_rollout_take_a_deployment_and_a_revision() {
+        let rollback = |d: &str, r: &str| {
+            Some(act(ActionRequest::Rollback {
+                deployment: d.into(),
+                revision: r.into(),
+            }))
+        };
+        assert_eq!(Command::parse("rollback").ok(), rollback("", ""));
+        assert_eq!(Command::parse("rollback 13").ok(), rollback("", "13"));
+        assert_eq!(
+            Command::parse("rollback deploy/payment-service").ok(),
+            rollback("payment-service", "")
+        );
+        assert_eq!(
+            Command::parse("rollback deploy/payment-service 13").ok(),
+            rollback("payment-service", "13")
+        );
+        assert!(Command::parse("rollback deploy/x thirteen").is_err());
+        assert_eq!(
+            Command::parse("rollout resume deploy/payment-service").ok(),
+            Some(act(ActionRequest::Rollout {
+                pause: false,
+                deployment: "payment-service".into()
+            }))
+        );
+        assert!(Command::parse("rollout undo deploy/x").is_err());
     }
 
     #[test]

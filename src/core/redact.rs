@@ -29,7 +29,19 @@ const MASK: &str = "***";
 pub fn redact(text: &str) -> String {
     // Pairs first: a quoted value may hold `@` and `:` that would otherwise
     // read as a URL's userinfo once the quotes are gone.
-    redact_userinfo(&redact_pairs(text))
+    let mut out = redact_userinfo(&redact_pairs(text));
+    // A userinfo mask can swallow what ended a pair's value (`&` in
+    // `://password://&@`), so a second pass would read the mask as a new
+    // value: pass again until nothing changes, so redacting twice never
+    // does. Each pass only masks; a few reach the fixed point.
+    for _ in 0..4 {
+        let again = redact_userinfo(&redact_pairs(&out));
+        if again == out {
+            break;
+        }
+        out = again;
+    }
+    out
 }
 
 /// `scheme://user:secret@host` becomes `scheme://user:***@host`.

@@ -33,6 +33,38 @@ impl World {
                 ));
                 Ok(format!("deployment.apps/{deployment} restarted"))
             }
+            Action::Rollback {
+                deployment,
+                to_revision,
+                ..
+            } => {
+                let d = self
+                    .cluster
+                    .get_mut(deployment)
+                    .ok_or_else(|| not_found("deployments", deployment))?;
+                if d.paused {
+                    return Err(format!("deploy/{deployment} is paused: resume it first"));
+                }
+                d.roll_back_to(*to_revision, rng)?;
+                self.pending.push((
+                    now + POD_START_SECS,
+                    FollowUp::PodsReady {
+                        deployment: deployment.clone(),
+                    },
+                ));
+                Ok(format!(
+                    "deployment.apps/{deployment} rolled back to revision {to_revision}"
+                ))
+            }
+            Action::RolloutPause { deployment, pause } => {
+                let d = self
+                    .cluster
+                    .get_mut(deployment)
+                    .ok_or_else(|| not_found("deployments", deployment))?;
+                d.paused = *pause;
+                let verb = if *pause { "paused" } else { "resumed" };
+                Ok(format!("deployment.apps/{deployment} {verb}"))
+            }
             Action::Scale { deployment, to, .. } => {
                 let d = self
                     .cluster

@@ -422,6 +422,71 @@ mod tests {
     }
 
     #[test]
+    fn rolling_payment_service_back_to_2_13_4_recovers_it_and_undo_rolls_forward() {
+        let start = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        let mut engine = DemoEngine::new(
+            DemoOptions {
+                seed: 1,
+                looping: false,
+                ..DemoOptions::default()
+            },
+            start,
+        );
+        let mut model = crate::model::Model::default();
+        texts_through(&mut model, &engine.advance(Duration::from_secs(100)));
+        let rollback = |from: u64, to: u64| Action::Rollback {
+            deployment: "payment-service".into(),
+            from_revision: from,
+            to_revision: to,
+            images: Vec::new(),
+            generation: 0,
+        };
+        let (result, updates) = engine.act(&rollback(14, 12), Duration::from_secs(100));
+        assert_eq!(
+            result.unwrap_err(),
+            "revision 12 of deploy/payment-service not found"
+        );
+        texts_through(&mut model, &updates);
+        let (result, updates) = engine.act(&rollback(14, 13), Duration::from_secs(100));
+        assert_eq!(
+            result.unwrap(),
+            "deployment.apps/payment-service rolled back to revision 13"
+        );
+        texts_through(&mut model, &updates);
+        let d = model
+            .pods
+            .data
+            .deployment("production", "payment-service")
+            .unwrap();
+        assert_eq!(
+            d.revision,
+            Some(15),
+            "the old template comes back as a new revision"
+        );
+        assert_eq!(d.image, "registry.example/payment-service:2.13.4");
+        let later = texts_through(&mut model, &engine.advance(Duration::from_secs(150)));
+        assert!(
+            later
+                .iter()
+                .any(|t| t == "deployment payment-service 3/3 ready"),
+            "{later:?}"
+        );
+        assert_eq!(engine.world().payment, world::PaymentPods::Healthy);
+        let (result, updates) = engine.act(&rollback(15, 14), Duration::from_secs(250));
+        assert!(result.is_ok(), "{result:?}");
+        texts_through(&mut model, &updates);
+        let d = model
+            .pods
+            .data
+            .deployment("production", "payment-service")
+            .unwrap();
+        assert_eq!(
+            (d.revision, d.image.as_str()),
+            (Some(16), "registry.example/payment-service:2.14.0")
+        );
+    }
+
+    #[test]
     fn unknown_targets_fail_like_the_api_server() {
         let mut engine = DemoEngine::new(
             DemoOptions::default(),

@@ -233,16 +233,22 @@ impl World {
                     SERVICES.join(", ")
                 ),
             )],
-            Beat::PaymentRollout => vec![entry_about(
-                at,
-                Info,
-                Kubernetes,
-                "deployment payment-service rolled out payment-service:2.14.0 (3/3 ready)".into(),
-                About::Deployment {
-                    namespace: NAMESPACE.into(),
-                    name: "payment-service".into(),
-                },
-            )],
+            Beat::PaymentRollout => {
+                if let Some(d) = self.cluster.get_mut("payment-service") {
+                    d.rolled_out = Some(at);
+                }
+                vec![entry_about(
+                    at,
+                    Info,
+                    Kubernetes,
+                    "deployment payment-service rolled out payment-service:2.14.0 (3/3 ready)"
+                        .into(),
+                    About::Deployment {
+                        namespace: NAMESPACE.into(),
+                        name: "payment-service".into(),
+                    },
+                )]
+            }
             Beat::PaymentMemoryHigh => {
                 let pct = rng.random_range(88..97);
                 vec![entry_about(
@@ -383,7 +389,10 @@ impl World {
             }
             Beat::AutoRollback => {
                 if let Some(d) = self.cluster.get_mut("payment-service") {
-                    d.restart(rng);
+                    let previous = d.older.iter().map(|o| o.revision).max();
+                    if previous.is_none_or(|r| d.roll_back_to(r, rng).is_err()) {
+                        d.restart(rng);
+                    }
                 }
                 vec![entry(at, Info, Kubernetes,
                 "deployment payment-service rolled back to payment-service:2.13.4 by the deploy pipeline".into())]

@@ -4,3 +4,5 @@
 
 pub mod executor;
 pub mod plan;
+pub mod rollback;
+pub mod rollout;

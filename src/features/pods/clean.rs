@@ -2,15 +2,20 @@
 //! to show where a list or a change enters the app. Names that Kubernetes
 //! already validated pass unchanged, so actions still find their objects.
 
-use super::model::{Container, Deployment, KubeEvent, KubeUpdate, Pod, PodMetrics, Termination};
+use super::model::{
+    Container, Deployment, KubeEvent, KubeUpdate, Pod, PodMetrics, ReplicaSet, RevisionMetrics,
+    Termination,
+};
 use crate::core::clean::Sanitize;
 
 crate::core::clean::sanitize_fields! {
     Container { name, image, state, last_termination, probes }
     Termination { reason }
-    Deployment { name, namespace, image, stuck, selector }
+    Deployment { name, namespace, image, stuck, selector, progressing, images, resource_version }
+    ReplicaSet { name, namespace, deployment, images, change_cause, pod_template_hash }
     KubeEvent { namespace, object_kind, object_name, reason, message }
     PodMetrics { namespace, pod }
+    RevisionMetrics { service, version }
 }
 
 impl Sanitize for KubeUpdate {
@@ -26,8 +31,14 @@ impl Sanitize for KubeUpdate {
                 upserted.sanitize();
                 deleted.sanitize();
             }
+            KubeUpdate::ReplicaSets(r) => r.sanitize(),
+            KubeUpdate::ReplicaSetsChanged { upserted, deleted } => {
+                upserted.sanitize();
+                deleted.sanitize();
+            }
             KubeUpdate::Events(e) => e.sanitize(),
             KubeUpdate::Metrics(m) => m.sanitize(),
+            KubeUpdate::RevisionMetrics(m) => m.sanitize(),
             KubeUpdate::Scope { context, namespace } => {
                 context.sanitize();
                 namespace.sanitize();

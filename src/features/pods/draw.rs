@@ -16,6 +16,7 @@ pub struct PodsScreen<'a> {
     pub now: chrono::DateTime<chrono::Utc>,
     pub workloads: &'a super::model::Workloads,
     pub view: &'a super::view::PodsView,
+    pub settings: &'a super::settings::RolloutSettings,
     pub context: Option<&'a str>,
     pub namespace: Option<&'a str>,
     pub health: Option<&'a crate::core::health::SourceHealth>,
@@ -23,9 +24,11 @@ pub struct PodsScreen<'a> {
 
 pub fn draw(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
     let v = &screen.view;
-    let (list, detail) = if v.detail && v.mode == PodsMode::Pods {
+    let (list, detail) = if v.detail && v.mode != PodsMode::Events {
+        // The rollout detail needs more lines than a pod's.
+        let share = if v.mode == PodsMode::Pods { 45 } else { 35 };
         let [top, bottom] =
-            Layout::vertical([Constraint::Percentage(45), Constraint::Fill(1)]).areas(area);
+            Layout::vertical([Constraint::Percentage(share), Constraint::Fill(1)]).areas(area);
         (top, Some(bottom))
     } else {
         (area, None)
@@ -45,12 +48,14 @@ pub fn draw(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
     } else {
         match v.mode {
             PodsMode::Pods => pods_table(frame, inner, screen),
-            PodsMode::Deployments => deployments_table(frame, inner, screen),
+            PodsMode::Deployments => super::rollout::draw::table(frame, inner, screen),
             PodsMode::Events => events_table(frame, inner, screen),
         }
     }
-    if let Some(area) = detail {
-        pod_detail(frame, area, screen);
+    match detail {
+        Some(area) if v.mode == PodsMode::Pods => pod_detail(frame, area, screen),
+        Some(area) => super::rollout::draw::detail(frame, area, screen),
+        None => {}
     }
 }
 
@@ -119,7 +124,7 @@ fn empty_text(screen: &PodsScreen<'_>) -> String {
     }
 }
 
-fn health_style(screen: &PodsScreen<'_>, p: &Pod) -> Style {
+pub(super) fn health_style(screen: &PodsScreen<'_>, p: &Pod) -> Style {
     match health_rank(p) {
         1 => screen.theme.crit,
         2 => screen.theme.warn,
@@ -129,7 +134,7 @@ fn health_style(screen: &PodsScreen<'_>, p: &Pod) -> Style {
 }
 
 /// The first visible row and how many rows fit under the column header.
-fn window(area: Rect, v: &crate::features::pods::view::PodsView) -> (usize, usize) {
+pub(super) fn window(area: Rect, v: &crate::features::pods::view::PodsView) -> (usize, usize) {
     (
         v.cursor.top.min(v.len().saturating_sub(1)),
         usize::from(area.height.saturating_sub(1)),
@@ -137,7 +142,7 @@ fn window(area: Rect, v: &crate::features::pods::view::PodsView) -> (usize, usiz
 }
 
 /// The selected row in the theme's selection style.
-fn highlight<'a>(row: Row<'a>, selected: bool, screen: &PodsScreen<'_>) -> Row<'a> {
+pub(super) fn highlight<'a>(row: Row<'a>, selected: bool, screen: &PodsScreen<'_>) -> Row<'a> {
     if selected {
         row.style(screen.theme.selection)
     } else {
@@ -145,7 +150,7 @@ fn highlight<'a>(row: Row<'a>, selected: bool, screen: &PodsScreen<'_>) -> Row<'
     }
 }
 
-fn mib(bytes: u64) -> String {
+pub(super) fn mib(bytes: u64) -> String {
     if bytes >= 10 << 30 {
         format!("{}Gi", bytes >> 30)
     } else {
@@ -269,63 +274,6 @@ fn pods_table(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
         .header(Row::new(header).style(t.title))
         .column_spacing(1);
     frame.render_widget(table, area);
-}
-
-fn deployments_table(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {
-    let t = &screen.theme;
-    let v = &screen.view;
-    let w = &screen.workloads;
-    let (top, rows_fit) = window(area, v);
-    let rows = v
-        .rows()
-        .iter()
-        .enumerate()
-        .skip(top)
-        .take(rows_fit)
-        .filter_map(|(i, key)| {
-            let d = w.deployments.get(key)?;
-            let (status, style) = match &d.stuck {
-                Some(reason) => (format!("stuck: {reason}"), t.crit),
-                None if d.ready < d.replicas => ("progressing".to_string(), t.warn),
-                None => ("ok".to_string(), t.ok),
-            };
-            let row = Row::new(vec![
-                Span::styled(d.name.clone(), t.text),
-                Span::styled(d.replicas.to_string(), t.text),
-                Span::styled(
-                    d.ready.to_string(),
-                    if d.ready < d.replicas { t.warn } else { t.text },
-                ),
-                Span::styled(d.updated.to_string(), t.text),
-                Span::styled(d.available.to_string(), t.text),
-                Span::styled(status, style),
-                Span::styled(d.image.clone(), t.muted),
-            ]);
-            Some(highlight(row, i == v.cursor.selected, screen))
-        });
-    let widths = [
-        Constraint::Fill(1),
-        Constraint::Length(7),
-        Constraint::Length(5),
-        Constraint::Length(10),
-        Constraint::Length(9),
-        Constraint::Length(14),
-        Constraint::Fill(1),
-    ];
-    let header = Row::new([
-        "NAME",
-        "DESIRED",
-        "READY",
-        "UP-TO-DATE",
-        "AVAILABLE",
-        "ROLLOUT",
-        "IMAGE",
-    ])
-    .style(t.title);
-    frame.render_widget(
-        Table::new(rows, widths).header(header).column_spacing(1),
-        area,
-    );
 }
 
 fn events_table(frame: &mut Frame, area: Rect, screen: &PodsScreen<'_>) {

@@ -1,6 +1,8 @@
 //! The Pods tab: the watched workloads and the view over them.
 
 use super::model::Workloads;
+use super::rollout::history::history;
+use super::settings::RolloutSettings;
 use super::view::{PodFilter, PodsMode, PodsView};
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
@@ -12,6 +14,8 @@ use ratatui::layout::Rect;
 pub struct PodsTab {
     pub data: Workloads,
     pub view: PodsView,
+    /// `[rollout]`, taken at start.
+    pub settings: RolloutSettings,
 }
 
 impl PodsTab {
@@ -42,6 +46,16 @@ impl Feature for PodsTab {
     }
 
     fn move_by(&mut self, delta: isize, page: Page) {
+        // With the rollout detail open, the keys pick a revision.
+        if self.view.detail && self.view.mode == PodsMode::Deployments {
+            let count = self
+                .view
+                .selected_key()
+                .map_or(0, |(ns, name)| history(&self.data, ns, name).len());
+            let at = self.view.revision.saturating_add_signed(delta);
+            self.view.revision = at.min(count.saturating_sub(1));
+            return;
+        }
         let len = self.view.len();
         self.view.cursor.step(delta, len, page.table_rows);
     }
@@ -63,6 +77,7 @@ impl Feature for PodsTab {
 
     fn toggle_detail(&mut self) {
         self.view.detail = !self.view.detail;
+        self.view.revision = 0;
     }
 
     fn close(&mut self) -> bool {
@@ -118,6 +133,7 @@ impl Feature for PodsTab {
                 now: screen.now,
                 workloads: &self.data,
                 view: &self.view,
+                settings: &self.settings,
                 context: screen.context,
                 namespace: screen.namespace,
                 health: screen.health.get(SourceId::Kubernetes),

@@ -7,6 +7,8 @@ pub mod clean;
 pub mod draw;
 pub mod feature;
 pub mod model;
+pub mod rollout;
+pub mod settings;
 pub mod source;
 pub mod summary;
 pub mod view;

@@ -66,6 +66,57 @@ pub struct Deployment {
     /// Set when the rollout is stuck: the Progressing condition's reason and message.
     pub stuck: Option<String>,
     pub selector: BTreeMap<String, String>,
+    /// `deployment.kubernetes.io/revision`: the revision it runs now, if
+    /// the controller has numbered it yet.
+    #[serde(default)]
+    pub revision: Option<u64>,
+    /// The Progressing condition's reason: `NewReplicaSetAvailable`,
+    /// `ReplicaSetUpdated`, `ProgressDeadlineExceeded`, ...
+    #[serde(default)]
+    pub progressing: Option<String>,
+    #[serde(default)]
+    pub paused: bool,
+    /// `(container, image)` of the pod template, in spec order.
+    #[serde(default)]
+    pub images: Vec<(String, String)>,
+    /// What a plan saw: spec changes bump the generation, any write the
+    /// resourceVersion.
+    #[serde(default)]
+    pub generation: i64,
+    #[serde(default)]
+    pub resource_version: String,
+}
+
+/// One revision of a deployment: a ReplicaSet it owns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReplicaSet {
+    pub name: String,
+    pub namespace: String,
+    /// The owning deployment (its controller reference), if any.
+    pub deployment: Option<String>,
+    /// `deployment.kubernetes.io/revision`; `None` when absent or not a number.
+    pub revision: Option<u64>,
+    /// `(container, image)` of its pod template, in spec order.
+    pub images: Vec<(String, String)>,
+    /// `kubernetes.io/change-cause`, when someone recorded one.
+    pub change_cause: Option<String>,
+    pub created: Option<DateTime<Utc>>,
+    /// Desired and ready replicas.
+    pub replicas: u32,
+    pub ready: u32,
+    /// The `pod-template-hash` label its pods carry.
+    pub pod_template_hash: Option<String>,
+}
+
+/// One revision's latency and errors from Prometheus: the series of one
+/// service whose version label (`pod_template_hash` by default) has this value.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RevisionMetrics {
+    pub service: String,
+    /// The version label's value: a pod-template-hash, or a version.
+    pub version: String,
+    pub p95_secs: Option<f64>,
+    pub error_ratio: Option<f64>,
 }
 
 /// A Kubernetes event about an object.
@@ -106,9 +157,18 @@ pub enum KubeUpdate {
         upserted: Vec<Deployment>,
         deleted: Vec<(String, String)>,
     },
+    /// Every ReplicaSet in scope: the deployments' revisions.
+    ReplicaSets(Vec<ReplicaSet>),
+    ReplicaSetsChanged {
+        upserted: Vec<ReplicaSet>,
+        deleted: Vec<(String, String)>,
+    },
     Events(Vec<KubeEvent>),
     /// `Err` when the metrics API is missing or refused: a note, not an error.
     Metrics(Result<Vec<PodMetrics>, String>),
+    /// Per-revision p95 and error ratio; `Err`: why there are none (no
+    /// Prometheus, or series without the version label).
+    RevisionMetrics(Result<Vec<RevisionMetrics>, String>),
     /// The context and namespace the data is about (`all` for every namespace).
     Scope {
         context: String,
@@ -123,10 +183,14 @@ pub enum KubeUpdate {
 pub struct Workloads {
     pub deployments: BTreeMap<(String, String), Deployment>,
     pub pods: BTreeMap<(String, String), Pod>,
+    pub replica_sets: BTreeMap<(String, String), ReplicaSet>,
     pub events: Vec<KubeEvent>,
     pub metrics: BTreeMap<(String, String), PodMetrics>,
     /// Why there are no metrics, when the API did not answer.
     pub metrics_note: Option<String>,
+    pub revision_metrics: Vec<RevisionMetrics>,
+    /// Why there are no per-revision figures.
+    pub revision_note: Option<String>,
 }
 
 fn key(namespace: &str, name: &str) -> (String, String) {
@@ -172,6 +236,20 @@ impl Workloads {
                     self.deployments.remove(&k);
                 }
             }
+            KubeUpdate::ReplicaSets(all) => {
+                self.replica_sets = all
+                    .into_iter()
+                    .map(|r| (key(&r.namespace, &r.name), r))
+                    .collect();
+            }
+            KubeUpdate::ReplicaSetsChanged { upserted, deleted } => {
+                for r in upserted {
+                    self.replica_sets.insert(key(&r.namespace, &r.name), r);
+                }
+                for k in deleted {
+                    self.replica_sets.remove(&k);
+                }
+            }
             KubeUpdate::Events(events) => self.events = events,
             // The shell turns these into `Update::Scope` / `Update::Contexts`.
             KubeUpdate::Scope { .. } | KubeUpdate::Contexts(_) => {}
@@ -181,6 +259,14 @@ impl Workloads {
                     .map(|m| (key(&m.namespace, &m.pod), m))
                     .collect();
                 self.metrics_note = None;
+            }
+            KubeUpdate::RevisionMetrics(Ok(all)) => {
+                self.revision_metrics = all;
+                self.revision_note = None;
+            }
+            KubeUpdate::RevisionMetrics(Err(note)) => {
+                self.revision_metrics.clear();
+                self.revision_note = Some(note);
             }
             KubeUpdate::Metrics(Err(note)) => {
                 self.metrics.clear();

@@ -13,6 +13,8 @@ mod metrics;
 pub mod probe;
 pub mod quantity;
 mod raw;
+pub mod revisions;
+mod rollouts;
 mod run;
 mod scope;
 pub mod status;

@@ -140,6 +140,8 @@ pub struct PodsView {
     pub warnings_only: bool,
     pub detail: bool,
     pub cursor: ListCursor,
+    /// The revision selected in the rollout detail (0 = newest).
+    pub revision: usize,
     /// Only this service's deployments, pods and events (`:service`).
     pub service: Option<ServiceScope>,
     /// Keys of the visible rows of the current mode, in order.
@@ -158,6 +160,7 @@ impl Default for PodsView {
             warnings_only: true,
             detail: false,
             cursor: ListCursor::default(),
+            revision: 0,
             service: None,
             rows: Vec::new(),
             event_rows: Vec::new(),

@@ -89,7 +89,9 @@ pub async fn review(client: &Client, p: &Permission<'_>) -> Result<Answer, Strin
 pub fn permission<'a>(action: &Action, namespace: &'a str, name: &'a str) -> Permission<'a> {
     let (verb, group, resource, subresource) = match action {
         Action::Scale { .. } => ("patch", "apps", "deployments", Some("scale")),
-        Action::RolloutRestart { .. } => ("patch", "apps", "deployments", None),
+        Action::RolloutRestart { .. } | Action::Rollback { .. } | Action::RolloutPause { .. } => {
+            ("patch", "apps", "deployments", None)
+        }
         Action::DeletePod { .. } => ("delete", "", "pods", None),
         // Through the pod proxy, a POST is `create` on `pods/proxy`.
         Action::Breaker { .. } => ("create", "", "pods", Some("proxy")),

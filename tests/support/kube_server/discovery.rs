@@ -83,6 +83,8 @@ pub fn apps_resources() -> Value {
         "resources": [
             {"name": "deployments", "singularName": "deployment", "namespaced": true, "kind": "Deployment",
              "verbs": ALL_VERBS, "shortNames": ["deploy"], "categories": ["all"]},
+            {"name": "replicasets", "singularName": "replicaset", "namespaced": true, "kind": "ReplicaSet",
+             "verbs": ALL_VERBS, "shortNames": ["rs"], "categories": ["all"]},
             {"name": "deployments/scale", "singularName": "", "namespaced": true, "group": "autoscaling",
              "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"]},
         ],

@@ -1,7 +1,7 @@
 //! A Kubernetes API test server for integration tests: plain HTTP on
 //! 127.0.0.1, speaking the real API's paths, query parameters, reply shapes,
 //! watch streams and `Status` errors for pods, deployments (with scale),
-//! events, pod logs, pod proxy, SelfSubjectAccessReview and metrics.k8s.io.
+//! ReplicaSets, events, pod logs, pod proxy, SelfSubjectAccessReview and metrics.k8s.io.
 //!
 //! Tests build a real client from [`KubeTestServer::write_kubeconfig`], then
 //! play the cluster's part through the methods below (pods changing, logs
@@ -22,7 +22,7 @@
 //!
 //! Known differences from a real API server: objects are deleted at once
 //! (pods after one graceful MODIFIED), there is one snapshot (exact reads of
-//! older versions answer 410), JSON patch is not applied (415), and open
+//! older versions answer 410), JSON patch knows add, remove, replace and test, and open
 //! watches get no periodic bookmarks (see [`KubeTestServer::send_bookmarks`]).
 
 mod authz;
@@ -177,6 +177,28 @@ impl KubeTestServer {
     /// test drives the status with [`Self::update_deployment`].
     pub fn set_auto_rollout(&self, on: bool) {
         self.shared.lock().auto_rollout = on;
+    }
+
+    /// Creates a ReplicaSet (a deployment's revision, e.g. from
+    /// `replicasets-payment-service.json`); watches see ADDED.
+    pub fn add_replica_set(&self, replica_set: Value) -> Value {
+        self.add(Res::ReplicaSets, replica_set)
+    }
+
+    /// Changes a ReplicaSet as the deployment controller would (its
+    /// revision on a rollback, its replicas during a rollout).
+    pub fn update_replica_set(
+        &self,
+        ns: &str,
+        name: &str,
+        change: impl FnOnce(&mut Value),
+    ) -> Value {
+        self.update(Res::ReplicaSets, ns, name, change)
+    }
+
+    /// Removes a ReplicaSet, as `revisionHistoryLimit` prunes one.
+    pub fn delete_replica_set(&self, ns: &str, name: &str) -> Option<Value> {
+        self.shared.lock().delete(Res::ReplicaSets, ns, name)
     }
 
     /// Records a core/v1 Event (e.g. from `events-warning.json` items).

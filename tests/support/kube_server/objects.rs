@@ -191,7 +191,7 @@ pub fn patch(shared: &Shared, res: Res, ns: &str, name: &str, call: &Call) -> Re
         .clone();
     check_resource_version(res, name, &body, &current)?;
     let mut patched = current.clone();
-    patch::apply(kind, &mut patched, &body);
+    patch::apply(kind, &mut patched, &body)?;
     keep_server_fields(&current, &mut patched);
     write(&mut store, res, &current, patched, dry_run)
 }
@@ -206,6 +206,9 @@ pub fn write(
     dry_run: bool,
 ) -> Reply {
     if res == Res::Deployments {
+        if !dry_run && store.auto_rollout {
+            deployment::renumber(store, current, &mut updated);
+        }
         deployment::reconcile(current, &mut updated, store.auto_rollout);
     }
     // A write that changes nothing keeps its resourceVersion and tells no

@@ -1,5 +1,6 @@
-//! Applying PATCH bodies: JSON merge patch (RFC 7386) and the subset of
-//! strategic merge patch that clients like `kubectl rollout restart` send.
+//! Applying PATCH bodies: JSON merge patch (RFC 7386), the subset of
+//! strategic merge patch that clients like `kubectl rollout restart` send,
+//! and JSON patch (RFC 6902), which `kubectl rollout undo` sends.
 
 use serde_json::Value;
 
@@ -12,6 +13,8 @@ pub enum PatchKind {
     Strategic,
     /// Server-side apply; applied here as a merge of the sent fields.
     Apply,
+    /// RFC 6902: a list of operations, applied in order or not at all.
+    Json,
 }
 
 impl PatchKind {
@@ -21,17 +24,104 @@ impl PatchKind {
             "application/merge-patch+json" => Ok(Self::Merge),
             "application/strategic-merge-patch+json" => Ok(Self::Strategic),
             "application/apply-patch+yaml" => Ok(Self::Apply),
+            "application/json-patch+json" => Ok(Self::Json),
             other => Err(status::unsupported_patch(other)),
         }
     }
 }
 
-/// Applies `patch` to `target` in place.
-pub fn apply(kind: PatchKind, target: &mut Value, patch: &Value) {
+/// Applies `patch` to `target` in place; a JSON patch that fails (a
+/// `test` that does not hold, a path that is not there) changes nothing
+/// and answers what the API server answers: 422 with the reason as cause.
+pub fn apply(kind: PatchKind, target: &mut Value, patch: &Value) -> Result<(), Failure> {
     match kind {
         PatchKind::Merge | PatchKind::Apply => merge(target, patch, false),
         PatchKind::Strategic => merge(target, patch, true),
+        PatchKind::Json => {
+            let mut patched = target.clone();
+            json_patch(&mut patched, patch).map_err(status::json_patch_failed)?;
+            *target = patched;
+        }
     }
+    Ok(())
+}
+
+/// RFC 6902's `add`, `remove`, `replace` and `test`, with errors worded as
+/// the API server's JSON patch library words them.
+fn json_patch(target: &mut Value, ops: &Value) -> Result<(), String> {
+    let ops = ops
+        .as_array()
+        .ok_or("json: cannot unmarshal object into Go value of type jsonpatch.Patch")?;
+    for op in ops {
+        let path = op["path"].as_str().unwrap_or_default();
+        let value = || op.get("value").cloned().ok_or("missing value");
+        match op["op"].as_str().unwrap_or_default() {
+            "test" => {
+                if target.pointer(path) != op.get("value") {
+                    return Err(format!("testing value {path} failed: test failed"));
+                }
+            }
+            "replace" => {
+                let slot = target
+                    .pointer_mut(path)
+                    .ok_or_else(|| format!("replace operation does not apply: doc is missing key: {path}: missing value"))?;
+                *slot = value()?;
+            }
+            "add" => {
+                let (parent, key) = split_pointer(path);
+                let slot = target
+                    .pointer_mut(parent)
+                    .ok_or_else(|| format!("add operation does not apply: doc is missing path: \"{path}\": missing value"))?;
+                match slot {
+                    Value::Object(map) => {
+                        map.insert(key, value()?);
+                    }
+                    Value::Array(list) if key == "-" => list.push(value()?),
+                    Value::Array(list) => {
+                        let i: usize = key.parse().map_err(|_| format!("invalid index {key}"))?;
+                        if i > list.len() {
+                            return Err(format!(
+                                "add operation does not apply: index {i} out of bounds"
+                            ));
+                        }
+                        list.insert(i, value()?);
+                    }
+                    _ => {
+                        return Err(format!(
+                            "add operation does not apply: doc is missing path: \"{path}\""
+                        ));
+                    }
+                }
+            }
+            "remove" => {
+                let (parent, key) = split_pointer(path);
+                let removed = match target.pointer_mut(parent) {
+                    Some(Value::Object(map)) => map.remove(&key).is_some(),
+                    Some(Value::Array(list)) => match key.parse::<usize>() {
+                        Ok(i) if i < list.len() => {
+                            list.remove(i);
+                            true
+                        }
+                        _ => false,
+                    },
+                    _ => false,
+                };
+                if !removed {
+                    return Err(format!(
+                        "remove operation does not apply: doc is missing path: \"{path}\": missing value"
+                    ));
+                }
+            }
+            other => return Err(format!("Unexpected kind: {other}")),
+        }
+    }
+    Ok(())
+}
+
+/// `/a/b~1c` → (`/a`, `b/c`).
+fn split_pointer(path: &str) -> (&str, String) {
+    let (parent, key) = path.rsplit_once('/').unwrap_or(("", path));
+    (parent, key.replace("~1", "/").replace("~0", "~"))
 }
 
 /// RFC 7386: objects merge key by key, `null` deletes, anything else

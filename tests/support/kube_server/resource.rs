@@ -6,6 +6,8 @@
 pub enum Res {
     Pods,
     Deployments,
+    /// `apps/v1` ReplicaSets: a deployment's revisions.
+    ReplicaSets,
     Events,
     /// `metrics.k8s.io` PodMetrics; not watched, only named in errors.
     PodMetrics,
@@ -18,6 +20,7 @@ impl Res {
             ("", "v1", "pods") => Some(Self::Pods),
             ("", "v1", "events") => Some(Self::Events),
             ("apps", "v1", "deployments") => Some(Self::Deployments),
+            ("apps", "v1", "replicasets") => Some(Self::ReplicaSets),
             _ => None,
         }
     }
@@ -26,6 +29,7 @@ impl Res {
         match self {
             Self::Pods | Self::PodMetrics => "pods",
             Self::Deployments => "deployments",
+            Self::ReplicaSets => "replicasets",
             Self::Events => "events",
         }
     }
@@ -33,7 +37,7 @@ impl Res {
     pub fn group(self) -> &'static str {
         match self {
             Self::Pods | Self::Events => "",
-            Self::Deployments => "apps",
+            Self::Deployments | Self::ReplicaSets => "apps",
             Self::PodMetrics => "metrics.k8s.io",
         }
     }
@@ -41,7 +45,7 @@ impl Res {
     pub fn api_version(self) -> &'static str {
         match self {
             Self::Pods | Self::Events => "v1",
-            Self::Deployments => "apps/v1",
+            Self::Deployments | Self::ReplicaSets => "apps/v1",
             Self::PodMetrics => "metrics.k8s.io/v1beta1",
         }
     }
@@ -50,6 +54,7 @@ impl Res {
         match self {
             Self::Pods => "Pod",
             Self::Deployments => "Deployment",
+            Self::ReplicaSets => "ReplicaSet",
             Self::Events => "Event",
             Self::PodMetrics => "PodMetrics",
         }
@@ -99,7 +104,9 @@ impl Res {
                 "source",
                 "type",
             ],
-            Self::Deployments | Self::PodMetrics => &["metadata.name", "metadata.namespace"],
+            Self::Deployments | Self::ReplicaSets | Self::PodMetrics => {
+                &["metadata.name", "metadata.namespace"]
+            }
         }
     }
 }

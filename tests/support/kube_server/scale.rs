@@ -26,7 +26,7 @@ pub fn handle(shared: &Shared, verb: &str, ns: &str, name: &str, call: &Call) ->
             let body = decode(&call.body)?;
             check_resource_version(name, &body, &scale)?;
             let mut patched = scale.clone();
-            patch::apply(kind, &mut patched, &body);
+            patch::apply(kind, &mut patched, &body)?;
             patched
         }
         "update" => {

@@ -202,9 +202,20 @@ pub fn unsupported_patch(content_type: &str) -> Failure {
         format!(
             "the body of the request was in an unknown format ({content_type}) - accepted media \
              types include: application/merge-patch+json, application/strategic-merge-patch+json, \
-             application/apply-patch+yaml"
+             application/apply-patch+yaml, application/json-patch+json"
         ),
     )
+}
+
+/// 422 for a JSON patch that does not apply: the generic message, the
+/// patch library's reason as the one cause, as the API server sends it.
+pub fn json_patch_failed(reason: String) -> Failure {
+    Failure::new(
+        422,
+        "Invalid",
+        "the server rejected our request due to an error in our request",
+    )
+    .with_details(json!({"causes": [{"reason": "UnexpectedServerResponse", "message": reason}]}))
 }
 
 /// 422 for an object that fails validation.

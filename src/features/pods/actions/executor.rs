@@ -1,9 +1,10 @@
 //! Carries out Kubernetes plans: scale (the scale subresource), rollout
-//! restart (the annotation patch `kubectl rollout restart` sends) and
-//! delete pod. Each plan runs in the context and namespace it names, never
+//! restart (the annotation patch `kubectl rollout restart` sends), delete
+//! pod, rollback and pause/resume (`rollback.rs`). Each plan runs in the context and namespace it names, never
 //! in whatever the UI shows now, with a permission check
 //! (`SelfSubjectAccessReview`) and a server-side dry run before it.
 
+use super::rollback;
 use crate::core::action::{Action, ActionPlan};
 use crate::core::executor::{Check, Executor};
 use crate::shared::kube::access::{self, Answer, Permission};
@@ -71,7 +72,10 @@ impl KubeExecutor {
             ));
         }
         let name = match &plan.action {
-            Action::Scale { deployment, .. } | Action::RolloutRestart { deployment } => deployment,
+            Action::Scale { deployment, .. }
+            | Action::RolloutRestart { deployment }
+            | Action::Rollback { deployment, .. }
+            | Action::RolloutPause { deployment, .. } => deployment,
             Action::DeletePod { pod } => pod,
             Action::Breaker { .. }
             | Action::ResetOffsets { .. }
@@ -119,7 +123,30 @@ fn restart_patch(at: &str) -> Patch<serde_json::Value> {
 }
 
 /// Does (or, with `dry_run`, asks the server to validate) the plan's
-/// action; `Ok` says what the server answered.
+/// action; `Ok` says what the server answered, `Err` why it did not.
+async fn perform_any(action: &Action, call: &Call<'_>, dry_run: bool) -> Result<String, String> {
+    if let Action::Rollback {
+        to_revision,
+        generation,
+        ..
+    } = action
+    {
+        return rollback::rollback(&rollback::RollbackCall {
+            client: call.client.clone(),
+            namespace: call.namespace,
+            name: call.name,
+            to_revision: *to_revision,
+            generation: *generation,
+            params: params(dry_run),
+        })
+        .await;
+    }
+    perform(action, call, dry_run).await.map_err(|e| {
+        let p = access::permission(action, call.namespace, call.name);
+        describe(&e, attempt(&p, &resource_of(&p)))
+    })
+}
+
 async fn perform(action: &Action, call: &Call<'_>, dry_run: bool) -> Result<String, kube::Error> {
     let Call {
         client,
@@ -169,6 +196,19 @@ async fn perform(action: &Action, call: &Call<'_>, dry_run: bool) -> Result<Stri
                 ))
             }
         }
+        Action::RolloutPause { pause, .. } => {
+            let api: Api<Deployment> = Api::namespaced(client.clone(), namespace);
+            api.patch(name, &params(dry_run), &rollback::pause_patch(*pause))
+                .await?;
+            let verb = if *pause { "paused" } else { "resumed" };
+            if dry_run {
+                Ok(format!("server accepts: deploy/{name} {verb}"))
+            } else {
+                Ok(format!("deployment.apps/{name} {verb}"))
+            }
+        }
+        // Done by `perform_any`.
+        Action::Rollback { .. } => Ok(String::new()),
         Action::DeletePod { .. } => {
             let api: Api<Pod> = Api::namespaced(client.clone(), namespace);
             let params = if dry_run {
@@ -221,13 +261,9 @@ impl Executor for KubeExecutor {
                 Ok(c) => c,
                 Err(e) => return Check::Refused(e),
             };
-            match perform(&plan.action, &call, true).await {
+            match perform_any(&plan.action, &call, true).await {
                 Ok(text) => Check::Passed(text),
-                Err(e) => {
-                    let p = access::permission(&plan.action, call.namespace, call.name);
-                    let resource = resource_of(&p);
-                    Check::Refused(format!("dry run: {}", describe(&e, attempt(&p, &resource))))
-                }
+                Err(e) => Check::Refused(format!("dry run: {e}")),
             }
         })
     }
@@ -235,10 +271,7 @@ impl Executor for KubeExecutor {
     fn execute<'a>(&'a self, plan: &'a ActionPlan) -> BoxFuture<'a, Result<String, String>> {
         Box::pin(async move {
             let call = self.call(plan).await?;
-            perform(&plan.action, &call, false).await.map_err(|e| {
-                let p = access::permission(&plan.action, call.namespace, call.name);
-                describe(&e, attempt(&p, &resource_of(&p)))
-            })
+            perform_any(&plan.action, &call, false).await
         })
     }
 }

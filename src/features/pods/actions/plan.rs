@@ -11,14 +11,14 @@ pub struct Scope<'a> {
     pub workloads: &'a Workloads,
 }
 
-fn kubectl(scope: &Scope<'_>, rest: &str) -> String {
+pub(super) fn kubectl(scope: &Scope<'_>, rest: &str) -> String {
     format!(
         "kubectl --context {} -n {} {rest}",
         scope.context, scope.namespace
     )
 }
 
-fn target(scope: &Scope<'_>, kind: &str, name: &str) -> Target {
+pub(super) fn target(scope: &Scope<'_>, kind: &str, name: &str) -> Target {
     Target::one(kind, name, scope.namespace, scope.context)
 }
 

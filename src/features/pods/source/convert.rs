@@ -5,14 +5,16 @@ use super::quantity::{self, Nanos};
 use super::status;
 use crate::core::sanitize::sanitize_str_capped;
 use crate::features::pods::model::{
-    Container, Deployment, KubeEvent, Pod, PodMetrics, Termination,
+    Container, Deployment, KubeEvent, Pod, PodMetrics, ReplicaSet, Termination,
 };
 use chrono::{DateTime, Utc};
-use k8s_openapi::api::apps::v1::Deployment as KubeDeployment;
+use k8s_openapi::api::apps::v1::{Deployment as KubeDeployment, ReplicaSet as KubeReplicaSet};
+use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::api::core::v1::{
     Container as KubeContainer, ContainerState, ContainerStateTerminated, ContainerStatus,
     Event as KubeEventObject, Pod as KubePod, Probe,
 };
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
@@ -199,6 +201,69 @@ fn probe(kind: &str, p: &Probe) -> String {
     )
 }
 
+/// The annotation the deployment controller numbers revisions with.
+pub const REVISION: &str = "deployment.kubernetes.io/revision";
+/// What `kubectl annotate ... kubernetes.io/change-cause=...` recorded.
+pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
+/// The label that tells a deployment's ReplicaSets (and their pods) apart.
+pub const POD_TEMPLATE_HASH: &str = "pod-template-hash";
+
+/// The revision annotation, when present and a number.
+fn revision(meta: &ObjectMeta) -> Option<u64> {
+    meta.annotations
+        .as_ref()?
+        .get(REVISION)?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// `(container, image)` of a pod template, in spec order.
+fn template_images(template: Option<&PodTemplateSpec>) -> Vec<(String, String)> {
+    template
+        .and_then(|t| t.spec.as_ref())
+        .map(|s| s.containers.as_slice())
+        .unwrap_or(&[])
+        .iter()
+        .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
+        .collect()
+}
+
+/// A ReplicaSet as one revision of its deployment.
+pub fn replica_set(r: &KubeReplicaSet) -> ReplicaSet {
+    let meta = &r.metadata;
+    let count = |v: Option<i32>| v.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+    let spec = r.spec.as_ref();
+    let deployment = meta
+        .owner_references
+        .as_deref()
+        .unwrap_or(&[])
+        .iter()
+        .find(|o| o.controller == Some(true) && o.kind == "Deployment")
+        .map(|o| o.name.clone());
+    ReplicaSet {
+        name: meta.name.clone().unwrap_or_default(),
+        namespace: meta.namespace.clone().unwrap_or_default(),
+        deployment,
+        revision: revision(meta),
+        images: template_images(spec.and_then(|s| s.template.as_ref())),
+        change_cause: meta
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(CHANGE_CAUSE))
+            .map(|c| clean(c)),
+        created: meta.creation_timestamp.as_ref().and_then(|t| utc(&t.0)),
+        // The API defaults an absent replica count to 1.
+        replicas: spec.map_or(1, |s| s.replicas.map_or(1, |r| count(Some(r)))),
+        ready: count(r.status.as_ref().and_then(|s| s.ready_replicas)),
+        pod_template_hash: meta
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(POD_TEMPLATE_HASH))
+            .cloned(),
+    }
+}
+
 /// A deployment and its rollout state.
 pub fn deployment(d: &KubeDeployment) -> Deployment {
     let meta = &d.metadata;
@@ -212,13 +277,13 @@ pub fn deployment(d: &KubeDeployment) -> Deployment {
         .iter()
         .filter_map(|c| c.image.as_deref())
         .collect();
-    let stuck = status
+    let progressing = status
         .and_then(|s| s.conditions.as_deref())
         .unwrap_or(&[])
         .iter()
-        .find(|c| {
-            c.type_ == "Progressing" && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
-        })
+        .find(|c| c.type_ == "Progressing");
+    let stuck = progressing
+        .filter(|c| c.reason.as_deref() == Some("ProgressDeadlineExceeded"))
         .map(|c| match c.message.as_deref().filter(|m| !m.is_empty()) {
             Some(m) => format!("ProgressDeadlineExceeded: {}", clean(m)),
             None => "ProgressDeadlineExceeded".to_string(),
@@ -236,6 +301,12 @@ pub fn deployment(d: &KubeDeployment) -> Deployment {
         selector: spec
             .and_then(|s| s.selector.match_labels.clone())
             .unwrap_or_default(),
+        revision: revision(meta),
+        progressing: progressing.and_then(|c| c.reason.clone()),
+        paused: spec.and_then(|s| s.paused).unwrap_or(false),
+        images: template_images(spec.map(|s| &s.template)),
+        generation: meta.generation.unwrap_or(0),
+        resource_version: meta.resource_version.clone().unwrap_or_default(),
     }
 }
 

@@ -13,13 +13,14 @@ use std::time::{Duration, Instant};
 /// Bound on each probe call.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What opsdeck needs: watch pods, deployments and events; act on
-/// deployments and pods. `(verb, group, resource, subresource)`.
-const NEEDED: [(&str, &str, &str, Option<&str>); 8] = [
+/// What opsdeck needs: watch pods, deployments, their ReplicaSets and
+/// events; act on deployments and pods. `(verb, group, resource, subresource)`.
+const NEEDED: [(&str, &str, &str, Option<&str>); 9] = [
     ("list", "", "pods", None),
     ("watch", "", "pods", None),
     ("list", "apps", "deployments", None),
     ("watch", "apps", "deployments", None),
+    ("list", "apps", "replicasets", None),
     ("list", "", "events", None),
     ("patch", "apps", "deployments", Some("scale")),
     ("patch", "apps", "deployments", None),

@@ -1,4 +1,4 @@
-//! The source task: watchers for pods, deployments and events (list, then
+//! The source task: watchers for pods, deployments, ReplicaSets and events (list, then
 //! watch; relist after 410 Gone), a metrics poller and an API server ping
 //! per scope, restarted when the UI switches namespace or context.
 
@@ -16,7 +16,7 @@ use crate::shared::kube::connect::{self, KubeConnection};
 use chrono::Utc;
 use futures::StreamExt;
 use k8s_openapi::NamespaceResourceScope;
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Event as KubeEventObject, Pod};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client, Resource};
@@ -59,6 +59,7 @@ pub async fn run(
             intro.extend(
                 [
                     KubeUpdate::Deployments(Vec::new()),
+                    KubeUpdate::ReplicaSets(Vec::new()),
                     KubeUpdate::Pods(Vec::new()),
                     KubeUpdate::Events(Vec::new()),
                     KubeUpdate::Metrics(Ok(Vec::new())),
@@ -144,6 +145,7 @@ async fn watch_scope(
     let ns = conn.namespace.as_deref();
     let mut pods = watch::<Pod>(conn.client.clone(), ns);
     let mut deployments = watch::<Deployment>(conn.client.clone(), ns);
+    let mut replica_sets = watch::<ReplicaSet>(conn.client.clone(), ns);
     let mut events = watch::<KubeEventObject>(conn.client.clone(), ns);
     let (ping_tx, mut pings) = mpsc::channel(1);
     let _tasks = Tasks(vec![
@@ -175,6 +177,10 @@ async fn watch_scope(
             Some(item) = deployments.next() => match item {
                 Watched::Item(item) => state.on_deployment(item),
                 Watched::Alive => state.health.ok("deployments"),
+            },
+            Some(item) = replica_sets.next() => match item {
+                Watched::Item(item) => state.on_replica_set(item),
+                Watched::Alive => state.health.ok("replicasets"),
             },
             Some(item) = events.next() => match item {
                 Watched::Item(item) => state.on_event(item),

@@ -5,14 +5,15 @@ use super::convert;
 use super::events::RecentEvents;
 use super::health::HealthState;
 use super::raw::Raw;
+use super::rollouts::Rollouts;
 use super::table::{Batch, Key, Table};
 use super::transitions::Transitions;
 use crate::core::outbox::Report;
 use crate::core::timeline::TimelineEntry;
-use crate::features::pods::model::{Deployment, KubeUpdate, Pod};
+use crate::features::pods::model::{Deployment, KubeUpdate, Pod, ReplicaSet};
 use crate::shared::kube::errors::describe_watch;
 use chrono::Utc;
-use k8s_openapi::api::apps::v1::Deployment as KubeDeployment;
+use k8s_openapi::api::apps::v1::{Deployment as KubeDeployment, ReplicaSet as KubeReplicaSet};
 use k8s_openapi::api::core::v1::{Event as KubeEventObject, Pod as KubePod};
 use kube::runtime::watcher::{self, Event};
 use std::collections::HashSet;
@@ -30,6 +31,8 @@ pub struct ScopeState {
     listed: HashSet<Key>,
     transitions: Transitions,
     deployments: Table<Deployment>,
+    replica_sets: Table<ReplicaSet>,
+    rollouts: Rollouts,
     events: RecentEvents,
     timeline: Vec<TimelineEntry>,
     pub health: HealthState,
@@ -43,6 +46,8 @@ impl ScopeState {
             listed: HashSet::new(),
             transitions: Transitions::default(),
             deployments: Table::default(),
+            replica_sets: Table::default(),
+            rollouts: Rollouts::default(),
             events: RecentEvents::default(),
             timeline: Vec::new(),
             health: HealthState::default(),
@@ -112,18 +117,59 @@ impl ScopeState {
         match event {
             Event::Init => self.deployments.init(),
             Event::InitApply(raw) => {
+                let key = raw.key();
                 if let Some(d) = raw.parse() {
-                    self.deployments.init_apply(convert::deployment(&d));
+                    let d = convert::deployment(&d);
+                    let entries = self.rollouts.deployment(key, &d, Utc::now());
+                    self.timeline.extend(entries);
+                    self.deployments.init_apply(d);
                 }
             }
             Event::InitDone => self.deployments.init_done(),
             Event::Apply(raw) => {
                 let key = raw.key();
                 if let Some(d) = raw.parse() {
-                    self.deployments.apply(key, convert::deployment(&d));
+                    let d = convert::deployment(&d);
+                    let entries = self.rollouts.deployment(key.clone(), &d, Utc::now());
+                    self.timeline.extend(entries);
+                    self.deployments.apply(key, d);
                 }
             }
-            Event::Delete(raw) => self.deployments.delete(raw.key()),
+            Event::Delete(raw) => {
+                let key = raw.key();
+                self.rollouts.forget_deployment(&key);
+                self.deployments.delete(key);
+            }
+        }
+    }
+
+    pub fn on_replica_set(&mut self, item: WatchItem<KubeReplicaSet>) {
+        self.note("replicasets", &item);
+        let Ok(event) = item else { return };
+        match event {
+            Event::Init => self.replica_sets.init(),
+            Event::InitApply(raw) => {
+                let key = raw.key();
+                if let Some(r) = raw.parse() {
+                    let r = convert::replica_set(&r);
+                    self.rollouts.replica_set(key, &r);
+                    self.replica_sets.init_apply(r);
+                }
+            }
+            Event::InitDone => self.replica_sets.init_done(),
+            Event::Apply(raw) => {
+                let key = raw.key();
+                if let Some(r) = raw.parse() {
+                    let r = convert::replica_set(&r);
+                    self.rollouts.replica_set(key.clone(), &r);
+                    self.replica_sets.apply(key, r);
+                }
+            }
+            Event::Delete(raw) => {
+                let key = raw.key();
+                self.rollouts.forget_replica_set(&key);
+                self.replica_sets.delete(key);
+            }
         }
     }
 
@@ -153,12 +199,13 @@ impl ScopeState {
     pub fn is_pending(&self) -> bool {
         self.pods.is_pending()
             || self.deployments.is_pending()
+            || self.replica_sets.is_pending()
             || self.events.is_pending()
             || !self.timeline.is_empty()
     }
 
     /// Everything collected since the last flush, in the order to send it:
-    /// deployments, pods, events, then the Timeline entries about them.
+    /// deployments, their ReplicaSets, pods, events, then the Timeline entries about them.
     pub fn flush(&mut self) -> Vec<Report<KubeUpdate>> {
         let mut out = Vec::new();
         for batch in self.deployments.take() {
@@ -166,6 +213,14 @@ impl ScopeState {
                 Batch::Full(all) => KubeUpdate::Deployments(all),
                 Batch::Changed { upserted, deleted } => {
                     KubeUpdate::DeploymentsChanged { upserted, deleted }
+                }
+            }));
+        }
+        for batch in self.replica_sets.take() {
+            out.push(Report::Data(match batch {
+                Batch::Full(all) => KubeUpdate::ReplicaSets(all),
+                Batch::Changed { upserted, deleted } => {
+                    KubeUpdate::ReplicaSetsChanged { upserted, deleted }
                 }
             }));
         }
