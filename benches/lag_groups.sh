@@ -70,7 +70,9 @@ done
 [ -n "$first" ] || { echo "no groups table within 120 s"; tmux -L "$sock" capture-pane -p; exit 1; }
 pid=$(pgrep -P "$(tmux -L "$sock" display -p '#{pane_pid}')" -f "$bin_dir/opsdeck")
 
-threads() { for t in /proc/"$pid"/task/*; do echo "$(tr ' ' _ < "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"; done; }
+# Per thread, nanoseconds on a CPU (schedstat: exact, where stat's ticks
+# miss the many short wake-ups of idle client threads).
+threads() { for t in /proc/"$pid"/task/*; do echo "$(tr ' ' _ < "$t/comm") $(cut -d' ' -f1 "$t/schedstat")"; done; }
 threads > "$work/threads0"
 t0=$(date +%s.%N); c0=$(cpu "$pid"); b1=$(cpu "$broker_pid")
 : > "$work/sockets"
@@ -113,7 +115,10 @@ print(f"opsdeck: {pct(c0, c1):.1f} % of a core over {secs:.0f} s, {sum(names.val
 print(f"broker:  {pct(b1, b2):.1f} % of a core over the same window")
 print(f"sockets to the broker: ESTABLISHED max {max(est)} min {min(est)}; "
       f"connections closed in the window (new TIME-WAIT): {len(closed)}")
+ns = lambda t: t / 1e9 / secs * 100
+rdk = sum(th1[k] - th0.get(k, 0) for k in th1 if k.startswith("rdk:"))
+print(f"librdkafka's threads together: {ns(rdk):.1f} % of a core")
 print("busiest threads (name x count: % of a core): " + ", ".join(
-    f"{k} x{names[k]}: {t / int(hz) / secs * 100:.1f}" for t, k in busiest))
+    f"{k} x{names[k]}: {ns(t):.2f}" for t, k in busiest))
 PY
 echo "group rows on screen at the end: $groups_seen"

@@ -19,7 +19,9 @@ const COMMITTED: i64 = 10;
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let bootstrap = args.get(1).expect("usage: lag_groups BOOTSTRAP [GROUPS] [PARTITIONS]");
+    let bootstrap = args
+        .get(1)
+        .expect("usage: lag_groups BOOTSTRAP [GROUPS] [PARTITIONS]");
     let groups: usize = args.get(2).map_or(200, |a| a.parse().unwrap());
     let partitions: i32 = args.get(3).map_or(50, |a| a.parse().unwrap());
 
@@ -50,7 +52,11 @@ async fn main() {
         for i in 0..PRODUCED {
             let payload = format!("message {i}");
             producer
-                .send(BaseRecord::<(), str>::to(TOPIC).partition(p).payload(&payload))
+                .send(
+                    BaseRecord::<(), str>::to(TOPIC)
+                        .partition(p)
+                        .payload(&payload),
+                )
                 .map_err(|(e, _)| e)
                 .unwrap();
         }
@@ -72,5 +78,7 @@ async fn main() {
             .unwrap();
         consumer.commit(&offsets, CommitMode::Sync).unwrap();
     }
-    println!("{groups} groups committed {COMMITTED} of {PRODUCED} on {partitions} partitions of {TOPIC}");
+    println!(
+        "{groups} groups committed {COMMITTED} of {PRODUCED} on {partitions} partitions of {TOPIC}"
+    );
 }

@@ -123,6 +123,24 @@ impl GroupClients {
         }
     }
 
+    /// Makes the clients `groups` will need that the pool has room for,
+    /// before any is used: each finds the group's coordinator on its own
+    /// threads, all at once, instead of one after another in the first
+    /// poll. A client that cannot be made is reported when it is used.
+    pub(crate) fn warm(&mut self, cluster: &ClusterConfig, groups: &[String]) {
+        for g in groups {
+            if self.clients.len() >= self.capacity {
+                return;
+            }
+            if !self.clients.contains_key(g)
+                && let Ok(client) = consumer(cluster, Some(g))
+            {
+                self.created += 1;
+                self.clients.insert(g.clone(), client);
+            }
+        }
+    }
+
     /// Drops the clients of groups no longer watched (deleted, filtered
     /// out), making room for new ones.
     pub(crate) fn retain(&mut self, watched: &BTreeSet<&str>) {

@@ -72,6 +72,9 @@ fn read(
     groups.sort();
     groups.dedup();
     let layout = topic_partitions(shared, config)?;
+    // Room for new groups first: vanished ones' clients go before any is made.
+    pool.retain(&groups.iter().map(String::as_str).collect::<BTreeSet<_>>());
+    pool.warm(config, &groups);
     let mut committed = Vec::new();
     let mut failures = Vec::new();
     for g in &groups {
@@ -96,7 +99,6 @@ fn read(
             Err(e) => failures.push((g.clone(), e.to_string())),
         }
     }
-    pool.retain(&groups.iter().map(String::as_str).collect::<BTreeSet<_>>());
     let mut marks = Watermarks::new();
     let mut snapshots = Vec::new();
     for mut s in committed {
