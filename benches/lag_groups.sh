@@ -8,6 +8,7 @@
 # threads, and when the groups table first appeared after start.
 # Usage: bash benches/lag_groups.sh [GROUPS] [PARTITIONS]
 #   PROFILE=dev for an unoptimized build (default release);
+#   OPSDECK_BIN=path measures another opsdeck binary (an older build);
 #   CARGO_TARGET_DIR and TMPDIR are honoured; TANSU=path to the broker binary (default:
 #   the one tests/run-all.sh installs).
 set -euo pipefail
@@ -22,6 +23,7 @@ command -v tmux >/dev/null && command -v ss >/dev/null || { echo "needs tmux and
 [ -x "$tansu" ] || { echo "no tansu at $tansu (bash tests/run-all.sh installs it)"; exit 2; }
 cargo build --profile "$profile" --locked --quiet --bin opsdeck --example lag_groups
 bin_dir="$(cd "$bin_dir" && pwd)"
+opsdeck="${OPSDECK_BIN:-$bin_dir/opsdeck}"
 
 work="$(mktemp -d -p "${TMPDIR:-/tmp}")"
 sock="opsdeck-lag-$$"
@@ -58,7 +60,7 @@ cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 start=$(date +%s.%N)
 tmux -L "$sock" -f /dev/null new-session -d -x 160 -y 48 \
-  "env XDG_CONFIG_HOME=$work/c XDG_STATE_HOME=$work/s KUBECONFIG=/nonexistent $bin_dir/opsdeck; sleep 1"
+  "env XDG_CONFIG_HOME=$work/c XDG_STATE_HOME=$work/s KUBECONFIG=/nonexistent $opsdeck; sleep 1"
 first=""
 for _ in $(seq 1 1200); do
   if tmux -L "$sock" capture-pane -p | grep -q "bench-group-"; then
@@ -68,7 +70,7 @@ for _ in $(seq 1 1200); do
   sleep 0.1
 done
 [ -n "$first" ] || { echo "no groups table within 120 s"; tmux -L "$sock" capture-pane -p; exit 1; }
-pid=$(pgrep -P "$(tmux -L "$sock" display -p '#{pane_pid}')" -f "$bin_dir/opsdeck")
+pid=$(pgrep -P "$(tmux -L "$sock" display -p '#{pane_pid}')" -f "$opsdeck")
 
 # Per thread, nanoseconds on a CPU (schedstat: exact, where stat's ticks
 # miss the many short wake-ups of idle client threads).
