@@ -350,3 +350,42 @@ async fn past_its_capacity_the_pool_holds_no_more_clients_and_reads_stay_right()
         assert_eq!(clients.created(), 3 + 2 * round, "poll {round}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_poll_drops_every_client_and_the_next_one_makes_them_again() {
+    use opsdeck::features::lag::settings::KafkaCluster;
+    use opsdeck::features::lag::source::poll::Poller;
+    let mock = MockCluster::new(1).unwrap();
+    two_topics(&mock);
+    let bootstrap = mock.bootstrap_servers();
+    commit_at(&bootstrap, "g0", "orders", &[0, 1, 2], 4);
+    commit_at(&bootstrap, "pay", "payments", &[0, 1], 3);
+    let settings = KafkaCluster {
+        name: "mock".into(),
+        bootstrap,
+        groups: vec!["g0".into(), "pay".into()],
+        ..KafkaCluster::default()
+    };
+    let config = cluster(&mock).with_timeout(std::time::Duration::from_secs(1));
+    let mut poller = Poller::new(config, settings, Default::default());
+    let (_, error) = poller.poll().await;
+    assert_eq!(error, None);
+    assert_eq!(poller.clients().unwrap().held(), 3);
+
+    // Kept clients of a dead cluster would reconnect on their own, each;
+    // after a failed round there are none.
+    mock.broker_down(1).unwrap();
+    let (update, error) = poller.poll().await;
+    assert!(update.is_none() && error.is_some(), "{error:?}");
+    assert_eq!(poller.clients().unwrap().held(), 0);
+
+    mock.broker_up(1).unwrap();
+    let (update, error) = poller.poll().await;
+    assert_eq!(error, None);
+    assert_eq!(
+        offsets(&update.unwrap()),
+        expected(&[("g0", 4)], ("pay", 3))
+    );
+    let clients = poller.clients().unwrap();
+    assert_eq!((clients.held(), clients.created()), (3, 6));
+}
