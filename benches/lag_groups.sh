@@ -9,8 +9,8 @@
 # Usage: bash benches/lag_groups.sh [GROUPS] [PARTITIONS]
 #   PROFILE=dev for an unoptimized build (default release);
 #   OPSDECK_BIN=path measures another opsdeck binary (an older build);
-#   CARGO_TARGET_DIR and TMPDIR are honoured; TANSU=path to the broker binary (default:
-#   the one tests/run-all.sh installs).
+#   CARGO_TARGET_DIR and TMPDIR are honoured; TANSU=path to the broker
+#   binary (default: the one tests/run-all.sh installs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 groups="${1:-200}"
