@@ -1,6 +1,7 @@
 //! The Kafka source and lag model against librdkafka's in-process mock
-//! cluster: exact lag per partition, uncommitted partitions, discovery, and
-//! a cluster that cannot list groups.
+//! cluster: exact lag per partition, uncommitted partitions, discovery, a
+//! cluster that cannot list groups, and a poller that keeps its clients
+//! (bounded) while reading fresh commits every poll.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -9,7 +10,7 @@ use opsdeck::features::lag::actions;
 use opsdeck::features::lag::source::{self, ClusterConfig, ErrorKind, WatchTopics};
 use opsdeck::features::lag::stats::{GroupHistory, HistorySettings, TopicPartition};
 use rdkafka::mocking::MockCluster;
-use support::kafka::{consume_and_commit, produce};
+use support::kafka::{commit_at, consume_and_commit, produce};
 
 const N: i64 = 25;
 const M: i64 = 10;
@@ -219,4 +220,172 @@ async fn a_broker_that_accepts_but_never_answers_does_not_hang() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// Per group: (topic, partition, committed, high) for every partition.
+type Offsets = Vec<(String, Vec<(String, i32, Option<i64>, i64)>)>;
+
+fn offsets(update: &opsdeck::features::lag::model::LagUpdate) -> Offsets {
+    update
+        .groups
+        .iter()
+        .map(|g| {
+            let parts = g
+                .partitions
+                .iter()
+                .map(|p| (p.tp.topic.clone(), p.tp.partition, p.committed, p.high))
+                .collect();
+            (g.group.clone(), parts)
+        })
+        .collect()
+}
+
+/// Orders (3 partitions of 10 messages) for `orders_groups`, each at its
+/// own offset; payments (2 partitions of 4) for `pay`.
+fn expected(orders_groups: &[(&str, i64)], pay: (&str, i64)) -> Offsets {
+    let mut all: Offsets = orders_groups
+        .iter()
+        .map(|(g, at)| {
+            let parts = (0..3)
+                .map(|p| ("orders".into(), p, Some(*at), 10))
+                .collect();
+            (g.to_string(), parts)
+        })
+        .collect();
+    let parts = (0..2)
+        .map(|p| ("payments".into(), p, Some(pay.1), 4))
+        .collect();
+    all.push((pay.0.to_string(), parts));
+    all.sort();
+    all
+}
+
+fn two_topics(mock: &MockCluster<'_, rdkafka::producer::DefaultProducerContext>) {
+    mock.create_topic("orders", 3, 1).unwrap();
+    mock.create_topic("payments", 2, 1).unwrap();
+    let bootstrap = mock.bootstrap_servers();
+    produce(&bootstrap, "orders", &[0, 1, 2], 10);
+    produce(&bootstrap, "payments", &[0, 1], 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poller_keeps_its_clients_and_reads_fresh_commits_every_poll() {
+    use opsdeck::features::lag::settings::KafkaCluster;
+    use opsdeck::features::lag::source::poll::Poller;
+    let mock = MockCluster::new(1).unwrap();
+    two_topics(&mock);
+    let bootstrap = mock.bootstrap_servers();
+    let groups = ["g0", "g1", "g2", "g3", "g4"];
+    for (i, g) in groups.iter().enumerate() {
+        commit_at(&bootstrap, g, "orders", &[0, 1, 2], i as i64 + 1);
+    }
+    commit_at(&bootstrap, "pay", "payments", &[0, 1], 1);
+    let settings = KafkaCluster {
+        name: "mock".into(),
+        bootstrap: bootstrap.clone(),
+        groups: groups
+            .iter()
+            .chain(&["pay"])
+            .map(|g| g.to_string())
+            .collect(),
+        ..KafkaCluster::default()
+    };
+    let mut poller = Poller::new(cluster(&mock), settings, Default::default());
+
+    let mut at: Vec<(&str, i64)> = groups.iter().zip(1..).map(|(g, i)| (*g, i)).collect();
+    let mut pay = 1;
+    for round in 0..3 {
+        let (update, error) = poller.poll().await;
+        assert_eq!(error, None);
+        let update = update.unwrap();
+        assert_eq!(update.failures, vec![]);
+        assert_eq!(
+            offsets(&update),
+            expected(&at, ("pay", pay)),
+            "poll {round}"
+        );
+        let clients = poller.clients().unwrap();
+        // One shared client and one per group, made in the first poll only.
+        assert_eq!((clients.held(), clients.created()), (7, 7), "poll {round}");
+        // Commits between polls are read back by the same clients.
+        at[0].1 += 3;
+        pay += 1;
+        commit_at(&bootstrap, "g0", "orders", &[0, 1, 2], at[0].1);
+        commit_at(&bootstrap, "pay", "payments", &[0, 1], pay);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_its_capacity_the_pool_holds_no_more_clients_and_reads_stay_right() {
+    use opsdeck::features::lag::settings::KafkaCluster;
+    use opsdeck::features::lag::source::poll::Poller;
+    let mock = MockCluster::new(1).unwrap();
+    two_topics(&mock);
+    let bootstrap = mock.bootstrap_servers();
+    let groups = ["g0", "g1", "g2"];
+    for (i, g) in groups.iter().enumerate() {
+        commit_at(&bootstrap, g, "orders", &[0, 1, 2], i as i64 + 5);
+    }
+    commit_at(&bootstrap, "pay", "payments", &[0, 1], 2);
+    let settings = KafkaCluster {
+        name: "mock".into(),
+        bootstrap,
+        groups: groups
+            .iter()
+            .chain(&["pay"])
+            .map(|g| g.to_string())
+            .collect(),
+        ..KafkaCluster::default()
+    };
+    let mut poller = Poller::new(cluster(&mock), settings, Default::default()).with_capacity(2);
+    let at: Vec<(&str, i64)> = groups.iter().zip(5..).map(|(g, i)| (*g, i)).collect();
+    for round in 1..=3u64 {
+        let (update, error) = poller.poll().await;
+        assert_eq!(error, None);
+        assert_eq!(offsets(&update.unwrap()), expected(&at, ("pay", 2)));
+        let clients = poller.clients().unwrap();
+        // The shared client and the first two groups' stay; the other two
+        // groups get a client for each poll.
+        assert_eq!(clients.held(), 3, "poll {round}");
+        assert_eq!(clients.created(), 3 + 2 * round, "poll {round}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_poll_drops_every_client_and_the_next_one_makes_them_again() {
+    use opsdeck::features::lag::settings::KafkaCluster;
+    use opsdeck::features::lag::source::poll::Poller;
+    let mock = MockCluster::new(1).unwrap();
+    two_topics(&mock);
+    let bootstrap = mock.bootstrap_servers();
+    commit_at(&bootstrap, "g0", "orders", &[0, 1, 2], 4);
+    commit_at(&bootstrap, "pay", "payments", &[0, 1], 3);
+    let settings = KafkaCluster {
+        name: "mock".into(),
+        bootstrap,
+        groups: vec!["g0".into(), "pay".into()],
+        ..KafkaCluster::default()
+    };
+    let config = cluster(&mock).with_timeout(std::time::Duration::from_secs(1));
+    let mut poller = Poller::new(config, settings, Default::default());
+    let (_, error) = poller.poll().await;
+    assert_eq!(error, None);
+    assert_eq!(poller.clients().unwrap().held(), 3);
+
+    // Kept clients of a dead cluster would reconnect on their own, each;
+    // after a failed round there are none.
+    mock.broker_down(1).unwrap();
+    let (update, error) = poller.poll().await;
+    assert!(update.is_none() && error.is_some(), "{error:?}");
+    assert_eq!(poller.clients().unwrap().held(), 0);
+
+    mock.broker_up(1).unwrap();
+    let (update, error) = poller.poll().await;
+    assert_eq!(error, None);
+    assert_eq!(
+        offsets(&update.unwrap()),
+        expected(&[("g0", 4)], ("pay", 3))
+    );
+    let clients = poller.clients().unwrap();
+    assert_eq!((clients.held(), clients.created()), (3, 6));
 }

@@ -2,7 +2,9 @@
 //! in memory; tests/run-all.sh starts it and sets
 //! OPSDECK_TEST_KAFKA_BOOTSTRAP): group listing with state and members,
 //! offset resets that really move committed offsets, undo, refusal while a
-//! member is active, and a topic recreated with more partitions.
+//! member is active, a topic recreated with more partitions, and a poller
+//! whose clients follow discovered groups (one deleted, one added) without
+//! new clients for the others.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -361,4 +363,99 @@ async fn a_topic_recreated_with_more_partitions_is_picked_up() {
     history.push(snap);
     // The log end went from 10 to 2: a reset, never a negative rate.
     assert_eq!(history.rates().produce, Rate::Reset);
+}
+
+/// Each group's committed offsets on `topic`, by group.
+fn committed_by_group(
+    update: &opsdeck::features::lag::model::LagUpdate,
+    topic: &str,
+) -> Vec<(String, Vec<Option<i64>>, Vec<i64>)> {
+    update
+        .groups
+        .iter()
+        .map(|g| {
+            let parts: Vec<_> = g.topic(topic).collect();
+            (
+                g.group.clone(),
+                parts.iter().map(|p| p.committed).collect(),
+                parts.iter().map(|p| p.high).collect(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovered_groups_keep_their_clients_over_polls_and_a_deleted_group_drops_its_own() {
+    use opsdeck::features::lag::settings::KafkaCluster;
+    use opsdeck::features::lag::source::poll::Poller;
+    use support::kafka::commit_at;
+    let Some(bootstrap) = env_or_skip(
+        VAR,
+        "discovered_groups_keep_their_clients_over_polls_and_a_deleted_group_drops_its_own",
+    ) else {
+        return;
+    };
+    let (topic, prefix) = (unique("orders"), unique("fleet"));
+    create_topic(&bootstrap, &topic, 4).await;
+    produce(&bootstrap, &topic, &[0, 1, 2, 3], 10);
+    let group = |i: usize| format!("{prefix}-{i:02}");
+    let mut at: Vec<(String, i64)> = (0..8).map(|i| (group(i), i as i64 + 1)).collect();
+    for (g, offset) in &at {
+        commit_at(&bootstrap, g, &topic, &[0, 1, 2, 3], *offset);
+    }
+    let settings = KafkaCluster {
+        name: "tansu".into(),
+        bootstrap: bootstrap.clone(),
+        discover: true,
+        include: vec![format!("{prefix}-*")],
+        ..KafkaCluster::default()
+    };
+    let mut poller = Poller::new(cluster(&bootstrap), settings, Default::default());
+    let expect = |at: &[(String, i64)]| -> Vec<(String, Vec<Option<i64>>, Vec<i64>)> {
+        at.iter()
+            .map(|(g, o)| (g.clone(), vec![Some(*o); 4], vec![10; 4]))
+            .collect()
+    };
+
+    for round in 0..2 {
+        let (update, error) = poller.poll().await;
+        assert_eq!(error, None);
+        let update = update.unwrap();
+        assert_eq!(
+            committed_by_group(&update, &topic),
+            expect(&at),
+            "poll {round}"
+        );
+        let clients = poller.clients().unwrap();
+        assert_eq!((clients.held(), clients.created()), (9, 9), "poll {round}");
+        at[3].1 += 2;
+        commit_at(&bootstrap, &at[3].0, &topic, &[0, 1, 2, 3], at[3].1);
+    }
+
+    // One group goes, another comes: the pool follows without touching the
+    // clients of the others.
+    let deleted = admin(&bootstrap)
+        .delete_groups(
+            &[at[0].0.as_str()],
+            &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))),
+        )
+        .await
+        .unwrap();
+    for r in deleted {
+        r.unwrap();
+    }
+    at.remove(0);
+    at.push((group(8), 9));
+    commit_at(&bootstrap, &group(8), &topic, &[0, 1, 2, 3], 9);
+    for round in 2..4 {
+        let (update, error) = poller.poll().await;
+        assert_eq!(error, None);
+        assert_eq!(
+            committed_by_group(&update.unwrap(), &topic),
+            expect(&at),
+            "poll {round}"
+        );
+        let clients = poller.clients().unwrap();
+        assert_eq!((clients.held(), clients.created()), (9, 10), "poll {round}");
+    }
 }

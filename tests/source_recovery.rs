@@ -247,10 +247,12 @@ async fn prometheus_badge_recovers() {
     badge.outage(&mut forwarder, RECOVERY).await;
 }
 
-/// librdkafka's mock cluster behind the forwarder: every poll makes new
-/// clients that bootstrap through it, so shutting it is the cluster gone.
-/// A failing cluster is polled less and less often (up to a minute apart);
-/// the badge must still follow a restart within about one interval.
+/// librdkafka's mock cluster, bootstrapped through the forwarder. The
+/// poller keeps its clients, which talk to the broker's own address once
+/// bootstrapped, so the outage is both: the broker down and the bootstrap
+/// address shut. A failing cluster is polled less and less often (up to a
+/// minute apart); the badge must still follow a restart within about one
+/// interval.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kafka_badge_recovers_within_an_interval() {
     let mock = rdkafka::mocking::MockCluster::new(1).unwrap();
@@ -270,11 +272,13 @@ async fn kafka_badge_recovers_within_an_interval() {
         badge.outbox(),
     ));
     badge.until(false, DEADLINE).await;
+    mock.broker_down(1).unwrap();
     forwarder.shut().await;
     // Three failed polls: the next waits 8 intervals.
     for _ in 0..3 {
         badge.until(true, DEADLINE).await;
     }
+    mock.broker_up(1).unwrap();
     forwarder.open().await;
     badge.until(false, RECOVERY).await;
 }

@@ -117,3 +117,14 @@ where
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
+
+/// Commits `offset` on each of `partitions` for `group` without joining it.
+pub fn commit_at(bootstrap: &str, group: &str, topic: &str, partitions: &[i32], offset: i64) {
+    let consumer = group_consumer(bootstrap, group);
+    let mut tpl = TopicPartitionList::new();
+    for &p in partitions {
+        tpl.add_partition_offset(topic, p, Offset::Offset(offset))
+            .unwrap();
+    }
+    consumer.commit(&tpl, CommitMode::Sync).unwrap();
+}

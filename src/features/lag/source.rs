@@ -1,7 +1,8 @@
 //! The Kafka source: consumer groups, their committed offsets and the log
 //! watermarks, read with librdkafka. Every librdkafka call blocks, so each
 //! public function runs its calls on tokio's blocking pool, each call
-//! bounded by the cluster's timeout. Results are the lag model's plain data.
+//! bounded by the cluster's timeout. A cluster's poller keeps its clients
+//! between polls (`pool`). Results are the lag model's plain data.
 
 mod assignment;
 mod backoff;
@@ -11,7 +12,9 @@ pub mod error;
 pub mod groups;
 pub mod offsets;
 pub mod poll;
+pub mod pool;
 pub mod probe;
+mod round;
 pub mod topics;
 
 pub use assignment::decode_assignment;

@@ -38,6 +38,7 @@ pub async fn group_snapshot(
     .await
 }
 
+/// One group with a client of its own, as an offset reset plans from it.
 pub(crate) fn snapshot_now(
     cluster: &ClusterConfig,
     group: &str,
@@ -45,11 +46,37 @@ pub(crate) fn snapshot_now(
 ) -> Result<GroupSnapshot, SourceError> {
     let client = consumer(cluster, Some(group))?;
     let layout = topic_partitions(&client, cluster)?;
-    let description = match describe_one(&client, cluster, group) {
-        Ok(d) => Some(d),
-        Err(e) if e.kind == ErrorKind::ListingNotSupported => None,
-        Err(e) => return Err(e),
-    };
+    let description = describe_unless_unsupported(&client, cluster, group)?;
+    let mut snapshot = committed_snapshot(&client, cluster, &layout, group, topics, description)?;
+    fill_watermarks(&client, cluster, &mut snapshot, &mut Watermarks::new())?;
+    Ok(snapshot)
+}
+
+/// The group's description, or `None` where the cluster cannot describe
+/// groups.
+pub(crate) fn describe_unless_unsupported(
+    client: &BaseConsumer,
+    cluster: &ClusterConfig,
+    group: &str,
+) -> Result<Option<GroupDescription>, SourceError> {
+    match describe_one(client, cluster, group) {
+        Ok(d) => Ok(Some(d)),
+        Err(e) if e.kind == ErrorKind::ListingNotSupported => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The group's snapshot with its committed offsets read through `client`
+/// (which has the group's id) and the watermarks still zero:
+/// `fill_watermarks` reads them once for all groups of a poll.
+pub(crate) fn committed_snapshot(
+    client: &BaseConsumer,
+    cluster: &ClusterConfig,
+    layout: &BTreeMap<String, Vec<i32>>,
+    group: &str,
+    topics: &WatchTopics,
+    description: Option<GroupDescription>,
+) -> Result<GroupSnapshot, SourceError> {
     let (candidates, missing_topics): (Vec<&str>, Vec<String>) = match topics {
         WatchTopics::Named(names) => {
             let (present, missing): (Vec<&String>, Vec<&String>) =
@@ -68,7 +95,7 @@ pub(crate) fn snapshot_now(
             Vec::new(),
         ),
     };
-    let committed = committed_offsets(&client, cluster, group, &layout, &candidates)?;
+    let committed = committed_offsets(client, cluster, group, layout, &candidates)?;
     let kept: BTreeSet<&str> = match topics {
         WatchTopics::Named(_) => candidates.into_iter().collect(),
         WatchTopics::Discover => {
@@ -88,11 +115,10 @@ pub(crate) fn snapshot_now(
     for topic in kept {
         for &partition in layout.get(topic).map(Vec::as_slice).unwrap_or_default() {
             let tp = TopicPartition::new(topic, partition);
-            let (low, high) = watermarks(&client, cluster, topic, partition)?;
             partitions.push(PartitionOffsets {
                 committed: committed.get(&tp).copied().flatten(),
-                low,
-                high,
+                low: 0,
+                high: 0,
                 owner: description
                     .as_ref()
                     .and_then(|d| d.owner_of(&tp))
@@ -108,6 +134,34 @@ pub(crate) fn snapshot_now(
         partitions,
         missing_topics,
     })
+}
+
+/// Log-start and log-end offsets of partitions, each read once per poll
+/// however many groups consume it.
+pub(crate) type Watermarks = HashMap<TopicPartition, (i64, i64)>;
+
+/// Fills the snapshot's watermarks, reading those not in `marks` yet.
+/// Called after the committed offsets were read, so a lag is never
+/// understated by a log end read before the commit.
+pub(crate) fn fill_watermarks(
+    client: &BaseConsumer,
+    cluster: &ClusterConfig,
+    snapshot: &mut GroupSnapshot,
+    marks: &mut Watermarks,
+) -> Result<(), SourceError> {
+    for p in &mut snapshot.partitions {
+        let (low, high) = match marks.get(&p.tp) {
+            Some(found) => *found,
+            None => {
+                let found = watermarks(client, cluster, &p.tp.topic, p.tp.partition)?;
+                marks.insert(p.tp.clone(), found);
+                found
+            }
+        };
+        p.low = low;
+        p.high = high;
+    }
+    Ok(())
 }
 
 fn assigned_topics(description: Option<&GroupDescription>) -> BTreeSet<String> {

@@ -4,8 +4,8 @@
 //! minute, less once it accepts connections again) and keeps its last data
 //! in the model; others go on.
 
-use super::{ClusterConfig, ErrorKind, SourceError, WatchTopics};
-use crate::core::glob::glob_match;
+use super::ClusterConfig;
+use super::pool::{ClusterClients, MAX_GROUP_CLIENTS};
 use crate::core::outbox::{Outbox, Report};
 use crate::core::source::{HealthReport, SourceId};
 use crate::features::lag::model::LagUpdate;
@@ -54,9 +54,10 @@ async fn run_cluster(c: KafkaCluster, settings: KafkaSettings, tx: Outbox<LagUpd
         }
     };
     let dlq = DlqPatterns(settings.dlq_patterns.clone());
+    let mut poller = Poller::new(config, c.clone(), dlq);
     let mut wait = interval;
     loop {
-        let (update, error) = poll_cluster(&config, &c, &dlq).await;
+        let (update, error) = poller.poll().await;
         let failed = error.is_some();
         wait = match &error {
             Some(_) => (wait * 2).min(MAX_BACKOFF),
@@ -87,63 +88,70 @@ fn health(error: Option<String>, interval: Duration) -> Report<LagUpdate> {
     })
 }
 
-/// One round: `None` and the error when the cluster could not be read at all.
+/// One cluster's poller: its settings and the clients it keeps between
+/// polls, so steady polls open no new connections.
+pub struct Poller {
+    config: ClusterConfig,
+    cluster: KafkaCluster,
+    dlq: DlqPatterns,
+    /// `None` only while a round holds them on the blocking pool.
+    clients: Option<ClusterClients>,
+}
+
+impl Poller {
+    pub fn new(config: ClusterConfig, cluster: KafkaCluster, dlq: DlqPatterns) -> Self {
+        Poller {
+            config,
+            cluster,
+            dlq,
+            clients: Some(ClusterClients::new(MAX_GROUP_CLIENTS)),
+        }
+    }
+
+    /// At most `capacity` group clients instead of `MAX_GROUP_CLIENTS`.
+    pub fn with_capacity(mut self, capacity: usize) -> Self {
+        self.clients = Some(ClusterClients::new(capacity));
+        self
+    }
+
+    /// One round: `None` and the error when the cluster could not be read
+    /// at all (the clients are then dropped and made again next time).
+    pub async fn poll(&mut self) -> (Option<LagUpdate>, Option<String>) {
+        let mut clients = self
+            .clients
+            .take()
+            .unwrap_or_else(|| ClusterClients::new(MAX_GROUP_CLIENTS));
+        let (config, cluster, dlq) = (self.config.clone(), self.cluster.clone(), self.dlq.clone());
+        let done = tokio::task::spawn_blocking(move || {
+            let result = super::round::poll_round(&mut clients, &config, &cluster, &dlq);
+            (clients, result)
+        })
+        .await;
+        match done {
+            Ok((clients, result)) => {
+                self.clients = Some(clients);
+                result
+            }
+            Err(e) => (
+                None,
+                Some(format!("{}: kafka task failed: {e}", self.config.name)),
+            ),
+        }
+    }
+
+    /// The clients kept now (empty while a round runs).
+    pub fn clients(&self) -> Option<&ClusterClients> {
+        self.clients.as_ref()
+    }
+}
+
+/// One round with clients made for it alone (tests, one-off reads).
 pub async fn poll_cluster(
     config: &ClusterConfig,
     c: &KafkaCluster,
     dlq: &DlqPatterns,
 ) -> (Option<LagUpdate>, Option<String>) {
-    let at = Utc::now();
-    let mut note = None;
-    let mut groups: Vec<String> = c.groups.clone();
-    if c.discover {
-        match super::list_groups(config).await {
-            Ok(listed) => groups.extend(listed.into_iter().map(|g| g.id).filter(|g| wanted(c, g))),
-            Err(e) if e.kind == ErrorKind::ListingNotSupported => {
-                note = Some(format!(
-                    "{}: listing groups is not supported here; watching the configured groups",
-                    c.name
-                ));
-            }
-            Err(e) => return (None, Some(e.to_string())),
-        }
-    }
-    groups.sort();
-    groups.dedup();
-    let mut snapshots = Vec::new();
-    let mut failures = Vec::new();
-    for g in &groups {
-        match super::group_snapshot(config, g, &WatchTopics::Discover).await {
-            Ok(s) => snapshots.push(s),
-            Err(e) if unreachable(&e) => return (None, Some(e.to_string())),
-            Err(e) => failures.push((g.clone(), e.to_string())),
-        }
-    }
-    let dlq = match super::dead_letter_sizes(config, dlq).await {
-        Ok(sizes) => sizes,
-        Err(e) if unreachable(&e) => return (None, Some(e.to_string())),
-        Err(e) => {
-            failures.push(("dead letters".into(), e.to_string()));
-            Vec::new()
-        }
-    };
-    let update = LagUpdate {
-        cluster: c.name.clone(),
-        at,
-        groups: snapshots,
-        dlq,
-        note,
-        failures,
-    };
-    (Some(update), None)
-}
-
-fn unreachable(e: &SourceError) -> bool {
-    e.kind == ErrorKind::Unreachable
-}
-
-/// Include patterns (all when none), then exclude patterns.
-fn wanted(c: &KafkaCluster, group: &str) -> bool {
-    (c.include.is_empty() || c.include.iter().any(|p| glob_match(p, group)))
-        && !c.exclude.iter().any(|p| glob_match(p, group))
+    Poller::new(config.clone(), c.clone(), dlq.clone())
+        .poll()
+        .await
 }

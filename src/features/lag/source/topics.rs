@@ -61,18 +61,29 @@ pub async fn dead_letter_sizes(
     let patterns = patterns.clone();
     blocking(cluster, move |cluster| {
         let client = consumer(cluster, None)?;
-        let mut sizes = Vec::new();
-        for (topic, partitions) in topic_partitions(&client, cluster)? {
-            if !patterns.matches(&topic) {
-                continue;
-            }
-            let marks = partitions
-                .iter()
-                .map(|p| watermarks(&client, cluster, &topic, *p))
-                .collect::<Result<Vec<_>, _>>()?;
-            sizes.push(topic_size(&topic, chrono::Utc::now(), &marks));
-        }
-        Ok(sizes)
+        let layout = topic_partitions(&client, cluster)?;
+        dead_letter_sizes_in(&client, cluster, &layout, &patterns)
     })
     .await
+}
+
+/// Size of every topic of `layout` matching `patterns`, sorted by name.
+pub(crate) fn dead_letter_sizes_in(
+    client: &BaseConsumer,
+    cluster: &ClusterConfig,
+    layout: &BTreeMap<String, Vec<i32>>,
+    patterns: &DlqPatterns,
+) -> Result<Vec<TopicSize>, SourceError> {
+    let mut sizes = Vec::new();
+    for (topic, partitions) in layout {
+        if !patterns.matches(topic) {
+            continue;
+        }
+        let marks = partitions
+            .iter()
+            .map(|p| watermarks(client, cluster, topic, *p))
+            .collect::<Result<Vec<_>, _>>()?;
+        sizes.push(topic_size(topic, chrono::Utc::now(), &marks));
+    }
+    Ok(sizes)
 }

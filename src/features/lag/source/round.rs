@@ -1,0 +1,137 @@
+//! One poll of a cluster through the clients its poller keeps: metadata
+//! and the group listing once, each group's committed offsets through its
+//! own client, then the watermarks once per partition for all groups.
+//! Blocking; the poller runs it on tokio's blocking pool.
+
+use super::ClusterConfig;
+use super::error::{ErrorKind, SourceError};
+use super::groups::describe;
+use super::offsets::{
+    WatchTopics, Watermarks, committed_snapshot, describe_unless_unsupported, fill_watermarks,
+};
+use super::pool::ClusterClients;
+use super::topics::{dead_letter_sizes_in, topic_partitions};
+use crate::core::glob::glob_match;
+use crate::features::lag::model::LagUpdate;
+use crate::features::lag::settings::KafkaCluster;
+use crate::features::lag::stats::GroupDescription;
+use crate::features::lag::stats::dlq::DlqPatterns;
+use chrono::Utc;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `None` and the error when the cluster could not be read at all.
+pub(crate) fn poll_round(
+    clients: &mut ClusterClients,
+    config: &ClusterConfig,
+    c: &KafkaCluster,
+    dlq: &DlqPatterns,
+) -> (Option<LagUpdate>, Option<String>) {
+    match read(clients, config, c, dlq) {
+        Ok(update) => (Some(update), None),
+        Err(e) => {
+            clients.clear();
+            (None, Some(e.to_string()))
+        }
+    }
+}
+
+/// Fails only when the cluster is unreachable; other errors of one group
+/// (or of the dead letters) go to the update's failures.
+fn read(
+    clients: &mut ClusterClients,
+    config: &ClusterConfig,
+    c: &KafkaCluster,
+    dlq: &DlqPatterns,
+) -> Result<LagUpdate, SourceError> {
+    let at = Utc::now();
+    let ClusterClients {
+        shared,
+        groups: pool,
+    } = clients;
+    let shared = shared.get(config)?;
+    let mut note = None;
+    let mut groups: Vec<String> = c.groups.clone();
+    // Listing describes every group at once, so listed groups need no
+    // DescribeGroups of their own.
+    let mut listed: BTreeMap<String, GroupDescription> = BTreeMap::new();
+    if c.discover {
+        match describe(shared, config, None) {
+            Ok(found) => {
+                groups.extend(found.iter().map(|g| g.id.clone()).filter(|g| wanted(c, g)));
+                listed = found.into_iter().map(|g| (g.id.clone(), g)).collect();
+            }
+            Err(e) if e.kind == ErrorKind::ListingNotSupported => {
+                note = Some(format!(
+                    "{}: listing groups is not supported here; watching the configured groups",
+                    c.name
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    groups.sort();
+    groups.dedup();
+    let layout = topic_partitions(shared, config)?;
+    // Room for new groups first: vanished ones' clients go before any is made.
+    pool.retain(&groups.iter().map(String::as_str).collect::<BTreeSet<_>>());
+    pool.warm(config, &groups);
+    let mut committed = Vec::new();
+    let mut failures = Vec::new();
+    for g in &groups {
+        let snapshot = match listed.remove(g) {
+            Some(d) => Ok(Some(d)),
+            None => describe_unless_unsupported(shared, config, g),
+        }
+        .and_then(|description| {
+            let client = pool.get(config, g)?;
+            committed_snapshot(
+                &client,
+                config,
+                &layout,
+                g,
+                &WatchTopics::Discover,
+                description,
+            )
+        });
+        match snapshot {
+            Ok(s) => committed.push(s),
+            Err(e) if unreachable(&e) => return Err(e),
+            Err(e) => failures.push((g.clone(), e.to_string())),
+        }
+    }
+    let mut marks = Watermarks::new();
+    let mut snapshots = Vec::new();
+    for mut s in committed {
+        match fill_watermarks(shared, config, &mut s, &mut marks) {
+            Ok(()) => snapshots.push(s),
+            Err(e) if unreachable(&e) => return Err(e),
+            Err(e) => failures.push((s.group, e.to_string())),
+        }
+    }
+    let dlq = match dead_letter_sizes_in(shared, config, &layout, dlq) {
+        Ok(sizes) => sizes,
+        Err(e) if unreachable(&e) => return Err(e),
+        Err(e) => {
+            failures.push(("dead letters".into(), e.to_string()));
+            Vec::new()
+        }
+    };
+    Ok(LagUpdate {
+        cluster: c.name.clone(),
+        at,
+        groups: snapshots,
+        dlq,
+        note,
+        failures,
+    })
+}
+
+fn unreachable(e: &SourceError) -> bool {
+    e.kind == ErrorKind::Unreachable
+}
+
+/// Include patterns (all when none), then exclude patterns.
+fn wanted(c: &KafkaCluster, group: &str) -> bool {
+    (c.include.is_empty() || c.include.iter().any(|p| glob_match(p, group)))
+        && !c.exclude.iter().any(|p| glob_match(p, group))
+}
