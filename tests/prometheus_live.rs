@@ -53,6 +53,15 @@ fn settled_cell(model: &Model, metric: Metric, service: &str) -> Option<(usize, 
         .find_map(|c| row.cells[c].map(|v| (c, v)))
 }
 
+/// One exporter for every test of this binary: each would otherwise
+/// write its own address over the other's in Prometheus' targets file.
+fn exporter(targets: &std::path::Path) {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        support::exporter::start(targets);
+    });
+}
+
 fn same(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
 }
@@ -62,7 +71,7 @@ async fn heatmap_matches_prometheus_and_the_alert_fires() {
     let Some((url, targets)) = environment() else {
         return;
     };
-    support::exporter::start(&targets);
+    exporter(&targets);
     let settings = PromSettings {
         url: Some(url),
         interval_secs: 2,
@@ -204,4 +213,75 @@ async fn heatmap_matches_prometheus_and_the_alert_fires() {
         let row = rows.iter().find(|r| r.what == what).unwrap();
         assert!(row.ok, "{row:?}");
     }
+}
+
+/// The rollout detail's new versus old, from the real Prometheus: the
+/// exporter serves two revisions of `checkout` by `pod_template_hash`,
+/// the new one slow and failing 20 % of requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_revision_gets_its_own_p95_and_error_ratio_from_prometheus() {
+    use opsdeck::features::pods::model::KubeUpdate;
+    use opsdeck::features::pods::settings::RolloutSettings;
+    use support::exporter::{CHECKOUT_NEW, CHECKOUT_OLD};
+    let Some((url, targets)) = environment() else {
+        return;
+    };
+    exporter(&targets);
+    let settings = PromSettings {
+        url: Some(url),
+        interval_secs: 2,
+        ..PromSettings::default()
+    };
+    let (tx, mut rx) = opsdeck::transport::channel(256, 1000);
+    let task = tokio::spawn(opsdeck::features::pods::source::revisions::run(
+        settings,
+        RolloutSettings::default(),
+        opsdeck::transport::outbox(&tx),
+    ));
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut last = None;
+    let (old, new) = loop {
+        assert!(
+            Instant::now() < deadline,
+            "no figures for both revisions of checkout; last answer {last:?}"
+        );
+        let Ok(Some(update)) = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await
+        else {
+            continue;
+        };
+        let Update::Kube(k) = update else { continue };
+        let KubeUpdate::RevisionMetrics(answer) = k.into_inner() else {
+            continue;
+        };
+        let rows = answer.clone().unwrap_or_default();
+        let of = |hash: &str| {
+            rows.iter()
+                .find(|r| r.service == "checkout" && r.version == hash)
+                .cloned()
+        };
+        if let (Some(old), Some(new)) = (of(CHECKOUT_OLD), of(CHECKOUT_NEW))
+            && old.p95_secs.is_some()
+            && new.error_ratio.is_some_and(|e| e > 0.0)
+        {
+            break (old, new);
+        }
+        last = Some(answer);
+    };
+    task.abort();
+    let (old_errors, new_errors) = (old.error_ratio.unwrap(), new.error_ratio.unwrap());
+    assert!(old_errors.abs() < 1e-9, "old revision errors {old_errors}");
+    assert!(
+        (new_errors - 0.2).abs() < 0.02,
+        "new revision errors {new_errors}"
+    );
+    let (old_p95, new_p95) = (old.p95_secs.unwrap(), new.p95_secs.unwrap());
+    // Interpolated in the buckets the shares fill: 0.05–0.1 s and 0.1–0.25 s.
+    assert!(
+        old_p95 > 0.05 && old_p95 < 0.1,
+        "old revision p95 {old_p95}"
+    );
+    assert!(
+        new_p95 > 0.1 && new_p95 < 0.25,
+        "new revision p95 {new_p95}"
+    );
 }

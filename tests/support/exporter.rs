@@ -26,6 +26,10 @@ struct Service {
     rps: f64,
     normal: [f64; 7],
     climbs: bool,
+    /// The revision its pods run (`pod_template_hash`), and the share of
+    /// requests it answers with a 5xx: two revisions of one service
+    /// side by side, for the rollout detail's new versus old.
+    revision: Option<(&'static str, f64)>,
     /// Cumulative observations per slot, for status 200 and 503.
     counts: [[f64; 7]; 2],
 }
@@ -34,7 +38,7 @@ impl Service {
     /// Shares of requests per slot and the 5xx ratio, `t` seconds in.
     fn now(&self, t: f64) -> ([f64; 7], f64) {
         if !self.climbs {
-            return (self.normal, 0.0);
+            return (self.normal, self.revision.map_or(0.0, |(_, errors)| errors));
         }
         let slow = (t / 20.0).min(0.9);
         let degraded = [0.0, 0.0, 0.0, 0.0, 0.2, 0.7, 0.1];
@@ -48,6 +52,10 @@ struct State {
     last: Instant,
     services: Vec<Service>,
 }
+
+/// The two revisions of `checkout` the exporter serves.
+pub const CHECKOUT_OLD: &str = "5f6b7c8d9";
+pub const CHECKOUT_NEW: &str = "7d9f8c6b5";
 
 /// Serves `/metrics` on a port the system picks, for the rest of the test
 /// process, and tells Prometheus where by writing its `file_sd` targets
@@ -66,7 +74,12 @@ pub fn start(targets: &std::path::Path) -> SocketAddr {
         rps,
         normal,
         climbs,
+        revision: None,
         counts: [[0.0; 7]; 2],
+    };
+    let revision = |hash, errors, normal| Service {
+        revision: Some((hash, errors)),
+        ..service("checkout", Style::Micrometer, 20.0, normal, false)
     };
     let now = Instant::now();
     let state = Mutex::new(State {
@@ -94,6 +107,11 @@ pub fn start(targets: &std::path::Path) -> SocketAddr {
                 [0.3, 0.4, 0.25, 0.05, 0.0, 0.0, 0.0],
                 true,
             ),
+            // The old revision fast and healthy; the new one slower and
+            // failing one request in five (still within the heatmap's
+            // SLO on p95, so the climbing `payments` stays the worst).
+            revision(CHECKOUT_OLD, 0.0, [0.7, 0.3, 0.0, 0.0, 0.0, 0.0, 0.0]),
+            revision(CHECKOUT_NEW, 0.2, [0.2, 0.5, 0.3, 0.0, 0.0, 0.0, 0.0]),
         ],
     });
     serve_on(listener, move |_| {
@@ -135,11 +153,15 @@ fn scrape(state: &mut State) -> String {
                     } else {
                         "SERVER_ERROR"
                     };
+                    let hash = s
+                        .revision
+                        .map(|(h, _)| format!(r#"pod_template_hash="{h}","#))
+                        .unwrap_or_default();
                     (
                         &mut micrometer,
                         "http_server_requests_seconds",
                         format!(
-                            r#"application="{0}",exception="None",method="POST",outcome="{outcome}",service="{0}",status="{code}",uri="/api/{0}","#,
+                            r#"application="{0}",exception="None",method="POST",outcome="{outcome}",{hash}service="{0}",status="{code}",uri="/api/{0}","#,
                             s.name
                         ),
                         ",",
