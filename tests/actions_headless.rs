@@ -543,3 +543,72 @@ fn rollout_pause_and_resume_go_through_the_chain() {
     );
     assert!(screen(&app).contains("deploy/payment-service is not paused"));
 }
+
+#[test]
+fn a_rollback_whose_deployment_changed_before_confirming_is_refused_and_planned_again() {
+    let mut app = unprotected();
+    open(&mut app, "rollback deploy/payment-service");
+    let Overlay::Action(first) = &app.overlay else {
+        panic!("no dialog: {}", screen(&app))
+    };
+    let (first_id, Action::Rollback { generation, .. }) = (first.id, &first.plan.action) else {
+        panic!("{:?}", first.plan.action)
+    };
+    let was = *generation;
+    // Someone edits the deployment (its spec: the generation moves) while
+    // the dialog waits for the confirmation.
+    let mut d = app
+        .model
+        .pods
+        .data
+        .deployment("production", "payment-service")
+        .unwrap()
+        .clone();
+    d.generation = was + 1;
+    let effects = app.update(Event::Update(opsdeck::update::Update::from(
+        KubeUpdate::DeploymentsChanged {
+            upserted: vec![d],
+            deleted: vec![],
+        },
+    )));
+    // The old plan is refused (and audited), a new one is checked afresh.
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Audit { plan, .. }
+            if matches!(plan.action, Action::Rollback { generation, .. } if generation == was))),
+        "{effects:?}"
+    );
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Precheck { .. })),
+        "{effects:?}"
+    );
+    let Overlay::Action(again) = &app.overlay else {
+        panic!("no new dialog: {}", screen(&app))
+    };
+    assert_ne!(again.id, first_id);
+    assert!(
+        matches!(again.plan.action, Action::Rollback { generation, to_revision: 13, .. } if generation == was + 1),
+        "{:?}",
+        again.plan.action
+    );
+    let said = app.status.as_ref().unwrap().text.clone();
+    assert!(
+        said.contains(&format!(
+            "changed since the plan (generation {was} → {})",
+            was + 1
+        )) && said.contains("planned again"),
+        "{said}"
+    );
+    assert!(
+        app.model
+            .timeline
+            .entries()
+            .iter()
+            .any(|e| e.text.as_str().starts_with("refused: ")
+                && e.text.as_str().contains("changed since the plan")),
+        "the refusal is on the Timeline"
+    );
+    // Nothing ran, and the new plan still waits for `y`.
+    assert!(executes(&effects).is_empty());
+}

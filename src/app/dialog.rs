@@ -171,6 +171,69 @@ impl App {
         Ok((scope, name))
     }
 
+    /// A rollback dialog still waiting for the user, whose deployment the
+    /// watch shows changed since the plan (its generation moved): the
+    /// plan is refused and made again from what is there now, so the
+    /// user confirms what would really happen. The executor's own check
+    /// stays the backstop for a change the watch has not shown yet.
+    pub(super) fn replan_if_changed(&mut self) -> Vec<Effect> {
+        let Overlay::Action(dialog) = &self.overlay else {
+            return Vec::new();
+        };
+        let Action::Rollback {
+            deployment,
+            to_revision,
+            generation,
+            ..
+        } = &dialog.plan.action
+        else {
+            return Vec::new();
+        };
+        if !matches!(dialog.stage, Stage::Checking | Stage::Ready) {
+            return Vec::new();
+        }
+        let ns = dialog.plan.target.namespace.clone();
+        let Some(now) = self
+            .model
+            .pods
+            .data
+            .deployment(&ns, deployment)
+            .map(|d| d.generation)
+        else {
+            return Vec::new();
+        };
+        if now == *generation {
+            return Vec::new();
+        }
+        let (name, to, was) = (deployment.clone(), *to_revision, *generation);
+        let Overlay::Action(mut old) = std::mem::replace(&mut self.overlay, Overlay::None) else {
+            return Vec::new();
+        };
+        let why = format!("deploy/{name} changed since the plan (generation {was} → {now})");
+        let mut effects = self.refuse(&mut old, &Decision::refuse(Step::Target, why.clone()));
+        let replanned = {
+            let scope = Scope {
+                namespace: ns.as_str(),
+                ..self.scope()
+            };
+            rollout_plan::rollback(&scope, &name, Some(to))
+        };
+        match replanned {
+            Ok(plan) => {
+                effects.extend(self.open_action(plan));
+                self.say(
+                    Severity::Warn,
+                    format!("{why}: planned again from what runs now"),
+                );
+            }
+            Err(e) => {
+                self.overlay = Overlay::Action(old);
+                self.say(Severity::Warn, format!("{why}; cannot plan again: {e}"));
+            }
+        }
+        effects
+    }
+
     /// The watched data's own copy of a namespace name (borrowed for the
     /// scope), if any object lives there.
     fn namespace_named(&self, ns: &str) -> Option<&str> {

@@ -372,7 +372,9 @@ impl App {
                 // The responder's service may be known only now.
                 self.follow_responder();
                 let effects = if kube {
-                    self.rescope_logs()
+                    let mut e = self.rescope_logs();
+                    e.extend(self.replan_if_changed());
+                    e
                 } else {
                     Vec::new()
                 };
