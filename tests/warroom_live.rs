@@ -519,9 +519,9 @@ async fn malformed_and_oversized_messages_are_dropped_and_counted() {
     assert!(b.executed().is_none());
 }
 
-#[tokio::test]
-async fn redis_gone_mid_room_leaves_both_consoles_working_and_they_resync() {
-    let Some(url) = redis_url() else { return };
+/// The Redis at `url` through a forwarder that can cut it off, and the
+/// URL to reach it that way.
+async fn behind_a_forwarder(url: &str) -> (Forwarder, String) {
     let target: SocketAddr = url
         .trim_start_matches("redis://")
         .split('/')
@@ -529,9 +529,16 @@ async fn redis_gone_mid_room_leaves_both_consoles_working_and_they_resync() {
         .unwrap()
         .parse()
         .unwrap();
-    let mut proxy = Forwarder::start(target).await;
+    let proxy = Forwarder::start(target).await;
     let via = format!("redis://{}/0", proxy.addr());
-    let s = Setup::new(via.clone());
+    (proxy, via)
+}
+
+#[tokio::test]
+async fn redis_gone_mid_room_leaves_both_consoles_working_and_they_resync() {
+    let Some(url) = redis_url() else { return };
+    let (mut proxy, via) = behind_a_forwarder(&url).await;
+    let s = Setup::new(via);
     let mut a = s.console("alice", "bastion-2").await;
     let mut b = s.console("bob", "bastion-1").await;
     proxy.shut().await;
@@ -579,15 +586,8 @@ async fn redis_gone_mid_room_leaves_both_consoles_working_and_they_resync() {
 #[tokio::test]
 async fn require_lock_refuses_an_action_while_the_room_is_down() {
     let Some(url) = redis_url() else { return };
-    let target: SocketAddr = url
-        .trim_start_matches("redis://")
-        .split('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let mut proxy = Forwarder::start(target).await;
-    let s = Setup::new(format!("redis://{}/0", proxy.addr()));
+    let (mut proxy, via) = behind_a_forwarder(&url).await;
+    let s = Setup::new(via);
     let mut a = s
         .console_with("alice", "bastion-2", |st| st.warroom.require_lock = true)
         .await;
