@@ -105,3 +105,36 @@ fn running_with_spinner_then_failed() {
     });
     assert_snapshot!("failed", render(&app).backend());
 }
+
+#[test]
+fn at_80x24_plain_passes_fold_so_the_war_rooms_answer_and_the_typed_name_stay_in_view() {
+    let mut app = demo((80, 24));
+    keys(&mut app, &[":"]);
+    typed(&mut app, "restart deploy/payment-service");
+    let effects = keys(&mut app, &["<Enter>"]);
+    let Some(Effect::Precheck { id, .. }) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    app.update(Event::Prechecked {
+        id: *id,
+        permission: Check::Passed("allowed: rollout_restart deployment".into()),
+        dry_run: Check::Passed(
+            "the demo cluster accepts: restart every pod of deploy/payment-service (3 replicas), one by one".into(),
+        ),
+        room: Some(opsdeck::core::room::LockAnswer::Unavailable(
+            "connect: Connection refused (os error 111)".into(),
+        )),
+    });
+    let shown = screen(&app);
+    assert!(
+        shown.contains("audit log · read-only · target · preconditions"),
+        "{shown}"
+    );
+    assert!(shown.contains("war room"), "{shown}");
+    assert!(shown.contains("could not be taken"), "{shown}");
+    assert!(
+        shown.contains("type \"production/payment-service\" to confirm"),
+        "{shown}"
+    );
+    assert_snapshot!(render(&app).backend());
+}

@@ -45,25 +45,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &ActionDialog) {
     ]);
     lines.extend(multiline(field("command"), &p.cli, t.key, field("")));
     lines.push(Line::default());
-    for decision in &d.decisions {
-        let (mark, style) = if decision.passed {
-            ("ok  ", t.ok)
-        } else {
-            ("NO  ", t.crit)
-        };
-        lines.push(Line::from(vec![
-            Span::styled(mark, style),
-            Span::styled(format!("{:<14}", decision.step.label()), t.muted),
-            Span::styled(
-                decision.detail.clone(),
-                if decision.passed { t.text } else { t.crit },
-            ),
-        ]));
-    }
-    if d.stage == Stage::Checking {
-        lines.push(Line::styled("…   checking permission and dry run", t.muted));
-    }
-    lines.push(Line::default());
+    let head = lines.len();
+    lines.extend(check_lines(app, d, false));
     let stage = stage_lines(app, d);
     let title = Line::from(vec![
         Span::styled(format!(" {} ", p.action.verb().replace('_', " ")), t.title),
@@ -87,6 +70,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &ActionDialog) {
     let height = area
         .height
         .min((body_rows.saturating_add(stage_rows) + 2).max(22));
+    if body_rows.saturating_add(stage_rows) + 2 > height {
+        // Too tall for the terminal (80x24): the plain passes fold into
+        // one line, so every refusal and every check that was not really
+        // made (not checked, lock not taken) stays in view.
+        lines.truncate(head);
+        lines.extend(check_lines(app, d, true));
+    }
     let popup = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
@@ -123,6 +113,49 @@ fn multiline(
             Line::from(vec![lead, Span::styled(l.to_string(), style)])
         })
         .collect()
+}
+
+/// One line per guard decision; `fold`: the plain passes on one line.
+fn check_lines(app: &App, d: &ActionDialog, fold: bool) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let plain = |x: &crate::remediation::guard::Decision| {
+        x.passed && !x.detail.starts_with("not checked") && !x.detail.contains("could not")
+    };
+    let mut out = Vec::new();
+    if fold {
+        let passed: Vec<&str> = d
+            .decisions
+            .iter()
+            .filter(|x| plain(x))
+            .map(|x| x.step.label())
+            .collect();
+        if !passed.is_empty() {
+            out.push(Line::from(vec![
+                Span::styled("ok  ", t.ok),
+                Span::styled(passed.join(" · "), t.muted),
+            ]));
+        }
+    }
+    for decision in d.decisions.iter().filter(|x| !fold || !plain(x)) {
+        let (mark, style) = if decision.passed {
+            ("ok  ", t.ok)
+        } else {
+            ("NO  ", t.crit)
+        };
+        out.push(Line::from(vec![
+            Span::styled(mark, style),
+            Span::styled(format!("{:<14}", decision.step.label()), t.muted),
+            Span::styled(
+                decision.detail.clone(),
+                if decision.passed { t.text } else { t.crit },
+            ),
+        ]));
+    }
+    if d.stage == Stage::Checking {
+        out.push(Line::styled("…   checking permission and dry run", t.muted));
+    }
+    out.push(Line::default());
+    out
 }
 
 fn stage_lines(app: &App, d: &ActionDialog) -> Vec<Line<'static>> {
