@@ -105,15 +105,25 @@ async fn seek(
 ) -> Duration {
     let started = Instant::now();
     control.send(ReplayControl::Seek(to)).unwrap();
+    // As the runtime does: up to 1,024 updates a batch, then a frame.
+    let mut in_batch = 0;
+    app.begin_batch();
     loop {
         let u = rx.recv().await.unwrap();
         let done = matches!(&u, Update::Replay(m)
             if m.at == to && m.restart.is_none() && m.checkpoint.is_none());
         app.update(Event::Update(u));
+        in_batch += 1;
         if done {
             break;
         }
+        if in_batch == 1024 {
+            let _ = app.end_batch();
+            app.begin_batch();
+            in_batch = 0;
+        }
     }
+    let _ = app.end_batch();
     terminal.draw(|f| opsdeck::ui::draw(f, app)).unwrap();
     started.elapsed()
 }

@@ -98,6 +98,7 @@ pub async fn run(
                 None => return Ok(()),
             },
             Some(update) = updates.recv() => {
+                app.begin_batch();
                 effects.extend(tap::apply(&mut app, update));
                 for _ in 0..UPDATE_BATCH {
                     match updates.try_recv() {
@@ -105,6 +106,7 @@ pub async fn run(
                         None => break,
                     }
                 }
+                effects.extend(app.end_batch());
                 schedule.mark_dirty();
             }
             _ = clock.tick() => {

@@ -422,3 +422,48 @@ fn an_entry_from_another_context_is_not_looked_for_in_this_one() {
     let status = &app.status.as_ref().unwrap().text;
     assert!(status.contains(":ctx demo first"), "{status}");
 }
+
+/// The runtime applies updates in batches and works the Overview out once
+/// a batch: second by second through the incident, that must show what
+/// working it out after every update shows.
+#[test]
+fn updates_applied_in_batches_settle_to_what_one_at_a_time_shows() {
+    use opsdeck::app::Event;
+    use opsdeck::demo::{DemoEngine, DemoOptions};
+    use std::time::Duration;
+    let engine = || {
+        DemoEngine::new(
+            DemoOptions {
+                seed: 7,
+                speed: 1.0,
+                looping: true,
+                ..DemoOptions::default()
+            },
+            support::t0(),
+        )
+    };
+    let (mut e1, mut e2) = (engine(), engine());
+    let (mut one, mut batched) = (app((160, 48)), app((160, 48)));
+    one.tab = Tab::Overview;
+    batched.tab = Tab::Overview;
+    let mut compared = 0;
+    for s in 1..=400u64 {
+        let at = support::t0() + chrono::Duration::seconds(s as i64);
+        for u in e1.advance(Duration::from_secs(s)) {
+            one.update(Event::Update(u));
+        }
+        batched.begin_batch();
+        for u in e2.advance(Duration::from_secs(s)) {
+            batched.update(Event::Update(u));
+        }
+        let _ = batched.end_batch();
+        one.update(Event::Tick(at));
+        batched.update(Event::Tick(at));
+        if s % 20 == 0 {
+            assert_eq!(screen(&batched), screen(&one), "at {s} s");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 20);
+    assert!(screen(&one).contains("payment-service"));
+}

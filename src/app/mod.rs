@@ -246,6 +246,12 @@ pub struct App {
     follow_asked: u64,
     /// The models a replay's player asked to keep, to seek back to.
     pub checkpoints: crate::model::checkpoints::Checkpoints,
+    /// Between `begin_batch` and `end_batch`.
+    batching: bool,
+    /// Updates applied since the derived state was last worked out.
+    unsettled: bool,
+    /// Among them, Kubernetes data.
+    unsettled_kube: bool,
     /// Bytes recorded so far, while recording (the header shows them).
     pub recorded_bytes: Option<u64>,
     /// Timeline entries the console made itself since the runtime last
@@ -301,6 +307,9 @@ impl App {
             following: true,
             follow_asked: 0,
             checkpoints: Default::default(),
+            batching: false,
+            unsettled: false,
+            unsettled_kube: false,
             recorded_bytes: None,
             made: Vec::new(),
             service: None,
@@ -367,19 +376,12 @@ impl App {
                 let kube = matches!(update, Update::Kube(_));
                 self.tell_room_link(&update);
                 self.model.apply(update);
-                self.model.refresh_overview(self.now);
-                self.refresh_service();
-                // The responder's service may be known only now.
-                self.follow_responder();
-                let effects = if kube {
-                    let mut e = self.rescope_logs();
-                    e.extend(self.replan_if_changed());
-                    e
-                } else {
-                    Vec::new()
-                };
-                self.fit_cursor();
-                effects
+                if self.batching {
+                    self.unsettled = true;
+                    self.unsettled_kube |= kube;
+                    return Vec::new();
+                }
+                self.settle(kube)
             }
             // A replay's clock is the recording's (`Update::Replay`).
             Event::Tick(now) => {
@@ -500,7 +502,49 @@ impl App {
         self.model.timeline.push(entry);
     }
 
+    /// Updates are coming in a batch (the runtime applies up to a
+    /// thousand before it draws; a replay's seek sends thousands): what
+    /// is derived from the whole model (the Overview, the service scope,
+    /// the cursor) is worked out once, at `end_batch`, not after each.
+    pub fn begin_batch(&mut self) {
+        self.batching = true;
+    }
+
+    pub fn end_batch(&mut self) -> Vec<Effect> {
+        self.batching = false;
+        if !self.unsettled {
+            return Vec::new();
+        }
+        let kube = std::mem::take(&mut self.unsettled_kube);
+        self.settle(kube)
+    }
+
+    /// What is derived from the model, brought up to date; after
+    /// Kubernetes data, the followed logs and an open rollback's plan too.
+    fn settle(&mut self, kube: bool) -> Vec<Effect> {
+        self.unsettled = false;
+        self.model.refresh_overview(self.now);
+        self.refresh_service();
+        // The responder's service may be known only now.
+        self.follow_responder();
+        let effects = if kube {
+            let mut e = self.rescope_logs();
+            e.extend(self.replan_if_changed());
+            e
+        } else {
+            Vec::new()
+        };
+        self.fit_cursor();
+        effects
+    }
+
     fn on_replay_mark(&mut self, mark: ReplayMark) {
+        if self.unsettled && mark.checkpoint.is_some() {
+            // A checkpoint keeps the model as the live run had it. (No
+            // effect can come of it: a replay follows no logs, plans nothing.)
+            let kube = std::mem::take(&mut self.unsettled_kube);
+            let _ = self.settle(kube);
+        }
         match mark.restart {
             Some(Restart::Start) => self.model = fresh_model(&self.settings),
             Some(Restart::Checkpoint(frame)) => {
