@@ -130,10 +130,9 @@ fn extra_updates() -> Vec<Update> {
                 outcome: "failed: forbidden".into(),
             }),
         }),
-        room(opsdeck::core::room::RoomUpdate::Link {
-            at,
-            link: opsdeck::core::room::RoomLink::Down("connect: refused".into()),
-        }),
+        room(opsdeck::core::room::RoomUpdate::Link(
+            opsdeck::core::room::RoomLink::Down("connect: refused".into()),
+        )),
     ]
 }
 

@@ -37,7 +37,7 @@ impl App {
         let crate::update::Update::Room(room) = update else {
             return;
         };
-        let RoomUpdate::Link { link, .. } = &**room else {
+        let RoomUpdate::Link(link) = &**room else {
             return;
         };
         match (link, &self.model.room.link) {

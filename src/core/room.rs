@@ -126,10 +126,7 @@ pub enum RoomLink {
 pub enum RoomUpdate {
     /// Joined (`Some`) or left (`None`) a room.
     Room(Option<SafeText>),
-    Link {
-        at: DateTime<Utc>,
-        link: RoomLink,
-    },
+    Link(RoomLink),
     /// Everyone whose heartbeat is fresh, this console included.
     Members {
         at: DateTime<Utc>,

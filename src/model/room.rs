@@ -15,8 +15,6 @@ pub struct RoomModel {
     pub name: Option<SafeText>,
     /// `None` until the room's Redis has answered or failed once.
     pub link: Option<RoomLink>,
-    /// When the link last went down, and the last message before it.
-    pub down_since: Option<DateTime<Utc>>,
     pub members: Vec<Member>,
     pub last_message: Option<DateTime<Utc>>,
     /// Messages dropped (too big, malformed), and why the last was.
@@ -36,12 +34,7 @@ impl RoomModel {
                 };
                 Vec::new()
             }
-            RoomUpdate::Link { at, link } => {
-                match (&link, &self.link) {
-                    (RoomLink::Down(_), Some(RoomLink::Down(_))) => {}
-                    (RoomLink::Down(_), _) => self.down_since = Some(at),
-                    (RoomLink::Up, _) => self.down_since = None,
-                }
+            RoomUpdate::Link(link) => {
                 self.link = Some(link);
                 Vec::new()
             }

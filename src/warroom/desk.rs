@@ -290,11 +290,7 @@ impl Desk {
     async fn up(&mut self) {
         if self.told != Some(RoomLink::Up) {
             self.told = Some(RoomLink::Up);
-            self.tell(RoomUpdate::Link {
-                at: chrono::Utc::now(),
-                link: RoomLink::Up,
-            })
-            .await;
+            self.tell(RoomUpdate::Link(RoomLink::Up)).await;
         }
     }
 
@@ -303,11 +299,7 @@ impl Desk {
         if self.told.as_ref() != Some(&link) {
             tracing::warn!("war room: {why}");
             self.told = Some(link.clone());
-            self.tell(RoomUpdate::Link {
-                at: chrono::Utc::now(),
-                link,
-            })
-            .await;
+            self.tell(RoomUpdate::Link(link)).await;
         }
     }
 

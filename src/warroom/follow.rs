@@ -59,10 +59,7 @@ impl Follow {
                         backoff = Duration::from_secs(1);
                         if self.failing {
                             self.failing = false;
-                            self.tell(RoomUpdate::Link {
-                                at: Utc::now(),
-                                link: RoomLink::Up,
-                            })
+                            self.tell(RoomUpdate::Link(RoomLink::Up))
                             .await;
                         }
                         for (id, fields) in entries(reply) {
@@ -74,7 +71,7 @@ impl Follow {
                         if !self.failing {
                             self.failing = true;
                             let link = RoomLink::Down(e.as_str().into());
-                            self.tell(RoomUpdate::Link { at: Utc::now(), link }).await;
+                            self.tell(RoomUpdate::Link(link)).await;
                         }
                         tokio::time::sleep(backoff).await;
                         backoff = (backoff * 2).min(Duration::from_secs(10));

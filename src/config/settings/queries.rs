@@ -115,6 +115,18 @@ impl Reader<'_> {
             "allow_privileged",
         ];
         keys.extend_from_slice(known);
+        self.check_keys_refusing_password(t, prefix, &keys);
+        let secret = self.password_ref(t, prefix);
+        let mut interval = interval;
+        self.int(t, prefix, "interval_secs", 1..=3_600, &mut interval);
+        let mut privileged = privileged;
+        self.bool(t, prefix, "allow_privileged", &mut privileged);
+        (secret, interval, privileged)
+    }
+
+    /// Reports unknown keys, and an inline `password` as refused rather
+    /// than unknown (`password_env` / `password_file` among `keys`).
+    pub(super) fn check_keys_refusing_password(&mut self, t: &Table, prefix: &str, keys: &[&str]) {
         for (key, _) in t.iter() {
             if key == "password" {
                 self.report(t, prefix, key, INLINE_PASSWORD);
@@ -123,12 +135,6 @@ impl Reader<'_> {
                 self.report(t, prefix, key, &msg);
             }
         }
-        let secret = self.password_ref(t, prefix);
-        let mut interval = interval;
-        self.int(t, prefix, "interval_secs", 1..=3_600, &mut interval);
-        let mut privileged = privileged;
-        self.bool(t, prefix, "allow_privileged", &mut privileged);
-        (secret, interval, privileged)
     }
 
     /// `password_env` or `password_file` (not both), or neither.

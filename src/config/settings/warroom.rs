@@ -30,19 +30,7 @@ impl Reader<'_> {
             "history",
             "timeout_ms",
         ];
-        for (key, _) in w.iter() {
-            if key == "password" {
-                self.report(
-                    w,
-                    PRE,
-                    key,
-                    "inline passwords are not accepted; use password_env or password_file",
-                );
-            } else if !keys.contains(&key) {
-                let msg = format!("unknown key; expected one of {}", keys.join(", "));
-                self.report(w, PRE, key, &msg);
-            }
-        }
+        self.check_keys_refusing_password(w, PRE, &keys);
         out.password = self.password_ref(w, PRE);
         let mut ca = String::new();
         self.string(w, PRE, "ca_file", &mut ca);
