@@ -16,6 +16,10 @@ use std::hint::black_box;
 const PODS: usize = 10_000;
 
 fn pods() -> (Vec<Pod>, Vec<PodMetrics>) {
+    pods_n(PODS)
+}
+
+fn pods_n(count: usize) -> (Vec<Pod>, Vec<PodMetrics>) {
     let t0 = Utc.timestamp_opt(1_795_255_200, 0).unwrap();
     let statuses = [
         "Running",
@@ -25,9 +29,9 @@ fn pods() -> (Vec<Pod>, Vec<PodMetrics>) {
         "Pending",
         "OOMKilled",
     ];
-    let mut pods = Vec::with_capacity(PODS);
-    let mut metrics = Vec::with_capacity(PODS);
-    for i in 0..PODS {
+    let mut pods = Vec::with_capacity(count);
+    let mut metrics = Vec::with_capacity(count);
+    for i in 0..count {
         let app = format!("service-{:03}", i % 400);
         let name = format!("{app}-7d9f8c6b5-{i:05}");
         pods.push(Pod {
@@ -60,6 +64,10 @@ fn pods() -> (Vec<Pod>, Vec<PodMetrics>) {
 }
 
 fn app_with_pods() -> App {
+    app_with_n_pods(PODS)
+}
+
+fn app_with_n_pods(count: usize) -> App {
     let t0 = Utc.timestamp_opt(1_795_255_200, 0).unwrap();
     let loaded = opsdeck::config::defaults("dark", ColorSupport::TrueColor);
     let mut app = App::new(loaded, Options::default(), t0);
@@ -68,7 +76,7 @@ fn app_with_pods() -> App {
         width: 160,
         height: 48,
     });
-    let (pods, metrics) = pods();
+    let (pods, metrics) = pods_n(count);
     app.update(Event::Update(Update::from(KubeUpdate::Pods(pods))));
     app.update(Event::Update(Update::from(KubeUpdate::Metrics(Ok(
         metrics,
@@ -116,5 +124,32 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// Issue 21: what one watched change costs (apply, the derived state the
+/// app settles, and a frame), at two table sizes. Incremental work costs
+/// the same at both; a full rebuild costs four times as much at 20,000.
+fn one_change(c: &mut Criterion) {
+    for count in [5_000, 20_000] {
+        let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("test backend");
+        let mut app = app_with_n_pods(count);
+        let (pods, _) = pods_n(count);
+        let mut i = 0;
+        c.bench_function(
+            &format!("pods {count}: one pod changes (apply + settle + frame)"),
+            |b| {
+                b.iter(|| {
+                    i = (i + 7919) % count;
+                    let mut pod = pods[i].clone();
+                    pod.restarts += 1;
+                    app.update(Event::Update(Update::from(KubeUpdate::PodsChanged {
+                        upserted: vec![black_box(pod)],
+                        deleted: Vec::new(),
+                    })));
+                    terminal.draw(|f| opsdeck::ui::draw(f, &app)).expect("draw");
+                })
+            },
+        );
+    }
+}
+
+criterion_group!(benches, bench, one_change);
 criterion_main!(benches);

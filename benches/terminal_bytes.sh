@@ -3,8 +3,9 @@
 # per second and CPU (% of one core), over 30 s after an 8 s warm-up, in a
 # 160x48 tmux pane. Two loads:
 #   idle   no source configured (the clock is the only change)
-#   churn  5,000 pods from the test API server, one pod changing every
-#          200 ms, on the Pods tab
+#   churn  5,000 pods (PODS=20000 for another size) from the test API
+#          server, one pod changing every 200 ms, on the Pods tab; also
+#          prints peak RSS and when the first pod row was drawn
 # Usage: bash benches/terminal_bytes.sh [idle|churn]   (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,13 +22,13 @@ measure() {
     env="$env KUBECONFIG=/nonexistent"
   else
     printf '[ui]\nstart_tab = "pods"\n' > "$work/c/opsdeck/config.toml"
-    ./target/release/examples/fake_cluster 5000 "$work" 200 > "$work/kubeconfig.path" &
+    ./target/release/examples/fake_cluster "${PODS:-5000}" "$work" 200 > "$work/kubeconfig.path" &
     server_pid=$!
     for _ in $(seq 1 300); do [ -s "$work/kubeconfig.path" ] && break; sleep 0.1; done
     env="$env KUBECONFIG=$(cat "$work/kubeconfig.path")"
   fi
   tmux -L "$sock" -f /dev/null new-session -d -x 160 -y 48 \
-    "env $env $PWD/target/release/opsdeck; sleep 1"
+    "env $env $PWD/target/release/opsdeck --log-file $work/opsdeck.log; sleep 1"
   sleep 8
   local pid
   # The pane runs `sh -c "env ...; sleep 1"`; opsdeck is its child.
@@ -49,6 +50,8 @@ secs = float(t1) - float(t0)
 cpu = (int(c1) - int(c0)) / int(hz) / secs * 100
 print(f"{mode}: {int(b) / secs:.0f} bytes/s to the terminal, {cpu:.1f} % of a core")
 PY
+  echo "$mode: peak RSS $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") kB"
+  grep -o "first pods table: .*" "$work/opsdeck.log" || true
   tmux -L "$sock" send-keys q
   sleep 1
   tmux -L "$sock" kill-server 2>/dev/null || true

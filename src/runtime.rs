@@ -107,7 +107,9 @@ pub async fn run(
                     }
                 }
                 effects.extend(app.end_batch());
-                schedule.mark_dirty();
+                if app.take_redraw() {
+                    schedule.mark_dirty();
+                }
             }
             _ = clock.tick() => {
                 let now = Utc::now();

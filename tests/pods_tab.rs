@@ -389,3 +389,52 @@ fn rollback_is_planned_from_the_command_line_and_from_the_rollout_detail() {
     );
     assert!(screen(&app).contains("revision 9 of deploy/payment-service no longer exists"));
 }
+
+/// Issue 21: a watched change to a pod scrolled out of view draws no
+/// frame; one on screen, one that changes the title's count, or any change
+/// while the Overview is shown, does.
+#[test]
+fn only_changes_that_can_show_ask_for_a_frame() {
+    use opsdeck::app::Event;
+    use opsdeck::app::tab::Tab;
+    use opsdeck::features::pods::model::{KubeUpdate, Pod};
+    use opsdeck::update::Update;
+    let pod = |i: usize, restarts: u32| Pod {
+        name: format!("web-{i:03}"),
+        namespace: "prod".into(),
+        deployment: Some("web".into()),
+        status: "Running".into(),
+        restarts,
+        ..Pod::default()
+    };
+    let change = |app: &mut App, i: usize, restarts: u32| {
+        app.begin_batch();
+        app.update(Event::Update(Update::from(KubeUpdate::PodsChanged {
+            upserted: vec![pod(i, restarts)],
+            deleted: Vec::new(),
+        })));
+        app.end_batch();
+        app.take_redraw()
+    };
+    let mut app = pods_app((120, 30));
+    app.update(Event::Update(Update::from(KubeUpdate::Pods(
+        (0..500).map(|i| pod(i, 0)).collect(),
+    ))));
+    assert!(app.take_redraw(), "the first list shows");
+    assert!(!change(&mut app, 400, 1), "web-400 is far below the screen");
+    assert!(change(&mut app, 3, 1), "web-003 is on screen");
+    assert!(
+        change(&mut app, 900, 0),
+        "a new pod changes the title's count"
+    );
+    keys(&mut app, &["G"]);
+    assert!(
+        change(&mut app, 480, 2),
+        "at the bottom, web-480 is on screen"
+    );
+    assert!(!change(&mut app, 3, 2), "and web-003 is not");
+    app.tab = Tab::Logs;
+    assert!(!change(&mut app, 480, 3), "the Logs tab shows no pod row");
+    app.tab = Tab::Overview;
+    assert!(change(&mut app, 480, 4), "the Overview shows restarts");
+}

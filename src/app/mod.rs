@@ -15,6 +15,7 @@ mod leave;
 pub mod logs;
 pub mod pods;
 pub mod queries;
+mod redraw;
 pub mod replay;
 mod room;
 pub use room::member_rows;
@@ -252,6 +253,8 @@ pub struct App {
     unsettled: bool,
     /// Among them, Kubernetes data.
     unsettled_kube: bool,
+    /// Whether those can change the screen (`take_redraw`).
+    unseen: redraw::Unseen,
     /// Bytes recorded so far, while recording (the header shows them).
     pub recorded_bytes: Option<u64>,
     /// Timeline entries the console made itself since the runtime last
@@ -310,6 +313,7 @@ impl App {
             batching: false,
             unsettled: false,
             unsettled_kube: false,
+            unseen: Default::default(),
             recorded_bytes: None,
             made: Vec::new(),
             service: None,
@@ -369,12 +373,15 @@ impl App {
                 self.run(cmd)
             }
             Event::Update(Update::Replay(mark)) => {
+                // The recording's clock moved: the header shows it.
+                self.unseen.shows = true;
                 self.on_replay_mark(mark);
                 Vec::new()
             }
             Event::Update(update) => {
                 let kube = matches!(update, Update::Kube(_));
                 self.tell_room_link(&update);
+                self.note_unseen(&update);
                 self.model.apply(update);
                 if self.batching {
                     self.unsettled = true;
@@ -535,6 +542,7 @@ impl App {
             Vec::new()
         };
         self.fit_cursor();
+        self.settle_unseen();
         effects
     }
 

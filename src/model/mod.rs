@@ -86,8 +86,8 @@ impl Model {
             Update::Contexts(c) => self.contexts = c.into_inner(),
             Update::Logs(l) => self.logs.apply(l),
             Update::Kube(k) => {
-                self.pods.data.apply(k);
-                self.pods.view.refresh(&self.pods.data);
+                self.services.touched.note(&k);
+                self.pods.view.apply(&mut self.pods.data, k);
             }
             Update::Prometheus(p) => {
                 self.peaks.prometheus(&p);

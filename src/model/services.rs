@@ -31,7 +31,9 @@ impl Dirty {
 #[derive(Debug, Clone, Default)]
 pub struct ServiceSignals {
     pub signals: Signals,
-    pub restarts: pods::summary::RestartWindow,
+    pub pods: pods::tally::PodsTally,
+    /// The pods and deployments changed since their signals were worked out.
+    pub touched: pods::tally::Touched,
     lag_infra: Vec<InfraSignal>,
     db_infra: Vec<InfraSignal>,
     pub dirty: Dirty,
@@ -51,6 +53,7 @@ impl ServiceSignals {
             .is_some_and(|at| (now - at).num_seconds() >= AGE_EVERY_SECS);
         if due {
             self.dirty.pods = true;
+            self.touched.all = true;
         }
         due
     }
@@ -65,9 +68,11 @@ impl Model {
             return;
         }
         if dirty.pods {
+            let mut touched = std::mem::take(&mut s.touched);
+            touched.all |= s.pods_at.is_none();
             s.pods_at = Some(now);
-            s.restarts.observe(&self.pods.data, now);
-            s.signals.pods = pods::summary::signals(&self.pods.data, &s.restarts, now);
+            s.pods.update(&self.pods.data, &touched, now);
+            s.signals.pods = s.pods.signals();
         }
         if dirty.slo {
             s.signals.slo = heatmap::summary::signals(&self.heatmap.data);

@@ -97,7 +97,7 @@ fn title(screen: &PodsScreen<'_>) -> Line<'static> {
     }
     if let Some(note) = &w.metrics_note {
         spans.push(Span::styled(format!("· {note} "), t.stale));
-    } else if let Some(newest) = w.metrics.values().filter_map(|m| m.at).max() {
+    } else if let Some(newest) = w.metrics_at {
         // Metrics are samples: say how old they are.
         spans.push(Span::styled(
             format!("· metrics {} old ", age(Some(newest), screen.now)),

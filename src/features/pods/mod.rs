@@ -11,4 +11,5 @@ pub mod rollout;
 pub mod settings;
 pub mod source;
 pub mod summary;
+pub mod tally;
 pub mod view;

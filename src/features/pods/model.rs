@@ -186,6 +186,8 @@ pub struct Workloads {
     pub replica_sets: BTreeMap<(String, String), ReplicaSet>,
     pub events: Vec<KubeEvent>,
     pub metrics: BTreeMap<(String, String), PodMetrics>,
+    /// The newest sample among `metrics` (the title shows its age).
+    pub metrics_at: Option<DateTime<Utc>>,
     /// Why there are no metrics, when the API did not answer.
     pub metrics_note: Option<String>,
     pub revision_metrics: Vec<RevisionMetrics>,
@@ -258,6 +260,7 @@ impl Workloads {
                     .into_iter()
                     .map(|m| (key(&m.namespace, &m.pod), m))
                     .collect();
+                self.metrics_at = self.metrics.values().filter_map(|m| m.at).max();
                 self.metrics_note = None;
             }
             KubeUpdate::RevisionMetrics(Ok(all)) => {
@@ -270,6 +273,7 @@ impl Workloads {
             }
             KubeUpdate::Metrics(Err(note)) => {
                 self.metrics.clear();
+                self.metrics_at = None;
                 self.metrics_note = Some(note);
             }
         }

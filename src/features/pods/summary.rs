@@ -1,7 +1,7 @@
 //! What the Overview needs of the Pods tab: one `PodsSignal` per
 //! deployment, with restarts counted over a 15-minute window.
 
-use super::model::Workloads;
+use super::model::{Deployment, Pod, Workloads};
 use crate::core::service::{Condition, PodsSignal};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, VecDeque};
@@ -18,28 +18,43 @@ type Samples = VecDeque<(DateTime<Utc>, u32)>;
 /// counted as they happen rather than over a pod's whole life.
 #[derive(Debug, Clone, Default)]
 pub struct RestartWindow {
-    seen: BTreeMap<(String, String), Samples>,
+    seen: BTreeMap<Key, Samples>,
 }
+
+/// `(namespace, name)` of a pod or a deployment.
+pub type Key = (String, String);
 
 impl RestartWindow {
     /// Notes every pod's count at `now`; forgets pods that are gone.
     pub fn observe(&mut self, w: &Workloads, now: DateTime<Utc>) {
-        let cutoff = now - Duration::minutes(RESTART_WINDOW_MINUTES);
         self.seen.retain(|k, _| w.pods.contains_key(k));
         for (key, pod) in &w.pods {
-            let samples = self.seen.entry(key.clone()).or_default();
-            if samples.back().is_none_or(|(_, n)| *n != pod.restarts) {
-                samples.push_back((now, pod.restarts));
-            }
-            // Keep the newest sample at or before the cutoff as the baseline.
-            while samples.len() > 1 && samples.get(1).is_some_and(|(at, _)| *at <= cutoff) {
-                samples.pop_front();
-            }
+            self.observe_pod(key, Some(pod), now);
+        }
+    }
+
+    /// Notes one pod's count at `now` (`None`: it is gone).
+    pub fn observe_pod(&mut self, key: &Key, pod: Option<&Pod>, now: DateTime<Utc>) {
+        let Some(pod) = pod else {
+            self.seen.remove(key);
+            return;
+        };
+        let cutoff = now - Duration::minutes(RESTART_WINDOW_MINUTES);
+        let samples = match self.seen.get_mut(key) {
+            Some(samples) => samples,
+            None => self.seen.entry(key.clone()).or_default(),
+        };
+        if samples.back().is_none_or(|(_, n)| *n != pod.restarts) {
+            samples.push_back((now, pod.restarts));
+        }
+        // Keep the newest sample at or before the cutoff as the baseline.
+        while samples.len() > 1 && samples.get(1).is_some_and(|(at, _)| *at <= cutoff) {
+            samples.pop_front();
         }
     }
 
     /// Restarts of one pod within the window.
-    fn restarts(&self, key: &(String, String)) -> u32 {
+    fn restarts(&self, key: &Key) -> u32 {
         match self.seen.get(key) {
             Some(s) => match (s.front(), s.back()) {
                 (Some((_, first)), Some((_, last))) => last.saturating_sub(*first),
@@ -52,31 +67,39 @@ impl RestartWindow {
 
 /// One signal per deployment.
 pub fn signals(w: &Workloads, window: &RestartWindow, now: DateTime<Utc>) -> Vec<PodsSignal> {
-    let mut out: BTreeMap<(String, String), PodsSignal> = w
-        .deployments
+    let mut pods: BTreeMap<Key, Vec<(&Key, &Pod)>> = BTreeMap::new();
+    for (key, pod) in &w.pods {
+        if let Some(deployment) = &pod.deployment {
+            let owner = (pod.namespace.clone(), deployment.clone());
+            pods.entry(owner).or_default().push((key, pod));
+        }
+    }
+    w.deployments
         .iter()
         .map(|(key, d)| {
-            (
-                key.clone(),
-                PodsSignal {
-                    namespace: d.namespace.clone(),
-                    deployment: d.name.clone(),
-                    labels: d.selector.clone(),
-                    desired: d.replicas,
-                    ready: d.ready,
-                    ..PodsSignal::default()
-                },
-            )
+            let members = pods.get(key).map(Vec::as_slice).unwrap_or_default();
+            signal(d, members.iter().copied(), window, now)
         })
-        .collect();
+        .collect()
+}
+
+/// One deployment's signal from its pods.
+pub fn signal<'a>(
+    d: &Deployment,
+    pods: impl Iterator<Item = (&'a Key, &'a Pod)>,
+    window: &RestartWindow,
+    now: DateTime<Utc>,
+) -> PodsSignal {
+    let mut s = PodsSignal {
+        namespace: d.namespace.clone(),
+        deployment: d.name.clone(),
+        labels: d.selector.clone(),
+        desired: d.replicas,
+        ready: d.ready,
+        ..PodsSignal::default()
+    };
     let recent = now - Duration::minutes(OOM_RECENT_MINUTES);
-    for (key, pod) in &w.pods {
-        let Some(deployment) = &pod.deployment else {
-            continue;
-        };
-        let Some(s) = out.get_mut(&(pod.namespace.clone(), deployment.clone())) else {
-            continue;
-        };
+    for (key, pod) in pods {
         s.restarts += window.restarts(key);
         let terminations = pod.last_termination.iter().chain(
             pod.containers
@@ -95,18 +118,15 @@ pub fn signals(w: &Workloads, window: &RestartWindow, now: DateTime<Utc>) -> Vec
             s.since = min_time(s.since, pod.last_restart);
         }
     }
-    for s in out.values_mut() {
-        s.condition =
-            if s.crash_looping || s.oom_killed.is_some() || (s.ready == 0 && s.desired > 0) {
-                Condition::Crit
-            } else if s.ready < s.desired {
-                Condition::Warn
-            } else {
-                Condition::Ok
-            };
-        s.since = min_time(s.since, s.oom_killed);
-    }
-    out.into_values().collect()
+    s.condition = if s.crash_looping || s.oom_killed.is_some() || (s.ready == 0 && s.desired > 0) {
+        Condition::Crit
+    } else if s.ready < s.desired {
+        Condition::Warn
+    } else {
+        Condition::Ok
+    };
+    s.since = min_time(s.since, s.oom_killed);
+    s
 }
 
 fn min_time(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {

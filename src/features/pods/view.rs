@@ -1,11 +1,12 @@
 //! The Pods tab's view of the workloads: which rows, in which order, and the
 //! selection. Recomputed when data or view settings change, never per frame.
 
-use super::model::{Pod, Workloads};
+use super::model::{KubeUpdate, Pod, Workloads};
+use crate::core::clean::Clean;
 use crate::core::cursor::ListCursor;
 use crate::core::service::ServiceScope;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Which list the tab shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,16 +245,17 @@ impl PodsView {
         })
     }
 
+    /// Whether this pod is one of the pod rows.
+    fn shows(&self, p: &Pod) -> bool {
+        self.filter.matches(p) && self.in_service(p.deployment.as_deref())
+    }
+
     /// Recomputes the rows, keeping the selection on the same object.
     pub fn refresh(&mut self, w: &Workloads) {
         let selected = self.selected_key().cloned();
         self.rows = match self.mode {
             PodsMode::Pods | PodsMode::Events => {
-                let mut keys: Vec<&Pod> = w
-                    .pods
-                    .values()
-                    .filter(|p| self.filter.matches(p) && self.in_service(p.deployment.as_deref()))
-                    .collect();
+                let mut keys: Vec<&Pod> = w.pods.values().filter(|p| self.shows(p)).collect();
                 keys.sort_by(|a, b| self.compare(a, b, &w.metrics));
                 keys.into_iter()
                     .map(|p| (p.namespace.clone(), p.name.clone()))
@@ -272,6 +274,13 @@ impl PodsView {
                     .collect()
             }
         };
+        self.refresh_events(w);
+        self.reselect(w, selected);
+    }
+
+    /// Recomputes the event rows alone: events are few, and which show
+    /// under a service scope depends on the pods.
+    fn refresh_events(&mut self, w: &Workloads) {
         let mut events: Vec<usize> = (0..w.events.len())
             .filter(|&i| !self.warnings_only || w.events[i].warning)
             .filter(|&i| self.event_in_service(w, &w.events[i]))
@@ -283,12 +292,107 @@ impl PodsView {
                 .then(b.last_seen.cmp(&a.last_seen))
         });
         self.event_rows = events;
+    }
+
+    /// Puts the cursor back on the row it was on, if still shown.
+    fn reselect(&mut self, w: &Workloads, selected: Option<Key>) {
         if let Some(key) = selected
-            && let Some(i) = self.rows.iter().position(|k| *k == key)
+            && let Some(i) = self.position(w, &key)
         {
             self.cursor.selected = i;
         }
         self.cursor.clamp(self.len());
+    }
+
+    /// Where this row is, by binary search on the sort order (pod rows)
+    /// or by looking (deployment rows, which are few).
+    fn position(&self, w: &Workloads, key: &Key) -> Option<usize> {
+        match self.mode {
+            PodsMode::Deployments => self.rows.iter().position(|k| k == key),
+            PodsMode::Pods | PodsMode::Events => {
+                let pod = w.pods.get(key)?;
+                self.search(w, pod).ok()
+            }
+        }
+    }
+
+    /// Binary search of the pod rows for this pod as the rows hold it.
+    fn search(&self, w: &Workloads, pod: &Pod) -> Result<usize, usize> {
+        self.rows.binary_search_by(|k| match w.pods.get(k) {
+            Some(row) => self.compare(row, pod, &w.metrics),
+            // Not reached: every pod row is a pod of `w`.
+            None => Ordering::Less,
+        })
+    }
+
+    /// Folds one Kubernetes update into the workloads and the rows. A
+    /// change to a few pods costs a binary search and an insert per pod,
+    /// not a filter and sort of the whole table; lists and metrics (when
+    /// the rows are sorted by them) rebuild.
+    pub fn apply(&mut self, w: &mut Workloads, update: Clean<KubeUpdate>) {
+        let selected = self.selected_key().cloned();
+        match &*update {
+            KubeUpdate::PodsChanged { upserted, deleted } if self.mode != PodsMode::Deployments => {
+                let changed: BTreeSet<Key> = upserted
+                    .iter()
+                    .map(|p| (p.namespace.clone(), p.name.clone()))
+                    .chain(deleted.iter().cloned())
+                    .collect();
+                for key in &changed {
+                    if let Some(old) = w.pods.get(key)
+                        && let Ok(i) = self.search(w, old)
+                    {
+                        self.rows.remove(i);
+                    }
+                }
+                w.apply(update);
+                for key in &changed {
+                    if let Some(new) = w.pods.get(key)
+                        && self.shows(new)
+                    {
+                        let i = self.search(w, new).unwrap_or_else(|i| i);
+                        self.rows.insert(i, key.clone());
+                    }
+                }
+                if self.service.is_some() {
+                    self.refresh_events(w);
+                }
+            }
+            KubeUpdate::PodsChanged { .. } => {
+                w.apply(update);
+                if self.service.is_some() {
+                    self.refresh_events(w);
+                }
+            }
+            KubeUpdate::Metrics(_) => {
+                w.apply(update);
+                let by_metric = matches!(self.sort, PodColumn::Cpu | PodColumn::Memory);
+                if by_metric && self.mode != PodsMode::Deployments {
+                    self.refresh(w);
+                }
+            }
+            KubeUpdate::Deployments(_) | KubeUpdate::DeploymentsChanged { .. } => {
+                w.apply(update);
+                if self.mode == PodsMode::Deployments {
+                    self.refresh(w);
+                }
+            }
+            KubeUpdate::Events(_) => {
+                w.apply(update);
+                self.refresh_events(w);
+            }
+            KubeUpdate::ReplicaSets(_)
+            | KubeUpdate::ReplicaSetsChanged { .. }
+            | KubeUpdate::RevisionMetrics(_)
+            | KubeUpdate::Scope { .. }
+            | KubeUpdate::Contexts(_) => w.apply(update),
+            KubeUpdate::Pods(_) => {
+                w.apply(update);
+                self.refresh(w);
+                return;
+            }
+        }
+        self.reselect(w, selected);
     }
 
     fn compare(
@@ -344,6 +448,10 @@ pub fn health_rank(p: &Pod) -> u8 {
         _ => 1,
     }
 }
+
+#[cfg(test)]
+#[path = "view_incremental_tests.rs"]
+mod incremental_tests;
 
 #[cfg(test)]
 mod tests {
