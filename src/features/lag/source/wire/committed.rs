@@ -319,3 +319,65 @@ async fn fetch(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::frame::MAX_FRAME;
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// A broker that answers the first request with `reply` (raw bytes,
+    /// frame size included) and then stays silent with the socket open.
+    async fn broker(reply: Vec<u8>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 512];
+            let _ = socket.read(&mut request).await;
+            let _ = socket.write_all(&reply).await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        });
+        addr
+    }
+
+    async fn read_from(reply: Vec<u8>) -> (Result<GroupOffsets, WireError>, usize) {
+        let addr = broker(reply).await;
+        let mut reader = CommittedReader::default();
+        let groups = vec!["g".to_string()];
+        let got = reader
+            .read(&addr, &groups, &Topics::new(), Duration::from_millis(300))
+            .await;
+        (got, reader.open())
+    }
+
+    fn frame(body: &[u8]) -> Vec<u8> {
+        let mut out = (body.len() as i32).to_be_bytes().to_vec();
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[tokio::test]
+    async fn a_hostile_broker_is_an_error_and_leaves_no_connection() {
+        // ApiVersions reply (correlation 0, no error) claiming 2^31-1 APIs.
+        let lying = frame(&[0, 0, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 0, 9]);
+        let oversized = ((MAX_FRAME as i32) + 1).to_be_bytes().to_vec();
+        let mut cut = frame(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        cut.truncate(9);
+        for (reply, reply_error) in [
+            (lying, true),
+            (oversized, true),
+            (cut, false),
+            (vec![], false),
+        ] {
+            let (got, open) = read_from(reply.clone()).await;
+            match got {
+                Err(WireError::Reply(_)) => assert!(reply_error, "{reply:?}"),
+                Err(WireError::Connection(_)) => assert!(!reply_error, "{reply:?}"),
+                Ok(o) => panic!("{reply:?} read as {o:?}"),
+            }
+            assert_eq!(open, 0, "{reply:?}");
+        }
+    }
+}
