@@ -455,3 +455,39 @@ async fn over_the_wire_a_failed_poll_drops_the_connections_and_the_next_one_reco
     );
     assert_eq!(poller.clients().unwrap().wire_connections(), Some((1, 2)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_the_wire_groups_spread_over_three_coordinators_keep_one_connection_each() {
+    let mock = MockCluster::new(3).unwrap();
+    two_topics(&mock);
+    let bootstrap = mock.bootstrap_servers();
+    let groups: Vec<String> = (0..12).map(|i| format!("spread-{i:02}")).collect();
+    for (i, g) in groups.iter().enumerate() {
+        commit_at(&bootstrap, g, "orders", &[0, 1, 2], i as i64);
+    }
+    commit_at(&bootstrap, "pay", "payments", &[0, 1], 2);
+    let settings = KafkaCluster {
+        name: "mock".into(),
+        bootstrap,
+        groups: groups.iter().cloned().chain(["pay".into()]).collect(),
+        ..KafkaCluster::default()
+    };
+    let mut poller = Poller::new(cluster(&mock), settings, Default::default());
+    let at: Vec<(&str, i64)> = groups.iter().map(String::as_str).zip(0..).collect();
+    let mut first = None;
+    for round in 0..3 {
+        let (update, error) = poller.poll().await;
+        assert_eq!(error, None);
+        assert_eq!(
+            offsets(&update.unwrap()),
+            expected(&at, ("pay", 2)),
+            "poll {round}"
+        );
+        let (open, connects) = poller.clients().unwrap().wire_connections().unwrap();
+        // The mock hashes groups over its brokers: more than one
+        // coordinator, and never more connections than brokers.
+        assert!((2..=3).contains(&open), "poll {round}: {open} open");
+        assert_eq!(*first.get_or_insert(connects), connects, "poll {round}");
+        assert_eq!(connects, open as u64, "poll {round}");
+    }
+}
