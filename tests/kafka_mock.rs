@@ -14,6 +14,7 @@ use opsdeck::features::lag::actions;
 use opsdeck::features::lag::settings::KafkaCluster;
 use opsdeck::features::lag::source::poll::Poller;
 use opsdeck::features::lag::source::pool::{ClusterClients, MAX_GROUP_CLIENTS};
+use opsdeck::features::lag::source::wire::CommittedReader;
 use opsdeck::features::lag::source::{self, ClusterConfig, ErrorKind, WatchTopics};
 use opsdeck::features::lag::stats::{GroupHistory, HistorySettings, TopicPartition};
 use rdkafka::mocking::MockCluster;
@@ -468,7 +469,7 @@ async fn over_the_wire_groups_spread_over_three_coordinators_keep_one_connection
     commit_at(&bootstrap, "pay", "payments", &[0, 1], 2);
     let settings = KafkaCluster {
         name: "mock".into(),
-        bootstrap,
+        bootstrap: bootstrap.clone(),
         groups: groups.iter().cloned().chain(["pay".into()]).collect(),
         ..KafkaCluster::default()
     };
@@ -490,4 +491,23 @@ async fn over_the_wire_groups_spread_over_three_coordinators_keep_one_connection
         assert_eq!(*first.get_or_insert(connects), connects, "poll {round}");
         assert_eq!(connects, open as u64, "poll {round}");
     }
+
+    // Once a broker coordinates none of the groups read, its connection goes.
+    let mut reader = CommittedReader::default();
+    let topics = [("orders".to_string(), vec![0, 1, 2])]
+        .into_iter()
+        .collect();
+    let wait = std::time::Duration::from_secs(5);
+    let all = reader
+        .read(&bootstrap, &groups, &topics, wait)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 12);
+    assert_eq!(reader.open(), 3);
+    let one = reader
+        .read(&bootstrap, &groups[..1], &topics, wait)
+        .await
+        .unwrap();
+    assert_eq!(one[&groups[0]].as_ref().unwrap().len(), 3);
+    assert!(reader.open() <= 2, "{} open", reader.open());
 }

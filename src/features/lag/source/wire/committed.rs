@@ -119,6 +119,9 @@ impl CommittedReader {
                 }
             }
         }
+        // A broker no longer any group's coordinator keeps no connection.
+        self.connections
+            .retain(|addr, _| *addr == first || by_coordinator.contains_key(addr));
         for (addr, groups) in by_coordinator {
             let conn = self.connection(&addr, wait).await?;
             out.extend(fetch(conn, &groups, topics, versions.offset_fetch).await?);
