@@ -174,6 +174,15 @@ fn key(group: &str) -> StrBytes {
     StrBytes::from_string(group.to_string())
 }
 
+/// `host:port` to connect to; an IPv6 host in brackets.
+fn address(host: &str, port: i32) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
 fn error_text(code: i16, message: Option<&StrBytes>) -> Option<String> {
     let error: ResponseError = code.err()?;
     Some(match message {
@@ -199,7 +208,7 @@ async fn coordinators(
             .map(|c| {
                 let result = match error_text(c.error_code, c.error_message.as_ref()) {
                     Some(e) => Err(e),
-                    None => Ok(format!("{}:{}", c.host.as_str(), c.port)),
+                    None => Ok(address(&c.host, c.port)),
                 };
                 (c.key.to_string(), result)
             })
@@ -225,7 +234,7 @@ async fn coordinators(
         .map(|(g, r)| {
             let result = match error_text(r.error_code, r.error_message.as_ref()) {
                 Some(e) => Err(e),
-                None => Ok(format!("{}:{}", r.host.as_str(), r.port)),
+                None => Ok(address(&r.host, r.port)),
             };
             (g.clone(), result)
         })
@@ -359,6 +368,14 @@ mod tests {
         let mut out = (body.len() as i32).to_be_bytes().to_vec();
         out.extend_from_slice(body);
         out
+    }
+
+    #[test]
+    fn a_coordinator_address_can_be_connected_to() {
+        assert_eq!(address("kafka-0.kafka", 9092), "kafka-0.kafka:9092");
+        assert_eq!(address("10.0.0.7", 9092), "10.0.0.7:9092");
+        assert_eq!(address("::1", 9092), "[::1]:9092");
+        assert_eq!(address("[::1]", 9092), "[::1]:9092");
     }
 
     #[tokio::test]
