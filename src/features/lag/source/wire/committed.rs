@@ -69,9 +69,8 @@ impl CommittedReader {
 
     /// The committed offsets of `groups`, each read through its coordinator.
     /// Fails as a whole only when a broker could not be reached or gave a
-    /// malformed reply.
-    /// `topics` (name → partitions) are the ones asked for where a
-    /// request cannot ask for all of a group's.
+    /// malformed reply. `topics` (name → partitions) are the ones asked
+    /// for where a request cannot ask for all of a group's.
     pub async fn read(
         &mut self,
         bootstrap: &str,
@@ -249,22 +248,41 @@ async fn fetch(
     topics: &Topics,
     version: i16,
 ) -> Result<GroupOffsets, WireError> {
-    let shape = offset_fetch_shape(version);
-    let committed = |offset: i64, error: i16| (error == 0 && offset >= 0).then_some(offset);
-    let mut out = GroupOffsets::new();
-    if version >= FETCH_MANY {
-        let request = OffsetFetchRequest::default().with_groups(
-            groups
-                .iter()
-                .map(|g| {
-                    OffsetFetchRequestGroup::default()
-                        .with_group_id(GroupId(key(g)))
-                        .with_topics(None)
-                })
-                .collect(),
-        );
-        let reply = conn.call(&request, version, shape).await?;
-        for g in reply.groups {
+    let mut out = if version >= FETCH_MANY {
+        fetch_batched(conn, groups, version).await?
+    } else {
+        fetch_one_by_one(conn, groups, topics, version).await?
+    };
+    for g in groups {
+        out.entry(g.clone())
+            .or_insert_with(|| Err("the coordinator did not answer for it".into()));
+    }
+    Ok(out)
+}
+
+/// One OffsetFetch (v8) for all `groups`, every topic of each.
+async fn fetch_batched(
+    conn: &mut Connection,
+    groups: &[String],
+    version: i16,
+) -> Result<GroupOffsets, WireError> {
+    let request = OffsetFetchRequest::default().with_groups(
+        groups
+            .iter()
+            .map(|g| {
+                OffsetFetchRequestGroup::default()
+                    .with_group_id(GroupId(key(g)))
+                    .with_topics(None)
+            })
+            .collect(),
+    );
+    let reply = conn
+        .call(&request, version, offset_fetch_shape(version))
+        .await?;
+    Ok(reply
+        .groups
+        .into_iter()
+        .map(|g| {
             let result = match error_text(g.error_code, None) {
                 Some(e) => Err(e),
                 None => Ok(g
@@ -272,41 +290,53 @@ async fn fetch(
                     .iter()
                     .flat_map(|t| {
                         t.partitions.iter().map(|p| {
-                            (
-                                TopicPartition::new(t.name.as_str(), p.partition_index),
-                                committed(p.committed_offset, p.error_code),
-                            )
+                            let tp = TopicPartition::new(t.name.as_str(), p.partition_index);
+                            (tp, committed(p.committed_offset, p.error_code))
                         })
                     })
                     .collect()),
             };
-            out.insert(g.group_id.to_string(), result);
-        }
-    } else {
-        let named: Vec<OffsetFetchRequestTopic> = topics
+            (g.group_id.to_string(), result)
+        })
+        .collect())
+}
+
+/// An OffsetFetch (v2 to v5) per group, naming `topics`, pipelined.
+async fn fetch_one_by_one(
+    conn: &mut Connection,
+    groups: &[String],
+    topics: &Topics,
+    version: i16,
+) -> Result<GroupOffsets, WireError> {
+    let named: Vec<OffsetFetchRequestTopic> = topics
+        .iter()
+        .map(|(name, partitions)| {
+            OffsetFetchRequestTopic::default()
+                .with_name(TopicName(key(name)))
+                .with_partition_indexes(partitions.clone())
+        })
+        .collect();
+    if named.is_empty() {
+        return Ok(groups
             .iter()
-            .map(|(name, partitions)| {
-                OffsetFetchRequestTopic::default()
-                    .with_name(TopicName(key(name)))
-                    .with_partition_indexes(partitions.clone())
-            })
-            .collect();
-        if named.is_empty() {
-            return Ok(groups
-                .iter()
-                .map(|g| (g.clone(), Ok(Committed::new())))
-                .collect());
-        }
-        let requests: Vec<OffsetFetchRequest> = groups
-            .iter()
-            .map(|g| {
-                OffsetFetchRequest::default()
-                    .with_group_id(GroupId(key(g)))
-                    .with_topics(Some(named.clone()))
-            })
-            .collect();
-        let replies = conn.call_all(&requests, version, shape).await?;
-        for (g, r) in groups.iter().zip(replies) {
+            .map(|g| (g.clone(), Ok(Committed::new())))
+            .collect());
+    }
+    let requests: Vec<OffsetFetchRequest> = groups
+        .iter()
+        .map(|g| {
+            OffsetFetchRequest::default()
+                .with_group_id(GroupId(key(g)))
+                .with_topics(Some(named.clone()))
+        })
+        .collect();
+    let replies = conn
+        .call_all(&requests, version, offset_fetch_shape(version))
+        .await?;
+    Ok(groups
+        .iter()
+        .zip(replies)
+        .map(|(g, r)| {
             let result = match error_text(r.error_code, None) {
                 Some(e) => Err(e),
                 None => Ok(r
@@ -314,22 +344,21 @@ async fn fetch(
                     .iter()
                     .flat_map(|t| {
                         t.partitions.iter().map(|p| {
-                            (
-                                TopicPartition::new(t.name.as_str(), p.partition_index),
-                                committed(p.committed_offset, p.error_code),
-                            )
+                            let tp = TopicPartition::new(t.name.as_str(), p.partition_index);
+                            (tp, committed(p.committed_offset, p.error_code))
                         })
                     })
                     .collect()),
             };
-            out.insert(g.clone(), result);
-        }
-    }
-    for g in groups {
-        out.entry(g.clone())
-            .or_insert_with(|| Err("the coordinator did not answer for it".into()));
-    }
-    Ok(out)
+            (g.clone(), result)
+        })
+        .collect())
+}
+
+/// A partition's committed offset; none where it never committed (-1) or
+/// the broker answered with an error for it.
+fn committed(offset: i64, error: i16) -> Option<i64> {
+    (error == 0 && offset >= 0).then_some(offset)
 }
 
 #[cfg(test)]
