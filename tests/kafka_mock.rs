@@ -1,12 +1,20 @@
 //! The Kafka source and lag model against librdkafka's in-process mock
 //! cluster: exact lag per partition, uncommitted partitions, discovery, a
 //! cluster that cannot list groups, and a poller that keeps its clients
-//! (bounded) while reading fresh commits every poll.
+//! (bounded) while reading fresh commits every poll, both ways of reading
+//! committed offsets: a librdkafka client per group, and the protocol
+//! reader (`source::wire`), which here speaks the one-group-per-request
+//! versions (the mock offers FindCoordinator v3 and OffsetFetch v6, not
+//! the batched v4 and v8).
 #![allow(clippy::unwrap_used)]
 
 mod support;
 
 use opsdeck::features::lag::actions;
+use opsdeck::features::lag::settings::KafkaCluster;
+use opsdeck::features::lag::source::poll::Poller;
+use opsdeck::features::lag::source::pool::{ClusterClients, MAX_GROUP_CLIENTS};
+use opsdeck::features::lag::source::wire::CommittedReader;
 use opsdeck::features::lag::source::{self, ClusterConfig, ErrorKind, WatchTopics};
 use opsdeck::features::lag::stats::{GroupHistory, HistorySettings, TopicPartition};
 use rdkafka::mocking::MockCluster;
@@ -268,10 +276,13 @@ fn two_topics(mock: &MockCluster<'_, rdkafka::producer::DefaultProducerContext>)
     produce(&bootstrap, "payments", &[0, 1], 4);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_poller_keeps_its_clients_and_reads_fresh_commits_every_poll() {
-    use opsdeck::features::lag::settings::KafkaCluster;
-    use opsdeck::features::lag::source::poll::Poller;
+/// Five groups on orders and one on payments, polled three times by the
+/// poller `make` returns, with fresh commits between polls; `check` sees
+/// its clients after each poll.
+async fn fresh_commits_every_poll(
+    make: impl FnOnce(ClusterConfig, KafkaCluster) -> Poller,
+    check: impl Fn(&ClusterClients, usize),
+) {
     let mock = MockCluster::new(1).unwrap();
     two_topics(&mock);
     let bootstrap = mock.bootstrap_servers();
@@ -290,7 +301,7 @@ async fn a_poller_keeps_its_clients_and_reads_fresh_commits_every_poll() {
             .collect(),
         ..KafkaCluster::default()
     };
-    let mut poller = Poller::new(cluster(&mock), settings, Default::default());
+    let mut poller = make(cluster(&mock), settings);
 
     let mut at: Vec<(&str, i64)> = groups.iter().zip(1..).map(|(g, i)| (*g, i)).collect();
     let mut pay = 1;
@@ -304,9 +315,7 @@ async fn a_poller_keeps_its_clients_and_reads_fresh_commits_every_poll() {
             expected(&at, ("pay", pay)),
             "poll {round}"
         );
-        let clients = poller.clients().unwrap();
-        // One shared client and one per group, made in the first poll only.
-        assert_eq!((clients.held(), clients.created()), (7, 7), "poll {round}");
+        check(poller.clients().unwrap(), round);
         // Commits between polls are read back by the same clients.
         at[0].1 += 3;
         pay += 1;
@@ -316,9 +325,34 @@ async fn a_poller_keeps_its_clients_and_reads_fresh_commits_every_poll() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poller_keeps_its_clients_and_reads_fresh_commits_every_poll() {
+    fresh_commits_every_poll(
+        |c, s| Poller::new(c, s, Default::default()).with_capacity(MAX_GROUP_CLIENTS),
+        |clients, round| {
+            // One shared client and one per group, made in the first poll only.
+            assert_eq!((clients.held(), clients.created()), (7, 7), "poll {round}");
+            assert_eq!(clients.wire_connections(), None);
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_the_wire_a_poller_reads_fresh_commits_every_poll_on_one_connection() {
+    fresh_commits_every_poll(
+        |c, s| Poller::new(c, s, Default::default()),
+        |clients, round| {
+            // The shared client only, and one connection (the broker is
+            // every group's coordinator), made in the first poll.
+            assert_eq!((clients.held(), clients.created()), (1, 1), "poll {round}");
+            assert_eq!(clients.wire_connections(), Some((1, 1)), "poll {round}");
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_its_capacity_the_pool_holds_no_more_clients_and_reads_stay_right() {
-    use opsdeck::features::lag::settings::KafkaCluster;
-    use opsdeck::features::lag::source::poll::Poller;
     let mock = MockCluster::new(1).unwrap();
     two_topics(&mock);
     let bootstrap = mock.bootstrap_servers();
@@ -353,8 +387,6 @@ async fn past_its_capacity_the_pool_holds_no_more_clients_and_reads_stay_right()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_poll_drops_every_client_and_the_next_one_makes_them_again() {
-    use opsdeck::features::lag::settings::KafkaCluster;
-    use opsdeck::features::lag::source::poll::Poller;
     let mock = MockCluster::new(1).unwrap();
     two_topics(&mock);
     let bootstrap = mock.bootstrap_servers();
@@ -367,7 +399,8 @@ async fn a_failed_poll_drops_every_client_and_the_next_one_makes_them_again() {
         ..KafkaCluster::default()
     };
     let config = cluster(&mock).with_timeout(std::time::Duration::from_secs(1));
-    let mut poller = Poller::new(config, settings, Default::default());
+    let mut poller =
+        Poller::new(config, settings, Default::default()).with_capacity(MAX_GROUP_CLIENTS);
     let (_, error) = poller.poll().await;
     assert_eq!(error, None);
     assert_eq!(poller.clients().unwrap().held(), 3);
@@ -388,4 +421,93 @@ async fn a_failed_poll_drops_every_client_and_the_next_one_makes_them_again() {
     );
     let clients = poller.clients().unwrap();
     assert_eq!((clients.held(), clients.created()), (3, 6));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_the_wire_a_failed_poll_drops_the_connections_and_the_next_one_reconnects() {
+    let mock = MockCluster::new(1).unwrap();
+    two_topics(&mock);
+    let bootstrap = mock.bootstrap_servers();
+    commit_at(&bootstrap, "g0", "orders", &[0, 1, 2], 4);
+    commit_at(&bootstrap, "pay", "payments", &[0, 1], 3);
+    let settings = KafkaCluster {
+        name: "mock".into(),
+        bootstrap,
+        groups: vec!["g0".into(), "pay".into()],
+        ..KafkaCluster::default()
+    };
+    let config = cluster(&mock).with_timeout(std::time::Duration::from_secs(1));
+    let mut poller = Poller::new(config, settings, Default::default());
+    let (_, error) = poller.poll().await;
+    assert_eq!(error, None);
+    assert_eq!(poller.clients().unwrap().wire_connections(), Some((1, 1)));
+
+    mock.broker_down(1).unwrap();
+    let (update, error) = poller.poll().await;
+    assert!(update.is_none() && error.is_some(), "{error:?}");
+    assert_eq!(poller.clients().unwrap().wire_connections(), Some((0, 1)));
+
+    mock.broker_up(1).unwrap();
+    let (update, error) = poller.poll().await;
+    assert_eq!(error, None);
+    assert_eq!(
+        offsets(&update.unwrap()),
+        expected(&[("g0", 4)], ("pay", 3))
+    );
+    assert_eq!(poller.clients().unwrap().wire_connections(), Some((1, 2)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_the_wire_groups_spread_over_three_coordinators_keep_one_connection_each() {
+    let mock = MockCluster::new(3).unwrap();
+    two_topics(&mock);
+    let bootstrap = mock.bootstrap_servers();
+    let groups: Vec<String> = (0..12).map(|i| format!("spread-{i:02}")).collect();
+    for (i, g) in groups.iter().enumerate() {
+        commit_at(&bootstrap, g, "orders", &[0, 1, 2], i as i64);
+    }
+    commit_at(&bootstrap, "pay", "payments", &[0, 1], 2);
+    let settings = KafkaCluster {
+        name: "mock".into(),
+        bootstrap: bootstrap.clone(),
+        groups: groups.iter().cloned().chain(["pay".into()]).collect(),
+        ..KafkaCluster::default()
+    };
+    let mut poller = Poller::new(cluster(&mock), settings, Default::default());
+    let at: Vec<(&str, i64)> = groups.iter().map(String::as_str).zip(0..).collect();
+    let mut first = None;
+    for round in 0..3 {
+        let (update, error) = poller.poll().await;
+        assert_eq!(error, None);
+        assert_eq!(
+            offsets(&update.unwrap()),
+            expected(&at, ("pay", 2)),
+            "poll {round}"
+        );
+        let (open, connects) = poller.clients().unwrap().wire_connections().unwrap();
+        // The mock hashes groups over its brokers: more than one
+        // coordinator, and never more connections than brokers.
+        assert!((2..=3).contains(&open), "poll {round}: {open} open");
+        assert_eq!(*first.get_or_insert(connects), connects, "poll {round}");
+        assert_eq!(connects, open as u64, "poll {round}");
+    }
+
+    // Once a broker coordinates none of the groups read, its connection goes.
+    let mut reader = CommittedReader::default();
+    let topics = [("orders".to_string(), vec![0, 1, 2])]
+        .into_iter()
+        .collect();
+    let wait = std::time::Duration::from_secs(5);
+    let all = reader
+        .read(&bootstrap, &groups, &topics, wait)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 12);
+    assert_eq!(reader.open(), 3);
+    let one = reader
+        .read(&bootstrap, &groups[..1], &topics, wait)
+        .await
+        .unwrap();
+    assert_eq!(one[&groups[0]].as_ref().unwrap().len(), 3);
+    assert!(reader.open() <= 2, "{} open", reader.open());
 }

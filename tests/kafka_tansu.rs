@@ -3,14 +3,19 @@
 //! OPSDECK_TEST_KAFKA_BOOTSTRAP): group listing with state and members,
 //! offset resets that really move committed offsets, undo, refusal while a
 //! member is active, a topic recreated with more partitions, and a poller
-//! whose clients follow discovered groups (one deleted, one added) without
-//! new clients for the others.
+//! that follows discovered groups (one deleted, one added) both ways of
+//! reading committed offsets: a client per group, without new clients for
+//! the others, and over the protocol (FindCoordinator v4 and OffsetFetch v8,
+//! many groups per request, which tansu 0.6 offers) on one kept connection.
 #![allow(clippy::unwrap_used)]
 
 mod support;
 
 use opsdeck::features::lag::actions;
 use opsdeck::features::lag::actions::ResetSpec;
+use opsdeck::features::lag::settings::KafkaCluster;
+use opsdeck::features::lag::source::poll::Poller;
+use opsdeck::features::lag::source::pool::{ClusterClients, MAX_GROUP_CLIENTS};
 use opsdeck::features::lag::source::{self, ClusterConfig, ErrorKind, WatchTopics};
 use opsdeck::features::lag::stats::{
     GroupHistory, GroupState, HistorySettings, Rate, TopicPartition,
@@ -23,7 +28,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
-use support::kafka::{consume_and_commit, env_or_skip, eventually, group_consumer, produce};
+use support::kafka::{
+    commit_at, consume_and_commit, env_or_skip, eventually, group_consumer, produce,
+};
 
 const VAR: &str = "OPSDECK_TEST_KAFKA_BOOTSTRAP";
 
@@ -384,36 +391,36 @@ fn committed_by_group(
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn discovered_groups_keep_their_clients_over_polls_and_a_deleted_group_drops_its_own() {
-    use opsdeck::features::lag::settings::KafkaCluster;
-    use opsdeck::features::lag::source::poll::Poller;
-    use support::kafka::commit_at;
-    let Some(bootstrap) = env_or_skip(
-        VAR,
-        "discovered_groups_keep_their_clients_over_polls_and_a_deleted_group_drops_its_own",
-    ) else {
-        return;
-    };
+/// `n` (at least 4) discovered groups, each at its own offset on a 4-partition topic,
+/// polled twice (one group committing between polls), then one group
+/// deleted and a new one committed, polled twice more, by the poller
+/// `make` returns; `check` sees its clients after each poll.
+async fn follow_a_fleet(
+    bootstrap: &str,
+    n: usize,
+    make: impl FnOnce(ClusterConfig, KafkaCluster) -> Poller,
+    check: impl Fn(&ClusterClients, usize),
+) {
     let (topic, prefix) = (unique("orders"), unique("fleet"));
-    create_topic(&bootstrap, &topic, 4).await;
-    produce(&bootstrap, &topic, &[0, 1, 2, 3], 10);
+    create_topic(bootstrap, &topic, 4).await;
+    produce(bootstrap, &topic, &[0, 1, 2, 3], 2 * n + 10);
     let group = |i: usize| format!("{prefix}-{i:02}");
-    let mut at: Vec<(String, i64)> = (0..8).map(|i| (group(i), i as i64 + 1)).collect();
+    let mut at: Vec<(String, i64)> = (0..n).map(|i| (group(i), i as i64 + 1)).collect();
     for (g, offset) in &at {
-        commit_at(&bootstrap, g, &topic, &[0, 1, 2, 3], *offset);
+        commit_at(bootstrap, g, &topic, &[0, 1, 2, 3], *offset);
     }
     let settings = KafkaCluster {
         name: "tansu".into(),
-        bootstrap: bootstrap.clone(),
+        bootstrap: bootstrap.to_string(),
         discover: true,
         include: vec![format!("{prefix}-*")],
         ..KafkaCluster::default()
     };
-    let mut poller = Poller::new(cluster(&bootstrap), settings, Default::default());
+    let mut poller = make(cluster(bootstrap), settings);
+    let end = (2 * n + 10) as i64;
     let expect = |at: &[(String, i64)]| -> Vec<(String, Vec<Option<i64>>, Vec<i64>)> {
         at.iter()
-            .map(|(g, o)| (g.clone(), vec![Some(*o); 4], vec![10; 4]))
+            .map(|(g, o)| (g.clone(), vec![Some(*o); 4], vec![end; 4]))
             .collect()
     };
 
@@ -421,20 +428,19 @@ async fn discovered_groups_keep_their_clients_over_polls_and_a_deleted_group_dro
         let (update, error) = poller.poll().await;
         assert_eq!(error, None);
         let update = update.unwrap();
+        assert_eq!(update.failures, vec![], "poll {round}");
         assert_eq!(
             committed_by_group(&update, &topic),
             expect(&at),
             "poll {round}"
         );
-        let clients = poller.clients().unwrap();
-        assert_eq!((clients.held(), clients.created()), (9, 9), "poll {round}");
+        check(poller.clients().unwrap(), round);
         at[3].1 += 2;
-        commit_at(&bootstrap, &at[3].0, &topic, &[0, 1, 2, 3], at[3].1);
+        commit_at(bootstrap, &at[3].0, &topic, &[0, 1, 2, 3], at[3].1);
     }
 
-    // One group goes, another comes: the pool follows without touching the
-    // clients of the others.
-    let deleted = admin(&bootstrap)
+    // One group goes, another comes.
+    let deleted = admin(bootstrap)
         .delete_groups(
             &[at[0].0.as_str()],
             &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))),
@@ -445,17 +451,89 @@ async fn discovered_groups_keep_their_clients_over_polls_and_a_deleted_group_dro
         r.unwrap();
     }
     at.remove(0);
-    at.push((group(8), 9));
-    commit_at(&bootstrap, &group(8), &topic, &[0, 1, 2, 3], 9);
+    at.push((group(n), n as i64 + 1));
+    commit_at(bootstrap, &group(n), &topic, &[0, 1, 2, 3], n as i64 + 1);
     for round in 2..4 {
         let (update, error) = poller.poll().await;
         assert_eq!(error, None);
+        let update = update.unwrap();
+        assert_eq!(update.failures, vec![], "poll {round}");
         assert_eq!(
-            committed_by_group(&update.unwrap(), &topic),
+            committed_by_group(&update, &topic),
             expect(&at),
             "poll {round}"
         );
-        let clients = poller.clients().unwrap();
-        assert_eq!((clients.held(), clients.created()), (9, 10), "poll {round}");
+        check(poller.clients().unwrap(), round);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovered_groups_keep_their_clients_over_polls_and_a_deleted_group_drops_its_own() {
+    let Some(bootstrap) = env_or_skip(
+        VAR,
+        "discovered_groups_keep_their_clients_over_polls_and_a_deleted_group_drops_its_own",
+    ) else {
+        return;
+    };
+    follow_a_fleet(
+        &bootstrap,
+        8,
+        |c, s| Poller::new(c, s, Default::default()).with_capacity(MAX_GROUP_CLIENTS),
+        |clients, round| {
+            // The pool follows the groups without touching the others' clients.
+            let expected = if round < 2 { (9, 9) } else { (9, 10) };
+            assert_eq!(
+                (clients.held(), clients.created()),
+                expected,
+                "poll {round}"
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_the_wire_many_groups_are_read_on_one_kept_connection() {
+    let Some(bootstrap) = env_or_skip(
+        VAR,
+        "over_the_wire_many_groups_are_read_on_one_kept_connection",
+    ) else {
+        return;
+    };
+    follow_a_fleet(
+        &bootstrap,
+        40,
+        |c, s| Poller::new(c, s, Default::default()),
+        |clients, round| {
+            // No client per group: the shared one, and one connection (tansu
+            // is every group's coordinator), made in the first poll only.
+            assert_eq!((clients.held(), clients.created()), (1, 1), "poll {round}");
+            assert_eq!(clients.wire_connections(), Some((1, 1)), "poll {round}");
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_with_sasl_or_tls_keeps_a_client_per_group() {
+    let Some(bootstrap) = env_or_skip(VAR, "a_cluster_with_sasl_or_tls_keeps_a_client_per_group")
+    else {
+        return;
+    };
+    // tansu speaks plain text only, so an `ssl.*` property (which
+    // librdkafka ignores on a plain connection) stands in for a TLS or SASL
+    // configuration: any such property keeps the clients per group.
+    follow_a_fleet(
+        &bootstrap,
+        4,
+        |c, s| {
+            let c = c.with_property("ssl.endpoint.identification.algorithm", "none");
+            Poller::new(c, s, Default::default())
+        },
+        |clients, round| {
+            assert_eq!(clients.wire_connections(), None, "poll {round}");
+            assert_eq!(clients.held(), 5, "poll {round}");
+        },
+    )
+    .await;
 }

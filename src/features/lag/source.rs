@@ -2,7 +2,9 @@
 //! watermarks, read with librdkafka. Every librdkafka call blocks, so each
 //! public function runs its calls on tokio's blocking pool, each call
 //! bounded by the cluster's timeout. A cluster's poller keeps its clients
-//! between polls (`pool`). Results are the lag model's plain data.
+//! between polls (`pool`); for a plain-text cluster it reads all groups'
+//! committed offsets over the protocol itself (`wire`) instead of through a
+//! librdkafka client per group. Results are the lag model's plain data.
 
 mod assignment;
 mod backoff;
@@ -16,6 +18,7 @@ pub mod pool;
 pub mod probe;
 mod round;
 pub mod topics;
+pub mod wire;
 
 pub use assignment::decode_assignment;
 pub use config::{ClusterConfig, DEFAULT_TIMEOUT, is_secret_key};

@@ -68,6 +68,21 @@ impl ClusterConfig {
         config
     }
 
+    /// Whether clients reach this cluster in plain text: no
+    /// `security.protocol` but PLAINTEXT, no `sasl.*` or `ssl.*` property.
+    /// Only then may opsdeck speak the protocol itself; TLS and SASL are
+    /// left to librdkafka.
+    pub fn is_plaintext(&self) -> bool {
+        self.properties.iter().all(|(key, value)| {
+            let key = key.to_ascii_lowercase();
+            if key == "security.protocol" {
+                value.eq_ignore_ascii_case("plaintext")
+            } else {
+                !key.starts_with("sasl.") && !key.starts_with("ssl.")
+            }
+        })
+    }
+
     /// `text` with every secret property value replaced, for any message
     /// that might echo configuration back (librdkafka config errors do).
     pub fn redact(&self, text: &str) -> String {
@@ -159,6 +174,36 @@ mod tests {
         }
         assert!(!is_secret_key("sasl.username"));
         assert!(!is_secret_key("ssl.ca.location"));
+    }
+
+    #[test]
+    fn only_a_cluster_without_tls_or_sasl_is_plaintext() {
+        let plain = ClusterConfig::new("c", "b:9092");
+        assert!(plain.is_plaintext());
+        assert!(
+            plain
+                .clone()
+                .with_property("security.protocol", "plaintext")
+                .is_plaintext()
+        );
+        assert!(
+            plain
+                .clone()
+                .with_property("client.rack", "a")
+                .is_plaintext()
+        );
+        assert!(!secured().is_plaintext());
+        for (key, value) in [
+            ("security.protocol", "SSL"),
+            ("security.protocol", "SASL_PLAINTEXT"),
+            ("SASL.mechanism", "PLAIN"),
+            ("ssl.ca.location", "/ca.pem"),
+        ] {
+            assert!(
+                !plain.clone().with_property(key, value).is_plaintext(),
+                "{key}"
+            );
+        }
     }
 
     #[test]

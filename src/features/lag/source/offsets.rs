@@ -77,7 +77,17 @@ pub(crate) fn committed_snapshot(
     topics: &WatchTopics,
     description: Option<GroupDescription>,
 ) -> Result<GroupSnapshot, SourceError> {
-    let (candidates, missing_topics): (Vec<&str>, Vec<String>) = match topics {
+    let (candidates, _) = candidate_topics(layout, topics);
+    let committed = committed_offsets(client, cluster, group, layout, &candidates)?;
+    Ok(snapshot_of(layout, group, topics, description, &committed))
+}
+
+/// The topics a snapshot may cover, and the named ones that do not exist.
+fn candidate_topics<'a>(
+    layout: &'a BTreeMap<String, Vec<i32>>,
+    topics: &'a WatchTopics,
+) -> (Vec<&'a str>, Vec<String>) {
+    match topics {
         WatchTopics::Named(names) => {
             let (present, missing): (Vec<&String>, Vec<&String>) =
                 names.iter().partition(|n| layout.contains_key(n.as_str()));
@@ -94,8 +104,19 @@ pub(crate) fn committed_snapshot(
                 .collect(),
             Vec::new(),
         ),
-    };
-    let committed = committed_offsets(client, cluster, group, layout, &candidates)?;
+    }
+}
+
+/// The group's snapshot from its committed offsets however they were read
+/// (a missing partition never committed), the watermarks still zero.
+pub(crate) fn snapshot_of(
+    layout: &BTreeMap<String, Vec<i32>>,
+    group: &str,
+    topics: &WatchTopics,
+    description: Option<GroupDescription>,
+    committed: &HashMap<TopicPartition, Option<i64>>,
+) -> GroupSnapshot {
+    let (candidates, missing_topics) = candidate_topics(layout, topics);
     let kept: BTreeSet<&str> = match topics {
         WatchTopics::Named(_) => candidates.into_iter().collect(),
         WatchTopics::Discover => {
@@ -127,13 +148,13 @@ pub(crate) fn committed_snapshot(
             });
         }
     }
-    Ok(GroupSnapshot {
+    GroupSnapshot {
         group: group.to_string(),
         at: chrono::Utc::now(),
         description,
         partitions,
         missing_topics,
-    })
+    }
 }
 
 /// Log-start and log-end offsets of partitions, each read once per poll

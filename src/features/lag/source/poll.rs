@@ -98,17 +98,29 @@ pub struct Poller {
     clients: Option<ClusterClients>,
 }
 
+/// How committed offsets are read: over the protocol for a plain-text
+/// cluster (a few connections, however many groups), else through a
+/// librdkafka client per group, which does TLS and SASL.
+fn clients_for(config: &ClusterConfig) -> ClusterClients {
+    if config.is_plaintext() {
+        ClusterClients::over_the_wire()
+    } else {
+        ClusterClients::new(MAX_GROUP_CLIENTS)
+    }
+}
+
 impl Poller {
     pub fn new(config: ClusterConfig, cluster: KafkaCluster, dlq: DlqPatterns) -> Self {
         Poller {
+            clients: Some(clients_for(&config)),
             config,
             cluster,
             dlq,
-            clients: Some(ClusterClients::new(MAX_GROUP_CLIENTS)),
         }
     }
 
-    /// At most `capacity` group clients instead of `MAX_GROUP_CLIENTS`.
+    /// Committed offsets through a client per group, at most `capacity` of
+    /// them kept, even where the protocol reader could be used.
     pub fn with_capacity(mut self, capacity: usize) -> Self {
         self.clients = Some(ClusterClients::new(capacity));
         self
@@ -120,10 +132,11 @@ impl Poller {
         let mut clients = self
             .clients
             .take()
-            .unwrap_or_else(|| ClusterClients::new(MAX_GROUP_CLIENTS));
+            .unwrap_or_else(|| clients_for(&self.config));
         let (config, cluster, dlq) = (self.config.clone(), self.cluster.clone(), self.dlq.clone());
+        let rt = tokio::runtime::Handle::current();
         let done = tokio::task::spawn_blocking(move || {
-            let result = super::round::poll_round(&mut clients, &config, &cluster, &dlq);
+            let result = super::round::poll_round(&rt, &mut clients, &config, &cluster, &dlq);
             (clients, result)
         })
         .await;
@@ -154,4 +167,28 @@ pub async fn poll_cluster(
     Poller::new(config.clone(), c.clone(), dlq.clone())
         .poll()
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn poller(config: ClusterConfig) -> Poller {
+        Poller::new(config, KafkaCluster::default(), DlqPatterns::default())
+    }
+
+    #[test]
+    fn plain_text_reads_over_the_wire_tls_and_sasl_through_librdkafka() {
+        let wire = |p: &Poller| p.clients().and_then(ClusterClients::wire_connections);
+        let plain = ClusterConfig::new("c", "b:9092");
+        assert_eq!(wire(&poller(plain.clone())), Some((0, 0)));
+        for (key, value) in [
+            ("security.protocol", "SASL_SSL"),
+            ("security.protocol", "SSL"),
+            ("sasl.mechanism", "SCRAM-SHA-512"),
+        ] {
+            let secured = plain.clone().with_property(key, value);
+            assert_eq!(wire(&poller(secured)), None, "{key}={value}");
+        }
+    }
 }

@@ -1,12 +1,14 @@
-//! The librdkafka clients one cluster's poller keeps from poll to poll, so
-//! a poll opens no connections: one client without a group (metadata,
-//! group listing, watermarks) and one per watched group (committed offsets
-//! need a client with that `group.id`; rdkafka has no
-//! ListConsumerGroupOffsets).
+//! The clients one cluster's poller keeps from poll to poll, so a poll
+//! opens no connections: one librdkafka client without a group (metadata,
+//! group listing, watermarks) and, for the committed offsets, either the
+//! protocol reader's few connections (`wire`, a plain-text cluster) or one
+//! librdkafka client per watched group (committed offsets need a client
+//! with that `group.id`; rdkafka has no ListConsumerGroupOffsets).
 
 use super::client::consumer;
 use super::config::ClusterConfig;
 use super::error::SourceError;
+use super::wire::CommittedReader;
 use rdkafka::consumer::BaseConsumer;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,14 +23,33 @@ pub const MAX_GROUP_CLIENTS: usize = 256;
 pub struct ClusterClients {
     pub(crate) shared: SharedClient,
     pub(crate) groups: GroupClients,
+    /// Set when committed offsets are read over the protocol; `groups`
+    /// then stays empty.
+    pub(crate) wire: Option<CommittedReader>,
 }
 
 impl ClusterClients {
+    /// Committed offsets through a client per group, at most `capacity`.
     pub fn new(capacity: usize) -> Self {
         ClusterClients {
             shared: SharedClient::default(),
             groups: GroupClients::new(capacity),
+            wire: None,
         }
+    }
+
+    /// Committed offsets through the protocol reader instead.
+    pub fn over_the_wire() -> Self {
+        ClusterClients {
+            wire: Some(CommittedReader::default()),
+            ..Self::new(0)
+        }
+    }
+
+    /// The protocol reader's connections: open now, and made so far.
+    /// `None` when offsets go through the per-group clients.
+    pub fn wire_connections(&self) -> Option<(usize, u64)> {
+        self.wire.as_ref().map(|w| (w.open(), w.connects()))
     }
 
     /// Clients made so far, the shared one included: steady polls add none.
@@ -46,6 +67,9 @@ impl ClusterClients {
     pub fn clear(&mut self) {
         self.shared.client = None;
         self.groups.clients.clear();
+        if let Some(wire) = &mut self.wire {
+            wire.clear();
+        }
     }
 }
 

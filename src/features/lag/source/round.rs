@@ -1,32 +1,38 @@
 //! One poll of a cluster through the clients its poller keeps: metadata
-//! and the group listing once, each group's committed offsets through its
-//! own client, then the watermarks once per partition for all groups.
-//! Blocking; the poller runs it on tokio's blocking pool.
+//! and the group listing once, the committed offsets (all groups' through
+//! the protocol reader, or each group's through its own client), then the
+//! watermarks once per partition for all groups. Blocking; the poller runs
+//! it on tokio's blocking pool, and the protocol reader's async calls on
+//! the runtime behind `rt`.
 
 use super::ClusterConfig;
 use super::error::{ErrorKind, SourceError};
 use super::groups::describe;
 use super::offsets::{
     WatchTopics, Watermarks, committed_snapshot, describe_unless_unsupported, fill_watermarks,
+    snapshot_of,
 };
 use super::pool::ClusterClients;
-use super::topics::{dead_letter_sizes_in, topic_partitions};
+use super::topics::{dead_letter_sizes_in, is_internal, topic_partitions};
+use super::wire::{GroupOffsets, Topics, WireError};
 use crate::core::glob::glob_match;
 use crate::features::lag::model::LagUpdate;
 use crate::features::lag::settings::KafkaCluster;
-use crate::features::lag::stats::GroupDescription;
 use crate::features::lag::stats::dlq::DlqPatterns;
+use crate::features::lag::stats::{GroupDescription, GroupSnapshot};
 use chrono::Utc;
 use std::collections::{BTreeMap, BTreeSet};
+use tokio::runtime::Handle;
 
 /// `None` and the error when the cluster could not be read at all.
 pub(crate) fn poll_round(
+    rt: &Handle,
     clients: &mut ClusterClients,
     config: &ClusterConfig,
     c: &KafkaCluster,
     dlq: &DlqPatterns,
 ) -> (Option<LagUpdate>, Option<String>) {
-    match read(clients, config, c, dlq) {
+    match read(rt, clients, config, c, dlq) {
         Ok(update) => (Some(update), None),
         Err(e) => {
             clients.clear();
@@ -38,6 +44,7 @@ pub(crate) fn poll_round(
 /// Fails only when the cluster is unreachable; other errors of one group
 /// (or of the dead letters) go to the update's failures.
 fn read(
+    rt: &Handle,
     clients: &mut ClusterClients,
     config: &ClusterConfig,
     c: &KafkaCluster,
@@ -47,6 +54,7 @@ fn read(
     let ClusterClients {
         shared,
         groups: pool,
+        wire,
     } = clients;
     let shared = shared.get(config)?;
     let mut note = None;
@@ -72,26 +80,45 @@ fn read(
     groups.sort();
     groups.dedup();
     let layout = topic_partitions(shared, config)?;
-    // Room for new groups first: vanished ones' clients go before any is made.
-    pool.retain(&groups.iter().map(String::as_str).collect::<BTreeSet<_>>());
-    pool.warm(config, &groups);
     let mut committed = Vec::new();
     let mut failures = Vec::new();
+    // Over the protocol: every group's offsets in a few requests, before
+    // any watermark is read (so a lag is never understated).
+    let mut over_wire = match wire {
+        Some(reader) => Some(
+            rt.block_on(reader.read(
+                &config.bootstrap,
+                &groups,
+                &watchable(&layout),
+                config.timeout,
+            ))
+            .map_err(|e| wire_error(config, e))?,
+        ),
+        None => {
+            // Room for new groups first: vanished ones' clients go before any is made.
+            pool.retain(&groups.iter().map(String::as_str).collect::<BTreeSet<_>>());
+            pool.warm(config, &groups);
+            None
+        }
+    };
     for g in &groups {
         let snapshot = match listed.remove(g) {
             Some(d) => Ok(Some(d)),
             None => describe_unless_unsupported(shared, config, g),
         }
-        .and_then(|description| {
-            let client = pool.get(config, g)?;
-            committed_snapshot(
-                &client,
-                config,
-                &layout,
-                g,
-                &WatchTopics::Discover,
-                description,
-            )
+        .and_then(|description| match &mut over_wire {
+            Some(offsets) => from_wire(offsets, config, &layout, g, description),
+            None => {
+                let client = pool.get(config, g)?;
+                committed_snapshot(
+                    &client,
+                    config,
+                    &layout,
+                    g,
+                    &WatchTopics::Discover,
+                    description,
+                )
+            }
         });
         match snapshot {
             Ok(s) => committed.push(s),
@@ -124,6 +151,60 @@ fn read(
         note,
         failures,
     })
+}
+
+/// The topics a discovering snapshot may cover, as `WatchTopics::Discover`
+/// picks them.
+fn watchable(layout: &BTreeMap<String, Vec<i32>>) -> Topics {
+    layout
+        .iter()
+        .filter(|(t, _)| !is_internal(t))
+        .map(|(t, p)| (t.clone(), p.clone()))
+        .collect()
+}
+
+/// The group's snapshot from the offsets the protocol reader read.
+fn from_wire(
+    offsets: &mut GroupOffsets,
+    config: &ClusterConfig,
+    layout: &BTreeMap<String, Vec<i32>>,
+    group: &str,
+    description: Option<GroupDescription>,
+) -> Result<GroupSnapshot, SourceError> {
+    match offsets.remove(group) {
+        Some(Ok(committed)) => Ok(snapshot_of(
+            layout,
+            group,
+            &WatchTopics::Discover,
+            description,
+            &committed,
+        )),
+        Some(Err(why)) => Err(SourceError::new(
+            config,
+            ErrorKind::Broker,
+            format!("reading offsets of group {group}: {why}"),
+        )),
+        None => Err(SourceError::new(
+            config,
+            ErrorKind::Internal,
+            format!("reading offsets of group {group}: not asked for"),
+        )),
+    }
+}
+
+/// A broker that did not answer is the cluster unreachable, as librdkafka's
+/// timeouts are; a malformed reply is the broker's error.
+fn wire_error(config: &ClusterConfig, e: WireError) -> SourceError {
+    match e {
+        WireError::Connection(why) => {
+            SourceError::unreachable(config, "reading committed offsets", &why)
+        }
+        WireError::Reply(_) => SourceError::new(
+            config,
+            ErrorKind::Broker,
+            format!("reading committed offsets: {e}"),
+        ),
+    }
 }
 
 fn unreachable(e: &SourceError) -> bool {
