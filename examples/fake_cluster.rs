@@ -29,7 +29,10 @@ async fn main() {
     for i in 0..n {
         let app = format!("service-{:03}", i / 25);
         server.add_pod(json!({
+            // Created well before the run, as on a real cluster: an age in
+            // days does not tick every second and rewrite every row.
             "metadata": {"name": format!("{app}-5c6d7e8f9-{i:05}"), "namespace": "bench",
+                         "creationTimestamp": "2026-11-21T07:00:00Z",
                          "labels": {"app": app, "pod-template-hash": "5c6d7e8f9"},
                          "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{app}-5c6d7e8f9"), "uid": "u", "controller": true}]},
             "spec": {"nodeName": format!("node-{}", i % 50), "containers": [{"name": app, "image": "registry.example/svc:1",

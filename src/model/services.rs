@@ -71,8 +71,8 @@ impl Model {
             let mut touched = std::mem::take(&mut s.touched);
             touched.all |= s.pods_at.is_none();
             s.pods_at = Some(now);
-            s.pods.update(&self.pods.data, &touched, now);
-            s.signals.pods = s.pods.signals();
+            s.pods
+                .update(&self.pods.data, &touched, now, &mut s.signals.pods);
         }
         if dirty.slo {
             s.signals.slo = heatmap::summary::signals(&self.heatmap.data);

@@ -46,7 +46,8 @@ impl Touched {
     }
 }
 
-/// Each deployment's signal, with the indexes that say which to recount.
+/// The indexes that say which deployments' signals to recount. The
+/// signals themselves are the caller's, kept in deployment key order.
 #[derive(Debug, Clone, Default)]
 pub struct PodsTally {
     window: RestartWindow,
@@ -54,13 +55,12 @@ pub struct PodsTally {
     owner: BTreeMap<Key, Key>,
     /// The pods of each deployment (by the pods' own `deployment`).
     members: BTreeMap<Key, BTreeSet<Key>>,
-    signals: BTreeMap<Key, PodsSignal>,
 }
 
 impl PodsTally {
     /// Everything worked out again: after a list, and as time passes (the
     /// windows move).
-    pub fn rebuild(&mut self, w: &Workloads, now: DateTime<Utc>) {
+    pub fn rebuild(&mut self, w: &Workloads, now: DateTime<Utc>, out: &mut Vec<PodsSignal>) {
         self.window.observe(w, now);
         self.owner.clear();
         self.members.clear();
@@ -74,19 +74,20 @@ impl PodsTally {
                 self.owner.insert(key.clone(), owner);
             }
         }
-        self.signals = w
-            .deployments
-            .keys()
-            .cloned()
-            .zip(signals(w, &self.window, now))
-            .collect();
+        *out = signals(w, &self.window, now);
     }
 
     /// Only what `touched` names, and the deployments of those pods
     /// (before and after the change).
-    pub fn update(&mut self, w: &Workloads, touched: &Touched, now: DateTime<Utc>) {
+    pub fn update(
+        &mut self,
+        w: &Workloads,
+        touched: &Touched,
+        now: DateTime<Utc>,
+        out: &mut Vec<PodsSignal>,
+    ) {
         if touched.all {
-            return self.rebuild(w, now);
+            return self.rebuild(w, now, out);
         }
         let mut recount = touched.deployments.clone();
         for key in &touched.pods {
@@ -114,8 +115,13 @@ impl PodsTally {
             }
         }
         for key in recount {
+            let at = out.binary_search_by(|s| {
+                (s.namespace.as_str(), s.deployment.as_str()).cmp(&(&key.0, &key.1))
+            });
             let Some(d) = w.deployments.get(&key) else {
-                self.signals.remove(&key);
+                if let Ok(i) = at {
+                    out.remove(i);
+                }
                 continue;
             };
             let pods = self
@@ -124,13 +130,12 @@ impl PodsTally {
                 .into_iter()
                 .flatten()
                 .filter_map(|k| w.pods.get_key_value(k));
-            self.signals.insert(key, signal(d, pods, &self.window, now));
+            let signal = signal(d, pods, &self.window, now);
+            match at {
+                Ok(i) => out[i] = signal,
+                Err(i) => out.insert(i, signal),
+            }
         }
-    }
-
-    /// One signal per deployment, in the order of their keys.
-    pub fn signals(&self) -> Vec<PodsSignal> {
-        self.signals.values().cloned().collect()
     }
 }
 
@@ -187,15 +192,16 @@ mod tests {
         ) {
             let t0 = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(1);
             let (mut w, mut tally, mut window) = (Workloads::default(), PodsTally::default(), RestartWindow::default());
-            tally.rebuild(&w, t0);
+            let mut kept = Vec::new();
+            tally.rebuild(&w, t0, &mut kept);
             for (i, u) in updates.into_iter().enumerate() {
                 let now = t0 + chrono::Duration::seconds(i as i64 * 10);
                 let mut touched = Touched::default();
                 touched.note(&u);
                 w.apply(Clean::new(u));
-                tally.update(&w, &touched, now);
+                tally.update(&w, &touched, now, &mut kept);
                 window.observe(&w, now);
-                prop_assert_eq!(tally.signals(), signals(&w, &window, now), "after update {}", i);
+                prop_assert_eq!(&kept, &signals(&w, &window, now), "after update {}", i);
             }
         }
     }

@@ -325,6 +325,45 @@ impl PodsView {
         })
     }
 
+    /// Moves the rows of changed pods (`was`: their old places) to where
+    /// the pods now sort. The usual change (a restart count, sorted by
+    /// name) leaves every row where it was and moves no memory.
+    fn place(&mut self, w: &Workloads, was: Vec<(Key, Option<usize>)>) {
+        let before =
+            |i: usize, j: usize| match (w.pods.get(&self.rows[i]), w.pods.get(&self.rows[j])) {
+                (Some(a), Some(b)) => self.compare(a, b, &w.metrics) == Ordering::Less,
+                _ => false,
+            };
+        let stays = |(key, at): &(Key, Option<usize>)| {
+            let shows = w.pods.get(key).is_some_and(|p| self.shows(p));
+            match at {
+                Some(i) => {
+                    let i = *i;
+                    shows
+                        && (i == 0 || before(i - 1, i))
+                        && (i + 1 == self.rows.len() || before(i, i + 1))
+                }
+                None => !shows,
+            }
+        };
+        if was.iter().all(stays) {
+            return;
+        }
+        let mut old: Vec<usize> = was.iter().filter_map(|(_, at)| *at).collect();
+        old.sort_unstable();
+        for i in old.into_iter().rev() {
+            self.rows.remove(i);
+        }
+        for (key, _) in was {
+            if let Some(new) = w.pods.get(&key)
+                && self.shows(new)
+            {
+                let i = self.search(w, new).unwrap_or_else(|i| i);
+                self.rows.insert(i, key);
+            }
+        }
+    }
+
     /// Folds one Kubernetes update into the workloads and the rows. A
     /// change to a few pods costs a binary search and an insert per pod,
     /// not a filter and sort of the whole table; lists and metrics (when
@@ -338,22 +377,16 @@ impl PodsView {
                     .map(|p| (p.namespace.clone(), p.name.clone()))
                     .chain(deleted.iter().cloned())
                     .collect();
-                for key in &changed {
-                    if let Some(old) = w.pods.get(key)
-                        && let Ok(i) = self.search(w, old)
-                    {
-                        self.rows.remove(i);
-                    }
-                }
+                // Where each changed pod's row is now, found with the old pod.
+                let was: Vec<(Key, Option<usize>)> = changed
+                    .into_iter()
+                    .map(|k| {
+                        let at = w.pods.get(&k).and_then(|old| self.search(w, old).ok());
+                        (k, at)
+                    })
+                    .collect();
                 w.apply(update);
-                for key in &changed {
-                    if let Some(new) = w.pods.get(key)
-                        && self.shows(new)
-                    {
-                        let i = self.search(w, new).unwrap_or_else(|i| i);
-                        self.rows.insert(i, key.clone());
-                    }
-                }
+                self.place(w, was);
                 if self.service.is_some() {
                     self.refresh_events(w);
                 }
