@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What opsdeck costs a bastion while it runs: bytes written to the terminal
 # per second and CPU (% of one core), over 30 s after an 8 s warm-up, in a
-# 160x48 tmux pane. Two loads:
+# 160x48 tmux pane (SECS=60 for a longer window). Two loads:
 #   idle   no source configured (the clock is the only change)
 #   churn  5,000 pods (PODS=20000 for another size) from the test API
 #          server, one pod changing every 200 ms, on the Pods tab; also
@@ -37,7 +37,7 @@ measure() {
   local t0 c0 t1 c1
   t0=$(date +%s.%N)
   c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  sleep 30
+  sleep "${SECS:-30}"
   c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   t1=$(date +%s.%N)
   tmux -L "$sock" pipe-pane
