@@ -5,6 +5,7 @@ use crate::core::clean::Clean;
 use crate::core::cursor::ListCursor;
 use crate::core::sanitize::SafeText;
 use crate::features::logs::line::Level;
+use crate::features::logs::stored::{StoredLine, Stream};
 use chrono::{DateTime, Utc};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -13,12 +14,9 @@ use std::sync::Arc;
 /// Lines kept before the oldest are dropped (counted and shown).
 pub const DEFAULT_CAPACITY: usize = 200_000;
 
-/// One log record of one container, possibly with continuation lines.
+/// One log record of one container, possibly with continuation lines, as
+/// a source sends it; the buffer keeps it packed as a [`StoredLine`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-///
-/// Kept compact, 200,000 at a time: pod and container names are shared
-/// between a stream's lines (`Logs` interns them), text is boxed to its
-/// length. On the wire they are plain strings.
 pub struct LogLine {
     pub pod: Arc<str>,
     pub container: Arc<str>,
@@ -91,7 +89,7 @@ impl LevelFilter {
 pub struct Logs {
     /// Shared, so a copy of the buffer (a replay's checkpoint) costs a
     /// pointer a line.
-    lines: VecDeque<Arc<LogLine>>,
+    lines: VecDeque<Arc<StoredLine>>,
     /// Sequence number of `lines[0]`; sequence numbers never repeat.
     first_seq: u64,
     capacity: usize,
@@ -115,14 +113,17 @@ pub struct Logs {
     pub behind: BTreeMap<String, u64>,
     /// Which pods are followed (`None`: every pod that logs).
     pub scope: Option<LogScope>,
-    /// Pod and container names, one copy each for every line that names it.
+    /// Pod and container names, one copy for every line of a stream.
     names: Names,
 }
 
-/// Interned names. Bounded: past `NAMES_KEPT` distinct names (pods come
-/// and go) the table starts over; lines keep the copies they share.
+/// Interned streams, by pod. Bounded: past `NAMES_KEPT` streams (pods
+/// come and go) the table starts over; lines keep the copies they share.
 #[derive(Clone, Default)]
-struct Names(std::collections::HashSet<Arc<str>>);
+struct Names {
+    by_pod: std::collections::HashMap<Arc<str>, Vec<Arc<Stream>>>,
+    count: usize,
+}
 
 // A cache, not state: two buffers holding the same lines are equal
 // whatever order their sets hash in.
@@ -135,15 +136,25 @@ impl std::fmt::Debug for Names {
 const NAMES_KEPT: usize = 10_000;
 
 impl Names {
-    fn share(&mut self, name: Arc<str>) -> Arc<str> {
-        if let Some(kept) = self.0.get(&name) {
+    fn share(&mut self, pod: Arc<str>, container: Arc<str>) -> Arc<Stream> {
+        if let Some(kept) = self
+            .by_pod
+            .get(&*pod)
+            .and_then(|streams| streams.iter().find(|s| s.container == container))
+        {
             return kept.clone();
         }
-        if self.0.len() >= NAMES_KEPT {
-            self.0.clear();
+        if self.count >= NAMES_KEPT {
+            self.by_pod.clear();
+            self.count = 0;
         }
-        self.0.insert(name.clone());
-        name
+        let stream = Arc::new(Stream {
+            pod: pod.clone(),
+            container,
+        });
+        self.by_pod.entry(pod).or_default().push(stream.clone());
+        self.count += 1;
+        stream
     }
 }
 
@@ -202,14 +213,14 @@ impl Logs {
     }
 
     /// The line at visible row `row`.
-    pub fn row(&self, row: usize) -> Option<&LogLine> {
+    pub fn row(&self, row: usize) -> Option<&StoredLine> {
         let seq = *self.matching.get(row)?;
         self.lines
             .get((seq - self.first_seq) as usize)
             .map(|l| &**l)
     }
 
-    pub fn selected(&self) -> Option<&LogLine> {
+    pub fn selected(&self) -> Option<&StoredLine> {
         self.row(self.cursor.selected)
     }
 
@@ -235,9 +246,7 @@ impl Logs {
     }
 
     fn push(&mut self, mut line: LogLine) {
-        line.pod = self.names.share(line.pod);
-        line.container = self.names.share(line.container);
-        line.message.shrink_to_fit();
+        let stream = self.names.share(line.pod.clone(), line.container.clone());
         if line.continuation {
             // Attach to the latest record of the same stream, looking back a little.
             let owner = self
@@ -245,12 +254,14 @@ impl Logs {
                 .iter_mut()
                 .rev()
                 .take(256)
-                .find(|l| l.pod == line.pod && l.container == line.container && !l.note);
+                .find(|l| Arc::ptr_eq(l.stream(), &stream) && !l.note);
             if let Some(owner) = owner {
-                Arc::make_mut(owner).extra.push(line.message);
+                line.message.shrink_to_fit();
+                Arc::make_mut(owner).push_extra(line.message);
                 return;
             }
         }
+        let line = StoredLine::new(line, stream);
         let seq = self.first_seq + self.lines.len() as u64;
         if self.admits(&line) {
             self.matching.push_back(seq);
@@ -277,14 +288,14 @@ impl Logs {
         self.cursor.top = self.cursor.top.saturating_sub(removed_rows);
     }
 
-    fn admits(&self, line: &LogLine) -> bool {
+    fn admits(&self, line: &StoredLine) -> bool {
         // Notes (a pod joined or left, a stream ended) say something about
         // the scope itself: shown unless one request is being followed.
         if line.note {
             return self.correlation.is_none();
         }
         if let Some(scope) = &self.scope
-            && !scope.pods.contains(&*line.pod)
+            && !scope.pods.contains(line.pod())
         {
             return false;
         }
@@ -292,16 +303,14 @@ impl Logs {
             return false;
         }
         if let Some(id) = &self.correlation
-            && line.correlation.as_deref() != Some(id.as_str())
-            && !line.message.as_str().contains(id.as_str())
+            && line.correlation() != Some(id.as_str())
+            && !line.message().contains(id.as_str())
         {
             return false;
         }
         match &self.filter {
             Some(re) => {
-                re.is_match(line.message.as_str())
-                    || re.is_match(&line.pod)
-                    || re.is_match(&line.fields)
+                re.is_match(line.message()) || re.is_match(line.pod()) || re.is_match(line.fields())
             }
             None => true,
         }
@@ -381,7 +390,7 @@ impl Logs {
     }
 
     /// The next (or previous) visible row after the selection matching `pred`.
-    pub fn find_row(&self, forward: bool, pred: impl Fn(&LogLine) -> bool) -> Option<usize> {
+    pub fn find_row(&self, forward: bool, pred: impl Fn(&StoredLine) -> bool) -> Option<usize> {
         let n = self.visible_len();
         let start = self.cursor.selected;
         let rows: Box<dyn Iterator<Item = usize>> = if forward {
@@ -393,9 +402,9 @@ impl Logs {
     }
 
     /// Whether a line matches the search (message or continuation lines).
-    pub fn search_hit(&self, line: &LogLine) -> bool {
+    pub fn search_hit(&self, line: &StoredLine) -> bool {
         self.search.as_ref().is_some_and(|re| {
-            re.is_match(line.message.as_str()) || line.extra.iter().any(|e| re.is_match(e.as_str()))
+            re.is_match(line.message()) || line.extra().iter().any(|e| re.is_match(e.as_str()))
         })
     }
 
@@ -413,23 +422,23 @@ impl Logs {
 }
 
 /// One line as text: time, pod, container, level, message, fields, trace.
-pub fn plain(l: &LogLine) -> String {
+pub fn plain(l: &StoredLine) -> String {
     let time = l
-        .time
+        .time()
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ ").to_string())
         .unwrap_or_default();
     let mut s = format!(
         "{time}{} {} {} {}",
-        l.pod,
-        l.container,
+        l.pod(),
+        l.container(),
         l.level.as_str(),
-        l.message.as_str()
+        l.message()
     );
-    if !l.fields.is_empty() {
+    if !l.fields().is_empty() {
         s.push(' ');
-        s.push_str(&l.fields);
+        s.push_str(l.fields());
     }
-    for e in &l.extra {
+    for e in l.extra() {
         s.push('\n');
         s.push_str(e.as_str());
     }
@@ -470,7 +479,7 @@ mod tests {
 
     fn texts(l: &Logs) -> Vec<String> {
         (0..l.visible_len())
-            .map(|r| l.row(r).unwrap().message.as_str().to_string())
+            .map(|r| l.row(r).unwrap().message().to_string())
             .collect()
     }
 
@@ -506,7 +515,7 @@ mod tests {
             cont,
         ])));
         assert_eq!(logs.visible_len(), 2);
-        assert_eq!(logs.row(0).unwrap().extra.len(), 1);
+        assert_eq!(logs.row(0).unwrap().extra().len(), 1);
     }
 
     #[test]
