@@ -110,7 +110,7 @@ async fn two_pods_stream_one_goes_one_comes_and_lines_are_parsed() {
         .map(|r| f.logs.row(r).unwrap())
         .find(|l| l.pod() == "order-1")
         .unwrap();
-    assert_eq!(error.level, Level::Error);
+    assert_eq!(error.level(), Level::Error);
     assert_eq!(error.correlation(), Some("c0rr-1"));
     assert!(
         error.time().is_some(),

@@ -89,10 +89,10 @@ fn levels_next_error_and_the_correlation_pivot() {
         }
         keys(&mut app, &["]", "e"]);
     }
-    let line = app.model.logs.selected().unwrap().clone();
-    assert_eq!(line.level, opsdeck::features::logs::line::Level::Error);
-    keys(&mut app, &["c"]);
+    let line = app.model.logs.selected().unwrap();
+    assert_eq!(line.level(), opsdeck::features::logs::line::Level::Error);
     let id = line.correlation().unwrap().to_owned();
+    keys(&mut app, &["c"]);
     let pods: std::collections::BTreeSet<String> = (0..app.model.logs.visible_len())
         .map(|r| app.model.logs.row(r).unwrap())
         .inspect(|l| assert_eq!(l.correlation(), Some(&*id)))
@@ -105,9 +105,9 @@ fn levels_next_error_and_the_correlation_pivot() {
     keys(&mut app, &["c", "e"]);
     assert!((0..app.model.logs.visible_len()).all(|r| {
         let l = app.model.logs.row(r).unwrap();
-        l.note
+        l.note()
             || matches!(
-                l.level,
+                l.level(),
                 opsdeck::features::logs::line::Level::Error
                     | opsdeck::features::logs::line::Level::Fatal
             )

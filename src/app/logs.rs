@@ -178,7 +178,7 @@ impl App {
         &mut self,
         forward: bool,
         what: &str,
-        pred: impl Fn(&crate::features::logs::stored::StoredLine) -> bool,
+        pred: impl Fn(&crate::features::logs::store::LineRef<'_>) -> bool,
     ) {
         let logs = &self.model.logs;
         match logs.find_row(forward, pred) {
@@ -203,7 +203,7 @@ impl App {
 
     pub(super) fn next_error(&mut self) {
         self.jump(true, "error", |l| {
-            matches!(l.level, Level::Error | Level::Fatal)
+            matches!(l.level(), Level::Error | Level::Fatal)
         });
     }
 
@@ -237,7 +237,7 @@ impl App {
             self.model.logs.visible_text()
         } else {
             match self.model.logs.selected() {
-                Some(l) => plain(l),
+                Some(l) => plain(&l),
                 None => return Vec::new(),
             }
         };

@@ -4,7 +4,7 @@
 
 use crate::core::sanitize::{SgrColor, SgrStyle, StyledRun};
 use crate::features::logs::line::Level;
-use crate::features::logs::stored::StoredLine;
+use crate::features::logs::store::LineRef;
 use crate::shared::color::fit;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, screen: &LogsScreen<'_>) {
     while rows.len() < height {
         let Some(line) = logs.row(record) else { break };
         let selected = record == logs.cursor.selected;
-        push_record(&mut rows, screen, line, selected, width, height);
+        push_record(&mut rows, screen, &line, selected, width, height);
         record += 1;
     }
     rows.truncate(height);
@@ -151,7 +151,7 @@ fn level_style(screen: &LogsScreen<'_>, level: Level) -> Style {
 fn push_record(
     rows: &mut Vec<Line<'static>>,
     screen: &LogsScreen<'_>,
-    line: &StoredLine,
+    line: &LineRef<'_>,
     selected: bool,
     width: usize,
     height: usize,
@@ -178,20 +178,20 @@ fn push_record(
             t.muted,
         ));
     }
-    if line.note {
+    if line.note() {
         prefix.push(Span::styled("── ", t.muted));
     } else {
         prefix.push(Span::styled(
-            format!("{:<5} ", level_label(line.level)),
-            level_style(screen, line.level),
+            format!("{:<5} ", level_label(line.level())),
+            level_style(screen, line.level()),
         ));
     }
     let prefix_width: usize = prefix.iter().map(|s| s.content.chars().count()).sum();
     let text_width = width.saturating_sub(prefix_width).max(1);
-    let base = if line.note {
+    let base = if line.note() {
         t.muted
     } else {
-        level_style(screen, line.level)
+        level_style(screen, line.level())
     };
     let search = logs.search.as_ref();
     let budget = height.saturating_sub(rows.len());

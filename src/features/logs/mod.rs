@@ -9,4 +9,4 @@ pub mod line_reader;
 pub mod model;
 pub mod record;
 pub mod source;
-pub mod stored;
+pub mod store;

@@ -5,7 +5,7 @@ use crate::core::clean::Clean;
 use crate::core::cursor::ListCursor;
 use crate::core::sanitize::SafeText;
 use crate::features::logs::line::Level;
-use crate::features::logs::stored::{StoredLine, Stream};
+use crate::features::logs::store::{LineRef, LineStore, Stream};
 use chrono::{DateTime, Utc};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -15,7 +15,7 @@ use std::sync::Arc;
 pub const DEFAULT_CAPACITY: usize = 200_000;
 
 /// One log record of one container, possibly with continuation lines, as
-/// a source sends it; the buffer keeps it packed as a [`StoredLine`].
+/// a source sends it; the buffer keeps it packed ([`LineStore`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogLine {
     pub pod: Arc<str>,
@@ -87,11 +87,9 @@ impl LevelFilter {
 /// The log buffer and how it is viewed.
 #[derive(Debug, Clone)]
 pub struct Logs {
-    /// Shared, so a copy of the buffer (a replay's checkpoint) costs a
-    /// pointer a line.
-    lines: VecDeque<Arc<StoredLine>>,
-    /// Sequence number of `lines[0]`; sequence numbers never repeat.
-    first_seq: u64,
+    /// Shared in blocks, so a copy of the buffer (a replay's checkpoint)
+    /// costs a pointer a block.
+    lines: LineStore,
     capacity: usize,
     pub dropped: u64,
     pub level: LevelFilter,
@@ -175,8 +173,7 @@ impl Default for Logs {
 impl Logs {
     pub fn with_capacity(capacity: usize) -> Logs {
         Logs {
-            lines: VecDeque::new(),
-            first_seq: 0,
+            lines: LineStore::default(),
             capacity: capacity.max(1),
             dropped: 0,
             level: LevelFilter::All,
@@ -213,14 +210,11 @@ impl Logs {
     }
 
     /// The line at visible row `row`.
-    pub fn row(&self, row: usize) -> Option<&StoredLine> {
-        let seq = *self.matching.get(row)?;
-        self.lines
-            .get((seq - self.first_seq) as usize)
-            .map(|l| &**l)
+    pub fn row(&self, row: usize) -> Option<LineRef<'_>> {
+        self.lines.get(*self.matching.get(row)?)
     }
 
-    pub fn selected(&self) -> Option<&StoredLine> {
+    pub fn selected(&self) -> Option<LineRef<'_>> {
         self.row(self.cursor.selected)
     }
 
@@ -249,49 +243,42 @@ impl Logs {
         let stream = self.names.share(line.pod.clone(), line.container.clone());
         if line.continuation {
             // Attach to the latest record of the same stream, looking back a little.
-            let owner = self
-                .lines
-                .iter_mut()
-                .rev()
-                .take(256)
-                .find(|l| Arc::ptr_eq(l.stream(), &stream) && !l.note);
-            if let Some(owner) = owner {
-                line.message.shrink_to_fit();
-                Arc::make_mut(owner).push_extra(line.message);
-                return;
+            line.message.shrink_to_fit();
+            match self.lines.continue_record(&stream, line.message) {
+                Ok(()) => return,
+                Err(message) => line.message = message,
             }
         }
-        let line = StoredLine::new(line, stream);
-        let seq = self.first_seq + self.lines.len() as u64;
-        if self.admits(&line) {
+        let seq = self.lines.next_seq();
+        self.lines.push(line, stream);
+        if self.lines.get(seq).is_some_and(|l| self.admits(&l)) {
             self.matching.push_back(seq);
             if !self.follow {
                 self.new_while_paused += 1;
             }
         }
-        self.lines.push_back(Arc::new(line));
     }
 
     fn trim(&mut self) {
         let mut removed_rows = 0;
         while self.lines.len() > self.capacity {
+            let oldest = self.lines.first_seq();
             self.lines.pop_front();
             self.dropped += 1;
-            if self.matching.front() == Some(&self.first_seq) {
+            if self.matching.front() == Some(&oldest) {
                 self.matching.pop_front();
                 removed_rows += 1;
             }
-            self.first_seq += 1;
         }
         // Keep the selection on the same line while older ones go.
         self.cursor.selected = self.cursor.selected.saturating_sub(removed_rows);
         self.cursor.top = self.cursor.top.saturating_sub(removed_rows);
     }
 
-    fn admits(&self, line: &StoredLine) -> bool {
+    fn admits(&self, line: &LineRef<'_>) -> bool {
         // Notes (a pod joined or left, a stream ended) say something about
         // the scope itself: shown unless one request is being followed.
-        if line.note {
+        if line.note() {
             return self.correlation.is_none();
         }
         if let Some(scope) = &self.scope
@@ -299,7 +286,7 @@ impl Logs {
         {
             return false;
         }
-        if !self.level.admits(line.level) {
+        if !self.level.admits(line.level()) {
             return false;
         }
         if let Some(id) = &self.correlation
@@ -318,9 +305,11 @@ impl Logs {
 
     fn recompute(&mut self) {
         let selected_seq = self.matching.get(self.cursor.selected).copied();
-        self.matching = (0..self.lines.len())
-            .filter(|&i| self.admits(&self.lines[i]))
-            .map(|i| self.first_seq + i as u64)
+        self.matching = self
+            .lines
+            .iter()
+            .filter(|(_, line)| self.admits(line))
+            .map(|(seq, _)| seq)
             .collect();
         match (self.follow, selected_seq) {
             (true, _) | (false, None) => self.cursor.to_last(self.visible_len()),
@@ -390,7 +379,7 @@ impl Logs {
     }
 
     /// The next (or previous) visible row after the selection matching `pred`.
-    pub fn find_row(&self, forward: bool, pred: impl Fn(&StoredLine) -> bool) -> Option<usize> {
+    pub fn find_row(&self, forward: bool, pred: impl Fn(&LineRef<'_>) -> bool) -> Option<usize> {
         let n = self.visible_len();
         let start = self.cursor.selected;
         let rows: Box<dyn Iterator<Item = usize>> = if forward {
@@ -398,11 +387,12 @@ impl Logs {
         } else {
             Box::new((0..start).rev().chain((start + 1..n).rev()))
         };
-        rows.into_iter().find(|&r| self.row(r).is_some_and(&pred))
+        rows.into_iter()
+            .find(|&r| self.row(r).is_some_and(|l| pred(&l)))
     }
 
     /// Whether a line matches the search (message or continuation lines).
-    pub fn search_hit(&self, line: &StoredLine) -> bool {
+    pub fn search_hit(&self, line: &LineRef<'_>) -> bool {
         self.search.as_ref().is_some_and(|re| {
             re.is_match(line.message()) || line.extra().iter().any(|e| re.is_match(e.as_str()))
         })
@@ -413,7 +403,7 @@ impl Logs {
         let mut out = String::new();
         for row in 0..self.visible_len() {
             if let Some(l) = self.row(row) {
-                out.push_str(&plain(l));
+                out.push_str(&plain(&l));
                 out.push('\n');
             }
         }
@@ -422,7 +412,7 @@ impl Logs {
 }
 
 /// One line as text: time, pod, container, level, message, fields, trace.
-pub fn plain(l: &StoredLine) -> String {
+pub fn plain(l: &LineRef<'_>) -> String {
     let time = l
         .time()
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ ").to_string())
@@ -431,7 +421,7 @@ pub fn plain(l: &StoredLine) -> String {
         "{time}{} {} {} {}",
         l.pod(),
         l.container(),
-        l.level.as_str(),
+        l.level().as_str(),
         l.message()
     );
     if !l.fields().is_empty() {
@@ -587,6 +577,6 @@ mod tests {
             Some(1),
             "wraps around"
         );
-        assert_eq!(logs.find_row(false, |l| l.level == Level::Error), None);
+        assert_eq!(logs.find_row(false, |l| l.level() == Level::Error), None);
     }
 }
