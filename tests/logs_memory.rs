@@ -57,12 +57,16 @@ fn bytes_per_buffered_line(capacity: usize, seconds: u64) -> isize {
     (after - before) / capacity as isize
 }
 
+/// Bytes a buffered line may cost: 104 measured (2026-12-05), 297 when a
+/// line was a struct of its own allocations.
+const BUDGET: isize = 115;
+
 #[cfg(target_os = "linux")]
 #[test]
-fn a_full_buffer_costs_at_most_150_bytes_a_line() {
+fn a_full_buffer_stays_within_its_bytes_a_line() {
     // Twice the capacity goes through, so the oldest lines have been
     // dropped as they are in a long firehose run.
     let per_line = bytes_per_buffered_line(200_000, 12);
     println!("{per_line} bytes a line");
-    assert!(per_line <= 150, "{per_line} bytes a line");
+    assert!(per_line <= BUDGET, "{per_line} bytes a line");
 }

@@ -5,10 +5,11 @@ use crate::core::clean::Clean;
 use crate::core::cursor::ListCursor;
 use crate::core::sanitize::SafeText;
 use crate::features::logs::line::Level;
+use crate::features::logs::rows::Rows;
 use crate::features::logs::store::{LineRef, LineStore, Stream};
 use chrono::{DateTime, Utc};
 use regex::Regex;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Lines kept before the oldest are dropped (counted and shown).
@@ -96,7 +97,7 @@ pub struct Logs {
     filter: Option<Regex>,
     pub correlation: Option<String>,
     /// Sequence numbers of the lines that pass the filters, ascending.
-    matching: VecDeque<u64>,
+    matching: Rows,
     /// Follow the newest line; when false the view stays put.
     pub follow: bool,
     /// Lines that arrived (and matched) since following stopped.
@@ -179,7 +180,7 @@ impl Logs {
             level: LevelFilter::All,
             filter: None,
             correlation: None,
-            matching: VecDeque::new(),
+            matching: Rows::with_limit(capacity.max(1)),
             follow: true,
             new_while_paused: 0,
             cursor: ListCursor::default(),
@@ -211,7 +212,8 @@ impl Logs {
 
     /// The line at visible row `row`.
     pub fn row(&self, row: usize) -> Option<LineRef<'_>> {
-        self.lines.get(*self.matching.get(row)?)
+        self.lines
+            .get(self.matching.get(row, self.lines.first_seq())?)
     }
 
     pub fn selected(&self) -> Option<LineRef<'_>> {
@@ -221,10 +223,11 @@ impl Logs {
     pub fn apply(&mut self, update: Clean<LogsUpdate>) {
         match update.into_inner() {
             LogsUpdate::Lines(lines) => {
+                // Trimmed line by line, so a big batch never holds more.
                 for line in lines {
                     self.push(line);
+                    self.trim();
                 }
-                self.trim();
                 if self.follow {
                     self.cursor.to_last(self.visible_len());
                 }
@@ -252,7 +255,7 @@ impl Logs {
         let seq = self.lines.next_seq();
         self.lines.push(line, stream);
         if self.lines.get(seq).is_some_and(|l| self.admits(&l)) {
-            self.matching.push_back(seq);
+            self.matching.push(seq);
             if !self.follow {
                 self.new_while_paused += 1;
             }
@@ -265,8 +268,7 @@ impl Logs {
             let oldest = self.lines.first_seq();
             self.lines.pop_front();
             self.dropped += 1;
-            if self.matching.front() == Some(&oldest) {
-                self.matching.pop_front();
+            if self.matching.drop_oldest(oldest) {
                 removed_rows += 1;
             }
         }
@@ -304,19 +306,21 @@ impl Logs {
     }
 
     fn recompute(&mut self) {
-        let selected_seq = self.matching.get(self.cursor.selected).copied();
-        self.matching = self
-            .lines
-            .iter()
-            .filter(|(_, line)| self.admits(line))
-            .map(|(seq, _)| seq)
-            .collect();
+        let first_seq = self.lines.first_seq();
+        let selected_seq = self.matching.get(self.cursor.selected, first_seq);
+        self.matching = Rows::collect(
+            self.capacity,
+            self.lines
+                .iter()
+                .filter(|(_, line)| self.admits(line))
+                .map(|(seq, _)| seq),
+        );
         match (self.follow, selected_seq) {
             (true, _) | (false, None) => self.cursor.to_last(self.visible_len()),
             (false, Some(seq)) => {
                 self.cursor.selected = self
                     .matching
-                    .partition_point(|&s| s < seq)
+                    .before(seq, first_seq)
                     .min(self.visible_len().saturating_sub(1));
             }
         }
