@@ -327,7 +327,7 @@ fn report_log_lag(app: &App, now: chrono::DateTime<Utc>) {
     let newest = (0..logs.visible_len())
         .rev()
         .take(1)
-        .filter_map(|r| logs.row(r)?.time)
+        .filter_map(|r| logs.row(r)?.time())
         .next();
     if let Some(newest) = newest {
         tracing::debug!(

@@ -79,7 +79,7 @@ impl Follower {
     async fn until(&mut self, needle: &str) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while !(0..self.logs.visible_len())
-            .any(|r| self.logs.row(r).unwrap().message.as_str().contains(needle))
+            .any(|r| self.logs.row(r).unwrap().message().contains(needle))
         {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some(Update::Logs(u))) => self.logs.apply(u),
@@ -108,12 +108,12 @@ async fn two_pods_stream_one_goes_one_comes_and_lines_are_parsed() {
     f.until("slow red").await;
     let error = (0..f.logs.visible_len())
         .map(|r| f.logs.row(r).unwrap())
-        .find(|l| &*l.pod == "order-1")
+        .find(|l| l.pod() == "order-1")
         .unwrap();
-    assert_eq!(error.level, Level::Error);
-    assert_eq!(error.correlation.as_deref(), Some("c0rr-1"));
+    assert_eq!(error.level(), Level::Error);
+    assert_eq!(error.correlation(), Some("c0rr-1"));
     assert!(
-        error.time.is_some(),
+        error.time().is_some(),
         "timestamps=true gives each line its kubelet time"
     );
 
@@ -175,9 +175,9 @@ async fn the_previous_container_and_since_seconds() {
     f.until("end of the previous container's log").await;
     let oom = (0..f.logs.visible_len())
         .map(|r| f.logs.row(r).unwrap())
-        .find(|l| l.message.as_str().contains("OutOfMemoryError"))
+        .find(|l| l.message().contains("OutOfMemoryError"))
         .unwrap();
-    assert_eq!(oom.extra.len(), 1, "the stack trace stays with its line");
+    assert_eq!(oom.extra().len(), 1, "the stack trace stays with its line");
     assert!(
         !f.logs.visible_text().contains("started again"),
         "previous means the terminated container only"
@@ -257,7 +257,7 @@ async fn a_line_of_megabytes_is_cut_and_the_lines_after_it_arrive() {
     server.push_log(NS, "order-1", "app", "live after");
     f.until("live after").await;
     let messages: Vec<String> = (0..f.logs.visible_len())
-        .map(|r| f.logs.row(r).unwrap().message.as_str().to_string())
+        .map(|r| f.logs.row(r).unwrap().message().to_string())
         .collect();
     assert_eq!(
         messages.len(),

@@ -84,19 +84,19 @@ fn levels_next_error_and_the_correlation_pivot() {
     keys(&mut app, &["g", "]", "e"]);
     // The first error may be the OutOfMemoryError (no request id): go on.
     for _ in 0..20 {
-        if app.model.logs.selected().unwrap().correlation.is_some() {
+        if app.model.logs.selected().unwrap().correlation().is_some() {
             break;
         }
         keys(&mut app, &["]", "e"]);
     }
-    let line = app.model.logs.selected().unwrap().clone();
-    assert_eq!(line.level, opsdeck::features::logs::line::Level::Error);
+    let line = app.model.logs.selected().unwrap();
+    assert_eq!(line.level(), opsdeck::features::logs::line::Level::Error);
+    let id = line.correlation().unwrap().to_owned();
     keys(&mut app, &["c"]);
-    let id = line.correlation.clone().unwrap();
     let pods: std::collections::BTreeSet<String> = (0..app.model.logs.visible_len())
         .map(|r| app.model.logs.row(r).unwrap())
-        .inspect(|l| assert_eq!(l.correlation.as_deref(), Some(&*id)))
-        .map(|l| l.pod.split('-').next().unwrap().to_string())
+        .inspect(|l| assert_eq!(l.correlation(), Some(&*id)))
+        .map(|l| l.pod().split('-').next().unwrap().to_string())
         .collect();
     assert!(
         pods.len() >= 2,
@@ -105,9 +105,9 @@ fn levels_next_error_and_the_correlation_pivot() {
     keys(&mut app, &["c", "e"]);
     assert!((0..app.model.logs.visible_len()).all(|r| {
         let l = app.model.logs.row(r).unwrap();
-        l.note
+        l.note()
             || matches!(
-                l.level,
+                l.level(),
                 opsdeck::features::logs::line::Level::Error
                     | opsdeck::features::logs::line::Level::Fatal
             )
@@ -133,7 +133,7 @@ fn scope_follows_a_deployment_and_asks_a_live_source_for_its_containers() {
             .logs
             .row(r)
             .unwrap()
-            .pod
+            .pod()
             .starts_with("order-service")
     }));
     let effects = command(&mut app, "logs deploy/x --since 5 minutes");

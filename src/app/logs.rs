@@ -178,7 +178,7 @@ impl App {
         &mut self,
         forward: bool,
         what: &str,
-        pred: impl Fn(&crate::features::logs::model::LogLine) -> bool,
+        pred: impl Fn(&crate::features::logs::store::LineRef<'_>) -> bool,
     ) {
         let logs = &self.model.logs;
         match logs.find_row(forward, pred) {
@@ -197,13 +197,13 @@ impl App {
             return self.say(Severity::Info, "no search: press f");
         };
         self.jump(forward, "match", move |l| {
-            re.is_match(l.message.as_str()) || l.extra.iter().any(|e| re.is_match(e.as_str()))
+            re.is_match(l.message()) || l.extra().iter().any(|e| re.is_match(e.as_str()))
         });
     }
 
     pub(super) fn next_error(&mut self) {
         self.jump(true, "error", |l| {
-            matches!(l.level, Level::Error | Level::Fatal)
+            matches!(l.level(), Level::Error | Level::Fatal)
         });
     }
 
@@ -216,14 +216,14 @@ impl App {
             .model
             .logs
             .selected()
-            .and_then(|l| l.correlation.clone())
+            .and_then(|l| l.correlation().map(str::to_owned))
         {
             Some(id) => {
                 self.say(
                     Severity::Info,
                     format!("following request {id} across pods (c again to stop)"),
                 );
-                self.model.logs.pivot(Some(id.into()));
+                self.model.logs.pivot(Some(id));
             }
             None => self.say(
                 Severity::Info,
@@ -237,7 +237,7 @@ impl App {
             self.model.logs.visible_text()
         } else {
             match self.model.logs.selected() {
-                Some(l) => plain(l),
+                Some(l) => plain(&l),
                 None => return Vec::new(),
             }
         };

@@ -2,9 +2,9 @@
 //! highlight, SGR colours through the theme, wrap or horizontal scroll. Only
 //! the visible part of a line is ever processed, however long it is.
 
-use crate::core::sanitize::{SafeText, SgrColor, SgrStyle};
+use crate::core::sanitize::{SgrColor, SgrStyle, StyledRun};
 use crate::features::logs::line::Level;
-use crate::features::logs::model::LogLine;
+use crate::features::logs::store::LineRef;
 use crate::shared::color::fit;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, screen: &LogsScreen<'_>) {
     while rows.len() < height {
         let Some(line) = logs.row(record) else { break };
         let selected = record == logs.cursor.selected;
-        push_record(&mut rows, screen, line, selected, width, height);
+        push_record(&mut rows, screen, &line, selected, width, height);
         record += 1;
     }
     rows.truncate(height);
@@ -151,14 +151,14 @@ fn level_style(screen: &LogsScreen<'_>, level: Level) -> Style {
 fn push_record(
     rows: &mut Vec<Line<'static>>,
     screen: &LogsScreen<'_>,
-    line: &LogLine,
+    line: &LineRef<'_>,
     selected: bool,
     width: usize,
     height: usize,
 ) {
     let t = &screen.theme;
     let logs = &screen.logs;
-    let time = match (logs.show_time, line.time) {
+    let time = match (logs.show_time, line.time()) {
         (false, _) => String::new(),
         (true, Some(t)) => t.format("%H:%M:%S%.3f ").to_string(),
         (true, None) => " ".repeat(13),
@@ -166,46 +166,43 @@ fn push_record(
     let mut prefix = vec![
         Span::styled(time, t.muted),
         Span::styled(
-            format!("{:<w$} ", short_pod(&line.pod), w = POD_WIDTH),
-            pod_color(screen, &line.pod),
+            format!("{:<w$} ", short_pod(line.pod()), w = POD_WIDTH),
+            pod_color(screen, line.pod()),
         ),
     ];
     // The container column only where the message keeps enough room.
     if width >= CONTAINER_MIN_WIDTH {
-        let container: String = line.container.chars().take(CONTAINER_WIDTH).collect();
+        let container: String = line.container().chars().take(CONTAINER_WIDTH).collect();
         prefix.push(Span::styled(
             format!("{container:<w$} ", w = CONTAINER_WIDTH),
             t.muted,
         ));
     }
-    if line.note {
+    if line.note() {
         prefix.push(Span::styled("── ", t.muted));
     } else {
         prefix.push(Span::styled(
-            format!("{:<5} ", level_label(line.level)),
-            level_style(screen, line.level),
+            format!("{:<5} ", level_label(line.level())),
+            level_style(screen, line.level()),
         ));
     }
     let prefix_width: usize = prefix.iter().map(|s| s.content.chars().count()).sum();
     let text_width = width.saturating_sub(prefix_width).max(1);
-    let base = if line.note {
+    let base = if line.note() {
         t.muted
     } else {
-        level_style(screen, line.level)
+        level_style(screen, line.level())
     };
     let search = logs.search.as_ref();
     let budget = height.saturating_sub(rows.len());
-    let mut texts: Vec<(&SafeText, Style)> = vec![(&line.message, base)];
-    texts.extend(line.extra.iter().map(|e| (e, t.muted)));
-    for (i, (text, style)) in texts.into_iter().enumerate() {
+    let mut texts: Vec<(&str, &[StyledRun], Style)> =
+        vec![(line.message(), line.message_runs(), base)];
+    texts.extend(line.extra().iter().map(|e| (e.as_str(), e.runs(), t.muted)));
+    for (i, (text, runs, style)) in texts.into_iter().enumerate() {
         let pieces = if logs.wrap {
-            wrap_pieces(
-                text.as_str(),
-                text_width,
-                budget.saturating_sub(rows.len()).max(1),
-            )
+            wrap_pieces(text, text_width, budget.saturating_sub(rows.len()).max(1))
         } else {
-            vec![window(text.as_str(), logs.hscroll, text_width)]
+            vec![window(text, logs.hscroll, text_width)]
         };
         for (j, (start, piece)) in pieces.into_iter().enumerate() {
             let mut spans = if i == 0 && j == 0 {
@@ -213,9 +210,9 @@ fn push_record(
             } else {
                 vec![Span::raw(" ".repeat(prefix_width))]
             };
-            spans.extend(styled(screen, text, start, &piece, style, search));
-            if i == 0 && j == 0 && !line.fields.is_empty() && !logs.wrap {
-                spans.push(Span::styled(format!("  {}", line.fields), t.muted));
+            spans.extend(styled(screen, runs, start, &piece, style, search));
+            if i == 0 && j == 0 && !line.fields().is_empty() && !logs.wrap {
+                spans.push(Span::styled(format!("  {}", line.fields()), t.muted));
             }
             let mut l = Line::from(spans);
             if selected {
@@ -266,15 +263,14 @@ fn wrap_pieces(text: &str, width: usize, max_rows: usize) -> Vec<(usize, String)
 /// theme-fitted styles, search matches highlighted.
 fn styled(
     screen: &LogsScreen<'_>,
-    text: &SafeText,
+    runs: &[StyledRun],
     start: usize,
     piece: &str,
     base: Style,
     search: Option<&Regex>,
 ) -> Vec<Span<'static>> {
     let end = start + piece.len();
-    let mut marks: Vec<(usize, usize, Style)> = text
-        .runs()
+    let mut marks: Vec<(usize, usize, Style)> = runs
         .iter()
         .filter(|r| r.range.end > start && r.range.start < end)
         .map(|r| {

@@ -8,4 +8,6 @@ pub mod line;
 pub mod line_reader;
 pub mod model;
 pub mod record;
+pub mod rows;
 pub mod source;
+pub mod store;

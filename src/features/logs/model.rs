@@ -5,20 +5,19 @@ use crate::core::clean::Clean;
 use crate::core::cursor::ListCursor;
 use crate::core::sanitize::SafeText;
 use crate::features::logs::line::Level;
+use crate::features::logs::rows::Rows;
+use crate::features::logs::store::{LineRef, LineStore, Stream};
 use chrono::{DateTime, Utc};
 use regex::Regex;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Lines kept before the oldest are dropped (counted and shown).
 pub const DEFAULT_CAPACITY: usize = 200_000;
 
-/// One log record of one container, possibly with continuation lines.
+/// One log record of one container, possibly with continuation lines, as
+/// a source sends it; the buffer keeps it packed ([`LineStore`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-///
-/// Kept compact, 200,000 at a time: pod and container names are shared
-/// between a stream's lines (`Logs` interns them), text is boxed to its
-/// length. On the wire they are plain strings.
 pub struct LogLine {
     pub pod: Arc<str>,
     pub container: Arc<str>,
@@ -89,18 +88,16 @@ impl LevelFilter {
 /// The log buffer and how it is viewed.
 #[derive(Debug, Clone)]
 pub struct Logs {
-    /// Shared, so a copy of the buffer (a replay's checkpoint) costs a
-    /// pointer a line.
-    lines: VecDeque<Arc<LogLine>>,
-    /// Sequence number of `lines[0]`; sequence numbers never repeat.
-    first_seq: u64,
+    /// Shared in blocks, so a copy of the buffer (a replay's checkpoint)
+    /// costs a pointer a block.
+    lines: LineStore,
     capacity: usize,
     pub dropped: u64,
     pub level: LevelFilter,
     filter: Option<Regex>,
     pub correlation: Option<String>,
     /// Sequence numbers of the lines that pass the filters, ascending.
-    matching: VecDeque<u64>,
+    matching: Rows,
     /// Follow the newest line; when false the view stays put.
     pub follow: bool,
     /// Lines that arrived (and matched) since following stopped.
@@ -115,14 +112,17 @@ pub struct Logs {
     pub behind: BTreeMap<String, u64>,
     /// Which pods are followed (`None`: every pod that logs).
     pub scope: Option<LogScope>,
-    /// Pod and container names, one copy each for every line that names it.
+    /// Pod and container names, one copy for every line of a stream.
     names: Names,
 }
 
-/// Interned names. Bounded: past `NAMES_KEPT` distinct names (pods come
-/// and go) the table starts over; lines keep the copies they share.
+/// Interned streams, by pod. Bounded: past `NAMES_KEPT` streams (pods
+/// come and go) the table starts over; lines keep the copies they share.
 #[derive(Clone, Default)]
-struct Names(std::collections::HashSet<Arc<str>>);
+struct Names {
+    by_pod: std::collections::HashMap<Arc<str>, Vec<Arc<Stream>>>,
+    count: usize,
+}
 
 // A cache, not state: two buffers holding the same lines are equal
 // whatever order their sets hash in.
@@ -135,15 +135,25 @@ impl std::fmt::Debug for Names {
 const NAMES_KEPT: usize = 10_000;
 
 impl Names {
-    fn share(&mut self, name: Arc<str>) -> Arc<str> {
-        if let Some(kept) = self.0.get(&name) {
+    fn share(&mut self, pod: Arc<str>, container: Arc<str>) -> Arc<Stream> {
+        if let Some(kept) = self
+            .by_pod
+            .get(&*pod)
+            .and_then(|streams| streams.iter().find(|s| s.container == container))
+        {
             return kept.clone();
         }
-        if self.0.len() >= NAMES_KEPT {
-            self.0.clear();
+        if self.count >= NAMES_KEPT {
+            self.by_pod.clear();
+            self.count = 0;
         }
-        self.0.insert(name.clone());
-        name
+        let stream = Arc::new(Stream {
+            pod: pod.clone(),
+            container,
+        });
+        self.by_pod.entry(pod).or_default().push(stream.clone());
+        self.count += 1;
+        stream
     }
 }
 
@@ -164,14 +174,13 @@ impl Default for Logs {
 impl Logs {
     pub fn with_capacity(capacity: usize) -> Logs {
         Logs {
-            lines: VecDeque::new(),
-            first_seq: 0,
+            lines: LineStore::default(),
             capacity: capacity.max(1),
             dropped: 0,
             level: LevelFilter::All,
             filter: None,
             correlation: None,
-            matching: VecDeque::new(),
+            matching: Rows::with_limit(capacity.max(1)),
             follow: true,
             new_while_paused: 0,
             cursor: ListCursor::default(),
@@ -202,24 +211,23 @@ impl Logs {
     }
 
     /// The line at visible row `row`.
-    pub fn row(&self, row: usize) -> Option<&LogLine> {
-        let seq = *self.matching.get(row)?;
+    pub fn row(&self, row: usize) -> Option<LineRef<'_>> {
         self.lines
-            .get((seq - self.first_seq) as usize)
-            .map(|l| &**l)
+            .get(self.matching.get(row, self.lines.first_seq())?)
     }
 
-    pub fn selected(&self) -> Option<&LogLine> {
+    pub fn selected(&self) -> Option<LineRef<'_>> {
         self.row(self.cursor.selected)
     }
 
     pub fn apply(&mut self, update: Clean<LogsUpdate>) {
         match update.into_inner() {
             LogsUpdate::Lines(lines) => {
+                // Trimmed line by line, so a big batch never holds more.
                 for line in lines {
                     self.push(line);
+                    self.trim();
                 }
-                self.trim();
                 if self.follow {
                     self.cursor.to_last(self.visible_len());
                 }
@@ -235,90 +243,84 @@ impl Logs {
     }
 
     fn push(&mut self, mut line: LogLine) {
-        line.pod = self.names.share(line.pod);
-        line.container = self.names.share(line.container);
-        line.message.shrink_to_fit();
+        let stream = self.names.share(line.pod.clone(), line.container.clone());
         if line.continuation {
             // Attach to the latest record of the same stream, looking back a little.
-            let owner = self
-                .lines
-                .iter_mut()
-                .rev()
-                .take(256)
-                .find(|l| l.pod == line.pod && l.container == line.container && !l.note);
-            if let Some(owner) = owner {
-                Arc::make_mut(owner).extra.push(line.message);
-                return;
+            line.message.shrink_to_fit();
+            match self.lines.continue_record(&stream, line.message) {
+                Ok(()) => return,
+                Err(message) => line.message = message,
             }
         }
-        let seq = self.first_seq + self.lines.len() as u64;
-        if self.admits(&line) {
-            self.matching.push_back(seq);
+        let seq = self.lines.next_seq();
+        self.lines.push(line, stream);
+        if self.lines.get(seq).is_some_and(|l| self.admits(&l)) {
+            self.matching.push(seq);
             if !self.follow {
                 self.new_while_paused += 1;
             }
         }
-        self.lines.push_back(Arc::new(line));
     }
 
     fn trim(&mut self) {
         let mut removed_rows = 0;
         while self.lines.len() > self.capacity {
+            let oldest = self.lines.first_seq();
             self.lines.pop_front();
             self.dropped += 1;
-            if self.matching.front() == Some(&self.first_seq) {
-                self.matching.pop_front();
+            if self.matching.drop_oldest(oldest) {
                 removed_rows += 1;
             }
-            self.first_seq += 1;
         }
         // Keep the selection on the same line while older ones go.
         self.cursor.selected = self.cursor.selected.saturating_sub(removed_rows);
         self.cursor.top = self.cursor.top.saturating_sub(removed_rows);
     }
 
-    fn admits(&self, line: &LogLine) -> bool {
+    fn admits(&self, line: &LineRef<'_>) -> bool {
         // Notes (a pod joined or left, a stream ended) say something about
         // the scope itself: shown unless one request is being followed.
-        if line.note {
+        if line.note() {
             return self.correlation.is_none();
         }
         if let Some(scope) = &self.scope
-            && !scope.pods.contains(&*line.pod)
+            && !scope.pods.contains(line.pod())
         {
             return false;
         }
-        if !self.level.admits(line.level) {
+        if !self.level.admits(line.level()) {
             return false;
         }
         if let Some(id) = &self.correlation
-            && line.correlation.as_deref() != Some(id.as_str())
-            && !line.message.as_str().contains(id.as_str())
+            && line.correlation() != Some(id.as_str())
+            && !line.message().contains(id.as_str())
         {
             return false;
         }
         match &self.filter {
             Some(re) => {
-                re.is_match(line.message.as_str())
-                    || re.is_match(&line.pod)
-                    || re.is_match(&line.fields)
+                re.is_match(line.message()) || re.is_match(line.pod()) || re.is_match(line.fields())
             }
             None => true,
         }
     }
 
     fn recompute(&mut self) {
-        let selected_seq = self.matching.get(self.cursor.selected).copied();
-        self.matching = (0..self.lines.len())
-            .filter(|&i| self.admits(&self.lines[i]))
-            .map(|i| self.first_seq + i as u64)
-            .collect();
+        let first_seq = self.lines.first_seq();
+        let selected_seq = self.matching.get(self.cursor.selected, first_seq);
+        self.matching = Rows::collect(
+            self.capacity,
+            self.lines
+                .iter()
+                .filter(|(_, line)| self.admits(line))
+                .map(|(seq, _)| seq),
+        );
         match (self.follow, selected_seq) {
             (true, _) | (false, None) => self.cursor.to_last(self.visible_len()),
             (false, Some(seq)) => {
                 self.cursor.selected = self
                     .matching
-                    .partition_point(|&s| s < seq)
+                    .before(seq, first_seq)
                     .min(self.visible_len().saturating_sub(1));
             }
         }
@@ -381,7 +383,7 @@ impl Logs {
     }
 
     /// The next (or previous) visible row after the selection matching `pred`.
-    pub fn find_row(&self, forward: bool, pred: impl Fn(&LogLine) -> bool) -> Option<usize> {
+    pub fn find_row(&self, forward: bool, pred: impl Fn(&LineRef<'_>) -> bool) -> Option<usize> {
         let n = self.visible_len();
         let start = self.cursor.selected;
         let rows: Box<dyn Iterator<Item = usize>> = if forward {
@@ -389,13 +391,14 @@ impl Logs {
         } else {
             Box::new((0..start).rev().chain((start + 1..n).rev()))
         };
-        rows.into_iter().find(|&r| self.row(r).is_some_and(&pred))
+        rows.into_iter()
+            .find(|&r| self.row(r).is_some_and(|l| pred(&l)))
     }
 
     /// Whether a line matches the search (message or continuation lines).
-    pub fn search_hit(&self, line: &LogLine) -> bool {
+    pub fn search_hit(&self, line: &LineRef<'_>) -> bool {
         self.search.as_ref().is_some_and(|re| {
-            re.is_match(line.message.as_str()) || line.extra.iter().any(|e| re.is_match(e.as_str()))
+            re.is_match(line.message()) || line.extra().iter().any(|e| re.is_match(e.as_str()))
         })
     }
 
@@ -404,7 +407,7 @@ impl Logs {
         let mut out = String::new();
         for row in 0..self.visible_len() {
             if let Some(l) = self.row(row) {
-                out.push_str(&plain(l));
+                out.push_str(&plain(&l));
                 out.push('\n');
             }
         }
@@ -413,23 +416,23 @@ impl Logs {
 }
 
 /// One line as text: time, pod, container, level, message, fields, trace.
-pub fn plain(l: &LogLine) -> String {
+pub fn plain(l: &LineRef<'_>) -> String {
     let time = l
-        .time
+        .time()
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ ").to_string())
         .unwrap_or_default();
     let mut s = format!(
         "{time}{} {} {} {}",
-        l.pod,
-        l.container,
-        l.level.as_str(),
-        l.message.as_str()
+        l.pod(),
+        l.container(),
+        l.level().as_str(),
+        l.message()
     );
-    if !l.fields.is_empty() {
+    if !l.fields().is_empty() {
         s.push(' ');
-        s.push_str(&l.fields);
+        s.push_str(l.fields());
     }
-    for e in &l.extra {
+    for e in l.extra() {
         s.push('\n');
         s.push_str(e.as_str());
     }
@@ -470,7 +473,7 @@ mod tests {
 
     fn texts(l: &Logs) -> Vec<String> {
         (0..l.visible_len())
-            .map(|r| l.row(r).unwrap().message.as_str().to_string())
+            .map(|r| l.row(r).unwrap().message().to_string())
             .collect()
     }
 
@@ -506,7 +509,7 @@ mod tests {
             cont,
         ])));
         assert_eq!(logs.visible_len(), 2);
-        assert_eq!(logs.row(0).unwrap().extra.len(), 1);
+        assert_eq!(logs.row(0).unwrap().extra().len(), 1);
     }
 
     #[test]
@@ -578,6 +581,6 @@ mod tests {
             Some(1),
             "wraps around"
         );
-        assert_eq!(logs.find_row(false, |l| l.level == Level::Error), None);
+        assert_eq!(logs.find_row(false, |l| l.level() == Level::Error), None);
     }
 }
