@@ -48,7 +48,7 @@ import sys
 mode, b, t0, t1, c0, c1, hz = sys.argv[1:]
 secs = float(t1) - float(t0)
 cpu = (int(c1) - int(c0)) / int(hz) / secs * 100
-print(f"{mode}: {int(b) / secs:.0f} bytes/s to the terminal, {cpu:.1f} % of a core")
+print(f"{mode}: {int(b) / secs:.0f} bytes/s to the terminal, {cpu:.2f} % of a core")
 PY
   echo "$mode: peak RSS $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") kB"
   grep -o "first pods table: .*" "$work/opsdeck.log" || true

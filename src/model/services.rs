@@ -67,9 +67,18 @@ impl Model {
         if !dirty.any() {
             return;
         }
+        // A change to pods alone alters no service's links (they follow
+        // deployments' names and selectors), so the map stays.
+        let mut relink = true;
         if dirty.pods {
             let mut touched = std::mem::take(&mut s.touched);
             touched.all |= s.pods_at.is_none();
+            let only_pods = dirty
+                == Dirty {
+                    pods: true,
+                    ..Dirty::default()
+                };
+            relink = !only_pods || touched.all || !touched.deployments.is_empty();
             s.pods_at = Some(now);
             s.pods
                 .update(&self.pods.data, &touched, now, &mut s.signals.pods);
@@ -113,13 +122,64 @@ impl Model {
             }
         }
         let entries = self.timeline.entries();
-        self.overview.rebuild(&s.signals, entries.iter().rev());
+        self.overview
+            .rebuild(&s.signals, entries.iter().rev(), relink);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_links_after_pods_changed_are_those_worked_out_afresh() {
+        use crate::core::clean::Clean;
+        use crate::features::overview::link::ServiceMap;
+        use crate::features::pods::model::{Deployment, KubeUpdate, Pod};
+        use crate::update::Update;
+        let t0 = chrono::Utc::now();
+        let deployment = |name: &str| Deployment {
+            name: name.into(),
+            namespace: "prod".into(),
+            replicas: 1,
+            ..Deployment::default()
+        };
+        let pod = |name: &str, of: &str, restarts| Pod {
+            name: name.into(),
+            namespace: "prod".into(),
+            deployment: Some(of.into()),
+            restarts,
+            ..Pod::default()
+        };
+        let mut m = Model::default();
+        m.apply(Update::from(KubeUpdate::Deployments(vec![deployment(
+            "web",
+        )])));
+        m.apply(Update::from(KubeUpdate::Pods(vec![pod("web-1", "web", 0)])));
+        m.refresh_overview(t0);
+        let changes = [
+            KubeUpdate::PodsChanged {
+                upserted: vec![pod("web-1", "web", 3), pod("api-1", "api", 0)],
+                deleted: vec![],
+            },
+            KubeUpdate::DeploymentsChanged {
+                upserted: vec![deployment("api")],
+                deleted: vec![],
+            },
+            KubeUpdate::PodsChanged {
+                upserted: vec![pod("api-1", "api", 1)],
+                deleted: vec![("prod".into(), "web-1".into())],
+            },
+        ];
+        for change in changes {
+            m.apply(Update::Kube(Clean::new(change)));
+            m.refresh_overview(t0);
+            let fresh = ServiceMap::derive(&m.overview.settings, &m.services.signals);
+            assert_eq!(m.overview.map.services, fresh.services);
+            assert_eq!(m.overview.map.unlinked, fresh.unlinked);
+        }
+        assert_eq!(m.overview.map.services.len(), 2, "web and api");
+    }
 
     #[test]
     fn the_clock_alone_recomputes_the_pods_every_half_minute() {

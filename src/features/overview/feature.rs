@@ -23,14 +23,17 @@ pub struct OverviewTab {
 }
 
 impl OverviewTab {
-    /// Links the signals again and rebuilds the board. `entries` newest
-    /// first.
+    /// Rebuilds the board, linking the signals again first when `relink`
+    /// (names may have changed). `entries` newest first.
     pub fn rebuild<'a>(
         &mut self,
         signals: &Signals,
         entries: impl Iterator<Item = &'a TimelineEntry>,
+        relink: bool,
     ) {
-        self.map = ServiceMap::derive(&self.settings, signals);
+        if relink {
+            self.map = ServiceMap::derive(&self.settings, signals);
+        }
         self.board = Board::build(&self.map, signals, entries);
         self.view.refresh(&self.board);
     }
