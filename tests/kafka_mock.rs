@@ -385,10 +385,12 @@ async fn past_its_capacity_the_pool_holds_no_more_clients_and_reads_stay_right()
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_poll_drops_every_client_and_the_next_one_makes_them_again() {
-    let mock = MockCluster::new(1).unwrap();
-    two_topics(&mock);
+/// `g0` committed at 4 on `orders`, `pay` at 3 on `payments`; a short
+/// timeout, for the polls that fail while the broker is down.
+fn two_committed_groups(
+    mock: &MockCluster<'_, rdkafka::producer::DefaultProducerContext>,
+) -> (ClusterConfig, KafkaCluster) {
+    two_topics(mock);
     let bootstrap = mock.bootstrap_servers();
     commit_at(&bootstrap, "g0", "orders", &[0, 1, 2], 4);
     commit_at(&bootstrap, "pay", "payments", &[0, 1], 3);
@@ -398,7 +400,14 @@ async fn a_failed_poll_drops_every_client_and_the_next_one_makes_them_again() {
         groups: vec!["g0".into(), "pay".into()],
         ..KafkaCluster::default()
     };
-    let config = cluster(&mock).with_timeout(std::time::Duration::from_secs(1));
+    let config = cluster(mock).with_timeout(std::time::Duration::from_secs(1));
+    (config, settings)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_poll_drops_every_client_and_the_next_one_makes_them_again() {
+    let mock = MockCluster::new(1).unwrap();
+    let (config, settings) = two_committed_groups(&mock);
     let mut poller =
         Poller::new(config, settings, Default::default()).with_capacity(MAX_GROUP_CLIENTS);
     let (_, error) = poller.poll().await;
@@ -426,17 +435,7 @@ async fn a_failed_poll_drops_every_client_and_the_next_one_makes_them_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_the_wire_a_failed_poll_drops_the_connections_and_the_next_one_reconnects() {
     let mock = MockCluster::new(1).unwrap();
-    two_topics(&mock);
-    let bootstrap = mock.bootstrap_servers();
-    commit_at(&bootstrap, "g0", "orders", &[0, 1, 2], 4);
-    commit_at(&bootstrap, "pay", "payments", &[0, 1], 3);
-    let settings = KafkaCluster {
-        name: "mock".into(),
-        bootstrap,
-        groups: vec!["g0".into(), "pay".into()],
-        ..KafkaCluster::default()
-    };
-    let config = cluster(&mock).with_timeout(std::time::Duration::from_secs(1));
+    let (config, settings) = two_committed_groups(&mock);
     let mut poller = Poller::new(config, settings, Default::default());
     let (_, error) = poller.poll().await;
     assert_eq!(error, None);
