@@ -5,7 +5,8 @@
 # the first table: opsdeck's and the broker's CPU (% of one core), opsdeck's
 # sockets to the broker (ESTABLISHED, sampled each second, and the
 # connections closed in the window, as new TIME-WAIT sockets), the busiest
-# threads, and when the groups table first appeared after start.
+# threads, and when the groups table first appeared after start. First,
+# the broker alone for IDLE_SECS (30) with the same groups: its own share.
 # Usage: bash benches/lag_groups.sh [GROUPS] [PARTITIONS]
 #   PROFILE=dev for an unoptimized build (default release);
 #   OPSDECK_BIN=path measures another opsdeck binary (an older build);
@@ -58,6 +59,11 @@ EOF
 
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
+# The broker alone with the same groups, to tell what opsdeck's polls cost it.
+i0=$(date +%s.%N); a0=$(cpu "$broker_pid")
+sleep "${IDLE_SECS:-30}"
+i1=$(date +%s.%N); a1=$(cpu "$broker_pid")
+idle=$(python3 -c "print(f'{($a1 - $a0) / $hz / ($i1 - $i0) * 100:.1f}')")
 start=$(date +%s.%N)
 tmux -L "$sock" -f /dev/null new-session -d -x 160 -y 48 \
   "env XDG_CONFIG_HOME=$work/c XDG_STATE_HOME=$work/s KUBECONFIG=/nonexistent $opsdeck; sleep 1"
@@ -94,9 +100,9 @@ threads > "$work/threads1"
 groups_seen=$(tmux -L "$sock" capture-pane -p | grep -c "bench-group-" || true)
 tmux -L "$sock" send-keys q
 
-python3 - "$t0" "$t1" "$c0" "$c1" "$b1" "$b2" "$hz" "$first" "$work" "$profile" <<'PY'
+python3 - "$t0" "$t1" "$c0" "$c1" "$b1" "$b2" "$hz" "$first" "$work" "$profile" "$idle" <<'PY'
 import sys, collections
-t0, t1, c0, c1, b1, b2, hz, first, work, profile = sys.argv[1:]
+t0, t1, c0, c1, b1, b2, hz, first, work, profile = sys.argv[1:11]
 secs = float(t1) - float(t0)
 pct = lambda a, b: (int(b) - int(a)) / int(hz) / secs * 100
 est = [int(l) for l in open(f"{work}/sockets")]
@@ -114,7 +120,8 @@ busiest = sorted(((th1[k] - th0.get(k, 0), k) for k in th1), reverse=True)[:5]
 print(f"build: {profile}")
 print(f"first groups table: {first} s after start")
 print(f"opsdeck: {pct(c0, c1):.1f} % of a core over {secs:.0f} s, {sum(names.values())} threads")
-print(f"broker:  {pct(b1, b2):.1f} % of a core over the same window")
+print(f"broker:  {pct(b1, b2):.1f} % of a core over the same window "
+      f"({sys.argv[11]} % alone before opsdeck started)")
 print(f"sockets to the broker: ESTABLISHED max {max(est)} min {min(est)}; "
       f"connections closed in the window (new TIME-WAIT): {len(closed)}")
 ns = lambda t: t / 1e9 / secs * 100
