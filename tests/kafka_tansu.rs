@@ -373,10 +373,13 @@ async fn a_topic_recreated_with_more_partitions_is_picked_up() {
 }
 
 /// Each group's committed offsets on `topic`, by group.
+/// A group, its committed offsets and the partitions' high watermarks.
+type GroupRow = (String, Vec<Option<i64>>, Vec<i64>);
+
 fn committed_by_group(
     update: &opsdeck::features::lag::model::LagUpdate,
     topic: &str,
-) -> Vec<(String, Vec<Option<i64>>, Vec<i64>)> {
+) -> Vec<GroupRow> {
     update
         .groups
         .iter()
@@ -389,6 +392,15 @@ fn committed_by_group(
             )
         })
         .collect()
+}
+
+/// One poll that fails nothing and reads exactly `expected` on `topic`.
+async fn poll_expecting(poller: &mut Poller, topic: &str, expected: &[GroupRow], round: usize) {
+    let (update, error) = poller.poll().await;
+    assert_eq!(error, None);
+    let update = update.unwrap();
+    assert_eq!(update.failures, vec![], "poll {round}");
+    assert_eq!(committed_by_group(&update, topic), expected, "poll {round}");
 }
 
 /// `n` (at least 4) discovered groups, each at its own offset on a 4-partition topic,
@@ -418,22 +430,14 @@ async fn follow_a_fleet(
     };
     let mut poller = make(cluster(bootstrap), settings);
     let end = (2 * n + 10) as i64;
-    let expect = |at: &[(String, i64)]| -> Vec<(String, Vec<Option<i64>>, Vec<i64>)> {
+    let expect = |at: &[(String, i64)]| -> Vec<GroupRow> {
         at.iter()
             .map(|(g, o)| (g.clone(), vec![Some(*o); 4], vec![end; 4]))
             .collect()
     };
 
     for round in 0..2 {
-        let (update, error) = poller.poll().await;
-        assert_eq!(error, None);
-        let update = update.unwrap();
-        assert_eq!(update.failures, vec![], "poll {round}");
-        assert_eq!(
-            committed_by_group(&update, &topic),
-            expect(&at),
-            "poll {round}"
-        );
+        poll_expecting(&mut poller, &topic, &expect(&at), round).await;
         check(poller.clients().unwrap(), round);
         at[3].1 += 2;
         commit_at(bootstrap, &at[3].0, &topic, &[0, 1, 2, 3], at[3].1);
@@ -454,15 +458,7 @@ async fn follow_a_fleet(
     at.push((group(n), n as i64 + 1));
     commit_at(bootstrap, &group(n), &topic, &[0, 1, 2, 3], n as i64 + 1);
     for round in 2..4 {
-        let (update, error) = poller.poll().await;
-        assert_eq!(error, None);
-        let update = update.unwrap();
-        assert_eq!(update.failures, vec![], "poll {round}");
-        assert_eq!(
-            committed_by_group(&update, &topic),
-            expect(&at),
-            "poll {round}"
-        );
+        poll_expecting(&mut poller, &topic, &expect(&at), round).await;
         check(poller.clients().unwrap(), round);
     }
 }

@@ -5,7 +5,7 @@
 use super::tab::Tab;
 use super::{App, Overlay};
 use crate::core::service::ServiceScope;
-use crate::features::pods::model::KubeUpdate;
+use crate::features::pods::model::{KubeUpdate, changed_keys};
 use crate::features::pods::view::PodsMode;
 use crate::update::Update;
 use std::collections::BTreeSet;
@@ -67,12 +67,7 @@ impl App {
         if self.unseen.before.is_none() {
             self.unseen.before = Some(self.glance());
         }
-        let keys = upserted
-            .iter()
-            .map(|p| (p.namespace.clone(), p.name.clone()));
-        self.unseen
-            .changed
-            .extend(keys.chain(deleted.iter().cloned()));
+        self.unseen.changed.extend(changed_keys(upserted, deleted));
     }
 
     /// After the updates were applied and settled: whether a frame is due.

@@ -199,6 +199,15 @@ fn key(namespace: &str, name: &str) -> (String, String) {
     (namespace.to_string(), name.to_string())
 }
 
+/// The `(namespace, name)` of every pod a `PodsChanged` names.
+pub fn changed_keys<'a>(
+    upserted: &'a [Pod],
+    deleted: &'a [(String, String)],
+) -> impl Iterator<Item = (String, String)> + 'a {
+    let upserted = upserted.iter().map(|p| key(&p.namespace, &p.name));
+    upserted.chain(deleted.iter().cloned())
+}
+
 impl Workloads {
     /// Workloads holding exactly these deployments and pods.
     pub fn with(deployments: Vec<Deployment>, pods: Vec<Pod>) -> Workloads {

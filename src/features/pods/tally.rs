@@ -2,7 +2,7 @@
 //! a watched change to one pod recounts that pod's deployment, not every
 //! pod of the cluster.
 
-use super::model::{KubeUpdate, Workloads};
+use super::model::{KubeUpdate, Pod, Workloads, changed_keys};
 use super::summary::{Key, RestartWindow, signal, signals};
 use crate::core::service::PodsSignal;
 use chrono::{DateTime, Utc};
@@ -19,20 +19,17 @@ pub struct Touched {
 
 impl Touched {
     pub fn note(&mut self, update: &KubeUpdate) {
-        let keys = |deleted: &[Key]| deleted.to_vec();
         match update {
             KubeUpdate::Pods(_) | KubeUpdate::Deployments(_) => self.all = true,
             KubeUpdate::PodsChanged { upserted, deleted } => {
-                let upserted = upserted
-                    .iter()
-                    .map(|p| (p.namespace.clone(), p.name.clone()));
-                self.pods.extend(upserted.chain(keys(deleted)));
+                self.pods.extend(changed_keys(upserted, deleted));
             }
             KubeUpdate::DeploymentsChanged { upserted, deleted } => {
                 let upserted = upserted
                     .iter()
                     .map(|d| (d.namespace.clone(), d.name.clone()));
-                self.deployments.extend(upserted.chain(keys(deleted)));
+                self.deployments
+                    .extend(upserted.chain(deleted.iter().cloned()));
             }
             // The signals read only pods and deployments.
             KubeUpdate::ReplicaSets(_)
@@ -65,16 +62,18 @@ impl PodsTally {
         self.owner.clear();
         self.members.clear();
         for (key, pod) in &w.pods {
-            if let Some(d) = &pod.deployment {
-                let owner = (pod.namespace.clone(), d.clone());
-                self.members
-                    .entry(owner.clone())
-                    .or_default()
-                    .insert(key.clone());
-                self.owner.insert(key.clone(), owner);
-            }
+            self.adopt(key, pod);
         }
         *out = signals(w, &self.window, now);
+    }
+
+    /// Files the pod under its deployment; returns that deployment.
+    fn adopt(&mut self, key: &Key, pod: &Pod) -> Option<Key> {
+        let owner = (pod.namespace.clone(), pod.deployment.clone()?);
+        let members = self.members.entry(owner.clone()).or_default();
+        members.insert(key.clone());
+        self.owner.insert(key.clone(), owner.clone());
+        Some(owner)
     }
 
     /// Only what `touched` names, and the deployments of those pods
@@ -102,15 +101,7 @@ impl PodsTally {
                 }
                 recount.insert(old);
             }
-            if let Some(pod) = pod
-                && let Some(d) = &pod.deployment
-            {
-                let owner = (pod.namespace.clone(), d.clone());
-                self.members
-                    .entry(owner.clone())
-                    .or_default()
-                    .insert(key.clone());
-                self.owner.insert(key.clone(), owner.clone());
+            if let Some(owner) = pod.and_then(|pod| self.adopt(key, pod)) {
                 recount.insert(owner);
             }
         }

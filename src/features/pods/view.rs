@@ -1,7 +1,7 @@
 //! The Pods tab's view of the workloads: which rows, in which order, and the
 //! selection. Recomputed when data or view settings change, never per frame.
 
-use super::model::{KubeUpdate, Pod, Workloads};
+use super::model::{KubeUpdate, Pod, Workloads, changed_keys};
 use crate::core::clean::Clean;
 use crate::core::cursor::ListCursor;
 use crate::core::service::ServiceScope;
@@ -372,11 +372,7 @@ impl PodsView {
         let selected = self.selected_key().cloned();
         match &*update {
             KubeUpdate::PodsChanged { upserted, deleted } if self.mode != PodsMode::Deployments => {
-                let changed: BTreeSet<Key> = upserted
-                    .iter()
-                    .map(|p| (p.namespace.clone(), p.name.clone()))
-                    .chain(deleted.iter().cloned())
-                    .collect();
+                let changed: BTreeSet<Key> = changed_keys(upserted, deleted).collect();
                 // Where each changed pod's row is now, found with the old pod.
                 let was: Vec<(Key, Option<usize>)> = changed
                     .into_iter()

@@ -283,20 +283,16 @@ async fn fetch_batched(
         .groups
         .into_iter()
         .map(|g| {
-            let result = match error_text(g.error_code, None) {
-                Some(e) => Err(e),
-                None => Ok(g
-                    .topics
-                    .iter()
-                    .flat_map(|t| {
-                        t.partitions.iter().map(|p| {
-                            let tp = TopicPartition::new(t.name.as_str(), p.partition_index);
-                            (tp, committed(p.committed_offset, p.error_code))
-                        })
-                    })
-                    .collect()),
-            };
-            (g.group_id.to_string(), result)
+            let partitions = g.topics.iter().flat_map(|t| {
+                t.partitions.iter().map(|p| {
+                    let at = (p.partition_index, p.committed_offset, p.error_code);
+                    (t.name.as_str(), at)
+                })
+            });
+            (
+                g.group_id.to_string(),
+                group_result(g.error_code, partitions),
+            )
         })
         .collect())
 }
@@ -337,26 +333,39 @@ async fn fetch_one_by_one(
         .iter()
         .zip(replies)
         .map(|(g, r)| {
-            let result = match error_text(r.error_code, None) {
-                Some(e) => Err(e),
-                None => Ok(r
-                    .topics
-                    .iter()
-                    .flat_map(|t| {
-                        t.partitions.iter().map(|p| {
-                            let tp = TopicPartition::new(t.name.as_str(), p.partition_index);
-                            (tp, committed(p.committed_offset, p.error_code))
-                        })
-                    })
-                    .collect()),
-            };
-            (g.clone(), result)
+            let partitions = r.topics.iter().flat_map(|t| {
+                t.partitions.iter().map(|p| {
+                    let at = (p.partition_index, p.committed_offset, p.error_code);
+                    (t.name.as_str(), at)
+                })
+            });
+            (g.clone(), group_result(r.error_code, partitions))
         })
         .collect())
 }
 
 /// A partition's committed offset; none where it never committed (-1) or
 /// the broker answered with an error for it.
+/// One group's answer: its error, or each partition's committed offset.
+/// The batched and the per-group replies are different types of the
+/// crate; both come here as `(topic, (partition, offset, error))`.
+fn group_result<'a>(
+    error: i16,
+    partitions: impl Iterator<Item = (&'a str, (i32, i64, i16))>,
+) -> Result<Committed, String> {
+    match error_text(error, None) {
+        Some(e) => Err(e),
+        None => Ok(partitions
+            .map(|(topic, (partition, offset, error))| {
+                (
+                    TopicPartition::new(topic, partition),
+                    committed(offset, error),
+                )
+            })
+            .collect()),
+    }
+}
+
 fn committed(offset: i64, error: i16) -> Option<i64> {
     (error == 0 && offset >= 0).then_some(offset)
 }
