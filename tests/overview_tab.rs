@@ -467,3 +467,25 @@ fn updates_applied_in_batches_settle_to_what_one_at_a_time_shows() {
     assert_eq!(compared, 20);
     assert!(screen(&one).contains("payment-service"));
 }
+
+/// Behind another tab the board is not folded for every batch (at 20,000
+/// pods that was most of what a change cost); shown again, it is what it
+/// would have been had it been on screen all along.
+#[test]
+fn the_board_behind_another_tab_is_folded_when_the_overview_is_shown() {
+    for secs in [30, 150, 400] {
+        let shown = overview_at((160, 48), secs);
+        let mut behind = app((160, 48));
+        behind.tab = Tab::Pods;
+        play_demo(&mut behind, secs);
+        assert!(behind.model.overview.stale, "folded behind the Pods tab");
+        keys(&mut behind, &["0"]);
+        assert_eq!(behind.tab, Tab::Overview);
+        assert!(!behind.model.overview.stale);
+        assert_eq!(
+            behind.model.overview.board.rows, shown.model.overview.board.rows,
+            "at {secs} s"
+        );
+        assert_eq!(screen(&behind), screen(&shown), "at {secs} s");
+    }
+}

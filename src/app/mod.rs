@@ -353,6 +353,23 @@ impl App {
 
     /// Reacts to one event. Returns what the runtime must do.
     pub fn update(&mut self, event: Event) -> Vec<Effect> {
+        let effects = self.react(event);
+        // The event may have brought the Overview on screen.
+        self.fold_board_if_shown();
+        effects
+    }
+
+    /// The Overview's board is folded only while the Overview is shown:
+    /// behind another tab, a batch costs what it changed, not every service.
+    fn fold_board_if_shown(&mut self) {
+        if self.tab == Tab::Overview && self.model.overview.stale {
+            self.model.fold_board();
+            let page = self.page();
+            self.feature_mut(Tab::Overview).fit(page);
+        }
+    }
+
+    fn react(&mut self, event: Event) -> Vec<Effect> {
         match event {
             Event::Key(key) => {
                 let before = self.follow_point();
@@ -396,7 +413,8 @@ impl App {
                     self.now = now;
                 }
                 if self.model.services.aged(self.now) {
-                    self.model.refresh_overview(self.now);
+                    self.model.refresh_signals(self.now);
+                    self.fold_board_if_shown();
                     self.fit_cursor();
                 }
                 let mut effects = self.presence_tick();
@@ -530,7 +548,8 @@ impl App {
     /// Kubernetes data, the followed logs and an open rollback's plan too.
     fn settle(&mut self, kube: bool) -> Vec<Effect> {
         self.unsettled = false;
-        self.model.refresh_overview(self.now);
+        self.model.refresh_signals(self.now);
+        self.fold_board_if_shown();
         self.refresh_service();
         // The responder's service may be known only now.
         self.follow_responder();

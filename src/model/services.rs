@@ -60,8 +60,22 @@ impl ServiceSignals {
 }
 
 impl Model {
-    /// Rebuilds the Overview from what changed since the last time.
+    /// Brings the Overview up to date: its signals, links and board.
     pub fn refresh_overview(&mut self, now: DateTime<Utc>) {
+        self.refresh_signals(now);
+        self.fold_board();
+    }
+
+    /// Folds the Overview's board, if its signals changed since.
+    pub fn fold_board(&mut self) {
+        let entries = self.timeline.entries();
+        self.overview
+            .fold(&self.services.signals, entries.iter().rev());
+    }
+
+    /// Works out again the signals of what changed since the last time,
+    /// and the links between services; the board waits for `fold_board`.
+    pub fn refresh_signals(&mut self, now: DateTime<Utc>) {
         let s = &mut self.services;
         let dirty = std::mem::take(&mut s.dirty);
         if !dirty.any() {
@@ -121,9 +135,7 @@ impl Model {
                 });
             }
         }
-        let entries = self.timeline.entries();
-        self.overview
-            .rebuild(&s.signals, entries.iter().rev(), relink);
+        self.overview.signals_changed(&s.signals, relink);
     }
 }
 

@@ -20,20 +20,33 @@ pub struct OverviewTab {
     pub map: ServiceMap,
     pub board: Board,
     pub view: OverviewView,
+    /// The signals changed since the board was folded: it is folded again
+    /// when the Overview is next shown, not for every batch behind another tab.
+    pub stale: bool,
 }
 
 impl OverviewTab {
-    /// Rebuilds the board, linking the signals again first when `relink`
-    /// (names may have changed). `entries` newest first.
-    pub fn rebuild<'a>(
-        &mut self,
-        signals: &Signals,
-        entries: impl Iterator<Item = &'a TimelineEntry>,
-        relink: bool,
-    ) {
+    /// The signals changed: links them again when `relink` (names may have
+    /// changed; other tabs find their rows' services through the map) and
+    /// leaves the board to `fold`.
+    pub fn signals_changed(&mut self, signals: &Signals, relink: bool) {
         if relink {
             self.map = ServiceMap::derive(&self.settings, signals);
         }
+        self.stale = true;
+    }
+
+    /// Folds the board from the signals when they changed since the last
+    /// time. `entries` newest first.
+    pub fn fold<'a>(
+        &mut self,
+        signals: &Signals,
+        entries: impl Iterator<Item = &'a TimelineEntry>,
+    ) {
+        if !self.stale {
+            return;
+        }
+        self.stale = false;
         self.board = Board::build(&self.map, signals, entries);
         self.view.refresh(&self.board);
     }
