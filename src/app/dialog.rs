@@ -1,6 +1,7 @@
 //! The action dialog: a plan, the guard chain's decisions as they come in,
 //! and the confirmation. The only way to an `Effect::Execute`.
 
+use super::tab::Tab;
 use super::{App, Effect, Overlay};
 use crate::core::action::{Action, ActionPlan, Confirm};
 use crate::core::command::ActionRequest;
@@ -9,9 +10,9 @@ use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::features::pods::actions::plan::{self, Scope};
 use crate::features::pods::actions::rollout as rollout_plan;
-use crate::features::queries::actions::plan as query_plan;
 use crate::remediation::audit::AuditEvent;
 use crate::remediation::guard::{self, Decision, GuardContext, Step};
+use crate::shared::feature::PlanContext;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -283,9 +284,19 @@ impl App {
             ActionRequest::Delete { pod } => self
                 .resolve(&pod, true)
                 .and_then(|(scope, name)| plan::delete_pod(&scope, name)),
-            ActionRequest::Breaker { update, all } => self.breaker_plan(&update, all),
-            ActionRequest::Reset { to, topic } => self.reset_plan(&to, topic.as_deref()),
-            ActionRequest::PgSignal { .. } | ActionRequest::KillOp => self.query_plan(&request),
+            ActionRequest::Breaker { .. }
+            | ActionRequest::Reset { .. }
+            | ActionRequest::PgSignal { .. }
+            | ActionRequest::KillOp => {
+                let cx = PlanContext {
+                    context: self.model.context.as_deref().unwrap_or("default"),
+                };
+                self.feature(self.tab)
+                    .plan(&request, &cx)
+                    .unwrap_or_else(|| {
+                        Err(format!("no such action on the {} tab", self.tab.title()))
+                    })
+            }
         };
         match plan {
             Ok(mut plan) => {
@@ -340,49 +351,20 @@ impl App {
             audit_error: self.audit_error.as_deref(),
             protected: &self.settings.protected,
             target_exists: self.target_exists(plan),
-            failed_preconditions: match &plan.action {
-                Action::PgSignal { .. } | Action::MongoKillOp { .. } => {
-                    query_plan::failed_preconditions(plan, &self.model.queries.data)
-                }
-                _ => self.preconditions(plan),
-            },
+            failed_preconditions: Tab::ALL
+                .iter()
+                .flat_map(|t| self.feature(*t).failed_preconditions(plan))
+                .collect(),
         }
     }
 
+    /// The feature whose backend the plan acts on answers; a plan no
+    /// feature answers for counts as gone.
     fn target_exists(&self, plan: &ActionPlan) -> bool {
-        let w = &self.model.pods.data;
-        let ns = &plan.target.namespace;
-        match &plan.action {
-            Action::Scale { deployment, .. }
-            | Action::RolloutRestart { deployment }
-            | Action::Rollback { deployment, .. }
-            | Action::RolloutPause { deployment, .. } => w.deployment(ns, deployment).is_some(),
-            Action::DeletePod { pod } => w.pod(ns, pod).is_some(),
-            Action::ResetOffsets {
-                cluster,
-                group,
-                topic,
-                ..
-            } => self
-                .model
-                .lag
-                .latest_group(cluster, group)
-                .is_some_and(|s| s.topic(topic).next().is_some()),
-            Action::Breaker { breaker, calls } => calls.iter().all(|c| {
-                self.model
-                    .breakers
-                    .data
-                    .get(&crate::features::breakers::model::RowKey {
-                        service: c.service.clone(),
-                        instance: c.instance.clone(),
-                        breaker: breaker.clone(),
-                    })
-                    .is_some()
-            }),
-            Action::PgSignal { .. } | Action::MongoKillOp { .. } => {
-                query_plan::target_exists(plan, &self.model.queries.data).unwrap_or(false)
-            }
-        }
+        Tab::ALL
+            .iter()
+            .find_map(|t| self.feature(*t).target_exists(plan))
+            .unwrap_or(false)
     }
 
     /// Ends the attempt with a refusal: in the dialog, the Timeline and the audit log.

@@ -2,7 +2,6 @@
 //! Keys, source updates and clock ticks go in; effects come out for the
 //! runtime to carry out. No terminal, no tokio, no I/O here.
 
-pub mod breakers;
 pub mod dialog;
 mod features;
 mod filter;

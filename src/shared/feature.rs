@@ -1,6 +1,8 @@
 //! What every tab offers the shell, so the app routes keys, drawing and
 //! the `/` filter to the current tab without knowing which one it is.
 
+use crate::core::action::ActionPlan;
+use crate::core::command::ActionRequest;
 use crate::core::health::Health;
 use crate::core::service::{RowRef, ServiceScope};
 use crate::shared::color::ColorSupport;
@@ -25,6 +27,12 @@ pub struct Screen<'a> {
 pub struct Page {
     pub table_rows: usize,
     pub text_rows: usize,
+}
+
+/// What a tab's plans need from the shell.
+pub struct PlanContext<'a> {
+    /// The Kubernetes context the plan runs under.
+    pub context: &'a str,
 }
 
 /// One tab's state and what it does with the generic commands. Commands
@@ -73,4 +81,27 @@ pub trait Feature {
     /// `:service`: show only this service's rows (`None`: every row).
     /// A tab with nothing per service keeps showing everything.
     fn set_service(&mut self, _scope: Option<&ServiceScope>) {}
+
+    /// The plan for `request`, from this tab's selection; `None` when
+    /// this tab has no such action.
+    fn plan(
+        &self,
+        _request: &ActionRequest,
+        _cx: &PlanContext<'_>,
+    ) -> Option<Result<ActionPlan, String>> {
+        None
+    }
+
+    /// Whether the target of a plan for this tab's backend is still
+    /// there; `None` for another tab's plan (and the shell counts a check
+    /// nobody answered as failed).
+    fn target_exists(&self, _plan: &ActionPlan) -> Option<bool> {
+        None
+    }
+
+    /// What a plan for this tab's backend needs and does not have, as far
+    /// as the data here tells before the backend is asked.
+    fn failed_preconditions(&self, _plan: &ActionPlan) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -2,9 +2,11 @@
 //! view over them.
 
 use super::model::{Breakers, BreakersView};
+use crate::core::action::ActionPlan;
+use crate::core::command::ActionRequest;
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
-use crate::shared::feature::{Feature, Page, Screen};
+use crate::shared::feature::{Feature, Page, PlanContext, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -23,6 +25,18 @@ impl BreakersTab {
 }
 
 impl Feature for BreakersTab {
+    fn plan(
+        &self,
+        request: &ActionRequest,
+        cx: &PlanContext<'_>,
+    ) -> Option<Result<ActionPlan, String>> {
+        super::actions::request::plan_of(self, request, cx)
+    }
+
+    fn target_exists(&self, plan: &ActionPlan) -> Option<bool> {
+        super::actions::request::target_exists(self, plan)
+    }
+
     fn row_ref(&self) -> Option<RowRef> {
         let owner = match self.view.selected()? {
             super::view::VisibleRow::One(k) => k.service.clone(),

@@ -5,6 +5,7 @@
 pub mod commit;
 pub mod executor;
 pub mod plan;
+pub mod request;
 pub mod reset_plan;
 
 pub use commit::{Committed, PlannedReset, ResetSpec, execute, plan, undo};

@@ -3,9 +3,11 @@
 use super::model::{Consumers, LagView};
 use super::settings::KafkaSettings;
 use super::stats::GroupSnapshot;
+use crate::core::action::ActionPlan;
+use crate::core::command::ActionRequest;
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
-use crate::shared::feature::{Feature, Page, Screen};
+use crate::shared::feature::{Feature, Page, PlanContext, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -33,6 +35,22 @@ impl LagTab {
 }
 
 impl Feature for LagTab {
+    fn plan(
+        &self,
+        request: &ActionRequest,
+        _cx: &PlanContext<'_>,
+    ) -> Option<Result<ActionPlan, String>> {
+        super::actions::request::plan_of(self, request)
+    }
+
+    fn target_exists(&self, plan: &ActionPlan) -> Option<bool> {
+        super::actions::request::target_exists(self, plan)
+    }
+
+    fn failed_preconditions(&self, plan: &ActionPlan) -> Vec<String> {
+        super::actions::request::failed_preconditions(self, plan)
+    }
+
     fn row_ref(&self) -> Option<RowRef> {
         self.view.selected().map(|(_, g)| RowRef::Group(g.clone()))
     }

@@ -4,6 +4,7 @@ use super::model::Workloads;
 use super::rollout::history::history;
 use super::settings::RolloutSettings;
 use super::view::{PodFilter, PodsMode, PodsView};
+use crate::core::action::{Action, ActionPlan};
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
 use crate::shared::feature::{Feature, Page, Screen};
@@ -27,6 +28,21 @@ impl PodsTab {
 }
 
 impl Feature for PodsTab {
+    /// The deployment or pod is still watched.
+    fn target_exists(&self, plan: &ActionPlan) -> Option<bool> {
+        let (w, ns) = (&self.data, &plan.target.namespace);
+        match &plan.action {
+            Action::Scale { deployment, .. }
+            | Action::RolloutRestart { deployment }
+            | Action::Rollback { deployment, .. }
+            | Action::RolloutPause { deployment, .. } => {
+                Some(w.deployment(ns, deployment).is_some())
+            }
+            Action::DeletePod { pod } => Some(w.pod(ns, pod).is_some()),
+            _ => None,
+        }
+    }
+
     fn row_ref(&self) -> Option<RowRef> {
         let key = self.view.selected_key()?;
         match self.view.mode {

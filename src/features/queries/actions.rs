@@ -8,5 +8,6 @@ pub mod mongo_executor;
 pub mod pg_executor;
 pub mod pg_signal;
 pub mod plan;
+pub mod request;
 
 pub use pg_signal::{BackendSnapshot, Refusal, refusal};

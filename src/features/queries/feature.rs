@@ -3,8 +3,10 @@
 
 use super::model::{Queries, QueriesView, SubView};
 use super::settings::QueriesSettings;
+use crate::core::action::ActionPlan;
+use crate::core::command::ActionRequest;
 use crate::core::service::{RowRef, ServiceScope};
-use crate::shared::feature::{Feature, Page, Screen};
+use crate::shared::feature::{Feature, Page, PlanContext, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -17,6 +19,22 @@ pub struct QueriesTab {
 }
 
 impl Feature for QueriesTab {
+    fn plan(
+        &self,
+        request: &ActionRequest,
+        _cx: &PlanContext<'_>,
+    ) -> Option<Result<ActionPlan, String>> {
+        super::actions::request::plan_of(self, request)
+    }
+
+    fn target_exists(&self, plan: &ActionPlan) -> Option<bool> {
+        super::actions::plan::target_exists(plan, &self.data)
+    }
+
+    fn failed_preconditions(&self, plan: &ActionPlan) -> Vec<String> {
+        super::actions::plan::failed_preconditions(plan, &self.data)
+    }
+
     /// The selected session's application (a backend, or a MongoDB op).
     fn row_ref(&self) -> Option<RowRef> {
         let state = self.view.state(&self.data)?;
