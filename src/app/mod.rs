@@ -3,7 +3,6 @@
 //! runtime to carry out. No terminal, no tokio, no I/O here.
 
 pub mod dialog;
-mod features;
 mod filter;
 mod follow;
 mod goto;

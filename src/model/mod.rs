@@ -8,46 +8,35 @@ pub mod services;
 use crate::core::health::Health;
 use crate::core::sanitize::SafeText;
 use crate::core::source::AlertSummary;
-use crate::features::breakers::feature::BreakersTab;
-use crate::features::console::feature::ConsoleTab;
-use crate::features::heatmap::feature::HeatmapTab;
-use crate::features::lag::feature::LagTab;
-use crate::features::logs::model::Logs;
-use crate::features::overview::feature::OverviewTab;
-use crate::features::pods::feature::PodsTab;
-use crate::features::queries::feature::QueriesTab;
-use crate::features::timeline::model::Timeline;
 use crate::update::Update;
 
-/// Everything the sources have told us, as the UI draws it. `Clone`: a
-/// replay keeps copies as checkpoints to seek back to.
-#[derive(Debug, Clone, Default)]
-pub struct Model {
-    pub health: Health,
-    pub timeline: Timeline,
-    pub alerts: Vec<AlertSummary>,
-    pub context: Option<String>,
-    pub namespace: Option<String>,
-    /// Kubeconfig contexts a live source can switch to (empty in the demo).
-    pub contexts: Vec<String>,
-    pub overview: OverviewTab,
-    /// What the Overview is built from, and which sources changed.
-    pub services: services::ServiceSignals,
-    pub pods: PodsTab,
-    pub heatmap: HeatmapTab,
-    pub logs: Logs,
-    pub breakers: BreakersTab,
-    pub queries: QueriesTab,
-    pub lag: LagTab,
-    pub console: ConsoleTab,
-    /// The worst each source got, for the post-mortem.
-    pub peaks: peaks::Peaks,
-    /// The war room joined, if any.
-    pub room: room::RoomModel,
-    /// In a replay: the tab and service the responder had on screen, as
-    /// last recorded.
-    pub screen: Option<crate::core::replay::Screen>,
+/// `Model`, with a field per tab as `features::with_tabs!` lists them.
+macro_rules! model_with_tabs {
+    ($($variant:ident($field:ident: $ty:ty, $short:literal)),+ $(,)?) => {
+        /// Everything the sources have told us, as the UI draws it. `Clone`: a
+        /// replay keeps copies as checkpoints to seek back to.
+        #[derive(Debug, Clone, Default)]
+        pub struct Model {
+            pub health: Health,
+            pub alerts: Vec<AlertSummary>,
+            pub context: Option<String>,
+            pub namespace: Option<String>,
+            /// Kubeconfig contexts a live source can switch to (empty in the demo).
+            pub contexts: Vec<String>,
+            /// What the Overview is built from, and which sources changed.
+            pub services: services::ServiceSignals,
+            /// The worst each source got, for the post-mortem.
+            pub peaks: peaks::Peaks,
+            /// The war room joined, if any.
+            pub room: room::RoomModel,
+            /// In a replay: the tab and service the responder had on screen, as
+            /// last recorded.
+            pub screen: Option<crate::core::replay::Screen>,
+            $(pub $field: $ty,)+
+        }
+    };
 }
+crate::features::with_tabs!(model_with_tabs);
 
 impl Model {
     /// Adds a Timeline entry, stamped with the context it came in under.
