@@ -13,13 +13,13 @@ use super::offsets::{
     snapshot_of,
 };
 use super::pool::ClusterClients;
-use super::topics::{dead_letter_sizes_in, is_internal, topic_partitions};
+use super::topics::{dead_letter_sizes_in, is_internal, topic_partitions, watermarks_of};
 use super::wire::{GroupOffsets, Topics, WireError};
 use crate::core::glob::glob_match;
 use crate::features::lag::model::LagUpdate;
 use crate::features::lag::settings::KafkaCluster;
 use crate::features::lag::stats::dlq::DlqPatterns;
-use crate::features::lag::stats::{GroupDescription, GroupSnapshot};
+use crate::features::lag::stats::{GroupDescription, GroupSnapshot, TopicPartition};
 use chrono::Utc;
 use std::collections::{BTreeMap, BTreeSet};
 use tokio::runtime::Handle;
@@ -126,7 +126,20 @@ fn read(
             Err(e) => failures.push((g.clone(), e.to_string())),
         }
     }
-    let mut marks = Watermarks::new();
+    // Every partition's watermarks at once; what the batch could not read
+    // is read (and its failure reported) one by one below.
+    let wanted: BTreeSet<&TopicPartition> = committed
+        .iter()
+        .flat_map(|s| s.partitions.iter().map(|p| &p.tp))
+        .collect();
+    let mut marks: Watermarks = match watermarks_of(shared, config, &wanted) {
+        Ok(found) => found,
+        Err(e) if unreachable(&e) => return Err(e),
+        Err(e) => {
+            tracing::debug!("{}: watermarks one by one: {e}", c.name);
+            Watermarks::new()
+        }
+    };
     let mut snapshots = Vec::new();
     for mut s in committed {
         match fill_watermarks(shared, config, &mut s, &mut marks) {
