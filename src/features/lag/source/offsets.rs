@@ -5,7 +5,7 @@ use super::client::{blocking, consumer};
 use super::config::ClusterConfig;
 use super::error::{ErrorKind, SourceError};
 use super::groups::describe_one;
-use super::topics::{is_internal, topic_partitions, watermarks};
+use super::topics::{is_internal, prefetch_watermarks, topic_partitions, watermarks};
 use crate::features::lag::stats::{
     GroupDescription, GroupSnapshot, PartitionOffsets, TopicPartition,
 };
@@ -48,7 +48,9 @@ pub(crate) fn snapshot_now(
     let layout = topic_partitions(&client, cluster)?;
     let description = describe_unless_unsupported(&client, cluster, group)?;
     let mut snapshot = committed_snapshot(&client, cluster, &layout, group, topics, description)?;
-    fill_watermarks(&client, cluster, &mut snapshot, &mut Watermarks::new())?;
+    let wanted = snapshot.partitions.iter().map(|p| &p.tp).collect();
+    let mut marks = prefetch_watermarks(&client, cluster, &wanted)?;
+    fill_watermarks(&client, cluster, &mut snapshot, &mut marks)?;
     Ok(snapshot)
 }
 

@@ -9,11 +9,10 @@ use super::ClusterConfig;
 use super::error::{ErrorKind, SourceError};
 use super::groups::describe;
 use super::offsets::{
-    WatchTopics, Watermarks, committed_snapshot, describe_unless_unsupported, fill_watermarks,
-    snapshot_of,
+    WatchTopics, committed_snapshot, describe_unless_unsupported, fill_watermarks, snapshot_of,
 };
 use super::pool::ClusterClients;
-use super::topics::{dead_letter_sizes_in, is_internal, topic_partitions, watermarks_of};
+use super::topics::{dead_letter_sizes_in, is_internal, prefetch_watermarks, topic_partitions};
 use super::wire::{GroupOffsets, Topics, WireError};
 use crate::core::glob::glob_match;
 use crate::features::lag::model::LagUpdate;
@@ -132,14 +131,7 @@ fn read(
         .iter()
         .flat_map(|s| s.partitions.iter().map(|p| &p.tp))
         .collect();
-    let mut marks: Watermarks = match watermarks_of(shared, config, &wanted) {
-        Ok(found) => found,
-        Err(e) if unreachable(&e) => return Err(e),
-        Err(e) => {
-            tracing::debug!("{}: watermarks one by one: {e}", c.name);
-            Watermarks::new()
-        }
-    };
+    let mut marks = prefetch_watermarks(shared, config, &wanted)?;
     let mut snapshots = Vec::new();
     for mut s in committed {
         match fill_watermarks(shared, config, &mut s, &mut marks) {

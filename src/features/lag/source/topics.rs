@@ -3,7 +3,7 @@
 
 use super::client::{blocking, consumer};
 use super::config::ClusterConfig;
-use super::error::SourceError;
+use super::error::{ErrorKind, SourceError};
 use crate::features::lag::stats::TopicPartition;
 use crate::features::lag::stats::dlq::{DlqPatterns, TopicSize, topic_size};
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -95,6 +95,24 @@ pub(crate) fn watermarks_of(
         .into_iter()
         .filter_map(|(tp, low)| high.remove(&tp).map(|high| (tp, (low, high))))
         .collect())
+}
+
+/// The watermarks `watermarks_of` could read, for `fill_watermarks` to
+/// complete one by one; an error only when the cluster is unreachable
+/// (reading one by one would then wait out the timeout per partition).
+pub(crate) fn prefetch_watermarks(
+    client: &BaseConsumer,
+    cluster: &ClusterConfig,
+    tps: &BTreeSet<&TopicPartition>,
+) -> Result<HashMap<TopicPartition, (i64, i64)>, SourceError> {
+    match watermarks_of(client, cluster, tps) {
+        Ok(found) => Ok(found),
+        Err(e) if e.kind == ErrorKind::Unreachable => Err(e),
+        Err(e) => {
+            tracing::debug!("{}: watermarks one by one: {e}", cluster.name);
+            Ok(HashMap::new())
+        }
+    }
 }
 
 /// Size of every topic matching `patterns`, sorted by name.
