@@ -275,6 +275,12 @@ fn with_every_namespace_watched_actions_target_the_objects_own_namespace() {
         d.plan.target.namespace, "team-b",
         "the selected pod's deployment, not its namesake"
     );
+    // `s` names the deployment with its namespace, so `:scale` finds it.
+    keys(&mut app, &["<Esc>", "s"]);
+    let Overlay::Input(line) = &app.overlay else {
+        panic!("{:?}", app.status)
+    };
+    assert_eq!(line.value(), "scale deploy/team-b/api ");
 }
 
 #[test]

@@ -246,6 +246,14 @@ impl App {
             .find(|n| *n == ns)
     }
 
+    /// What a tab's plans and prompts need of the shell.
+    pub(super) fn plan_context(&self) -> PlanContext<'_> {
+        PlanContext {
+            context: self.model.context.as_deref().unwrap_or("default"),
+            all_namespaces: self.model.namespace.as_deref() == Some("all"),
+        }
+    }
+
     /// Turns a request into a plan and opens the dialog on it.
     pub(super) fn request_action(&mut self, request: ActionRequest, typed: bool) -> Vec<Effect> {
         if self.options.replay {
@@ -287,16 +295,10 @@ impl App {
             ActionRequest::Breaker { .. }
             | ActionRequest::Reset { .. }
             | ActionRequest::PgSignal { .. }
-            | ActionRequest::KillOp => {
-                let cx = PlanContext {
-                    context: self.model.context.as_deref().unwrap_or("default"),
-                };
-                self.feature(self.tab)
-                    .plan(&request, &cx)
-                    .unwrap_or_else(|| {
-                        Err(format!("no such action on the {} tab", self.tab.title()))
-                    })
-            }
+            | ActionRequest::KillOp => self
+                .feature(self.tab)
+                .plan(&request, &self.plan_context())
+                .unwrap_or_else(|| Err(format!("no such action on the {} tab", self.tab.title()))),
         };
         match plan {
             Ok(mut plan) => {

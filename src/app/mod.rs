@@ -7,7 +7,6 @@ mod filter;
 mod follow;
 mod goto;
 pub mod input;
-pub mod lag;
 pub mod layout;
 mod leave;
 pub mod logs;

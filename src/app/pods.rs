@@ -1,8 +1,7 @@
 //! What the Pods tab does with commands: views, sorting, detail, and
 //! resolving "the selected row" for actions.
 
-use super::input::{InputKind, LineInput};
-use super::{App, Overlay};
+use super::App;
 use crate::core::command::ActionRequest;
 use crate::core::source::Severity;
 use crate::features::pods::rollout::history::history;
@@ -156,23 +155,5 @@ impl App {
         }
         self.prom_columns = columns;
         vec![super::Effect::PromView { window, columns }]
-    }
-
-    /// `s`: the command line, prefilled with what the tab would scale.
-    pub(super) fn scale_prompt(&mut self) {
-        match self.feature(self.tab).scale_target() {
-            Ok(d) => {
-                // Under -A the selected row says which namespace is meant.
-                let ns = (self.tab == super::tab::Tab::Pods
-                    && self.model.namespace.as_deref() == Some("all"))
-                .then(|| self.model.pods.view.selected_key())
-                .flatten()
-                .map(|(ns, _)| format!("{ns}/"))
-                .unwrap_or_default();
-                let text = format!("scale deploy/{ns}{d} ");
-                self.overlay = Overlay::Input(LineInput::new(InputKind::Command, &text));
-            }
-            Err(e) => self.say(Severity::Warn, e),
-        }
     }
 }

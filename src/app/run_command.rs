@@ -98,9 +98,8 @@ impl App {
                 self.step_queries_view(cmd == Command::ViewNext)
             }
             Command::Group => self.model.breakers.toggle_groups(),
-            Command::ResetPrompt => self.reset_prompt(),
+            Command::ResetPrompt | Command::ScalePrompt => self.prompt(&cmd),
             Command::ToggleWarnings => self.model.pods.toggle_warnings(),
-            Command::ScalePrompt => self.scale_prompt(),
             Command::Logs(target) => return self.follow_logs(&target),
             Command::LogLevel(which) => self.set_log_level(&which),
             Command::Wrap => self.model.logs.wrap = !self.model.logs.wrap,
@@ -161,6 +160,14 @@ impl App {
             (Stage::Checking | Stage::Ready, true) => self.confirm_action(false),
             (Stage::Running { .. }, _) => Vec::new(),
             _ => self.cancel_action(),
+        }
+    }
+
+    /// `r`, `s`: the command line, prefilled by the tab from its selection.
+    fn prompt(&mut self, cmd: &Command) {
+        match self.feature(self.tab).prefill(cmd, &self.plan_context()) {
+            Ok(text) => self.open_input(InputKind::Command, &text),
+            Err(e) => self.say(Severity::Warn, e),
         }
     }
 

@@ -2,7 +2,7 @@
 //! the `/` filter to the current tab without knowing which one it is.
 
 use crate::core::action::ActionPlan;
-use crate::core::command::ActionRequest;
+use crate::core::command::{ActionRequest, Command};
 use crate::core::health::Health;
 use crate::core::service::{RowRef, ServiceScope};
 use crate::shared::color::ColorSupport;
@@ -33,6 +33,8 @@ pub struct Page {
 pub struct PlanContext<'a> {
     /// The Kubernetes context the plan runs under.
     pub context: &'a str,
+    /// Watching every namespace (`-A`): a deployment is named with its own.
+    pub all_namespaces: bool,
 }
 
 /// One tab's state and what it does with the generic commands. Commands
@@ -67,10 +69,11 @@ pub trait Feature {
         Err(format!("no view {name:?}: pods, deploy or events"))
     }
 
-    /// What `s` scales from the selection: the deployment to prefill in
-    /// `:scale deploy/NAME `, or why there is none.
-    fn scale_target(&self) -> Result<String, String> {
-        Err("nothing to scale here".into())
+    /// What the command line opens with for a prompting command (`s`:
+    /// `scale deploy/NAME `, `r`: `reset earliest`), from the selection;
+    /// or why there is nothing here to start it from.
+    fn prefill(&self, _command: &Command, _cx: &PlanContext<'_>) -> Result<String, String> {
+        Err("nothing here to start that from".into())
     }
 
     /// What the selected row names, for a jump to its service.

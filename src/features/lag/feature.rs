@@ -4,7 +4,7 @@ use super::model::{Consumers, LagView};
 use super::settings::KafkaSettings;
 use super::stats::GroupSnapshot;
 use crate::core::action::ActionPlan;
-use crate::core::command::ActionRequest;
+use crate::core::command::{ActionRequest, Command};
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
 use crate::shared::feature::{Feature, Page, PlanContext, Screen};
@@ -109,14 +109,23 @@ impl Feature for LagTab {
     }
 
     /// The deployment that consumes the selected group (`[kafka.consumers]`).
-    fn scale_target(&self) -> Result<String, String> {
+    /// `r`: `reset earliest` on the selected group; `s`: `scale
+    /// deploy/NAME ` for the deployment `[kafka.consumers]` maps it to.
+    fn prefill(&self, command: &Command, _cx: &PlanContext<'_>) -> Result<String, String> {
         let (_, group) = self
             .view
             .selected()
             .ok_or("select a consumer group first")?;
-        self.settings.consumers.get(group).cloned().ok_or_else(|| {
-            format!("which deployment consumes {group}? map it in [kafka.consumers]")
-        })
+        match command {
+            Command::ResetPrompt => Ok("reset earliest".into()),
+            Command::ScalePrompt => {
+                let deployment = self.settings.consumers.get(group).ok_or_else(|| {
+                    format!("which deployment consumes {group}? map it in [kafka.consumers]")
+                })?;
+                Ok(format!("scale deploy/{deployment} "))
+            }
+            _ => Err("nothing here to start that from".into()),
+        }
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>) {

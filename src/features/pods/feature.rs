@@ -5,9 +5,10 @@ use super::rollout::history::history;
 use super::settings::RolloutSettings;
 use super::view::{PodFilter, PodsMode, PodsView};
 use crate::core::action::{Action, ActionPlan};
+use crate::core::command::Command;
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
-use crate::shared::feature::{Feature, Page, Screen};
+use crate::shared::feature::{Feature, Page, PlanContext, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -130,14 +131,26 @@ impl Feature for PodsTab {
         Ok(())
     }
 
-    fn scale_target(&self) -> Result<String, String> {
+    /// `s`: `scale deploy/NAME ` for the selected deployment or the
+    /// selected pod's; under `-A` the row says which namespace is meant.
+    fn prefill(&self, command: &Command, cx: &PlanContext<'_>) -> Result<String, String> {
+        if *command != Command::ScalePrompt {
+            return Err("nothing here to start that from".into());
+        }
         let v = &self.view;
         let (ns, name) = v.selected_key().ok_or("nothing selected")?;
         let deployment = match v.mode {
             PodsMode::Deployments => Some(name.clone()),
             _ => self.data.pod(ns, name).and_then(|p| p.deployment.clone()),
         };
-        deployment.ok_or_else(|| format!("pod {name} has no owning deployment"))
+        let deployment =
+            deployment.ok_or_else(|| format!("pod {name} has no owning deployment"))?;
+        let ns = if cx.all_namespaces {
+            format!("{ns}/")
+        } else {
+            String::new()
+        };
+        Ok(format!("scale deploy/{ns}{deployment} "))
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, screen: &Screen<'_>) {
