@@ -204,4 +204,27 @@ mod tests {
                 .is_empty()
         );
     }
+
+    /// A batch that fails because the broker is gone fails the poll at
+    /// once: falling back to one request per partition would wait out the
+    /// timeout once per partition. Other failures fall back.
+    #[test]
+    fn only_an_unreachable_cluster_fails_the_prefetch() {
+        let mock = MockCluster::new(1).unwrap();
+        mock.create_topic("orders", 4, 1).unwrap();
+        let cluster = ClusterConfig::new("mock", mock.bootstrap_servers())
+            .with_timeout(Duration::from_millis(500));
+        let client = consumer(&cluster, None).unwrap();
+        let tps: Vec<TopicPartition> = (0..4).map(|p| TopicPartition::new("orders", p)).collect();
+        let wanted: BTreeSet<&TopicPartition> = tps.iter().collect();
+        assert_eq!(
+            prefetch_watermarks(&client, &cluster, &wanted)
+                .unwrap()
+                .len(),
+            4
+        );
+        mock.broker_down(1).unwrap();
+        let err = prefetch_watermarks(&client, &cluster, &wanted).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
+    }
 }
