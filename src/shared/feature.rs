@@ -29,6 +29,9 @@ pub struct Page {
     pub text_rows: usize,
 }
 
+/// What `Feature::prefill` says of a command the tab does not prefill.
+pub const NO_PREFILL: &str = "nothing here to start that from";
+
 /// What a tab's plans need from the shell.
 pub struct PlanContext<'a> {
     /// The Kubernetes context the plan runs under.
@@ -73,7 +76,7 @@ pub trait Feature {
     /// `scale deploy/NAME `, `r`: `reset earliest`), from the selection;
     /// or why there is nothing here to start it from.
     fn prefill(&self, _command: &Command, _cx: &PlanContext<'_>) -> Result<String, String> {
-        Err("nothing here to start that from".into())
+        Err(NO_PREFILL.into())
     }
 
     /// What the selected row names, for a jump to its service.

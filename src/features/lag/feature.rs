@@ -7,7 +7,7 @@ use crate::core::action::ActionPlan;
 use crate::core::command::{ActionRequest, Command};
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
-use crate::shared::feature::{Feature, Page, PlanContext, Screen};
+use crate::shared::feature::{Feature, NO_PREFILL, Page, PlanContext, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -124,7 +124,7 @@ impl Feature for LagTab {
                 })?;
                 Ok(format!("scale deploy/{deployment} "))
             }
-            _ => Err("nothing here to start that from".into()),
+            _ => Err(NO_PREFILL.into()),
         }
     }
 

@@ -8,7 +8,7 @@ use crate::core::action::{Action, ActionPlan};
 use crate::core::command::Command;
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
-use crate::shared::feature::{Feature, Page, PlanContext, Screen};
+use crate::shared::feature::{Feature, NO_PREFILL, Page, PlanContext, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -135,7 +135,7 @@ impl Feature for PodsTab {
     /// selected pod's; under `-A` the row says which namespace is meant.
     fn prefill(&self, command: &Command, cx: &PlanContext<'_>) -> Result<String, String> {
         if *command != Command::ScalePrompt {
-            return Err("nothing here to start that from".into());
+            return Err(NO_PREFILL.into());
         }
         let v = &self.view;
         let (ns, name) = v.selected_key().ok_or("nothing selected")?;
