@@ -212,8 +212,10 @@ mod tests {
     fn only_an_unreachable_cluster_fails_the_prefetch() {
         let mock = MockCluster::new(1).unwrap();
         mock.create_topic("orders", 4, 1).unwrap();
+        // Time enough to connect on a busy machine; once the broker is
+        // down, the batch must fail rather than fall back.
         let cluster = ClusterConfig::new("mock", mock.bootstrap_servers())
-            .with_timeout(Duration::from_millis(500));
+            .with_timeout(Duration::from_secs(10));
         let client = consumer(&cluster, None).unwrap();
         let tps: Vec<TopicPartition> = (0..4).map(|p| TopicPartition::new("orders", p)).collect();
         let wanted: BTreeSet<&TopicPartition> = tps.iter().collect();
@@ -224,6 +226,7 @@ mod tests {
             4
         );
         mock.broker_down(1).unwrap();
+        let cluster = cluster.with_timeout(Duration::from_secs(1));
         let err = prefetch_watermarks(&client, &cluster, &wanted).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
     }
