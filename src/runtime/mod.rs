@@ -1,6 +1,8 @@
 //! The event loop: terminal input, source updates, the clock and signals in;
 //! the app's effects carried out; a frame drawn only when something changed.
 
+mod clock;
+
 use crate::app::schedule::{Frame, RenderSchedule};
 use crate::app::{App, Effect, Event};
 use crate::config::keys::KeyPress;
@@ -53,8 +55,7 @@ pub async fn run(
     });
     let mut input = EventStream::new();
     let mut schedule = RenderSchedule::new(app.settings.fps);
-    let mut clock = tokio::time::interval(Duration::from_secs(1));
-    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let clock = clock::Clock::start(Duration::from_secs(1))?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     // Results of work the app asked for (exports, pre-checks, actions).
