@@ -1,20 +1,20 @@
-//! What the Logs tab does with commands: scope, levels, search, pivot,
-//! copy and save.
+//! The join of the Logs and the Pods tabs, which no feature may make on
+//! its own: which pods a `:logs` scope follows, following `L` from the
+//! Pods tab, the stream requests that follow; and the Logs commands that
+//! open the command line or write files. The buffer's own commands are in
+//! `features/logs/commands.rs`.
 
 use super::input::{InputKind, LineInput};
 use super::tab::Tab;
 use super::{App, Effect, Overlay};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
-use crate::features::logs::line::Level;
-use crate::features::logs::model::{LevelFilter, LogScope, LogsUpdate, plain};
+use crate::features::logs::commands::parse_logs_args;
+use crate::features::logs::model::{LogScope, LogsUpdate};
 use crate::features::logs::record::note;
-use crate::features::logs::source::{FollowLogs, LogOptions, LogTarget};
+use crate::features::logs::source::{FollowLogs, LogTarget};
 use crate::features::pods::view::PodFilter;
 use std::collections::BTreeSet;
-
-/// Copies larger than this are refused: terminals cap OSC 52 payloads.
-const MAX_COPY_BYTES: usize = 100_000;
 
 impl App {
     /// `:logs deploy/x`, `pod/x`, `-l k=v` or `all`, with `-c CONTAINER`,
@@ -151,17 +151,6 @@ impl App {
         self.follow_logs(&target)
     }
 
-    pub(super) fn set_log_level(&mut self, which: &str) {
-        let level = match which {
-            "e" | "error" | "errors" => LevelFilter::ErrorOnly,
-            "w" | "warn" => LevelFilter::WarnAndUp,
-            "i" | "info" => LevelFilter::InfoAndUp,
-            "a" | "all" => LevelFilter::All,
-            other => return self.say(Severity::Warn, format!("no level {other:?}: e, w, i or a")),
-        };
-        self.model.logs.set_level(level);
-    }
-
     pub(super) fn open_find(&mut self) {
         let current = self
             .model
@@ -173,91 +162,6 @@ impl App {
         self.overlay = Overlay::Input(LineInput::new(InputKind::Find, &current));
     }
 
-    /// Jumps to the next line that matches `pred`, pausing the follow.
-    pub(super) fn jump(
-        &mut self,
-        forward: bool,
-        what: &str,
-        pred: impl Fn(&crate::features::logs::store::LineRef<'_>) -> bool,
-    ) {
-        let logs = &self.model.logs;
-        match logs.find_row(forward, pred) {
-            Some(row) => {
-                self.model.logs.pause();
-                self.model.logs.cursor.selected = row;
-                let rows = usize::from(crate::app::layout::log_rows(self.size));
-                self.model.logs.cursor.scroll_into_view(rows);
-            }
-            None => self.say(Severity::Info, format!("no {what}")),
-        }
-    }
-
-    pub(super) fn find_next(&mut self, forward: bool) {
-        let Some(re) = self.model.logs.search.clone() else {
-            return self.say(Severity::Info, "no search: press f");
-        };
-        self.jump(forward, "match", move |l| {
-            re.is_match(l.message()) || l.extra().iter().any(|e| re.is_match(e.as_str()))
-        });
-    }
-
-    pub(super) fn next_error(&mut self) {
-        self.jump(true, "error", |l| {
-            matches!(l.level(), Level::Error | Level::Fatal)
-        });
-    }
-
-    pub(super) fn pivot(&mut self) {
-        if self.model.logs.correlation.is_some() {
-            self.model.logs.pivot(None);
-            return self.say(Severity::Info, "showing every request again");
-        }
-        match self
-            .model
-            .logs
-            .selected()
-            .and_then(|l| l.correlation().map(str::to_owned))
-        {
-            Some(id) => {
-                self.say(
-                    Severity::Info,
-                    format!("following request {id} across pods (c again to stop)"),
-                );
-                self.model.logs.pivot(Some(id));
-            }
-            None => self.say(
-                Severity::Info,
-                "this line carries no correlation, request or trace id",
-            ),
-        }
-    }
-
-    pub(super) fn copy(&mut self, everything: bool) -> Vec<Effect> {
-        let text = if everything {
-            self.model.logs.visible_text()
-        } else {
-            match self.model.logs.selected() {
-                Some(l) => plain(&l),
-                None => return Vec::new(),
-            }
-        };
-        if text.len() > MAX_COPY_BYTES {
-            self.say(
-                Severity::Warn,
-                format!(
-                    "{} bytes is too much for the clipboard: s saves to a file",
-                    text.len()
-                ),
-            );
-            return Vec::new();
-        }
-        self.say(
-            Severity::Info,
-            format!("copied {} bytes (OSC 52)", text.len()),
-        );
-        vec![Effect::Clipboard(text)]
-    }
-
     pub(super) fn save_logs(&mut self) -> Vec<Effect> {
         let name = format!("logs-{}.log", self.now.format("%Y%m%dT%H%M%SZ"));
         let path = self.export_dir.join(name);
@@ -265,81 +169,5 @@ impl App {
             path,
             contents: self.model.logs.visible_text(),
         }]
-    }
-}
-
-/// `deploy/x -c app --previous --since 5m --tail 100` → target and options.
-pub fn parse_logs_args(args: &str) -> Result<(String, (Option<String>, LogOptions)), String> {
-    let mut target = None;
-    let mut container = None;
-    let mut options = LogOptions::default();
-    let mut words = args.split_whitespace();
-    while let Some(w) = words.next() {
-        match w {
-            "--previous" | "-p" => options.previous = true,
-            "-c" | "--container" => {
-                container = Some(words.next().ok_or("-c needs a container name")?.to_string())
-            }
-            "--since" => {
-                options.since_seconds = Some(duration_secs(
-                    words.next().ok_or("--since needs 1m, 5m, 15m, 1h...")?,
-                )?)
-            }
-            "--tail" => {
-                let n = words.next().ok_or("--tail needs a number")?;
-                options.tail_lines = Some(
-                    n.parse()
-                        .map_err(|_| format!("--tail needs a number, not {n:?}"))?,
-                );
-            }
-            "-l" => {
-                let sel = words.next().ok_or("-l needs a selector like app=payment")?;
-                target = Some(format!("-l {sel}"));
-            }
-            other if target.is_none() => target = Some(other.to_string()),
-            other => {
-                return Err(format!(
-                    "unexpected {other:?}: :logs deploy/NAME [-c CONTAINER] [--previous] [--since 5m] [--tail N]"
-                ));
-            }
-        }
-    }
-    Ok((target.unwrap_or_else(|| "all".into()), (container, options)))
-}
-
-fn duration_secs(text: &str) -> Result<i64, String> {
-    let bad = || format!("bad duration {text:?}: use 30s, 5m, 1h");
-    let (n, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
-    let n: i64 = n.parse().map_err(|_| bad())?;
-    match unit {
-        "s" => Ok(n),
-        "m" => Ok(n * 60),
-        "h" => Ok(n * 3600),
-        _ => Err(bad()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn logs_arguments_like_stern_and_kubectl() {
-        let (target, (container, o)) =
-            parse_logs_args("deploy/order-service -c app --since 5m --tail 50").unwrap();
-        assert_eq!(
-            (target.as_str(), container.as_deref()),
-            ("deploy/order-service", Some("app"))
-        );
-        assert_eq!(
-            (o.since_seconds, o.tail_lines, o.previous),
-            (Some(300), Some(50), false)
-        );
-        let (target, (_, o)) = parse_logs_args("-l app=payment --previous").unwrap();
-        assert_eq!(target, "-l app=payment");
-        assert!(o.previous);
-        assert_eq!(parse_logs_args("").unwrap().0, "all");
-        assert!(parse_logs_args("deploy/x --since 5 minutes").is_err());
-        assert!(parse_logs_args("deploy/x pod/y").is_err());
     }
 }

@@ -101,7 +101,11 @@ impl App {
             Command::ResetPrompt | Command::ScalePrompt => self.prompt(&cmd),
             Command::ToggleWarnings => self.model.pods.toggle_warnings(),
             Command::Logs(target) => return self.follow_logs(&target),
-            Command::LogLevel(which) => self.set_log_level(&which),
+            Command::LogLevel(which) => {
+                if let Err(e) = self.model.logs.set_level_named(&which) {
+                    self.say(Severity::Warn, e);
+                }
+            }
             Command::Wrap => self.model.logs.wrap = !self.model.logs.wrap,
             Command::LogsSelected => return self.open_logs_for_selection(),
             Command::ScrollLeft | Command::ScrollRight => {
@@ -114,12 +118,32 @@ impl App {
             }
             Command::Timestamps => self.model.logs.show_time = !self.model.logs.show_time,
             Command::Find => self.open_find(),
-            Command::FindNext => self.find_next(true),
-            Command::FindPrev => self.find_next(false),
-            Command::NextError => self.next_error(),
-            Command::Pivot => self.pivot(),
-            Command::Copy => return self.copy(false),
-            Command::CopyView => return self.copy(true),
+            Command::FindNext | Command::FindPrev | Command::NextError => {
+                let rows = usize::from(super::layout::log_rows(self.size));
+                let logs = &mut self.model.logs;
+                let moved = match cmd {
+                    Command::NextError => logs.next_error(rows),
+                    _ => logs.find_next(cmd == Command::FindNext, rows),
+                };
+                if let Err(e) = moved {
+                    self.say(Severity::Info, e);
+                }
+            }
+            Command::Pivot => {
+                let text = self.model.logs.toggle_pivot();
+                self.say(Severity::Info, text);
+            }
+            Command::Copy | Command::CopyView => {
+                match self.model.logs.clipboard(cmd == Command::CopyView) {
+                    Ok(Some(text)) => {
+                        let said = format!("copied {} bytes (OSC 52)", text.len());
+                        self.say(Severity::Info, said);
+                        return vec![Effect::Clipboard(text)];
+                    }
+                    Ok(None) => {}
+                    Err(e) => self.say(Severity::Warn, e),
+                }
+            }
             Command::SaveLogs => return self.save_logs(),
             Command::Context(name) => return self.switch_scope(Some(name), None),
             Command::Namespace(name) => return self.switch_scope(None, Some(name)),
@@ -299,7 +323,7 @@ impl App {
                 }
             }
             InputKind::Find => match self.model.logs.set_search(&text) {
-                Ok(()) => self.find_next(true),
+                Ok(()) => return self.dispatch(Command::FindNext),
                 Err(e) => self.say(Severity::Warn, e),
             },
             InputKind::Note => return self.add_note(&text),

@@ -2,6 +2,7 @@
 //! lines (level, message, correlation id), filter, search, pivot.
 
 pub mod clean;
+pub mod commands;
 pub mod draw;
 pub mod feature;
 pub mod line;
