@@ -2,11 +2,11 @@
 //! key times, what was done, the worst each source got, and the Timeline.
 //! Backend text is already safe (`Clean`); cells are escaped for Markdown.
 
+use crate::core::peak::{Peak, Spell};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
 use crate::features::timeline::model::md_cell;
 use crate::model::Model;
-use crate::model::peaks::{Peak, Spell};
 use chrono::{DateTime, Utc};
 use std::fmt::Write;
 
@@ -64,12 +64,9 @@ fn summary(out: &mut String, model: &Model, entries: &[TimelineEntry]) {
         .find(|e| e.origin == Origin::Opsdeck && e.text.as_str().starts_with("done:"))
         .map(|e| e.at);
     // Resolved when the alerts last cleared, unless one fires again later.
-    let still_firing = model
-        .peaks
-        .alerts
-        .values()
-        .any(|spells| spells.last().is_some_and(|s| s.ongoing));
+    let still_firing = model.heatmap.peaks.firing();
     let resolution = model
+        .heatmap
         .peaks
         .alerts_cleared
         .filter(|at| !still_firing && detection.is_none_or(|d| *at >= d));
@@ -126,33 +123,33 @@ fn what_we_did(out: &mut String, entries: &[TimelineEntry]) {
 }
 
 fn peaks(out: &mut String, model: &Model) {
-    let p = &model.peaks;
+    let prom = &model.heatmap.peaks;
     let _ = writeln!(out, "## Peaks\n");
-    if !p.latency.is_empty() || !p.errors.is_empty() {
+    if !prom.latency.is_empty() || !prom.errors.is_empty() {
         out.push_str(
             "| service | worst p95 | at | worst error ratio | at |\n|---|---|---|---|---|\n",
         );
         let services: std::collections::BTreeSet<&String> =
-            p.latency.keys().chain(p.errors.keys()).collect();
+            prom.latency.keys().chain(prom.errors.keys()).collect();
         for s in services {
-            let (l, la) = peak_cells(p.latency.get(s), |v| format!("{:.0} ms", v * 1000.0));
-            let (e, ea) = peak_cells(p.errors.get(s), |v| format!("{:.1} %", v * 100.0));
+            let (l, la) = peak_cells(prom.latency.get(s), |v| format!("{:.0} ms", v * 1000.0));
+            let (e, ea) = peak_cells(prom.errors.get(s), |v| format!("{:.1} %", v * 100.0));
             let _ = writeln!(out, "| {} | {l} | {la} | {e} | {ea} |", md_cell(s));
         }
         out.push('\n');
     }
-    if !p.breakers_open.is_empty() {
+    if !model.breakers.peaks.open.is_empty() {
         out.push_str("| circuit breaker | open for | from | to |\n|---|---|---|---|\n");
-        for ((service, breaker), spells) in &p.breakers_open {
+        for ((service, breaker), spells) in &model.breakers.peaks.open {
             for s in spells {
                 spell_row(out, &format!("{service} {breaker}"), s);
             }
         }
         out.push('\n');
     }
-    if !p.lag.is_empty() {
+    if !model.lag.peaks.lag.is_empty() {
         out.push_str("| consumer group | max lag | at |\n|---|---|---|\n");
-        for ((cluster, group), peak) in &p.lag {
+        for ((cluster, group), peak) in &model.lag.peaks.lag {
             let _ = writeln!(
                 out,
                 "| {} / {} | {:.0} | {} |",
@@ -189,11 +186,11 @@ fn peaks(out: &mut String, model: &Model) {
         }
         out.push('\n');
     }
-    if !p.blocking.is_empty() {
+    if !model.queries.peaks.blocking.is_empty() {
         out.push_str(
             "| database | longest lock-wait chain | root pid | its query | at |\n|---|---|---|---|---|\n",
         );
-        for (target, c) in &p.blocking {
+        for (target, c) in &model.queries.peaks.blocking {
             let _ = writeln!(
                 out,
                 "| {} | {} waiting | {} | {} | {} |",
@@ -209,9 +206,9 @@ fn peaks(out: &mut String, model: &Model) {
         }
         out.push('\n');
     }
-    if !p.alerts.is_empty() {
+    if !prom.alerts.is_empty() {
         out.push_str("| alert | fired for | from | to |\n|---|---|---|---|\n");
-        for ((name, service), spells) in &p.alerts {
+        for ((name, service), spells) in &prom.alerts {
             for s in spells {
                 spell_row(out, &format!("{name} ({service})"), s);
             }

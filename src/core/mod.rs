@@ -12,6 +12,7 @@ pub mod executor;
 pub mod glob;
 pub mod health;
 pub mod outbox;
+pub mod peak;
 pub mod probe;
 pub mod redact;
 pub mod replay;

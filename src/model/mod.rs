@@ -1,13 +1,14 @@
 //! Plain state per domain. Pure: `apply(update)` and derived views, no I/O.
 
 pub mod checkpoints;
-pub mod peaks;
 pub mod room;
 pub mod services;
 
+use crate::core::clean::Clean;
 use crate::core::health::Health;
 use crate::core::sanitize::SafeText;
 use crate::core::source::AlertSummary;
+use crate::shared::fed::Fed;
 use crate::update::Update;
 
 /// `Model`, with a field per tab as `features::with_tabs!` lists them.
@@ -25,8 +26,6 @@ macro_rules! model_with_tabs {
             pub contexts: Vec<String>,
             /// What the Overview is built from, and which sources changed.
             pub services: services::ServiceSignals,
-            /// The worst each source got, for the post-mortem.
-            pub peaks: peaks::Peaks,
             /// The war room joined, if any.
             pub room: room::RoomModel,
             /// In a replay: the tab and service the responder had on screen, as
@@ -45,6 +44,13 @@ impl Model {
             entry.context = self.context.as_deref().map(SafeText::from);
         }
         self.timeline.push(entry);
+    }
+
+    /// Hands a feature its update; stamps the Timeline entries it makes.
+    fn feed<F: Fed>(&mut self, tab: impl Fn(&mut Model) -> &mut F, update: Clean<F::Update>) {
+        for entry in tab(self).feed(update) {
+            self.push_entry(entry);
+        }
     }
 
     /// Folds one update in. Its backend text is already safe (`Clean`).
@@ -73,39 +79,15 @@ impl Model {
             }
             Update::Alerts(alerts) => self.alerts = alerts.into_inner(),
             Update::Contexts(c) => self.contexts = c.into_inner(),
-            Update::Logs(l) => self.logs.apply(l),
+            Update::Logs(l) => self.feed(|m| &mut m.logs, l),
             Update::Kube(k) => {
                 self.services.touched.note(&k);
-                self.pods.view.apply(&mut self.pods.data, k);
+                self.feed(|m| &mut m.pods, k);
             }
-            Update::Prometheus(p) => {
-                self.peaks.prometheus(&p);
-                self.heatmap.data.apply(p);
-            }
-            Update::Lag(u) => {
-                let (cluster, at) = (u.cluster.clone(), u.at);
-                for entry in self.lag.data.apply(u) {
-                    self.push_entry(entry);
-                }
-                self.peaks.lag(&self.lag.data, &cluster, at);
-                self.lag.view.refresh(&self.lag.data);
-            }
-            Update::Breakers(b) => {
-                let at = b.at;
-                for entry in self.breakers.data.apply(b) {
-                    self.push_entry(entry);
-                }
-                self.peaks.breakers(&self.breakers.data, at);
-                self.breakers.view.refresh(&self.breakers.data);
-            }
-            Update::Queries(q) => {
-                let at = q.at;
-                for entry in self.queries.data.apply(q) {
-                    self.push_entry(entry);
-                }
-                self.peaks.blocking(&self.queries.data, at);
-                self.queries.view.refresh(&self.queries.data);
-            }
+            Update::Prometheus(p) => self.feed(|m| &mut m.heatmap, p),
+            Update::Lag(u) => self.feed(|m| &mut m.lag, u),
+            Update::Breakers(b) => self.feed(|m| &mut m.breakers, b),
+            Update::Queries(q) => self.feed(|m| &mut m.queries, q),
             // The app's clock, not data: `App::update` takes it first.
             Update::Replay(_) => {}
             Update::Scope { context, namespace } => {

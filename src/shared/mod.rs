@@ -7,6 +7,7 @@ pub mod bounded_body;
 pub mod ca_file;
 pub mod color;
 pub mod feature;
+pub mod fed;
 pub mod file_read;
 pub mod format;
 pub mod kube;

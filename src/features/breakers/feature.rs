@@ -14,6 +14,23 @@ use ratatui::layout::Rect;
 pub struct BreakersTab {
     pub data: Breakers,
     pub view: BreakersView,
+    /// How long each was open, for the post-mortem.
+    pub peaks: super::peaks::BreakerPeaks,
+}
+
+impl crate::shared::fed::Fed for BreakersTab {
+    type Update = super::model::BreakersUpdate;
+
+    fn feed(
+        &mut self,
+        update: crate::core::clean::Clean<Self::Update>,
+    ) -> Vec<crate::core::timeline::TimelineEntry> {
+        let at = update.at;
+        let entries = self.data.apply(update);
+        self.peaks.note(&self.data, at);
+        self.view.refresh(&self.data);
+        entries
+    }
 }
 
 impl BreakersTab {

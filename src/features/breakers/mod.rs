@@ -9,6 +9,7 @@ pub mod draw;
 pub mod exposition;
 pub mod feature;
 pub mod model;
+pub mod peaks;
 pub mod settings;
 pub mod source;
 pub mod summary;

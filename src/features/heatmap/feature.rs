@@ -11,6 +11,21 @@ use ratatui::layout::Rect;
 pub struct HeatmapTab {
     pub data: Heatmap,
     pub view: HeatmapView,
+    /// The worst it showed, for the post-mortem.
+    pub peaks: super::peaks::PromPeaks,
+}
+
+impl crate::shared::fed::Fed for HeatmapTab {
+    type Update = super::model::PromUpdate;
+
+    fn feed(
+        &mut self,
+        update: crate::core::clean::Clean<Self::Update>,
+    ) -> Vec<crate::core::timeline::TimelineEntry> {
+        self.peaks.note(&update);
+        self.data.apply(update);
+        Vec::new()
+    }
 }
 
 impl Feature for HeatmapTab {

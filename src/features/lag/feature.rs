@@ -17,6 +17,23 @@ pub struct LagTab {
     pub view: LagView,
     /// Thresholds and the consumer map the table is drawn against.
     pub settings: KafkaSettings,
+    /// Each group's highest lag, for the post-mortem.
+    pub peaks: super::peaks::LagPeaks,
+}
+
+impl crate::shared::fed::Fed for LagTab {
+    type Update = super::model::LagUpdate;
+
+    fn feed(
+        &mut self,
+        update: crate::core::clean::Clean<Self::Update>,
+    ) -> Vec<crate::core::timeline::TimelineEntry> {
+        let (cluster, at) = (update.cluster.clone(), update.at);
+        let entries = self.data.apply(update);
+        self.peaks.note(&self.data, &cluster, at);
+        self.view.refresh(&self.data);
+        entries
+    }
 }
 
 impl LagTab {

@@ -6,6 +6,7 @@ pub mod clean;
 pub mod draw;
 pub mod feature;
 pub mod model;
+pub mod peaks;
 pub mod settings;
 pub mod source;
 pub mod stats;

@@ -5,6 +5,18 @@ use crate::shared::feature::{Feature, Page, Screen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
+impl crate::shared::fed::Fed for Logs {
+    type Update = super::model::LogsUpdate;
+
+    fn feed(
+        &mut self,
+        update: crate::core::clean::Clean<Self::Update>,
+    ) -> Vec<crate::core::timeline::TimelineEntry> {
+        self.apply(update);
+        Vec::new()
+    }
+}
+
 impl Feature for Logs {
     /// Moving pauses the stream; G / End resumes following the newest line.
     fn move_by(&mut self, delta: isize, page: Page) {

@@ -20,6 +20,18 @@ pub struct PodsTab {
     pub settings: RolloutSettings,
 }
 
+impl crate::shared::fed::Fed for PodsTab {
+    type Update = super::model::KubeUpdate;
+
+    fn feed(
+        &mut self,
+        update: crate::core::clean::Clean<Self::Update>,
+    ) -> Vec<crate::core::timeline::TimelineEntry> {
+        self.view.apply(&mut self.data, update);
+        Vec::new()
+    }
+}
+
 impl PodsTab {
     /// `w`: only pods and deployments with something wrong.
     pub fn toggle_warnings(&mut self) {

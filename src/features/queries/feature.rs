@@ -16,6 +16,23 @@ pub struct QueriesTab {
     pub view: QueriesView,
     /// The targets' configuration, for what the tab says about them.
     pub settings: QueriesSettings,
+    /// Each target's longest lock-wait chain, for the post-mortem.
+    pub peaks: super::peaks::QueriesPeaks,
+}
+
+impl crate::shared::fed::Fed for QueriesTab {
+    type Update = super::model::QueriesUpdate;
+
+    fn feed(
+        &mut self,
+        update: crate::core::clean::Clean<Self::Update>,
+    ) -> Vec<crate::core::timeline::TimelineEntry> {
+        let at = update.at;
+        let entries = self.data.apply(update);
+        self.peaks.note(&self.data, at);
+        self.view.refresh(&self.data);
+        entries
+    }
 }
 
 impl Feature for QueriesTab {

@@ -6,6 +6,7 @@ pub mod draw;
 pub mod feature;
 pub mod model;
 pub mod mongo;
+pub mod peaks;
 pub mod postgres;
 pub mod redis;
 pub mod settings;
