@@ -10,6 +10,7 @@ use crate::core::service::{Condition, InfraSignal, Signals, SloSignal};
 use crate::core::source::Severity;
 use crate::core::timeline::{About, TimelineEntry};
 use chrono::{DateTime, Utc};
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 /// Timeline entries looked at for each service's newest one.
@@ -206,10 +207,29 @@ impl Board {
     }
 }
 
+/// Under `-A` one deployment name can live in several namespaces, and
+/// services are linked by name: their pods are one service's, and its
+/// evidence names the namespace, so the row still says which one is down.
 fn fold_pods(map: &ServiceMap, signals: &Signals, rows: &mut [ServiceRow]) {
+    let mut namespaces: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for p in &signals.pods {
+        namespaces
+            .entry(&p.deployment)
+            .or_default()
+            .insert(&p.namespace);
+    }
     for p in &signals.pods {
         let Some(i) = map.of_deployment(&p.deployment) else {
             continue;
+        };
+        let whose = if namespaces
+            .get(p.deployment.as_str())
+            .map_or(0, BTreeSet::len)
+            > 1
+        {
+            format!("{}/{}: ", p.namespace, p.deployment)
+        } else {
+            String::new()
         };
         let r = &mut rows[i];
         let cell = r.pods.get_or_insert_with(PodsCell::default);
@@ -220,12 +240,15 @@ fn fold_pods(map: &ServiceMap, signals: &Signals, rows: &mut [ServiceRow]) {
         cell.crash_looping |= p.crash_looping;
         cell.condition = cell.condition.max(p.condition);
         if let Some(at) = p.oom_killed {
-            r.evidence(Some(at), "OOMKilled".into());
+            r.evidence(Some(at), format!("{whose}OOMKilled"));
         }
         if p.crash_looping {
-            r.evidence(p.since, "CrashLoopBackOff".into());
+            r.evidence(p.since, format!("{whose}CrashLoopBackOff"));
         } else if p.condition != Condition::Ok {
-            r.evidence(p.since, format!("{}/{} pods ready", p.ready, p.desired));
+            r.evidence(
+                p.since,
+                format!("{whose}{}/{} pods ready", p.ready, p.desired),
+            );
         }
     }
 }
@@ -420,5 +443,39 @@ mod tests {
         let newest = |name: &str| board.row(name).unwrap().newest.clone().unwrap().2;
         assert!(newest("payment-service").contains("OOMKilled"));
         assert_eq!(newest("api-gateway"), "api-gateway p95 over SLO");
+    }
+
+    #[test]
+    fn one_name_in_two_namespaces_is_one_service_whose_evidence_names_the_namespace() {
+        let pods = |namespace: &str, deployment: &str, ready: u32| PodsSignal {
+            namespace: namespace.into(),
+            deployment: deployment.into(),
+            desired: 3,
+            ready,
+            condition: if ready < 3 {
+                Condition::Crit
+            } else {
+                Condition::Ok
+            },
+            ..PodsSignal::default()
+        };
+        let signals = Signals {
+            pods: vec![
+                pods("prod", "web", 3),
+                pods("staging", "web", 0),
+                pods("prod", "api", 1),
+            ],
+            ..Signals::default()
+        };
+        let map = ServiceMap::derive(&[], &signals);
+        let board = Board::build(&map, &signals, std::iter::empty());
+        let web = board.row("web").unwrap();
+        let cell = web.pods.as_ref().unwrap();
+        assert_eq!((cell.ready, cell.desired), (3, 6));
+        let texts: Vec<&str> = web.evidence.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts, ["staging/web: 0/3 pods ready"]);
+        // A name in one namespace is said as before.
+        let api = board.row("api").unwrap();
+        assert_eq!(api.evidence[0].text, "1/3 pods ready");
     }
 }
