@@ -55,39 +55,49 @@ impl Model {
 
     /// Folds one update in. Its backend text is already safe (`Clean`).
     pub fn apply(&mut self, update: Update) {
-        let dirty = &mut self.services.dirty;
-        match &update {
-            Update::Kube(_) => dirty.pods = true,
-            Update::Prometheus(_) => dirty.slo = true,
-            Update::Breakers(_) => dirty.breakers = true,
-            Update::Lag(_) => dirty.lag = true,
-            Update::Queries(_) => dirty.queries = true,
-            Update::Health(_) | Update::Timeline(_) | Update::Alerts(_) => dirty.other = true,
-            Update::Logs(_)
-            | Update::Contexts(_)
-            | Update::Replay(_)
-            | Update::Scope { .. }
-            | Update::Room(_) => {}
-        }
         match update {
-            Update::Health(report) => self.health.apply(report.into_inner()),
-            Update::Timeline(entry) => self.push_entry(entry),
+            // Cheap for the Overview: re-read on any rebuild.
+            Update::Health(report) => {
+                self.services.dirty.other = true;
+                self.health.apply(report.into_inner());
+            }
+            Update::Timeline(entry) => {
+                self.services.dirty.other = true;
+                self.push_entry(entry);
+            }
             Update::Room(room) => {
                 for entry in self.room.apply(room.into_inner()) {
                     self.push_entry(entry);
                 }
             }
-            Update::Alerts(alerts) => self.alerts = alerts.into_inner(),
+            Update::Alerts(alerts) => {
+                self.services.dirty.other = true;
+                self.alerts = alerts.into_inner();
+            }
             Update::Contexts(c) => self.contexts = c.into_inner(),
             Update::Logs(l) => self.feed(|m| &mut m.logs, l),
+            // A feature whose signals the Overview reads marks them dirty.
             Update::Kube(k) => {
+                self.services.dirty.pods = true;
                 self.services.touched.note(&k);
                 self.feed(|m| &mut m.pods, k);
             }
-            Update::Prometheus(p) => self.feed(|m| &mut m.heatmap, p),
-            Update::Lag(u) => self.feed(|m| &mut m.lag, u),
-            Update::Breakers(b) => self.feed(|m| &mut m.breakers, b),
-            Update::Queries(q) => self.feed(|m| &mut m.queries, q),
+            Update::Prometheus(p) => {
+                self.services.dirty.slo = true;
+                self.feed(|m| &mut m.heatmap, p);
+            }
+            Update::Lag(u) => {
+                self.services.dirty.lag = true;
+                self.feed(|m| &mut m.lag, u);
+            }
+            Update::Breakers(b) => {
+                self.services.dirty.breakers = true;
+                self.feed(|m| &mut m.breakers, b);
+            }
+            Update::Queries(q) => {
+                self.services.dirty.queries = true;
+                self.feed(|m| &mut m.queries, q);
+            }
             // The app's clock, not data: `App::update` takes it first.
             Update::Replay(_) => {}
             Update::Scope { context, namespace } => {
@@ -96,8 +106,7 @@ impl Model {
                     .as_deref()
                     .is_some_and(|c| c != context.as_str())
                 {
-                    self.breakers.data.forget_pod_proxied();
-                    self.breakers.view.refresh(&self.breakers.data);
+                    self.breakers.context_changed();
                 }
                 self.context = Some(context.into_text());
                 self.namespace = Some(namespace.into_text());

@@ -34,6 +34,13 @@ impl crate::shared::fed::Fed for BreakersTab {
 }
 
 impl BreakersTab {
+    /// After `:ctx`: rows read through the old cluster's pod proxy go
+    /// until the new cluster's first poll.
+    pub fn context_changed(&mut self) {
+        self.data.forget_pod_proxied();
+        self.view.refresh(&self.data);
+    }
+
     /// `g`: one line per service and breaker, or one per instance.
     pub fn toggle_groups(&mut self) {
         self.view.grouped = !self.view.grouped;
