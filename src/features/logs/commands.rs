@@ -33,7 +33,7 @@ impl Logs {
         self.jump(forward, "match", rows, |logs, l| logs.search_hit(l))
     }
 
-    /// `e`: the next error or fatal line.
+    /// `] e`: the next error or fatal line.
     pub fn next_error(&mut self, rows: usize) -> Result<(), String> {
         self.jump(true, "error", rows, |_, l| {
             matches!(l.level(), Level::Error | Level::Fatal)
