@@ -4,7 +4,6 @@ pub mod checkpoints;
 pub mod room;
 pub mod services;
 
-use crate::core::clean::Clean;
 use crate::core::health::Health;
 use crate::core::sanitize::SafeText;
 use crate::core::source::AlertSummary;
@@ -46,60 +45,56 @@ impl Model {
         self.timeline.push(entry);
     }
 
-    /// Hands a feature its update; stamps the Timeline entries it makes.
-    fn feed<F: Fed>(&mut self, tab: impl Fn(&mut Model) -> &mut F, update: Clean<F::Update>) {
-        for entry in tab(self).feed(update) {
-            self.push_entry(entry);
-        }
-    }
-
     /// Folds one update in. Its backend text is already safe (`Clean`).
+    /// A feature's update goes to its tab (`Fed::feed`), and marks its
+    /// Overview signals dirty when the Overview reads them.
     pub fn apply(&mut self, update: Update) {
-        match update {
+        let dirty = &mut self.services.dirty;
+        let entries = match update {
             // Cheap for the Overview: re-read on any rebuild.
             Update::Health(report) => {
-                self.services.dirty.other = true;
+                dirty.other = true;
                 self.health.apply(report.into_inner());
+                Vec::new()
             }
             Update::Timeline(entry) => {
-                self.services.dirty.other = true;
-                self.push_entry(entry);
-            }
-            Update::Room(room) => {
-                for entry in self.room.apply(room.into_inner()) {
-                    self.push_entry(entry);
-                }
+                dirty.other = true;
+                vec![entry]
             }
             Update::Alerts(alerts) => {
-                self.services.dirty.other = true;
+                dirty.other = true;
                 self.alerts = alerts.into_inner();
+                Vec::new()
             }
-            Update::Contexts(c) => self.contexts = c.into_inner(),
-            Update::Logs(l) => self.feed(|m| &mut m.logs, l),
-            // A feature whose signals the Overview reads marks them dirty.
+            Update::Room(room) => self.room.apply(room.into_inner()),
+            Update::Contexts(c) => {
+                self.contexts = c.into_inner();
+                Vec::new()
+            }
+            Update::Logs(l) => self.logs.feed(l),
             Update::Kube(k) => {
-                self.services.dirty.pods = true;
+                dirty.pods = true;
                 self.services.touched.note(&k);
-                self.feed(|m| &mut m.pods, k);
+                self.pods.feed(k)
             }
             Update::Prometheus(p) => {
-                self.services.dirty.slo = true;
-                self.feed(|m| &mut m.heatmap, p);
+                dirty.slo = true;
+                self.heatmap.feed(p)
             }
             Update::Lag(u) => {
-                self.services.dirty.lag = true;
-                self.feed(|m| &mut m.lag, u);
+                dirty.lag = true;
+                self.lag.feed(u)
             }
             Update::Breakers(b) => {
-                self.services.dirty.breakers = true;
-                self.feed(|m| &mut m.breakers, b);
+                dirty.breakers = true;
+                self.breakers.feed(b)
             }
             Update::Queries(q) => {
-                self.services.dirty.queries = true;
-                self.feed(|m| &mut m.queries, q);
+                dirty.queries = true;
+                self.queries.feed(q)
             }
             // The app's clock, not data: `App::update` takes it first.
-            Update::Replay(_) => {}
+            Update::Replay(_) => Vec::new(),
             Update::Scope { context, namespace } => {
                 if self
                     .context
@@ -110,7 +105,11 @@ impl Model {
                 }
                 self.context = Some(context.into_text());
                 self.namespace = Some(namespace.into_text());
+                Vec::new()
             }
+        };
+        for entry in entries {
+            self.push_entry(entry);
         }
     }
 }

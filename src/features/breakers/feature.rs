@@ -3,10 +3,13 @@
 
 use super::model::{Breakers, BreakersView};
 use crate::core::action::ActionPlan;
+use crate::core::clean::Clean;
 use crate::core::command::ActionRequest;
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
+use crate::core::timeline::TimelineEntry;
 use crate::shared::feature::{Feature, Page, PlanContext, Screen};
+use crate::shared::fed::Fed;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -18,13 +21,10 @@ pub struct BreakersTab {
     pub peaks: super::peaks::BreakerPeaks,
 }
 
-impl crate::shared::fed::Fed for BreakersTab {
+impl Fed for BreakersTab {
     type Update = super::model::BreakersUpdate;
 
-    fn feed(
-        &mut self,
-        update: crate::core::clean::Clean<Self::Update>,
-    ) -> Vec<crate::core::timeline::TimelineEntry> {
+    fn feed(&mut self, update: Clean<Self::Update>) -> Vec<TimelineEntry> {
         let at = update.at;
         let entries = self.data.apply(update);
         self.peaks.note(&self.data, at);

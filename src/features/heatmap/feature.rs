@@ -2,8 +2,11 @@
 
 use super::model::Heatmap;
 use super::view::HeatmapView;
+use crate::core::clean::Clean;
 use crate::core::service::{RowRef, ServiceScope};
+use crate::core::timeline::TimelineEntry;
 use crate::shared::feature::{Feature, Page, Screen};
+use crate::shared::fed::Fed;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -15,13 +18,10 @@ pub struct HeatmapTab {
     pub peaks: super::peaks::PromPeaks,
 }
 
-impl crate::shared::fed::Fed for HeatmapTab {
+impl Fed for HeatmapTab {
     type Update = super::model::PromUpdate;
 
-    fn feed(
-        &mut self,
-        update: crate::core::clean::Clean<Self::Update>,
-    ) -> Vec<crate::core::timeline::TimelineEntry> {
+    fn feed(&mut self, update: Clean<Self::Update>) -> Vec<TimelineEntry> {
         self.peaks.note(&update);
         self.data.apply(update);
         Vec::new()

@@ -4,10 +4,13 @@ use super::model::{Consumers, LagView};
 use super::settings::KafkaSettings;
 use super::stats::GroupSnapshot;
 use crate::core::action::ActionPlan;
+use crate::core::clean::Clean;
 use crate::core::command::{ActionRequest, Command};
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
+use crate::core::timeline::TimelineEntry;
 use crate::shared::feature::{Feature, NO_PREFILL, Page, PlanContext, Screen};
+use crate::shared::fed::Fed;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -21,13 +24,10 @@ pub struct LagTab {
     pub peaks: super::peaks::LagPeaks,
 }
 
-impl crate::shared::fed::Fed for LagTab {
+impl Fed for LagTab {
     type Update = super::model::LagUpdate;
 
-    fn feed(
-        &mut self,
-        update: crate::core::clean::Clean<Self::Update>,
-    ) -> Vec<crate::core::timeline::TimelineEntry> {
+    fn feed(&mut self, update: Clean<Self::Update>) -> Vec<TimelineEntry> {
         let (cluster, at) = (update.cluster.clone(), update.at);
         let entries = self.data.apply(update);
         self.peaks.note(&self.data, &cluster, at);

@@ -1,17 +1,17 @@
 //! The Logs tab: the buffer is its own view (cursor, filter, search).
 
 use super::model::Logs;
+use crate::core::clean::Clean;
+use crate::core::timeline::TimelineEntry;
 use crate::shared::feature::{Feature, Page, Screen};
+use crate::shared::fed::Fed;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-impl crate::shared::fed::Fed for Logs {
+impl Fed for Logs {
     type Update = super::model::LogsUpdate;
 
-    fn feed(
-        &mut self,
-        update: crate::core::clean::Clean<Self::Update>,
-    ) -> Vec<crate::core::timeline::TimelineEntry> {
+    fn feed(&mut self, update: Clean<Self::Update>) -> Vec<TimelineEntry> {
         self.apply(update);
         Vec::new()
     }

@@ -5,10 +5,13 @@ use super::rollout::history::history;
 use super::settings::RolloutSettings;
 use super::view::{PodFilter, PodsMode, PodsView};
 use crate::core::action::{Action, ActionPlan};
+use crate::core::clean::Clean;
 use crate::core::command::Command;
 use crate::core::service::{RowRef, ServiceScope};
 use crate::core::source::SourceId;
+use crate::core::timeline::TimelineEntry;
 use crate::shared::feature::{Feature, NO_PREFILL, Page, PlanContext, Screen};
+use crate::shared::fed::Fed;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -20,13 +23,10 @@ pub struct PodsTab {
     pub settings: RolloutSettings,
 }
 
-impl crate::shared::fed::Fed for PodsTab {
+impl Fed for PodsTab {
     type Update = super::model::KubeUpdate;
 
-    fn feed(
-        &mut self,
-        update: crate::core::clean::Clean<Self::Update>,
-    ) -> Vec<crate::core::timeline::TimelineEntry> {
+    fn feed(&mut self, update: Clean<Self::Update>) -> Vec<TimelineEntry> {
         self.view.apply(&mut self.data, update);
         Vec::new()
     }

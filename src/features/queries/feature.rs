@@ -4,9 +4,12 @@
 use super::model::{Queries, QueriesView, SubView};
 use super::settings::QueriesSettings;
 use crate::core::action::ActionPlan;
+use crate::core::clean::Clean;
 use crate::core::command::ActionRequest;
 use crate::core::service::{RowRef, ServiceScope};
+use crate::core::timeline::TimelineEntry;
 use crate::shared::feature::{Feature, Page, PlanContext, Screen};
+use crate::shared::fed::Fed;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -20,13 +23,10 @@ pub struct QueriesTab {
     pub peaks: super::peaks::QueriesPeaks,
 }
 
-impl crate::shared::fed::Fed for QueriesTab {
+impl Fed for QueriesTab {
     type Update = super::model::QueriesUpdate;
 
-    fn feed(
-        &mut self,
-        update: crate::core::clean::Clean<Self::Update>,
-    ) -> Vec<crate::core::timeline::TimelineEntry> {
+    fn feed(&mut self, update: Clean<Self::Update>) -> Vec<TimelineEntry> {
         let at = update.at;
         let entries = self.data.apply(update);
         self.peaks.note(&self.data, at);
