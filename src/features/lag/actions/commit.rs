@@ -7,6 +7,7 @@ use crate::features::lag::source::config::ClusterConfig;
 use crate::features::lag::source::error::{ErrorKind, SourceError};
 use crate::features::lag::source::groups::describe_one;
 use crate::features::lag::source::offsets::{WatchTopics, committed_offsets, snapshot_now};
+use crate::features::lag::source::topics::list_offsets;
 use crate::features::lag::stats::{GroupSnapshot, TopicPartition};
 use chrono::{DateTime, Utc};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
@@ -72,7 +73,9 @@ pub async fn plan(
 }
 
 /// Per partition, the offset of the first message at or after `at`;
-/// partitions with none are left out (the plan sends them to the end).
+/// partitions with none are left out (the plan sends them to the end). A
+/// partition the broker could not look up fails the plan: sending it to
+/// the end would skip its messages for an error.
 fn offsets_for_time(
     client: &BaseConsumer,
     cluster: &ClusterConfig,
@@ -80,22 +83,24 @@ fn offsets_for_time(
     partitions: &[i32],
     at: DateTime<Utc>,
 ) -> Result<BTreeMap<i32, i64>, SourceError> {
-    let mut tpl = TopicPartitionList::new();
-    for &p in partitions {
-        tpl.add_partition_offset(topic, p, Offset::Offset(at.timestamp_millis()))
-            .map_err(|e| SourceError::from_kafka(cluster, "looking up offsets by time", &e))?;
-    }
-    let found = client
-        .offsets_for_times(tpl, cluster.timeout)
-        .map_err(|e| SourceError::from_kafka(cluster, "looking up offsets by time", &e))?;
-    Ok(found
-        .elements()
+    let doing = "looking up offsets by time";
+    let asked = partitions
         .iter()
-        .filter_map(|e| match e.offset() {
-            Offset::Offset(n) => Some((e.partition(), n)),
-            _ => None,
-        })
-        .collect())
+        .map(|&p| (topic, p, Offset::Offset(at.timestamp_millis())));
+    let mut found = BTreeMap::new();
+    for (tp, offset) in list_offsets(client, cluster, asked, doing)? {
+        match offset {
+            Ok(Offset::Offset(n)) => {
+                found.insert(tp.partition, n);
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let doing = format!("{doing} on {}/{}", tp.topic, tp.partition);
+                return Err(SourceError::from_kafka(cluster, &doing, &e));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Offsets read back after a commit: partition → committed.
@@ -194,4 +199,40 @@ fn refused(cluster: &ClusterConfig, reason: Option<String>) -> SourceError {
         ErrorKind::Refused,
         reason.unwrap_or_else(|| "reset refused".to_string()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rdkafka::mocking::MockCluster;
+    use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+    use std::time::Duration;
+
+    /// librdkafka's mock has no time index (every lookup by time answers
+    /// "none", which the plan sends to the end; tansu's test covers real
+    /// lookups), but it fails requests on demand: a lookup the broker
+    /// fails must be an error, never "go to the end". (librdkafka reports
+    /// a partition's error as the whole lookup's; the per-partition arm is
+    /// for the answer that names it only on the partition.)
+    #[test]
+    fn a_failed_lookup_by_time_fails_rather_than_going_to_the_end() {
+        let mock = MockCluster::new(1).unwrap();
+        mock.create_topic("orders", 2, 1).unwrap();
+        let cluster = ClusterConfig::new("mock", mock.bootstrap_servers())
+            .with_timeout(Duration::from_secs(10));
+        let client = consumer(&cluster, None).unwrap();
+        let at = Utc::now();
+        let none = offsets_for_time(&client, &cluster, "orders", &[0, 1], at).unwrap();
+        assert_eq!(none, BTreeMap::new());
+
+        mock.request_errors(
+            RDKafkaApiKey::ListOffsets,
+            &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED; 5],
+        );
+        let err = offsets_for_time(&client, &cluster, "orders", &[0, 1], at).unwrap_err();
+        assert!(
+            err.to_string().contains("looking up offsets by time"),
+            "{err}"
+        );
+    }
 }

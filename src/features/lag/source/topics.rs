@@ -7,6 +7,7 @@ use super::error::{ErrorKind, SourceError};
 use crate::features::lag::stats::TopicPartition;
 use crate::features::lag::stats::dlq::{DlqPatterns, TopicSize, topic_size};
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaResult;
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -71,20 +72,11 @@ pub(crate) fn watermarks_of(
         return Ok(HashMap::new());
     }
     let query = |end: Offset| -> Result<HashMap<TopicPartition, i64>, SourceError> {
-        let mut list = TopicPartitionList::with_capacity(tps.len());
-        for tp in tps {
-            list.add_partition_offset(&tp.topic, tp.partition, end)
-                .map_err(|e| SourceError::from_kafka(cluster, "reading offsets", &e))?;
-        }
-        let found = client
-            .offsets_for_times(list, cluster.timeout)
-            .map_err(|e| SourceError::from_kafka(cluster, "reading offsets", &e))?;
-        Ok(found
-            .elements()
-            .iter()
-            .filter(|e| e.error().is_ok())
-            .filter_map(|e| match e.offset() {
-                Offset::Offset(n) => Some((TopicPartition::new(e.topic(), e.partition()), n)),
+        let asked = tps.iter().map(|tp| (tp.topic.as_str(), tp.partition, end));
+        Ok(list_offsets(client, cluster, asked, "reading offsets")?
+            .into_iter()
+            .filter_map(|(tp, found)| match found {
+                Ok(Offset::Offset(n)) => Some((tp, n)),
                 _ => None,
             })
             .collect())
@@ -94,6 +86,33 @@ pub(crate) fn watermarks_of(
     Ok(low
         .into_iter()
         .filter_map(|(tp, low)| high.remove(&tp).map(|high| (tp, (low, high))))
+        .collect())
+}
+
+/// One ListOffsets request per leader: for each `(topic, partition,
+/// query)` asked (a time, or the log's start or end), the offset the
+/// broker found, or its error for that partition, for the caller to judge.
+pub(crate) fn list_offsets<'a>(
+    client: &BaseConsumer,
+    cluster: &ClusterConfig,
+    asked: impl IntoIterator<Item = (&'a str, i32, Offset)>,
+    doing: &str,
+) -> Result<Vec<(TopicPartition, KafkaResult<Offset>)>, SourceError> {
+    let mut list = TopicPartitionList::new();
+    for (topic, partition, query) in asked {
+        list.add_partition_offset(topic, partition, query)
+            .map_err(|e| SourceError::from_kafka(cluster, doing, &e))?;
+    }
+    let found = client
+        .offsets_for_times(list, cluster.timeout)
+        .map_err(|e| SourceError::from_kafka(cluster, doing, &e))?;
+    Ok(found
+        .elements()
+        .iter()
+        .map(|e| {
+            let tp = TopicPartition::new(e.topic(), e.partition());
+            (tp, e.error().map(|()| e.offset()))
+        })
         .collect())
 }
 
