@@ -213,6 +213,16 @@ fn command_line_history_and_errors() {
 }
 
 #[test]
+fn a_new_command_clears_the_last_ones_error() {
+    let mut app = app((80, 24));
+    command(&mut app, "bogus");
+    assert!(status_text(&app).contains("unknown command"));
+    command(&mut app, "tab logs");
+    assert_eq!(app.tab, Tab::Logs);
+    assert_eq!(app.status, None);
+}
+
+#[test]
 fn help_toggles_and_esc_closes_every_overlay() {
     let mut app = app((80, 24));
     keys(&mut app, &["?"]);

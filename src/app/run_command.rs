@@ -312,6 +312,9 @@ impl App {
                 }
                 self.history.retain(|h| *h != text);
                 self.history.push(text.clone());
+                // The new command's answer replaces the last one's: an old
+                // error must not stand under the dialog this one opens.
+                self.status = None;
                 match Command::parse(&text) {
                     Ok(cmd) => return self.run(cmd),
                     Err(e) => self.say(Severity::Warn, format!(":{text}: {e}")),
