@@ -22,7 +22,37 @@ pub(super) fn target(scope: &Scope<'_>, kind: &str, name: &str) -> Target {
     Target::one(kind, name, scope.namespace, scope.context)
 }
 
-/// Plans `kubectl scale`; scaling to 0 is high risk; undo scales back.
+/// A scale up by more than this factor, and by at least `BIG_STEP` pods,
+/// is more likely a typo (`30` for `3`) than a plan.
+const BIG_FACTOR: u32 = 3;
+const BIG_STEP: u32 = 10;
+
+/// Scaling to 0 stops the service; a scale up far past what runs now can
+/// exhaust the cluster and flood its API server with pods. Both are typed.
+fn scale_risk(from: u32, to: u32) -> (Risk, Option<String>) {
+    if to == 0 {
+        return (
+            Risk::High,
+            Some("scaling to 0 stops the service".to_string()),
+        );
+    }
+    if to > from.saturating_mul(BIG_FACTOR) && to - from >= BIG_STEP {
+        let now = match from {
+            0 => "where none run".to_string(),
+            _ => format!("is over {BIG_FACTOR}x the {from} running"),
+        };
+        return (
+            Risk::High,
+            Some(format!(
+                "{to} replicas {now}: check the number, it can exhaust the cluster"
+            )),
+        );
+    }
+    (Risk::Low, None)
+}
+
+/// Plans `kubectl scale`; scaling to 0 or far up is high risk; undo scales
+/// back.
 pub fn scale(scope: &Scope<'_>, deployment: &str, to: u32) -> Result<ActionPlan, String> {
     let d = scope
         .workloads
@@ -32,14 +62,7 @@ pub fn scale(scope: &Scope<'_>, deployment: &str, to: u32) -> Result<ActionPlan,
     if from == to {
         return Err(format!("deploy/{deployment} already has {to} replicas"));
     }
-    let (risk, risk_reason) = if to == 0 {
-        (
-            Risk::High,
-            Some("scaling to 0 stops the service".to_string()),
-        )
-    } else {
-        (Risk::Low, None)
-    };
+    let (risk, risk_reason) = scale_risk(from, to);
     let mut plan = ActionPlan {
         action: Action::Scale {
             deployment: deployment.into(),
@@ -67,11 +90,9 @@ pub fn scale(scope: &Scope<'_>, deployment: &str, to: u32) -> Result<ActionPlan,
         scope,
         &format!("scale deploy/{deployment} --replicas={from}"),
     );
+    // Back to a count that ran is no typo; back to 0 still stops the service.
     (inverse.risk, inverse.risk_reason) = if from == 0 {
-        (
-            Risk::High,
-            Some("scaling to 0 stops the service".to_string()),
-        )
+        scale_risk(to, 0)
     } else {
         (Risk::Low, None)
     };
@@ -200,6 +221,32 @@ mod tests {
             }
         );
         assert!(undo.cli.ends_with("--replicas=3"));
+    }
+
+    #[test]
+    fn a_scale_far_past_what_runs_is_high_risk_and_its_undo_is_not() {
+        let w = workloads();
+        let far = scale(&scope(&w), "order-consumer", 30).unwrap();
+        assert_eq!(far.risk, Risk::High);
+        assert!(
+            far.risk_reason.as_deref().unwrap().contains("30 replicas"),
+            "{:?}",
+            far.risk_reason
+        );
+        assert_eq!(far.undo.unwrap().risk, Risk::Low);
+        // Within 3x, or fewer than 10 more pods: an ordinary scale up.
+        assert_eq!(
+            scale(&scope(&w), "order-consumer", 9).unwrap().risk,
+            Risk::Low
+        );
+        assert_eq!(
+            scale(&scope(&w), "order-consumer", 12).unwrap().risk,
+            Risk::Low
+        );
+        assert_eq!(
+            scale(&scope(&w), "order-consumer", 13).unwrap().risk,
+            Risk::High
+        );
     }
 
     #[test]
