@@ -5,7 +5,7 @@
 mod support;
 
 use insta::assert_snapshot;
-use opsdeck::app::{App, Effect, Event};
+use opsdeck::app::{App, Effect, Event, Overlay};
 use opsdeck::core::executor::{Check, Outcome};
 use support::*;
 
@@ -70,6 +70,11 @@ fn refused_by_read_only() {
         Check::Passed("allowed".into()),
     );
     assert_snapshot!(render(&app).backend());
+    // Only closing is left: `y` does nothing, Enter closes.
+    keys(&mut app, &["y"]);
+    assert!(matches!(app.overlay, Overlay::Action(_)));
+    keys(&mut app, &["<Enter>"]);
+    assert!(matches!(app.overlay, Overlay::None));
 }
 
 #[test]

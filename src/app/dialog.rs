@@ -66,6 +66,11 @@ impl ActionDialog {
         self.stage == Stage::Ready && guard::confirmed(self.confirm, &self.plan, &self.typed)
     }
 
+    /// Ran or refused: only closing is left.
+    pub fn finished(&self) -> bool {
+        matches!(self.stage, Stage::Done { .. } | Stage::Refused { .. })
+    }
+
     /// Whether keys type into the name field.
     pub fn wants_typing(&self) -> bool {
         self.confirm == Confirm::Typed && matches!(self.stage, Stage::Checking | Stage::Ready)

@@ -27,6 +27,7 @@ pub const CONTEXTS: &[&str] = &[
     "input",
     "confirm",
     "confirm_typed",
+    "action_done",
     "replay",
 ];
 
@@ -38,6 +39,7 @@ pub const NON_TAB_CONTEXTS: &[&str] = &[
     "input",
     "confirm",
     "confirm_typed",
+    "action_done",
     "replay",
 ];
 
@@ -369,7 +371,7 @@ keymap = []
             [
                 "keymaps.toml:3 global.prepend_keymap[0]: unknown command \"quitt\" (entry skipped)",
                 "keymaps.toml:4 global.prepend_keymap[1]: unknown key \"<Nope>\" (entry skipped)",
-                "keymaps.toml:7 bogus: unknown context; expected one of global, overview, pods, heatmap, logs, breakers, queries, lag, timeline, console, help, input, confirm, confirm_typed, replay",
+                "keymaps.toml:7 bogus: unknown context; expected one of global, overview, pods, heatmap, logs, breakers, queries, lag, timeline, console, help, input, confirm, confirm_typed, action_done, replay",
             ]
         );
         assert_eq!(
