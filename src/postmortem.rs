@@ -5,6 +5,7 @@
 use crate::core::peak::{Peak, Spell};
 use crate::core::source::Severity;
 use crate::core::timeline::{Origin, TimelineEntry};
+use crate::features::pods::peaks::MAX_TROUBLED;
 use crate::features::timeline::model::md_cell;
 use crate::model::Model;
 use chrono::{DateTime, Utc};
@@ -161,27 +162,28 @@ fn peaks(out: &mut String, model: &Model) {
         }
         out.push('\n');
     }
-    let troubled: Vec<_> = model
-        .pods
-        .data
-        .pods
-        .values()
-        .filter(|pod| pod.restarts > 0 || pod.last_termination.is_some())
-        .collect();
-    if !troubled.is_empty() {
+    let pods = &model.pods.peaks;
+    if !pods.troubled.is_empty() {
         out.push_str("| pod | restarts | last termination |\n|---|---|---|\n");
-        for pod in troubled {
-            let last = pod
+        for ((namespace, name), trouble) in &pods.troubled {
+            let last = trouble
                 .last_termination
                 .as_ref()
                 .map_or(String::new(), |t| format!("{} ({})", t.reason, t.exit_code));
+            let gone = if trouble.gone { " (gone)" } else { "" };
             let _ = writeln!(
                 out,
-                "| {}/{} | {} | {} |",
-                md_cell(&pod.namespace),
-                md_cell(&pod.name),
-                pod.restarts,
+                "| {}/{}{gone} | {} | {} |",
+                md_cell(namespace),
+                md_cell(name),
+                trouble.restarts,
                 md_cell(&last)
+            );
+        }
+        if pods.full {
+            let _ = writeln!(
+                out,
+                "\nOnly the first {MAX_TROUBLED} pods that restarted or were terminated are listed."
             );
         }
         out.push('\n');

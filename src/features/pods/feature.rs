@@ -1,6 +1,7 @@
 //! The Pods tab: the watched workloads and the view over them.
 
-use super::model::Workloads;
+use super::model::{KubeUpdate, Workloads};
+use super::peaks::PodPeaks;
 use super::rollout::history::history;
 use super::settings::RolloutSettings;
 use super::view::{PodFilter, PodsMode, PodsView};
@@ -21,12 +22,22 @@ pub struct PodsTab {
     pub view: PodsView,
     /// `[rollout]`, taken at start.
     pub settings: RolloutSettings,
+    /// Pods that restarted or were terminated, kept for the post-mortem.
+    pub peaks: PodPeaks,
 }
 
 impl Fed for PodsTab {
-    type Update = super::model::KubeUpdate;
+    type Update = KubeUpdate;
 
     fn feed(&mut self, update: Clean<Self::Update>) -> Vec<TimelineEntry> {
+        match &*update {
+            KubeUpdate::Pods(pods) => self.peaks.relisted(pods),
+            KubeUpdate::PodsChanged { upserted, deleted } => {
+                self.peaks.note(upserted);
+                self.peaks.deleted(deleted);
+            }
+            _ => {}
+        }
         self.view.apply(&mut self.data, update);
         Vec::new()
     }

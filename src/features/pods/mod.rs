@@ -7,6 +7,7 @@ pub mod clean;
 pub mod draw;
 pub mod feature;
 pub mod model;
+pub mod peaks;
 pub mod rollout;
 pub mod settings;
 pub mod source;
