@@ -103,6 +103,10 @@ fn running_with_spinner_then_failed() {
     };
     app.update(Event::Tick(app.now + chrono::Duration::seconds(2)));
     assert_snapshot!("running", render(&app).backend());
+    // A running action cannot be stopped: `n` does not pretend to cancel
+    // it (nor hide it), and `y` does not run it again.
+    assert!(keys(&mut app, &["n", "y"]).is_empty());
+    assert!(matches!(app.overlay, Overlay::Action(_)));
     app.update(Event::ActionDone {
         id: *id,
         plan: Box::new(plan.clone()),

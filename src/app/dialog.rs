@@ -66,6 +66,11 @@ impl ActionDialog {
         self.stage == Stage::Ready && guard::confirmed(self.confirm, &self.plan, &self.typed)
     }
 
+    /// Running: it cannot be stopped, only hidden.
+    pub fn running(&self) -> bool {
+        matches!(self.stage, Stage::Running { .. })
+    }
+
     /// Ran or refused: only closing is left.
     pub fn finished(&self) -> bool {
         matches!(self.stage, Stage::Done { .. } | Stage::Refused { .. })

@@ -472,6 +472,7 @@ impl App {
         match &self.overlay {
             Overlay::Input(_) => vec!["input"],
             Overlay::Help { .. } | Overlay::Who => vec!["help", "global"],
+            Overlay::Action(d) if d.running() => vec!["action_running"],
             Overlay::Action(d) if d.finished() => vec!["action_done"],
             Overlay::Action(d) if d.wants_typing() => vec!["confirm_typed"],
             Overlay::Action(_) => vec!["confirm"],

@@ -27,6 +27,7 @@ pub const CONTEXTS: &[&str] = &[
     "input",
     "confirm",
     "confirm_typed",
+    "action_running",
     "action_done",
     "replay",
 ];
@@ -39,6 +40,7 @@ pub const NON_TAB_CONTEXTS: &[&str] = &[
     "input",
     "confirm",
     "confirm_typed",
+    "action_running",
     "action_done",
     "replay",
 ];
@@ -371,7 +373,7 @@ keymap = []
             [
                 "keymaps.toml:3 global.prepend_keymap[0]: unknown command \"quitt\" (entry skipped)",
                 "keymaps.toml:4 global.prepend_keymap[1]: unknown key \"<Nope>\" (entry skipped)",
-                "keymaps.toml:7 bogus: unknown context; expected one of global, overview, pods, heatmap, logs, breakers, queries, lag, timeline, console, help, input, confirm, confirm_typed, action_done, replay",
+                "keymaps.toml:7 bogus: unknown context; expected one of global, overview, pods, heatmap, logs, breakers, queries, lag, timeline, console, help, input, confirm, confirm_typed, action_running, action_done, replay",
             ]
         );
         assert_eq!(
