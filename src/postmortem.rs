@@ -165,12 +165,14 @@ fn peaks(out: &mut String, model: &Model) {
     let pods = &model.pods.peaks;
     if !pods.troubled.is_empty() {
         out.push_str("| pod | restarts | last termination |\n|---|---|---|\n");
-        for ((namespace, name), trouble) in &pods.troubled {
+        for (key, trouble) in &pods.troubled {
+            let (namespace, name) = key;
             let last = trouble
                 .last_termination
                 .as_ref()
                 .map_or(String::new(), |t| format!("{} ({})", t.reason, t.exit_code));
-            let gone = if trouble.gone { " (gone)" } else { "" };
+            let alive = model.pods.data.pods.contains_key(key);
+            let gone = if alive { "" } else { " (gone)" };
             let _ = writeln!(
                 out,
                 "| {}/{}{gone} | {} | {} |",

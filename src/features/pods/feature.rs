@@ -31,10 +31,8 @@ impl Fed for PodsTab {
 
     fn feed(&mut self, update: Clean<Self::Update>) -> Vec<TimelineEntry> {
         match &*update {
-            KubeUpdate::Pods(pods) => self.peaks.relisted(pods),
-            KubeUpdate::PodsChanged { upserted, deleted } => {
-                self.peaks.note(upserted);
-                self.peaks.deleted(deleted);
+            KubeUpdate::Pods(pods) | KubeUpdate::PodsChanged { upserted: pods, .. } => {
+                self.peaks.note(pods);
             }
             _ => {}
         }

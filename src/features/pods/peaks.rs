@@ -1,9 +1,10 @@
 //! Pods that restarted or were terminated this session, for the
-//! post-mortem. They are kept after the pod is gone: a rollback or a
-//! restart deletes the very pods that crashed.
+//! post-mortem. They are kept after the pod is gone (whether it is, the
+//! watched pods tell): a rollback or a restart deletes the very pods that
+//! crashed.
 
 use super::model::{Pod, Termination};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// Pods kept at most; past it, new ones are left out and the post-mortem
 /// says so. A crash loop across a whole fleet is told by the first few
@@ -23,12 +24,10 @@ pub struct PodPeaks {
 pub struct Trouble {
     pub restarts: u32,
     pub last_termination: Option<Termination>,
-    /// No longer listed: deleted, or out of the scope since.
-    pub gone: bool,
 }
 
 impl PodPeaks {
-    /// Pods a watch event added or changed.
+    /// Pods a list or a watch event brought.
     pub fn note<'a>(&mut self, pods: impl IntoIterator<Item = &'a Pod>) {
         for pod in pods {
             if pod.restarts == 0 && pod.last_termination.is_none() {
@@ -42,35 +41,12 @@ impl PodPeaks {
             let trouble = self.troubled.entry(key).or_insert(Trouble {
                 restarts: 0,
                 last_termination: None,
-                gone: false,
             });
             trouble.restarts = trouble.restarts.max(pod.restarts);
             if pod.last_termination.is_some() {
                 trouble.last_termination.clone_from(&pod.last_termination);
             }
-            trouble.gone = false;
         }
-    }
-
-    /// Pods a watch event deleted.
-    pub fn deleted<'a>(&mut self, keys: impl IntoIterator<Item = &'a (String, String)>) {
-        for key in keys {
-            if let Some(trouble) = self.troubled.get_mut(key) {
-                trouble.gone = true;
-            }
-        }
-    }
-
-    /// A full list: what it lacks is gone.
-    pub fn relisted(&mut self, pods: &[Pod]) {
-        let listed: HashSet<(&str, &str)> = pods
-            .iter()
-            .map(|p| (p.namespace.as_str(), p.name.as_str()))
-            .collect();
-        for ((namespace, name), trouble) in &mut self.troubled {
-            trouble.gone = !listed.contains(&(namespace.as_str(), name.as_str()));
-        }
-        self.note(pods);
     }
 }
 
@@ -97,28 +73,15 @@ mod tests {
     }
 
     #[test]
-    fn a_crashed_pod_is_kept_after_it_is_deleted_with_its_worst() {
+    fn a_crashed_pod_is_kept_with_its_worst() {
         let mut peaks = PodPeaks::default();
         peaks.note(&[pod("web-a", 0, None), pod("pay-a", 5, Some("OOMKilled"))]);
         // A later event without the termination keeps the one seen.
         peaks.note(&[pod("pay-a", 5, None)]);
-        peaks.deleted(&[key("pay-a")]);
         assert_eq!(peaks.troubled.len(), 1, "a healthy pod is not kept");
         let pay = &peaks.troubled[&key("pay-a")];
         assert_eq!(pay.restarts, 5);
         assert_eq!(pay.last_termination.as_ref().unwrap().reason, "OOMKilled");
-        assert!(pay.gone);
-    }
-
-    #[test]
-    fn a_relist_marks_what_it_lacks_gone_and_what_it_has_back() {
-        let mut peaks = PodPeaks::default();
-        peaks.note(&[pod("pay-a", 2, None), pod("pay-b", 1, None)]);
-        peaks.relisted(&[pod("pay-b", 3, None)]);
-        assert!(peaks.troubled[&key("pay-a")].gone);
-        let b = &peaks.troubled[&key("pay-b")];
-        assert!(!b.gone);
-        assert_eq!(b.restarts, 3);
     }
 
     #[test]
